@@ -1,0 +1,121 @@
+// The operations a compute backend (CPU, CUDA) provides to the shared model blocks.
+// Every op has a CPU reference; every other backend is tested against it.
+//
+// Conventions: activations are float32 [T, ...] with T tokens outermost and
+// contiguous rows unless a comment says otherwise; weights follow Hugging Face
+// nn.Linear layout [out, in] and may be f32, bf16 or f16; in-place calls
+// (out aliasing an input of the same shape) are allowed where noted.
+#pragma once
+
+#include "core/Tensor.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace lv {
+
+struct SsdParams {
+    float dtMin = 0.0f;         // time_step_limit lower bound, applied after softplus
+    float dtMax = 1e30f;        // time_step_limit upper bound ("Infinity" -> huge)
+    std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    virtual DeviceKind device() const = 0;
+    virtual std::string name() const = 0;
+
+    // Device memory. On the CPU this is 64-byte aligned host memory.
+    virtual void* allocate(std::size_t bytes) = 0;
+    virtual void release(void* ptr) = 0;
+    virtual void upload(void* dst, const void* src, std::size_t bytes) = 0;   // host -> device
+    virtual void download(void* dst, const void* src, std::size_t bytes) = 0; // device -> host
+    virtual void copy(void* dst, const void* src, std::size_t bytes) = 0;     // device -> device
+    virtual void fill(void* dst, float value, std::int64_t count) = 0;        // f32 fill
+    virtual void synchronize() = 0;
+
+    // out[t, :] = table[ids[t], :] * scale. ids: i32 [T] (host or device memory of this
+    // backend); table: [V, H] any weight dtype; out: f32 [T, H].
+    virtual void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) = 0;
+
+    // out = x W^T (+ bias), x: f32 [T, K] (rows may be strided), W: [N, K], bias: f32 [N] or
+    // null data, out: f32 [T, N]. Then out *= scale.
+    virtual void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
+                        Tensor& out) = 0;
+
+    // Row-wise RMSNorm over the last dim: out = x / sqrt(mean(x^2) + eps) * w. In-place ok.
+    virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
+
+    // Mamba2 gated RMSNorm with groups over the last dim D (D % groupSize == 0):
+    // normBeforeGate=false: h = x * silu(z); out = h / rms_group(h) * w
+    // normBeforeGate=true:  out = (x / rms_group(x) * w) * silu(z). In-place on x ok.
+    virtual void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
+                              std::int64_t groupSize, float eps, bool normBeforeGate,
+                              Tensor& out) = 0;
+
+    // out = a + scale * b, elementwise, same shapes. In-place on a ok.
+    virtual void addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) = 0;
+
+    // x *= scale, in place.
+    virtual void scale(Tensor& x, float scale) = 0;
+
+    // out[t, i] = act(gate[t, i]) * up[t, i], gate/up f32 [T, F] (rows may be strided,
+    // e.g. the two halves of one [T, 2F] projection). act: SiLU.
+    virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
+
+    // x = relu(x)^2 in place (Nemotron-H MLP).
+    virtual void reluSquared(Tensor& x) = 0;
+
+    // x = silu(x) in place.
+    virtual void silu(Tensor& x) = 0;
+
+    // Depthwise causal conv1d over time with a rolling state, then optional SiLU.
+    // x: f32 [T, C] (rows may be strided); weight: [C, K]; bias: f32 [C] or null;
+    // state: f32 [C, K-1], the last K-1 inputs before x (zeros at the start), updated to
+    // the last K-1 inputs including x; out: f32 [T, C].
+    virtual void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias,
+                              Tensor& state, bool applySilu, Tensor& out) = 0;
+
+    // Mamba2 selective state space (SSD), the whole sequence from the given state:
+    // x: f32 [T, H, P]; dt: f32 [T, H] raw (before + dtBias and softplus);
+    // A: f32 [H] (already -exp(A_log)); B, C: f32 [T, G, N] (H % G == 0, head h uses
+    // group h / (H / G)); D: f32 [H]; dtBias: f32 [H]; state: f32 [H, P, N] in/out;
+    // out y: f32 [T, H, P] = C . state_t + D * x. x, dt, B, C may have strided rows.
+    // Prefill uses the chunked form; T == 1 is the recurrent update. Both must agree.
+    virtual void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                         const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                         const SsdParams& params, Tensor& state, Tensor& y) = 0;
+
+    // Rotary embedding, neox layout (rotate_half), in place on x: f32 [T, nHeads, headDim];
+    // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.
+    virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;
+
+    // Causal GQA attention against a cache holding positions [0, pos0 + T):
+    // q: f32 [T, Hq, d]; kCache, vCache: f32 [capacity, Hkv, d]; out: f32 [T, Hq, d].
+    // Query t attends to keys 0 .. pos0 + t inclusive, scores scaled by `scale`.
+    virtual void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
+                           std::int64_t pos0, float scale, Tensor& out) = 0;
+
+    // Top-k routing: logits f32 [T, E] -> indices i32 [T, k] and weights f32 [T, k].
+    // softmaxFirst=true: softmax over all E, then top-k (renormalised when renormalize);
+    // softmaxFirst=false: top-k logits, then softmax over those k.
+    virtual void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst,
+                             bool renormalize, Tensor& indices, Tensor& weights) = 0;
+
+    // Mixture of SwiGLU experts: for each token, out = sum_j w[t,j] * down_e(silu(g) * u)
+    // with e = indices[t, j], [g, u] = chunk(gateUp_e x, 2).
+    // x: f32 [T, H]; gateUp: [E, 2F, H]; down: [E, H, F]; out: f32 [T, H] (overwritten).
+    virtual void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
+                           const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
+};
+
+std::unique_ptr<Backend> makeCpuBackend(int threads = 0); // 0: all cores
+#ifdef LONGVIEW_HAVE_CUDA
+std::unique_ptr<Backend> makeCudaBackend(int deviceIndex = 0); // throws DeviceError
+#endif
+
+} // namespace lv

@@ -1,0 +1,97 @@
+// The command-line contract: dispatch, help, version, exit codes.
+
+#include "cli/CommandLine.h"
+
+#include <QProcess>
+#include <QtTest>
+
+using namespace lv::cli;
+
+namespace {
+struct RunResult {
+    int exitCode;
+    QString out;
+    QString err;
+};
+
+RunResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(LONGVIEW_CLI_PATH), args);
+    if (!p.waitForFinished(60000)) return {-1, {}, QStringLiteral("timeout")};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+} // namespace
+
+class CliTest : public QObject {
+    Q_OBJECT
+private slots:
+    void helpListsTheContract() {
+        const auto r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* name : {"ingest", "list", "summarize", "ask", "tokenize",
+                                 "verify-reference", "bench"})
+            QVERIFY2(r.out.contains(QString("\n  ") + name + " "), name);
+    }
+
+    void versionPrintsProjectVersion() {
+        const auto r = runCli({"--version"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("longview-cli 0."));
+    }
+
+    void unknownCommandIsUserError() {
+        const auto r = runCli({"frobnicate"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("unknown command 'frobnicate'"));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void unknownFlagIsUserError() {
+        const auto r = runCli({"list", "--no-such-flag"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("--no-such-flag"));
+    }
+
+    void noCommandIsUserError() {
+        const auto r = runCli({});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.contains("Usage:"));
+    }
+
+    void commandHelp() {
+        const auto r = runCli({"help", "ingest"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Usage: longview-cli ingest"));
+    }
+
+    void parserHandlesGlobalOptionsAnywhere() {
+        const auto commands = allCommands();
+        auto p = parseCommandLine({"--json", "list", "--db", "x.db"}, commands);
+        QVERIFY(p.command);
+        QCOMPARE(QString::fromStdString(p.command->name), QString("list"));
+        QVERIFY(p.invocation.json);
+        QCOMPARE(QString::fromStdString(p.invocation.valueOr("db", "")), QString("x.db"));
+        auto q = parseCommandLine({"--db=y.db", "list"}, commands);
+        QCOMPARE(QString::fromStdString(q.invocation.valueOr("db", "")), QString("y.db"));
+    }
+
+    void parserRejectsMissingValueAndExtraArguments() {
+        const auto commands = allCommands();
+        QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"list", "--db"}, commands));
+        QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"list", "extra"}, commands));
+        QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"ask", "doc"}, commands));
+    }
+
+    void numericOptionsAreChecked() {
+        Invocation inv;
+        inv.options["n"] = {"12x"};
+        QVERIFY_THROWS_EXCEPTION(UsageError, inv.intOr("n", 0));
+        inv.options["n"] = {"12"};
+        QCOMPARE(inv.intOr("n", 0), 12LL);
+        QCOMPARE(inv.intOr("absent", 7), 7LL);
+    }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "tst_cli.moc"

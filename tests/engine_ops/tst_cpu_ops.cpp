@@ -504,6 +504,19 @@ private slots:
                      qPrintable(name));
             QVERIFY(allClose(name + " token by token state",
                              {state2.data(), state2.data() + c.C * S}, refState, 0.0, 0.0));
+
+            // In place: out aliasing x (same strided layout).
+            GuardedBuffer xi(c.T * ld), state3(c.C * S);
+            std::copy(x.data(), x.data() + c.T * ld, xi.data());
+            std::copy(s0.begin(), s0.end(), state3.data());
+            Tensor txi = view(xi.data(), {c.T, c.C}, ld), ts3 = view(state3.data(), {c.C, S});
+            be_->causalConv1d(txi, w.tensor(), c.bias ? &tb : nullptr, ts3, c.silu, txi);
+            QVERIFY2(
+                allClose(name + " in place", gatherRows(xi.data(), c.T, c.C, ld), ref, 1e-6, 3e-6),
+                qPrintable(name));
+            QVERIFY(allClose(name + " in place state", {state3.data(), state3.data() + c.C * S},
+                             refState, 0.0, 0.0));
+            QVERIFY(xi.guardsIntact() && state3.guardsIntact());
         }
     }
 
@@ -670,7 +683,9 @@ private slots:
         // crossing key blocks; odd shapes.
         const Case cases[] = {{1, 300, 12, 4, 128, 400, 0},   {70, 0, 12, 4, 128, 80, 256},
                               {200, 337, 12, 4, 128, 600, 0}, {5, 2, 3, 3, 5, 9, 1},
-                              {300, 0, 8, 1, 16, 300, 0},     {1, 0, 2, 1, 8, 1, 0}};
+                              {300, 0, 8, 1, 16, 300, 0},     {1, 0, 2, 1, 8, 1, 0},
+                              {3, 3000, 12, 4, 128, 3003, 7}, {4, 2500, 8, 1, 64, 2600, 0},
+                              {2, 1100, 4, 2, 20, 1102, 0}};
         for (const Case& c : cases) {
             const QString name =
                 QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 capacity=%6 q-row-pad=%7")

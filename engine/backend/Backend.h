@@ -17,8 +17,8 @@
 namespace lv {
 
 struct SsdParams {
-    float dtMin = 0.0f;         // time_step_limit lower bound, applied after softplus
-    float dtMax = 1e30f;        // time_step_limit upper bound ("Infinity" -> huge)
+    float dtMin = 0.0f;           // time_step_limit lower bound, applied after softplus
+    float dtMax = 1e30f;          // time_step_limit upper bound ("Infinity" -> huge)
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
 };
 
@@ -37,6 +37,15 @@ public:
     virtual void copy(void* dst, const void* src, std::size_t bytes) = 0;     // device -> device
     virtual void fill(void* dst, float value, std::int64_t count) = 0;        // f32 fill
     virtual void synchronize() = 0;
+
+    // Weights. The loader hands each weight over once as a host view (often straight
+    // from the checkpoint's memory mapping, which outlives the model) and uses the
+    // returned tensor for the model's lifetime. Default (Backend.cpp): the CPU uses the
+    // host memory as is, other devices get a copy in the same dtype; a backend may
+    // override to convert (e.g. keep bf16 copies on the GPU).
+    virtual Tensor prepareWeight(const Tensor& host);
+    // Frees what prepareWeight allocated; the default frees copies on non-CPU devices.
+    virtual void releaseWeight(const Tensor& prepared);
 
     // out[t, :] = table[ids[t], :] * scale. ids: i32 [T] (host or device memory of this
     // backend); table: [V, H] any weight dtype; out: f32 [T, H].
@@ -89,6 +98,17 @@ public:
     virtual void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
                          const SsdParams& params, Tensor& state, Tensor& y) = 0;
+
+    // Mamba (1) selective scan with a per-channel diagonal A, the whole sequence from the
+    // given state: u, dt: f32 [T, D] (rows may be strided; dt raw, before + dtBias and
+    // softplus); A: f32 [D, N] (already -exp(A_log)); B, C: f32 [T, N] (rows may be
+    // strided); Dskip, dtBias: f32 [D]; state: f32 [D, N] in/out;
+    // y: f32 [T, D] = C . state_t + Dskip * u.
+    // Default (Backend.cpp): a sequential reference, through host memory on devices
+    // other than the CPU; backends may override it with a kernel.
+    virtual void selectiveScan(const Tensor& u, const Tensor& dt, const Tensor& A, const Tensor& B,
+                               const Tensor& C, const Tensor& Dskip, const Tensor& dtBias,
+                               Tensor& state, Tensor& y);
 
     // Rotary embedding, neox layout (rotate_half), in place on x: f32 [T, nHeads, headDim];
     // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.

@@ -24,13 +24,6 @@ struct SsdParams {
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
 };
 
-// What a weight is used for, so that a backend can store it in the form it computes from
-// fastest (the CUDA backend keeps matrices in bf16 and vectors in f32).
-enum class WeightUse : std::uint8_t {
-    Matrix, // linear / embedding / expert weights: [out, in] or [E, out, in]
-    Vector, // norms, biases, conv taps, A, D, dt bias: read elementwise
-};
-
 // Device memory use, for the UI and the bench. Zero where a backend does not track it.
 struct MemoryStats {
     std::size_t inUseBytes = 0; // held by allocate() and scratch now
@@ -130,27 +123,6 @@ public:
                            const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
 
     // ---- Optional hooks with CPU-compatible defaults (a GPU backend overrides them). ----
-
-    // Copies a host weight into this backend's memory in the element type it computes from
-    // fastest for `use`; returns a contiguous tensor whose data is freed with release().
-    // Default: the same dtype, allocate() + upload().
-    virtual Tensor uploadWeight(const Tensor& host, WeightUse use) {
-        (void)use;
-        if (!host.isContiguous())
-            throw EngineError("uploadWeight: host weight " + host.shapeString() +
-                              " is not contiguous");
-        Tensor t = Tensor::contiguous(nullptr, host.dtype, {}, device());
-        t.rank = host.rank;
-        t.shape = host.shape;
-        std::int64_t s = 1;
-        for (int k = t.rank - 1; k >= 0; --k) {
-            t.stride[k] = s;
-            s *= t.shape[k];
-        }
-        t.data = allocate(host.bytes());
-        upload(t.data, host.data, host.bytes());
-        return t;
-    }
 
     // Greedy sampling: indices[t] = argmax_v logits[t, v] (lowest index on ties).
     // logits: f32 [T, V] (rows may be strided); indices: i32 [T] in this backend's memory.

@@ -48,6 +48,15 @@ public:
     virtual void fill(void* dst, float value, std::int64_t count) = 0;        // f32 fill
     virtual void synchronize() = 0;
 
+    // Weights. The loader hands each weight over once as a host view (often straight
+    // from the checkpoint's memory mapping, which outlives the model) and uses the
+    // returned tensor for the model's lifetime. Default (Backend.cpp): the CPU uses the
+    // host memory as is, other devices get a copy in the same dtype; a backend may
+    // override to convert (e.g. keep bf16 copies on the GPU).
+    virtual Tensor prepareWeight(const Tensor& host);
+    // Frees what prepareWeight allocated; the default frees copies on non-CPU devices.
+    virtual void releaseWeight(const Tensor& prepared);
+
     // out[t, :] = table[ids[t], :] * scale. ids: i32 [T] (host or device memory of this
     // backend); table: [V, H] any weight dtype; out: f32 [T, H].
     virtual void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) = 0;

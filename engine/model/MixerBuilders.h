@@ -1,0 +1,63 @@
+// Builders for the tensor layouts that Hugging Face families share (Mamba2 mixer,
+// attention, gated MLP, norms), so that each adapter only reads its config spellings.
+#pragma once
+
+#include "model/ModelSpec.h"
+
+#include <cstdint>
+#include <string>
+
+namespace lv {
+
+Weight matrixWeight(const std::string& name, std::int64_t rows, std::int64_t cols);
+Weight vectorWeight(const std::string& name, std::int64_t size, bool optional = false);
+Weight rowsOf(const std::string& name, std::int64_t rows, std::int64_t cols, std::int64_t begin,
+              std::int64_t end);
+
+struct Mamba2Shape {
+    std::int64_t hidden = 0, heads = 0, headDim = 0, state = 0, groups = 1, convKernel = 4;
+    bool convBias = true, inProjBias = false, outProjBias = false;
+    bool gatedNorm = true;
+    std::int64_t normGroupSize = 0; // 0: the whole inner dimension
+    bool normBeforeGate = false;
+    float normEps = 1e-5f;
+    SsdParams ssd;
+};
+
+// prefix is the mixer's module path with a trailing dot, e.g. "model.layers.0.mamba."
+// (in_proj, conv1d, A_log, D, dt_bias, norm, out_proj below it).
+Mamba2Mixer makeMamba2(const std::string& prefix, const Mamba2Shape& s);
+
+struct AttentionShape {
+    std::int64_t hidden = 0, heads = 0, kvHeads = 0, headDim = 0;
+    bool bias = false;
+    float softmaxScale = 0.0f; // 0: 1/sqrt(headDim)
+    bool rope = false;
+    float ropeTheta = 10000.0f;
+    float partialRotary = 1.0f;
+};
+
+// q_proj, k_proj, v_proj, o_proj below prefix.
+AttentionMixer makeAttention(const std::string& prefix, const AttentionShape& s);
+
+// SwiGLU MLP from separate gate_proj / up_proj / down_proj below prefix.
+MlpMixer makeSwiGlu(const std::string& prefix, std::int64_t hidden, std::int64_t intermediate,
+                    bool bias);
+
+// SwiGLU MLP whose gate and up halves are one [2F, H] matrix (Granite's shared_mlp).
+MlpMixer makeFusedSwiGlu(const std::string& inputName, const std::string& outputName,
+                         std::int64_t hidden, std::int64_t intermediate);
+
+// Reads the SSD time_step_limit and chunk size.
+SsdParams ssdParams(std::pair<double, double> timeStepLimit, std::int64_t chunkSize);
+
+} // namespace lv
+
+namespace lv {
+class ConfigReader;
+
+// lm_head.weight, or the embedding when tie_word_embeddings (default `tiedByDefault`).
+Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
+                    const std::string& embeddingName, std::int64_t vocab, std::int64_t hidden,
+                    bool tiedByDefault);
+} // namespace lv

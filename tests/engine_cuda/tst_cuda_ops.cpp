@@ -172,30 +172,37 @@ private slots:
         finish();
     }
 
-    void uploadWeight() {
+    void prepareWeight() {
         // Matrices become bf16 on the GPU, vectors f32; linear on the converted matrix must
-        // match the CPU on the same (rounded) values.
+        // match the CPU on the same (rounded) values. The host view is a row slice.
         OpHarness h = harness();
-        const std::int64_t T = 9, K = 1536, N = 300;
-        auto values = h.randn(std::size_t(N * K), 0.03f);
+        const std::int64_t T = 9, K = 1536, N = 300, ld = 1600;
+        auto values = h.randn(std::size_t(N * ld), 0.03f);
         Tensor host = Tensor::contiguous(values.data(), DType::F32, {N, K});
-        Tensor wGpu = h.dut().uploadWeight(host, lv::WeightUse::Matrix);
+        host.stride[0] = ld;
+        Tensor wGpu = h.dut().prepareWeight(host);
         QCOMPARE(int(wGpu.dtype), int(DType::BF16));
-        auto wRef = h.inputAs(values, {N, K}, DType::F32, DType::BF16);
+        std::vector<float> packed;
+        for (std::int64_t r = 0; r < N; ++r)
+            packed.insert(packed.end(), values.begin() + r * ld, values.begin() + r * ld + K);
+        auto wRef = h.inputAs(packed, {N, K}, DType::F32, DType::BF16);
         auto x = h.input(h.randn(std::size_t(T * K)), {T, K});
         auto out = h.output({T, N});
         h.ref().linear(x.ref, wRef.ref, nullptr, 1.0f, out.ref);
         h.dut().linear(x.dut, wGpu, nullptr, 1.0f, out.dut);
-        check("uploadWeight f32 matrix -> bf16, then linear T=9 K=1536 N=300", h.compare(out),
+        check("prepareWeight f32 [300, 1536] row slice -> bf16, then linear T=9", h.compare(out),
               kTolBf16);
-        Tensor v = h.dut().uploadWeight(Tensor::contiguous(values.data(), DType::F32, {K}),
-                                        lv::WeightUse::Vector);
+        std::vector<std::uint16_t> halfValues(static_cast<std::size_t>(K));
+        for (std::int64_t i = 0; i < K; ++i)
+            halfValues[std::size_t(i)] = lv::floatToBf16(values[std::size_t(i)]);
+        Tensor v = h.dut().prepareWeight(Tensor::contiguous(halfValues.data(), DType::BF16, {K}));
         QCOMPARE(int(v.dtype), int(DType::F32));
         std::vector<float> back(static_cast<std::size_t>(K));
         h.dut().download(back.data(), v.data, std::size_t(K) * 4);
-        QVERIFY(std::equal(back.begin(), back.end(), values.begin()));
-        h.dut().release(wGpu.data);
-        h.dut().release(v.data);
+        for (std::int64_t i = 0; i < K; ++i)
+            QCOMPARE(back[std::size_t(i)], lv::bf16ToFloat(halfValues[std::size_t(i)]));
+        h.dut().releaseWeight(wGpu);
+        h.dut().releaseWeight(v);
         finish();
     }
 

@@ -294,38 +294,61 @@ void CudaBackend::resetPeak() {
     check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero), "reset peak");
 }
 
-Tensor CudaBackend::uploadWeight(const Tensor& host, WeightUse use) {
-    const char* op = "uploadWeight";
+Tensor CudaBackend::prepareWeight(const Tensor& host) {
+    const char* op = "prepareWeight";
     requireWeightDType(host, op, "weight");
-    requireContiguous(host, op, "weight");
+    // The host view may be a row slice of a checkpoint tensor: inner dimensions contiguous,
+    // any stride between rows.
+    Rows layout{};
+    if (!tokenView(host, layout))
+        bad(op, "weight " + host.shapeString() + " must have contiguous rows");
     makeCurrent();
-    // Matrices feed the tensor cores in bf16 (f16 stays f16); vectors are read as f32.
+    const bool matrix =
+        host.rank >= 2 && host.shape[host.rank - 1] >= 64 && host.shape[host.rank - 2] >= 64;
     DType target = host.dtype;
-    if (use == WeightUse::Matrix && host.dtype == DType::F32) target = DType::BF16;
-    if (use == WeightUse::Vector) target = DType::F32;
+    if (matrix && host.dtype == DType::F32) target = DType::BF16;
+    if (!matrix) target = DType::F32;
 
-    Tensor t = host;
-    t.dtype = target;
-    t.device = DeviceKind::Cuda;
-    t.data = allocate(std::size_t(host.numel()) * dtypeSize(target));
+    Tensor t = Tensor::contiguous(nullptr, target, {}, DeviceKind::Cuda);
+    t.rank = host.rank;
+    t.shape = host.shape;
+    std::int64_t stride = 1;
+    for (int k = t.rank - 1; k >= 0; --k) {
+        t.stride[k] = stride;
+        stride *= t.shape[k];
+    }
+    const std::int64_t n = host.numel();
+    t.data = allocate(std::size_t(std::max<std::int64_t>(n, 1)) * dtypeSize(target));
+    if (n == 0) return t;
+    const std::size_t srcSize = dtypeSize(host.dtype), dstSize = dtypeSize(target);
+    const std::size_t rowBytes = std::size_t(layout.cols) * srcSize;
+    const std::size_t pitch = std::size_t(layout.ld) * srcSize;
     if (target == host.dtype) {
-        upload(t.data, host.data, host.bytes());
+        check(cudaMemcpy2DAsync(t.data, rowBytes, host.data, pitch, rowBytes,
+                                std::size_t(layout.rows), cudaMemcpyHostToDevice, stream_),
+              "weight upload");
         return t;
     }
-    // Convert on the device in pieces, so that the f32 staging copy stays small.
-    const std::size_t srcSize = dtypeSize(host.dtype), dstSize = dtypeSize(target);
-    const std::int64_t n = host.numel();
-    const std::int64_t piece = std::int64_t(kConversionPieceBytes / srcSize);
-    Scratch staging(*this, std::size_t(std::min<std::int64_t>(n, piece)) * srcSize);
-    for (std::int64_t i = 0; i < n; i += piece) {
-        const std::int64_t m = std::min(piece, n - i);
-        upload(staging.as<void>(), static_cast<const char*>(host.data) + std::size_t(i) * srcSize,
-               std::size_t(m) * srcSize);
+    // Convert on the device, a block of rows at a time, so that staging stays small.
+    const std::int64_t rowsPerPiece = std::max<std::int64_t>(
+        1, std::int64_t(kConversionPieceBytes / std::max<std::size_t>(rowBytes, 1)));
+    const std::int64_t piece = std::min(rowsPerPiece, layout.rows);
+    Scratch staging(*this, std::size_t(piece) * rowBytes);
+    for (std::int64_t r = 0; r < layout.rows; r += piece) {
+        const std::int64_t m = std::min(piece, layout.rows - r);
+        check(cudaMemcpy2DAsync(staging.as<void>(), rowBytes,
+                                static_cast<const char*>(host.data) + std::size_t(r) * pitch, pitch,
+                                rowBytes, std::size_t(m), cudaMemcpyHostToDevice, stream_),
+              "weight upload");
         launchConvert(staging.as<void>(), int(host.dtype),
-                      static_cast<char*>(t.data) + std::size_t(i) * dstSize, int(target), m,
-                      stream_);
+                      static_cast<char*>(t.data) + std::size_t(r * layout.cols) * dstSize,
+                      int(target), m * layout.cols, stream_);
     }
     return t;
+}
+
+void CudaBackend::releaseWeight(const Tensor& prepared) {
+    if (prepared.data) release(prepared.data);
 }
 
 // ---- ops ---------------------------------------------------------------------------------

@@ -52,7 +52,10 @@ public:
     void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
                    const Tensor& weights, Tensor& out) override;
 
-    Tensor uploadWeight(const Tensor& host, WeightUse use) override;
+    // Matrices big enough for the tensor cores become bf16 copies (f16 stays f16); everything
+    // else (norms, biases, conv taps, A, D, small routers) is kept as f32.
+    Tensor prepareWeight(const Tensor& host) override;
+    void releaseWeight(const Tensor& prepared) override;
     void argmax(const Tensor& logits, Tensor& indices) override;
     MemoryStats memoryStats() const override;
     void resetPeak() override;

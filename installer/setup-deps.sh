@@ -9,7 +9,7 @@ packages=(
     # toolchain
     build-essential cmake ninja-build pkg-config ccache git file dpkg-dev
     # engine
-    libopenblas-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev libxxhash-dev
+    libopenblas-dev libsentencepiece-dev libpcre2-dev libicu-dev nlohmann-json3-dev libxxhash-dev
     # storage
     libsqlite3-dev libzstd-dev
     # ingest, app, ui

@@ -15,7 +15,7 @@ namespace lv::storage {
 enum class ChunkCodec : std::int64_t { Raw = 0, Zstd = 1 };
 
 enum class CompressionPolicy {
-    Auto,   // compress when a sample shrinks well and the chunk ends up >= 1/16 smaller
+    Auto,   // compress when a sample and then the chunk shrink by at least 1/8
     Never,  // store raw (fastest; for data known not to compress)
     Always, // compress whenever the result is smaller at all
 };

@@ -23,20 +23,27 @@ SessionRecord readSession(Statement& s) {
     return r;
 }
 
+// An update time that is at least now and later than any other session's, so
+// that "most recently updated" is exact even within one millisecond.
+constexpr const char* kNextUpdate =
+    "max(?, (SELECT coalesce(max(updated_at), 0) FROM sessions) + 1)";
+
 } // namespace
 
 std::int64_t SessionStore::createSession(const NewSession& session) {
     auto op = c_->operation("create session");
     const std::int64_t now = nowMilliseconds();
-    auto s = c_->statement("INSERT INTO sessions (document_id, title, model, created_at, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?)");
+    auto s = c_->statement(std::string("INSERT INTO sessions (document_id, title, model, "
+                                       "created_at, updated_at) VALUES (?, ?, ?, ?, ") +
+                           kNextUpdate + ")");
     s->bindAll(session.documentId, session.title, session.model, now, now).run();
     return c_->lastInsertRowId();
 }
 
 bool SessionStore::renameSession(std::int64_t id, const std::string& title) {
     auto op = c_->operation("rename session " + std::to_string(id));
-    auto s = c_->statement("UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?");
+    auto s = c_->statement(std::string("UPDATE sessions SET title = ?, updated_at = ") +
+                           kNextUpdate + " WHERE id = ?");
     s->bindAll(title, nowMilliseconds(), id).run();
     return c_->changes() > 0;
 }
@@ -72,7 +79,8 @@ std::int64_t SessionStore::addMessage(std::int64_t sessionId, const NewMessage& 
     Transaction tx(*c_);
     const std::int64_t now = nowMilliseconds();
     {
-        auto touch = c_->statement("UPDATE sessions SET updated_at = ? WHERE id = ?");
+        auto touch = c_->statement(std::string("UPDATE sessions SET updated_at = ") + kNextUpdate +
+                                   " WHERE id = ?");
         touch->bindAll(now, sessionId).run();
         if (c_->changes() == 0)
             throw c_->error(StorageErrorKind::InvalidArgument,

@@ -23,7 +23,7 @@ struct SessionRecord {
     std::string title;
     std::string model;
     std::int64_t createdAt = 0; // ms since the epoch
-    std::int64_t updatedAt = 0;
+    std::int64_t updatedAt = 0; // ms since the epoch, strictly increasing per change
     std::int64_t messageCount = 0;
 };
 

@@ -14,6 +14,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 # Storage.
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 # Ingest, app, ui, tests.
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test)

@@ -1,0 +1,55 @@
+// The library's single writer: one connection on its own thread that runs
+// submitted write jobs in submission order and hands results back as futures.
+#pragma once
+
+#include "storage/Connection.h"
+#include "storage/Library.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+namespace lv::storage {
+
+class LibraryWriter {
+public:
+    // Opens the writer connection now, so that a bad file fails here.
+    explicit LibraryWriter(const Library& library);
+    // Runs the jobs already queued, then stops the thread.
+    ~LibraryWriter();
+    LibraryWriter(const LibraryWriter&) = delete;
+    LibraryWriter& operator=(const LibraryWriter&) = delete;
+
+    // job(Connection&) runs on the writer thread; its result or exception
+    // arrives through the future. A job that needs atomicity opens a Transaction.
+    template <class Job>
+    auto submit(Job&& job) -> std::future<std::invoke_result_t<std::decay_t<Job>&, Connection&>> {
+        using Result = std::invoke_result_t<std::decay_t<Job>&, Connection&>;
+        auto task =
+            std::make_shared<std::packaged_task<Result(Connection&)>>(std::forward<Job>(job));
+        std::future<Result> result = task->get_future();
+        enqueue([task](Connection& c) { (*task)(c); });
+        return result;
+    }
+
+    // Jobs submitted and not yet finished.
+    std::size_t pending() const;
+
+private:
+    void enqueue(std::function<void(Connection&)> job);
+    void run(std::stop_token stop);
+
+    Connection connection_;
+    mutable std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::deque<std::function<void(Connection&)>> queue_;
+    std::size_t running_ = 0;
+    std::jthread thread_; // last: starts after everything it uses exists
+};
+
+} // namespace lv::storage

@@ -172,7 +172,7 @@ void gemv(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T, co
 // Tiles of the output [T, N]: rows of x per sgemm call, and output columns (weight rows)
 // per tile. A bf16/f16 weight tile is converted in pieces of kTileK columns.
 constexpr std::int64_t kTileT = 512;
-constexpr std::int64_t kTileK = 1024;
+constexpr std::int64_t kTileK = 512;
 
 void gemmTiled(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T,
                const WeightMatrix& W, const float* bias, float scale, float* out,

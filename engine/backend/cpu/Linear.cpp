@@ -250,7 +250,8 @@ void linear(ThreadPool& pool, const Tensor& x, const Tensor& weight, const Tenso
     checkPackedRows(op, "out", out);
     const std::int64_t T = x.shape[0];
     std::int64_t K = 1; // x may be [T, ...] with packed inner dims, read as [T, K]
-    for (int d = 1; d < x.rank; ++d) K *= x.shape[d];
+    for (int d = 1; d < x.rank; ++d)
+        K *= x.shape[d];
     const std::int64_t N = weight.shape[0];
     checkDim(op, "weight", weight, 1, K);
     checkDim(op, "out", out, 0, T);

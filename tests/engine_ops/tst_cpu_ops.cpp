@@ -167,6 +167,34 @@ private slots:
         QCOMPARE(be_->device(), DeviceKind::Cpu);
     }
 
+    void zeroTokensAreNoOps() {
+        // A prefill chunk can be empty; nothing is written and the states stay as they are.
+        Rng rng(12);
+        GuardedBuffer x(0), out(0), state(4 * 3);
+        rng.fillNormal(state.data(), 12);
+        const std::vector<float> s0(state.data(), state.data() + 12);
+        StoredWeight W(DType::BF16, {5, 4}, rng, 1.0f), cw(DType::F32, {4, 4}, rng, 1.0f),
+            nw(DType::F32, {4}, rng, 1.0f);
+        Tensor tx = view(x.data(), {0, 4}), to = view(out.data(), {0, 5});
+        be_->linear(tx, W.tensor(), nullptr, 1.0f, to);
+        Tensor tn = view(out.data(), {0, 4});
+        be_->rmsNorm(tx, nw.tensor(), 1e-5f, tn);
+        Tensor ts = view(state.data(), {4, 3});
+        be_->causalConv1d(tx, cw.tensor(), nullptr, ts, true, tn);
+        Tensor q = view(x.data(), {0, 2, 2}), k = view(state.data(), {3, 1, 2}),
+               o = view(out.data(), {0, 2, 2});
+        be_->attention(q, k, k, 3, 1.0f, o);
+        std::vector<float> A{-1.0f}, D{1.0f}, bias{0.0f}, st(2 * 3, 0.5f);
+        Tensor x3 = view(x.data(), {0, 1, 2}), dt = view(x.data(), {0, 1}),
+               B = view(x.data(), {0, 1, 3});
+        Tensor tst = view(st.data(), {1, 2, 3}), y = view(out.data(), {0, 1, 2});
+        be_->ssdScan(x3, dt, view(A.data(), {1}), B, B, view(D.data(), {1}), view(bias.data(), {1}),
+                     SsdParams{}, tst, y);
+        QVERIFY(std::all_of(st.begin(), st.end(), [](float v) { return v == 0.5f; }));
+        QCOMPARE(std::vector<float>(state.data(), state.data() + 12), s0);
+        QVERIFY(x.guardsIntact() && out.guardsIntact() && state.guardsIntact());
+    }
+
     void embedding() {
         Rng rng(1);
         for (DType wt : kWeightTypes)

@@ -22,8 +22,8 @@ namespace lv::cpu {
 
 namespace {
 
-constexpr std::int64_t kKeyBlock = 256;
-constexpr std::int64_t kTileRows = 128; // query rows (tokens x heads of a group) per task
+constexpr std::int64_t kKeyBlock = 512;
+constexpr std::int64_t kTileRows = 256; // query rows (tokens x heads of a group) per task
 
 using f32x8 = float __attribute__((vector_size(32)));
 
@@ -83,18 +83,15 @@ LV_CPU_MULTIVERSION void attendSegment(const float* Q, std::int64_t rows, std::i
                     s[j] = 0.0f;
                 continue;
             }
-            float mx = m[r];
             for (std::int64_t j = 0; j < v; ++j) {
                 if (r == 0) prefetchRow(K + (b0 + j + kPrefetchAhead) * sk, d);
                 s[j] = dot(Q + r * d, K + (b0 + j) * sk, d);
-                mx = s[j] > mx ? s[j] : mx;
             }
+            const float mx = maxOf(s, v, m[r]);
             const float corr = expf32(m[r] - mx);
-            float sum = 0.0f;
-            for (std::int64_t j = 0; j < v; ++j) {
+            for (std::int64_t j = 0; j < v; ++j)
                 s[j] = expf32(s[j] - mx);
-                sum += s[j];
-            }
+            const float sum = sumOf(s, v);
             for (std::int64_t j = v; j < nb; ++j)
                 s[j] = 0.0f;
             m[r] = mx;
@@ -130,16 +127,11 @@ LV_CPU_MULTIVERSION void softmaxBlock(float* S, std::int64_t ldS, std::int64_t r
     for (std::int64_t r = 0; r < rows; ++r) {
         float* s = S + r * ldS;
         const std::int64_t v = std::min(nk, visible[r]);
-        float mx = m[r];
-        for (std::int64_t j = 0; j < v; ++j)
-            mx = s[j] > mx ? s[j] : mx;
+        const float mx = maxOf(s, v, m[r]);
         const float corr = expf32(m[r] - mx); // 0 when m[r] is -inf
-        float sum = 0.0f;
-        for (std::int64_t j = 0; j < v; ++j) {
-            const float p = expf32(s[j] - mx);
-            s[j] = p;
-            sum += p;
-        }
+        for (std::int64_t j = 0; j < v; ++j)
+            s[j] = expf32(s[j] - mx);
+        const float sum = sumOf(s, std::max<std::int64_t>(v, 0));
         for (std::int64_t j = std::max<std::int64_t>(v, 0); j < nk; ++j)
             s[j] = 0.0f;
         l[r] = l[r] * corr + sum;

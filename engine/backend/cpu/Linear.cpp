@@ -172,7 +172,7 @@ void gemv(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T, co
 // Tiles of the output [T, N]: rows of x per sgemm call, and output columns (weight rows)
 // per tile. A bf16/f16 weight tile is converted in pieces of kTileK columns.
 constexpr std::int64_t kTileT = 512;
-constexpr std::int64_t kTileK = 1024;
+constexpr std::int64_t kTileK = 512;
 
 void gemmTiled(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T,
                const WeightMatrix& W, const float* bias, float scale, float* out,
@@ -249,7 +249,9 @@ void linear(ThreadPool& pool, const Tensor& x, const Tensor& weight, const Tenso
     checkF32(op, "out", out, out.rank < 2 ? 2 : out.rank);
     checkPackedRows(op, "out", out);
     const std::int64_t T = x.shape[0];
-    const std::int64_t K = x.numel() / std::max<std::int64_t>(T, 1);
+    std::int64_t K = 1; // x may be [T, ...] with packed inner dims, read as [T, K]
+    for (int d = 1; d < x.rank; ++d)
+        K *= x.shape[d];
     const std::int64_t N = weight.shape[0];
     checkDim(op, "weight", weight, 1, K);
     checkDim(op, "out", out, 0, T);

@@ -75,6 +75,73 @@ std::span<const std::int32_t> head(const std::vector<std::int32_t>& v, std::size
     return {v.data(), n};
 }
 
+// The CPU backend with a fault injected into the Nth matrix product, like a GPU that
+// runs out of memory in the middle of a forward pass.
+class FaultyBackend final : public Backend {
+public:
+    explicit FaultyBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+    int failAt = -1; // linear() call number that throws; -1: never
+    int calls = 0;
+
+    DeviceKind device() const override { return inner_->device(); }
+    std::string name() const override { return "faulty " + inner_->name(); }
+    void* allocate(std::size_t b) override { return inner_->allocate(b); }
+    void release(void* p) override { inner_->release(p); }
+    void upload(void* d, const void* s, std::size_t b) override { inner_->upload(d, s, b); }
+    void download(void* d, const void* s, std::size_t b) override { inner_->download(d, s, b); }
+    void copy(void* d, const void* s, std::size_t b) override { inner_->copy(d, s, b); }
+    void fill(void* d, float v, std::int64_t n) override { inner_->fill(d, v, n); }
+    void synchronize() override { inner_->synchronize(); }
+    void embedding(const Tensor& i, const Tensor& t, float s, Tensor& o) override {
+        inner_->embedding(i, t, s, o);
+    }
+    void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o) override {
+        if (calls++ == failAt) throw DeviceError("injected device failure");
+        inner_->linear(x, w, b, s, o);
+    }
+    void rmsNorm(const Tensor& x, const Tensor& w, float e, Tensor& o) override {
+        inner_->rmsNorm(x, w, e, o);
+    }
+    void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t g, float e,
+                      bool before, Tensor& o) override {
+        inner_->gatedRmsNorm(x, z, w, g, e, before, o);
+    }
+    void addScaled(const Tensor& a, const Tensor& b, float s, Tensor& o) override {
+        inner_->addScaled(a, b, s, o);
+    }
+    void scale(Tensor& x, float s) override { inner_->scale(x, s); }
+    void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override { inner_->swiglu(g, u, o); }
+    void reluSquared(Tensor& x) override { inner_->reluSquared(x); }
+    void silu(Tensor& x) override { inner_->silu(x); }
+    void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& st, bool act,
+                      Tensor& o) override {
+        inner_->causalConv1d(x, w, b, st, act, o);
+    }
+    void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                 const Tensor& C, const Tensor& D, const Tensor& bias, const SsdParams& p,
+                 Tensor& st, Tensor& y) override {
+        inner_->ssdScan(x, dt, A, B, C, D, bias, p, st, y);
+    }
+    void rope(Tensor& x, std::int64_t p, float t, std::int64_t r) override {
+        inner_->rope(x, p, t, r);
+    }
+    void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
+                   Tensor& o) override {
+        inner_->attention(q, k, v, p, s, o);
+    }
+    void topkRouting(const Tensor& l, std::int64_t k, bool sf, bool rn, Tensor& i,
+                     Tensor& w) override {
+        inner_->topkRouting(l, k, sf, rn, i, w);
+    }
+    void moeSwiglu(const Tensor& x, const Tensor& gu, const Tensor& d, const Tensor& i,
+                   const Tensor& w, Tensor& o) override {
+        inner_->moeSwiglu(x, gu, d, i, w, o);
+    }
+
+private:
+    std::unique_ptr<Backend> inner_;
+};
+
 } // namespace
 
 class EngineSessionTest : public QObject {
@@ -360,6 +427,30 @@ private slots:
         ref.prefill(head(ids_, 10));
         ref.decode(7);
         QCOMPARE(victim.lastLogits(), ref.lastLogits());
+    }
+
+    // A failure inside a forward pass poisons the state until reset() or restore().
+    void deviceFailureMidForward() {
+        FaultyBackend faulty(makeCpuBackend(2));
+        const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), faulty);
+        Session clean(*model);
+        clean.prefill(head(ids_, 20));
+        const std::string good = snapshotOf(clean);
+
+        Session s(*model);
+        s.prefill(head(ids_, 10));
+        faulty.calls = 0;
+        faulty.failAt = 7; // inside the first layers of the next chunk
+        QVERIFY_THROWS_EXCEPTION(DeviceError, s.prefill(std::span(ids_).subspan(10, 10)));
+        faulty.failAt = -1;
+        QVERIFY_THROWS_EXCEPTION(EngineError, s.decode(3));
+        QVERIFY_THROWS_EXCEPTION(EngineError, snapshotOf(s));
+        QVERIFY_THROWS_EXCEPTION(EngineError, s.fork());
+        s.restore(sourceOf(good));
+        QCOMPARE(s.lastLogits(), clean.lastLogits());
+        s.reset();
+        s.prefill(head(ids_, 20));
+        QCOMPARE(s.lastLogits(), clean.lastLogits());
     }
 
     void foreignSnapshotsAreRefused() {

@@ -109,6 +109,17 @@ public:
                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
                          const SsdParams& params, Tensor& state, Tensor& y) = 0;
 
+    // Mamba (1) selective scan with a per-channel diagonal A, the whole sequence from the
+    // given state: u, dt: f32 [T, D] (rows may be strided; dt raw, before + dtBias and
+    // softplus); A: f32 [D, N] (already -exp(A_log)); B, C: f32 [T, N] (rows may be
+    // strided); Dskip, dtBias: f32 [D]; state: f32 [D, N] in/out;
+    // y: f32 [T, D] = C . state_t + Dskip * u.
+    // Default (Backend.cpp): a sequential reference, through host memory on devices
+    // other than the CPU; backends may override it with a kernel.
+    virtual void selectiveScan(const Tensor& u, const Tensor& dt, const Tensor& A, const Tensor& B,
+                               const Tensor& C, const Tensor& Dskip, const Tensor& dtBias,
+                               Tensor& state, Tensor& y);
+
     // Rotary embedding, neox layout (rotate_half), in place on x: f32 [T, nHeads, headDim];
     // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.
     virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;

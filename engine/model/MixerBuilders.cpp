@@ -150,3 +150,42 @@ Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
 }
 
 } // namespace lv
+
+namespace lv {
+
+Mamba1Mixer makeMamba1(const std::string& p, const Mamba1Shape& s) {
+    Mamba1Mixer m;
+    m.inner = s.inner;
+    m.state = s.state;
+    m.dtRank = s.dtRank;
+    m.convKernel = s.convKernel;
+    m.inProjX = rowsOf(p + "in_proj.weight", 2 * s.inner, s.hidden, 0, s.inner);
+    m.inProjZ = rowsOf(p + "in_proj.weight", 2 * s.inner, s.hidden, s.inner, 2 * s.inner);
+    if (s.projBias) {
+        m.inProjXBias = biasRows(p + "in_proj.bias", 2 * s.inner, 0, s.inner);
+        m.inProjZBias = biasRows(p + "in_proj.bias", 2 * s.inner, s.inner, 2 * s.inner);
+        m.outProjBias = vectorWeight(p + "out_proj.bias", s.hidden, true);
+    }
+    m.convWeight.name = p + "conv1d.weight";
+    m.convWeight.shape = {s.inner, 1, s.convKernel};
+    m.convWeight.viewShape = {s.inner, s.convKernel};
+    m.convWeight.convert = Weight::Convert::ToF32;
+    if (s.convBias) m.convBias = vectorWeight(p + "conv1d.bias", s.inner);
+    m.xProj = matrixWeight(p + "x_proj.weight", s.dtRank + 2 * s.state, s.inner);
+    m.dtProj = matrixWeight(p + "dt_proj.weight", s.inner, s.dtRank);
+    m.dtProjBias = vectorWeight(p + "dt_proj.bias", s.inner);
+    m.A.name = p + "A_log";
+    m.A.shape = {s.inner, s.state};
+    m.A.convert = Weight::Convert::NegExp;
+    m.D = vectorWeight(p + "D", s.inner);
+    if (s.innerNorms) {
+        m.dtNorm = vectorWeight(p + "dt_layernorm.weight", s.dtRank);
+        m.bNorm = vectorWeight(p + "b_layernorm.weight", s.state);
+        m.cNorm = vectorWeight(p + "c_layernorm.weight", s.state);
+        m.innerNormEps = s.innerNormEps;
+    }
+    m.outProj = matrixWeight(p + "out_proj.weight", s.hidden, s.inner);
+    return m;
+}
+
+} // namespace lv

@@ -61,3 +61,18 @@ Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
                     const std::string& embeddingName, std::int64_t vocab, std::int64_t hidden,
                     bool tiedByDefault);
 } // namespace lv
+
+namespace lv {
+
+struct Mamba1Shape {
+    std::int64_t hidden = 0, inner = 0, state = 16, dtRank = 0, convKernel = 4;
+    bool convBias = true, projBias = false;
+    bool innerNorms = false; // Jamba: RMSNorm on dt, B and C
+    float innerNormEps = 1e-6f;
+};
+
+// in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj (and Jamba's dt/b/c_layernorm)
+// below prefix.
+Mamba1Mixer makeMamba1(const std::string& prefix, const Mamba1Shape& s);
+
+} // namespace lv

@@ -19,7 +19,7 @@ for b in "$@"; do
     cp "$b" "$stage/bin/"
     ldd "$b" | awk '/=> \//{print $3}' |
         grep -v -E '/(libc|libm|libgcc_s|libstdc\+\+|libdl|libpthread|librt|ld-linux[^/]*|libcuda|libcudart|libcublas|libcublasLt)\.so' |
-        while read -r lib; do cp -L "$lib" "$stage/lib/"; done
+        while read -r lib; do cp -L "$lib" "$stage/lib/"; done || true
 done
 if [[ -n $fixtures ]]; then
     cp -r "$fixtures" "$stage/fixtures"

@@ -23,6 +23,7 @@ namespace {
 
 constexpr std::size_t kGemmWorkspaceBytes = 32u << 20; // what cuBLASLt asks for on Hopper
 constexpr std::size_t kConversionPieceBytes = 64u << 20;
+constexpr std::int64_t kRecurrentMaxTokens = 32; // ssdScan: longer runs take the chunked form
 
 [[noreturn]] void bad(const char* op, const std::string& what) {
     throw EngineError(std::string("cuda ") + op + ": " + what);
@@ -587,7 +588,14 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.N = N;
     a.dtMin = params.dtMin;
     a.dtMax = params.dtMax;
-    launchSsdRecurrent(a, stream_);
+    // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
+    // sequences go through the chunked form on the tensor cores.
+    if (T <= kRecurrentMaxTokens) {
+        launchSsdRecurrent(a, stream_);
+        return;
+    }
+    Scratch scratch(*this, ssdChunkedScratchBytes(a));
+    launchSsdChunked(a, scratch.as<void>(), stream_);
 }
 
 void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) {
@@ -641,7 +649,13 @@ void CudaBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor&
     a.d = d;
     a.pos0 = pos0;
     a.scale = scale;
-    launchAttention(a, stream_);
+    const std::size_t scratchBytes = attentionScratchBytes(a);
+    if (scratchBytes == 0) {
+        launchAttention(a, nullptr, stream_);
+        return;
+    }
+    Scratch scratch(*this, scratchBytes);
+    launchAttention(a, scratch.as<void>(), stream_);
 }
 
 void CudaBackend::topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst,

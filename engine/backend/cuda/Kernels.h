@@ -4,6 +4,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace lv::cuda {
@@ -67,6 +68,9 @@ struct SsdArgs {
     float dtMin, dtMax;
 };
 void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
+// The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.
+std::size_t ssdChunkedScratchBytes(const SsdArgs& a);
+void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
@@ -84,7 +88,9 @@ struct AttentionArgs {
     std::int64_t T, Hq, Hkv, d, pos0;
     float scale;
 };
-void launchAttention(const AttentionArgs& a, cudaStream_t s);
+// Device scratch the chosen kernel needs (split-K partials for decode), maybe 0.
+std::size_t attentionScratchBytes(const AttentionArgs& a);
+void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);
 
 // Routing.cu: logits [T, E] -> indices i32 [T, k], weights f32 [T, k] (contiguous outputs).
 void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool renormalize,

@@ -50,6 +50,7 @@ private:
     std::unique_ptr<hf::BpeModel> model_;
     std::unique_ptr<hf::Normalizer> normalizer_;
     std::unique_ptr<hf::PreTokenizer> preTokenizer_;
+    bool byteLevelLast_ = false; // the byte-level mapping is done here, after the cache
     std::unique_ptr<hf::Decoder> decoder_;
     std::vector<AddedToken> added_;
     AddedTokenMatcher rawMatcher_;        // added tokens with normalized = false

@@ -7,6 +7,7 @@
 #include "tokenizer/HfNormalizer.h"
 #include "tokenizer/HfPreTokenizer.h"
 #include "tokenizer/JsonFields.h"
+#include "tokenizer/Utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -231,6 +232,13 @@ HfTokenizer::HfTokenizer(const nlohmann::json& root, const std::filesystem::path
                 raw.push_back(t);
             }
         }
+        if (root.contains("decoder") && root["decoder"].is_object() &&
+            root["decoder"].value("type", "") == "ByteLevel") {
+            // The bytes of every token, so that decoding is a concatenation.
+            byteForms_.resize(pieces_.size());
+            for (std::size_t id = 0; id < pieces_.size(); ++id)
+                if (!bytelevel::decode(pieces_[id], byteForms_[id])) byteForms_[id] = pieces_[id];
+        }
         rawMatcher_ = AddedTokenMatcher(std::move(raw));
         normalizedMatcher_ =
             AddedTokenMatcher(std::move(normalized), std::move(normalizedPatterns));
@@ -334,6 +342,15 @@ void HfTokenizer::encodeNormalizedPiece(std::string_view text, bool atOrigin, Wo
 }
 
 std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skipSpecial) const {
+    if (!byteForms_.empty()) {
+        std::string bytes;
+        for (int32_t id : ids) {
+            if (id < 0 || id >= vocabSize() || !hasPiece_[static_cast<std::size_t>(id)]) continue;
+            if (skipSpecial && isSpecial(id)) continue;
+            bytes += byteForms_[static_cast<std::size_t>(id)];
+        }
+        return utf8::isValid(bytes) ? bytes : utf8::repair(bytes);
+    }
     std::vector<std::string> tokens;
     tokens.reserve(ids.size());
     for (int32_t id : ids) {

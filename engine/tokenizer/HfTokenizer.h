@@ -57,6 +57,7 @@ private:
     AddedTokenMatcher normalizedMatcher_; // the others, in normalized text
     std::vector<std::string> pieces_;     // id -> token string
     std::vector<bool> hasPiece_;
+    std::vector<std::string> byteForms_; // id -> bytes, when the decoder is ByteLevel
     std::unordered_set<int32_t> special_;
     // Ids of pre-tokenized words seen before; shared between calls (one
     // encode at a time holds it, concurrent ones use a private cache).

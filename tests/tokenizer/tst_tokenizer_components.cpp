@@ -26,7 +26,8 @@ const std::string kMeta = "\xE2\x96\x81"; // ▁
 // A tokenizer.json with a BPE model over `vocab` (ids in order) and nothing else.
 json tokenizerJson(const std::vector<std::string>& vocab, json merges = json::array()) {
     json v = json::object();
-    for (std::size_t i = 0; i < vocab.size(); ++i) v[vocab[i]] = i;
+    for (std::size_t i = 0; i < vocab.size(); ++i)
+        v[vocab[i]] = i;
     return {{"version", "1.0"},
             {"added_tokens", json::array()},
             {"normalizer", nullptr},
@@ -43,7 +44,8 @@ std::unique_ptr<lv::HfTokenizer> make(const json& j) {
 // Tokens of an encoding as their vocabulary strings, for readable comparisons.
 QStringList pieces(const lv::Tokenizer& t, const std::vector<int32_t>& ids) {
     QStringList out;
-    for (int32_t id : ids) out << QString::fromStdString(t.tokenToPiece(id));
+    for (int32_t id : ids)
+        out << QString::fromStdString(t.tokenToPiece(id));
     return out;
 }
 
@@ -52,9 +54,8 @@ QStringList encodePieces(const lv::Tokenizer& t, const std::string& text) {
 }
 
 json addedToken(int id, const std::string& content, bool special = true) {
-    return {{"id", id},           {"content", content}, {"single_word", false},
-            {"lstrip", false},    {"rstrip", false},    {"normalized", !special},
-            {"special", special}};
+    return {{"id", id},        {"content", content},     {"single_word", false}, {"lstrip", false},
+            {"rstrip", false}, {"normalized", !special}, {"special", special}};
 }
 
 } // namespace
@@ -80,9 +81,11 @@ private slots:
         // More than 64 symbols takes the priority-queue path.
         const auto t = make(tokenizerJson({"a", "b", "ab", "abab"}, {"a b", "ab ab"}));
         std::string word;
-        for (int k = 0; k < 101; ++k) word += "ab";
+        for (int k = 0; k < 101; ++k)
+            word += "ab";
         QStringList expected;
-        for (int k = 0; k < 50; ++k) expected << "abab";
+        for (int k = 0; k < 50; ++k)
+            expected << "abab";
         expected << "ab";
         QCOMPARE(encodePieces(*t, word), expected);
     }
@@ -105,7 +108,8 @@ private slots:
         QCOMPARE(pieces(*t, ids), (QStringList{"a", "<0xC3>", "<0xA9>"}));
         QCOMPARE(t->decode(ids), std::string("a\xC3\xA9"));
         // A byte sequence that is not UTF-8 decodes to one U+FFFD per byte.
-        QCOMPARE(t->decode(std::vector<int32_t>{ids[1], ids[1]}), std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));
+        QCOMPARE(t->decode(std::vector<int32_t>{ids[1], ids[1]}),
+                 std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));
 
         j["model"]["byte_fallback"] = false;
         j["model"]["unk_token"] = "<unk>";
@@ -165,12 +169,12 @@ private slots:
         QTest::newRow("Removed") << "Removed" << false << QStringList{"a", "b", "c"};
         QTest::newRow("Isolated") << "Isolated" << false
                                   << QStringList{"a", "-", "b", "-", "-", "c"};
-        QTest::newRow("MergedWithPrevious") << "MergedWithPrevious" << false
-                                            << QStringList{"a-", "b-", "-", "c"};
-        QTest::newRow("MergedWithNext") << "MergedWithNext" << false
-                                        << QStringList{"a", "-b", "-", "-c"};
-        QTest::newRow("Contiguous") << "Contiguous" << false
-                                    << QStringList{"a", "-", "b", "--", "c"};
+        QTest::newRow("MergedWithPrevious")
+            << "MergedWithPrevious" << false << QStringList{"a-", "b-", "-", "c"};
+        QTest::newRow("MergedWithNext")
+            << "MergedWithNext" << false << QStringList{"a", "-b", "-", "-c"};
+        QTest::newRow("Contiguous")
+            << "Contiguous" << false << QStringList{"a", "-", "b", "--", "c"};
         // Each "-" is its own match, so inverted they are three kept runs.
         QTest::newRow("Removed inverted") << "Removed" << true << QStringList{"-", "-", "-"};
     }
@@ -192,21 +196,26 @@ private slots:
 
     void digits() {
         auto j = tokenizerJson({"a", "1", "2", "3", "12"}, {"1 2"});
-        j["pre_tokenizer"] = {{"type", "Sequence"},
-                              {"pretokenizers", {{{"type", "Digits"}, {"individual_digits", true}}}}};
+        j["pre_tokenizer"] = {
+            {"type", "Sequence"},
+            {"pretokenizers", {{{"type", "Digits"}, {"individual_digits", true}}}}};
         QCOMPARE(encodePieces(*make(j), "a123"), (QStringList{"a", "1", "2", "3"}));
         j["pre_tokenizer"]["pretokenizers"][0]["individual_digits"] = false;
         QCOMPARE(encodePieces(*make(j), "a123"), (QStringList{"a", "12", "3"}));
     }
 
     void metaspace() {
-        auto vocab = std::vector<std::string>{"<s>", kMeta + "hi", kMeta + "there", "hi", "there", kMeta};
+        auto vocab =
+            std::vector<std::string>{"<s>", kMeta + "hi", kMeta + "there", "hi", "there", kMeta};
         auto j = tokenizerJson(vocab);
         j["model"]["ignore_merges"] = true;
         j["added_tokens"] = {addedToken(0, "<s>")};
-        j["pre_tokenizer"] = {
-            {"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "always"}, {"split", true}};
-        j["decoder"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "always"}};
+        j["pre_tokenizer"] = {{"type", "Metaspace"},
+                              {"replacement", kMeta},
+                              {"prepend_scheme", "always"},
+                              {"split", true}};
+        j["decoder"] = {
+            {"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", "always"}};
         auto t = make(j);
         const auto ids = t->encode("hi there");
         QCOMPARE(pieces(*t, ids), (QStringList{QString::fromStdString(kMeta + "hi"),
@@ -233,7 +242,8 @@ private slots:
     void byteLevelWithPrefixSpaceAndRegex() {
         auto j = tokenizerJson({"\xC4\xA0hi", "\xC4\xA0there", "!"}); // Ġhi Ġthere !
         j["model"]["ignore_merges"] = true;
-        j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"use_regex", true}};
+        j["pre_tokenizer"] = {
+            {"type", "ByteLevel"}, {"add_prefix_space", true}, {"use_regex", true}};
         j["decoder"] = {{"type", "ByteLevel"}};
         auto t = make(j);
         const auto ids = t->encode("hi there!");
@@ -242,18 +252,20 @@ private slots:
     }
 
     void llama2StyleNormalizerAndDecoder() {
-        const std::vector<std::string> vocab = {kMeta, "h", "i", "t", "e", "r", kMeta + "h",
-                                                kMeta + "hi", kMeta + "t", kMeta + "th",
-                                                kMeta + "the", kMeta + "ther", kMeta + "there"};
+        const std::vector<std::string> vocab = {
+            kMeta,          "h",          "i",         "t",          "e",           "r",
+            kMeta + "h",    kMeta + "hi", kMeta + "t", kMeta + "th", kMeta + "the", kMeta + "ther",
+            kMeta + "there"};
         json merges = json::array();
-        for (auto m : {kMeta + " h", kMeta + "h i", kMeta + " t", kMeta + "t h",
-                       kMeta + "th e", kMeta + "the r", kMeta + "ther e"})
+        for (auto m : {kMeta + " h", kMeta + "h i", kMeta + " t", kMeta + "t h", kMeta + "th e",
+                       kMeta + "the r", kMeta + "ther e"})
             merges.push_back(m);
         auto j = tokenizerJson(vocab, merges);
-        j["normalizer"] = {{"type", "Sequence"},
-                           {"normalizers",
-                            {{{"type", "Prepend"}, {"prepend", kMeta}},
-                             {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kMeta}}}}};
+        j["normalizer"] = {
+            {"type", "Sequence"},
+            {"normalizers",
+             {{{"type", "Prepend"}, {"prepend", kMeta}},
+              {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kMeta}}}}};
         j["decoder"] = {{"type", "Sequence"},
                         {"decoders",
                          {{{"type", "Replace"}, {"pattern", {{"String", kMeta}}}, {"content", " "}},
@@ -269,7 +281,7 @@ private slots:
     }
 
     void nfcAndStripNormalizers() {
-        const std::string composed = "\xC3\xA9";     // é
+        const std::string composed = "\xC3\xA9";    // é
         const std::string decomposed = "e\xCC\x81"; // e + combining acute
         auto j = tokenizerJson({"e", "\xCC\x81", composed, " "});
         QCOMPARE(encodePieces(*make(j), decomposed), (QStringList{"e", "\xCC\x81"}));
@@ -285,15 +297,15 @@ private slots:
     void templatePostProcessorAddsBosAndEos() {
         auto j = tokenizerJson({"<s>", "</s>", "a"});
         j["added_tokens"] = {addedToken(0, "<s>"), addedToken(1, "</s>")};
-        j["post_processor"] = {
-            {"type", "TemplateProcessing"},
-            {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
-                        {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-                        {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
-            {"pair", json::array()},
-            {"special_tokens",
-             {{"<s>", {{"id", "<s>"}, {"ids", {0}}, {"tokens", {"<s>"}}}},
-              {"</s>", {{"id", "</s>"}, {"ids", {1}}, {"tokens", {"</s>"}}}}}}};
+        j["post_processor"] = {{"type", "TemplateProcessing"},
+                               {"single",
+                                {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                 {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                                 {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
+                               {"pair", json::array()},
+                               {"special_tokens",
+                                {{"<s>", {{"id", "<s>"}, {"ids", {0}}, {"tokens", {"<s>"}}}},
+                                 {"</s>", {{"id", "</s>"}, {"ids", {1}}, {"tokens", {"</s>"}}}}}}};
         auto t = make(j);
         QCOMPARE(t->encode("aa", false), (std::vector<int32_t>{2, 2}));
         QCOMPARE(t->encode("aa", true), (std::vector<int32_t>{0, 2, 2, 1}));
@@ -311,9 +323,13 @@ private slots:
     void utf8RepairReplacesMaximalSubparts() {
         using lv::utf8::repair;
         const std::string fffd = "\xEF\xBF\xBD";
-        QCOMPARE(repair("a\xFF" "b"), "a" + fffd + "b");
+        QCOMPARE(repair("a\xFF"
+                        "b"),
+                 "a" + fffd + "b");
         // A truncated 3-byte sequence is one replacement, not two.
-        QCOMPARE(repair("a\xE2\x82" "b"), "a" + fffd + "b");
+        QCOMPARE(repair("a\xE2\x82"
+                        "b"),
+                 "a" + fffd + "b");
         // Surrogates and overlongs are invalid byte by byte.
         QCOMPARE(repair("\xED\xA0\x80"), fffd + fffd + fffd);
         QCOMPARE(repair("\xC0\xAF"), fffd + fffd);

@@ -14,10 +14,6 @@ namespace lv::hf {
 
 namespace {
 
-uint64_t pairKey(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-}
-
 // Words up to this many symbols merge by rescanning a small array; longer
 // ones use a priority queue so that a huge word costs O(n log n).
 constexpr std::size_t kSmallWord = 64;
@@ -62,7 +58,12 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
     }
 
     const auto& merges = requireArray(model, "merges", at);
-    merges_.reserve(merges.size() * 2);
+    std::size_t capacity = 16;
+    while (capacity < merges.size() * 2)
+        capacity <<= 1;
+    mergeKeys_.assign(capacity, kEmptyKey);
+    mergeValues_.assign(capacity, Merge{0, 0});
+    mergeMask_ = capacity - 1;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const auto& m = merges[rank];
         std::string left, right;
@@ -96,7 +97,7 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
             throw TokenizerError(at + ": merges[" + std::to_string(rank) + "] makes '" + merged +
                                  "', which is not in the vocabulary");
         // A pair listed twice keeps its last rank, as a Rust HashMap collect does.
-        merges_[pairKey(l->second, r->second)] = {static_cast<int32_t>(rank), m2->second};
+        insertMerge(pairKey(l->second, r->second), {static_cast<int32_t>(rank), m2->second});
     }
 
     if (prefix_.empty() && suffix_.empty()) {
@@ -117,9 +118,14 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
     }
 }
 
-const BpeModel::Merge* BpeModel::findMerge(int32_t left, int32_t right) const {
-    auto it = merges_.find(pairKey(left, right));
-    return it == merges_.end() ? nullptr : &it->second;
+void BpeModel::insertMerge(uint64_t key, Merge value) {
+    for (std::size_t slot = mixBits(key) & mergeMask_;; slot = (slot + 1) & mergeMask_) {
+        if (mergeKeys_[slot] == kEmptyKey || mergeKeys_[slot] == key) {
+            mergeKeys_[slot] = key;
+            mergeValues_[slot] = value;
+            return;
+        }
+    }
 }
 
 int32_t BpeModel::charId(std::string_view ch, bool first, bool last) const {

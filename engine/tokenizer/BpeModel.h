@@ -2,6 +2,8 @@
 // ["a","b"]), ignore_merges, byte fallback, unknown token, subword affixes.
 #pragma once
 
+#include "tokenizer/FastHash.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <array>
@@ -44,15 +46,30 @@ private:
         int32_t prev, next;
     };
 
-    const Merge* findMerge(int32_t left, int32_t right) const;
+    const Merge* findMerge(int32_t left, int32_t right) const {
+        if (mergeKeys_.empty()) return nullptr;
+        const uint64_t key = pairKey(left, right);
+        for (std::size_t slot = mixBits(key) & mergeMask_;; slot = (slot + 1) & mergeMask_) {
+            if (mergeKeys_[slot] == key) return &mergeValues_[slot];
+            if (mergeKeys_[slot] == kEmptyKey) return nullptr;
+        }
+    }
+    static uint64_t pairKey(int32_t a, int32_t b) {
+        return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+    }
+    void insertMerge(uint64_t key, Merge value);
     int32_t charId(std::string_view ch, bool first, bool last) const;
     void mergeSmall(std::vector<int32_t>& ids) const;
     void mergeLarge(std::vector<Symbol>& symbols) const;
 
     StringIdMap vocab_;
     int32_t maxId_ = -1;
-    // Merges keyed by (left id, right id).
-    std::unordered_map<uint64_t, Merge> merges_;
+    // Merges keyed by (left id, right id): an open-addressing table, since
+    // looking them up is most of the work for a word not seen before.
+    static constexpr uint64_t kEmptyKey = ~0ULL;
+    std::vector<uint64_t> mergeKeys_;
+    std::vector<Merge> mergeValues_;
+    std::size_t mergeMask_ = 0;
     bool ignoreMerges_ = false;
     bool byteFallback_ = false;
     bool fuseUnk_ = false;

@@ -1,13 +1,18 @@
 #include "tokenizer/HfTokenizer.h"
 
 #include "tokenizer/BpeModel.h"
+#include "tokenizer/ByteLevel.h"
+#include "tokenizer/FastHash.h"
 #include "tokenizer/HfDecoder.h"
 #include "tokenizer/HfNormalizer.h"
 #include "tokenizer/HfPreTokenizer.h"
 #include "tokenizer/JsonFields.h"
+#include "tokenizer/Utf8.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -16,24 +21,74 @@ namespace lv {
 using hf::requireArray;
 using hf::requireField;
 
-// Word -> ids, stored in one pool so that a hit costs no allocation.
+// Word -> ids: an open-addressing table of 16-byte slots; each entry's key
+// bytes and ids sit together in one pool, so that a hit touches two cache
+// lines and allocates nothing.
 struct HfTokenizer::WordCache {
     static constexpr std::size_t kMaxWordBytes = 256;
-    static constexpr std::size_t kMaxEntries = 1 << 18;
-    struct Span {
-        uint32_t offset, count;
+    static constexpr std::size_t kMaxEntries = 1 << 20;
+    struct Slot {
+        uint32_t tag = 0;       // high hash bits
+        uint32_t offset = 0;    // entry in pool: key bytes, padding, ids
+        uint16_t keyLength = 0; // 0: free slot (words are never empty)
+        uint16_t idCount = 0;
     };
-    std::unordered_map<std::string, Span, hf::StringHash, std::equal_to<>> map;
-    std::vector<int32_t> pool;
+    std::vector<Slot> slots = std::vector<Slot>(1 << 12);
+    std::size_t entries = 0;
+    std::vector<char> pool;
 
-    void insert(std::string_view word, const int32_t* ids, std::size_t count) {
-        if (map.size() >= kMaxEntries) {
-            map.clear();
-            pool.clear();
+    static uint32_t idsOffset(const Slot& s) { return (s.offset + s.keyLength + 3u) & ~3u; }
+
+    // The cached ids of word, or nullptr.
+    const int32_t* find(std::string_view word, uint64_t hash, std::size_t& count) const {
+        const std::size_t mask = slots.size() - 1;
+        const auto tag = static_cast<uint32_t>(hash >> 32);
+        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+            const Slot& s = slots[i];
+            if (s.keyLength == 0) return nullptr;
+            if (s.tag == tag && s.keyLength == word.size() &&
+                std::equal(word.begin(), word.end(), pool.data() + s.offset)) {
+                count = s.idCount;
+                return reinterpret_cast<const int32_t*>(pool.data() + idsOffset(s));
+            }
         }
-        map.emplace(std::string(word),
-                    Span{static_cast<uint32_t>(pool.size()), static_cast<uint32_t>(count)});
-        pool.insert(pool.end(), ids, ids + count);
+    }
+
+    void insert(std::string_view word, uint64_t hash, const int32_t* wordIds, std::size_t count) {
+        if (count > 0xFFFF) return;
+        if (entries >= kMaxEntries) clear();
+        if ((entries + 1) * 2 > slots.size()) grow();
+        const std::size_t mask = slots.size() - 1;
+        std::size_t i = hash & mask;
+        while (slots[i].keyLength != 0)
+            i = (i + 1) & mask;
+        Slot s{static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(pool.size()),
+               static_cast<uint16_t>(word.size()), static_cast<uint16_t>(count)};
+        pool.resize(idsOffset(s) + count * sizeof(int32_t));
+        std::memcpy(pool.data() + s.offset, word.data(), word.size());
+        std::memcpy(pool.data() + idsOffset(s), wordIds, count * sizeof(int32_t));
+        slots[i] = s;
+        ++entries;
+    }
+
+private:
+    void grow() {
+        std::vector<Slot> old(slots.size() * 2);
+        old.swap(slots);
+        const std::size_t mask = slots.size() - 1;
+        for (const Slot& s : old) {
+            if (s.keyLength == 0) continue;
+            const uint64_t hash = hashBytes(std::string_view(pool.data() + s.offset, s.keyLength));
+            std::size_t i = hash & mask;
+            while (slots[i].keyLength != 0)
+                i = (i + 1) & mask;
+            slots[i] = s;
+        }
+    }
+    void clear() {
+        std::fill(slots.begin(), slots.end(), Slot{});
+        entries = 0;
+        pool.clear();
     }
 };
 
@@ -126,7 +181,8 @@ HfTokenizer::HfTokenizer(const nlohmann::json& root, const std::filesystem::path
     try {
         model_ = std::make_unique<hf::BpeModel>(requireField(root, "model", where), where);
         normalizer_ = hf::makeNormalizer(root.value("normalizer", nlohmann::json()), where);
-        preTokenizer_ = hf::makePreTokenizer(root.value("pre_tokenizer", nlohmann::json()), where);
+        preTokenizer_ = hf::makePreTokenizer(root.value("pre_tokenizer", nlohmann::json()), where,
+                                             &byteLevelLast_);
         decoder_ = hf::makeDecoder(root.value("decoder", nlohmann::json()), where);
 
         int32_t maxId = model_->maxId();
@@ -175,6 +231,13 @@ HfTokenizer::HfTokenizer(const nlohmann::json& root, const std::filesystem::path
             } else {
                 raw.push_back(t);
             }
+        }
+        if (root.contains("decoder") && root["decoder"].is_object() &&
+            root["decoder"].value("type", "") == "ByteLevel") {
+            // The bytes of every token, so that decoding is a concatenation.
+            byteForms_.resize(pieces_.size());
+            for (std::size_t id = 0; id < pieces_.size(); ++id)
+                if (!bytelevel::decode(pieces_[id], byteForms_[id])) byteForms_[id] = pieces_[id];
         }
         rawMatcher_ = AddedTokenMatcher(std::move(raw));
         normalizedMatcher_ =
@@ -244,28 +307,50 @@ void HfTokenizer::encodeText(std::string_view text, std::vector<int32_t>& out) c
 
 void HfTokenizer::encodeNormalizedPiece(std::string_view text, bool atOrigin, WordCache& cache,
                                         std::vector<int32_t>& out) const {
-    thread_local hf::PreTokenized pt, scratch;
-    pt.reset(text, atOrigin);
-    if (preTokenizer_) preTokenizer_->apply(pt, scratch);
-    for (const auto& p : pt.pieces) {
-        const std::string_view word(pt.text.data() + p.begin, p.end - p.begin);
-        if (word.size() > WordCache::kMaxWordBytes) {
-            model_->tokenize(word, out);
-            continue;
+    thread_local hf::PreTokenizerScratch scratch;
+    thread_local std::string mapped;
+    auto word = [&](std::string_view piece, bool) {
+        // With the byte-level mapping fused, pieces are raw bytes: the cache
+        // is keyed by them and only a miss pays for the mapping.
+        auto modelInput = [&]() -> std::string_view {
+            if (!byteLevelLast_) return piece;
+            mapped.clear();
+            bytelevel::encode(piece, mapped);
+            return mapped;
+        };
+        if (piece.size() > WordCache::kMaxWordBytes) {
+            model_->tokenize(modelInput(), out);
+            return;
         }
-        auto hit = cache.map.find(word);
-        if (hit != cache.map.end()) {
-            const int32_t* ids = cache.pool.data() + hit->second.offset;
-            out.insert(out.end(), ids, ids + hit->second.count);
-            continue;
+        const uint64_t hash = hashBytes(piece);
+        std::size_t count = 0;
+        if (const int32_t* ids = cache.find(piece, hash, count)) {
+            out.insert(out.end(), ids, ids + count);
+            return;
         }
         const std::size_t before = out.size();
-        model_->tokenize(word, out);
-        cache.insert(word, out.data() + before, out.size() - before);
+        model_->tokenize(modelInput(), out);
+        cache.insert(piece, hash, out.data() + before, out.size() - before);
+    };
+    if (!preTokenizer_) {
+        word(text, atOrigin);
+        return;
     }
+    if (scratch.buffers.size() < preTokenizer_->bufferCount())
+        scratch.buffers.resize(preTokenizer_->bufferCount());
+    preTokenizer_->split(text, atOrigin, scratch, word);
 }
 
 std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skipSpecial) const {
+    if (!byteForms_.empty()) {
+        std::string bytes;
+        for (int32_t id : ids) {
+            if (id < 0 || id >= vocabSize() || !hasPiece_[static_cast<std::size_t>(id)]) continue;
+            if (skipSpecial && isSpecial(id)) continue;
+            bytes += byteForms_[static_cast<std::size_t>(id)];
+        }
+        return utf8::isValid(bytes) ? bytes : utf8::repair(bytes);
+    }
     std::vector<std::string> tokens;
     tokens.reserve(ids.size());
     for (int32_t id : ids) {

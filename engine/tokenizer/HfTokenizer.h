@@ -50,12 +50,14 @@ private:
     std::unique_ptr<hf::BpeModel> model_;
     std::unique_ptr<hf::Normalizer> normalizer_;
     std::unique_ptr<hf::PreTokenizer> preTokenizer_;
+    bool byteLevelLast_ = false; // the byte-level mapping is done here, after the cache
     std::unique_ptr<hf::Decoder> decoder_;
     std::vector<AddedToken> added_;
     AddedTokenMatcher rawMatcher_;        // added tokens with normalized = false
     AddedTokenMatcher normalizedMatcher_; // the others, in normalized text
     std::vector<std::string> pieces_;     // id -> token string
     std::vector<bool> hasPiece_;
+    std::vector<std::string> byteForms_; // id -> bytes, when the decoder is ByteLevel
     std::unordered_set<int32_t> special_;
     // Ids of pre-tokenized words seen before; shared between calls (one
     // encode at a time holds it, concurrent ones use a private cache).

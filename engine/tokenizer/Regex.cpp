@@ -77,12 +77,14 @@ std::string onigurumaToPcre2(std::string_view p) {
 
 Regex::Regex(std::string_view pattern, Syntax syntax, const std::string& where)
     : pattern_(pattern), where_(where) {
-    uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK;
+    uint32_t options = PCRE2_UTF | PCRE2_NO_UTF_CHECK;
     std::string compiled;
     if (syntax == Syntax::Literal) {
+        // PCRE2_LITERAL allows no PCRE2_UCP (nothing to classify in a literal).
         options |= PCRE2_LITERAL;
         compiled = std::string(pattern);
     } else {
+        options |= PCRE2_UCP;
         compiled = onigurumaToPcre2(pattern);
     }
     int error = 0;

@@ -204,13 +204,55 @@ void SentencePieceTokenizer::encodeText(std::string_view text, std::vector<int32
     }
 }
 
+std::string SentencePieceTokenizer::decodeRun(const std::vector<int>& run) const {
+    std::string text;
+    auto decodeIds = [&](std::span<const int> ids) {
+        std::string part;
+        if (!sp_->Decode(std::vector<int>(ids.begin(), ids.end()), &part).ok()) part.clear();
+        return part;
+    };
+    if (run.size() <= kDecodeChunk) return decodeIds(run);
+    // sentencepiece builds an object per piece while decoding: long runs go in
+    // chunks. A chunk after the first is decoded behind the piece before it,
+    // whose own text is then cut off, so the chunk is not taken for the start
+    // of the text (where a leading space would be dropped). Cuts avoid byte
+    // pieces, which only form characters together.
+    std::size_t pos = 0;
+    std::string previousLead;
+    while (pos < run.size()) {
+        std::size_t end = std::min(run.size(), pos + kDecodeChunk);
+        std::string lead;
+        while (end < run.size()) {
+            const int before = run[end - 1];
+            if (!sp_->IsByte(run[end]) && !sp_->IsByte(before)) {
+                lead = decodeIds(std::span<const int>(&run[end - 1], 1));
+                if (!lead.empty()) break;
+            }
+            ++end;
+        }
+        if (pos == 0) {
+            text += decodeIds(std::span<const int>(run.data(), end));
+        } else {
+            std::vector<int> withLead;
+            withLead.reserve(end - pos + 1);
+            withLead.push_back(run[pos - 1]);
+            withLead.insert(withLead.end(), run.begin() + static_cast<std::ptrdiff_t>(pos),
+                            run.begin() + static_cast<std::ptrdiff_t>(end));
+            const std::string part = decodeIds(withLead);
+            text.append(part, std::min(part.size(), previousLead.size()), std::string::npos);
+        }
+        previousLead = lead;
+        pos = end;
+    }
+    return text;
+}
+
 std::string SentencePieceTokenizer::decode(std::span<const int32_t> ids, bool skipSpecial) const {
     std::string text;
     std::vector<int> run;
     auto flush = [&]() {
         if (run.empty()) return;
-        std::string part;
-        if (sp_->Decode(run, &part).ok()) text += part;
+        text += decodeRun(run);
         run.clear();
     };
     for (int32_t id : ids) {

@@ -47,6 +47,9 @@ private:
     void encodePiece(std::string_view text, bool atOrigin, std::vector<int32_t>& out) const;
     void encodeWith(const sentencepiece::SentencePieceProcessor& sp, std::string_view text,
                     std::vector<int32_t>& out) const;
+    // Text of ids that are all model pieces (no specials).
+    std::string decodeRun(const std::vector<int>& run) const;
+    static constexpr std::size_t kDecodeChunk = 16384;
 
     std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
     // The same model without the dummy "▁" prefix, for text that follows a

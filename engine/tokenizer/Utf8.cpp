@@ -103,6 +103,18 @@ std::string repair(std::string_view s) {
     out.reserve(s.size() + 8);
     std::size_t i = 0;
     while (i < s.size()) {
+        // Copy ASCII runs eight bytes at a time.
+        const std::size_t run = i;
+        while (i + 8 <= s.size()) {
+            unsigned long long word;
+            __builtin_memcpy(&word, s.data() + i, 8);
+            if (word & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80)
+            ++i;
+        out.append(s.data() + run, i - run);
+        if (i >= s.size()) break;
         const std::size_t start = i;
         char32_t cp = 0;
         if (decode(s, i, cp))

@@ -85,7 +85,8 @@ Connection::Connection(std::filesystem::path file, ConnectionOptions options)
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
-        exec("PRAGMA foreign_keys = ON");
+        // 16 MiB of page cache (the default is 2 MiB) for FTS merges and B-trees.
+        exec("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384");
         if (options.access == Access::ReadWrite) {
             // WAL + NORMAL: a process crash never loses a commit; a power cut may
             // lose the last ones but never corrupts. FAST: do not zero the freed

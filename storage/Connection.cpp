@@ -17,26 +17,26 @@ StorageError ConnectionHandle::error(StorageErrorKind kind, std::string detail,
 }
 
 void ConnectionHandle::fail(int sqliteCode, std::string_view what) const {
-    std::string detail(what);
-    const char* message = db ? sqlite3_errmsg(db) : nullptr;
-    // sqlite3_errmsg describes the most recent failing call; prefer it when it
-    // speaks about the same error, else fall back to the generic text.
-    if (message && db &&
-        (sqlite3_extended_errcode(db) == sqliteCode ||
-         (sqlite3_errcode(db) & 0xff) == (sqliteCode & 0xff))) {
-        detail += ": ";
-        detail += message;
-    }
     StorageErrorKind kind = storageErrorKindFor(sqliteCode);
-    if (kind == StorageErrorKind::Io && db) {
-        // A write refused for lack of room shows up as SQLITE_IOERR_WRITE when the
-        // limit is a file size limit (EFBIG) or a quota (EDQUOT); it is the same
-        // situation as SQLITE_FULL for the user.
-        const int sys = sqlite3_system_errno(db);
-        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT) {
-            kind = StorageErrorKind::DiskFull;
+    const int sys = db ? sqlite3_system_errno(db) : 0;
+    // A write refused for lack of room shows up as SQLITE_IOERR_WRITE when the
+    // limit is a file size limit (EFBIG) or a quota (EDQUOT); for the user it is
+    // the same situation as SQLITE_FULL.
+    if (kind == StorageErrorKind::Io && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
+        kind = StorageErrorKind::DiskFull;
+    std::string detail(what);
+    if (!detail.empty()) detail += ": ";
+    if (kind == StorageErrorKind::DiskFull) {
+        detail += "no room to write: the disk is full or a file size limit was reached";
+        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)
             detail += std::string(" (") + std::strerror(sys) + ")";
-        }
+    } else if (db && (sqlite3_extended_errcode(db) == sqliteCode ||
+                      (sqlite3_errcode(db) & 0xff) == (sqliteCode & 0xff))) {
+        // sqlite3_errmsg describes the most recent failing call; use it when it
+        // speaks about this error.
+        detail += sqlite3_errmsg(db);
+    } else {
+        detail += sqlite3_errstr(sqliteCode);
     }
     throw error(kind, std::move(detail), sqliteCode);
 }
@@ -85,7 +85,8 @@ Connection::Connection(std::filesystem::path file, ConnectionOptions options)
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
         sqlite3_db_config(h.db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
-        exec("PRAGMA foreign_keys = ON");
+        // 16 MiB of page cache (the default is 2 MiB) for FTS merges and B-trees.
+        exec("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384");
         if (options.access == Access::ReadWrite) {
             // WAL + NORMAL: a process crash never loses a commit; a power cut may
             // lose the last ones but never corrupts. FAST: do not zero the freed

@@ -11,7 +11,7 @@ LibraryWriter::~LibraryWriter() {
     if (thread_.joinable()) thread_.join();
 }
 
-void LibraryWriter::enqueue(std::function<void(Connection&)> job) {
+void LibraryWriter::enqueue(Job job) {
     {
         std::lock_guard lock(mutex_);
         if (thread_.get_stop_token().stop_requested())
@@ -28,7 +28,7 @@ std::size_t LibraryWriter::pending() const {
 
 void LibraryWriter::run(std::stop_token stop) {
     for (;;) {
-        std::function<void(Connection&)> job;
+        Job job;
         {
             std::unique_lock lock(mutex_);
             // Wakes on a new job or on stop; after stop, drains what is queued.
@@ -38,8 +38,8 @@ void LibraryWriter::run(std::stop_token stop) {
             queue_.pop_front();
             ++running_;
         }
-        // packaged_task stores any exception in the job's future.
-        job(connection_);
+        // Jobs catch their own exceptions: they travel to the caller's future.
+        Completion complete = job(connection_);
         // A job that forgot to commit must not leak its transaction into the next.
         if (connection_.inTransaction()) {
             try {
@@ -47,8 +47,11 @@ void LibraryWriter::run(std::stop_token stop) {
             } catch (...) {
             }
         }
-        std::lock_guard lock(mutex_);
-        --running_;
+        {
+            std::lock_guard lock(mutex_);
+            --running_;
+        }
+        complete();
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <future>
 #include <memory>
@@ -30,10 +31,23 @@ public:
     template <class Job>
     auto submit(Job&& job) -> std::future<std::invoke_result_t<std::decay_t<Job>&, Connection&>> {
         using Result = std::invoke_result_t<std::decay_t<Job>&, Connection&>;
-        auto task =
-            std::make_shared<std::packaged_task<Result(Connection&)>>(std::forward<Job>(job));
-        std::future<Result> result = task->get_future();
-        enqueue([task](Connection& c) { (*task)(c); });
+        auto promise = std::make_shared<std::promise<Result>>();
+        auto shared = std::make_shared<std::decay_t<Job>>(std::forward<Job>(job));
+        std::future<Result> result = promise->get_future();
+        enqueue([promise, shared](Connection& c) -> Completion {
+            try {
+                if constexpr (std::is_void_v<Result>) {
+                    (*shared)(c);
+                    return [promise] { promise->set_value(); };
+                } else {
+                    auto value = std::make_shared<Result>((*shared)(c));
+                    return [promise, value] { promise->set_value(std::move(*value)); };
+                }
+            } catch (...) {
+                return
+                    [promise, error = std::current_exception()] { promise->set_exception(error); };
+            }
+        });
         return result;
     }
 
@@ -41,13 +55,19 @@ public:
     std::size_t pending() const;
 
 private:
-    void enqueue(std::function<void(Connection&)> job);
+    // A job runs on the writer thread and returns how to hand its result over;
+    // the hand-over happens after the job is counted as finished, so that
+    // pending() is already lower when the caller's future becomes ready.
+    using Completion = std::function<void()>;
+    using Job = std::function<Completion(Connection&)>;
+
+    void enqueue(Job job);
     void run(std::stop_token stop);
 
     Connection connection_;
     mutable std::mutex mutex_;
     std::condition_variable_any wake_;
-    std::deque<std::function<void(Connection&)>> queue_;
+    std::deque<Job> queue_;
     std::size_t running_ = 0;
     std::jthread thread_; // last: starts after everything it uses exists
 };

@@ -444,11 +444,50 @@ StateLoadResult StateCache::loadInfo(const StateInfo& info, const StateSink* sin
                                         "ORDER BY ordinal");
             chunks->bindAll(info.id);
             BlobReader reader(*c_);
-            ByteBuffer stored;
-            ByteBuffer decoded;
+            // Verification and decompression run on workers while this thread
+            // reads the next chunks; the sink still gets the chunks in order,
+            // on this thread, and only after they verified.
+            std::shared_ptr<WorkerPool> workers = options_.workers;
+            if (!workers && info.chunkCount > 2) workers = std::make_shared<WorkerPool>();
+            const std::size_t maxInFlight = workers ? workers->size() + 1 : 0;
+            struct Decoded {
+                std::int64_t ordinal = 0;
+                ByteBuffer stored;
+                ByteBuffer decoded;
+                std::span<const std::byte> bytes;
+                std::string problem;
+            };
+            auto decode = [seedBase](Decoded d, std::int64_t codec, std::uint64_t rawBytes,
+                                     std::uint64_t checksum) {
+                d.bytes = decodeChunk(d.stored.bytes(), codec, rawBytes, checksum,
+                                      chunkSeed(seedBase, d.ordinal), d.decoded, d.problem);
+                return d;
+            };
+            std::deque<std::future<Decoded>> inFlight;
+            std::vector<ByteBuffer> spare;
+            auto takeSpare = [&spare] {
+                ByteBuffer b;
+                if (!spare.empty()) {
+                    b = std::move(spare.back());
+                    spare.pop_back();
+                }
+                return b;
+            };
+            // Hands a decoded chunk to the sink; false when it failed its checks.
+            auto deliver = [&](Decoded d) {
+                if (!d.problem.empty()) {
+                    problem = "chunk " + std::to_string(d.ordinal) + ": " + d.problem;
+                    return false;
+                }
+                if (sink) (*sink)(d.bytes);
+                spare.push_back(std::move(d.stored));
+                if (d.decoded.capacity) spare.push_back(std::move(d.decoded));
+                return true;
+            };
             std::int64_t expected = 0;
             std::uint64_t total = 0;
-            while (chunks->step()) {
+            bool ok = true;
+            while (ok && chunks->step()) {
                 const std::int64_t rowid = chunks->int64(0);
                 const std::int64_t ordinal = chunks->int64(1);
                 const std::int64_t rawBytes = chunks->int64(2);
@@ -466,18 +505,33 @@ StateLoadResult StateCache::loadInfo(const StateInfo& info, const StateSink* sin
                               " does not fit the state's " + std::to_string(info.totalBytes);
                     break;
                 }
-                reader.read(rowid, stored, static_cast<std::size_t>(length));
-                const std::span<const std::byte> bytes =
-                    decodeChunk(stored.bytes(), codec, static_cast<std::uint64_t>(rawBytes),
-                                checksum, chunkSeed(seedBase, ordinal), decoded, problem);
-                if (!problem.empty()) {
-                    problem = where + problem;
-                    break;
-                }
+                Decoded d;
+                d.ordinal = ordinal;
+                d.stored = takeSpare();
+                d.decoded = takeSpare();
+                reader.read(rowid, d.stored, static_cast<std::size_t>(length));
                 total += static_cast<std::uint64_t>(rawBytes);
                 ++expected;
-                if (sink) (*sink)(bytes);
+                const auto raw = static_cast<std::uint64_t>(rawBytes);
+                if (!workers) {
+                    ok = deliver(decode(std::move(d), codec, raw, checksum));
+                    continue;
+                }
+                inFlight.push_back(
+                    workers->submit([decode, d = std::move(d), codec, raw, checksum]() mutable {
+                        return decode(std::move(d), codec, raw, checksum);
+                    }));
+                while (ok && inFlight.size() > maxInFlight) {
+                    ok = deliver(inFlight.front().get());
+                    inFlight.pop_front();
+                }
             }
+            while (ok && problem.empty() && !inFlight.empty()) {
+                ok = deliver(inFlight.front().get());
+                inFlight.pop_front();
+            }
+            // Tasks still queued after a failure own their buffers; dropping
+            // their futures is safe.
             if (problem.empty() && (expected != info.chunkCount || total != info.totalBytes))
                 problem = "holds " + std::to_string(expected) + " chunks and " +
                           std::to_string(total) + " bytes, expected " +

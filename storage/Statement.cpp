@@ -100,7 +100,7 @@ bool Statement::step() {
     if (rc == SQLITE_DONE) return false;
     // Keep the message before reset() releases the statement's locks.
     try {
-        connection_->fail(rc, "step");
+        connection_->fail(rc, "");
     } catch (...) {
         sqlite3_reset(stmt_);
         throw;

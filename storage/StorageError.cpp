@@ -12,13 +12,7 @@ std::string composeMessage(const std::filesystem::path& file, const std::string&
     message += operation.empty() ? std::string("storage operation") : operation;
     message += " failed: ";
     message += detail;
-    if (sqliteCode != 0) {
-        message += " (";
-        message += sqlite3_errstr(sqliteCode);
-        message += ", code ";
-        message += std::to_string(sqliteCode);
-        message += ")";
-    }
+    if (sqliteCode != 0) message += " [SQLite " + std::to_string(sqliteCode) + "]";
     return message;
 }
 } // namespace

@@ -63,8 +63,10 @@ class StateCacheTest : public QObject {
 
 private slots:
     void init() {
-        library_.emplace(
-            Library::open(libraryIn(dir_, ("lib" + std::to_string(++fileIndex_) + ".db").c_str())));
+        std::string name = "lib";
+        name += std::to_string(++fileIndex_);
+        name += ".db";
+        library_.emplace(Library::open(libraryIn(dir_, name.c_str())));
     }
 
     void roundTripsAtEverySizeAndPiecing_data() {

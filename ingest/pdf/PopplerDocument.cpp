@@ -1,0 +1,119 @@
+#include "ingest/pdf/PopplerDocument.h"
+
+#include "ingest/IngestErrors.h"
+
+#include <poppler-qt6.h>
+
+#include <QFileInfo>
+
+namespace lv::ingest {
+
+namespace {
+
+// Poppler's abort callbacks take a QVariant closure: it carries the address
+// of the caller's stop token.
+bool shouldAbort(const QVariant& closure) {
+    const auto* stop = reinterpret_cast<const std::stop_token*>(closure.value<quintptr>());
+    return stop && stop->stop_requested();
+}
+
+QVariant closureFor(const std::stop_token& stop) {
+    return QVariant::fromValue(reinterpret_cast<quintptr>(&stop));
+}
+
+void flattenOutline(const QVector<Poppler::OutlineItem>& items, int level,
+                    std::vector<OutlineEntry>& out) {
+    for (const Poppler::OutlineItem& item : items) {
+        if (item.isNull()) continue;
+        OutlineEntry e;
+        e.title = item.name().simplified();
+        e.level = level;
+        if (const auto dest = item.destination()) {
+            e.pageIndex = dest->pageNumber() - 1;
+            if (dest->isChangeTop()) e.top = std::clamp(dest->top(), 0.0, 1.0);
+        }
+        if (!e.title.isEmpty()) out.push_back(e);
+        if (item.hasChildren()) flattenOutline(item.children(), level + 1, out);
+    }
+}
+
+} // namespace
+
+PopplerDocument::PopplerDocument(const QString& path, const QString& password) : path_(path) {
+    doc_ = Poppler::Document::load(path);
+    if (!doc_)
+        throw CorruptPdfError(path, QStringLiteral("not a readable PDF (Poppler cannot open it)"));
+    if (doc_->isLocked()) {
+        if (password.isEmpty()) throw PdfPasswordError(path, false);
+        // Poppler takes Latin-1 passwords; AES-256 files may use UTF-8 ones.
+        doc_->unlock(password.toLatin1(), password.toLatin1());
+        if (doc_->isLocked()) doc_->unlock(password.toUtf8(), password.toUtf8());
+        if (doc_->isLocked()) throw PdfPasswordError(path, true);
+    }
+    doc_->setRenderHint(Poppler::Document::Antialiasing);
+    doc_->setRenderHint(Poppler::Document::TextAntialiasing);
+}
+
+PopplerDocument::~PopplerDocument() = default;
+
+int PopplerDocument::pageCount() const {
+    QMutexLocker lock(&mutex_);
+    return doc_->numPages();
+}
+
+bool PopplerDocument::wasReconstructed() const {
+    QMutexLocker lock(&mutex_);
+    return doc_->xrefWasReconstructed();
+}
+
+void PopplerDocument::readMetadata(Document& doc) const {
+    QMutexLocker lock(&mutex_);
+    doc.title = doc_->info(QStringLiteral("Title")).simplified();
+    DocumentMetadata& m = doc.metadata;
+    m.author = doc_->info(QStringLiteral("Author")).simplified();
+    m.subject = doc_->info(QStringLiteral("Subject")).simplified();
+    m.keywords = doc_->info(QStringLiteral("Keywords")).simplified();
+    m.creator = doc_->info(QStringLiteral("Creator")).simplified();
+    m.producer = doc_->info(QStringLiteral("Producer")).simplified();
+    m.created = doc_->date(QStringLiteral("CreationDate"));
+    m.modified = doc_->date(QStringLiteral("ModDate"));
+    m.pageCount = doc_->numPages();
+    const auto version = doc_->getPdfVersion();
+    m.extra.insert(QStringLiteral("pdf.version"),
+                   QStringLiteral("%1.%2").arg(version.major).arg(version.minor));
+    if (doc_->isEncrypted()) m.extra.insert(QStringLiteral("pdf.encrypted"), QStringLiteral("yes"));
+}
+
+std::vector<OutlineEntry> PopplerDocument::outline() const {
+    QMutexLocker lock(&mutex_);
+    std::vector<OutlineEntry> out;
+    flattenOutline(doc_->outline(), 1, out);
+    return out;
+}
+
+PopplerDocument::PageText PopplerDocument::pageText(int index, const std::stop_token& stop) const {
+    QMutexLocker lock(&mutex_);
+    PageText out;
+    const std::unique_ptr<Poppler::Page> page = doc_->page(index);
+    if (!page) return out;
+    out.loaded = true;
+    out.label = page->label();
+    if (out.label.isEmpty()) out.label = QString::number(index + 1);
+    out.size = page->pageSizeF();
+    const auto boxes = page->textList(Poppler::Page::Rotate0, shouldAbort, closureFor(stop));
+    out.words.reserve(boxes.size());
+    for (const auto& box : boxes) {
+        out.words.push_back({box->text(), box->boundingBox(), box->hasSpaceAfter()});
+    }
+    return out;
+}
+
+QImage PopplerDocument::render(int index, double dpi, const std::stop_token& stop) const {
+    QMutexLocker lock(&mutex_);
+    const std::unique_ptr<Poppler::Page> page = doc_->page(index);
+    if (!page) return {};
+    return page->renderToImage(dpi, dpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr, nullptr,
+                               shouldAbort, closureFor(stop));
+}
+
+} // namespace lv::ingest

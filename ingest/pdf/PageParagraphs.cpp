@@ -104,6 +104,10 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
             const double fs = std::max(cur.fontSize, prev->fontSize);
             const double advance = cur.box.top() - prev->box.top();
             const bool sameTable = cur.table >= 0 && cur.table == prev->table;
+            // "docu-" / "ments": a broken word never ends a paragraph, however
+            // short its line.
+            const bool continuesWord =
+                endsWithBrokenWord(prev->text) && !cur.text.isEmpty() && cur.text.front().isLower();
             if (sameTable) {
                 start = false;
             } else if (cur.region != prev->region || cur.table != prev->table) {
@@ -113,6 +117,8 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
             } else if (advance <= 0 || advance > 1.4 * pitch ||
                        cur.box.top() - prev->box.bottom() > 0.8 * fs) {
                 start = true;
+            } else if (continuesWord) {
+                start = false;
             } else if (prevIsHeading || endsWithLeader(prev->text) || startsListItem(cur.text)) {
                 start = true;
             } else if (cur.box.left() - shape.left > 0.8 * cur.fontSize &&

@@ -37,12 +37,26 @@ void flattenOutline(const QVector<Poppler::OutlineItem>& items, int level,
     }
 }
 
+// Typographic ligatures (U+FB00..U+FB06) spelled out: "ﬁned" reads "fined".
+QString expandLigatures(QString text) {
+    static const char* const spelled[] = {"ff", "fi", "fl", "ffi", "ffl", "st", "st"};
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c >= 0xFB00 && c <= 0xFB06) {
+            const QLatin1String replacement(spelled[c - 0xFB00]);
+            text.replace(i, 1, replacement);
+            i += replacement.size() - 1;
+        }
+    }
+    return text;
+}
+
 } // namespace
 
 PopplerDocument::PopplerDocument(const QString& path, const QString& password) : path_(path) {
     doc_ = Poppler::Document::load(path);
     if (!doc_)
-        throw CorruptPdfError(path, QStringLiteral("not a readable PDF (Poppler cannot open it)"));
+        throw CorruptPdfError(path, QStringLiteral("damaged or not a PDF: Poppler cannot open it"));
     if (doc_->isLocked()) {
         if (password.isEmpty()) throw PdfPasswordError(path, false);
         // Poppler takes Latin-1 passwords; AES-256 files may use UTF-8 ones.
@@ -103,7 +117,8 @@ PopplerDocument::PageText PopplerDocument::pageText(int index, const std::stop_t
     const auto boxes = page->textList(Poppler::Page::Rotate0, shouldAbort, closureFor(stop));
     out.words.reserve(boxes.size());
     for (const auto& box : boxes) {
-        out.words.push_back({box->text(), box->boundingBox(), box->hasSpaceAfter()});
+        out.words.push_back(
+            {expandLigatures(box->text()), box->boundingBox(), box->hasSpaceAfter()});
     }
     return out;
 }

@@ -35,7 +35,10 @@ PopplerMessageCapture::~PopplerMessageCapture() {
     current = previous_;
 }
 
-void PopplerMessageCapture::add(const QString& message) {
+void PopplerMessageCapture::add(const QString& raw) {
+    // Poppler escapes the newline ending its messages as "<0a>".
+    const QString message =
+        QString(raw).replace(QLatin1String("<0a>"), QLatin1String(" ")).simplified();
     if (messages_.size() >= kMaxMessages || messages_.contains(message)) return;
     messages_.append(message);
 }

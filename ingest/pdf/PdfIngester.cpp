@@ -162,16 +162,16 @@ Document ingestPdf(const QString& path, const IngestOptions& options,
     } else {
         std::vector<std::unique_ptr<QThread>> workers;
         for (int t = 0; t < threads; ++t) {
-            workers.emplace_back(QThread::create([&ex, &main, &path, &options, t] {
+            workers.emplace_back(QThread::create([&ex, &main, t] {
                 try {
                     PopplerMessageCapture threadCapture;
                     if (t == 0) {
                         ex.work(*main);
                         ex.finishThread(*main, threadCapture);
                     } else {
-                        const PopplerDocument own(path, options.password);
-                        ex.work(own);
-                        ex.finishThread(own, threadCapture);
+                        const std::unique_ptr<PopplerDocument> own = main->reopen();
+                        ex.work(*own);
+                        ex.finishThread(*own, threadCapture);
                     }
                 } catch (...) {
                     ex.fail(std::current_exception());

@@ -4,7 +4,8 @@
 
 #include <poppler-qt6.h>
 
-#include <QFileInfo>
+#include <QBuffer>
+#include <QFile>
 
 namespace lv::ingest {
 
@@ -53,22 +54,56 @@ QString expandLigatures(QString text) {
 
 } // namespace
 
-PopplerDocument::PopplerDocument(const QString& path, const QString& password) : path_(path) {
-    doc_ = Poppler::Document::load(path);
+struct PopplerDocument::MappedFile {
+    QFile file;
+    QByteArray bytes; // raw data over the mapping; empty when mapping failed
+    explicit MappedFile(const QString& path) : file(path) {
+        if (!file.open(QIODevice::ReadOnly) || file.size() <= 0) return;
+        if (uchar* data = file.map(0, file.size()))
+            bytes = QByteArray::fromRawData(reinterpret_cast<const char*>(data), file.size());
+    }
+};
+
+PopplerDocument::PopplerDocument(const QString& path, const QString& password)
+    : PopplerDocument(path, password, std::make_shared<MappedFile>(path)) {}
+
+PopplerDocument::PopplerDocument(const QString& path, const QString& password,
+                                 std::shared_ptr<MappedFile> map)
+    : path_(path), password_(password), map_(std::move(map)) {
+    open();
+}
+
+std::unique_ptr<PopplerDocument> PopplerDocument::reopen() const {
+    return std::unique_ptr<PopplerDocument>(new PopplerDocument(path_, password_, map_));
+}
+
+void PopplerDocument::open() {
+    if (!map_->bytes.isEmpty()) {
+        auto buffer = std::make_unique<QBuffer>(&map_->bytes);
+        buffer->open(QIODevice::ReadOnly);
+        doc_ = Poppler::Document::load(buffer.get());
+        device_ = std::move(buffer);
+    } else {
+        doc_ = Poppler::Document::load(path_);
+    }
     if (!doc_)
-        throw CorruptPdfError(path, QStringLiteral("damaged or not a PDF: Poppler cannot open it"));
+        throw CorruptPdfError(path_,
+                              QStringLiteral("damaged or not a PDF: Poppler cannot open it"));
     if (doc_->isLocked()) {
-        if (password.isEmpty()) throw PdfPasswordError(path, false);
+        if (password_.isEmpty()) throw PdfPasswordError(path_, false);
         // Poppler takes Latin-1 passwords; AES-256 files may use UTF-8 ones.
-        doc_->unlock(password.toLatin1(), password.toLatin1());
-        if (doc_->isLocked()) doc_->unlock(password.toUtf8(), password.toUtf8());
-        if (doc_->isLocked()) throw PdfPasswordError(path, true);
+        doc_->unlock(password_.toLatin1(), password_.toLatin1());
+        if (doc_->isLocked()) doc_->unlock(password_.toUtf8(), password_.toUtf8());
+        if (doc_->isLocked()) throw PdfPasswordError(path_, true);
     }
     doc_->setRenderHint(Poppler::Document::Antialiasing);
     doc_->setRenderHint(Poppler::Document::TextAntialiasing);
 }
 
-PopplerDocument::~PopplerDocument() = default;
+PopplerDocument::~PopplerDocument() {
+    // The document reads from the device: it goes first.
+    doc_.reset();
+}
 
 int PopplerDocument::pageCount() const {
     QMutexLocker lock(&mutex_);

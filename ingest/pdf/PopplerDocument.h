@@ -7,6 +7,7 @@
 #include "ingest/pdf/PageLayout.h"
 #include "ingest/pdf/PdfSections.h"
 
+#include <QIODevice>
 #include <QImage>
 #include <QMutex>
 #include <QString>
@@ -27,6 +28,10 @@ public:
     // PdfPasswordError when it is encrypted and the password is missing or wrong.
     PopplerDocument(const QString& path, const QString& password);
     ~PopplerDocument();
+
+    // Another Poppler document on the same file and memory mapping, for
+    // another thread (each document is used by one thread at a time).
+    std::unique_ptr<PopplerDocument> reopen() const;
     PopplerDocument(const PopplerDocument&) = delete;
     PopplerDocument& operator=(const PopplerDocument&) = delete;
 
@@ -50,7 +55,16 @@ public:
     QImage render(int index, double dpi, const std::stop_token& stop) const;
 
 private:
+    struct MappedFile;
+    PopplerDocument(const QString& path, const QString& password, std::shared_ptr<MappedFile> map);
+    void open();
+
     QString path_;
+    QString password_;
+    // Poppler reads a file in 256-byte pread() calls; reading the mapped file
+    // through a QBuffer avoids those system calls (about 15% of the time).
+    std::shared_ptr<MappedFile> map_;
+    std::unique_ptr<QIODevice> device_;
     mutable QMutex mutex_;
     std::unique_ptr<Poppler::Document> doc_;
 };

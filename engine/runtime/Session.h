@@ -93,7 +93,8 @@ public:
     std::uint64_t snapshotBytes() const;
     // Replaces the state with a snapshot's. A snapshot of another model, of another
     // format version, truncated or corrupt is refused with EngineError, leaving this
-    // session unchanged.
+    // session unchanged: the new state is read into fresh device buffers beside the
+    // current one and swapped in only once the payload checksum holds.
     void restore(const SnapshotSource& source);
     // An independent copy of this session (state, history, RNG).
     Session fork() const;

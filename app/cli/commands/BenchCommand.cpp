@@ -1,4 +1,7 @@
+#include "cli/commands/Benches.h"
 #include "cli/commands/Commands.h"
+#include "cli/commands/IngestBench.h"
+#include "cli/commands/StorageBench.h"
 
 #include "core/Error.h"
 #include "model/Model.h"
@@ -221,9 +224,11 @@ int runBench(const Invocation& inv, CommandIo& io) {
 Command makeBenchCommand() {
     Command c;
     c.name = "bench";
-    c.summary = "prefill and decode throughput and peak memory";
+    c.summary = "throughput benchmarks: engine (default), tokenizers, ingest, storage";
     c.usage = "bench [--model DIR | --synthetic NAME] [--device cpu|cuda] [--contexts N,N...] "
-              "[--json]";
+              "[--json]\n       longview-cli bench --tokenizer FILE|DIR [--corpus FILE]\n"
+              "       longview-cli bench --ingest PATH [--repeat N] [--threads N]\n"
+              "       longview-cli bench --storage [--sizes MiB,MiB]";
     c.options = {
         {"synthetic", "NAME",
          "random bf16 weights in a real shape: granite-4.0-h-350m (default), "
@@ -233,10 +238,20 @@ Command makeBenchCommand() {
         {"chunk", "N", "prefill chunk size (default 256 CPU, 2048 GPU)"},
         {"threads", "N", "CPU threads (default: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
+        {"tokenizer", "FILE|DIR", "tokenizer throughput of this tokenizer (repeatable)", true},
+        {"corpus", "FILE", "text for the tokenizer benchmark (default: 20 MB of text and code)"},
+        {"ingest", "PATH", "ingest throughput of a PDF (against pdftotext) or a source tree"},
+        {"storage", "", "state-cache save/load and full-text search speed"},
+        {"sizes", "MiB,MiB", "state sizes for --storage (default 100,1024)"},
     };
     c.minPositional = 0;
     c.maxPositional = 0;
-    c.run = runBench;
+    c.run = [](const Invocation& inv, CommandIo& io) {
+        if (inv.has("tokenizer")) return runTokenizerBench(inv, io);
+        if (inv.has("ingest")) return runIngestBench(inv, io);
+        if (inv.has("storage")) return runStorageBench(inv, io);
+        return runBench(inv, io);
+    };
     return c;
 }
 

@@ -1,29 +1,24 @@
 #include "runtime/BackendChoice.h"
 
+#include "backend/BackendFactory.h"
 #include "core/Error.h"
 
 namespace lv {
 
 std::unique_ptr<Backend> makeBackend(const std::string& device, int cpuThreads) {
-    if (device == "cpu") return makeCpuBackend(cpuThreads);
-    if (device == "cuda") {
+    switch (parseDeviceRequest(device.empty() ? "auto" : device)) {
+    case DeviceRequest::Cpu: return makeCpuBackend(cpuThreads);
+    case DeviceRequest::Cuda:
+        // Engine tools (verify-reference, bench) asked for the GPU to measure it: never
+        // fall back quietly to the CPU.
 #ifdef LONGVIEW_HAVE_CUDA
         return makeCudaBackend(0);
 #else
         throw EngineError("--device cuda: this build has no CUDA backend");
 #endif
+    case DeviceRequest::Auto: break;
     }
-    if (device == "auto" || device.empty()) {
-#ifdef LONGVIEW_HAVE_CUDA
-        try {
-            return makeCudaBackend(0);
-        } catch (const DeviceError&) {
-            // No usable GPU: the CPU always works.
-        }
-#endif
-        return makeCpuBackend(cpuThreads);
-    }
-    throw EngineError("--device: unknown device '" + device + "' (auto, cpu or cuda)");
+    return chooseBackend(DeviceRequest::Auto, 0, cpuThreads).backend;
 }
 
 } // namespace lv

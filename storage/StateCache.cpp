@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <stdexcept>
 
 namespace lv::storage {
 
@@ -192,6 +193,7 @@ StateWriter::~StateWriter() {
 }
 
 void StateWriter::write(std::span<const std::byte> bytes) {
+    if (!impl_) throw std::logic_error("StateWriter::write on a moved-from writer");
     Impl& w = *impl_;
     if (!w.open) throw w.c->error(StorageErrorKind::Other, "write to a finished state save");
     auto op = w.c->operation("save state");
@@ -217,6 +219,7 @@ std::uint64_t StateWriter::bytesWritten() const {
 }
 
 StateInfo StateWriter::commit() {
+    if (!impl_) throw std::logic_error("StateWriter::commit on a moved-from writer");
     Impl& w = *impl_;
     if (!w.open) throw w.c->error(StorageErrorKind::Other, "commit of a finished state save");
     auto op = w.c->operation("save state");
@@ -372,7 +375,9 @@ StateLoadResult StateCache::loadById(std::int64_t id, std::string_view expectedF
 StateLoadResult StateCache::loadToMemory(const StateKey& key, std::vector<std::byte>& out) {
     out.clear();
     std::optional<StateInfo> info = find(key);
-    if (info) out.reserve(info->totalBytes);
+    // The size comes from the library; trust it for reserving only up to a sane bound.
+    if (info && info->totalBytes <= (std::uint64_t{64} << 30))
+        out.reserve(static_cast<std::size_t>(info->totalBytes));
     StateLoadResult result = load(key, [&out](std::span<const std::byte> bytes) {
         out.insert(out.end(), bytes.begin(), bytes.end());
     });

@@ -13,6 +13,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -190,6 +191,33 @@ private slots:
         QVERIFY2(error.contains(path) &&
                      (error.contains("sentencepiece") || error.contains("no pieces")),
                  qPrintable("message: " + error));
+    }
+
+    // One tokenizer shared by several threads gives each the ids of a lone call.
+    void concurrentEncodesAgree_data() { invalidUtf8IsReplacedNotFatal_data(); }
+    void concurrentEncodesAgree() {
+        LV_REQUIRE_FIXTURES();
+        QFETCH(QString, file);
+        const auto t = lv::loadTokenizer(lv::test::fixturePath(file));
+        std::vector<std::string> texts;
+        for (int k = 0; k < 4; ++k)
+            texts.push_back(readAll("/usr/share/common-licenses/GPL-3").substr(k * 3000, 20000));
+        std::vector<std::vector<int32_t>> expected;
+        for (const auto& text : texts)
+            expected.push_back(t->encode(text));
+        std::vector<int> mismatches(texts.size(), 0);
+        std::vector<std::thread> threads;
+        for (std::size_t k = 0; k < texts.size(); ++k)
+            threads.emplace_back([&, k] {
+                for (int round = 0; round < 5; ++round) {
+                    if (t->encode(texts[k]) != expected[k]) ++mismatches[k];
+                    if (t->decode(expected[k]).empty()) ++mismatches[k];
+                }
+            });
+        for (auto& th : threads)
+            th.join();
+        for (int m : mismatches)
+            QCOMPARE(m, 0);
     }
 
     void missingFilesAndDirectories() {

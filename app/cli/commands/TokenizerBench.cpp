@@ -117,6 +117,8 @@ int runTokenizerBench(const Invocation& invocation, CommandIo& io) {
              {"tokens", ids.size()},
              {"encode_seconds", seconds(t1 - t0)},
              {"encode_mb_per_s", mb / seconds(t1 - t0)},
+             {"encode_cpu_seconds", c1 - c0},
+             {"encode_mb_per_cpu_s", mb / (c1 - c0)},
              {"decode_seconds", seconds(t2 - t1)},
              {"decode_mb_per_s", static_cast<double>(text.size()) / 1e6 / seconds(t2 - t1)}});
     }
@@ -128,7 +130,8 @@ int runTokenizerBench(const Invocation& invocation, CommandIo& io) {
     io.out << "corpus: " << corpus.size() << " bytes (" << description
            << "), one thread; MB = 10^6 bytes; MB/cpu-s uses this thread's CPU time\n";
     io.out << std::left << std::setw(22) << "kind" << std::right << std::setw(11) << "tokens"
-           << std::setw(12) << "encode MB/s" << std::setw(12) << "decode MB/s"
+           << std::setw(13) << "encode MB/s" << std::setw(17) << "encode MB/cpu-s" << std::setw(13)
+           << "decode MB/s"
            << "  tokenizer\n";
     for (const auto& r : results)
         io.out << std::left << std::setw(22) << r["kind"].get<std::string>() << std::right

@@ -18,6 +18,12 @@ namespace {
 // ones use a priority queue so that a huge word costs O(n log n).
 constexpr std::size_t kSmallWord = 64;
 
+// Per-thread scratch keeps its capacity between words, except after a huge
+// word: that memory goes back rather than staying with the thread.
+template <class T> void releaseIfHuge(std::vector<T>& v) {
+    if (v.capacity() > (1u << 16)) std::vector<T>().swap(v);
+}
+
 } // namespace
 
 BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
@@ -233,6 +239,7 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out) const 
     mergeLarge(symbols);
     for (const auto& s : symbols)
         if (s.len != 0) out.push_back(s.id);
+    releaseIfHuge(symbols);
 }
 
 // Repeatedly merges the lowest-ranked adjacent pair, leftmost first among

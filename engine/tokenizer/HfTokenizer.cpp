@@ -352,11 +352,16 @@ void HfTokenizer::encodeNormalizedPiece(std::string_view text, bool atOrigin, Wo
     };
     if (!preTokenizer_) {
         word(text, atOrigin);
-        return;
+    } else {
+        if (scratch.buffers.size() < preTokenizer_->bufferCount())
+            scratch.buffers.resize(preTokenizer_->bufferCount());
+        preTokenizer_->split(text, atOrigin, scratch, word);
     }
-    if (scratch.buffers.size() < preTokenizer_->bufferCount())
-        scratch.buffers.resize(preTokenizer_->bufferCount());
-    preTokenizer_->split(text, atOrigin, scratch, word);
+    // Per-thread buffers keep their capacity, except a huge one.
+    constexpr std::size_t kKeep = 1 << 20;
+    if (mapped.capacity() > kKeep) std::string().swap(mapped);
+    for (auto& b : scratch.buffers)
+        if (b.capacity() > kKeep) std::string().swap(b);
 }
 
 std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skipSpecial) const {

@@ -110,6 +110,19 @@ private slots:
         QVERIFY(line.compare(0, head.size(), head) == 0);
     }
 
+    // A 2 MB word with no break is one pre-token: merging it must stay
+    // O(n log n) (the priority-queue path), and round-trip exactly.
+    void hugeSingleWord() {
+        LV_REQUIRE_FIXTURES();
+        std::string word;
+        while (word.size() < 2'000'000)
+            word += "thequickbrownfox";
+        const auto bpe = lv::loadTokenizer(lv::test::fixturePath("tokenizers/bpe_bytelevel.json"));
+        const auto ids = bpe->encode(word);
+        QVERIFY(ids.size() < word.size());
+        QVERIFY(bpe->decode(ids) == word);
+    }
+
     void malformedTokenizerJson_data() {
         QTest::addColumn<QString>("edit");
         QTest::addColumn<QString>("expected");

@@ -338,21 +338,33 @@ private slots:
         QCOMPARE(lv::utf8::completePrefixLength("ab\xFF"), std::size_t(3));
     }
 
-    // Chunked sentencepiece encoding gives the ids of one call.
+    // Chunked sentencepiece BPE encoding gives the ids of one call, on prose
+    // and on code; unigram models chunk only beyond 4 MiB (see setChunkBytes).
     void sentencePieceChunkingIsExact() {
         LV_REQUIRE_FIXTURES();
-        std::ifstream in("/usr/share/common-licenses/GPL-3");
-        std::ostringstream text;
-        text << in.rdbuf();
-        QVERIFY(text.str().size() > 30000);
-        for (const char* model : {"tokenizers/spm_unigram.model", "tokenizers/spm_bpe.model"}) {
-            auto whole = lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath(model));
-            auto chunked = lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath(model));
-            QVERIFY(chunked->chunkingIsExact());
-            whole->setChunkBytes(0);
-            chunked->setChunkBytes(997);
-            QCOMPARE(chunked->encode(text.str()), whole->encode(text.str()));
+        std::string text;
+        for (const char* file : {"/usr/share/common-licenses/GPL-3", "/usr/include/stdio.h",
+                                 "/usr/include/stdlib.h"}) {
+            std::ifstream in(file);
+            std::ostringstream s;
+            s << in.rdbuf();
+            text += s.str();
         }
+        QVERIFY(text.size() > 30000);
+        auto whole =
+            lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath("tokenizers/spm_bpe.model"));
+        auto chunked =
+            lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath("tokenizers/spm_bpe.model"));
+        QVERIFY(chunked->canChunk());
+        QCOMPARE(chunked->chunkBytes(), std::size_t(16 * 1024));
+        whole->setChunkBytes(0);
+        for (std::size_t bytes : {997, 4096}) {
+            chunked->setChunkBytes(bytes);
+            QCOMPARE(chunked->encode(text), whole->encode(text));
+        }
+        auto unigram = lv::SentencePieceTokenizer::fromFile(
+            lv::test::fixturePath("tokenizers/spm_unigram.model"));
+        QCOMPARE(unigram->chunkBytes(), std::size_t(4 * 1024 * 1024));
     }
 };
 

@@ -251,6 +251,10 @@ private slots:
         writeAll(dir.filePath("tokenizer_config.json"), R"({"add_bos_token": "yes"})");
         error = loadError(dir.path());
         QVERIFY2(error.contains("add_bos_token"), qPrintable(error));
+        writeAll(dir.filePath("tokenizer_config.json"),
+                 R"({"added_tokens_decoder": {"1": {"content": "<s>", "special": "yes"}}})");
+        error = loadError(dir.path());
+        QVERIFY2(error.contains("unexpected content"), qPrintable(error));
         writeAll(dir.filePath("tokenizer_config.json"), R"({"bos_token": "<no-such-token>"})");
         error = loadError(dir.path());
         QVERIFY2(error.contains("bos_token '<no-such-token>'"), qPrintable(error));

@@ -7,6 +7,7 @@
 #include "support/Fixtures.h"
 
 #include "tokenizer/HfTokenizer.h"
+#include "tokenizer/Regex.h"
 #include "tokenizer/SentencePieceTokenizer.h"
 #include "tokenizer/Utf8.h"
 
@@ -318,6 +319,29 @@ private slots:
         QCOMPARE(t->decode(std::vector<int32_t>{0, 1, 0}), std::string("a b a"));
         // Ids outside the vocabulary are skipped.
         QCOMPARE(t->decode(std::vector<int32_t>{0, 99, -1, 1}), std::string("a b"));
+    }
+
+    // tokenizer.json patterns follow Oniguruma: \s takes U+0085, \h is a hex
+    // digit, ^ and $ anchor at lines.
+    void onigurumaPatternSemantics() {
+        auto first = [](const char* pattern, std::string_view text) {
+            lv::Regex re(pattern, lv::Regex::Syntax::Pattern, "test");
+            std::size_t b = 0, e = 0;
+            return re.find(text, 0, b, e) ? std::string(text.substr(b, e - b)) : std::string("-");
+        };
+        QCOMPARE(first(R"(\s+)", "a\xC2\x85 b"), std::string("\xC2\x85 "));
+        QCOMPARE(first(R"([^\s\p{L}]+)", "a\xC2\x85!b"), std::string("!"));
+        QCOMPARE(first(R"(\S+)", "\xC2\x85"
+                                 "ab"),
+                 std::string("ab"));
+        QCOMPARE(first(R"(\h+)", "xyz 0fA9 "), std::string("0fA9"));
+        QCOMPARE(first(R"(^b)", "a\nb"), std::string("b"));
+        QCOMPARE(first(R"(a$)", "a\nb"), std::string("a"));
+        // A literal pattern takes regex syntax characters as text.
+        lv::Regex literal("a.b", lv::Regex::Syntax::Literal, "test");
+        std::size_t b = 0, e = 0;
+        QVERIFY(!literal.find("axb", 0, b, e));
+        QVERIFY(literal.find("xa.b", 0, b, e) && b == 1 && e == 4);
     }
 
     void utf8RepairReplacesMaximalSubparts() {

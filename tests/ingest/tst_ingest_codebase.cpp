@@ -248,6 +248,26 @@ private slots:
         QVERIFY(contentHash(dir.path(), options) != changed);
     }
 
+    void threadsDoNotChangeTheResult() {
+        QTemporaryDir dir;
+        buildTree(dir.path());
+        for (int i = 0; i < 300; ++i)
+            put(dir.path(), QStringLiteral("gen%1/file%2.py").arg(i % 7).arg(i),
+                QStringLiteral("def f%1():\n    return %1\n").arg(i).toUtf8());
+        IngestOptions one = smallLimit(), four = smallLimit();
+        one.useGit = four.useGit = false;
+        one.threads = 1;
+        four.threads = 4;
+        const Document a = ingestPath(dir.path(), one);
+        const Document b = ingestPath(dir.path(), four);
+        QCOMPARE(paths(a), paths(b));
+        QCOMPARE(modelText(a), modelText(b));
+        QCOMPARE(a.contentHash, b.contentHash);
+        QCOMPARE(a.skipped.counts, b.skipped.counts);
+        QCOMPARE(contentHash(dir.path(), four), a.contentHash);
+        QCOMPARE(static_cast<int>(a.files.size()), kReadFiles.size() + 300);
+    }
+
     void progressAndCancellation() {
         QTemporaryDir dir;
         buildTree(dir.path());

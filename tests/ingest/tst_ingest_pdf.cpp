@@ -308,6 +308,19 @@ private slots:
         QCOMPARE(ingestPath(encrypted, right).pages.size(), std::size_t(6));
     }
 
+    void rotatedPagesReadUpright() {
+        const QString qpdf = QStandardPaths::findExecutable("qpdf");
+        if (qpdf.isEmpty()) QSKIP("qpdf is not installed (Debian: qpdf)");
+        const QString rotated = path("rotated.pdf");
+        QCOMPARE(QProcess::execute(qpdf, {"--rotate=+90:3", "--rotate=180:4", report_, rotated}),
+                 0);
+        const Document d = ingestPath(rotated, noOcr());
+        QCOMPARE(d.pages[2].rotation, 90);
+        QCOMPARE(d.pages[3].rotation, 180);
+        QCOMPARE(d.pages[2].size, QSizeF(595, 842));
+        QCOMPARE(modelText(d), modelText(reportDoc_));
+    }
+
     void damagedPdfIsRecoveredWithAWarning() {
         const QByteArray bytes = lv::test::buildLongPdf(12);
         const QString intact = path("intact.pdf");

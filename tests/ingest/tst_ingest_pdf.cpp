@@ -71,6 +71,13 @@ class IngestPdfTest : public QObject {
 
     QString path(const QString& name) const { return dir_.filePath(name); }
 
+    // The 2,000-page file, written once for the tests that need it.
+    QString longPdf() {
+        const QString file = path("long.pdf");
+        if (!QFile::exists(file)) lv::test::writeFile(file, lv::test::buildLongPdf(2000));
+        return file;
+    }
+
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
@@ -386,8 +393,7 @@ private slots:
     }
 
     void longDocumentBoundedMemoryAndProgress() {
-        const QString file = path("long.pdf");
-        QVERIFY(lv::test::writeFile(file, lv::test::buildLongPdf(2000)));
+        const QString file = longPdf();
         // Reset the peak so that VmHWM measures the ingest alone.
         QFile clear(QStringLiteral("/proc/self/clear_refs"));
         if (clear.open(QIODevice::WriteOnly)) clear.write("5");
@@ -417,7 +423,7 @@ private slots:
     }
 
     void cancellationStopsBetweenPages() {
-        const QString file = path("long.pdf");
+        const QString file = longPdf();
         std::stop_source stop;
         int last = 0;
         const QString m = messageOf<IngestCancelled>([&] {
@@ -436,6 +442,21 @@ private slots:
         QVERIFY(!messageOf<IngestCancelled>([&] {
                      ingestPath(file, noOcr(), {}, already.get_token());
                  }).isEmpty());
+    }
+
+    void aThrowingProgressCallbackStopsCleanly() {
+        const QString file = longPdf();
+        IngestOptions options = noOcr();
+        options.threads = 3;
+        bool caught = false;
+        try {
+            ingestPath(file, options, [](const IngestProgress& p) {
+                if (p.done == 10) throw std::runtime_error("caller gave up");
+            });
+        } catch (const std::runtime_error& e) {
+            caught = QString::fromUtf8(e.what()) == QStringLiteral("caller gave up");
+        }
+        QVERIFY(caught);
     }
 
     void cliPrintsTheModelText() {

@@ -179,7 +179,15 @@ Document ingestPdf(const QString& path, const IngestOptions& options,
             }));
             workers.back()->start();
         }
-        reportInOrder(ex, progress);
+        try {
+            reportInOrder(ex, progress);
+        } catch (...) {
+            // The caller's callback threw: stop the workers before unwinding.
+            ex.fail(std::current_exception());
+            for (auto& w : workers)
+                w->wait();
+            throw;
+        }
         for (auto& w : workers)
             w->wait();
         if (ex.error) std::rethrow_exception(ex.error);

@@ -11,6 +11,7 @@
 #include "backend/cuda/MmaBf16.cuh"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace lv::cuda {
 namespace {
@@ -91,11 +92,6 @@ namespace {
 
 // ---- flash attention (prefill) --------------------------------------------------------------
 
-constexpr int kFaWarps = 8;            // 16 query rows each
-constexpr int kFaRows = 16 * kFaWarps; // queries per block
-constexpr int kFaKeys = 64;            // keys per step
-constexpr int kFaThreads = 32 * kFaWarps;
-
 // Row r, 16-byte chunk c of a [rows][D] 16-bit tile, XOR-swizzled so that ldmatrix reads of
 // 8 rows at one logical chunk hit 8 different bank groups.
 template <int D> __device__ __forceinline__ int swz(int r, int c) {
@@ -103,8 +99,8 @@ template <int D> __device__ __forceinline__ int swz(int r, int c) {
 }
 
 // A K or V tile in flight: each thread's chunks of 8 elements, as loaded (f32 or 16-bit).
-template <int D> struct KvStage {
-    static constexpr int kChunks = kFaKeys * (D / 8) / kFaThreads; // per thread, per tensor
+template <int D, int THREADS, int KEYS> struct KvStage {
+    static constexpr int kChunks = KEYS * (D / 8) / THREADS; // per thread, per tensor
     float4 k[kChunks][2], v[kChunks][2];
 };
 
@@ -141,13 +137,14 @@ __device__ __forceinline__ uint4 toF16Chunk(const float4 raw[2], int dtype) {
                       packF16(f[6], f[7]));
 }
 
-// Block = 128 queries of one head, 8 warps of 16 rows; K/V tiles of 64 keys go through
+// Block = 16 * WARPS queries of one head, WARPS warps of 16 rows; K/V tiles of 64 keys go through
 // registers (the next tile's loads are in flight while this one is computed) into swizzled
 // f16 shared memory; Q.K^T and P.V on the f16 tensor cores, softmax in f32 (base 2).
-template <int D>
-__global__ void __launch_bounds__(kFaThreads, 1) flashAttentionKernel(AttentionArgs a) {
+template <int D, int WARPS, int KEYS>
+__global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs a) {
     constexpr int CH = D / 8; // 16-byte chunks per row
-    using Stage = KvStage<D>;
+    constexpr int kFaRows = 16 * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
+    using Stage = KvStage<D, kFaThreads, KEYS>;
     extern __shared__ __align__(16) unsigned char smemRaw[];
     auto* Qs = reinterpret_cast<std::uint16_t*>(smemRaw);
     std::uint16_t* Ks = Qs + kFaRows * D;
@@ -300,18 +297,43 @@ bool flashApplies(const AttentionArgs& a) {
     return (a.d == 64 || a.d == 128) && (ptrs & 15) == 0;
 }
 
-template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
+template <int D, int WARPS, int KEYS>
+void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
+    constexpr int kFaRows = 16 * WARPS, kFaKeys = KEYS;
     const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
     static bool configured = false; // the attribute is per kernel instance
     if (!configured) {
-        check(cudaFuncSetAttribute(flashAttentionKernel<D>,
+        check(cudaFuncSetAttribute(flashAttentionKernel<D, WARPS, KEYS>,
                                    cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
               "flash attention shared memory");
         configured = true;
     }
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
-    flashAttentionKernel<D><<<grid, kFaThreads, smem, s>>>(a);
+    flashAttentionKernel<D, WARPS, KEYS><<<grid, WARPS * 32, smem, s>>>(a);
     checkLaunch("flashAttention");
+}
+
+// 8 warps (128 queries) halve the K/V traffic per product but fit one block per SM; 4 warps
+// (64 queries, 32 keys per step so that the staging registers stay the same) fit two, which keeps
+// the SMs busy when there are few query tiles (a prefill chunk of 2048 tokens is 16 tiles of 128
+// per head). LONGVIEW_CUDA_FA_WARPS=4|8 overrides.
+template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
+    static const int forced = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_FA_WARPS");
+        return e ? std::atoi(e) : 0;
+    }();
+    static const int sms = [] {
+        int dev = 0, n = 0;
+        cudaGetDevice(&dev);
+        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev);
+        return n;
+    }();
+    const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
+    const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
+    if (eight)
+        launchFlashWarps<D, 8, 64>(a, s);
+    else
+        launchFlashWarps<D, 4, 32>(a, s);
 }
 
 // ---- split-K decode ------------------------------------------------------------------------

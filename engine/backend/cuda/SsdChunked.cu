@@ -90,23 +90,28 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
     const int xc = tid & 63, xr = tid >> 6, bc = tid & 127, br = tid >> 7;
     const bool xOk = p0 + xc < P, bOk = n0 + bc < N;
     const std::int64_t rowsLeft = a.T - tc; // valid rows of this chunk (may exceed L)
+    float rx[8], rb[16];
+    auto fetch = [&](int l0) {
+        const float* xp = a.x + (tc + l0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+        const float* bp = a.B + (tc + l0 + br) * a.ldb + std::int64_t(g) * N + n0 + bc;
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+            rx[i] = (xOk && l0 + xr + 4 * i < rowsLeft) ? xp[std::int64_t(4 * i) * a.ldx] : 0.0f;
+#pragma unroll
+        for (int i = 0; i < 16; ++i)
+            rb[i] = (bOk && l0 + br + 2 * i < rowsLeft) ? bp[std::int64_t(2 * i) * a.ldb] : 0.0f;
+    };
+    fetch(0);
     for (int l0 = 0; l0 < L; l0 += 32) {
         __syncthreads();
-        const float* xp = a.x + (tc + l0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
-#pragma unroll 4
-        for (int i = 0; i < 8; ++i) {
-            const int r = xr + 4 * i;
-            const float v =
-                (xOk && l0 + r < rowsLeft) ? xp[std::int64_t(4 * i) * a.ldx] * wS[l0 + r] : 0.0f;
-            Xs[r][xc] = toTf32(v);
-        }
-        const float* bp = a.B + (tc + l0 + br) * a.ldb + std::int64_t(g) * N + n0 + bc;
-#pragma unroll 4
-        for (int i = 0; i < 16; ++i) {
-            const int r = br + 2 * i;
-            Bs[r][bc] = toTf32((bOk && l0 + r < rowsLeft) ? bp[std::int64_t(2 * i) * a.ldb] : 0.0f);
-        }
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+            Xs[xr + 4 * i][xc] = toTf32(rx[i] * wS[l0 + xr + 4 * i]);
+#pragma unroll
+        for (int i = 0; i < 16; ++i)
+            Bs[br + 2 * i][bc] = toTf32(rb[i]);
         __syncthreads();
+        if (l0 + 32 < L) fetch(l0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {Xs[k + tig][wm + gid], Xs[k + tig][wm + gid + 8],
@@ -248,20 +253,31 @@ __global__ void __launch_bounds__(128, 4)
     const int kc = tid & 31, kr = tid >> 5, xc = tid & 63, xr = tid >> 6;
     const std::int64_t rowsLeft = a.T - tc;
 
-    // Part A: C_l . S_prev^T over n.
+    // Part A: C_l . S_prev^T over n. Each step's global loads are issued before the previous
+    // step's products, so they are in flight while the tensor cores work.
     const float* prev = w.S + chunkHead * P * N;
-    for (int n0 = 0; n0 < N; n0 += 32) {
-        __syncthreads();
+    float ra[16], rb[16];
+    auto fetchA = [&](int n0) {
         const bool nOk = n0 + kc < N;
         const float* cp = a.C + (tc + l0 + kr) * a.ldc + std::int64_t(g) * N + n0 + kc;
         const float* pp = prev + std::int64_t(p0 + kr) * N + n0 + kc;
-#pragma unroll 4
+#pragma unroll
         for (int i = 0; i < 16; ++i) {
             const int r = kr + 4 * i;
-            As[r][kc] = toTf32((nOk && l0 + r < rowsLeft) ? cp[std::int64_t(4 * i) * a.ldc] : 0.0f);
-            Ps[r][kc] = toTf32((nOk && p0 + r < P) ? pp[std::int64_t(4 * i) * N] : 0.0f);
+            ra[i] = (nOk && l0 + r < rowsLeft) ? cp[std::int64_t(4 * i) * a.ldc] : 0.0f;
+            rb[i] = (nOk && p0 + r < P) ? pp[std::int64_t(4 * i) * N] : 0.0f;
+        }
+    };
+    fetchA(0);
+    for (int n0 = 0; n0 < N; n0 += 32) {
+        __syncthreads();
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            As[kr + 4 * i][kc] = toTf32(ra[i]);
+            Ps[kr + 4 * i][kc] = toTf32(rb[i]);
         }
         __syncthreads();
+        if (n0 + 32 < N) fetchA(n0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],
@@ -284,32 +300,34 @@ __global__ void __launch_bounds__(128, 4)
         }
     }
 
-    // Part B: the causal, decay-weighted CB tile times x, over s <= l.
+    // Part B: the causal, decay-weighted CB tile times x, over s <= l (same prefetching; the
+    // upper triangle of CB is read but never used).
     const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const bool pOk = p0 + xc < P;
+    auto fetchB = [&](int s0) {
+        const float* cb = CBc + std::int64_t(l0 + kr) * L + s0 + kc;
+        const float* xp = a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            ra[i] = cb[4 * i * L];
+            rb[i] = (pOk && s0 + xr + 2 * i < rowsLeft) ? xp[std::int64_t(2 * i) * a.ldx] : 0.0f;
+        }
+    };
+    fetchB(0);
     for (int s0 = 0; s0 < l0 + 64; s0 += 32) {
         __syncthreads();
         {
             const int sIdx = s0 + kc;
             const float cs = cumS[sIdx], ds = dtpS[sIdx];
-            const float* cb = CBc + std::int64_t(l0 + kr) * L + sIdx;
-#pragma unroll 4
+#pragma unroll
             for (int i = 0; i < 16; ++i) {
                 const int l = l0 + kr + 4 * i;
-                As[kr + 4 * i][kc] =
-                    toTf32(sIdx <= l ? cb[4 * i * L] * expf(cumS[l] - cs) * ds : 0.0f);
-            }
-        }
-        {
-            const bool pOk = p0 + xc < P;
-            const float* xp = a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
-#pragma unroll 4
-            for (int i = 0; i < 16; ++i) {
-                const int r = xr + 2 * i;
-                Xs[r][xc] =
-                    toTf32((pOk && s0 + r < rowsLeft) ? xp[std::int64_t(2 * i) * a.ldx] : 0.0f);
+                As[kr + 4 * i][kc] = toTf32(sIdx <= l ? ra[i] * expf(cumS[l] - cs) * ds : 0.0f);
+                Xs[xr + 2 * i][xc] = toTf32(rb[i]);
             }
         }
         __syncthreads();
+        if (s0 + 32 < l0 + 64) fetchB(s0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],

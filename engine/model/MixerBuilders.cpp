@@ -1,5 +1,7 @@
 #include "model/MixerBuilders.h"
 
+#include "model/ConfigReader.h"
+
 #include <cmath>
 #include <limits>
 
@@ -136,22 +138,12 @@ MlpMixer makeFusedSwiGlu(const std::string& inputName, const std::string& output
     return m;
 }
 
-} // namespace lv
-
-#include "model/ConfigReader.h"
-
-namespace lv {
-
 Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
                     const std::string& embeddingName, std::int64_t vocab, std::int64_t hidden,
                     bool tiedByDefault) {
     const bool tied = config.booleanOr("tie_word_embeddings", tiedByDefault);
     return matrixWeight(tied ? embeddingName : lmHeadName, vocab, hidden);
 }
-
-} // namespace lv
-
-namespace lv {
 
 Mamba1Mixer makeMamba1(const std::string& p, const Mamba1Shape& s) {
     Mamba1Mixer m;

@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace lv {
+
+class ConfigReader;
 
 Weight matrixWeight(const std::string& name, std::int64_t rows, std::int64_t cols);
 Weight vectorWeight(const std::string& name, std::int64_t size, bool optional = false);
@@ -48,21 +51,13 @@ MlpMixer makeSwiGlu(const std::string& prefix, std::int64_t hidden, std::int64_t
 MlpMixer makeFusedSwiGlu(const std::string& inputName, const std::string& outputName,
                          std::int64_t hidden, std::int64_t intermediate);
 
-// Reads the SSD time_step_limit and chunk size.
+// SSD parameters from a time_step_limit pair and a chunk size.
 SsdParams ssdParams(std::pair<double, double> timeStepLimit, std::int64_t chunkSize);
-
-} // namespace lv
-
-namespace lv {
-class ConfigReader;
 
 // lm_head.weight, or the embedding when tie_word_embeddings (default `tiedByDefault`).
 Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
                     const std::string& embeddingName, std::int64_t vocab, std::int64_t hidden,
                     bool tiedByDefault);
-} // namespace lv
-
-namespace lv {
 
 struct Mamba1Shape {
     std::int64_t hidden = 0, inner = 0, state = 16, dtRank = 0, convKernel = 4;

@@ -1,6 +1,7 @@
 // A loaded model: its spec with every weight on the backend's device, what the
 // analysis layer needs to know about it, and its fingerprint. Immutable after load;
-// any number of Sessions may share it (one thread per Session).
+// any number of Sessions may share it, one thread per Session (Sessions on several
+// threads also share the Backend, which the CPU backend serialises).
 #pragma once
 
 #include "backend/Backend.h"

@@ -79,8 +79,15 @@ void Session::ensureCapacity(std::int64_t positions) {
     state_->reserve(positions, position());
 }
 
+void Session::checkUsable() const {
+    if (!broken_.empty())
+        throw EngineError("session: state lost after an earlier failure (" + broken_ +
+                          "); reset() or restore() it");
+}
+
 void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* allLogits,
                    const ProgressFn& progress) {
+    checkUsable();
     const auto total = std::int64_t(tokens.size());
     if (total == 0) return;
     const std::int64_t vocab = model_->spec().vocab;
@@ -95,13 +102,20 @@ void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* all
     while (done < total) {
         const std::int64_t n = std::min(options_.prefillChunk, total - done);
         const auto chunk = tokens.subspan(std::size_t(done), std::size_t(n));
-        if (allLogits) {
-            float* dst = allLogits->data() + done * vocab;
-            forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::All, dst);
-            std::copy(dst + (n - 1) * vocab, dst + n * vocab, lastLogits_.begin());
-        } else {
-            forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::Last,
-                         lastLogits_.data());
+        try {
+            if (allLogits) {
+                float* dst = allLogits->data() + done * vocab;
+                forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::All, dst);
+                std::copy(dst + (n - 1) * vocab, dst + n * vocab, lastLogits_.begin());
+            } else {
+                forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::Last,
+                             lastLogits_.data());
+            }
+        } catch (const std::exception& e) {
+            // Some layers may have advanced their state: it no longer matches the
+            // tokens, so it must not be used (nor snapshotted) again.
+            broken_ = e.what();
+            throw;
         }
         tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
         done += n;
@@ -126,6 +140,7 @@ const std::vector<float>& Session::decode(std::int32_t token) {
 }
 
 std::int32_t Session::sample(const SamplingParams& params) {
+    checkUsable();
     return sampleToken(lastLogits_, params, tokens_, rng_);
 }
 
@@ -163,6 +178,7 @@ GenerateResult Session::generate(std::span<const std::int32_t> prompt,
 }
 
 void Session::reset() {
+    broken_.clear();
     state_->clear();
     tokens_.clear();
     lastLogits_.clear();
@@ -182,6 +198,7 @@ std::uint64_t Session::snapshotBytes() const {
 }
 
 void Session::snapshot(const SnapshotSink& sink) const {
+    checkUsable();
     Backend& be = model_->backend();
     SnapshotHeader h;
     h.fingerprint = model_->fingerprint();
@@ -261,12 +278,14 @@ void Session::restore(const SnapshotSource& source) {
                               " outside the vocabulary");
 
     state_ = std::move(state);
+    broken_.clear();
     tokens_ = std::move(tokens);
     lastLogits_ = std::move(logits);
     rng_.setState(h.rng);
 }
 
 Session Session::fork() const {
+    checkUsable();
     Session s(*model_, options_);
     *s.state_ = state_->clone(position());
     s.tokens_ = tokens_;

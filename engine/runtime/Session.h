@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace lv {
@@ -81,7 +82,10 @@ public:
     GenerateResult generate(std::span<const std::int32_t> prompt, const GenerateOptions& options,
                             const TokenFn& onToken = {});
 
-    void reset(); // back to position 0, RNG reseeded from the options
+    // Back to position 0, RNG reseeded from the options. Also the way out after a
+    // device failure in the middle of a forward pass, which leaves the state unusable
+    // (every call then throws EngineError until reset() or a successful restore()).
+    void reset();
     void reseed(std::uint64_t seed);
 
     // Writes the whole state; the bytes restore on any backend of the same model.
@@ -89,7 +93,8 @@ public:
     std::uint64_t snapshotBytes() const;
     // Replaces the state with a snapshot's. A snapshot of another model, of another
     // format version, truncated or corrupt is refused with EngineError, leaving this
-    // session unchanged.
+    // session unchanged: the new state is read into fresh device buffers beside the
+    // current one and swapped in only once the payload checksum holds.
     void restore(const SnapshotSource& source);
     // An independent copy of this session (state, history, RNG).
     Session fork() const;
@@ -102,6 +107,7 @@ private:
     void feed(std::span<const std::int32_t> tokens, std::vector<float>* allLogits,
               const ProgressFn& progress);
     void ensureCapacity(std::int64_t positions);
+    void checkUsable() const;
 
     const Model* model_;
     SessionOptions options_;
@@ -110,6 +116,7 @@ private:
     std::vector<std::int32_t> tokens_;
     std::vector<float> lastLogits_;
     Rng rng_;
+    std::string broken_; // why the state is unusable; empty when it is fine
 };
 
 } // namespace lv

@@ -89,9 +89,16 @@ void SnapshotReader::readExact(void* dst, std::size_t bytes, const char* what) {
 
 SnapshotHeader SnapshotReader::header() {
     std::vector<std::uint8_t> b(kFixedHeader);
-    readExact(b.data(), b.size(), "header");
-    if (std::memcmp(b.data(), kMagic, 8) != 0)
+    // The magic alone first, so that any other file is called what it is.
+    std::size_t got = 0;
+    while (got < 8) {
+        const std::size_t n = source_(b.data() + got, 8 - got);
+        if (n == 0) break;
+        got += n;
+    }
+    if (got < 8 || std::memcmp(b.data(), kMagic, 8) != 0)
         throw EngineError("snapshot: not a Longview state snapshot (bad magic)");
+    readExact(b.data() + 8, kFixedHeader - 8, "header");
     const std::uint8_t* p = b.data() + 8;
     const auto version = get<std::uint32_t>(p);
     if (version != SnapshotHeader::kFormatVersion)

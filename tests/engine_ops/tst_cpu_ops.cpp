@@ -167,6 +167,34 @@ private slots:
         QCOMPARE(be_->device(), DeviceKind::Cpu);
     }
 
+    void zeroTokensAreNoOps() {
+        // A prefill chunk can be empty; nothing is written and the states stay as they are.
+        Rng rng(12);
+        GuardedBuffer x(0), out(0), state(4 * 3);
+        rng.fillNormal(state.data(), 12);
+        const std::vector<float> s0(state.data(), state.data() + 12);
+        StoredWeight W(DType::BF16, {5, 4}, rng, 1.0f), cw(DType::F32, {4, 4}, rng, 1.0f),
+            nw(DType::F32, {4}, rng, 1.0f);
+        Tensor tx = view(x.data(), {0, 4}), to = view(out.data(), {0, 5});
+        be_->linear(tx, W.tensor(), nullptr, 1.0f, to);
+        Tensor tn = view(out.data(), {0, 4});
+        be_->rmsNorm(tx, nw.tensor(), 1e-5f, tn);
+        Tensor ts = view(state.data(), {4, 3});
+        be_->causalConv1d(tx, cw.tensor(), nullptr, ts, true, tn);
+        Tensor q = view(x.data(), {0, 2, 2}), k = view(state.data(), {3, 1, 2}),
+               o = view(out.data(), {0, 2, 2});
+        be_->attention(q, k, k, 3, 1.0f, o);
+        std::vector<float> A{-1.0f}, D{1.0f}, bias{0.0f}, st(2 * 3, 0.5f);
+        Tensor x3 = view(x.data(), {0, 1, 2}), dt = view(x.data(), {0, 1}),
+               B = view(x.data(), {0, 1, 3});
+        Tensor tst = view(st.data(), {1, 2, 3}), y = view(out.data(), {0, 1, 2});
+        be_->ssdScan(x3, dt, view(A.data(), {1}), B, B, view(D.data(), {1}), view(bias.data(), {1}),
+                     SsdParams{}, tst, y);
+        QVERIFY(std::all_of(st.begin(), st.end(), [](float v) { return v == 0.5f; }));
+        QCOMPARE(std::vector<float>(state.data(), state.data() + 12), s0);
+        QVERIFY(x.guardsIntact() && out.guardsIntact() && state.guardsIntact());
+    }
+
     void embedding() {
         Rng rng(1);
         for (DType wt : kWeightTypes)
@@ -504,6 +532,19 @@ private slots:
                      qPrintable(name));
             QVERIFY(allClose(name + " token by token state",
                              {state2.data(), state2.data() + c.C * S}, refState, 0.0, 0.0));
+
+            // In place: out aliasing x (same strided layout).
+            GuardedBuffer xi(c.T * ld), state3(c.C * S);
+            std::copy(x.data(), x.data() + c.T * ld, xi.data());
+            std::copy(s0.begin(), s0.end(), state3.data());
+            Tensor txi = view(xi.data(), {c.T, c.C}, ld), ts3 = view(state3.data(), {c.C, S});
+            be_->causalConv1d(txi, w.tensor(), c.bias ? &tb : nullptr, ts3, c.silu, txi);
+            QVERIFY2(
+                allClose(name + " in place", gatherRows(xi.data(), c.T, c.C, ld), ref, 1e-6, 3e-6),
+                qPrintable(name));
+            QVERIFY(allClose(name + " in place state", {state3.data(), state3.data() + c.C * S},
+                             refState, 0.0, 0.0));
+            QVERIFY(xi.guardsIntact() && state3.guardsIntact());
         }
     }
 
@@ -670,7 +711,9 @@ private slots:
         // crossing key blocks; odd shapes.
         const Case cases[] = {{1, 300, 12, 4, 128, 400, 0},   {70, 0, 12, 4, 128, 80, 256},
                               {200, 337, 12, 4, 128, 600, 0}, {5, 2, 3, 3, 5, 9, 1},
-                              {300, 0, 8, 1, 16, 300, 0},     {1, 0, 2, 1, 8, 1, 0}};
+                              {300, 0, 8, 1, 16, 300, 0},     {1, 0, 2, 1, 8, 1, 0},
+                              {3, 3000, 12, 4, 128, 3003, 7}, {4, 2500, 8, 1, 64, 2600, 0},
+                              {2, 1100, 4, 2, 20, 1102, 0}};
         for (const Case& c : cases) {
             const QString name =
                 QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 capacity=%6 q-row-pad=%7")

@@ -1,6 +1,7 @@
-// causalConv1d: depthwise causal convolution over time with a rolling state. Blocks of
-// channels run in parallel; each walks the tokens in order with its window of the last
-// K-1 inputs in a small buffer, so out may alias x.
+// causalConv1d: depthwise causal convolution over time with a rolling state. Tiles of
+// tokens run in parallel, each reading whole rows; a tile keeps the last K-1 inputs in a
+// small ring, seeded from a copy of the rows before it taken up front, so that out may
+// alias x.
 #include "backend/cpu/Kernels.h"
 #include "backend/cpu/TensorChecks.h"
 #include "backend/cpu/VectorMath.h"
@@ -12,42 +13,37 @@ namespace lv::cpu {
 
 namespace {
 
-constexpr std::int64_t kChannelBlock = 64;
-
-// Channels [0, cb) of one block: wT is the weight transposed to [K][cb], window [K-1][cb]
-// holds the inputs at times t-K+1 .. t-1 (oldest first) and is advanced in place.
-LV_CPU_MULTIVERSION void convBlock(const float* x, std::int64_t ldx, std::int64_t T,
-                                   std::int64_t cb, std::int64_t K, const float* wT,
-                                   const float* bias, bool applySilu, float* window, float* out,
-                                   std::int64_t ldo) {
-    float acc[kChannelBlock];
-    float xt[kChannelBlock];
+// Rows [0, T) of one tile. wT is the weight transposed to [K][C]; ring [K-1][C] holds the
+// inputs of the K-1 times before the current one, time tau in row (tau mod (K-1)) with the
+// tile's first token at time 0.
+LV_CPU_MULTIVERSION void convTile(const float* x, std::int64_t ldx, std::int64_t T, std::int64_t C,
+                                  std::int64_t K, const float* wT, const float* bias,
+                                  bool applySilu, float* ring, float* acc, float* out,
+                                  std::int64_t ldo) {
+    const std::int64_t R = K - 1;
     for (std::int64_t t = 0; t < T; ++t) {
         const float* xr = x + t * ldx;
-        for (std::int64_t c = 0; c < cb; ++c) {
-            xt[c] = xr[c];
-            acc[c] = bias ? bias[c] : 0.0f;
+        const float* wl = wT + R * C;
+        for (std::int64_t c = 0; c < C; ++c)
+            acc[c] = (bias ? bias[c] : 0.0f) + wl[c] * xr[c];
+        for (std::int64_t j = 0; j < R; ++j) { // tap j reads time t - R + j
+            const float* w = wT + j * C;
+            const float* in = ring + ((t + j) % R) * C;
+            for (std::int64_t c = 0; c < C; ++c)
+                acc[c] += w[c] * in[c];
         }
-        for (std::int64_t j = 0; j + 1 < K; ++j) {
-            const float* w = wT + j * cb;
-            const float* win = window + j * cb;
-            for (std::int64_t c = 0; c < cb; ++c)
-                acc[c] += w[c] * win[c];
+        if (R > 0) { // time t - R is no longer needed; read x[t] before out[t] may overwrite it
+            float* oldest = ring + (t % R) * C;
+            for (std::int64_t c = 0; c < C; ++c)
+                oldest[c] = xr[c];
         }
-        const float* wl = wT + (K - 1) * cb;
-        for (std::int64_t c = 0; c < cb; ++c)
-            acc[c] += wl[c] * xt[c];
-        if (applySilu)
-            for (std::int64_t c = 0; c < cb; ++c)
-                acc[c] = siluf32(acc[c]);
         float* orow = out + t * ldo;
-        for (std::int64_t c = 0; c < cb; ++c)
-            orow[c] = acc[c];
-        if (K > 1) {
-            for (std::int64_t j = 0; j + 2 < K; ++j)
-                std::copy_n(window + (j + 1) * cb, cb, window + j * cb);
-            std::copy_n(xt, cb, window + (K - 2) * cb);
-        }
+        if (applySilu)
+            for (std::int64_t c = 0; c < C; ++c)
+                orow[c] = siluf32(acc[c]);
+        else
+            for (std::int64_t c = 0; c < C; ++c)
+                orow[c] = acc[c];
     }
 }
 
@@ -76,32 +72,57 @@ void causalConv1d(ThreadPool& pool, const Tensor& x, const Tensor& weight, const
         checkDim(op, "bias", *bias, 0, C);
         b = floatVector(*bias, biasScratch);
     }
-    const WeightMatrix W = WeightMatrix::of(weight);
+    if (T == 0) return;
+    const std::int64_t R = K - 1;
+    const float* X = x.as<const float>();
+    const std::int64_t ldx = x.stride[0];
     float* st = state.as<float>();
     const std::int64_t lds = state.stride[0];
-    const std::int64_t blocks = (C + kChannelBlock - 1) / kChannelBlock;
-    pool.parallelFor(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-        std::vector<float> wRow(static_cast<std::size_t>(K));
-        std::vector<float> wT(std::size_t(K * kChannelBlock));
-        std::vector<float> window(std::size_t(std::max<std::int64_t>(K - 1, 1) * kChannelBlock));
-        for (std::int64_t blk = b0; blk < b1; ++blk) {
-            const std::int64_t c0 = blk * kChannelBlock;
-            const std::int64_t cb = std::min(kChannelBlock, C - c0);
-            for (std::int64_t c = 0; c < cb; ++c) {
-                convertToF32(W.row(c0 + c), W.dtype, K, wRow.data());
-                for (std::int64_t j = 0; j < K; ++j)
-                    wT[std::size_t(j * cb + c)] = wRow[std::size_t(j)];
-                for (std::int64_t j = 0; j + 1 < K; ++j)
-                    window[std::size_t(j * cb + c)] = st[(c0 + c) * lds + j];
-            }
-            convBlock(x.as<const float>() + c0, x.stride[0], T, cb, K, wT.data(),
-                      b ? b + c0 : nullptr, applySilu, window.data(), out.as<float>() + c0,
-                      out.stride[0]);
-            for (std::int64_t c = 0; c < cb; ++c)
-                for (std::int64_t j = 0; j + 1 < K; ++j)
-                    st[(c0 + c) * lds + j] = window[std::size_t(j * cb + c)];
+
+    std::vector<float> wT(std::size_t(K * C)), row(static_cast<std::size_t>(K));
+    const WeightMatrix W = WeightMatrix::of(weight);
+    for (std::int64_t c = 0; c < C; ++c) {
+        convertToF32(W.row(c), W.dtype, K, row.data());
+        for (std::int64_t j = 0; j < K; ++j)
+            wT[std::size_t(j * C + c)] = row[std::size_t(j)];
+    }
+
+    // Input of time tau (negative: from the incoming state), channel c.
+    auto input = [&](std::int64_t tau, std::int64_t c) {
+        return tau >= 0 ? X[tau * ldx + c] : st[c * lds + (tau + R)];
+    };
+    const std::int64_t tileT =
+        std::max<std::int64_t>(16, (T + pool.size() * 2 - 1) / (std::int64_t(pool.size()) * 2));
+    const std::int64_t tiles = (T + tileT - 1) / tileT;
+    // Each tile's ring seed (the K-1 inputs before it) and the outgoing state, copied before
+    // any output row is written.
+    std::vector<float> seeds(std::size_t(tiles * R * C)), newState(std::size_t(R * C));
+    for (std::int64_t i = 0; i < tiles; ++i) {
+        const std::int64_t t0 = i * tileT;
+        for (std::int64_t j = 0; j < R; ++j) {
+            // Ring row of time t0 - R + j (tile-relative -R + j) is j.
+            float* dst = seeds.data() + (i * R + j) * C;
+            for (std::int64_t c = 0; c < C; ++c)
+                dst[c] = input(t0 - R + j, c);
+        }
+    }
+    for (std::int64_t j = 0; j < R; ++j)
+        for (std::int64_t c = 0; c < C; ++c)
+            newState[std::size_t(c * R + j)] = input(T - R + j, c);
+
+    float* O = out.as<float>();
+    const std::int64_t ldo = out.stride[0];
+    pool.parallelFor(tiles, 1, [&](std::int64_t i0, std::int64_t i1) {
+        std::vector<float> acc(static_cast<std::size_t>(C));
+        for (std::int64_t i = i0; i < i1; ++i) {
+            const std::int64_t t0 = i * tileT;
+            convTile(X + t0 * ldx, ldx, std::min(tileT, T - t0), C, K, wT.data(), b, applySilu,
+                     seeds.data() + i * R * C, acc.data(), O + t0 * ldo, ldo);
         }
     });
+    for (std::int64_t c = 0; c < C; ++c)
+        for (std::int64_t j = 0; j < R; ++j)
+            st[c * lds + j] = newState[std::size_t(c * R + j)];
 }
 
 } // namespace lv::cpu

@@ -9,7 +9,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <vector>
+
+// 32-byte vector arguments of always-inline helpers never cross an ABI boundary.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace lv::cpu {
 
@@ -17,44 +21,77 @@ namespace {
 
 constexpr std::int64_t kGemvMaxRows = 4;
 
+// Eight lanes in GCC vector extensions: one AVX register in the x86-64-v3/v4 clones, two
+// SSE registers in the baseline one. Loads go through memcpy (unaligned).
+using f32x8 = float __attribute__((vector_size(32)));
+using u16x8 = std::uint16_t __attribute__((vector_size(16)));
+using u32x8 = std::uint32_t __attribute__((vector_size(32)));
+
+LV_ALWAYS_INLINE f32x8 load8(const float* p) {
+    f32x8 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
 struct LoadF32 {
+    LV_ALWAYS_INLINE f32x8 operator()(const float* p) const { return load8(p); }
     LV_ALWAYS_INLINE float operator()(float v) const { return v; }
 };
 struct LoadBf16 {
+    LV_ALWAYS_INLINE f32x8 operator()(const std::uint16_t* p) const {
+        u16x8 h;
+        std::memcpy(&h, p, sizeof h);
+        const u32x8 w = __builtin_convertvector(h, u32x8) << 16;
+        f32x8 v;
+        std::memcpy(&v, &w, sizeof v);
+        return v;
+    }
     LV_ALWAYS_INLINE float operator()(std::uint16_t v) const {
         return std::bit_cast<float>(std::uint32_t(v) << 16);
     }
 };
 #if defined(__FLT16_MAX__)
+using f16x8 = _Float16 __attribute__((vector_size(16)));
 struct LoadF16 {
+    LV_ALWAYS_INLINE f32x8 operator()(const std::uint16_t* p) const {
+        f16x8 h;
+        std::memcpy(&h, p, sizeof h);
+        return __builtin_convertvector(h, f32x8);
+    }
     LV_ALWAYS_INLINE float operator()(std::uint16_t v) const {
         return float(std::bit_cast<_Float16>(v));
     }
 };
 #else
 struct LoadF16 {
+    f32x8 operator()(const std::uint16_t* p) const {
+        f32x8 v;
+        for (int l = 0; l < 8; ++l)
+            v[l] = f16ToFloat(p[l]);
+        return v;
+    }
     float operator()(std::uint16_t v) const { return f16ToFloat(v); }
 };
 #endif
+
 // dots[t] = x[t, :K] . w[:K] for t < TT, with the weight row read once.
 template <int TT, class Elem, class Load>
 LV_ALWAYS_INLINE void dotRows(const float* x, std::int64_t ldx, const Elem* w, std::int64_t K,
                               Load ld, float* dots) {
-    constexpr int V = 16;
-    float acc[TT][V] = {};
+    f32x8 acc0[TT], acc1[TT];
+    for (int t = 0; t < TT; ++t)
+        acc0[t] = acc1[t] = f32x8{};
     std::int64_t k = 0;
-    for (; k + V <= K; k += V) {
-        float wv[V];
-        for (int l = 0; l < V; ++l)
-            wv[l] = ld(w[k + l]);
-        for (int t = 0; t < TT; ++t)
-            for (int l = 0; l < V; ++l)
-                acc[t][l] += x[t * ldx + k + l] * wv[l];
+    for (; k + 16 <= K; k += 16) {
+        const f32x8 w0 = ld(w + k);
+        const f32x8 w1 = ld(w + k + 8);
+        for (int t = 0; t < TT; ++t) {
+            acc0[t] += load8(x + t * ldx + k) * w0;
+            acc1[t] += load8(x + t * ldx + k + 8) * w1;
+        }
     }
     for (int t = 0; t < TT; ++t) {
-        float s = 0.0f;
-        for (int l = 0; l < V; ++l)
-            s += acc[t][l];
+        const f32x8 a = acc0[t] + acc1[t];
+        float s = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
         for (std::int64_t kk = k; kk < K; ++kk)
             s += x[t * ldx + kk] * ld(w[kk]);
         dots[t] = s;
@@ -135,7 +172,7 @@ void gemv(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T, co
 // Tiles of the output [T, N]: rows of x per sgemm call, and output columns (weight rows)
 // per tile. A bf16/f16 weight tile is converted in pieces of kTileK columns.
 constexpr std::int64_t kTileT = 512;
-constexpr std::int64_t kTileK = 1024;
+constexpr std::int64_t kTileK = 512;
 
 void gemmTiled(ThreadPool& pool, const float* x, std::int64_t ldx, std::int64_t T,
                const WeightMatrix& W, const float* bias, float scale, float* out,
@@ -212,7 +249,9 @@ void linear(ThreadPool& pool, const Tensor& x, const Tensor& weight, const Tenso
     checkF32(op, "out", out, out.rank < 2 ? 2 : out.rank);
     checkPackedRows(op, "out", out);
     const std::int64_t T = x.shape[0];
-    const std::int64_t K = x.numel() / std::max<std::int64_t>(T, 1);
+    std::int64_t K = 1; // x may be [T, ...] with packed inner dims, read as [T, K]
+    for (int d = 1; d < x.rank; ++d)
+        K *= x.shape[d];
     const std::int64_t N = weight.shape[0];
     checkDim(op, "weight", weight, 1, K);
     checkDim(op, "out", out, 0, T);

@@ -259,6 +259,8 @@ private slots:
         QVERIFY(!m.isEmpty());
         m = messageOf<SourceNotFoundError>([&] { ingestPath(QString()); });
         QVERIFY(!m.isEmpty());
+        m = messageOf<UnsupportedSourceError>([&] { ingestPath(QStringLiteral("/dev/zero")); });
+        QCOMPARE(m, QStringLiteral("/dev/zero: not a regular file or a folder"));
         // Every ingest error is a std::runtime_error (exit status 1 in the CLI).
         bool runtime = false;
         try {

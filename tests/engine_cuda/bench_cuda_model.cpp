@@ -25,7 +25,8 @@ nlohmann::json granite1b() {
     c["hidden_size"] = 1536;
     c["num_hidden_layers"] = 40;
     std::vector<std::string> types(40, "mamba");
-    for (int i : {5, 15, 25, 35}) types[std::size_t(i)] = "attention";
+    for (int i : {5, 15, 25, 35})
+        types[std::size_t(i)] = "attention";
     c["layer_types"] = types;
     c["mamba_n_heads"] = 48;
     c["mamba_d_head"] = 64;
@@ -67,7 +68,9 @@ std::vector<long> parseList(const char* s) {
     return v;
 }
 
-double gib(std::size_t b) { return double(b) / double(1ull << 30); }
+double gib(std::size_t b) {
+    return double(b) / double(1ull << 30);
+}
 
 } // namespace
 
@@ -88,7 +91,8 @@ int main(int argc, char** argv) {
     be->synchronize();
     const auto afterLoad = be->memoryStats();
     std::printf("%s; granite-4.0-h-1b synthetic bf16, %.1fM parameters; weights + pool %.2f GiB\n",
-                be->name().c_str(), double(model->info().parameters) / 1e6, gib(afterLoad.inUseBytes));
+                be->name().c_str(), double(model->info().parameters) / 1e6,
+                gib(afterLoad.inUseBytes));
     std::printf("prefill chunk %ld, %ld decode tokens\n\n", chunk, decode);
     std::printf("context   prefill tok/s   decode tok/s   peak GiB (pool)   device used GiB\n");
     std::mt19937 rng(42);
@@ -101,13 +105,15 @@ int main(int argc, char** argv) {
         {
             lv::Session s(*model, so);
             std::vector<std::int32_t> ids(static_cast<std::size_t>(ctx));
-            for (auto& t : ids) t = std::int32_t(rng() % 100352u);
+            for (auto& t : ids)
+                t = std::int32_t(rng() % 100352u);
             be->synchronize();
             const auto t0 = std::chrono::steady_clock::now();
             s.prefill(ids);
             be->synchronize();
             const auto t1 = std::chrono::steady_clock::now();
-            for (long i = 0; i < decode; ++i) s.decode(std::int32_t(rng() % 100352u));
+            for (long i = 0; i < decode; ++i)
+                s.decode(std::int32_t(rng() % 100352u));
             be->synchronize();
             const auto t2 = std::chrono::steady_clock::now();
             prefillTps = double(ctx) / std::chrono::duration<double>(t1 - t0).count();

@@ -301,13 +301,8 @@ template <int D, int WARPS, int KEYS>
 void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
     constexpr int kFaRows = 16 * WARPS, kFaKeys = KEYS;
     const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
-    static bool configured = false; // the attribute is per kernel instance
-    if (!configured) {
-        check(cudaFuncSetAttribute(flashAttentionKernel<D, WARPS, KEYS>,
-                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
-              "flash attention shared memory");
-        configured = true;
-    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS>),
+                             smem, "flash attention shared memory");
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
     flashAttentionKernel<D, WARPS, KEYS><<<grid, WARPS * 32, smem, s>>>(a);
     checkLaunch("flashAttention");
@@ -508,13 +503,8 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
     const int smem =
         int(sizeof(float)) * (kDecodeMaxRows * D + kDecodeKeys * (D + 4) + kDecodeKeys * D +
                               kDecodeMaxRows * kDecodeKeys + 3 * kDecodeMaxRows);
-    static bool configured = false;
-    if (!configured) {
-        check(cudaFuncSetAttribute(decodeSplitKernel<D>,
-                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
-              "decode attention shared memory");
-        configured = true;
-    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D>), int(smem),
+                             "decode attention shared memory");
     decodeSplitKernel<D>
         <<<dim3(splits, unsigned(a.Hkv)), 128, smem, s>>>(a, splitKeys, partO, partML);
     checkLaunch("attentionDecodeSplit");

@@ -127,13 +127,8 @@ template <class W, int T>
 void launchT(Rows x, const void* w, std::int64_t ldw, const float* bias, float alpha, Rows out,
              cudaStream_t s) {
     const std::size_t smem = sizeof(float) * std::size_t(T * x.cols);
-    static bool configured = false; // the attribute is per kernel instance
-    if (!configured) {
-        check(cudaFuncSetAttribute(gemvKernel<W, T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                   int(kGemvMaxSmem)),
-              "gemv shared memory");
-        configured = true;
-    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(gemvKernel<W, T>), int(kGemvMaxSmem),
+                             "gemv shared memory");
     gemvKernel<W, T><<<ceilDiv(out.cols, kRows), kWarps * 32, smem, s>>>(
         x, static_cast<const W*>(w), ldw, bias, alpha, out);
     checkLaunch("gemv");

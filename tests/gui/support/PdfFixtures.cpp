@@ -1,0 +1,103 @@
+#include "support/PdfFixtures.h"
+
+#include <QFile>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTextDocument>
+#include <QTextOption>
+
+namespace lv::test {
+
+bool writeTextPdf(const QString& path, const QStringList& pages, const QString& title) {
+    QPdfWriter writer(path);
+    writer.setTitle(title);
+    writer.setCreator(QStringLiteral("Longview GUI tests"));
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setResolution(144);
+    QPainter painter;
+    if (!painter.begin(&writer)) return false;
+    QFont font(QStringLiteral("DejaVu Serif"));
+    font.setPointSizeF(12);
+    painter.setFont(font);
+    for (int i = 0; i < pages.size(); ++i) {
+        if (i > 0) writer.newPage();
+        const QRect page = painter.viewport();
+        const QRect text = page.adjusted(page.width() / 8, page.height() / 10, -page.width() / 8,
+                                         -page.height() / 10);
+        QTextOption option;
+        option.setWrapMode(QTextOption::WordWrap);
+        painter.drawText(text, pages[i], option);
+    }
+    return painter.end();
+}
+
+bool addRomanPageLabels(const QString& path, int romanPages) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadWrite)) return false;
+    const QByteArray pdf = file.readAll();
+    // The last trailer names the catalog; QPdfWriter writes it uncompressed.
+    const QRegularExpression rootRe(QStringLiteral("/Root\\s+(\\d+)\\s+0\\s+R"));
+    QRegularExpressionMatch root;
+    for (auto it = rootRe.globalMatch(QString::fromLatin1(pdf)); it.hasNext();)
+        root = it.next();
+    if (!root.hasMatch()) return false;
+    const int rootObj = root.captured(1).toInt();
+    const QRegularExpression catalogRe(
+        QStringLiteral("(?:^|\\n)%1 0 obj\\s*<<(.*?)>>\\s*endobj").arg(rootObj),
+        QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch catalog = catalogRe.match(QString::fromLatin1(pdf));
+    if (!catalog.hasMatch()) return false;
+    const QRegularExpression pagesRe(QStringLiteral("/Pages\\s+(\\d+)\\s+0\\s+R"));
+    const QRegularExpressionMatch pages = pagesRe.match(catalog.captured(1));
+    if (!pages.hasMatch()) return false;
+    const QRegularExpression sizeRe(QStringLiteral("/Size\\s+(\\d+)"));
+    QRegularExpressionMatch size;
+    for (auto it = sizeRe.globalMatch(QString::fromLatin1(pdf)); it.hasNext();)
+        size = it.next();
+    const QRegularExpression infoRe(QStringLiteral("/Info\\s+(\\d+)\\s+0\\s+R"));
+    QRegularExpressionMatch info;
+    for (auto it = infoRe.globalMatch(QString::fromLatin1(pdf)); it.hasNext();)
+        info = it.next();
+    const QByteArray infoRef =
+        info.hasMatch() ? " /Info " + info.captured(1).toLatin1() + " 0 R" : QByteArray();
+    const int startxrefAt = int(pdf.lastIndexOf("startxref"));
+    if (!size.hasMatch() || startxrefAt < 0) return false;
+    const QByteArray prev = pdf.mid(startxrefAt + 9).trimmed().split('\n').value(0).trimmed();
+
+    QByteArray update;
+    const qint64 objectOffset = pdf.size() + 1;
+    update += '\n';
+    update += QByteArray::number(rootObj) + " 0 obj\n<< /Type /Catalog /Pages " +
+              pages.captured(1).toLatin1() + " 0 R /PageLabels << /Nums [ 0 << /S /r >> " +
+              QByteArray::number(romanPages) + " << /S /D >> ] >> >>\nendobj\n";
+    const qint64 xrefOffset = pdf.size() + update.size();
+    update += "xref\n" + QByteArray::number(rootObj) + " 1\n";
+    update += QByteArray::number(objectOffset).rightJustified(10, '0') + " 00000 n \n";
+    update += "trailer\n<< /Size " + size.captured(1).toLatin1() + " /Root " +
+              QByteArray::number(rootObj) + " 0 R" + infoRef + " /Prev " + prev +
+              " >>\nstartxref\n" + QByteArray::number(xrefOffset) + "\n%%EOF\n";
+    file.seek(pdf.size());
+    return file.write(update) == update.size();
+}
+
+bool encryptPdf(const QString& in, const QString& out, const QString& password, QString* error) {
+    const QString qpdf = QStandardPaths::findExecutable(QStringLiteral("qpdf"));
+    if (qpdf.isEmpty()) {
+        if (error) *error = QStringLiteral("qpdf is not installed");
+        return false;
+    }
+    QProcess p;
+    p.start(qpdf, {QStringLiteral("--encrypt"), password, password + QStringLiteral("-owner"),
+                   QStringLiteral("256"), QStringLiteral("--"), in, out});
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
+        if (error) *error = QString::fromLocal8Bit(p.readAllStandardError());
+        return false;
+    }
+    return true;
+}
+
+} // namespace lv::test

@@ -1,0 +1,50 @@
+// Measures how long the UI thread takes to pick up an event: a timer on a helper thread
+// posts a ping every few milliseconds and the UI thread records the delay. A GUI test
+// arms it around the work it drives and fails when the UI thread was blocked too long.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+namespace lv::test {
+
+class UiWatchdog : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kPingIntervalMs = 5;
+
+    explicit UiWatchdog(QObject* parent = nullptr); // lives on the UI thread
+    ~UiWatchdog() override;
+
+    void arm();    // resets the worst latency and starts pinging
+    void disarm(); // stops; the numbers stay readable
+    bool isArmed() const { return armed_.load(); }
+
+    double worstLatencyMs() const; // includes a ping still unanswered now
+    QString worstContext() const;  // the label set when the worst latency happened
+    int pings() const { return answered_.load(); }
+    // Names the phase of the test, so that a failure says where the UI blocked.
+    void setContext(const QString& label);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    void ping(); // on the helper thread
+
+    QThread thread_;
+    QObject* pinger_ = nullptr; // lives on thread_
+    std::atomic<bool> armed_{false};
+    std::atomic<bool> outstanding_{false};
+    std::atomic<int> answered_{0};
+    std::atomic<Clock::rep> sentAt_{0};
+    mutable std::mutex mutex_;
+    double worstMs_ = 0;
+    QString worstContext_;
+    QString context_;
+};
+
+} // namespace lv::test

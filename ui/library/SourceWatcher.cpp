@@ -1,0 +1,120 @@
+#include "ui/library/SourceWatcher.h"
+
+#include "ui/worker/DeliverResult.h"
+
+#include <QDateTime>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lv::ui {
+
+namespace {
+bool skippedFolder(const QString& name) {
+    return name.startsWith(QLatin1Char('.')) || name == QLatin1String("node_modules") ||
+           name == QLatin1String("build") || name == QLatin1String("__pycache__") || name == QLatin1String("target");
+}
+} // namespace
+
+SourceWatcher::SourceWatcher(int settleMs, QObject* parent) : QObject(parent), settleMs_(settleMs) {
+    connect(&watcher_, &QFileSystemWatcher::fileChanged, this, &SourceWatcher::onPathChanged);
+    connect(&watcher_, &QFileSystemWatcher::directoryChanged, this, &SourceWatcher::onPathChanged);
+    settleTimer_.setInterval(std::max(50, settleMs_ / 4));
+    connect(&settleTimer_, &QTimer::timeout, this, &SourceWatcher::checkSettled);
+}
+
+QStringList SourceWatcher::watchedPaths() const { return watcher_.files() + watcher_.directories(); }
+
+void SourceWatcher::setSources(const QStringList& sources) {
+    const QSet<QString> wanted(sources.begin(), sources.end());
+    if (wanted == sources_) return;
+    ++generation_;
+    const QStringList watched = watchedPaths();
+    if (!watched.isEmpty()) watcher_.removePaths(watched);
+    sourceOfPath_.clear();
+    lostFiles_.clear();
+    for (auto it = dueAt_.begin(); it != dueAt_.end();) {
+        if (wanted.contains(it.key()))
+            ++it;
+        else
+            it = dueAt_.erase(it);
+    }
+    sources_ = wanted;
+    QStringList files;
+    for (const QString& source : sources_) {
+        const QFileInfo fi(source);
+        if (fi.isDir()) {
+            watchFolderTree(source);
+        } else {
+            files << source;
+            sourceOfPath_.insert(source, source);
+        }
+    }
+    if (!files.isEmpty()) {
+        // Missing files cannot be watched; they are no longer there to change.
+        const QStringList failed = watcher_.addPaths(files);
+        for (const QString& f : failed) sourceOfPath_.remove(f);
+    }
+}
+
+void SourceWatcher::watchFolderTree(const QString& source) {
+    const quint64 generation = generation_;
+    deliverResult(this,
+                  QtConcurrent::run([source] {
+                      QStringList folders{source};
+                      QDirIterator it(source, QDir::Dirs | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+                      while (it.hasNext() && folders.size() < kMaxFolders) {
+                          const QString path = it.next();
+                          const QString rel = QDir(source).relativeFilePath(path);
+                          bool skip = false;
+                          for (const QString& part : rel.split(QLatin1Char('/')))
+                              if (skippedFolder(part)) skip = true;
+                          if (!skip) folders << path;
+                      }
+                      return folders;
+                  }),
+                  [this, source, generation](const QStringList& folders) {
+                      if (generation != generation_) return;
+                      for (const QString& f : folders) sourceOfPath_.insert(f, source);
+                      watcher_.addPaths(folders);
+                  });
+}
+
+void SourceWatcher::onPathChanged(const QString& path) {
+    const QString source = sourceOfPath_.value(path);
+    if (source.isEmpty()) return;
+    if (!QFileInfo::exists(path) && path == source) lostFiles_.insert(path);
+    dueAt_.insert(source, QDateTime::currentMSecsSinceEpoch() + settleMs_);
+    if (!settleTimer_.isActive()) settleTimer_.start();
+}
+
+void SourceWatcher::checkSettled() {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Files that an editor replaced (write to a temporary, rename over) drop out
+    // of the watch; take them back once they exist again.
+    for (auto it = lostFiles_.begin(); it != lostFiles_.end();) {
+        if (QFileInfo::exists(*it)) {
+            watcher_.addPath(*it);
+            dueAt_.insert(sourceOfPath_.value(*it, *it), now + settleMs_);
+            it = lostFiles_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    QStringList ready;
+    for (auto it = dueAt_.begin(); it != dueAt_.end();) {
+        if (it.value() <= now) {
+            ready << it.key();
+            it = dueAt_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (dueAt_.isEmpty() && lostFiles_.isEmpty()) settleTimer_.stop();
+    for (const QString& source : ready)
+        if (QFileInfo::exists(source)) emit sourceChanged(source);
+}
+
+} // namespace lv::ui
+
+#include "moc_SourceWatcher.cpp"

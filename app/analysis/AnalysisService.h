@@ -26,11 +26,11 @@ struct JobControl {
 };
 
 struct ServiceConfig {
-    std::string databasePath;   // empty: $LONGVIEW_DB or the XDG default
-    std::string modelPath;      // empty: the remembered default, else extractive mode
-    std::string device = "auto"; // auto | cpu | cuda
-    std::int64_t contextLength = 0;      // 0: the model's own limit
-    std::int64_t cacheBudgetBytes = 0;   // 0: the stored setting or the default
+    std::string databasePath;          // empty: $LONGVIEW_DB or the XDG default
+    std::string modelPath;             // empty: the remembered default, else extractive mode
+    std::string device = "auto";       // auto | cpu | cuda
+    std::int64_t contextLength = 0;    // 0: the model's own limit
+    std::int64_t cacheBudgetBytes = 0; // 0: the stored setting or the default
     int maxNewTokens = 512;
     float temperature = 0.0f; // 0: greedy
     std::uint64_t seed = 0;
@@ -66,6 +66,9 @@ public:
 
     std::vector<ModelInfo> models() const; // models folder + configured model
     bool hasModel() const;
+    std::string modelsFolder() const;
+    void setModelsFolder(const std::string& dir);   // remembered in the library's settings
+    void setDefaultModel(const std::string& dir);   // checked, then remembered
 
 private:
     struct Impl;

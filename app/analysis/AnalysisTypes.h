@@ -29,13 +29,13 @@ struct DocumentInfo {
 struct Citation {
     std::int64_t documentId = 0;
     std::int64_t segmentId = 0;
-    std::string label;       // as shown: "p. iv", "src/main.cpp:10-24"
-    int pageIndex = -1;      // 0-based, PDFs
-    std::string pageLabel;   // PDFs
-    std::string filePath;    // codebases
-    int lineStart = 0;       // 1-based, codebases and text
+    std::string label;     // as shown: "p. iv", "src/main.cpp:10-24"
+    int pageIndex = -1;    // 0-based, PDFs
+    std::string pageLabel; // PDFs
+    std::string filePath;  // codebases
+    int lineStart = 0;     // 1-based, codebases and text
     int lineEnd = 0;
-    std::string quote;       // the cited passage (short)
+    std::string quote; // the cited passage (short)
 };
 
 struct Metrics {
@@ -110,7 +110,7 @@ struct ModelInfo {
 
 struct IngestReport {
     DocumentInfo document;
-    bool unchanged = false;   // same content hash as the stored copy
+    bool unchanged = false; // same content hash as the stored copy
     std::int64_t skippedFiles = 0;
     std::vector<std::string> warnings;
     double seconds = 0;

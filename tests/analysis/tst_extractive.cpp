@@ -1,0 +1,127 @@
+// Sentence splitting and the extractive summary used when no model is configured.
+
+#include "analysis/ExtractiveSummarizer.h"
+#include "analysis/SentenceSplitter.h"
+
+#include <QFile>
+#include <QtTest>
+
+using namespace lv::analysis;
+
+namespace {
+std::vector<std::string> sentences(const std::string& text) {
+    std::vector<std::string> out;
+    for (auto s : splitSentences(text))
+        out.push_back(text.substr(s.begin, s.end - s.begin));
+    return out;
+}
+
+// The GPL-3 text as paragraphs, each citing its line range.
+std::vector<SourceUnit> gplParagraphs() {
+    QFile f("/usr/share/common-licenses/GPL-3");
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
+    std::vector<SourceUnit> units;
+    QStringList para;
+    int start = 0;
+    for (int i = 0; i <= lines.size(); ++i) {
+        const bool blank = i == lines.size() || lines[i].trimmed().isEmpty();
+        if (blank) {
+            if (!para.isEmpty()) {
+                SourceUnit u;
+                u.text = para.join('\n').toStdString();
+                u.citation.lineStart = start + 1;
+                u.citation.lineEnd = i;
+                u.citation.label = "GPL-3:" + std::to_string(start + 1);
+                units.push_back(u);
+                para.clear();
+            }
+        } else {
+            if (para.isEmpty()) start = i;
+            para << lines[i];
+        }
+    }
+    return units;
+}
+} // namespace
+
+class ExtractiveTest : public QObject {
+    Q_OBJECT
+private slots:
+    void splitsOnSentenceEnds() {
+        const auto s = sentences("The Licensee shall pay. The Licensor may refuse! Why? Done.");
+        QCOMPARE(s.size(), std::size_t(4));
+        QCOMPARE(QString::fromStdString(s[1]), QString("The Licensor may refuse!"));
+    }
+
+    void keepsAbbreviationsNumbersAndInitials() {
+        const auto s = sentences("See Art. 5 and Sec. 3.2 of the Act, e.g. the rules in No. 7 by "
+                                 "J. Smith et al. apply. Version 1.2 is final.");
+        QCOMPARE(s.size(), std::size_t(2));
+        QVERIFY(QString::fromStdString(s[0]).endsWith("apply."));
+    }
+
+    void paragraphsAndHeadingsEndSentences() {
+        const auto s = sentences("Definitions\nThe term Agreement means this text\n\nNext part "
+                                 "starts here");
+        QCOMPARE(s.size(), std::size_t(3));
+        QCOMPARE(QString::fromStdString(s[0]), QString("Definitions"));
+    }
+
+    void wordTokensDropStopWords() {
+        const auto w = wordTokens("The Licensee SHALL pay the fee, in 2 parts.");
+        QCOMPARE(w, (std::vector<std::string>{"licensee", "pay", "fee", "2", "parts"}));
+    }
+
+    void emptyInputGivesEmptySummary() {
+        QVERIFY(extractSummary({}).empty());
+        QVERIFY(extractSummary({SourceUnit{{}, "   \n\n"}}).empty());
+    }
+
+    void summarizesGpl3InDocumentOrderWithCorrectCitations() {
+        const auto units = gplParagraphs();
+        if (units.empty()) QSKIP("/usr/share/common-licenses/GPL-3 is not installed");
+        const auto summary = extractSummary(units);
+        QVERIFY(summary.size() >= 5);
+        QVERIFY(summary.size() <= 15);
+        std::size_t words = 0;
+        for (std::size_t i = 0; i < summary.size(); ++i) {
+            if (i > 0) QVERIFY(summary[i - 1].unit <= summary[i].unit);
+            // Every sentence is quoted from the unit its citation names.
+            const std::string& unitText = units[summary[i].unit].text;
+            std::string flat;
+            for (char c : unitText)
+                flat.push_back(c == '\n' ? ' ' : c);
+            QVERIFY2(flat.find(summary[i].text.substr(0, 30)) != std::string::npos,
+                     summary[i].text.c_str());
+            words += std::count(summary[i].text.begin(), summary[i].text.end(), ' ') + 1;
+        }
+        QVERIFY(words <= 420);
+        // The licence is about freedom to share and change software: a central
+        // sentence must say so.
+        bool mentionsFreedom = false;
+        for (const auto& s : summary)
+            mentionsFreedom |=
+                QString::fromStdString(s.text).contains("freedom", Qt::CaseInsensitive);
+        QVERIFY(mentionsFreedom);
+    }
+
+    void redundantSentencesAreNotRepeated() {
+        std::vector<SourceUnit> units;
+        for (int i = 0; i < 10; ++i)
+            units.push_back({{},
+                             "The supplier shall deliver the goods to the buyer within "
+                             "thirty days of the order."});
+        units.push_back({{},
+                         "Payment is due on receipt of the invoice by the buyer's "
+                         "accounting department."});
+        const auto summary = extractSummary(units);
+        int deliveries = 0;
+        for (const auto& s : summary)
+            deliveries += s.text.find("deliver") != std::string::npos;
+        QCOMPARE(deliveries, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(ExtractiveTest)
+#include "tst_extractive.moc"

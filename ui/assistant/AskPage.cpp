@@ -43,8 +43,9 @@ AskPage::AskPage(QWidget* parent) : QWidget(parent) {
     auto* suggestionLayout = new QVBoxLayout(suggestions);
     suggestionLayout->setContentsMargins(0, 0, 0, 0);
     suggestionLayout->setSpacing(6);
-    for (const QString& q : {tr("What is this document about?"), tr("What are the key obligations or decisions?"),
-                             tr("Which dates and deadlines does it mention?")}) {
+    for (const QString& q :
+         {tr("What is this document about?"), tr("What are the key obligations or decisions?"),
+          tr("Which dates and deadlines does it mention?")}) {
         auto* b = new QPushButton(q);
         b->setCursor(Qt::PointingHandCursor);
         b->setFlat(false);
@@ -116,9 +117,13 @@ void AskPage::setAvailable(bool available, const QString& reason) {
     setBusy(busy_);
 }
 
-void AskPage::setSessionLabel(const QString& label) { session_->setText(label); }
+void AskPage::setSessionLabel(const QString& label) {
+    session_->setText(label);
+}
 
-void AskPage::setModelDescription(const QString& description) { empty_->setBody(description); }
+void AskPage::setModelDescription(const QString& description) {
+    empty_->setBody(description);
+}
 
 void AskPage::updateEmptyState() {
     stack_->setCurrentWidget(chat_->exchangeCount() > 0 ? static_cast<QWidget*>(chat_) : empty_);

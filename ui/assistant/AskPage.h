@@ -24,7 +24,7 @@ public:
     PromptEdit* prompt() const { return prompt_; }
     QPushButton* sendButton() const { return send_; }
 
-    void setBusy(bool busy);       // an answer is being written: Send becomes Stop
+    void setBusy(bool busy); // an answer is being written: Send becomes Stop
     void setAvailable(bool available, const QString& reason = {}); // no document: disabled
     void setSessionLabel(const QString& label); // "New conversation", "Conversation of 3 March"
     void setModelDescription(const QString& description); // under the empty state's title

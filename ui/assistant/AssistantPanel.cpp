@@ -21,7 +21,9 @@
 namespace lv::ui {
 
 namespace {
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 } // namespace
 
 AssistantPanel::AssistantPanel(AnalysisClient& client, AppSettings& settings, QWidget* parent)
@@ -50,7 +52,8 @@ AssistantPanel::AssistantPanel(AnalysisClient& client, AppSettings& settings, QW
     auto* bannerLayout = new QHBoxLayout(banner_);
     bannerLayout->setContentsMargins(12, 8, 10, 8);
     auto* bannerIcon = new QLabel;
-    bannerIcon->setPixmap(icons::themed(QStringLiteral("dialog-information")).pixmap(QSize(16, 16), devicePixelRatioF()));
+    bannerIcon->setPixmap(icons::themed(QStringLiteral("dialog-information"))
+                              .pixmap(QSize(16, 16), devicePixelRatioF()));
     bannerText_ = new QLabel;
     bannerText_->setWordWrap(true);
     auto* choose = new QPushButton(tr("Choose Model…"));
@@ -93,21 +96,25 @@ double AssistantPanel::fraction(qint64 done, qint64 total) {
 }
 
 void AssistantPanel::connectClient() {
-    connect(&client_, &AnalysisClient::jobProgress, this,
-            [this](quint64 id, const QString& stage, qint64 done, qint64 total) {
-                if (id == summaryJob_) {
-                    summaryStage_ = describeStage(stage);
-                    if (summaryJobDocument_ == documentId()) summary_->setRunning(summaryStage_, fraction(done, total));
-                } else if (id == askJob_) {
-                    const double f = fraction(done, total);
-                    askStage_ = f >= 0 && stage != QLatin1String("generate")
-                                    ? QStringLiteral("%1 · %2 %").arg(describeStage(stage)).arg(int(f * 100))
-                                    : describeStage(stage) + QStringLiteral("…");
-                    if (askView_ && askStreamed_.isEmpty()) askView_->setStatus(askStage_);
-                }
-            });
+    connect(
+        &client_, &AnalysisClient::jobProgress, this,
+        [this](quint64 id, const QString& stage, qint64 done, qint64 total) {
+            if (id == summaryJob_) {
+                summaryStage_ = describeStage(stage);
+                if (summaryJobDocument_ == documentId())
+                    summary_->setRunning(summaryStage_, fraction(done, total));
+            } else if (id == askJob_) {
+                const double f = fraction(done, total);
+                askStage_ =
+                    f >= 0 && stage != QLatin1String("generate")
+                        ? QStringLiteral("%1 · %2 %").arg(describeStage(stage)).arg(int(f * 100))
+                        : describeStage(stage) + QStringLiteral("…");
+                if (askView_ && askStreamed_.isEmpty()) askView_->setStatus(askStage_);
+            }
+        });
     connect(&client_, &AnalysisClient::jobStarted, this, [this](quint64 id) {
-        if (id == summaryJob_ && summaryJobDocument_ == documentId()) summary_->setRunning(tr("Starting"), -1);
+        if (id == summaryJob_ && summaryJobDocument_ == documentId())
+            summary_->setRunning(tr("Starting"), -1);
     });
     connect(&client_, &AnalysisClient::jobToken, this, [this](quint64 id, const QString& piece) {
         if (id == summaryJob_) {
@@ -117,27 +124,29 @@ void AssistantPanel::connectClient() {
             if (askView_) askView_->appendAnswerText(piece);
         }
     });
-    connect(&client_, &AnalysisClient::summarized, this, [this](quint64 id, const analysis::Summary& s) {
-        if (id != summaryJob_) return;
-        summaryJob_ = 0;
-        summaries_.insert(s.documentId, s);
-        if (s.documentId == documentId()) summary_->setSummary(s);
-    });
-    connect(&client_, &AnalysisClient::answered, this, [this](quint64 id, const analysis::Answer& a) {
-        if (id != askJob_) return;
-        askJob_ = 0;
-        settings_.setLastSession(a.documentId, a.sessionId);
-        if (a.documentId == documentId()) {
-            sessionId_ = a.sessionId;
-            if (askView_)
-                askView_->setAnswer(qs(a.text), a.citations, a.metrics, a.extractive);
-            ask_->setBusy(false);
-            ask_->setSessionLabel(tr("Conversation"));
-            client_.loadSessions(a.documentId);
-        }
-        askView_ = nullptr;
-        askStreamed_.clear();
-    });
+    connect(&client_, &AnalysisClient::summarized, this,
+            [this](quint64 id, const analysis::Summary& s) {
+                if (id != summaryJob_) return;
+                summaryJob_ = 0;
+                summaries_.insert(s.documentId, s);
+                if (s.documentId == documentId()) summary_->setSummary(s);
+            });
+    connect(&client_, &AnalysisClient::answered, this,
+            [this](quint64 id, const analysis::Answer& a) {
+                if (id != askJob_) return;
+                askJob_ = 0;
+                settings_.setLastSession(a.documentId, a.sessionId);
+                if (a.documentId == documentId()) {
+                    sessionId_ = a.sessionId;
+                    if (askView_)
+                        askView_->setAnswer(qs(a.text), a.citations, a.metrics, a.extractive);
+                    ask_->setBusy(false);
+                    ask_->setSessionLabel(tr("Conversation"));
+                    client_.loadSessions(a.documentId);
+                }
+                askView_ = nullptr;
+                askStreamed_.clear();
+            });
     auto ended = [this](quint64 id, const QString* failure) {
         if (id == summaryJob_) {
             summaryJob_ = 0;
@@ -162,7 +171,8 @@ void AssistantPanel::connectClient() {
     };
     connect(&client_, &AnalysisClient::jobFailed, this,
             [ended](quint64 id, const QString& message) { ended(id, &message); });
-    connect(&client_, &AnalysisClient::jobCancelled, this, [ended](quint64 id) { ended(id, nullptr); });
+    connect(&client_, &AnalysisClient::jobCancelled, this,
+            [ended](quint64 id) { ended(id, nullptr); });
 
     connect(&client_, &AnalysisClient::sessionsLoaded, this,
             [this](qint64 documentId, const SessionList& sessions) {
@@ -176,13 +186,15 @@ void AssistantPanel::connectClient() {
                 loadingSession_ = 0;
                 rebuildChat(messages);
             });
-    connect(&client_, &AnalysisClient::queryFailed, this, [this](const QString& what, const QString&) {
-        if (what == QLatin1String("messages") && loadingSession_) {
-            // The remembered conversation is gone (removed with its document): start afresh.
-            loadingSession_ = 0;
-            startNewConversation();
-        }
-    });
+    connect(&client_, &AnalysisClient::queryFailed, this,
+            [this](const QString& what, const QString&) {
+                if (what == QLatin1String("messages") && loadingSession_) {
+                    // The remembered conversation is gone (removed with its document): start
+                    // afresh.
+                    loadingSession_ = 0;
+                    startNewConversation();
+                }
+            });
 }
 
 void AssistantPanel::setModel(bool hasModel, const QString& modelName) {
@@ -193,10 +205,13 @@ void AssistantPanel::setModel(bool hasModel, const QString& modelName) {
 
 QString AssistantPanel::modeDescription() const {
     if (!hasModel_)
-        return tr("Without a model, Longview picks the sentences that best represent the document and "
-                  "shows where each one is.");
-    QString text = tr("%1 reads the whole document and writes a summary with its sources.").arg(modelName_.toHtmlEscaped());
-    if (entry_ && entry_->info.stateCached) text += QStringLiteral(" ") + tr("Its reading is cached, so it starts at once.");
+        return tr(
+            "Without a model, Longview picks the sentences that best represent the document and "
+            "shows where each one is.");
+    QString text = tr("%1 reads the whole document and writes a summary with its sources.")
+                       .arg(modelName_.toHtmlEscaped());
+    if (entry_ && entry_->info.stateCached)
+        text += QStringLiteral(" ") + tr("Its reading is cached, so it starts at once.");
     return text;
 }
 
@@ -211,9 +226,10 @@ void AssistantPanel::updateTexts() {
     modeChip_->setText(QStringLiteral("<span style='color:%1'>%2</span>")
                            .arg(theme::secondaryText(pal).name(),
                                 hasModel_ ? modelName_.toHtmlEscaped() : tr("Extractive")));
-    ask_->setModelDescription(hasModel_ ? tr("%1 answers from the whole document, with the pages or lines it used.")
-                                              .arg(modelName_.toHtmlEscaped())
-                                        : tr("Without a model, answers are the passages that match your question best."));
+    ask_->setModelDescription(
+        hasModel_ ? tr("%1 answers from the whole document, with the pages or lines it used.")
+                        .arg(modelName_.toHtmlEscaped())
+                  : tr("Without a model, answers are the passages that match your question best."));
     if (summary_->state() == SummaryPage::State::Idle && entry_)
         summary_->setIdle(entry_->title(), modeDescription());
 }
@@ -294,8 +310,10 @@ void AssistantPanel::attachPendingAsk() {
     // Back on a document whose answer is still being written: show it again.
     if (!entry_ || !askJob_ || askJobDocument_ != entry_->info.id) return;
     askView_ = ask_->chat()->addExchange(askQuestion_);
-    if (!askStreamed_.isEmpty()) askView_->appendAnswerText(askStreamed_);
-    else if (!askStage_.isEmpty()) askView_->setStatus(askStage_);
+    if (!askStreamed_.isEmpty())
+        askView_->appendAnswerText(askStreamed_);
+    else if (!askStage_.isEmpty())
+        askView_->setStatus(askStage_);
     ask_->updateEmptyState();
     ask_->setBusy(true);
 }
@@ -352,7 +370,9 @@ void AssistantPanel::focusPrompt() {
     ask_->prompt()->setFocus(Qt::ShortcutFocusReason);
 }
 
-void AssistantPanel::showTab(Tab tab) { tabs_->setCurrentIndex(int(tab)); }
+void AssistantPanel::showTab(Tab tab) {
+    tabs_->setCurrentIndex(int(tab));
+}
 
 } // namespace lv::ui
 

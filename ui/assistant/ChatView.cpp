@@ -22,7 +22,8 @@ ChatView::ChatView(QWidget* parent) : QScrollArea(parent) {
     viewport()->setAutoFillBackground(false);
 
     QScrollBar* bar = verticalScrollBar();
-    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) { atBottom_ = value >= bar->maximum() - 4; });
+    connect(bar, &QScrollBar::valueChanged, this,
+            [this, bar](int value) { atBottom_ = value >= bar->maximum() - 4; });
     // When an answer grows, the range grows: stay at the bottom if we were there.
     connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
         if (atBottom_) bar->setValue(max);
@@ -34,7 +35,8 @@ MessageView* ChatView::addExchange(const QString& question) {
     connect(view, &MessageView::citationActivated, this, &ChatView::citationActivated);
     layout_->insertWidget(layout_->count() - 1, view);
     atBottom_ = true;
-    QTimer::singleShot(0, this, [this] { verticalScrollBar()->setValue(verticalScrollBar()->maximum()); });
+    QTimer::singleShot(0, this,
+                       [this] { verticalScrollBar()->setValue(verticalScrollBar()->maximum()); });
     return view;
 }
 
@@ -47,14 +49,18 @@ void ChatView::clear() {
     atBottom_ = true;
 }
 
-int ChatView::exchangeCount() const { return layout_->count() - 1; }
+int ChatView::exchangeCount() const {
+    return layout_->count() - 1;
+}
 
 MessageView* ChatView::exchange(int index) const {
     if (index < 0 || index >= exchangeCount()) return nullptr;
     return qobject_cast<MessageView*>(layout_->itemAt(index)->widget());
 }
 
-MessageView* ChatView::lastExchange() const { return exchange(exchangeCount() - 1); }
+MessageView* ChatView::lastExchange() const {
+    return exchange(exchangeCount() - 1);
+}
 
 void ChatView::followIfAtBottom() {
     if (atBottom_) verticalScrollBar()->setValue(verticalScrollBar()->maximum());

@@ -48,7 +48,8 @@ void CitationChip::paintEvent(QPaintEvent*) {
     const qreal radius = r.height() / 2;
     const QColor accent = pal.color(QPalette::Highlight);
     p.setPen(QPen(hovered_ || hasFocus() ? accent : theme::border(pal), 1));
-    p.setBrush(isDown() ? theme::accentFill(pal) : (hovered_ ? theme::subtleFill(pal) : pal.color(QPalette::Base)));
+    p.setBrush(isDown() ? theme::accentFill(pal)
+                        : (hovered_ ? theme::subtleFill(pal) : pal.color(QPalette::Base)));
     p.drawRoundedRect(r, radius, radius);
 
     QFont f = font();
@@ -58,7 +59,8 @@ void CitationChip::paintEvent(QPaintEvent*) {
     const QString numberText = QString::number(number_);
     int x = 10;
     p.setPen(accent);
-    p.drawText(QRect(x, 0, fm.horizontalAdvance(numberText), height()), Qt::AlignVCenter, numberText);
+    p.drawText(QRect(x, 0, fm.horizontalAdvance(numberText), height()), Qt::AlignVCenter,
+               numberText);
     x += fm.horizontalAdvance(numberText) + 8;
     p.setPen(pal.color(QPalette::Text));
     p.drawText(QRect(x, 0, width() - x - 10, height()), Qt::AlignVCenter,

@@ -23,19 +23,22 @@ QString inlineMarkup(const QString& escaped, int citationCount, const QString& l
         last = m.capturedEnd();
         QStringList links;
         bool allValid = true;
-        for (const QString& part : m.captured(1).split(QRegularExpression(QStringLiteral("\\s*[,;]\\s*")))) {
+        for (const QString& part :
+             m.captured(1).split(QRegularExpression(QStringLiteral("\\s*[,;]\\s*")))) {
             const int n = part.toInt();
             if (n < 1 || n > citationCount) {
                 allValid = false;
                 break;
             }
-            links << QStringLiteral("<a href=\"cite:%1\" style=\"color:%2; text-decoration:none;\">%3</a>")
+            links << QStringLiteral(
+                         "<a href=\"cite:%1\" style=\"color:%2; text-decoration:none;\">%3</a>")
                          .arg(n - 1)
                          .arg(linkColour)
                          .arg(n);
         }
         if (allValid)
-            out += QStringLiteral("<sup>[") + links.join(QStringLiteral(", ")) + QStringLiteral("]</sup>");
+            out += QStringLiteral("<sup>[") + links.join(QStringLiteral(", ")) +
+                   QStringLiteral("]</sup>");
         else
             out += m.captured(0);
     }
@@ -52,7 +55,8 @@ QString toHtml(const QString& text, int citationCount, const QString& linkColour
     QStringList paragraph;
     auto flushParagraph = [&] {
         if (paragraph.isEmpty()) return;
-        html += QStringLiteral("<p>") + paragraph.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
+        html +=
+            QStringLiteral("<p>") + paragraph.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
         paragraph.clear();
     };
     auto closeList = [&] {
@@ -80,14 +84,16 @@ QString toHtml(const QString& text, int citationCount, const QString& linkColour
                 inList = true;
                 inOrdered = ordered;
             }
-            html += QStringLiteral("<li>") + inlineMarkup(m.captured(1).toHtmlEscaped(), citationCount, linkColour) +
+            html += QStringLiteral("<li>") +
+                    inlineMarkup(m.captured(1).toHtmlEscaped(), citationCount, linkColour) +
                     QStringLiteral("</li>");
             continue;
         }
         closeList();
         if ((m = heading.match(line)).hasMatch()) {
             flushParagraph();
-            html += QStringLiteral("<p><b>") + inlineMarkup(m.captured(1).toHtmlEscaped(), citationCount, linkColour) +
+            html += QStringLiteral("<p><b>") +
+                    inlineMarkup(m.captured(1).toHtmlEscaped(), citationCount, linkColour) +
                     QStringLiteral("</b></p>");
             continue;
         }
@@ -109,14 +115,17 @@ QString chipLabel(const analysis::Citation& c) {
     const QString label = QString::fromStdString(c.label);
     if (!label.isEmpty()) return label;
     if (c.pageIndex >= 0) {
-        const QString page = c.pageLabel.empty() ? QString::number(c.pageIndex + 1) : QString::fromStdString(c.pageLabel);
+        const QString page = c.pageLabel.empty() ? QString::number(c.pageIndex + 1)
+                                                 : QString::fromStdString(c.pageLabel);
         return QStringLiteral("p. ") + page;
     }
     QString where = QString::fromStdString(c.filePath);
     if (c.lineStart > 0) {
-        const QString lines = c.lineEnd > c.lineStart ? QStringLiteral("%1–%2").arg(c.lineStart).arg(c.lineEnd)
-                                                      : QString::number(c.lineStart);
-        where = where.isEmpty() ? QStringLiteral("line ") + lines : where + QLatin1Char(':') + lines;
+        const QString lines = c.lineEnd > c.lineStart
+                                  ? QStringLiteral("%1–%2").arg(c.lineStart).arg(c.lineEnd)
+                                  : QString::number(c.lineStart);
+        where =
+            where.isEmpty() ? QStringLiteral("line ") + lines : where + QLatin1Char(':') + lines;
     }
     return where;
 }

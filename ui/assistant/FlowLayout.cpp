@@ -9,10 +9,13 @@ FlowLayout::FlowLayout(QWidget* parent, int spacing) : QLayout(parent), gap_(spa
 }
 
 FlowLayout::~FlowLayout() {
-    while (QLayoutItem* item = takeAt(0)) delete item;
+    while (QLayoutItem* item = takeAt(0))
+        delete item;
 }
 
-void FlowLayout::addItem(QLayoutItem* item) { items_.append(item); }
+void FlowLayout::addItem(QLayoutItem* item) {
+    items_.append(item);
+}
 
 QLayoutItem* FlowLayout::takeAt(int index) {
     if (index < 0 || index >= items_.size()) return nullptr;
@@ -21,7 +24,8 @@ QLayoutItem* FlowLayout::takeAt(int index) {
 
 QSize FlowLayout::minimumSize() const {
     QSize size;
-    for (const QLayoutItem* item : items_) size = size.expandedTo(item->minimumSize());
+    for (const QLayoutItem* item : items_)
+        size = size.expandedTo(item->minimumSize());
     const QMargins m = contentsMargins();
     return size + QSize(m.left() + m.right(), m.top() + m.bottom());
 }

@@ -28,12 +28,14 @@ public:
         return QSize(200, QFontMetrics(option.font).height() * 2 + 22);
     }
 
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override {
         QStyleOptionViewItem opt = option;
         initStyleOption(&opt, index);
         opt.text.clear();
         const QWidget* w = option.widget;
-        (w ? w->style() : QApplication::style())->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, w);
+        (w ? w->style() : QApplication::style())
+            ->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, w);
         painter->save();
         const bool selected = option.state & QStyle::State_Selected;
         const QPalette& pal = option.palette;
@@ -47,16 +49,20 @@ public:
         painter->setFont(title);
         painter->setPen(pal.color(selected ? QPalette::HighlightedText : QPalette::Text));
         const QFontMetrics fm(title);
-        painter->drawText(QRect(text.left(), text.top(), text.width(), fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                          fm.elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideRight, text.width()));
+        painter->drawText(
+            QRect(text.left(), text.top(), text.width(), fm.height()),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideRight, text.width()));
         QFont small = option.font;
         small.setPointSizeF(option.font.pointSizeF() * 0.9);
         painter->setFont(small);
-        painter->setPen(selected ? pal.color(QPalette::HighlightedText) : theme::secondaryText(pal));
+        painter->setPen(selected ? pal.color(QPalette::HighlightedText)
+                                 : theme::secondaryText(pal));
         const QFontMetrics sfm(small);
-        painter->drawText(QRect(text.left(), text.top() + fm.height() + 3, text.width(), sfm.height()),
-                          Qt::AlignLeft | Qt::AlignVCenter,
-                          sfm.elidedText(index.data(DetailRole).toString(), Qt::ElideRight, text.width()));
+        painter->drawText(
+            QRect(text.left(), text.top() + fm.height() + 3, text.width(), sfm.height()),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            sfm.elidedText(index.data(DetailRole).toString(), Qt::ElideRight, text.width()));
         painter->restore();
     }
 };
@@ -75,15 +81,18 @@ HistoryPage::HistoryPage(QWidget* parent) : QWidget(parent) {
     empty_ = new EmptyState;
     empty_->setIcon(icons::bundled(QStringLiteral("history")), 48);
     empty_->setTitle(tr("No conversations yet"));
-    empty_->setBody(tr("Questions you ask about this document are kept here, with their answers and sources, "
-                       "also after you close Longview."));
+    empty_->setBody(
+        tr("Questions you ask about this document are kept here, with their answers and sources, "
+           "also after you close Longview."));
     stack_->addWidget(empty_);
     stack_->addWidget(list_);
     layout->addWidget(stack_);
-    connect(list_, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem* item) { emit sessionActivated(item->data(SessionIdRole).toLongLong()); });
-    connect(list_, &QListWidget::itemClicked, this,
-            [this](QListWidgetItem* item) { emit sessionActivated(item->data(SessionIdRole).toLongLong()); });
+    connect(list_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        emit sessionActivated(item->data(SessionIdRole).toLongLong());
+    });
+    connect(list_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        emit sessionActivated(item->data(SessionIdRole).toLongLong());
+    });
 }
 
 QString HistoryPage::formatTime(const QString& iso) {
@@ -100,14 +109,17 @@ QString HistoryPage::formatTime(const QString& iso) {
 }
 
 void HistoryPage::setSessions(const std::vector<analysis::SessionInfo>& sessions) {
-    const qint64 current = list_->currentItem() ? list_->currentItem()->data(SessionIdRole).toLongLong() : 0;
+    const qint64 current =
+        list_->currentItem() ? list_->currentItem()->data(SessionIdRole).toLongLong() : 0;
     list_->clear();
     for (const analysis::SessionInfo& s : sessions) {
         auto* item = new QListWidgetItem;
         const QString last = QString::fromStdString(s.lastQuestion).simplified();
         item->setText(last.isEmpty() ? tr("Conversation") : last);
-        const QString count = s.messages == 1 ? tr("1 question") : tr("%1 questions").arg(s.messages);
-        item->setData(DetailRole, count + QStringLiteral(" · ") + formatTime(QString::fromStdString(s.createdAt)));
+        const QString count =
+            s.messages == 1 ? tr("1 question") : tr("%1 questions").arg(s.messages);
+        item->setData(DetailRole, count + QStringLiteral(" · ") +
+                                      formatTime(QString::fromStdString(s.createdAt)));
         item->setData(SessionIdRole, qint64(s.id));
         item->setToolTip(last);
         list_->addItem(item);
@@ -125,7 +137,9 @@ void HistoryPage::setCurrentSession(qint64 sessionId) {
     list_->clearSelection();
 }
 
-int HistoryPage::sessionCount() const { return list_->count(); }
+int HistoryPage::sessionCount() const {
+    return list_->count();
+}
 
 } // namespace lv::ui
 

@@ -36,7 +36,8 @@ constexpr const char* kCaret = "\u258D"; // shown at the end of a streaming answ
 
 } // namespace
 
-MessageView::MessageView(const QString& question, QWidget* parent) : QWidget(parent), question_(question) {
+MessageView::MessageView(const QString& question, QWidget* parent)
+    : QWidget(parent), question_(question) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 12);
     layout->setSpacing(6);
@@ -67,7 +68,8 @@ MessageView::MessageView(const QString& question, QWidget* parent) : QWidget(par
     answerLabel_->hide();
     connect(answerLabel_, &QLabel::linkActivated, this, [this](const QString& link) {
         const int i = citation_text::citationIndex(link);
-        if (i >= 0 && i < int(citations_.size())) emit citationActivated(citations_[std::size_t(i)]);
+        if (i >= 0 && i < int(citations_.size()))
+            emit citationActivated(citations_[std::size_t(i)]);
     });
     layout->addWidget(answerLabel_);
 
@@ -107,8 +109,9 @@ void MessageView::render() {
     QString html = citation_text::toHtml(answer_, int(citations_.size()), link);
     if (streaming_) {
         // The caret goes inside the last paragraph so that it follows the text.
-        const QString caret = QStringLiteral("<span style='color:%1'>%2</span>")
-                                  .arg(palette().color(QPalette::Highlight).name(), QString::fromUtf8(kCaret));
+        const QString caret =
+            QStringLiteral("<span style='color:%1'>%2</span>")
+                .arg(palette().color(QPalette::Highlight).name(), QString::fromUtf8(kCaret));
         const int end = int(html.lastIndexOf(QLatin1String("</")));
         if (end >= 0)
             html.insert(end, caret);
@@ -171,7 +174,8 @@ void MessageView::restyle() {
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.9);
     const QString secondary = theme::secondaryText(pal).name();
-    author_->setText(QStringLiteral("<span style='color:%1'>%2</span>").arg(secondary, tr("Longview")));
+    author_->setText(
+        QStringLiteral("<span style='color:%1'>%2</span>").arg(secondary, tr("Longview")));
     author_->setFont(small);
     for (QLabel* l : {status_, metrics_}) {
         QPalette p = l->palette();

@@ -15,8 +15,10 @@ QString describeMetrics(const analysis::Metrics& m, bool extractive) {
     }
     const QLocale locale;
     if (!m.model.empty()) parts << QString::fromStdString(m.model);
-    if (m.generatedTokens > 0) parts << tr("%1 tokens").arg(locale.toString(qlonglong(m.generatedTokens)));
-    if (m.tokensPerSecond > 0) parts << tr("%1 tok/s").arg(locale.toString(m.tokensPerSecond, 'f', 1));
+    if (m.generatedTokens > 0)
+        parts << tr("%1 tokens").arg(locale.toString(qlonglong(m.generatedTokens)));
+    if (m.tokensPerSecond > 0)
+        parts << tr("%1 tok/s").arg(locale.toString(m.tokensPerSecond, 'f', 1));
     if (m.stateResumed)
         parts << tr("resumed from cache");
     else if (m.tokensRead > 0)

@@ -21,7 +21,8 @@ PromptEdit::PromptEdit(QWidget* parent) : QPlainTextEdit(parent) {
 
 int PromptEdit::heightForLines(int lines) const {
     const QMargins m = contentsMargins();
-    return lines * fontMetrics().lineSpacing() + int(2 * document()->documentMargin()) + m.top() + m.bottom() + 2;
+    return lines * fontMetrics().lineSpacing() + int(2 * document()->documentMargin()) + m.top() +
+           m.bottom() + 2;
 }
 
 QSize PromptEdit::sizeHint() const {
@@ -32,7 +33,9 @@ QSize PromptEdit::sizeHint() const {
     return QSize(200, heightForLines(std::clamp(lines, 2, kMaxLines)));
 }
 
-QSize PromptEdit::minimumSizeHint() const { return QSize(80, heightForLines(2)); }
+QSize PromptEdit::minimumSizeHint() const {
+    return QSize(80, heightForLines(2));
+}
 
 void PromptEdit::keyPressEvent(QKeyEvent* event) {
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&

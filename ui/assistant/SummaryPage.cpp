@@ -27,7 +27,8 @@ SummaryPage::SummaryPage(QWidget* parent) : QWidget(parent) {
 
     empty_ = new EmptyState;
     empty_->setIcon(icons::bundled(QStringLiteral("summary")), 48);
-    summarize_ = empty_->addButton(tr("Summarize"), icons::bundled(QStringLiteral("sparkle")), true);
+    summarize_ =
+        empty_->addButton(tr("Summarize"), icons::bundled(QStringLiteral("sparkle")), true);
     connect(summarize_, &QPushButton::clicked, this, &SummaryPage::summarizeRequested);
 
     result_ = new QWidget;
@@ -120,7 +121,8 @@ void SummaryPage::setRunning(const QString& stage, double fraction) {
         browser_->clear();
     }
     state_ = State::Running;
-    progressLabel_->setText(fraction >= 0 ? QStringLiteral("%1 · %2 %").arg(stage).arg(int(fraction * 100)) : stage);
+    progressLabel_->setText(
+        fraction >= 0 ? QStringLiteral("%1 · %2 %").arg(stage).arg(int(fraction * 100)) : stage);
     if (fraction < 0) {
         progress_->setRange(0, 0);
     } else {
@@ -170,21 +172,26 @@ void SummaryPage::render() {
         return;
     }
     const analysis::Summary& s = *summary_;
-    QString html = citation_text::toHtml(QString::fromStdString(s.text), int(s.citations.size()), link);
+    QString html =
+        citation_text::toHtml(QString::fromStdString(s.text), int(s.citations.size()), link);
     if (!s.citations.empty()) {
-        html += QStringLiteral("<p style='margin-top:14px;'><b>%1</b></p><table cellspacing='0' cellpadding='3'>")
-                    .arg(tr("Sources"));
+        html +=
+            QStringLiteral(
+                "<p style='margin-top:14px;'><b>%1</b></p><table cellspacing='0' cellpadding='3'>")
+                .arg(tr("Sources"));
         for (std::size_t i = 0; i < s.citations.size(); ++i) {
             const analysis::Citation& c = s.citations[i];
             QString quote = QString::fromStdString(c.quote).simplified();
             if (quote.size() > 160) quote = quote.left(157) + QStringLiteral("…");
-            html += QStringLiteral("<tr><td valign='top' style='color:%1; padding-right:6px;'>%2</td>"
-                                   "<td valign='top'><a href='cite:%3' style='color:%4; text-decoration:none;'>%5</a>"
-                                   "<br><span style='color:%1;'>%6</span></td></tr>")
-                        .arg(secondary)
-                        .arg(i + 1)
-                        .arg(i)
-                        .arg(link, citation_text::chipLabel(c).toHtmlEscaped(), quote.toHtmlEscaped());
+            html +=
+                QStringLiteral("<tr><td valign='top' style='color:%1; padding-right:6px;'>%2</td>"
+                               "<td valign='top'><a href='cite:%3' style='color:%4; "
+                               "text-decoration:none;'>%5</a>"
+                               "<br><span style='color:%1;'>%6</span></td></tr>")
+                    .arg(secondary)
+                    .arg(i + 1)
+                    .arg(i)
+                    .arg(link, citation_text::chipLabel(c).toHtmlEscaped(), quote.toHtmlEscaped());
         }
         html += QStringLiteral("</table>");
     }

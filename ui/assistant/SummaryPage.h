@@ -29,7 +29,7 @@ public:
     void setUnavailable(const QString& reason);
     void setIdle(const QString& documentTitle, const QString& modeDescription);
     void setRunning(const QString& stage, double fraction); // fraction < 0: indeterminate
-    void appendText(const QString& piece);                   // while the model writes
+    void appendText(const QString& piece);                  // while the model writes
     void setSummary(const analysis::Summary& summary);
     void setFailed(const QString& message);
     State state() const { return state_; }

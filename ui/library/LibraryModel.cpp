@@ -24,15 +24,20 @@ QString LibraryModel::describe(const LibraryEntry& e) {
     const QLocale locale;
     switch (e.info.kind) {
     case analysis::DocumentKind::Pdf:
-        parts << (e.info.pages == 1 ? tr("1 page") : tr("%1 pages").arg(locale.toString(e.info.pages)));
+        parts << (e.info.pages == 1 ? tr("1 page")
+                                    : tr("%1 pages").arg(locale.toString(e.info.pages)));
         break;
     case analysis::DocumentKind::Codebase:
-        parts << (e.info.files == 1 ? tr("1 file") : tr("%1 files").arg(locale.toString(e.info.files)));
+        parts << (e.info.files == 1 ? tr("1 file")
+                                    : tr("%1 files").arg(locale.toString(e.info.files)));
         break;
-    case analysis::DocumentKind::Text: parts << tr("Text"); break;
+    case analysis::DocumentKind::Text:
+        parts << tr("Text");
+        break;
     }
     if (e.sourceBytes >= 0) parts << formatBytes(e.sourceBytes);
-    if (e.info.scannedPages > 0) parts << tr("%1 scanned").arg(locale.toString(e.info.scannedPages));
+    if (e.info.scannedPages > 0)
+        parts << tr("%1 scanned").arg(locale.toString(e.info.scannedPages));
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -46,37 +51,60 @@ QVariant LibraryModel::data(const QModelIndex& index, int role) const {
             const QString name = QFileInfo(p.path).fileName();
             return name.isEmpty() ? p.path : name;
         }
-        case Qt::ToolTipRole: return p.path;
-        case DetailRole: return p.stage.isEmpty() ? tr("Waiting to be added…") : describeStage(p.stage) + QStringLiteral("…");
-        case DocumentIdRole: return qint64(0);
-        case KindRole: return int(p.kind);
-        case PendingRole: return true;
-        case ProgressRole: return p.fraction;
-        case PathRole: return p.path;
+        case Qt::ToolTipRole:
+            return p.path;
+        case DetailRole:
+            return p.stage.isEmpty() ? tr("Waiting to be added…")
+                                     : describeStage(p.stage) + QStringLiteral("…");
+        case DocumentIdRole:
+            return qint64(0);
+        case KindRole:
+            return int(p.kind);
+        case PendingRole:
+            return true;
+        case ProgressRole:
+            return p.fraction;
+        case PathRole:
+            return p.path;
         case StateCachedRole:
-        case SourceMissingRole: return false;
-        default: return {};
+        case SourceMissingRole:
+            return false;
+        default:
+            return {};
         }
     }
     const LibraryEntry& e = entries_[std::size_t(row) - pending_.size()];
     switch (role) {
-    case Qt::DisplayRole: return e.title().isEmpty() ? QFileInfo(e.sourcePath()).fileName() : e.title();
+    case Qt::DisplayRole:
+        return e.title().isEmpty() ? QFileInfo(e.sourcePath()).fileName() : e.title();
     case Qt::ToolTipRole: {
-        QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
-                          .arg(e.title().toHtmlEscaped(), e.sourcePath().toHtmlEscaped(), describe(e));
-        if (e.info.stateCached) tip += QStringLiteral("<br>") + tr("The model's reading of it is cached: answers start at once.");
+        QString tip =
+            QStringLiteral("<b>%1</b><br>%2<br>%3")
+                .arg(e.title().toHtmlEscaped(), e.sourcePath().toHtmlEscaped(), describe(e));
+        if (e.info.stateCached)
+            tip += QStringLiteral("<br>") +
+                   tr("The model's reading of it is cached: answers start at once.");
         if (!e.sourceExists) tip += QStringLiteral("<br>") + tr("The source is no longer on disk.");
         return tip;
     }
-    case DetailRole: return e.sourceExists ? describe(e) : tr("Source missing");
-    case DocumentIdRole: return qint64(e.info.id);
-    case KindRole: return int(e.info.kind);
-    case StateCachedRole: return e.info.stateCached;
-    case SourceMissingRole: return !e.sourceExists;
-    case PendingRole: return false;
-    case ProgressRole: return -1.0;
-    case PathRole: return e.sourcePath();
-    default: return {};
+    case DetailRole:
+        return e.sourceExists ? describe(e) : tr("Source missing");
+    case DocumentIdRole:
+        return qint64(e.info.id);
+    case KindRole:
+        return int(e.info.kind);
+    case StateCachedRole:
+        return e.info.stateCached;
+    case SourceMissingRole:
+        return !e.sourceExists;
+    case PendingRole:
+        return false;
+    case ProgressRole:
+        return -1.0;
+    case PathRole:
+        return e.sourcePath();
+    default:
+        return {};
     }
 }
 
@@ -84,7 +112,8 @@ void LibraryModel::setEntries(const LibraryEntries& entries) {
     const int offset = int(pending_.size());
     // Remove rows that are gone, from the bottom up.
     QHash<qint64, int> wanted;
-    for (int i = 0; i < int(entries.size()); ++i) wanted.insert(entries[std::size_t(i)].info.id, i);
+    for (int i = 0; i < int(entries.size()); ++i)
+        wanted.insert(entries[std::size_t(i)].info.id, i);
     for (int i = int(entries_.size()) - 1; i >= 0; --i) {
         if (wanted.contains(entries_[std::size_t(i)].info.id)) continue;
         beginRemoveRows({}, offset + i, offset + i);

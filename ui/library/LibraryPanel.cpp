@@ -132,10 +132,10 @@ void LibraryPanel::setAddActions(QAction* addFile, QAction* addFolder) {
     menu->addAction(addFolder);
     addButton_->setMenu(menu);
     empty_->clearButtons();
-    connect(empty_->addButton(tr("Add File…"), addFile->icon(), true), &QPushButton::clicked, addFile,
-            &QAction::trigger);
-    connect(empty_->addButton(tr("Add Folder…"), addFolder->icon()), &QPushButton::clicked, addFolder,
-            &QAction::trigger);
+    connect(empty_->addButton(tr("Add File…"), addFile->icon(), true), &QPushButton::clicked,
+            addFile, &QAction::trigger);
+    connect(empty_->addButton(tr("Add Folder…"), addFolder->icon()), &QPushButton::clicked,
+            addFolder, &QAction::trigger);
 }
 
 qint64 LibraryPanel::currentDocument() const {
@@ -182,14 +182,17 @@ void LibraryPanel::showContextMenu(const QPoint& pos) {
     const bool missing = index.data(LibraryModel::SourceMissingRole).toBool();
     menu.addAction(icons::themed(QStringLiteral("view-list-text")), tr("Summarize"), this,
                    [this, id] { emit summarizeRequested(id); });
-    QAction* reread = menu.addAction(icons::themed(QStringLiteral("view-refresh")), tr("Read Again from Disk"), this,
-                                     [this, id] { emit reingestRequested(id); });
+    QAction* reread =
+        menu.addAction(icons::themed(QStringLiteral("view-refresh")), tr("Read Again from Disk"),
+                       this, [this, id] { emit reingestRequested(id); });
     reread->setEnabled(!missing);
     menu.addSeparator();
-    QAction* show = menu.addAction(icons::themed(QStringLiteral("folder-open")), tr("Show in Folder"), this, [path] {
-        const QFileInfo fi(path);
-        QDesktopServices::openUrl(QUrl::fromLocalFile(fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath()));
-    });
+    QAction* show = menu.addAction(
+        icons::themed(QStringLiteral("folder-open")), tr("Show in Folder"), this, [path] {
+            const QFileInfo fi(path);
+            QDesktopServices::openUrl(
+                QUrl::fromLocalFile(fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath()));
+        });
     show->setEnabled(!missing);
     menu.addAction(icons::themed(QStringLiteral("edit-copy")), tr("Copy Path"), this,
                    [path] { QApplication::clipboard()->setText(path); });

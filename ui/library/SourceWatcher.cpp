@@ -12,7 +12,8 @@ namespace lv::ui {
 namespace {
 bool skippedFolder(const QString& name) {
     return name.startsWith(QLatin1Char('.')) || name == QLatin1String("node_modules") ||
-           name == QLatin1String("build") || name == QLatin1String("__pycache__") || name == QLatin1String("target");
+           name == QLatin1String("build") || name == QLatin1String("__pycache__") ||
+           name == QLatin1String("target");
 }
 } // namespace
 
@@ -23,7 +24,9 @@ SourceWatcher::SourceWatcher(int settleMs, QObject* parent) : QObject(parent), s
     connect(&settleTimer_, &QTimer::timeout, this, &SourceWatcher::checkSettled);
 }
 
-QStringList SourceWatcher::watchedPaths() const { return watcher_.files() + watcher_.directories(); }
+QStringList SourceWatcher::watchedPaths() const {
+    return watcher_.files() + watcher_.directories();
+}
 
 void SourceWatcher::setSources(const QStringList& sources) {
     const QSet<QString> wanted(sources.begin(), sources.end());
@@ -53,16 +56,17 @@ void SourceWatcher::setSources(const QStringList& sources) {
     if (!files.isEmpty()) {
         // Missing files cannot be watched; they are no longer there to change.
         const QStringList failed = watcher_.addPaths(files);
-        for (const QString& f : failed) sourceOfPath_.remove(f);
+        for (const QString& f : failed)
+            sourceOfPath_.remove(f);
     }
 }
 
 void SourceWatcher::watchFolderTree(const QString& source) {
     const quint64 generation = generation_;
-    deliverResult(this,
-                  QtConcurrent::run([source] {
+    deliverResult(this, QtConcurrent::run([source] {
                       QStringList folders{source};
-                      QDirIterator it(source, QDir::Dirs | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+                      QDirIterator it(source, QDir::Dirs | QDir::NoDotAndDotDot,
+                                      QDirIterator::Subdirectories);
                       while (it.hasNext() && folders.size() < kMaxFolders) {
                           const QString path = it.next();
                           const QString rel = QDir(source).relativeFilePath(path);
@@ -75,7 +79,8 @@ void SourceWatcher::watchFolderTree(const QString& source) {
                   }),
                   [this, source, generation](const QStringList& folders) {
                       if (generation != generation_) return;
-                      for (const QString& f : folders) sourceOfPath_.insert(f, source);
+                      for (const QString& f : folders)
+                          sourceOfPath_.insert(f, source);
                       watcher_.addPaths(folders);
                   });
 }

@@ -4,8 +4,6 @@ namespace lv::ui {
 
 namespace {
 // Keys are part of the user's configuration file: never rename them.
-const QString kModelPath = QStringLiteral("model/path");
-const QString kModelsDirectory = QStringLiteral("model/directory");
 const QString kDevice = QStringLiteral("model/device");
 const QString kContextLength = QStringLiteral("model/contextLength");
 const QString kCacheBudget = QStringLiteral("model/cacheBudgetBytes");
@@ -30,7 +28,7 @@ AppSettings::AppSettings(QSettings& store) : store_(store) {}
 analysis::ServiceConfig AppSettings::serviceConfig(const QString& databasePath) const {
     analysis::ServiceConfig config;
     config.databasePath = databasePath.toStdString();
-    config.modelPath = modelPath().toStdString();
+    // modelPath stays empty: the service uses the model it remembers.
     config.device = device().toStdString();
     config.contextLength = contextLength();
     config.cacheBudgetBytes = cacheBudgetBytes();
@@ -38,19 +36,6 @@ analysis::ServiceConfig AppSettings::serviceConfig(const QString& databasePath) 
     config.temperature = float(temperature());
     config.seed = seed();
     return config;
-}
-
-QString AppSettings::modelPath() const {
-    return store_.value(kModelPath).toString();
-}
-void AppSettings::setModelPath(const QString& path) {
-    store_.setValue(kModelPath, path);
-}
-QString AppSettings::modelsDirectory() const {
-    return store_.value(kModelsDirectory).toString();
-}
-void AppSettings::setModelsDirectory(const QString& path) {
-    store_.setValue(kModelsDirectory, path);
 }
 
 QString AppSettings::device() const {

@@ -1,5 +1,7 @@
-// Longview's preferences and remembered state (model, device, generation, recent
+// Longview's preferences and remembered state (device, generation, appearance, recent
 // files, window layout), typed over an injected QSettings so that tests use a temp file.
+// The models folder and the chosen model are remembered by the analysis service
+// instead, so that the CLI and the GUI agree on them.
 #pragma once
 
 #include "analysis/AnalysisService.h"
@@ -27,10 +29,6 @@ public:
     // line or the environment; empty lets the service choose.
     analysis::ServiceConfig serviceConfig(const QString& databasePath) const;
 
-    QString modelPath() const;
-    void setModelPath(const QString& path);
-    QString modelsDirectory() const;
-    void setModelsDirectory(const QString& path);
     QString device() const; // auto | cpu | cuda
     void setDevice(const QString& device);
     qint64 contextLength() const; // 0: the model's own limit

@@ -79,6 +79,18 @@ AnalysisClient::AnalysisClient(ServiceFactory factory, QObject* parent) : QObjec
         refreshLibrary();
     });
     connect(jobWorker_, &AnalysisWorker::queryFailed, this, &AnalysisClient::queryFailed);
+    connect(jobWorker_, &AnalysisWorker::modelsListed, this, &AnalysisClient::modelsLoaded);
+    connect(jobWorker_, &AnalysisWorker::modelChosen, this, [this](const QString& modelPath) {
+        emit modelChosen(modelPath);
+        configure(config_); // both services pick up the remembered default
+        loadModels();
+    });
+    connect(jobWorker_, &AnalysisWorker::modelsFolderStored, this, [this] {
+        AnalysisWorker* queries = queryWorker_;
+        const analysis::ServiceConfig config = config_;
+        QMetaObject::invokeMethod(
+            queries, [queries, config] { queries->configure(config); }, Qt::QueuedConnection);
+    });
 
     connect(queryWorker_, &AnalysisWorker::documentsListed, this, &AnalysisClient::libraryChanged);
     connect(queryWorker_, &AnalysisWorker::sessionsListed, this, &AnalysisClient::sessionsLoaded);
@@ -228,6 +240,18 @@ void AnalysisClient::loadModels() {
     AnalysisWorker* worker = queryWorker_;
     QMetaObject::invokeMethod(
         worker, [worker] { worker->listModels(); }, Qt::QueuedConnection);
+}
+
+void AnalysisClient::setModelsFolder(const QString& folder) {
+    AnalysisWorker* worker = jobWorker_;
+    QMetaObject::invokeMethod(
+        worker, [worker, folder] { worker->setModelsFolder(folder); }, Qt::QueuedConnection);
+}
+
+void AnalysisClient::chooseModel(const QString& modelPath) {
+    AnalysisWorker* worker = jobWorker_;
+    QMetaObject::invokeMethod(
+        worker, [worker, modelPath] { worker->chooseModel(modelPath); }, Qt::QueuedConnection);
 }
 
 quint64 AnalysisClient::searchPassages(const QString& query, qint64 documentId, int limit) {

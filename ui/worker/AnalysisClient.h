@@ -45,6 +45,10 @@ public:
     void loadSessions(qint64 documentId); // 0: every document
     void loadMessages(qint64 sessionId);
     void loadModels();
+    // Writes go through the job thread, behind running jobs; a chosen model then
+    // reconfigures both workers so that they load it.
+    void setModelsFolder(const QString& folder);
+    void chooseModel(const QString& modelPath);
     quint64 searchPassages(const QString& query, qint64 documentId, int limit = 10);
 
 signals:
@@ -65,7 +69,8 @@ signals:
     void documentRemoved(qint64 documentId);
     void sessionsLoaded(qint64 documentId, const lv::ui::SessionList& sessions);
     void messagesLoaded(qint64 sessionId, const lv::ui::MessageList& messages);
-    void modelsLoaded(const lv::ui::ModelList& models, bool hasModel);
+    void modelsLoaded(const lv::ui::ModelList& models, bool hasModel, const QString& modelsFolder);
+    void modelChosen(const QString& modelPath);
     void passagesFound(quint64 requestId, const lv::ui::PassageList& passages);
     void queryFailed(const QString& what, const QString& message);
 

@@ -223,9 +223,30 @@ void AnalysisWorker::listMessages(qint64 sessionId) {
 void AnalysisWorker::listModels() {
     if (!requireService(QStringLiteral("models"))) return;
     try {
-        emit modelsListed(service_->models(), service_->hasModel());
+        emit modelsListed(service_->models(), service_->hasModel(), qs(service_->modelsFolder()));
     } catch (const std::exception& e) {
         emit queryFailed(QStringLiteral("models"), qs(e.what()));
+    }
+}
+
+void AnalysisWorker::setModelsFolder(const QString& folder) {
+    if (!requireService(QStringLiteral("models"))) return;
+    try {
+        service_->setModelsFolder(folder.toStdString());
+        emit modelsFolderStored(folder);
+        emit modelsListed(service_->models(), service_->hasModel(), qs(service_->modelsFolder()));
+    } catch (const std::exception& e) {
+        emit queryFailed(QStringLiteral("models"), qs(e.what()));
+    }
+}
+
+void AnalysisWorker::chooseModel(const QString& modelPath) {
+    if (!requireService(QStringLiteral("model"))) return;
+    try {
+        service_->setDefaultModel(modelPath.toStdString());
+        emit modelChosen(modelPath);
+    } catch (const std::exception& e) {
+        emit queryFailed(QStringLiteral("model"), qs(e.what()));
     }
 }
 

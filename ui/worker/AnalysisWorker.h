@@ -47,6 +47,9 @@ public slots:
     void listSessions(qint64 documentId); // 0: every document
     void listMessages(qint64 sessionId);
     void listModels();
+    // Both are remembered by the service (in the library), so the CLI sees them too.
+    void setModelsFolder(const QString& folder);
+    void chooseModel(const QString& modelPath); // empty: no model (extractive)
     void searchPassages(quint64 requestId, const QString& query, qint64 documentId, int limit);
 
 signals:
@@ -66,7 +69,9 @@ signals:
     void documentsListed(const lv::ui::LibraryEntries& entries);
     void sessionsListed(qint64 documentId, const lv::ui::SessionList& sessions);
     void messagesListed(qint64 sessionId, const lv::ui::MessageList& messages);
-    void modelsListed(const lv::ui::ModelList& models, bool hasModel);
+    void modelsListed(const lv::ui::ModelList& models, bool hasModel, const QString& modelsFolder);
+    void modelChosen(const QString& modelPath);
+    void modelsFolderStored(const QString& folder);
     void passagesFound(quint64 requestId, const lv::ui::PassageList& passages);
     // A library, session or model query failed; what: "documents", "sessions", ...
     void queryFailed(const QString& what, const QString& message);

@@ -1,0 +1,23 @@
+// Covers the window while files are dragged over it, saying that dropping them adds
+// them to the library. Transparent to the mouse; the window handles the drop.
+#pragma once
+
+#include <QWidget>
+
+namespace lv::ui {
+
+class DropOverlay : public QWidget {
+    Q_OBJECT
+public:
+    explicit DropOverlay(QWidget* parent);
+    void showOver(const QStringList& paths); // the files being dragged
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    QString caption_;
+};
+
+} // namespace lv::ui

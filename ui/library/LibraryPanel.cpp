@@ -95,13 +95,27 @@ LibraryPanel::LibraryPanel(LibraryModel* model, QWidget* parent) : QWidget(paren
 
     connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
         proxy_->setFilterFixedString(text);
+        // Filtering hides rows but does not close the open document; when it shows
+        // again it is selected again.
+        const int row = model_->rowOf(lastCurrent_);
+        if (row >= 0) {
+            const QModelIndex index = proxy_->mapFromSource(model_->index(row));
+            if (index.isValid()) view_->setCurrentIndex(index);
+        }
         updateState();
     });
-    connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
-        const qint64 id = currentDocument();
-        if (id == lastCurrent_) return;
-        lastCurrent_ = id;
-        emit currentDocumentChanged(id);
+    connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& index) {
+                const qint64 id = index.data(LibraryModel::DocumentIdRole).toLongLong();
+                if (id <= 0 || id == lastCurrent_) return; // filtered away, or a row being added
+                lastCurrent_ = id;
+                emit currentDocumentChanged(id);
+            });
+    connect(model_, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (lastCurrent_ && model_->rowOf(lastCurrent_) < 0) {
+            lastCurrent_ = 0;
+            emit currentDocumentChanged(0);
+        }
     });
     connect(view_, &QListView::activated, this, [this](const QModelIndex& index) {
         const qint64 id = index.data(LibraryModel::DocumentIdRole).toLongLong();
@@ -112,13 +126,7 @@ LibraryPanel::LibraryPanel(LibraryModel* model, QWidget* parent) : QWidget(paren
     connect(model_, &QAbstractItemModel::rowsRemoved, this, &LibraryPanel::updateState);
     connect(model_, &QAbstractItemModel::modelReset, this, &LibraryPanel::updateState);
 
-    auto* remove = new QAction(tr("Remove from Library"), this);
-    remove->setShortcut(QKeySequence::Delete);
-    remove->setShortcutContext(Qt::WidgetShortcut);
-    view_->addAction(remove);
-    connect(remove, &QAction::triggered, this, [this] {
-        if (const qint64 id = currentDocument()) emit removeRequested(id);
-    });
+    view_->installEventFilter(this);
 
     restyle();
     updateState();
@@ -139,7 +147,7 @@ void LibraryPanel::setAddActions(QAction* addFile, QAction* addFolder) {
 }
 
 qint64 LibraryPanel::currentDocument() const {
-    return view_->currentIndex().data(LibraryModel::DocumentIdRole).toLongLong();
+    return lastCurrent_;
 }
 
 void LibraryPanel::selectDocument(qint64 documentId) {
@@ -200,6 +208,18 @@ void LibraryPanel::showContextMenu(const QPoint& pos) {
     menu.addAction(icons::themed(QStringLiteral("edit-delete")), tr("Remove from Library"), this,
                    [this, id] { emit removeRequested(id); });
     menu.exec(view_->viewport()->mapToGlobal(pos));
+}
+
+bool LibraryPanel::eventFilter(QObject* watched, QEvent* event) {
+    // Delete removes the selected document (after the window asks to confirm).
+    if (watched == view_ && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if (key->matches(QKeySequence::Delete) || key->key() == Qt::Key_Delete) {
+            if (const qint64 id = currentDocument()) emit removeRequested(id);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void LibraryPanel::changeEvent(QEvent* event) {

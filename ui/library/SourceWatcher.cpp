@@ -88,7 +88,11 @@ void SourceWatcher::watchFolderTree(const QString& source) {
 void SourceWatcher::onPathChanged(const QString& path) {
     const QString source = sourceOfPath_.value(path);
     if (source.isEmpty()) return;
-    if (!QFileInfo::exists(path) && path == source) lostFiles_.insert(path);
+    // A file deleted, or replaced by a rename (how many editors save), drops out of
+    // the watch even when a new file already stands at its path.
+    if (path == source && !watcher_.files().contains(path) &&
+        !watcher_.directories().contains(path))
+        lostFiles_.insert(path);
     dueAt_.insert(source, QDateTime::currentMSecsSinceEpoch() + settleMs_);
     if (!settleTimer_.isActive()) settleTimer_.start();
 }

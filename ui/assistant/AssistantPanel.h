@@ -48,6 +48,7 @@ public:
     bool stopCurrent();
 
     qint64 sessionId() const { return sessionId_; }
+    bool showsNoModelBanner() const { return !banner_->isHidden(); }
     quint64 summaryJob() const { return summaryJob_; }
     quint64 askJob() const { return askJob_; }
     SummaryPage* summaryPage() const { return summary_; }

@@ -20,6 +20,7 @@
 #include "ui/assistant/SummaryPage.h"
 #include "ui/library/LibraryModel.h"
 #include "ui/library/LibraryPanel.h"
+#include "ui/library/SourceWatcher.h"
 #include "ui/shell/EmptyState.h"
 #include "ui/shell/JobStatusWidget.h"
 #include "ui/shell/ModelStatusWidget.h"
@@ -37,6 +38,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
+#include <QPushButton>
+#include <QToolButton>
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QTabWidget>

@@ -86,6 +86,8 @@ AssistantPanel::AssistantPanel(AnalysisClient& client, AppSettings& settings, QW
     connect(ask_->chat(), &ChatView::citationActivated, this, &AssistantPanel::citationActivated);
     connect(history_, &HistoryPage::sessionActivated, this, &AssistantPanel::openSession);
 
+    replayTimer_.setInterval(0);
+    connect(&replayTimer_, &QTimer::timeout, this, &AssistantPanel::replaySome);
     connectClient();
     setModel(false, QString());
     setDocument(std::nullopt);
@@ -255,6 +257,8 @@ void AssistantPanel::setDocument(const std::optional<LibraryEntry>& entry) {
     ask_->setAvailable(true);
     showSummaryState();
 
+    replayTimer_.stop();
+    replay_.clear();
     ask_->chat()->clear();
     askView_ = nullptr;
     ask_->setBusy(askJob_ && askJobDocument_ == entry_->info.id);
@@ -334,6 +338,8 @@ void AssistantPanel::startNewConversation() {
     if (!entry_) return;
     sessionId_ = 0;
     loadingSession_ = 0;
+    replayTimer_.stop();
+    replay_.clear();
     settings_.setLastSession(entry_->info.id, 0);
     ask_->chat()->clear();
     ask_->setSessionLabel(tr("New conversation"));
@@ -356,13 +362,27 @@ void AssistantPanel::openSession(qint64 sessionId) {
 void AssistantPanel::rebuildChat(const std::vector<analysis::Message>& messages) {
     ask_->chat()->clear();
     askView_ = nullptr;
-    for (const analysis::Message& m : messages) {
+    replay_ = messages;
+    replayNext_ = 0;
+    replayTimer_.start();
+    ask_->updateEmptyState();
+    history_->setCurrentSession(sessionId_);
+}
+
+void AssistantPanel::replaySome() {
+    // A long conversation is laid out a few exchanges per turn of the event loop,
+    // so that opening it never holds up the window.
+    constexpr std::size_t kPerTurn = 6;
+    for (std::size_t n = 0; n < kPerTurn && replayNext_ < replay_.size(); ++n, ++replayNext_) {
+        const analysis::Message& m = replay_[replayNext_];
         MessageView* view = ask_->chat()->addExchange(qs(m.question));
         view->setAnswer(qs(m.answer), m.citations, m.metrics, m.metrics.model.empty());
     }
-    attachPendingAsk();
     ask_->updateEmptyState();
-    history_->setCurrentSession(sessionId_);
+    if (replayNext_ < replay_.size()) return;
+    replayTimer_.stop();
+    replay_.clear();
+    attachPendingAsk();
 }
 
 void AssistantPanel::focusPrompt() {

@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QTimer>
 #include <QWidget>
 
 #include <optional>
@@ -65,6 +66,7 @@ private:
     void updateTexts();
     void showSummaryState();
     void rebuildChat(const std::vector<analysis::Message>& messages);
+    void replaySome();
     void attachPendingAsk();
     QString modeDescription() const;
     static double fraction(qint64 done, qint64 total);
@@ -96,6 +98,9 @@ private:
     QPointer<MessageView> askView_;
     qint64 sessionId_ = 0;
     qint64 loadingSession_ = 0;
+    std::vector<analysis::Message> replay_; // a stored conversation being laid out
+    std::size_t replayNext_ = 0;
+    QTimer replayTimer_;
 };
 
 } // namespace lv::ui

@@ -14,9 +14,9 @@
 namespace lv::ui {
 
 namespace {
-constexpr int kLinesPerSlice = 2000;
-constexpr int kLinesPerRestyle = 1500;
-constexpr int kMaxMatches = 10000;
+constexpr int kLinesPerSlice = 500;
+constexpr int kLinesPerRestyle = 1000;
+constexpr int kMaxMatches = 2000; // highlighted; more would slow every repaint
 } // namespace
 
 class CodeEditor::LineNumberArea : public QWidget {
@@ -171,16 +171,19 @@ void CodeEditor::setContent(const QString& text, const SyntaxRules& rules) {
     rules_ = rules;
     loading_ = true;
     const quint64 generation = generation_;
-    auto* watcher = new QFutureWatcher<Prepared>(this);
+    // The prepared text comes back as a pointer: copying 100 000 lines of spans on
+    // the UI thread would cost more than a frame.
+    auto* watcher = new QFutureWatcher<std::shared_ptr<Prepared>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
-        if (generation != generation_) return;
-        prepared_ = std::make_shared<Prepared>(watcher->result());
+        if (generation != generation_ || watcher->future().resultCount() == 0) return;
+        prepared_ = watcher->result();
         lineCount_ = prepared_->lines;
         nextSlice_ = 0;
         appendNextSlice();
     });
-    watcher->setFuture(QtConcurrent::run([text, rules] { return prepare(text, rules); }));
+    watcher->setFuture(QtConcurrent::run(
+        [text, rules] { return std::make_shared<Prepared>(prepare(text, rules)); }));
 }
 
 void CodeEditor::appendNextSlice() {
@@ -224,9 +227,14 @@ void CodeEditor::appendNextSlice() {
 void CodeEditor::applyFormats(int firstLine, int lastLine) {
     if (!prepared_) return;
     QTextBlock block = document()->findBlockByNumber(firstLine);
+    if (!block.isValid()) return;
+    const int from = block.position();
+    int to = from;
     for (int line = firstLine; line <= lastLine && block.isValid(); ++line, block = block.next()) {
         if (std::size_t(line) >= prepared_->spans.size()) break;
         const auto& spans = prepared_->spans[std::size_t(line)];
+        to = block.position() + block.length();
+        if (spans.empty() && block.layout()->formats().isEmpty()) continue;
         QList<QTextLayout::FormatRange> ranges;
         ranges.reserve(qsizetype(spans.size()));
         for (const TokenSpan& s : spans) {
@@ -236,10 +244,10 @@ void CodeEditor::applyFormats(int firstLine, int lastLine) {
             r.format = formats_[std::size_t(s.kind)];
             ranges.push_back(r);
         }
-        if (ranges.isEmpty() && block.layout()->formats().isEmpty()) continue;
         block.layout()->setFormats(ranges);
-        document()->markContentsDirty(block.position(), block.length());
     }
+    // One relayout for the whole range rather than one per line.
+    document()->markContentsDirty(from, std::max(0, to - from));
 }
 
 void CodeEditor::restyleAll() {

@@ -1,11 +1,27 @@
 #include "support/UiWatchdog.h"
 
+#include <QFile>
 #include <QMetaObject>
 #include <QTimer>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace lv::test {
 
+namespace {
+double msBetween(std::chrono::steady_clock::rep from, std::chrono::steady_clock::rep to) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::duration(to - from))
+        .count();
+}
+} // namespace
+
 UiWatchdog::UiWatchdog(QObject* parent) : QObject(parent) {
+    const long tid = syscall(SYS_gettid);
+    const QString path = QStringLiteral("/proc/self/task/%1/schedstat").arg(tid);
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly) && f.readAll().split(' ').size() >= 2) schedstatPath_ = path;
+
     thread_.setObjectName(QStringLiteral("ui-watchdog"));
     pinger_ = new QObject;
     auto* timer = new QTimer(pinger_); // moves with its parent
@@ -24,9 +40,18 @@ UiWatchdog::~UiWatchdog() {
     thread_.wait();
 }
 
+qint64 UiWatchdog::runQueueWaitNs() const {
+    if (schedstatPath_.isEmpty()) return 0;
+    QFile f(schedstatPath_);
+    if (!f.open(QIODevice::ReadOnly)) return 0;
+    const QList<QByteArray> fields = f.readAll().split(' ');
+    return fields.size() >= 2 ? fields[1].trimmed().toLongLong() : 0;
+}
+
 void UiWatchdog::arm() {
     std::lock_guard<std::mutex> lock(mutex_);
     worstMs_ = 0;
+    worstRawMs_ = 0;
     worstContext_.clear();
     answered_ = 0;
     outstanding_ = false;
@@ -37,43 +62,46 @@ void UiWatchdog::disarm() {
     armed_ = false;
 }
 
+void UiWatchdog::reset() {
+    arm();
+    disarm();
+}
+
 void UiWatchdog::setContext(const QString& label) {
     std::lock_guard<std::mutex> lock(mutex_);
     context_ = label;
 }
 
+void UiWatchdog::record(double rawMs, double blockedMs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!armed_) return;
+    worstRawMs_ = std::max(worstRawMs_, rawMs);
+    if (blockedMs > worstMs_) {
+        worstMs_ = blockedMs;
+        worstContext_ = context_;
+    }
+}
+
 void UiWatchdog::ping() {
     if (!armed_) return;
     const Clock::rep now = Clock::now().time_since_epoch().count();
+    const qint64 wait = runQueueWaitNs();
     if (outstanding_) {
         // The UI thread has not answered the last ping yet: a stall in progress
         // counts as it grows, so that a test ending mid-stall still sees it.
-        const double ms =
-            std::chrono::duration<double, std::milli>(Clock::duration(now - sentAt_.load()))
-                .count();
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (ms > worstMs_) {
-            worstMs_ = ms;
-            worstContext_ = context_;
-        }
+        const double raw = msBetween(sentAt_.load(), now);
+        record(raw, raw - double(wait - sentWait_.load()) / 1e6);
         return;
     }
     outstanding_ = true;
     sentAt_ = now;
+    sentWait_ = wait;
     QMetaObject::invokeMethod(
         this,
-        [this, now] {
+        [this, now, wait] {
             const Clock::rep answeredAt = Clock::now().time_since_epoch().count();
-            const double ms =
-                std::chrono::duration<double, std::milli>(Clock::duration(answeredAt - now))
-                    .count();
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (armed_ && ms > worstMs_) {
-                    worstMs_ = ms;
-                    worstContext_ = context_;
-                }
-            }
+            const double raw = msBetween(now, answeredAt);
+            record(raw, raw - double(runQueueWaitNs() - wait) / 1e6);
             ++answered_;
             outstanding_ = false;
         },
@@ -83,6 +111,11 @@ void UiWatchdog::ping() {
 double UiWatchdog::worstLatencyMs() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return worstMs_;
+}
+
+double UiWatchdog::worstRawLatencyMs() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return worstRawMs_;
 }
 
 QString UiWatchdog::worstContext() const {

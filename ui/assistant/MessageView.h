@@ -32,6 +32,7 @@ public:
     QString question() const { return question_; }
     QString answerText() const { return answer_; }
     int citationCount() const { return int(citations_.size()); }
+    const std::vector<analysis::Citation>& citations() const { return citations_; }
 
 signals:
     void citationActivated(const lv::analysis::Citation& citation);

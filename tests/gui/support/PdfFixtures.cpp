@@ -35,6 +35,40 @@ bool writeTextPdf(const QString& path, const QStringList& pages, const QString& 
     return painter.end();
 }
 
+bool writeHtmlPdf(const QString& path, const QStringList& htmlPages, const QString& title) {
+    QPdfWriter writer(path);
+    writer.setTitle(title);
+    writer.setCreator(QStringLiteral("Longview"));
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setResolution(300);
+    QPainter painter;
+    if (!painter.begin(&writer)) return false;
+    const QRect page = painter.viewport();
+    const int marginX = page.width() * 12 / 100;
+    const int marginY = page.height() * 9 / 100;
+    const QRect body = page.adjusted(marginX, marginY, -marginX, -marginY);
+    for (int i = 0; i < htmlPages.size(); ++i) {
+        if (i > 0) writer.newPage();
+        QTextDocument doc;
+        QFont font(QStringLiteral("DejaVu Serif"));
+        font.setPointSizeF(10.5);
+        doc.setDefaultFont(font);
+        doc.setDefaultStyleSheet(QStringLiteral(
+            "h1 { font-size: 20pt; font-weight: 600; } h2 { font-size: 13pt; font-weight: 600; }"
+            "p { line-height: 140%; } .running { color: #777; font-size: 8pt; }"));
+        doc.setHtml(htmlPages[i]);
+        // Lay the page out in points, then scale to the writer's resolution.
+        const double scale = writer.resolution() / 72.0;
+        doc.setTextWidth(body.width() / scale);
+        painter.save();
+        painter.translate(body.topLeft());
+        painter.scale(scale, scale);
+        doc.drawContents(&painter);
+        painter.restore();
+    }
+    return painter.end();
+}
+
 bool addRomanPageLabels(const QString& path, int romanPages) {
     QFile file(path);
     if (!file.open(QIODevice::ReadWrite)) return false;

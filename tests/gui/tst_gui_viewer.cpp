@@ -9,6 +9,7 @@
 #include "ui/viewer/CodebaseView.h"
 #include "ui/viewer/FindBar.h"
 #include "ui/viewer/PageLayout.h"
+#include "ui/viewer/PassageLocator.h"
 #include "ui/viewer/PdfDocument.h"
 #include "ui/viewer/PdfView.h"
 #include "ui/viewer/SyntaxRules.h"
@@ -72,6 +73,7 @@ private slots:
     void pageLayoutStacksPagesAndFindsThem();
     void syntaxRulesColourCode();
     void syntaxRulesCarryStateAcrossLines();
+    void passageLocatorFindsAQuoteAcrossLines();
     void pdfDocumentReadsPagesAndLabels();
     void pdfDocumentAsksForPassword();
     void pdfViewRendersZoomsAndNavigates();
@@ -186,6 +188,34 @@ void TstGuiViewer::syntaxRulesCarryStateAcrossLines() {
     QCOMPARE(state, 0);
 }
 
+void TstGuiViewer::passageLocatorFindsAQuoteAcrossLines() {
+    // Two lines of words, each word 40 points wide, lines 14 points apart.
+    std::vector<PageWord> words;
+    const QStringList line1 = {QStringLiteral("Article"), QStringLiteral("5."),
+                               QStringLiteral("Humidity"), QStringLiteral("register."),
+                               QStringLiteral("The")};
+    const QStringList line2 = {QStringLiteral("operator"), QStringLiteral("measures"),
+                               QStringLiteral("the"), QStringLiteral("humidity"),
+                               QStringLiteral("weekly.")};
+    for (int i = 0; i < line1.size(); ++i)
+        words.push_back({line1[i], QRectF(72 + 45 * i, 100, 40, 12)});
+    for (int i = 0; i < line2.size(); ++i)
+        words.push_back({line2[i], QRectF(72 + 45 * i, 114, 40, 12)});
+
+    // Different spacing, case and punctuation; it starts mid-line and ends mid-line.
+    QList<QRectF> rects = locatePassage(words, QStringLiteral("register the\n OPERATOR measures"));
+    QCOMPARE(rects.size(), 2);
+    QCOMPARE(rects[0], QRectF(72 + 45 * 3, 100, 85, 12));
+    QCOMPARE(rects[1], QRectF(72, 114, 85, 12));
+    // The longest run wins over an earlier short one ("the" appears twice).
+    rects = locatePassage(words, QStringLiteral("the humidity weekly"));
+    QCOMPARE(rects.size(), 1);
+    QCOMPARE(rects[0].left(), 72.0 + 45 * 2);
+    // Too little in common: nothing is outlined.
+    QVERIFY(locatePassage(words, QStringLiteral("fines for a missing register")).isEmpty());
+    QVERIFY(locatePassage({}, QStringLiteral("anything")).isEmpty());
+}
+
 void TstGuiViewer::pdfDocumentReadsPagesAndLabels() {
     const PdfDocument::OpenResult r = PdfDocument::open(pdfPath_);
     QCOMPARE(int(r.status), int(PdfDocument::OpenStatus::Ok));
@@ -295,7 +325,9 @@ void TstGuiViewer::pdfViewOutlinesACitedPassage() {
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     watchdog_->arm();
     view.setDocument(PdfDocument::open(pdfPath_).document);
-    view.showTarget(3, QStringLiteral("The operator inspects every silo\n each month"));
+    view.showTarget(
+        3,
+        QStringLiteral("The operator inspects every silo\n each month and records the humidity."));
     QCOMPARE(view.targetPage(), 3);
     QCOMPARE(view.currentPage(), 3);
     QTRY_VERIFY(!view.targetRects().isEmpty());

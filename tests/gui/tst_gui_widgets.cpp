@@ -247,7 +247,7 @@ void TstGuiWidgets::citationTextLinksMarkers() {
     QVERIFY(html.contains(QStringLiteral("href=\"cite:3\"")));
     QVERIFY(!html.contains(QStringLiteral("cite:8"))); // [9] has no citation: plain text
     QVERIFY(html.contains(QStringLiteral("[9]")));
-    QVERIFY(html.contains(QStringLiteral("<ul><li><b>First</b>")));
+    QVERIFY(html.contains(QStringLiteral("<ul><li style=\"line-height:135%;\"><b>First</b>")));
     QVERIFY(html.contains(QStringLiteral("<code>code</code>")));
     QVERIFY(html.contains(QStringLiteral("&lt;b&gt;x&lt;/b&gt;"))); // model text is never markup
     QCOMPARE(citation_text::citationIndex(QStringLiteral("cite:3")), 3);

@@ -55,8 +55,8 @@ QString toHtml(const QString& text, int citationCount, const QString& linkColour
     QStringList paragraph;
     auto flushParagraph = [&] {
         if (paragraph.isEmpty()) return;
-        html +=
-            QStringLiteral("<p>") + paragraph.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
+        html += QStringLiteral("<p style=\"line-height:135%;\">") +
+                paragraph.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
         paragraph.clear();
     };
     auto closeList = [&] {
@@ -84,7 +84,7 @@ QString toHtml(const QString& text, int citationCount, const QString& linkColour
                 inList = true;
                 inOrdered = ordered;
             }
-            html += QStringLiteral("<li>") +
+            html += QStringLiteral("<li style=\"line-height:135%;\">") +
                     inlineMarkup(m.captured(1).toHtmlEscaped(), citationCount, linkColour) +
                     QStringLiteral("</li>");
             continue;

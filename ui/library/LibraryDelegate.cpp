@@ -101,7 +101,7 @@ void LibraryDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
     painter->setPen(pending ? secondary : text);
     painter->drawText(
         QRect(textLeft, top, width, tfm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-        tfm.elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideMiddle, width));
+        tfm.elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideRight, width));
 
     QString detail = index.data(LibraryModel::DetailRole).toString();
     painter->setFont(df);

@@ -105,3 +105,18 @@ QList<QRectF> PdfDocument::search(int page, const QString& text, bool caseSensit
 }
 
 } // namespace lv::ui
+
+namespace lv::ui {
+
+std::vector<PageWord> PdfDocument::words(int page) const {
+    std::vector<PageWord> out;
+    if (page < 0 || page >= pageCount()) return out;
+    QMutexLocker lock(&mutex_);
+    std::unique_ptr<Poppler::Page> p = doc_->page(page);
+    if (!p) return out;
+    for (const std::unique_ptr<Poppler::TextBox>& box : p->textList())
+        out.push_back({box->text(), box->boundingBox()});
+    return out;
+}
+
+} // namespace lv::ui

@@ -9,6 +9,8 @@
 #include <QSizeF>
 #include <QString>
 
+#include "ui/viewer/PassageLocator.h"
+
 #include <functional>
 #include <memory>
 #include <vector>
@@ -49,6 +51,8 @@ public:
     QImage render(int page, double pixelsPerPoint, const std::function<bool()>& shouldAbort) const;
     // Rectangles in points, in reading order.
     QList<QRectF> search(int page, const QString& text, bool caseSensitive) const;
+    // The words of a page with their boxes (points), in reading order.
+    std::vector<PageWord> words(int page) const;
 
 private:
     PdfDocument() = default;

@@ -25,21 +25,6 @@ constexpr int kPrefetchPages = 1;
 const double kZoomSteps[] = {0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25,
                              1.5,  1.75, 2.0, 2.5,  3.0,  4.0, 5.0, 6.0, 8.0};
 
-// Quotes span lines and carry the ingest's whitespace; Poppler's search matches
-// within two lines at most. Try the quote, then shorter openings of it.
-QStringList quoteCandidates(const QString& quote) {
-    const QString simplified = quote.simplified();
-    QStringList out;
-    if (simplified.isEmpty()) return out;
-    const QStringList words = simplified.split(QLatin1Char(' '));
-    if (words.size() <= 12) out << simplified;
-    for (int n : {10, 6, 4}) {
-        if (words.size() > n) out << words.mid(0, n).join(QLatin1Char(' '));
-    }
-    if (out.isEmpty()) out << simplified;
-    return out;
-}
-
 } // namespace
 
 PdfView::PdfView(QWidget* parent) : QAbstractScrollArea(parent) {
@@ -600,26 +585,17 @@ void PdfView::showTarget(int page, const QString& quote) {
     targetRects_.clear();
     goToPage(page);
     viewport()->update();
-    const QStringList candidates = quoteCandidates(quote);
-    if (candidates.isEmpty()) return;
+    if (quote.trimmed().isEmpty()) return;
     std::shared_ptr<PdfDocument> doc = doc_;
     targetSearch_ =
-        QtConcurrent::run(&pool_, [this, doc, page, candidates](QPromise<QList<QRectF>>& promise) {
-            QList<QRectF> rects;
-            for (const QString& c : candidates) {
-                if (promise.isCanceled()) return;
-                rects = doc->search(page, c, false);
-                if (!rects.isEmpty()) break;
-            }
+        QtConcurrent::run(&pool_, [this, doc, page, quote](QPromise<QList<QRectF>>& promise) {
+            const QList<QRectF> rects = locatePassage(doc->words(page), quote);
             if (promise.isCanceled()) return;
             QMetaObject::invokeMethod(
                 this,
                 [this, doc, page, rects] {
                     if (doc != doc_ || page != targetPage_ || rects.isEmpty()) return;
-                    // Several hits of a short opening: the first one is the passage.
-                    QList<QRectF> chosen = rects;
-                    if (rects.size() > 3) chosen = rects.mid(0, 1);
-                    targetRects_ = chosen;
+                    targetRects_ = rects;
                     QRectF span;
                     for (const QRectF& r : targetRects_)
                         span |= r;

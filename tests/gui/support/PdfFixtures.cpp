@@ -1,5 +1,6 @@
 #include "support/PdfFixtures.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QFile>
 #include <QPageSize>
 #include <QPainter>
@@ -63,7 +64,10 @@ bool writeHtmlPdf(const QString& path, const QStringList& htmlPages, const QStri
         painter.save();
         painter.translate(body.topLeft());
         painter.scale(scale, scale);
-        doc.drawContents(&painter);
+        // Printed text is black whatever the desktop's palette says.
+        QAbstractTextDocumentLayout::PaintContext context;
+        context.palette.setColor(QPalette::Text, Qt::black);
+        doc.documentLayout()->draw(&painter, context);
         painter.restore();
     }
     return painter.end();

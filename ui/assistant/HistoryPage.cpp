@@ -102,10 +102,15 @@ QString HistoryPage::formatTime(const QString& iso) {
     t = t.toLocalTime();
     const QLocale locale;
     const QDate today = QDate::currentDate();
-    const QString time = locale.toString(t.time(), QLocale::ShortFormat);
+    // Minutes are enough; some locales' short format carries seconds.
+    QString timeFormat = locale.timeFormat(QLocale::ShortFormat);
+    timeFormat.remove(QStringLiteral(":ss"));
+    const QString time = locale.toString(t.time(), timeFormat);
     if (t.date() == today) return tr("Today, %1").arg(time);
     if (t.date() == today.addDays(-1)) return tr("Yesterday, %1").arg(time);
-    return locale.toString(t.date(), QLocale::LongFormat) + QStringLiteral(", ") + time;
+    const QString dateFormat =
+        t.date().year() == today.year() ? QStringLiteral("d MMMM") : QStringLiteral("d MMMM yyyy");
+    return locale.toString(t.date(), dateFormat) + QStringLiteral(", ") + time;
 }
 
 void HistoryPage::setSessions(const std::vector<analysis::SessionInfo>& sessions) {

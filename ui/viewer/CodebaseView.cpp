@@ -2,6 +2,7 @@
 
 #include "ui/shell/Theme.h"
 #include "ui/viewer/CodeEditor.h"
+#include "ui/viewer/FileIcons.h"
 #include "ui/viewer/SourceFile.h"
 #include "ui/worker/DeliverResult.h"
 
@@ -31,6 +32,7 @@ CodebaseView::CodebaseView(QWidget* parent) : QWidget(parent) {
     files_ = new QFileSystemModel(this);
     files_->setFilter(QDir::AllDirs | QDir::Files | QDir::NoDotAndDotDot);
     files_->setReadOnly(true);
+    files_->setIconProvider(&fileIcons_);
     tree_ = new QTreeView;
     tree_->setModel(files_);
     tree_->setHeaderHidden(true);

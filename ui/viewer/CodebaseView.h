@@ -2,6 +2,8 @@
 // open file, with a header naming the file, its language and its length.
 #pragma once
 
+#include "ui/viewer/FileIcons.h"
+
 #include <QWidget>
 
 class QFileSystemModel;
@@ -46,6 +48,7 @@ private:
 
     QSplitter* splitter_ = nullptr;
     QTreeView* tree_ = nullptr;
+    FileIcons fileIcons_; // before files_, which uses it
     QFileSystemModel* files_ = nullptr;
     QWidget* header_ = nullptr;
     QLabel* pathLabel_ = nullptr;

@@ -14,6 +14,7 @@ target_compile_options(longview_warnings INTERFACE
 
 if(LONGVIEW_SANITIZE)
     set(_lv_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-    add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:${_lv_san}>)
+    # Quoted so that the list stays one generator expression.
+    add_compile_options("$<$<COMPILE_LANGUAGE:C,CXX>:${_lv_san}>")
     add_link_options(${_lv_san})
 endif()

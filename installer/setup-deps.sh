@@ -9,9 +9,9 @@ packages=(
     # toolchain
     build-essential cmake ninja-build pkg-config ccache git file dpkg-dev
     # engine
-    libopenblas-dev libsentencepiece-dev libpcre2-dev nlohmann-json3-dev
+    libopenblas-dev libsentencepiece-dev libpcre2-dev libicu-dev nlohmann-json3-dev libxxhash-dev
     # storage
-    libsqlite3-dev libzstd-dev
+    libsqlite3-dev libzstd-dev libxxhash-dev
     # ingest, app, ui
     qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev libpoppler-qt6-dev
     poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fontconfig

@@ -67,8 +67,8 @@ public:
     std::vector<ModelInfo> models() const; // models folder + configured model
     bool hasModel() const;
     std::string modelsFolder() const;
-    void setModelsFolder(const std::string& dir);   // remembered in the library's settings
-    void setDefaultModel(const std::string& dir);   // checked, then remembered
+    void setModelsFolder(const std::string& dir); // remembered in the library's settings
+    void setDefaultModel(const std::string& dir); // checked, then remembered
 
 private:
     struct Impl;

@@ -19,7 +19,7 @@ public:
 };
 
 struct OptionSpec {
-    std::string name; // without the leading "--"
+    std::string name;      // without the leading "--"
     std::string valueName; // empty: a flag without value
     std::string help;
     bool repeatable = false;

@@ -207,7 +207,8 @@ std::string generalHelp(const std::vector<Command>& commands) {
     s << "longview-cli: read long documents and codebases with a local language model\n\n"
       << "Usage: longview-cli [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n";
     std::size_t width = 0;
-    for (const auto& c : commands) width = std::max(width, c.name.size());
+    for (const auto& c : commands)
+        width = std::max(width, c.name.size());
     for (const auto& c : commands)
         s << "  " << c.name << std::string(width - c.name.size() + 2, ' ') << c.summary << "\n";
     s << "\nOptions:\n";

@@ -10,8 +10,8 @@
 namespace lv::cli {
 
 struct ParsedCommandLine {
-    bool help = false;    // --help / -h, or `help [COMMAND]`
-    bool version = false; // --version
+    bool help = false;                // --help / -h, or `help [COMMAND]`
+    bool version = false;             // --version
     const Command* command = nullptr; // null with help: the general help
     Invocation invocation;
 };

@@ -7,19 +7,29 @@
 // (out aliasing an input of the same shape) are allowed where noted.
 #pragma once
 
+#include "core/Error.h"
 #include "core/Tensor.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lv {
 
 struct SsdParams {
-    float dtMin = 0.0f;         // time_step_limit lower bound, applied after softplus
-    float dtMax = 1e30f;        // time_step_limit upper bound ("Infinity" -> huge)
+    float dtMin = 0.0f;           // time_step_limit lower bound, applied after softplus
+    float dtMax = 1e30f;          // time_step_limit upper bound ("Infinity" -> huge)
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
+};
+
+// Device memory use, for the UI and the bench. Zero where a backend does not track it.
+struct MemoryStats {
+    std::size_t inUseBytes = 0; // held by allocate() and scratch now
+    std::size_t peakBytes = 0;  // high-water mark of inUseBytes since the last resetPeak
+    std::size_t deviceFreeBytes = 0;
+    std::size_t deviceTotalBytes = 0;
 };
 
 class Backend {
@@ -37,6 +47,15 @@ public:
     virtual void copy(void* dst, const void* src, std::size_t bytes) = 0;     // device -> device
     virtual void fill(void* dst, float value, std::int64_t count) = 0;        // f32 fill
     virtual void synchronize() = 0;
+
+    // Weights. The loader hands each weight over once as a host view (often straight
+    // from the checkpoint's memory mapping, which outlives the model) and uses the
+    // returned tensor for the model's lifetime. Default (Backend.cpp): the CPU uses the
+    // host memory as is, other devices get a copy in the same dtype; a backend may
+    // override to convert (e.g. keep bf16 copies on the GPU).
+    virtual Tensor prepareWeight(const Tensor& host);
+    // Frees what prepareWeight allocated; the default frees copies on non-CPU devices.
+    virtual void releaseWeight(const Tensor& prepared);
 
     // out[t, :] = table[ids[t], :] * scale. ids: i32 [T] (host or device memory of this
     // backend); table: [V, H] any weight dtype; out: f32 [T, H].
@@ -90,6 +109,17 @@ public:
                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
                          const SsdParams& params, Tensor& state, Tensor& y) = 0;
 
+    // Mamba (1) selective scan with a per-channel diagonal A, the whole sequence from the
+    // given state: u, dt: f32 [T, D] (rows may be strided; dt raw, before + dtBias and
+    // softplus); A: f32 [D, N] (already -exp(A_log)); B, C: f32 [T, N] (rows may be
+    // strided); Dskip, dtBias: f32 [D]; state: f32 [D, N] in/out;
+    // y: f32 [T, D] = C . state_t + Dskip * u.
+    // Default (Backend.cpp): a sequential reference, through host memory on devices
+    // other than the CPU; backends may override it with a kernel.
+    virtual void selectiveScan(const Tensor& u, const Tensor& dt, const Tensor& A, const Tensor& B,
+                               const Tensor& C, const Tensor& Dskip, const Tensor& dtBias,
+                               Tensor& state, Tensor& y);
+
     // Rotary embedding, neox layout (rotate_half), in place on x: f32 [T, nHeads, headDim];
     // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.
     virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;
@@ -111,6 +141,31 @@ public:
     // x: f32 [T, H]; gateUp: [E, 2F, H]; down: [E, H, F]; out: f32 [T, H] (overwritten).
     virtual void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
                            const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
+
+    // ---- Optional hooks with CPU-compatible defaults (a GPU backend overrides them). ----
+
+    // Greedy sampling: indices[t] = argmax_v logits[t, v] (lowest index on ties).
+    // logits: f32 [T, V] (rows may be strided); indices: i32 [T] in this backend's memory.
+    // Default: through download()/upload(); the CUDA backend runs it on the GPU.
+    virtual void argmax(const Tensor& logits, Tensor& indices) {
+        const std::int64_t rows = logits.rank >= 2 ? logits.shape[0] : 1;
+        const std::int64_t cols = logits.cols();
+        const std::int64_t ld = logits.rank >= 2 ? logits.stride[0] : cols;
+        std::vector<float> row(static_cast<std::size_t>(cols));
+        std::vector<std::int32_t> best(static_cast<std::size_t>(rows));
+        for (std::int64_t t = 0; t < rows; ++t) {
+            download(row.data(), logits.as<float>() + t * ld, row.size() * sizeof(float));
+            std::int64_t b = 0;
+            for (std::int64_t v = 1; v < cols; ++v)
+                if (row[std::size_t(v)] > row[std::size_t(b)]) b = v;
+            best[std::size_t(t)] = std::int32_t(b);
+        }
+        upload(indices.data, best.data(), best.size() * sizeof(std::int32_t));
+    }
+
+    // Device memory in use and its high-water mark; resetPeak() starts a new measurement.
+    virtual MemoryStats memoryStats() const { return {}; }
+    virtual void resetPeak() {}
 };
 
 std::unique_ptr<Backend> makeCpuBackend(int threads = 0); // 0: all cores

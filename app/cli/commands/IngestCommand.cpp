@@ -1,4 +1,11 @@
+#include "cli/HumanOutput.h"
+#include "cli/Interrupt.h"
+#include "cli/JsonOutput.h"
+#include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
+
+#include <cstdio>
+#include <ostream>
 
 namespace lv::cli {
 
@@ -6,10 +13,46 @@ Command makeIngestCommand() {
     Command c;
     c.name = "ingest";
     c.summary = "ingest PDFs, folders (codebases) and text files into the library";
-    c.usage = "ingest PATH... [--json]";
+    c.usage = "ingest PATH... [--password P] [--json]";
+    c.options = {{"password", "P", "password of an encrypted PDF"}};
     c.minPositional = 1;
-    c.maxPositional = SIZE_MAX;
-    c.run = notYetAvailable(c.name, "ingest and storage, issues 6 and 7");
+    c.run = [](const Invocation& inv, CommandIo& io) {
+        auto service = makeService(inv);
+        analysis::JobControl job;
+        InterruptGuard interrupt(job);
+        attachProgress(job, io);
+        nlohmann::json all = nlohmann::json::array();
+        for (const std::string& path : inv.positional) {
+            const analysis::IngestReport r = service->ingest(path, job);
+            if (inv.json) {
+                all.push_back(toJson(r));
+                continue;
+            }
+            const auto& d = r.document;
+            char line[512];
+            std::snprintf(line, sizeof line, "%-9s #%lld  %s\n", kindName(d.kind), (long long)d.id,
+                          d.sourcePath.c_str());
+            io.out << line;
+            if (d.kind == analysis::DocumentKind::Pdf)
+                io.out << "          " << d.pages << " pages, " << d.characters << " characters"
+                       << (d.scannedPages ? ", " + std::to_string(d.scannedPages) + " scanned"
+                                          : std::string())
+                       << "\n";
+            else if (d.kind == analysis::DocumentKind::Codebase)
+                io.out << "          " << d.files << " files, " << d.characters << " characters, "
+                       << r.skippedFiles << " skipped\n";
+            else
+                io.out << "          " << d.characters << " characters\n";
+            std::snprintf(line, sizeof line, "          %s in %.2f s\n",
+                          r.unchanged ? "unchanged, already in the library" : "ingested",
+                          r.seconds);
+            io.out << line;
+            for (const auto& w : r.warnings)
+                io.out << "          warning: " << w << "\n";
+        }
+        if (inv.json) io.out << all.dump(2) << "\n";
+        return 0;
+    };
     return c;
 }
 

@@ -1,15 +1,63 @@
+#include "cli/HumanOutput.h"
+#include "cli/JsonOutput.h"
+#include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
+
+#include <cstdio>
+#include <ostream>
 
 namespace lv::cli {
 
 Command makeSessionsCommand() {
     Command c;
     c.name = "sessions";
-    c.summary = "list stored question-and-answer sessions";
-    c.usage = "sessions [--json]";
-    c.minPositional = 0;
+    c.summary = "list question-and-answer sessions, or show one";
+    c.usage = "sessions [SESSION_ID] [--document ID] [--json]";
+    c.options = {{"document", "ID", "only the sessions of this document"}};
     c.maxPositional = 1;
-    c.run = notYetAvailable(c.name, "the analysis service, issue 8");
+    c.run = [](const Invocation& inv, CommandIo& io) {
+        auto service = makeService(inv);
+        if (!inv.positional.empty()) {
+            const std::int64_t sessionId = std::stoll(inv.positional[0]);
+            const auto messages = service->messages(sessionId);
+            if (inv.json) {
+                nlohmann::json arr = nlohmann::json::array();
+                for (const auto& m : messages)
+                    arr.push_back(toJson(m));
+                io.out << nlohmann::json{{"session_id", sessionId}, {"messages", arr}}.dump(2)
+                       << "\n";
+                return 0;
+            }
+            for (const auto& m : messages) {
+                io.out << "Q: " << m.question << "\nA: " << m.answer << "\n";
+                printCitations(io.out, m.citations);
+                io.out << "\n";
+            }
+            return 0;
+        }
+        std::optional<std::int64_t> doc;
+        if (inv.has("document")) doc = inv.intOr("document", 0);
+        const auto sessions = service->sessions(doc);
+        if (inv.json) {
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& s : sessions)
+                arr.push_back(toJson(s));
+            io.out << arr.dump(2) << "\n";
+            return 0;
+        }
+        if (sessions.empty()) {
+            io.out << "No sessions yet: ask a question with 'longview-cli ask DOC \"...\"'.\n";
+            return 0;
+        }
+        char line[1024];
+        for (const auto& s : sessions) {
+            std::snprintf(line, sizeof line, "%5lld  %s  %-30.30s  %lld message(s)  last: %s\n",
+                          (long long)s.id, s.createdAt.c_str(), s.documentTitle.c_str(),
+                          (long long)s.messages, s.lastQuestion.c_str());
+            io.out << line;
+        }
+        return 0;
+    };
     return c;
 }
 

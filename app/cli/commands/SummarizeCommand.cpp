@@ -1,4 +1,10 @@
+#include "cli/HumanOutput.h"
+#include "cli/Interrupt.h"
+#include "cli/JsonOutput.h"
+#include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
+
+#include <ostream>
 
 namespace lv::cli {
 
@@ -7,9 +13,38 @@ Command makeSummarizeCommand() {
     c.name = "summarize";
     c.summary = "summary of a document with citations (extractive without a model)";
     c.usage = "summarize PATH|ID [--model DIR] [--json]";
+    c.options = generationOptions();
     c.minPositional = 1;
     c.maxPositional = 1;
-    c.run = notYetAvailable(c.name, "the analysis service, issue 8");
+    c.run = [](const Invocation& inv, CommandIo& io) {
+        auto service = makeService(inv);
+        analysis::JobControl job;
+        InterruptGuard interrupt(job);
+        if (!inv.json) {
+            job.token = [&io](const std::string& piece) {
+                io.out << piece;
+                io.out.flush();
+            };
+        }
+        attachProgress(job, io);
+        const std::int64_t id = service->resolveDocument(inv.positional[0], job);
+        const auto doc = service->document(id);
+        if (!inv.json && doc)
+            io.out << "Summary of \"" << doc->title << "\""
+                   << (service->hasModel() ? "" : " (extractive: no model configured)") << "\n\n";
+        const analysis::Summary s = service->summarize(id, job);
+        if (inv.json) {
+            auto j = toJson(s);
+            if (doc) j["document"] = toJson(*doc);
+            io.out << j.dump(2) << "\n";
+            return 0;
+        }
+        if (s.extractive) io.out << s.text;
+        io.out << "\n";
+        printCitations(io.out, s.citations);
+        printMetrics(io.out, s.metrics);
+        return 0;
+    };
     return c;
 }
 

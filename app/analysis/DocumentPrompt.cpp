@@ -1,0 +1,144 @@
+#include "analysis/DocumentPrompt.h"
+
+#include <algorithm>
+
+namespace lv::analysis {
+
+DocumentKind documentKindFromName(const std::string& kind) {
+    if (kind == "pdf") return DocumentKind::Pdf;
+    if (kind == "codebase") return DocumentKind::Codebase;
+    return DocumentKind::Text;
+}
+
+namespace {
+
+bool isMarginal(const storage::SegmentRecord& s) {
+    return s.role == "header" || s.role == "footer";
+}
+
+std::string baseName(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
+                                          const std::vector<storage::SegmentRecord>& segments) {
+    std::vector<SourceUnit> units;
+    units.reserve(segments.size());
+    const DocumentKind kind = documentKindFromName(doc.kind);
+    for (const auto& s : segments) {
+        if (isMarginal(s)) continue;
+        SourceUnit u;
+        u.text = s.text;
+        Citation& c = u.citation;
+        c.documentId = doc.id;
+        c.segmentId = s.id;
+        if (s.pageIndex) {
+            c.pageIndex = int(*s.pageIndex);
+            c.pageLabel = s.pageLabel.value_or(std::to_string(*s.pageIndex + 1));
+            c.label = "p. " + c.pageLabel;
+        }
+        if (s.filePath) c.filePath = *s.filePath;
+        if (s.lineStart) {
+            c.lineStart = int(*s.lineStart);
+            c.lineEnd = int(s.lineEnd.value_or(*s.lineStart));
+        }
+        if (kind != DocumentKind::Pdf && c.lineStart > 0) {
+            if (c.filePath.empty()) c.filePath = baseName(doc.sourcePath);
+            c.label = c.filePath + ":" + std::to_string(c.lineStart) +
+                      (c.lineEnd > c.lineStart ? "-" + std::to_string(c.lineEnd) : "");
+        }
+        if (c.label.empty()) c.label = "§" + std::to_string(s.ordinal + 1);
+        units.push_back(std::move(u));
+    }
+    return units;
+}
+
+std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, std::size_t last,
+                       DocumentKind kind) {
+    std::string out;
+    last = std::min(last, units.size());
+    int currentPage = -2;
+    std::string currentFile;
+    for (std::size_t i = first; i < last; ++i) {
+        const SourceUnit& u = units[i];
+        const Citation& c = u.citation;
+        if (kind == DocumentKind::Pdf) {
+            if (c.pageIndex != currentPage) {
+                if (!out.empty()) out += "\n\n";
+                out += "[p. " + c.pageLabel + "]\n";
+                currentPage = c.pageIndex;
+            } else {
+                out += "\n\n";
+            }
+            out += u.text;
+            continue;
+        }
+        if (kind == DocumentKind::Codebase) {
+            if (c.filePath != currentFile) {
+                if (!out.empty() && out.back() != '\n') out += "\n";
+                if (!out.empty()) out += "\n";
+                out += "=== " + c.filePath + " ===\n";
+                currentFile = c.filePath;
+            }
+            // Numbered lines: "[path:N]" citations need the numbers in view.
+            int line = c.lineStart > 0 ? c.lineStart : 1;
+            std::size_t pos = 0;
+            while (pos <= u.text.size()) {
+                const auto nl = u.text.find('\n', pos);
+                const std::string l =
+                    u.text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+                out += std::to_string(line++) + "| " + l + "\n";
+                if (nl == std::string::npos) break;
+                pos = nl + 1;
+            }
+            continue;
+        }
+        if (!out.empty()) out += "\n\n";
+        if (c.lineStart > 0) out += "[" + c.label.substr(0, c.label.find('-')) + "] ";
+        out += u.text;
+    }
+    return out;
+}
+
+std::string plainText(const storage::DocumentRecord& doc,
+                      const std::vector<storage::SegmentRecord>& segments) {
+    const DocumentKind kind = documentKindFromName(doc.kind);
+    std::string out;
+    std::int64_t page = -1;
+    std::string file;
+    for (const auto& s : segments) {
+        if (kind == DocumentKind::Pdf) {
+            if (isMarginal(s)) continue;
+            const std::int64_t p = s.pageIndex.value_or(0);
+            if (page >= 0 && p != page)
+                out += "\n\f";
+            else if (page >= 0)
+                out += "\n\n";
+            while (page >= 0 && page + 1 < p) { // blank pages keep their form feed
+                out += "\f";
+                ++page;
+            }
+            page = p;
+            out += s.text;
+        } else if (kind == DocumentKind::Codebase) {
+            const std::string path = s.filePath.value_or("");
+            if (path != file) {
+                if (!out.empty() && out.back() != '\n') out += "\n";
+                out += "=== " + path + " ===\n";
+                file = path;
+            }
+            out += s.text;
+            if (!s.text.empty() && s.text.back() != '\n') out += "\n";
+        } else {
+            if (!out.empty()) out += "\n\n";
+            out += s.text;
+        }
+    }
+    if (!out.empty() && out.back() != '\n') out += "\n";
+    return out;
+}
+
+} // namespace lv::analysis

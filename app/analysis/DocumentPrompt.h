@@ -1,0 +1,32 @@
+// The text a model reads for a stored document, built from its segments: page
+// markers "[p. iv]" for PDFs, numbered lines under a header for files, so that the
+// model can cite what it reads; plus the units that those citations resolve to.
+#pragma once
+
+#include "analysis/ExtractiveSummarizer.h"
+
+#include "storage/DocumentStore.h"
+
+#include <string>
+#include <vector>
+
+namespace lv::analysis {
+
+DocumentKind documentKindFromName(const std::string& kind);
+
+// One citable unit per body segment (running headers and footers left out).
+std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
+                                          const std::vector<storage::SegmentRecord>& segments);
+
+// The model text of units[first, last): PDF pages introduced by "[p. LABEL]",
+// files by "=== path ===" with "N| " line numbers, plain text by "[name:N]"
+// paragraph markers. The forms match what CitationResolver understands.
+std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, std::size_t last,
+                       DocumentKind kind);
+
+// Text as a reader sees it (no markers): PDF pages separated by form feeds, files
+// under their header lines.
+std::string plainText(const storage::DocumentRecord& doc,
+                      const std::vector<storage::SegmentRecord>& segments);
+
+} // namespace lv::analysis

@@ -1,0 +1,20 @@
+// What checkpoints are on disk: architecture, size, context length and whether
+// they fit the GPU, read from config.json and the safetensors headers only.
+#pragma once
+
+#include "analysis/AnalysisTypes.h"
+
+#include <string>
+#include <vector>
+
+namespace lv::analysis {
+
+// Throws std::runtime_error naming the folder when it holds no usable checkpoint.
+ModelInfo describeModel(const std::string& dir);
+
+// The checkpoints directly under `folder` plus `extra` ones, each once; the one
+// equal to `defaultPath` is marked default. Folders that fail to describe are skipped.
+std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<std::string>& extra,
+                                  const std::string& defaultPath);
+
+} // namespace lv::analysis

@@ -1,0 +1,49 @@
+#include "cli/HumanOutput.h"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace lv::cli {
+
+std::string humanBytes(std::int64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = double(bytes);
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations) {
+    if (citations.empty()) return;
+    out << "\nCitations:\n";
+    for (std::size_t i = 0; i < citations.size(); ++i) {
+        const auto& c = citations[i];
+        out << "  [" << (i + 1) << "] " << c.label;
+        if (!c.quote.empty()) {
+            std::string q = c.quote.size() > 90 ? c.quote.substr(0, 87) + "..." : c.quote;
+            out << "  \"" << q << "\"";
+        }
+        out << "\n";
+    }
+}
+
+void printMetrics(std::ostream& out, const analysis::Metrics& m) {
+    if (m.device == "none" || m.model.empty()) return;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "\n[%s on %s: document %lld tokens, read %lld, from cache %lld%s; "
+                  "first token %.0f ms, %.1f tok/s]\n",
+                  m.model.c_str(), m.device.c_str(), (long long)m.documentTokens,
+                  (long long)m.tokensRead, (long long)m.tokensFromCache,
+                  m.stateResumed ? " (state resumed)" : (m.stateStored ? " (state cached)" : ""),
+                  m.timeToFirstTokenMs, m.tokensPerSecond);
+    out << buf;
+}
+
+} // namespace lv::cli

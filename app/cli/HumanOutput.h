@@ -1,0 +1,15 @@
+// How longview-cli prints analysis results for people: text, then numbered
+// citations, then one line of metrics.
+#pragma once
+
+#include "analysis/AnalysisTypes.h"
+
+#include <iosfwd>
+
+namespace lv::cli {
+
+void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations);
+void printMetrics(std::ostream& out, const analysis::Metrics& m);
+std::string humanBytes(std::int64_t bytes);
+
+} // namespace lv::cli

@@ -1,0 +1,134 @@
+#include "cli/JsonOutput.h"
+
+namespace lv::cli {
+
+using nlohmann::json;
+
+const char* kindName(analysis::DocumentKind kind) {
+    switch (kind) {
+    case analysis::DocumentKind::Pdf:
+        return "pdf";
+    case analysis::DocumentKind::Codebase:
+        return "codebase";
+    case analysis::DocumentKind::Text:
+        return "text";
+    }
+    return "text";
+}
+
+json toJson(const analysis::DocumentInfo& d) {
+    return {{"id", d.id},
+            {"kind", kindName(d.kind)},
+            {"title", d.title},
+            {"source_path", d.sourcePath},
+            {"content_hash", d.contentHash},
+            {"pages", d.pages},
+            {"files", d.files},
+            {"characters", d.characters},
+            {"scanned_pages", d.scannedPages},
+            {"state_cached", d.stateCached},
+            {"added_at", d.addedAt}};
+}
+
+json toJson(const analysis::Citation& c) {
+    json j = {{"label", c.label}, {"document_id", c.documentId}, {"segment_id", c.segmentId}};
+    if (c.pageIndex >= 0) {
+        j["page_index"] = c.pageIndex;
+        j["page_label"] = c.pageLabel;
+    }
+    if (!c.filePath.empty()) j["file"] = c.filePath;
+    if (c.lineStart > 0) {
+        j["line_start"] = c.lineStart;
+        j["line_end"] = c.lineEnd;
+    }
+    if (!c.quote.empty()) j["quote"] = c.quote;
+    return j;
+}
+
+json toJson(const analysis::Metrics& m) {
+    return {{"document_tokens", m.documentTokens},
+            {"tokens_read", m.tokensRead},
+            {"tokens_from_cache", m.tokensFromCache},
+            {"generated_tokens", m.generatedTokens},
+            {"time_to_first_token_ms", m.timeToFirstTokenMs},
+            {"tokens_per_second", m.tokensPerSecond},
+            {"prefill_tokens_per_second", m.prefillTokensPerSecond},
+            {"peak_memory_bytes", m.peakMemoryBytes},
+            {"state_resumed", m.stateResumed},
+            {"state_stored", m.stateStored},
+            {"device", m.device},
+            {"model", m.model}};
+}
+
+static json citationsJson(const std::vector<analysis::Citation>& cs) {
+    json arr = json::array();
+    for (const auto& c : cs)
+        arr.push_back(toJson(c));
+    return arr;
+}
+
+json toJson(const analysis::Summary& s) {
+    return {{"document_id", s.documentId},
+            {"extractive", s.extractive},
+            {"text", s.text},
+            {"citations", citationsJson(s.citations)},
+            {"metrics", toJson(s.metrics)}};
+}
+
+json toJson(const analysis::Answer& a) {
+    return {{"document_id", a.documentId},
+            {"session_id", a.sessionId},
+            {"message_id", a.messageId},
+            {"extractive", a.extractive},
+            {"question", a.question},
+            {"text", a.text},
+            {"citations", citationsJson(a.citations)},
+            {"metrics", toJson(a.metrics)}};
+}
+
+json toJson(const analysis::Passage& p) {
+    return {{"citation", toJson(p.citation)}, {"snippet", p.snippet}, {"score", p.score}};
+}
+
+json toJson(const analysis::SessionInfo& s) {
+    return {{"id", s.id},
+            {"document_id", s.documentId},
+            {"document_title", s.documentTitle},
+            {"created_at", s.createdAt},
+            {"messages", s.messages},
+            {"last_question", s.lastQuestion}};
+}
+
+json toJson(const analysis::Message& m) {
+    return {{"id", m.id},
+            {"question", m.question},
+            {"answer", m.answer},
+            {"citations", citationsJson(m.citations)},
+            {"metrics", toJson(m.metrics)},
+            {"created_at", m.createdAt}};
+}
+
+json toJson(const analysis::ModelInfo& m) {
+    return {{"path", m.path},
+            {"name", m.name},
+            {"architecture", m.architecture},
+            {"parameters", m.parameters},
+            {"context_length", m.contextLength},
+            {"weight_bytes", m.weightBytes},
+            {"fits_gpu", m.fitsGpu},
+            {"gpu_note", m.gpuNote},
+            {"default", m.isDefault}};
+}
+
+json toJson(const analysis::IngestReport& r) {
+    json w = json::array();
+    for (const auto& s : r.warnings)
+        w.push_back(s);
+    return {{"document", toJson(r.document)},
+            {"unchanged", r.unchanged},
+            {"skipped_files", r.skippedFiles},
+            {"warnings", w},
+            {"seconds", r.seconds}};
+}
+
+} // namespace lv::cli

@@ -1,0 +1,91 @@
+#include "backend/Backend.h"
+
+namespace lv {
+
+Tensor Backend::prepareWeight(const Tensor& host) {
+    if (device() == DeviceKind::Cpu) return host;
+    Tensor t = host;
+    t.device = device();
+    t.data = allocate(host.bytes());
+    upload(t.data, host.data, host.bytes());
+    // A packed copy: recompute contiguous strides (host views may be row slices).
+    std::int64_t s = 1;
+    for (int k = t.rank - 1; k >= 0; --k) {
+        t.stride[k] = s;
+        s *= t.shape[k];
+    }
+    return t;
+}
+
+void Backend::releaseWeight(const Tensor& prepared) {
+    if (device() != DeviceKind::Cpu && prepared.data) release(prepared.data);
+}
+
+} // namespace lv
+
+#include <cmath>
+#include <vector>
+
+namespace lv {
+
+namespace {
+
+// Rows of a 2-D f32 tensor (row stride may exceed the row length) as a packed host copy.
+std::vector<float> packedRows(Backend& be, const Tensor& t) {
+    const std::int64_t rows = t.rank >= 2 ? t.shape[0] : 1;
+    const std::int64_t cols = t.cols();
+    const std::int64_t stride = t.rank >= 2 ? t.stride[0] : cols;
+    std::vector<float> out(std::size_t(rows * cols));
+    if (rows == 0 || cols == 0) return out;
+    const std::size_t span = std::size_t((rows - 1) * stride + cols);
+    std::vector<float> raw;
+    const float* src = static_cast<const float*>(t.data);
+    if (be.device() != DeviceKind::Cpu) {
+        raw.resize(span);
+        be.download(raw.data(), t.data, span * 4);
+        src = raw.data();
+    }
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c)
+            out[std::size_t(r * cols + c)] = src[r * stride + c];
+    return out;
+}
+
+void storePacked(Backend& be, const std::vector<float>& v, Tensor& t) {
+    if (be.device() == DeviceKind::Cpu)
+        std::copy(v.begin(), v.end(), static_cast<float*>(t.data));
+    else
+        be.upload(t.data, v.data(), v.size() * 4);
+}
+
+} // namespace
+
+void Backend::selectiveScan(const Tensor& u, const Tensor& dt, const Tensor& A, const Tensor& B,
+                            const Tensor& C, const Tensor& Dskip, const Tensor& dtBias,
+                            Tensor& state, Tensor& y) {
+    const std::int64_t T = u.shape[0], D = u.cols(), N = A.cols();
+    const auto hu = packedRows(*this, u), hdt = packedRows(*this, dt), hA = packedRows(*this, A);
+    const auto hB = packedRows(*this, B), hC = packedRows(*this, C);
+    const auto hD = packedRows(*this, Dskip), hBias = packedRows(*this, dtBias);
+    auto hs = packedRows(*this, state);
+    std::vector<float> hy(std::size_t(T * D));
+    for (std::int64_t t = 0; t < T; ++t) {
+        for (std::int64_t d = 0; d < D; ++d) {
+            const float raw = hdt[std::size_t(t * D + d)] + hBias[std::size_t(d)];
+            const float delta = raw > 20.0f ? raw : std::log1p(std::exp(raw)); // softplus
+            const float xu = hu[std::size_t(t * D + d)];
+            float acc = 0.0f;
+            for (std::int64_t n = 0; n < N; ++n) {
+                float& s = hs[std::size_t(d * N + n)];
+                s = std::exp(delta * hA[std::size_t(d * N + n)]) * s +
+                    delta * hB[std::size_t(t * N + n)] * xu;
+                acc += s * hC[std::size_t(t * N + n)];
+            }
+            hy[std::size_t(t * D + d)] = acc + hD[std::size_t(d)] * xu;
+        }
+    }
+    storePacked(*this, hs, state);
+    storePacked(*this, hy, y);
+}
+
+} // namespace lv

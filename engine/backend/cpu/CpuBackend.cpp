@@ -1,0 +1,117 @@
+#include "backend/cpu/CpuBackend.h"
+
+#include "backend/cpu/Kernels.h"
+#include "core/Error.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+namespace lv {
+
+namespace {
+
+int resolveThreads(int threads) {
+    if (threads > 0) return threads;
+    return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+} // namespace
+
+CpuBackend::CpuBackend(int threads) : pool_(resolveThreads(threads)) {
+    openblas_set_num_threads(1);
+}
+
+std::string CpuBackend::name() const {
+    return "cpu (" + std::to_string(pool_.size()) + " threads)";
+}
+
+void* CpuBackend::allocate(std::size_t bytes) {
+    const std::size_t rounded = std::max<std::size_t>(64, (bytes + 63) / 64 * 64);
+    void* p = std::aligned_alloc(64, rounded);
+    if (!p)
+        throw DeviceError("cpu backend: out of memory allocating " + std::to_string(bytes) +
+                          " bytes");
+    return p;
+}
+
+void CpuBackend::release(void* ptr) {
+    std::free(ptr);
+}
+
+void CpuBackend::upload(void* dst, const void* src, std::size_t bytes) {
+    if (bytes) std::memcpy(dst, src, bytes);
+}
+void CpuBackend::download(void* dst, const void* src, std::size_t bytes) {
+    if (bytes) std::memcpy(dst, src, bytes);
+}
+void CpuBackend::copy(void* dst, const void* src, std::size_t bytes) {
+    if (bytes) std::memmove(dst, src, bytes);
+}
+void CpuBackend::fill(void* dst, float value, std::int64_t count) {
+    std::fill_n(static_cast<float*>(dst), std::max<std::int64_t>(count, 0), value);
+}
+
+void CpuBackend::embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) {
+    cpu::embedding(pool_, ids, table, scale, out);
+}
+void CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
+                        Tensor& out) {
+    cpu::linear(pool_, x, weight, bias, scale, out);
+}
+void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {
+    cpu::rmsNorm(pool_, x, weight, eps, out);
+}
+void CpuBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
+                              std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) {
+    cpu::gatedRmsNorm(pool_, x, z, weight, groupSize, eps, normBeforeGate, out);
+}
+void CpuBackend::addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) {
+    cpu::addScaled(pool_, a, b, scale, out);
+}
+void CpuBackend::scale(Tensor& x, float scale) {
+    cpu::scale(pool_, x, scale);
+}
+void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
+    cpu::swiglu(pool_, gate, up, out);
+}
+void CpuBackend::reluSquared(Tensor& x) {
+    cpu::reluSquared(pool_, x);
+}
+void CpuBackend::silu(Tensor& x) {
+    cpu::silu(pool_, x);
+}
+void CpuBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias,
+                              Tensor& state, bool applySilu, Tensor& out) {
+    cpu::causalConv1d(pool_, x, weight, bias, state, applySilu, out);
+}
+void CpuBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                         const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                         const SsdParams& params, Tensor& state, Tensor& y) {
+    cpu::ssdScan(pool_, x, dt, A, B, C, D, dtBias, params, state, y);
+}
+void CpuBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) {
+    cpu::rope(pool_, x, pos0, theta, rotaryDim);
+}
+void CpuBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
+                           std::int64_t pos0, float scale, Tensor& out) {
+    cpu::attention(pool_, q, kCache, vCache, pos0, scale, out);
+}
+void CpuBackend::topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst,
+                             bool renormalize, Tensor& indices, Tensor& weights) {
+    cpu::topkRouting(pool_, logits, k, softmaxFirst, renormalize, indices, weights);
+}
+void CpuBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
+                           const Tensor& indices, const Tensor& weights, Tensor& out) {
+    cpu::moeSwiglu(pool_, x, gateUp, down, indices, weights, out);
+}
+
+std::unique_ptr<Backend> makeCpuBackend(int threads) {
+    return std::make_unique<CpuBackend>(threads);
+}
+
+} // namespace lv

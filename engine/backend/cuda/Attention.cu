@@ -1,0 +1,502 @@
+// Causal GQA attention over a KV cache (f32, bf16 or f16), three kernels:
+//  - prefill, head dim 64 or 128: flash attention on the bf16 tensor cores (mma.sync
+//    m16n8k16), 64 queries x 64 keys per step, online softmax in float32 (base 2);
+//  - decode (a few query rows per kv head): split-K over the keys, float32, one block per
+//    (key split, kv head) serving every query head of the group, then a combine pass;
+//  - anything else: one warp per (query, head), float32.
+
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/Kernels.h"
+#include "backend/cuda/MmaBf16.cuh"
+
+#include <algorithm>
+
+namespace lv::cuda {
+namespace {
+
+constexpr int kWarps = 4;
+
+template <int DPL> // head dims per lane: d <= 32 * DPL
+__global__ void attentionWarpKernel(AttentionArgs a) {
+    extern __shared__ float smem[]; // per warp: q [d]
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const std::int64_t item = std::int64_t(blockIdx.x) * kWarps + warp;
+    if (item >= a.T * a.Hq) return;
+    const std::int64_t t = item / a.Hq;
+    const int h = int(item - t * a.Hq);
+    const int d = int(a.d);
+    const int hk = int(h / (a.Hq / a.Hkv));
+    float* qs = smem + warp * (32 * DPL);
+    const float* qrow = a.q + t * a.ldq + std::int64_t(h) * d;
+    for (int i = lane; i < d; i += 32)
+        qs[i] = qrow[i] * a.scale;
+    __syncwarp();
+
+    float acc[DPL];
+#pragma unroll
+    for (int i = 0; i < DPL; ++i)
+        acc[i] = 0.0f;
+    float m = -INFINITY, l = 0.0f;
+    const std::int64_t keys = a.pos0 + t + 1;
+    const std::int64_t kvRow = a.Hkv * d;
+    for (std::int64_t j0 = 0; j0 < keys; j0 += 32) {
+        const std::int64_t j = j0 + lane;
+        float s = -INFINITY;
+        if (j < keys) {
+            const std::int64_t base = j * kvRow + std::int64_t(hk) * d;
+            float dot = 0.0f;
+            for (int i = 0; i < d; ++i)
+                dot += qs[i] * loadAsFloat(a.k, a.kvDtype, base + i);
+            s = dot;
+        }
+        const float mNew = fmaxf(m, warpMax(s));
+        const float p = j < keys ? expf(s - mNew) : 0.0f;
+        const float corr = expf(m - mNew); // m = -inf on the first group: corr = 0
+        l = l * corr + warpSum(p);
+#pragma unroll
+        for (int i = 0; i < DPL; ++i)
+            acc[i] *= corr;
+        const int n = int(std::min<std::int64_t>(32, keys - j0));
+        for (int jj = 0; jj < n; ++jj) {
+            const float pj = __shfl_sync(0xffffffffu, p, jj);
+            const std::int64_t base = (j0 + jj) * kvRow + std::int64_t(hk) * d;
+#pragma unroll
+            for (int i = 0; i < DPL; ++i) {
+                const int di = lane + 32 * i;
+                if (di < d) acc[i] += pj * loadAsFloat(a.v, a.kvDtype, base + di);
+            }
+        }
+        m = mNew;
+    }
+    float* o = a.out + t * a.ldo + std::int64_t(h) * d;
+    const float inv = 1.0f / l;
+#pragma unroll
+    for (int i = 0; i < DPL; ++i) {
+        const int di = lane + 32 * i;
+        if (di < d) o[di] = acc[i] * inv;
+    }
+}
+
+template <int DPL> void launchWarp(const AttentionArgs& a, cudaStream_t s) {
+    const std::int64_t items = a.T * a.Hq;
+    const std::size_t smem = sizeof(float) * kWarps * 32 * DPL;
+    attentionWarpKernel<DPL><<<ceilDiv(items, kWarps), kWarps * 32, smem, s>>>(a);
+    checkLaunch("attention");
+}
+
+} // namespace
+
+namespace {
+
+// ---- flash attention (prefill) --------------------------------------------------------------
+
+constexpr int kFaRows = 64; // queries per block (16 per warp)
+constexpr int kFaKeys = 64; // keys per step
+
+// 8 consecutive elements of a row as 8 bf16 (16 bytes), from f32 / bf16 / f16 storage.
+__device__ __forceinline__ uint4 loadChunkBf16(const void* base, int dtype, std::int64_t offset,
+                                               float mul) {
+    uint4 out;
+    if (dtype == kBF16 && mul == 1.0f) {
+        const auto* p = static_cast<const __nv_bfloat16*>(base) + offset;
+        if ((reinterpret_cast<std::uintptr_t>(p) & 15) == 0)
+            return *reinterpret_cast<const uint4*>(p);
+    }
+    float v[8];
+    const auto* pf = static_cast<const float*>(base) + offset;
+    if (dtype == kF32 && (reinterpret_cast<std::uintptr_t>(pf) & 15) == 0) {
+        const float4 lo = reinterpret_cast<const float4*>(pf)[0];
+        const float4 hi = reinterpret_cast<const float4*>(pf)[1];
+        v[0] = lo.x * mul, v[1] = lo.y * mul, v[2] = lo.z * mul, v[3] = lo.w * mul;
+        v[4] = hi.x * mul, v[5] = hi.y * mul, v[6] = hi.z * mul, v[7] = hi.w * mul;
+    } else {
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+            v[i] = loadAsFloat(base, dtype, offset + i) * mul;
+    }
+    out.x = packBf16(v[0], v[1]);
+    out.y = packBf16(v[2], v[3]);
+    out.z = packBf16(v[4], v[5]);
+    out.w = packBf16(v[6], v[7]);
+    return out;
+}
+
+// Row r, 16-byte chunk c of a [rows][D] bf16 tile, XOR-swizzled so that ldmatrix reads of
+// 8 rows at one logical chunk hit 8 different bank groups.
+template <int D> __device__ __forceinline__ int swz(int r, int c) {
+    return r * D + ((c ^ (r & 7)) << 3);
+}
+
+template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(AttentionArgs a) {
+    constexpr int CH = D / 8; // 16-byte chunks per row
+    extern __shared__ __align__(16) unsigned char smemRaw[];
+    auto* Qs = reinterpret_cast<__nv_bfloat16*>(smemRaw);
+    __nv_bfloat16* Ks = Qs + kFaRows * D;
+    __nv_bfloat16* Vs = Ks + kFaKeys * D;
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gid = lane >> 2, tig = lane & 3;
+    const int h = blockIdx.y;
+    const int hk = int(h / (a.Hq / a.Hkv));
+    const std::int64_t q0 = std::int64_t(blockIdx.x) * kFaRows;
+    // Scores in base 2: exp(x) = exp2(x log2 e), folded into q.
+    const float qMul = a.scale * 1.4426950408889634f;
+
+    for (int i = tid; i < kFaRows * CH; i += 128) {
+        const int r = i / CH, c = i % CH;
+        const std::int64_t t = q0 + r;
+        uint4 v = make_uint4(0, 0, 0, 0);
+        if (t < a.T) v = loadChunkBf16(a.q, kF32, t * a.ldq + std::int64_t(h) * D + c * 8, qMul);
+        *reinterpret_cast<uint4*>(Qs + swz<D>(r, c)) = v;
+    }
+    __syncthreads();
+    std::uint32_t qf[D / 16][4];
+#pragma unroll
+    for (int ks = 0; ks < D / 16; ++ks) {
+        const int r = warp * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
+        ldmatrixX4(qf[ks], Qs + swz<D>(r, ks * 2 + (lane >> 4)));
+    }
+
+    float o[D / 8][4] = {};
+    float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+    const std::int64_t qLast = std::min<std::int64_t>(q0 + kFaRows, a.T) - 1;
+    const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
+    const std::int64_t rowKv = a.Hkv * D;
+    const std::int64_t rowA = q0 + warp * 16 + gid; // this thread's rows: rowA, rowA + 8
+
+    for (std::int64_t k0 = 0; k0 < kEnd; k0 += kFaKeys) {
+        __syncthreads(); // the previous tiles are consumed
+        for (int i = tid; i < kFaKeys * CH; i += 128) {
+            const int r = i / CH, c = i % CH;
+            const std::int64_t key = k0 + r;
+            uint4 kv = make_uint4(0, 0, 0, 0), vv = make_uint4(0, 0, 0, 0);
+            if (key < kEnd) {
+                const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c * 8;
+                kv = loadChunkBf16(a.k, a.kvDtype, off, 1.0f);
+                vv = loadChunkBf16(a.v, a.kvDtype, off, 1.0f);
+            }
+            *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = kv;
+            *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = vv;
+        }
+        __syncthreads();
+
+        float sc[kFaKeys / 8][4] = {};
+#pragma unroll
+        for (int ks = 0; ks < D / 16; ++ks) {
+#pragma unroll
+            for (int j = 0; j < kFaKeys / 8; j += 2) {
+                std::uint32_t b[4];
+                const int r = j * 8 + (lane & 7) + 8 * (lane >> 4);
+                ldmatrixX4(b, Ks + swz<D>(r, ks * 2 + ((lane >> 3) & 1)));
+                mmaBf16(sc[j], qf[ks], b[0], b[1]);
+                mmaBf16(sc[j + 1], qf[ks], b[2], b[3]);
+            }
+        }
+        // Causal mask where this tile reaches past the earliest row's last key.
+        if (k0 + kFaKeys - 1 > a.pos0 + q0) {
+#pragma unroll
+            for (int j = 0; j < kFaKeys / 8; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
+                    const std::int64_t row = rowA + 8 * (e >> 1);
+                    if (key > a.pos0 + row) sc[j][e] = -INFINITY;
+                }
+        }
+#pragma unroll
+        for (int rr = 0; rr < 2; ++rr) {
+            float mx = -INFINITY;
+#pragma unroll
+            for (int j = 0; j < kFaKeys / 8; ++j)
+                mx = fmaxf(mx, fmaxf(sc[j][2 * rr], sc[j][2 * rr + 1]));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+            const float mNew = fmaxf(m[rr], mx);
+            const float mUse = mNew == -INFINITY ? 0.0f : mNew;
+            const float corr = exp2f(m[rr] - mUse);
+            float sum = 0.0f;
+#pragma unroll
+            for (int j = 0; j < kFaKeys / 8; ++j) {
+                sc[j][2 * rr] = exp2f(sc[j][2 * rr] - mUse);
+                sc[j][2 * rr + 1] = exp2f(sc[j][2 * rr + 1] - mUse);
+                sum += sc[j][2 * rr] + sc[j][2 * rr + 1];
+            }
+            l[rr] = l[rr] * corr + sum;
+            m[rr] = mNew;
+#pragma unroll
+            for (int n = 0; n < D / 8; ++n) {
+                o[n][2 * rr] *= corr;
+                o[n][2 * rr + 1] *= corr;
+            }
+        }
+#pragma unroll
+        for (int kk = 0; kk < kFaKeys / 16; ++kk) {
+            const std::uint32_t pa[4] = {packBf16(sc[2 * kk][0], sc[2 * kk][1]),
+                                         packBf16(sc[2 * kk][2], sc[2 * kk][3]),
+                                         packBf16(sc[2 * kk + 1][0], sc[2 * kk + 1][1]),
+                                         packBf16(sc[2 * kk + 1][2], sc[2 * kk + 1][3])};
+#pragma unroll
+            for (int dp = 0; dp < D / 16; ++dp) {
+                std::uint32_t b[4];
+                const int r = kk * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
+                ldmatrixX4Trans(b, Vs + swz<D>(r, dp * 2 + (lane >> 4)));
+                mmaBf16(o[2 * dp], pa, b[0], b[1]);
+                mmaBf16(o[2 * dp + 1], pa, b[2], b[3]);
+            }
+        }
+    }
+
+#pragma unroll
+    for (int rr = 0; rr < 2; ++rr) {
+        float sum = l[rr];
+        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+        const std::int64_t t = rowA + 8 * rr;
+        if (t >= a.T) continue;
+        const float inv = 1.0f / sum;
+        float* out = a.out + t * a.ldo + std::int64_t(h) * D;
+#pragma unroll
+        for (int n = 0; n < D / 8; ++n) {
+            out[n * 8 + 2 * tig] = o[n][2 * rr] * inv;
+            out[n * 8 + 2 * tig + 1] = o[n][2 * rr + 1] * inv;
+        }
+    }
+}
+
+template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
+    const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
+    static bool configured = false; // per template instance; the attribute is per function
+    if (!configured) {
+        check(cudaFuncSetAttribute(flashAttentionKernel<D>,
+                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
+              "flash attention shared memory");
+        configured = true;
+    }
+    const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
+    flashAttentionKernel<D><<<grid, 128, smem, s>>>(a);
+    checkLaunch("flashAttention");
+}
+
+// ---- split-K decode ------------------------------------------------------------------------
+
+constexpr int kDecodeKeys = 64;   // keys per tile
+constexpr int kDecodeMaxRows = 8; // query rows (tokens x heads of a group) per block
+
+// Block (key split, kv head): rows r = t * G + g for query t and head hk * G + g.
+// Writes unnormalised partial outputs and (max, sum) per row, in base 2.
+template <int D>
+__global__ void __launch_bounds__(128)
+    decodeSplitKernel(AttentionArgs a, int splitKeys, float* partO, float* partML) {
+    extern __shared__ __align__(16) float sm[];
+    const int G = int(a.Hq / a.Hkv);
+    const int R = int(a.T) * G;
+    float* Qs = sm;                         // [R][D]
+    float* Ks = Qs + kDecodeMaxRows * D;    // [keys][D + 4]
+    float* Vs = Ks + kDecodeKeys * (D + 4); // [keys][D]
+    float* Ps = Vs + kDecodeKeys * D;       // [R][keys]
+    float* rowM = Ps + kDecodeMaxRows * kDecodeKeys;
+    float* rowL = rowM + kDecodeMaxRows;
+    float* rowC = rowL + kDecodeMaxRows;
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int split = blockIdx.x, hk = blockIdx.y;
+    const std::int64_t kTotal = a.pos0 + a.T;
+    const std::int64_t kBegin = std::int64_t(split) * splitKeys;
+    const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
+    const float qMul = a.scale * 1.4426950408889634f;
+    for (int i = tid; i < R * D; i += 128) {
+        const int r = i / D, d = i % D;
+        const int t = r / G, g = r % G;
+        Qs[i] = a.q[std::int64_t(t) * a.ldq + std::int64_t(hk * G + g) * D + d] * qMul;
+    }
+    if (tid < kDecodeMaxRows) {
+        rowM[tid] = -INFINITY;
+        rowL[tid] = 0.0f;
+    }
+    float acc[kDecodeMaxRows] = {};
+    const std::int64_t rowKv = a.Hkv * D;
+    for (std::int64_t k0 = kBegin; k0 < kStop; k0 += kDecodeKeys) {
+        __syncthreads();
+        for (int i = tid; i < kDecodeKeys * (D / 4); i += 128) {
+            const int r = i / (D / 4), c = (i % (D / 4)) * 4;
+            const std::int64_t key = k0 + r;
+            float4 kv = make_float4(0, 0, 0, 0), vv = kv;
+            if (key < kStop) {
+                const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c;
+                if (a.kvDtype == kF32) {
+                    kv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.k) + off);
+                    vv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.v) + off);
+                } else {
+                    kv = make_float4(
+                        loadAsFloat(a.k, a.kvDtype, off), loadAsFloat(a.k, a.kvDtype, off + 1),
+                        loadAsFloat(a.k, a.kvDtype, off + 2), loadAsFloat(a.k, a.kvDtype, off + 3));
+                    vv = make_float4(
+                        loadAsFloat(a.v, a.kvDtype, off), loadAsFloat(a.v, a.kvDtype, off + 1),
+                        loadAsFloat(a.v, a.kvDtype, off + 2), loadAsFloat(a.v, a.kvDtype, off + 3));
+                }
+            }
+            *reinterpret_cast<float4*>(Ks + r * (D + 4) + c) = kv;
+            *reinterpret_cast<float4*>(Vs + r * D + c) = vv;
+        }
+        __syncthreads();
+        { // scores: thread = (key, every other row)
+            const int key = tid % kDecodeKeys;
+            const std::int64_t keyAbs = k0 + key;
+            for (int r = tid / kDecodeKeys; r < R; r += 128 / kDecodeKeys) {
+                const float* q = Qs + r * D;
+                const float* k = Ks + key * (D + 4);
+                float dot = 0.0f;
+#pragma unroll 8
+                for (int d = 0; d < D; d += 4) {
+                    const float4 kv = *reinterpret_cast<const float4*>(k + d);
+                    dot += q[d] * kv.x + q[d + 1] * kv.y + q[d + 2] * kv.z + q[d + 3] * kv.w;
+                }
+                const int t = r / G;
+                Ps[r * kDecodeKeys + key] =
+                    (keyAbs < kStop && keyAbs <= a.pos0 + t) ? dot : -INFINITY;
+            }
+        }
+        __syncthreads();
+        for (int r = warp; r < R; r += 4) { // online softmax, one warp per row
+            float s0 = Ps[r * kDecodeKeys + lane], s1 = Ps[r * kDecodeKeys + lane + 32];
+            const float mNew = fmaxf(rowM[r], warpMax(fmaxf(s0, s1)));
+            const float mUse = mNew == -INFINITY ? 0.0f : mNew;
+            s0 = exp2f(s0 - mUse);
+            s1 = exp2f(s1 - mUse);
+            Ps[r * kDecodeKeys + lane] = s0;
+            Ps[r * kDecodeKeys + lane + 32] = s1;
+            const float sum = warpSum(s0 + s1);
+            if (lane == 0) {
+                const float corr = exp2f(rowM[r] - mUse);
+                rowC[r] = corr;
+                rowL[r] = rowL[r] * corr + sum;
+                rowM[r] = mNew;
+            }
+        }
+        __syncthreads();
+        if (tid < D) {
+#pragma unroll
+            for (int r = 0; r < kDecodeMaxRows; ++r) {
+                if (r < R) { // predicated, not a break: acc stays in registers
+                    float v = acc[r] * rowC[r];
+                    const float* p = Ps + r * kDecodeKeys;
+#pragma unroll 8
+                    for (int k = 0; k < kDecodeKeys; ++k)
+                        v += p[k] * Vs[k * D + tid];
+                    acc[r] = v;
+                }
+            }
+        }
+    }
+    __syncthreads();
+    const std::int64_t base = (std::int64_t(split) * a.Hkv + hk) * kDecodeMaxRows;
+    if (tid < D) {
+#pragma unroll
+        for (int r = 0; r < kDecodeMaxRows; ++r)
+            if (r < R) partO[(base + r) * D + tid] = acc[r];
+    }
+    if (tid < R) {
+        partML[(base + tid) * 2] = rowM[tid];
+        partML[(base + tid) * 2 + 1] = rowL[tid];
+    }
+}
+
+// Block (kv head, row): out = sum_s o_s 2^(m_s - M) / sum_s l_s 2^(m_s - M).
+__global__ void decodeCombineKernel(AttentionArgs a, int splits, const float* partO,
+                                    const float* partML) {
+    const int hk = blockIdx.x, r = blockIdx.y;
+    const int G = int(a.Hq / a.Hkv), t = r / G, g = r % G;
+    const int D = int(a.d);
+    float M = -INFINITY;
+    for (int s = 0; s < splits; ++s)
+        M = fmaxf(M, partML[((std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r) * 2]);
+    float Lsum = 0.0f;
+    for (int s = 0; s < splits; ++s) {
+        const float* ml = partML + ((std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r) * 2;
+        if (ml[0] != -INFINITY) Lsum += ml[1] * exp2f(ml[0] - M);
+    }
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float v = 0.0f;
+        for (int s = 0; s < splits; ++s) {
+            const std::int64_t row = (std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r;
+            const float mS = partML[row * 2];
+            if (mS != -INFINITY) v += partO[row * D + d] * exp2f(mS - M);
+        }
+        a.out[std::int64_t(t) * a.ldo + std::int64_t(hk * G + g) * D + d] = v / Lsum;
+    }
+}
+
+bool useDecode(const AttentionArgs& a) {
+    const bool aligned =
+        ((reinterpret_cast<std::uintptr_t>(a.k) | reinterpret_cast<std::uintptr_t>(a.v)) & 15) == 0;
+    return a.T * (a.Hq / a.Hkv) <= kDecodeMaxRows && (a.d == 64 || a.d == 128) &&
+           a.pos0 + a.T > 256 && aligned;
+}
+
+int decodeSplitKeys(const AttentionArgs& a) {
+    const std::int64_t keys = a.pos0 + a.T;
+    const std::int64_t wantSplits =
+        std::max<std::int64_t>(1, 264 / std::max<std::int64_t>(a.Hkv, 1));
+    std::int64_t per = (keys + wantSplits - 1) / wantSplits;
+    per = (per + kDecodeKeys - 1) / kDecodeKeys * kDecodeKeys;
+    return int(std::max<std::int64_t>(per, 4 * kDecodeKeys));
+}
+
+template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaStream_t s) {
+    const int splitKeys = decodeSplitKeys(a);
+    const int splits = int((a.pos0 + a.T + splitKeys - 1) / splitKeys);
+    float* partO = static_cast<float*>(scratch);
+    float* partML = partO + std::int64_t(splits) * a.Hkv * kDecodeMaxRows * D;
+    const int smem =
+        int(sizeof(float)) * (kDecodeMaxRows * D + kDecodeKeys * (D + 4) + kDecodeKeys * D +
+                              kDecodeMaxRows * kDecodeKeys + 3 * kDecodeMaxRows);
+    static bool configured = false;
+    if (!configured) {
+        check(cudaFuncSetAttribute(decodeSplitKernel<D>,
+                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
+              "decode attention shared memory");
+        configured = true;
+    }
+    decodeSplitKernel<D>
+        <<<dim3(splits, unsigned(a.Hkv)), 128, smem, s>>>(a, splitKeys, partO, partML);
+    checkLaunch("attentionDecodeSplit");
+    decodeCombineKernel<<<dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128, 0, s>>>(
+        a, splits, partO, partML);
+    checkLaunch("attentionDecodeCombine");
+}
+
+} // namespace
+
+std::size_t attentionScratchBytes(const AttentionArgs& a) {
+    if (!useDecode(a)) return 0;
+    const std::int64_t splits = (a.pos0 + a.T + decodeSplitKeys(a) - 1) / decodeSplitKeys(a);
+    return sizeof(float) * std::size_t(splits * a.Hkv * kDecodeMaxRows * (a.d + 2));
+}
+
+void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s) {
+    if (a.T == 0) return;
+    if (useDecode(a)) {
+        if (a.d == 64)
+            launchDecode<64>(a, scratch, s);
+        else
+            launchDecode<128>(a, scratch, s);
+        return;
+    }
+    if (a.d == 128) {
+        launchFlash<128>(a, s);
+        return;
+    }
+    if (a.d == 64) {
+        launchFlash<64>(a, s);
+        return;
+    }
+    if (a.d <= 32)
+        launchWarp<1>(a, s);
+    else if (a.d <= 64)
+        launchWarp<2>(a, s);
+    else if (a.d <= 128)
+        launchWarp<4>(a, s);
+    else
+        launchWarp<8>(a, s);
+}
+
+} // namespace lv::cuda

@@ -1,0 +1,741 @@
+#include "backend/cuda/CudaBackend.h"
+
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/Kernels.h"
+#include "core/Error.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace lv {
+
+std::unique_ptr<Backend> makeCudaBackend(int deviceIndex) {
+    return std::make_unique<cuda::CudaBackend>(deviceIndex);
+}
+
+namespace cuda {
+namespace {
+
+constexpr std::size_t kGemmWorkspaceBytes = 32u << 20; // what cuBLASLt asks for on Hopper
+constexpr std::size_t kConversionPieceBytes = 64u << 20;
+constexpr std::int64_t kRecurrentMaxTokens = 32; // ssdScan: longer runs take the chunked form
+
+[[noreturn]] void bad(const char* op, const std::string& what) {
+    throw EngineError(std::string("cuda ") + op + ": " + what);
+}
+
+void requireDType(const Tensor& t, DType want, const char* op, const char* name) {
+    if (t.dtype != want)
+        bad(op, std::string(name) + " must be " + std::string(dtypeName(want)) + ", got " +
+                    std::string(dtypeName(t.dtype)));
+}
+
+void requireWeightDType(const Tensor& t, const char* op, const char* name) {
+    if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
+        bad(op, std::string(name) + " must be f32, bf16 or f16, got " +
+                    std::string(dtypeName(t.dtype)));
+}
+
+void requireRank(const Tensor& t, int rank, const char* op, const char* name) {
+    if (t.rank != rank)
+        bad(op, std::string(name) + " must have rank " + std::to_string(rank) + ", got " +
+                    t.shapeString());
+}
+
+void requireContiguous(const Tensor& t, const char* op, const char* name) {
+    if (!t.isContiguous())
+        bad(op, std::string(name) + " " + t.shapeString() + " must be contiguous");
+}
+
+void requireShape(const Tensor& t, std::initializer_list<std::int64_t> dims, const char* op,
+                  const char* name) {
+    bool ok = t.rank == int(dims.size());
+    int i = 0;
+    for (auto d : dims)
+        ok = ok && t.shape[i++] == d;
+    if (!ok) {
+        std::string want = "[";
+        i = 0;
+        for (auto d : dims)
+            want += (i++ ? ", " : "") + std::to_string(d);
+        bad(op, std::string(name) + " must be " + want + "], got " + t.shapeString());
+    }
+}
+
+// [rows, last dim] where every dimension before the last collapses to one uniform stride.
+bool lastDimView(const Tensor& t, Rows& r) {
+    r.data = t.as<float>();
+    if (t.rank == 0) {
+        r.rows = r.cols = r.ld = 1;
+        return true;
+    }
+    const int last = t.rank - 1;
+    r.cols = t.shape[last];
+    if (t.shape[last] > 1 && t.stride[last] != 1) return false;
+    r.rows = 1;
+    r.ld = r.cols;
+    int inner = -1; // the next dimension inside k that is not of size 1
+    for (int k = last - 1; k >= 0; --k) {
+        if (t.shape[k] == 1) continue;
+        if (inner < 0)
+            r.ld = t.stride[k];
+        else if (t.stride[k] != t.stride[inner] * t.shape[inner])
+            return false;
+        inner = k;
+        r.rows *= t.shape[k];
+    }
+    return true;
+}
+
+// [shape[0], everything else] with the inner dimensions contiguous and any token stride.
+bool tokenView(const Tensor& t, Rows& r) {
+    if (t.rank < 2) return lastDimView(t, r);
+    std::int64_t s = 1;
+    for (int k = t.rank - 1; k >= 1; --k) {
+        if (t.shape[k] > 1 && t.stride[k] != s) return false;
+        s *= t.shape[k];
+    }
+    r = {t.as<float>(), t.shape[0], s, t.shape[0] > 1 ? t.stride[0] : s};
+    return true;
+}
+
+Rows lastDimRows(const Tensor& t, const char* op, const char* name) {
+    requireDType(t, DType::F32, op, name);
+    Rows r{};
+    if (!lastDimView(t, r))
+        bad(op, std::string(name) + " " + t.shapeString() +
+                    ": rows of the last dimension must have one stride and contiguous elements");
+    return r;
+}
+
+Rows tokenRows(const Tensor& t, const char* op, const char* name) {
+    requireDType(t, DType::F32, op, name);
+    Rows r{};
+    if (!tokenView(t, r))
+        bad(op, std::string(name) + " " + t.shapeString() +
+                    ": everything but the token dimension must be contiguous");
+    return r;
+}
+
+// One [rows, cols] split for several tensors of one shape: by the last dimension when all of
+// them allow it, else (elementwise ops only, not norms: lastDimOnly) by the token dimension.
+template <std::size_t N>
+std::array<Rows, N> elementRows(const std::array<const Tensor*, N>& ts,
+                                const std::array<const char*, N>& names, const char* op,
+                                bool lastDimOnly = false) {
+    std::array<Rows, N> r{};
+    for (std::size_t i = 0; i < N; ++i) {
+        requireDType(*ts[i], DType::F32, op, names[i]);
+        if (ts[i]->rank != ts[0]->rank || ts[i]->shape != ts[0]->shape)
+            bad(op, std::string(names[i]) + " " + ts[i]->shapeString() + " must match " + names[0] +
+                        " " + ts[0]->shapeString());
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < N; ++i)
+        ok = ok && lastDimView(*ts[i], r[i]);
+    if (ok) return r;
+    ok = !lastDimOnly;
+    for (std::size_t i = 0; ok && i < N; ++i)
+        ok = tokenView(*ts[i], r[i]);
+    if (ok) return r;
+    bad(op,
+        std::string(names[0]) + " " + ts[0]->shapeString() + ": a layout this op cannot stride");
+}
+
+Weight weightOf(const Tensor& t) {
+    return {t.data, int(t.dtype)};
+}
+
+const float* optionalBias(const Tensor* bias, std::int64_t n, const char* op) {
+    if (!bias || !bias->data) return nullptr;
+    requireDType(*bias, DType::F32, op, "bias");
+    if (bias->numel() != n)
+        bad(op, "bias " + bias->shapeString() + " must have " + std::to_string(n) + " elements");
+    requireContiguous(*bias, op, "bias");
+    return bias->as<float>();
+}
+
+bool isDevicePointer(const void* p) {
+    cudaPointerAttributes attr{};
+    if (cudaPointerGetAttributes(&attr, p) != cudaSuccess) {
+        cudaGetLastError(); // clear: an unknown pointer is host memory
+        return false;
+    }
+    return attr.type == cudaMemoryTypeDevice || attr.type == cudaMemoryTypeManaged;
+}
+
+} // namespace
+
+// ---- construction, memory --------------------------------------------------------------
+
+CudaBackend::CudaBackend(int deviceIndex) : device_(deviceIndex) {
+    int count = 0;
+    const cudaError_t st = cudaGetDeviceCount(&count);
+    if (st != cudaSuccess) throwCudaError(st, "no usable CUDA driver");
+    if (deviceIndex < 0 || deviceIndex >= count)
+        throw DeviceError("CUDA device " + std::to_string(deviceIndex) + " does not exist (" +
+                          std::to_string(count) + " found)");
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    cudaDeviceProp prop{};
+    check(cudaGetDeviceProperties(&prop, device_), "cudaGetDeviceProperties");
+    if (prop.major < 8)
+        throw DeviceError(std::string("CUDA device ") + prop.name + " is sm_" +
+                          std::to_string(prop.major * 10 + prop.minor) +
+                          "; Longview needs sm_80 or newer");
+    name_ = "cuda:" + std::to_string(device_) + " " + prop.name + " (sm_" +
+            std::to_string(prop.major * 10 + prop.minor) + ")";
+
+    check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
+    cudaMemPoolProps props{};
+    props.allocType = cudaMemAllocationTypePinned;
+    props.location.type = cudaMemLocationTypeDevice;
+    props.location.id = device_;
+    check(cudaMemPoolCreate(&pool_, &props), "cudaMemPoolCreate");
+    // Keep freed memory in the pool: scratch is taken and given back many times per forward.
+    std::uint64_t threshold = std::numeric_limits<std::uint64_t>::max();
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &threshold),
+          "pool release threshold");
+    gemm_ = std::make_unique<LtGemm>();
+    workspaceBytes_ = kGemmWorkspaceBytes;
+    workspace_ = allocate(workspaceBytes_);
+}
+
+CudaBackend::~CudaBackend() {
+    cudaSetDevice(device_);
+    if (stream_) cudaStreamSynchronize(stream_);
+    gemm_.reset();
+    if (workspace_) cudaFreeAsync(workspace_, stream_);
+    if (stream_) {
+        cudaStreamSynchronize(stream_);
+        cudaStreamDestroy(stream_);
+    }
+    if (pool_) cudaMemPoolDestroy(pool_);
+}
+
+void CudaBackend::makeCurrent() const {
+    check(cudaSetDevice(device_), "cudaSetDevice");
+}
+
+void* CudaBackend::allocate(std::size_t bytes) {
+    makeCurrent();
+    void* p = nullptr;
+    const cudaError_t st =
+        cudaMallocFromPoolAsync(&p, std::max<std::size_t>(bytes, 1), pool_, stream_);
+    if (st != cudaSuccess) {
+        cudaGetLastError();
+        std::size_t freeB = 0, totalB = 0;
+        cudaMemGetInfo(&freeB, &totalB);
+        throw DeviceError("CUDA out of memory: asked for " + std::to_string(bytes >> 20) +
+                          " MiB, " + std::to_string(freeB >> 20) + " MiB of " +
+                          std::to_string(totalB >> 20) + " MiB free");
+    }
+    return p;
+}
+
+void CudaBackend::release(void* ptr) {
+    if (!ptr) return;
+    makeCurrent();
+    check(cudaFreeAsync(ptr, stream_), "cudaFreeAsync");
+}
+
+CudaBackend::Scratch::Scratch(CudaBackend& b, std::size_t bytes)
+    : backend_(b), ptr_(b.allocate(bytes)) {}
+
+CudaBackend::Scratch::~Scratch() {
+    cudaFreeAsync(ptr_, backend_.stream_);
+}
+
+void CudaBackend::upload(void* dst, const void* src, std::size_t bytes) {
+    makeCurrent();
+    // From pageable memory the call returns once src is staged, so the caller may reuse it.
+    check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), "upload");
+}
+
+void CudaBackend::download(void* dst, const void* src, std::size_t bytes) {
+    makeCurrent();
+    check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "download");
+    check(cudaStreamSynchronize(stream_), "download (synchronize)");
+}
+
+void CudaBackend::copy(void* dst, const void* src, std::size_t bytes) {
+    makeCurrent();
+    check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "copy");
+}
+
+void CudaBackend::fill(void* dst, float value, std::int64_t count) {
+    makeCurrent();
+    launchFill(static_cast<float*>(dst), value, count, stream_);
+}
+
+void CudaBackend::synchronize() {
+    makeCurrent();
+    check(cudaStreamSynchronize(stream_), "synchronize");
+}
+
+MemoryStats CudaBackend::memoryStats() const {
+    makeCurrent();
+    MemoryStats s;
+    std::uint64_t used = 0, high = 0;
+    cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemCurrent, &used);
+    cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &high);
+    s.inUseBytes = used;
+    s.peakBytes = high;
+    cudaMemGetInfo(&s.deviceFreeBytes, &s.deviceTotalBytes);
+    return s;
+}
+
+void CudaBackend::resetPeak() {
+    makeCurrent();
+    std::uint64_t zero = 0;
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero), "reset peak");
+}
+
+Tensor CudaBackend::prepareWeight(const Tensor& host) {
+    const char* op = "prepareWeight";
+    requireWeightDType(host, op, "weight");
+    // The host view may be a row slice of a checkpoint tensor: inner dimensions contiguous,
+    // any stride between rows.
+    Rows layout{};
+    if (!tokenView(host, layout))
+        bad(op, "weight " + host.shapeString() + " must have contiguous rows");
+    makeCurrent();
+    const bool matrix =
+        host.rank >= 2 && host.shape[host.rank - 1] >= 64 && host.shape[host.rank - 2] >= 64;
+    DType target = host.dtype;
+    if (matrix && host.dtype == DType::F32) target = DType::BF16;
+    if (!matrix) target = DType::F32;
+
+    Tensor t = Tensor::contiguous(nullptr, target, {}, DeviceKind::Cuda);
+    t.rank = host.rank;
+    t.shape = host.shape;
+    std::int64_t stride = 1;
+    for (int k = t.rank - 1; k >= 0; --k) {
+        t.stride[k] = stride;
+        stride *= t.shape[k];
+    }
+    const std::int64_t n = host.numel();
+    t.data = allocate(std::size_t(std::max<std::int64_t>(n, 1)) * dtypeSize(target));
+    if (n == 0) return t;
+    const std::size_t srcSize = dtypeSize(host.dtype), dstSize = dtypeSize(target);
+    const std::size_t rowBytes = std::size_t(layout.cols) * srcSize;
+    const std::size_t pitch = std::size_t(layout.ld) * srcSize;
+    if (target == host.dtype) {
+        check(cudaMemcpy2DAsync(t.data, rowBytes, host.data, pitch, rowBytes,
+                                std::size_t(layout.rows), cudaMemcpyHostToDevice, stream_),
+              "weight upload");
+        return t;
+    }
+    // Convert on the device, a block of rows at a time, so that staging stays small.
+    const std::int64_t rowsPerPiece = std::max<std::int64_t>(
+        1, std::int64_t(kConversionPieceBytes / std::max<std::size_t>(rowBytes, 1)));
+    const std::int64_t piece = std::min(rowsPerPiece, layout.rows);
+    Scratch staging(*this, std::size_t(piece) * rowBytes);
+    for (std::int64_t r = 0; r < layout.rows; r += piece) {
+        const std::int64_t m = std::min(piece, layout.rows - r);
+        check(cudaMemcpy2DAsync(staging.as<void>(), rowBytes,
+                                static_cast<const char*>(host.data) + std::size_t(r) * pitch, pitch,
+                                rowBytes, std::size_t(m), cudaMemcpyHostToDevice, stream_),
+              "weight upload");
+        launchConvert(staging.as<void>(), int(host.dtype),
+                      static_cast<char*>(t.data) + std::size_t(r * layout.cols) * dstSize,
+                      int(target), m * layout.cols, stream_);
+    }
+    return t;
+}
+
+void CudaBackend::releaseWeight(const Tensor& prepared) {
+    if (prepared.data) release(prepared.data);
+}
+
+// ---- ops ---------------------------------------------------------------------------------
+
+void CudaBackend::embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) {
+    const char* op = "embedding";
+    requireDType(ids, DType::I32, op, "ids");
+    requireRank(ids, 1, op, "ids");
+    requireContiguous(ids, op, "ids");
+    requireWeightDType(table, op, "table");
+    requireRank(table, 2, op, "table");
+    if (table.stride[1] != 1) bad(op, "table rows must be contiguous");
+    Rows o = lastDimRows(out, op, "out");
+    const std::int64_t T = ids.shape[0];
+    if (o.rows != T || o.cols != table.shape[1])
+        bad(op, "out " + out.shapeString() + " must be [" + std::to_string(T) + ", " +
+                    std::to_string(table.shape[1]) + "]");
+    makeCurrent();
+    const std::int64_t vocab = table.shape[0];
+    if (T == 0) return;
+    if (isDevicePointer(ids.data)) {
+        launchEmbedding(ids.as<std::int32_t>(), weightOf(table), vocab, table.stride[0], scale, o,
+                        stream_);
+        return;
+    }
+    const auto* hostIds = ids.as<std::int32_t>();
+    for (std::int64_t t = 0; t < T; ++t)
+        if (hostIds[t] < 0 || hostIds[t] >= vocab)
+            bad(op, "token id " + std::to_string(hostIds[t]) + " at position " + std::to_string(t) +
+                        " is outside the vocabulary of " + std::to_string(vocab));
+    Scratch dev(*this, std::size_t(T) * sizeof(std::int32_t));
+    upload(dev.as<void>(), hostIds, std::size_t(T) * sizeof(std::int32_t));
+    launchEmbedding(dev.as<std::int32_t>(), weightOf(table), vocab, table.stride[0], scale, o,
+                    stream_);
+}
+
+void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
+                         Tensor& out) {
+    const char* op = "linear";
+    Rows xr = lastDimRows(x, op, "x");
+    requireWeightDType(weight, op, "weight");
+    requireRank(weight, 2, op, "weight");
+    if (weight.shape[1] > 1 && weight.stride[1] != 1) bad(op, "weight rows must be contiguous");
+    const std::int64_t N = weight.shape[0], K = weight.shape[1];
+    if (xr.cols != K)
+        bad(op, "x " + x.shapeString() + " does not match weight " + weight.shapeString());
+    Rows o = lastDimRows(out, op, "out");
+    if (o.rows != xr.rows || o.cols != N)
+        bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
+                    std::to_string(N) + "]");
+    const float* b = optionalBias(bias, N, op);
+    makeCurrent();
+    if (xr.rows == 0 || N == 0) return;
+    if (K == 0) {
+        for (std::int64_t r = 0; r < o.rows; ++r)
+            launchFill(o.data + r * o.ld, 0.0f, N, stream_);
+        if (b) launchAddBias(o, b, scale, stream_);
+        return;
+    }
+    const std::int64_t ldw = weight.shape[0] > 1 ? weight.stride[0] : K;
+    GemmOperands g{};
+    g.w = weight.data;
+    g.ldw = ldw;
+    g.out = o.data;
+    g.ldo = o.ld;
+    g.T = xr.rows;
+    g.N = N;
+    g.K = K;
+    g.alpha = scale;
+    g.bias = scale == 1.0f ? b : nullptr;
+    if (weight.dtype == DType::F32) {
+        g.x = xr.data;
+        g.ldx = xr.ld;
+        g.dtype = 0;
+        gemm_->run(g, workspace_, workspaceBytes_, stream_);
+    } else {
+        // The activations meet the weights in the weights' 16-bit type; accumulation is f32.
+        Scratch half(*this, std::size_t(xr.rows * K) * 2);
+        launchToHalfRows(xr, half.as<void>(), int(weight.dtype), stream_);
+        g.x = half.as<void>();
+        g.ldx = K;
+        g.dtype = int(weight.dtype);
+        gemm_->run(g, workspace_, workspaceBytes_, stream_);
+    }
+    if (b && scale != 1.0f) launchAddBias(o, b, scale, stream_);
+}
+
+void CudaBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {
+    const char* op = "rmsNorm";
+    const auto [xr, o] = elementRows<2>({&x, &out}, {"x", "out"}, op, true);
+    requireWeightDType(weight, op, "weight");
+    requireContiguous(weight, op, "weight");
+    if (weight.numel() != xr.cols)
+        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
+                    " elements");
+    makeCurrent();
+    launchRmsNorm(xr, weightOf(weight), eps, o, stream_);
+}
+
+void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
+                               std::int64_t groupSize, float eps, bool normBeforeGate,
+                               Tensor& out) {
+    const char* op = "gatedRmsNorm";
+    const auto [xr, zr, o] = elementRows<3>({&x, &z, &out}, {"x", "z", "out"}, op, true);
+    requireWeightDType(weight, op, "weight");
+    requireContiguous(weight, op, "weight");
+    if (weight.numel() != xr.cols)
+        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
+                    " elements");
+    if (groupSize <= 0 || xr.cols % groupSize != 0)
+        bad(op,
+            "groupSize " + std::to_string(groupSize) + " must divide " + std::to_string(xr.cols));
+    makeCurrent();
+    launchGatedRmsNorm(xr, zr, weightOf(weight), groupSize, eps, normBeforeGate, o, stream_);
+}
+
+void CudaBackend::addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) {
+    const char* op = "addScaled";
+    const auto [ar, br, o] = elementRows<3>({&a, &b, &out}, {"a", "b", "out"}, op);
+    makeCurrent();
+    launchAddScaled(ar, br, scale, o, stream_);
+}
+
+void CudaBackend::scale(Tensor& x, float s) {
+    const auto [xr] = elementRows<1>({&x}, {"x"}, "scale");
+    makeCurrent();
+    launchScale(xr, s, stream_);
+}
+
+void CudaBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
+    const char* op = "swiglu";
+    const auto [g, u, o] = elementRows<3>({&gate, &up, &out}, {"gate", "up", "out"}, op);
+    makeCurrent();
+    launchSwiglu(g, u, o, stream_);
+}
+
+void CudaBackend::reluSquared(Tensor& x) {
+    const auto [xr] = elementRows<1>({&x}, {"x"}, "reluSquared");
+    makeCurrent();
+    launchReluSquared(xr, stream_);
+}
+
+void CudaBackend::silu(Tensor& x) {
+    const auto [xr] = elementRows<1>({&x}, {"x"}, "silu");
+    makeCurrent();
+    launchSilu(xr, stream_);
+}
+
+void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias,
+                               Tensor& state, bool applySilu, Tensor& out) {
+    const char* op = "causalConv1d";
+    requireRank(x, 2, op, "x");
+    Rows xr = lastDimRows(x, op, "x");
+    const std::int64_t T = xr.rows, Cn = xr.cols;
+    requireWeightDType(weight, op, "weight");
+    requireRank(weight, 2, op, "weight");
+    requireContiguous(weight, op, "weight");
+    if (weight.shape[0] != Cn)
+        bad(op, "weight " + weight.shapeString() + " does not match x " + x.shapeString());
+    const std::int64_t K = weight.shape[1];
+    if (K < 1 || K > 8) bad(op, "kernel size " + std::to_string(K) + " outside 1..8");
+    requireDType(state, DType::F32, op, "state");
+    requireShape(state, {Cn, K - 1}, op, "state");
+    requireContiguous(state, op, "state");
+    Rows o = lastDimRows(out, op, "out");
+    if (o.rows != T || o.cols != Cn)
+        bad(op, "out " + out.shapeString() + " must match x " + x.shapeString());
+    const float* b = optionalBias(bias, Cn, op);
+    makeCurrent();
+    if (o.data == xr.data && T > 0) {
+        // In place: every output reads K-1 earlier inputs, so read from a copy.
+        Scratch copyOfX(*this, std::size_t(T * Cn) * sizeof(float));
+        check(cudaMemcpy2DAsync(copyOfX.as<void>(), std::size_t(Cn) * 4, xr.data,
+                                std::size_t(xr.ld) * 4, std::size_t(Cn) * 4, std::size_t(T),
+                                cudaMemcpyDeviceToDevice, stream_),
+              "conv1d input copy");
+        Rows xc{copyOfX.as<float>(), T, Cn, Cn};
+        launchCausalConv1d(xc, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
+        return;
+    }
+    launchCausalConv1d(xr, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
+}
+
+void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                          const SsdParams& params, Tensor& state, Tensor& y) {
+    const char* op = "ssdScan";
+    requireRank(x, 3, op, "x");
+    const std::int64_t T = x.shape[0], H = x.shape[1], P = x.shape[2];
+    Rows xr = tokenRows(x, op, "x");
+    requireRank(dt, 2, op, "dt");
+    if (dt.shape[0] != T || dt.shape[1] != H) bad(op, "dt " + dt.shapeString() + " must be [T, H]");
+    Rows dtr = tokenRows(dt, op, "dt");
+    requireRank(B, 3, op, "B");
+    const std::int64_t G = B.shape[1], N = B.shape[2];
+    if (B.shape[0] != T) bad(op, "B " + B.shapeString() + " must have T rows");
+    if (G <= 0 || H % G != 0)
+        bad(op, "heads " + std::to_string(H) + " not a multiple of groups " + std::to_string(G));
+    if (N > 256) bad(op, "d_state " + std::to_string(N) + " above 256");
+    Rows br = tokenRows(B, op, "B");
+    if (C.rank != 3 || C.shape != B.shape)
+        bad(op, "C " + C.shapeString() + " must match B " + B.shapeString());
+    Rows cr = tokenRows(C, op, "C");
+    for (auto [t, name] : {std::pair{&A, "A"}, {&D, "D"}, {&dtBias, "dtBias"}}) {
+        requireDType(*t, DType::F32, op, name);
+        requireContiguous(*t, op, name);
+        if (t->numel() != H)
+            bad(op, std::string(name) + " " + t->shapeString() + " must have H elements");
+    }
+    requireDType(state, DType::F32, op, "state");
+    requireShape(state, {H, P, N}, op, "state");
+    requireContiguous(state, op, "state");
+    requireShape(y, {T, H, P}, op, "y");
+    Rows yr = tokenRows(y, op, "y");
+    makeCurrent();
+
+    SsdArgs a{};
+    a.x = xr.data;
+    a.ldx = xr.ld;
+    a.dt = dtr.data;
+    a.lddt = dtr.ld;
+    a.A = A.as<float>();
+    a.B = br.data;
+    a.ldb = br.ld;
+    a.C = cr.data;
+    a.ldc = cr.ld;
+    a.D = D.as<float>();
+    a.dtBias = dtBias.as<float>();
+    a.state = state.as<float>();
+    a.y = yr.data;
+    a.ldy = yr.ld;
+    a.T = T;
+    a.H = H;
+    a.P = P;
+    a.G = G;
+    a.N = N;
+    a.dtMin = params.dtMin;
+    a.dtMax = params.dtMax;
+    // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
+    // sequences go through the chunked form on the tensor cores.
+    if (T <= kRecurrentMaxTokens) {
+        launchSsdRecurrent(a, stream_);
+        return;
+    }
+    Scratch scratch(*this, ssdChunkedScratchBytes(a));
+    launchSsdChunked(a, scratch.as<void>(), stream_);
+}
+
+void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) {
+    const char* op = "rope";
+    requireRank(x, 3, op, "x");
+    Rows xr = tokenRows(x, op, "x");
+    const std::int64_t headDim = x.shape[2];
+    if (rotaryDim < 0 || rotaryDim > headDim || rotaryDim % 2 != 0)
+        bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
+                    std::to_string(headDim));
+    makeCurrent();
+    launchRope(xr.data, xr.ld, xr.rows, x.shape[1], headDim, pos0, theta, rotaryDim, stream_);
+}
+
+void CudaBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
+                            std::int64_t pos0, float scale, Tensor& out) {
+    const char* op = "attention";
+    requireRank(q, 3, op, "q");
+    const std::int64_t T = q.shape[0], Hq = q.shape[1], d = q.shape[2];
+    Rows qr = tokenRows(q, op, "q");
+    requireRank(kCache, 3, op, "kCache");
+    requireWeightDType(kCache, op, "kCache");
+    requireContiguous(kCache, op, "kCache");
+    const std::int64_t capacity = kCache.shape[0], Hkv = kCache.shape[1];
+    if (kCache.shape[2] != d)
+        bad(op, "kCache " + kCache.shapeString() + " head dim differs from q " + q.shapeString());
+    if (Hkv <= 0 || Hq % Hkv != 0)
+        bad(op, "query heads " + std::to_string(Hq) + " not a multiple of kv heads " +
+                    std::to_string(Hkv));
+    if (vCache.rank != 3 || vCache.shape != kCache.shape || vCache.dtype != kCache.dtype)
+        bad(op, "vCache " + vCache.shapeString() + " must match kCache " + kCache.shapeString());
+    requireContiguous(vCache, op, "vCache");
+    if (pos0 < 0 || pos0 + T > capacity)
+        bad(op, "positions " + std::to_string(pos0) + ".." + std::to_string(pos0 + T) +
+                    " exceed the cache capacity " + std::to_string(capacity));
+    if (d > 256) bad(op, "head dim " + std::to_string(d) + " above 256");
+    requireShape(out, {T, Hq, d}, op, "out");
+    Rows o = tokenRows(out, op, "out");
+    makeCurrent();
+    AttentionArgs a{};
+    a.q = qr.data;
+    a.ldq = qr.ld;
+    a.k = kCache.data;
+    a.v = vCache.data;
+    a.kvDtype = int(kCache.dtype);
+    a.out = o.data;
+    a.ldo = o.ld;
+    a.T = T;
+    a.Hq = Hq;
+    a.Hkv = Hkv;
+    a.d = d;
+    a.pos0 = pos0;
+    a.scale = scale;
+    const std::size_t scratchBytes = attentionScratchBytes(a);
+    if (scratchBytes == 0) {
+        launchAttention(a, nullptr, stream_);
+        return;
+    }
+    Scratch scratch(*this, scratchBytes);
+    launchAttention(a, scratch.as<void>(), stream_);
+}
+
+void CudaBackend::topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst,
+                              bool renormalize, Tensor& indices, Tensor& weights) {
+    const char* op = "topkRouting";
+    requireRank(logits, 2, op, "logits");
+    Rows lr = lastDimRows(logits, op, "logits");
+    const std::int64_t T = lr.rows, E = lr.cols;
+    if (k < 1 || k > E) bad(op, "k " + std::to_string(k) + " outside 1.." + std::to_string(E));
+    requireDType(indices, DType::I32, op, "indices");
+    requireShape(indices, {T, k}, op, "indices");
+    requireContiguous(indices, op, "indices");
+    requireDType(weights, DType::F32, op, "weights");
+    requireShape(weights, {T, k}, op, "weights");
+    requireContiguous(weights, op, "weights");
+    makeCurrent();
+    launchTopkRouting(lr, k, softmaxFirst, renormalize, indices.as<std::int32_t>(),
+                      weights.as<float>(), stream_);
+}
+
+void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
+                            const Tensor& indices, const Tensor& weights, Tensor& out) {
+    const char* op = "moeSwiglu";
+    requireRank(x, 2, op, "x");
+    Rows xr = lastDimRows(x, op, "x");
+    const std::int64_t T = xr.rows, H = xr.cols;
+    requireWeightDType(gateUp, op, "gateUp");
+    requireRank(gateUp, 3, op, "gateUp");
+    requireContiguous(gateUp, op, "gateUp");
+    const std::int64_t E = gateUp.shape[0], F = gateUp.shape[1] / 2;
+    if (gateUp.shape[1] % 2 != 0 || gateUp.shape[2] != H)
+        bad(op, "gateUp " + gateUp.shapeString() + " must be [E, 2F, " + std::to_string(H) + "]");
+    requireWeightDType(down, op, "down");
+    requireShape(down, {E, H, F}, op, "down");
+    requireContiguous(down, op, "down");
+    requireDType(indices, DType::I32, op, "indices");
+    requireRank(indices, 2, op, "indices");
+    requireContiguous(indices, op, "indices");
+    const std::int64_t k = indices.shape[1];
+    if (indices.shape[0] != T) bad(op, "indices " + indices.shapeString() + " must have T rows");
+    requireDType(weights, DType::F32, op, "weights");
+    requireShape(weights, {T, k}, op, "weights");
+    requireContiguous(weights, op, "weights");
+    requireShape(out, {T, H}, op, "out");
+    Rows o = lastDimRows(out, op, "out");
+    makeCurrent();
+    if (T == 0) return;
+    if (k == 0) {
+        for (std::int64_t r = 0; r < T; ++r)
+            launchFill(o.data + r * o.ld, 0.0f, H, stream_);
+        return;
+    }
+    Scratch act(*this, std::size_t(T * k * F) * sizeof(float));
+    Scratch partial(*this, std::size_t(T * k * H) * sizeof(float));
+    MoeArgs a{};
+    a.x = xr;
+    a.gateUp = weightOf(gateUp);
+    a.down = weightOf(down);
+    a.indices = indices.as<std::int32_t>();
+    a.weights = weights.as<float>();
+    a.out = o;
+    a.E = E;
+    a.F = F;
+    a.k = k;
+    a.scratchAct = act.as<float>();
+    a.scratchOut = partial.as<float>();
+    launchMoeSwiglu(a, stream_);
+}
+
+void CudaBackend::argmax(const Tensor& logits, Tensor& indices) {
+    const char* op = "argmax";
+    Rows lr = lastDimRows(logits, op, "logits");
+    requireDType(indices, DType::I32, op, "indices");
+    if (indices.numel() != lr.rows)
+        bad(op, "indices " + indices.shapeString() + " must have " + std::to_string(lr.rows) +
+                    " elements");
+    requireContiguous(indices, op, "indices");
+    makeCurrent();
+    launchArgmax(lr, indices.as<std::int32_t>(), stream_);
+}
+
+} // namespace cuda
+} // namespace lv

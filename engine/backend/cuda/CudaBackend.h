@@ -1,0 +1,91 @@
+// lv::Backend on one NVIDIA GPU: bf16 weights resident on the device, float32 activations
+// and accumulation, one stream, one stream-ordered memory pool, cuBLASLt for the products.
+#pragma once
+
+#include "backend/Backend.h"
+#include "backend/cuda/Gemm.h"
+
+#include <cuda_runtime.h>
+
+#include <memory>
+#include <string>
+
+namespace lv::cuda {
+
+class CudaBackend final : public Backend {
+public:
+    explicit CudaBackend(int deviceIndex); // throws DeviceError
+    ~CudaBackend() override;
+
+    DeviceKind device() const override { return DeviceKind::Cuda; }
+    std::string name() const override { return name_; }
+
+    void* allocate(std::size_t bytes) override;
+    void release(void* ptr) override;
+    void upload(void* dst, const void* src, std::size_t bytes) override;
+    void download(void* dst, const void* src, std::size_t bytes) override;
+    void copy(void* dst, const void* src, std::size_t bytes) override;
+    void fill(void* dst, float value, std::int64_t count) override;
+    void synchronize() override;
+
+    void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
+    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
+                Tensor& out) override;
+    void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
+    void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
+                      std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) override;
+    void addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) override;
+    void scale(Tensor& x, float scale) override;
+    void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void reluSquared(Tensor& x) override;
+    void silu(Tensor& x) override;
+    void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,
+                      bool applySilu, Tensor& out) override;
+    void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                 const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& params,
+                 Tensor& state, Tensor& y) override;
+    void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
+    void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
+                   float scale, Tensor& out) override;
+    void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,
+                     Tensor& indices, Tensor& weights) override;
+    void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
+                   const Tensor& weights, Tensor& out) override;
+
+    // Matrices big enough for the tensor cores become bf16 copies (f16 stays f16); everything
+    // else (norms, biases, conv taps, A, D, small routers) is kept as f32.
+    Tensor prepareWeight(const Tensor& host) override;
+    void releaseWeight(const Tensor& prepared) override;
+    void argmax(const Tensor& logits, Tensor& indices) override;
+    MemoryStats memoryStats() const override;
+    void resetPeak() override;
+
+    cudaStream_t stream() const { return stream_; }
+
+private:
+    // Stream-ordered scratch from the pool, freed (in stream order) when it goes out of scope.
+    class Scratch {
+    public:
+        Scratch(CudaBackend& b, std::size_t bytes);
+        ~Scratch();
+        Scratch(const Scratch&) = delete;
+        Scratch& operator=(const Scratch&) = delete;
+        template <class T> T* as() const { return static_cast<T*>(ptr_); }
+
+    private:
+        CudaBackend& backend_;
+        void* ptr_ = nullptr;
+    };
+
+    void makeCurrent() const;
+
+    int device_ = 0;
+    std::string name_;
+    cudaStream_t stream_ = nullptr;
+    cudaMemPool_t pool_ = nullptr;
+    void* workspace_ = nullptr;
+    std::size_t workspaceBytes_ = 0;
+    std::unique_ptr<LtGemm> gemm_;
+};
+
+} // namespace lv::cuda

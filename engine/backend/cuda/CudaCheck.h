@@ -1,0 +1,34 @@
+// Turns CUDA runtime and cuBLASLt status codes into lv::DeviceError.
+// Every call into the runtime goes through these, and every kernel launch is followed by one.
+#pragma once
+
+#include "core/Error.h"
+
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+
+#include <string>
+
+namespace lv::cuda {
+
+[[noreturn]] inline void throwCudaError(cudaError_t status, const char* what) {
+    throw DeviceError(std::string("CUDA: ") + what + ": " + cudaGetErrorName(status) + " (" +
+                      cudaGetErrorString(status) + ")");
+}
+
+inline void check(cudaError_t status, const char* what) {
+    if (status != cudaSuccess) throwCudaError(status, what);
+}
+
+inline void check(cublasStatus_t status, const char* what) {
+    if (status != CUBLAS_STATUS_SUCCESS)
+        throw DeviceError(std::string("cuBLASLt: ") + what + ": status " +
+                          std::to_string(int(status)));
+}
+
+// After a kernel launch: reports a bad launch configuration at once, without synchronizing.
+inline void checkLaunch(const char* kernel) {
+    check(cudaGetLastError(), kernel);
+}
+
+} // namespace lv::cuda

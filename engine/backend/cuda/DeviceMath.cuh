@@ -1,0 +1,62 @@
+// Device-side helpers shared by the CUDA kernels: loads of any weight dtype as float,
+// activation functions with PyTorch's definitions, warp and block reductions.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace lv::cuda {
+
+// Matches lv::DType's numbering (F32 = 0, BF16 = 1, F16 = 2).
+enum : int { kF32 = 0, kBF16 = 1, kF16 = 2 };
+
+__device__ __forceinline__ float loadAsFloat(const void* p, int dtype, std::int64_t i) {
+    if (dtype == kBF16) return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    if (dtype == kF16) return __half2float(static_cast<const __half*>(p)[i]);
+    return static_cast<const float*>(p)[i];
+}
+
+__device__ __forceinline__ float siluf(float x) {
+    return x / (1.0f + expf(-x));
+}
+
+// torch.nn.functional.softplus with beta 1 and threshold 20.
+__device__ __forceinline__ float softplusf(float x) {
+    return x > 20.0f ? x : log1pf(expf(x));
+}
+
+__device__ __forceinline__ float warpSum(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1)
+        v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ float warpMax(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1)
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+// Sum over the block; every thread gets the result. `scratch` holds 32 floats.
+// Must be called by all threads of the block.
+__device__ __forceinline__ float blockSum(float v, float* scratch) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int warps = (blockDim.x + 31) >> 5;
+    v = warpSum(v);
+    __syncthreads(); // scratch may still be read by a previous call
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = lane < warps ? scratch[lane] : 0.0f;
+    return warpSum(v);
+}
+
+inline unsigned ceilDiv(std::int64_t a, std::int64_t b) {
+    return unsigned((a + b - 1) / b);
+}
+
+} // namespace lv::cuda

@@ -1,0 +1,182 @@
+// Elementwise kernels over float32 rows (strided rows, contiguous within a row), the
+// embedding gather and dtype conversions.
+
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/Kernels.h"
+
+#include <algorithm>
+
+namespace lv::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+// Grid for a [rows, cols] sweep: x covers columns, y strides over rows.
+dim3 rowsGrid(std::int64_t rows, std::int64_t cols) {
+    return dim3(ceilDiv(cols, kThreads), unsigned(std::min<std::int64_t>(rows, 65535)));
+}
+
+template <class Op> __global__ void rowsKernel(Rows x, Op op) {
+    const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (c >= x.cols) return;
+    for (std::int64_t r = blockIdx.y; r < x.rows; r += gridDim.y)
+        op(r, c);
+}
+
+template <class Op> void launchRows(Rows shape, Op op, cudaStream_t s, const char* name) {
+    if (shape.rows == 0 || shape.cols == 0) return;
+    rowsKernel<<<rowsGrid(shape.rows, shape.cols), kThreads, 0, s>>>(shape, op);
+    checkLaunch(name);
+}
+
+__global__ void fillKernel(float* dst, float value, std::int64_t count) {
+    for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += std::int64_t(gridDim.x) * blockDim.x)
+        dst[i] = value;
+}
+
+__global__ void embeddingKernel(const std::int32_t* ids, Weight table, std::int64_t vocab,
+                                std::int64_t ldTable, float scale, Rows out) {
+    const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (c >= out.cols) return;
+    for (std::int64_t r = blockIdx.y; r < out.rows; r += gridDim.y) {
+        const std::int32_t id = ids[r];
+        // An id outside the table cannot be reported from here: the row becomes NaN so that
+        // the error shows in the logits instead of passing as a plausible token.
+        out.data[r * out.ld + c] =
+            (id >= 0 && id < vocab) ? loadAsFloat(table.data, table.dtype, id * ldTable + c) * scale
+                                    : __int_as_float(0x7fc00000);
+    }
+}
+
+__global__ void convertKernel(const void* src, int srcDtype, void* dst, int dstDtype,
+                              std::int64_t count) {
+    for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const float v = loadAsFloat(src, srcDtype, i);
+        if (dstDtype == kBF16)
+            static_cast<__nv_bfloat16*>(dst)[i] = __float2bfloat16_rn(v);
+        else if (dstDtype == kF16)
+            static_cast<__half*>(dst)[i] = __float2half_rn(v);
+        else
+            static_cast<float*>(dst)[i] = v;
+    }
+}
+
+unsigned linearBlocks(std::int64_t count) {
+    return unsigned(std::min<std::int64_t>((count + kThreads - 1) / kThreads, 65535 * 8));
+}
+
+// Functors rather than device lambdas: the engine builds without --extended-lambda.
+struct AddScaledOp {
+    Rows a, b, out;
+    float scale;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        out.data[r * out.ld + c] = a.data[r * a.ld + c] + scale * b.data[r * b.ld + c];
+    }
+};
+struct ScaleOp {
+    Rows x;
+    float scale;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        x.data[r * x.ld + c] *= scale;
+    }
+};
+struct SwigluOp {
+    Rows gate, up, out;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        out.data[r * out.ld + c] = siluf(gate.data[r * gate.ld + c]) * up.data[r * up.ld + c];
+    }
+};
+struct ReluSquaredOp {
+    Rows x;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        const float v = fmaxf(x.data[r * x.ld + c], 0.0f);
+        x.data[r * x.ld + c] = v * v;
+    }
+};
+struct SiluOp {
+    Rows x;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        x.data[r * x.ld + c] = siluf(x.data[r * x.ld + c]);
+    }
+};
+struct AddBiasOp {
+    Rows x;
+    const float* bias;
+    float scale;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        x.data[r * x.ld + c] += scale * bias[c];
+    }
+};
+template <class Half, class Convert> struct ToHalfOp {
+    Rows x;
+    Half* dst;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        dst[r * x.cols + c] = Convert{}(x.data[r * x.ld + c]);
+    }
+};
+struct ToBf16 {
+    __device__ __nv_bfloat16 operator()(float v) const { return __float2bfloat16_rn(v); }
+};
+struct ToF16 {
+    __device__ __half operator()(float v) const { return __float2half_rn(v); }
+};
+
+} // namespace
+
+void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s) {
+    if (count <= 0) return;
+    fillKernel<<<linearBlocks(count), kThreads, 0, s>>>(dst, value, count);
+    checkLaunch("fill");
+}
+
+void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
+                     std::int64_t ldTable, float scale, Rows out, cudaStream_t s) {
+    if (out.rows == 0 || out.cols == 0) return;
+    embeddingKernel<<<rowsGrid(out.rows, out.cols), kThreads, 0, s>>>(ids, table, vocab, ldTable,
+                                                                      scale, out);
+    checkLaunch("embedding");
+}
+
+void launchAddScaled(Rows a, Rows b, float scale, Rows out, cudaStream_t s) {
+    launchRows(out, AddScaledOp{a, b, out, scale}, s, "addScaled");
+}
+
+void launchScale(Rows x, float scale, cudaStream_t s) {
+    launchRows(x, ScaleOp{x, scale}, s, "scale");
+}
+
+void launchSwiglu(Rows gate, Rows up, Rows out, cudaStream_t s) {
+    launchRows(out, SwigluOp{gate, up, out}, s, "swiglu");
+}
+
+void launchReluSquared(Rows x, cudaStream_t s) {
+    launchRows(x, ReluSquaredOp{x}, s, "reluSquared");
+}
+
+void launchSilu(Rows x, cudaStream_t s) {
+    launchRows(x, SiluOp{x}, s, "silu");
+}
+
+void launchAddBias(Rows x, const float* bias, float scale, cudaStream_t s) {
+    launchRows(x, AddBiasOp{x, bias, scale}, s, "addBias");
+}
+
+void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s) {
+    if (dtype == kBF16)
+        launchRows(x, ToHalfOp<__nv_bfloat16, ToBf16>{x, static_cast<__nv_bfloat16*>(dst)}, s,
+                   "toBf16");
+    else
+        launchRows(x, ToHalfOp<__half, ToF16>{x, static_cast<__half*>(dst)}, s, "toF16");
+}
+
+void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,
+                   cudaStream_t s) {
+    if (count <= 0) return;
+    convertKernel<<<linearBlocks(count), kThreads, 0, s>>>(src, srcDtype, dst, dstDtype, count);
+    checkLaunch("convert");
+}
+
+} // namespace lv::cuda

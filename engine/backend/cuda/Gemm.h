@@ -1,0 +1,53 @@
+// cuBLASLt matrix products for Backend::linear: out[T, N] = alpha * x[T, K] W[N, K]^T (+ bias),
+// with float32 accumulation and float32 output. x and W are both bf16, both f16, or both f32
+// (TF32 tensor cores). Plans (descriptors, layouts, the chosen algorithm) are cached per shape.
+#pragma once
+
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <tuple>
+
+namespace lv::cuda {
+
+struct GemmOperands {
+    const void* x; // [T, K], row stride ldx
+    std::int64_t ldx;
+    const void* w; // [N, K], row stride ldw
+    std::int64_t ldw;
+    int dtype;  // of x and w: 0 f32, 1 bf16, 2 f16
+    float* out; // [T, N] f32, row stride ldo
+    std::int64_t ldo;
+    std::int64_t T, N, K;
+    float alpha;
+    const float* bias; // [N] added after alpha, or null
+};
+
+class LtGemm {
+public:
+    LtGemm();
+    ~LtGemm();
+    LtGemm(const LtGemm&) = delete;
+    LtGemm& operator=(const LtGemm&) = delete;
+
+    void run(const GemmOperands& op, void* workspace, std::size_t workspaceBytes,
+             cudaStream_t stream);
+
+private:
+    struct Plan {
+        cublasLtMatmulDesc_t desc = nullptr;
+        cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+        cublasLtMatmulAlgo_t algo{};
+    };
+    using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
+                           std::int64_t, int, bool, int>;
+    Plan& plan(const GemmOperands& op, std::size_t workspaceBytes);
+
+    cublasLtHandle_t handle_ = nullptr;
+    std::map<Key, Plan> plans_;
+};
+
+} // namespace lv::cuda

@@ -1,0 +1,116 @@
+// Host-side launchers of the CUDA backend's kernels, one .cu file per family.
+// All take raw device pointers, element strides and the backend's stream; none synchronizes.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lv::cuda {
+
+// A row-major matrix of float32 rows in device memory: row r starts at data + r * ld.
+struct Rows {
+    float* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+};
+
+// A weight of any storage dtype (0 f32, 1 bf16, 2 f16 as in lv::DType), contiguous.
+struct Weight {
+    const void* data;
+    int dtype;
+};
+
+// Elementwise.cu
+void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s);
+void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
+                     std::int64_t ldTable, float scale, Rows out, cudaStream_t s);
+void launchAddScaled(Rows a, Rows b, float scale, Rows out, cudaStream_t s);
+void launchScale(Rows x, float scale, cudaStream_t s);
+void launchSwiglu(Rows gate, Rows up, Rows out, cudaStream_t s);
+void launchReluSquared(Rows x, cudaStream_t s);
+void launchSilu(Rows x, cudaStream_t s);
+void launchAddBias(Rows x, const float* bias, float scale, cudaStream_t s); // x += scale * bias
+// f32 rows -> contiguous bf16 (dtype 1) or f16 (dtype 2) [rows, cols].
+void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s);
+// Contiguous conversion between any two of f32/bf16/f16.
+void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,
+                   cudaStream_t s);
+
+// Norms.cu
+void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s);
+void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+                        bool normBeforeGate, Rows out, cudaStream_t s);
+
+// Conv1d.cu. state: f32 [C, K-1] contiguous; bias may be null.
+void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
+                        bool applySilu, Rows out, cudaStream_t s);
+
+// Ssd.cu
+struct SsdArgs {
+    const float* x; // [T, H, P], row stride ldx
+    std::int64_t ldx;
+    const float* dt; // [T, H], row stride lddt
+    std::int64_t lddt;
+    const float* A; // [H]
+    const float* B; // [T, G, N], row stride ldb
+    std::int64_t ldb;
+    const float* C; // [T, G, N], row stride ldc
+    std::int64_t ldc;
+    const float* D;      // [H]
+    const float* dtBias; // [H]
+    float* state;        // [H, P, N]
+    float* y;            // [T, H, P], row stride ldy
+    std::int64_t ldy;
+    std::int64_t T, H, P, G, N;
+    float dtMin, dtMax;
+};
+void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
+// The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.
+std::size_t ssdChunkedScratchBytes(const SsdArgs& a);
+void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
+
+// Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
+void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
+                std::int64_t pos0, float theta, std::int64_t rotaryDim, cudaStream_t s);
+
+// Attention.cu
+struct AttentionArgs {
+    const float* q; // [T, Hq, d], row stride ldq
+    std::int64_t ldq;
+    const void* k; // [capacity, Hkv, d] contiguous, f32 / bf16 / f16
+    const void* v;
+    int kvDtype;
+    float* out; // [T, Hq, d], row stride ldo
+    std::int64_t ldo;
+    std::int64_t T, Hq, Hkv, d, pos0;
+    float scale;
+};
+// Device scratch the chosen kernel needs (split-K partials for decode), maybe 0.
+std::size_t attentionScratchBytes(const AttentionArgs& a);
+void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);
+
+// Routing.cu: logits [T, E] -> indices i32 [T, k], weights f32 [T, k] (contiguous outputs).
+void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool renormalize,
+                       std::int32_t* indices, float* weights, cudaStream_t s);
+
+// Moe.cu
+struct MoeArgs {
+    Rows x;                      // [T, H]
+    Weight gateUp;               // [E, 2F, H]
+    Weight down;                 // [E, H, F]
+    const std::int32_t* indices; // [T, k]
+    const float* weights;        // [T, k]
+    Rows out;                    // [T, H]
+    std::int64_t E, F, k;
+    float* scratchAct; // [T * k, F]
+    float* scratchOut; // [T * k, H]
+};
+void launchMoeSwiglu(const MoeArgs& a, cudaStream_t s);
+
+// Sampling.cu: indices[t] = argmax of row t (lowest index on ties).
+void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s);
+
+} // namespace lv::cuda

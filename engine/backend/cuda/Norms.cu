@@ -1,0 +1,73 @@
+// RMSNorm and Mamba2's gated group RMSNorm: one block per row (per row and group), float32
+// sums. Each element is read and written by the same thread, so in-place calls are safe.
+
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/Kernels.h"
+
+#include <algorithm>
+
+namespace lv::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void rmsNormKernel(Rows x, Weight w, float eps, Rows out) {
+    __shared__ float scratch[32];
+    const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
+    float ss = 0.0f;
+    for (std::int64_t c = threadIdx.x; c < x.cols; c += blockDim.x)
+        ss += row[c] * row[c];
+    ss = blockSum(ss, scratch);
+    const float inv = rsqrtf(ss / float(x.cols) + eps);
+    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+    for (std::int64_t c = threadIdx.x; c < x.cols; c += blockDim.x)
+        o[c] = row[c] * inv * loadAsFloat(w.data, w.dtype, c);
+}
+
+// Block (row, group). normBeforeGate=false: h = x * silu(z), out = h / rms(h) * w.
+// normBeforeGate=true: out = x / rms(x) * w * silu(z).
+__global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+                                   bool normBeforeGate, Rows out) {
+    __shared__ float scratch[32];
+    const std::int64_t r = blockIdx.x;
+    const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
+    const float* xr = x.data + r * x.ld + c0;
+    const float* zr = z.data + r * z.ld + c0;
+    float ss = 0.0f;
+    for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
+        const float h = normBeforeGate ? xr[c] : xr[c] * siluf(zr[c]);
+        ss += h * h;
+    }
+    ss = blockSum(ss, scratch);
+    const float inv = rsqrtf(ss / float(groupSize) + eps);
+    float* o = out.data + r * out.ld + c0;
+    for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
+        const float g = siluf(zr[c]);
+        const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
+        o[c] = normBeforeGate ? xr[c] * inv * wc * g : xr[c] * g * inv * wc;
+    }
+}
+
+int threadsFor(std::int64_t cols) {
+    return int(std::min<std::int64_t>(kThreads, std::max<std::int64_t>(32, (cols + 31) / 32 * 32)));
+}
+
+} // namespace
+
+void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s) {
+    if (x.rows == 0 || x.cols == 0) return;
+    rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
+    checkLaunch("rmsNorm");
+}
+
+void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+                        bool normBeforeGate, Rows out, cudaStream_t s) {
+    if (x.rows == 0 || x.cols == 0) return;
+    const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
+    gatedRmsNormKernel<<<grid, threadsFor(groupSize), 0, s>>>(x, z, w, groupSize, eps,
+                                                              normBeforeGate, out);
+    checkLaunch("gatedRmsNorm");
+}
+
+} // namespace lv::cuda

@@ -1,0 +1,118 @@
+// Mamba2 SSD, the recurrent form: the state is carried token by token. Used for decode
+// (T == 1) and short prefills; long prefills take the chunked form (SsdChunked.cu).
+//
+// Block = one head and PT head-dim rows; 4 threads share one row p, each owning every 4th
+// state column n (interleaved, so that a warp's shared-memory reads hit distinct banks).
+// B, C, x and dt for TT tokens are staged in shared memory, then each thread runs the
+// recurrence over them: s = s * exp(dt A) + dt x B; y = C . s + D x.
+
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/Kernels.h"
+
+#include <algorithm>
+
+namespace lv::cuda {
+namespace {
+
+constexpr int PT = 32;           // head-dim rows per block
+constexpr int kThreads = PT * 4; // 4 threads per row
+
+template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
+    extern __shared__ float smem[];
+    const int N = int(a.N), P = int(a.P);
+    float* Bs = smem;          // [TT, N]
+    float* Cs = Bs + TT * N;   // [TT, N]
+    float* xs = Cs + TT * N;   // [TT, PT]
+    float* dts = xs + TT * PT; // [TT]
+    float* dAs = dts + TT;     // [TT]
+
+    const int h = blockIdx.x;
+    const int p0 = blockIdx.y * PT;
+    const int q = threadIdx.x & 3;
+    const int pl = threadIdx.x >> 2;
+    const int p = p0 + pl;
+    const bool active = p < P;
+    const int g = int(h / (a.H / a.G));
+
+    float st[NPT];
+    float* stateRow = a.state + (std::int64_t(h) * P + (active ? p : 0)) * N;
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int n = q + 4 * i;
+        st[i] = (active && n < N) ? stateRow[n] : 0.0f;
+    }
+    const float Ah = a.A[h], Dh = a.D[h], bias = a.dtBias[h];
+
+    for (std::int64_t t0 = 0; t0 < a.T; t0 += TT) {
+        const int nt = int(std::min<std::int64_t>(TT, a.T - t0));
+        __syncthreads(); // the previous tile is fully consumed
+        for (int i = threadIdx.x; i < nt * N; i += blockDim.x) {
+            const int tt = i / N, n = i - tt * N;
+            Bs[i] = a.B[(t0 + tt) * a.ldb + std::int64_t(g) * N + n];
+            Cs[i] = a.C[(t0 + tt) * a.ldc + std::int64_t(g) * N + n];
+        }
+        for (int i = threadIdx.x; i < nt * PT; i += blockDim.x) {
+            const int tt = i / PT, pp = i - tt * PT;
+            xs[i] = p0 + pp < P ? a.x[(t0 + tt) * a.ldx + std::int64_t(h) * P + p0 + pp] : 0.0f;
+        }
+        for (int i = threadIdx.x; i < nt; i += blockDim.x) {
+            float d = softplusf(a.dt[(t0 + i) * a.lddt + h] + bias);
+            d = fminf(fmaxf(d, a.dtMin), a.dtMax);
+            dts[i] = d;
+            dAs[i] = expf(d * Ah);
+        }
+        __syncthreads();
+        for (int tt = 0; tt < nt; ++tt) {
+            const float dA = dAs[tt];
+            const float xv = xs[tt * PT + pl];
+            const float dx = dts[tt] * xv;
+            float acc = 0.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int n = q + 4 * i;
+                if (n < N) {
+                    st[i] = st[i] * dA + dx * Bs[tt * N + n];
+                    acc += Cs[tt * N + n] * st[i];
+                }
+            }
+            acc += __shfl_xor_sync(0xffffffffu, acc, 1);
+            acc += __shfl_xor_sync(0xffffffffu, acc, 2);
+            if (q == 0 && active) a.y[(t0 + tt) * a.ldy + std::int64_t(h) * P + p] = acc + Dh * xv;
+        }
+    }
+    if (active) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int n = q + 4 * i;
+            if (n < N) stateRow[n] = st[i];
+        }
+    }
+}
+
+template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {
+    const int N = int(a.N);
+    const int TT = std::max(1, std::min(32, 4096 / N));
+    const std::size_t smem = sizeof(float) * (std::size_t(2 * TT * N) + TT * PT + 2 * TT);
+    const dim3 grid(unsigned(a.H), ceilDiv(a.P, PT));
+    ssdRecurrentKernel<NPT><<<grid, kThreads, smem, s>>>(a, TT);
+    checkLaunch("ssdRecurrent");
+}
+
+} // namespace
+
+void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s) {
+    if (a.H == 0 || a.P == 0) return;
+    if (a.N <= 16)
+        launchFor<4>(a, s);
+    else if (a.N <= 32)
+        launchFor<8>(a, s);
+    else if (a.N <= 64)
+        launchFor<16>(a, s);
+    else if (a.N <= 128)
+        launchFor<32>(a, s);
+    else
+        launchFor<64>(a, s);
+}
+
+} // namespace lv::cuda

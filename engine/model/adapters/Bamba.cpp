@@ -1,0 +1,81 @@
+// IBM Bamba: Mamba2 or attention (RoPE, possibly partial), then a SwiGLU MLP, each
+// behind an RMSNorm with a plain residual. Gated norm over the whole inner dimension.
+#include "model/Adapter.h"
+#include "model/MixerBuilders.h"
+
+namespace lv::adapters {
+
+namespace {
+
+ModelSpec build(const ConfigReader& c) {
+    ModelSpec s;
+    s.hidden = c.integer("hidden_size");
+    s.vocab = c.integer("vocab_size");
+    s.layers = c.integer("num_hidden_layers");
+    s.contextLength = c.integerOr("max_position_embeddings", 0);
+    const float eps = float(c.numberOr("rms_norm_eps", 1e-5));
+    s.embedding = matrixWeight("model.embed_tokens.weight", s.vocab, s.hidden);
+
+    Mamba2Shape m;
+    m.hidden = s.hidden;
+    m.heads = c.integerOr("mamba_n_heads", 128);
+    m.headDim = c.integerOr("mamba_d_head",
+                            std::int64_t(c.numberOr("mamba_expand", 2)) * s.hidden / m.heads);
+    m.state = c.integerOr("mamba_d_state", 256);
+    m.groups = c.integerOr("mamba_n_groups", 1);
+    m.convKernel = c.integerOr("mamba_d_conv", 4);
+    m.convBias = c.booleanOr("mamba_conv_bias", true);
+    m.inProjBias = m.outProjBias = c.booleanOr("mamba_proj_bias", false);
+    m.normEps = eps;
+    m.ssd = ssdParams(c.timeStepLimit(), c.integerOr("mamba_chunk_size", 256));
+    if (m.heads * m.headDim != std::int64_t(c.numberOr("mamba_expand", 2)) * s.hidden)
+        c.fail("mamba_d_head",
+               "mamba_n_heads * mamba_d_head must equal mamba_expand * hidden_size");
+
+    AttentionShape a;
+    a.hidden = s.hidden;
+    a.heads = c.integer("num_attention_heads");
+    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
+    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
+    a.bias = c.booleanOr("attention_bias", false);
+    a.rope = true;
+    a.ropeTheta = float(c.ropeTheta());
+    a.partialRotary = float(c.partialRotaryFactor());
+
+    const std::int64_t ffn = c.integer("intermediate_size");
+    const bool mlpBias = c.booleanOr("mlp_bias", false);
+    const auto kinds = c.layerKinds(s.layers, LayerKind::Mamba);
+    for (std::int64_t i = 0; i < s.layers; ++i) {
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        Block mix;
+        mix.layer = i;
+        mix.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
+        mix.normEps = eps;
+        if (kinds[i] == LayerKind::Mamba)
+            mix.mixers.push_back(makeMamba2(p + "mamba.", m));
+        else if (kinds[i] == LayerKind::Attention)
+            mix.mixers.push_back(makeAttention(p + "self_attn.", a));
+        else
+            c.fail("layers_block_type",
+                   "layer " + std::to_string(i) + " must be mamba or attention");
+        s.blocks.push_back(std::move(mix));
+
+        Block ffnBlock;
+        ffnBlock.layer = i;
+        ffnBlock.norm = vectorWeight(p + "pre_ff_layernorm.weight", s.hidden);
+        ffnBlock.normEps = eps;
+        ffnBlock.mixers.push_back(makeSwiGlu(p + "feed_forward.", s.hidden, ffn, mlpBias));
+        s.blocks.push_back(std::move(ffnBlock));
+    }
+    s.finalNorm = vectorWeight("model.final_layernorm.weight", s.hidden);
+    s.finalNormEps = eps;
+    s.lmHead =
+        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    return s;
+}
+
+} // namespace
+
+extern const Adapter Bamba{"bamba", &build};
+
+} // namespace lv::adapters

@@ -1,0 +1,56 @@
+// Llama: the pure-attention transformer baseline (RoPE, SwiGLU, RMSNorm).
+#include "model/Adapter.h"
+#include "model/MixerBuilders.h"
+
+namespace lv::adapters {
+
+namespace {
+
+ModelSpec build(const ConfigReader& c) {
+    ModelSpec s;
+    s.hidden = c.integer("hidden_size");
+    s.vocab = c.integer("vocab_size");
+    s.layers = c.integer("num_hidden_layers");
+    s.contextLength = c.integerOr("max_position_embeddings", 2048);
+    const float eps = float(c.numberOr("rms_norm_eps", 1e-6));
+    s.embedding = matrixWeight("model.embed_tokens.weight", s.vocab, s.hidden);
+
+    AttentionShape a;
+    a.hidden = s.hidden;
+    a.heads = c.integer("num_attention_heads");
+    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
+    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
+    a.bias = c.booleanOr("attention_bias", false);
+    a.rope = true;
+    a.ropeTheta = float(c.ropeTheta());
+    a.partialRotary = float(c.partialRotaryFactor());
+    const std::int64_t ffn = c.integer("intermediate_size");
+    const bool mlpBias = c.booleanOr("mlp_bias", false);
+
+    for (std::int64_t i = 0; i < s.layers; ++i) {
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        Block attn;
+        attn.layer = i;
+        attn.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
+        attn.normEps = eps;
+        attn.mixers.push_back(makeAttention(p + "self_attn.", a));
+        s.blocks.push_back(std::move(attn));
+        Block mlp;
+        mlp.layer = i;
+        mlp.norm = vectorWeight(p + "post_attention_layernorm.weight", s.hidden);
+        mlp.normEps = eps;
+        mlp.mixers.push_back(makeSwiGlu(p + "mlp.", s.hidden, ffn, mlpBias));
+        s.blocks.push_back(std::move(mlp));
+    }
+    s.finalNorm = vectorWeight("model.norm.weight", s.hidden);
+    s.finalNormEps = eps;
+    s.lmHead =
+        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    return s;
+}
+
+} // namespace
+
+extern const Adapter Llama{"llama", &build};
+
+} // namespace lv::adapters

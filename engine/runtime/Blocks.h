@@ -1,0 +1,44 @@
+// The shared mixer implementations. Each runs one mixer over a chunk of tokens through
+// lv::Backend only (no host access to activations), so every backend runs the same
+// model code: in = normed input [T, hidden], out = mixer output [T, hidden].
+#pragma once
+
+#include "backend/Backend.h"
+#include "model/ModelSpec.h"
+#include "runtime/ModelState.h"
+#include "runtime/Workspace.h"
+
+#include <cstdint>
+
+namespace lv {
+
+struct BlockContext {
+    Backend& backend;
+    Workspace& workspace;
+    std::int64_t tokens; // T
+    std::int64_t pos0;   // position of the first token
+};
+
+void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Tensor& out,
+               ModelState::Slot& state);
+void runMamba1(const BlockContext& c, const Mamba1Mixer& m, const Tensor& in, Tensor& out,
+               ModelState::Slot& state);
+void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& in, Tensor& out,
+                  ModelState::Slot& state);
+void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& out);
+void runMoe(const BlockContext& c, const MoeMixer& e, const Tensor& in, Tensor& out);
+
+// The bias of a Weight for Backend::linear: null when the checkpoint has none.
+inline const Tensor* biasOf(const Weight& w) {
+    return w.present() ? &w.tensor : nullptr;
+}
+
+// A strided view of columns [col, col + width) of a contiguous [T, C] tensor.
+inline Tensor columns(const Tensor& t, std::int64_t col, std::int64_t width) {
+    Tensor v = t;
+    v.data = static_cast<float*>(t.data) + col;
+    v.shape[1] = width;
+    return v;
+}
+
+} // namespace lv

@@ -1,0 +1,55 @@
+// Mamba2 mixer: in_proj -> (z | xBC | dt); causal conv + SiLU over xBC; SSD scan;
+// gated RMSNorm with z (or y * silu(z)); out_proj. Follows transformers' Mamba2Mixer.
+#include "runtime/Blocks.h"
+
+namespace lv {
+
+void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Tensor& out,
+               ModelState::Slot& state) {
+    Backend& be = c.backend;
+    const std::int64_t T = c.tokens;
+    const std::int64_t inner = m.inner(), conv = m.convChannels(), gn = m.groups * m.state;
+
+    Tensor z = c.workspace.scratch(0, T, inner);
+    Tensor xbcdt = c.workspace.scratch(1, T, conv + m.heads);
+    be.linear(in, m.inProjZ.tensor, biasOf(m.inProjZBias), m.inScaleZ, z);
+    be.linear(in, m.inProjXbcDt.tensor, biasOf(m.inProjXbcDtBias), m.inScaleXbcDt, xbcdt);
+
+    const Tensor xbcRaw = columns(xbcdt, 0, conv);
+    const Tensor dt = columns(xbcdt, conv, m.heads);
+    Tensor xbc = c.workspace.scratch(2, T, conv);
+    Tensor convState = state.conv.view(DType::F32, {conv, m.convKernel - 1});
+    be.causalConv1d(xbcRaw, m.convWeight.tensor, biasOf(m.convBias), convState, true, xbc);
+
+    // x, B, C are column ranges of the convolved rows.
+    auto headView = [&](std::int64_t col, std::int64_t a, std::int64_t b) {
+        Tensor v;
+        v.data = static_cast<float*>(xbc.data) + col;
+        v.dtype = DType::F32;
+        v.device = xbc.device;
+        v.rank = 3;
+        v.shape = {T, a, b, 1};
+        v.stride = {conv, b, 1, 1};
+        return v;
+    };
+    const Tensor x = headView(0, m.heads, m.headDim);
+    const Tensor B = headView(inner, m.groups, m.state);
+    const Tensor C = headView(inner + gn, m.groups, m.state);
+    Tensor y = Tensor::contiguous(c.workspace.scratch(3, T, inner).data, DType::F32,
+                                  {T, m.heads, m.headDim}, xbc.device);
+    Tensor ssm = state.ssm.view(DType::F32, {m.heads, m.headDim, m.state});
+    be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, m.ssd, ssm, y);
+
+    Tensor yFlat = c.workspace.scratch(3, T, inner);
+    if (m.gatedNorm) {
+        be.gatedRmsNorm(yFlat, z, m.norm.tensor, m.normGroupSize, m.normEps, m.normBeforeGate,
+                        yFlat);
+        be.linear(yFlat, m.outProj.tensor, biasOf(m.outProjBias), m.outScale, out);
+    } else {
+        Tensor gated = c.workspace.scratch(4, T, inner);
+        be.swiglu(z, yFlat, gated); // y * silu(z)
+        be.linear(gated, m.outProj.tensor, biasOf(m.outProjBias), m.outScale, out);
+    }
+}
+
+} // namespace lv

@@ -1,0 +1,23 @@
+// Feed-forward mixers: SwiGLU (down(silu(gate x) * up x)) and relu^2 (down(relu(up x)^2)).
+#include "runtime/Blocks.h"
+
+namespace lv {
+
+void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& out) {
+    Backend& be = c.backend;
+    const std::int64_t T = c.tokens, F = f.intermediate;
+    Tensor up = c.workspace.scratch(1, T, F);
+    be.linear(in, f.up.tensor, biasOf(f.upBias), f.upScale, up);
+    if (f.activation == MlpMixer::Activation::ReluSquared) {
+        be.reluSquared(up);
+        be.linear(up, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+        return;
+    }
+    Tensor gate = c.workspace.scratch(0, T, F);
+    Tensor act = c.workspace.scratch(2, T, F);
+    be.linear(in, f.gate.tensor, biasOf(f.gateBias), f.gateScale, gate);
+    be.swiglu(gate, up, act);
+    be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+}
+
+} // namespace lv

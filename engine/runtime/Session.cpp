@@ -1,0 +1,304 @@
+#include "runtime/Session.h"
+
+#include "core/Error.h"
+#include "runtime/ForwardPass.h"
+#include "runtime/ModelState.h"
+#include "runtime/SnapshotCodec.h"
+#include "runtime/Workspace.h"
+
+#include <algorithm>
+
+namespace lv {
+
+namespace {
+
+// Device state moves to and from snapshots in pieces of this size.
+constexpr std::size_t kStreamPiece = std::size_t(4) << 20;
+
+std::vector<SnapshotSection> sectionsFor(const std::vector<StateEntry>& layout,
+                                         std::uint64_t tokens) {
+    std::vector<SnapshotSection> out;
+    for (const auto& e : layout) {
+        const auto layer = std::int32_t(e.layer);
+        if (e.kind == StateEntry::Kind::Attention) {
+            const std::uint64_t n = tokens * std::uint64_t(e.kvRowElements) * 4;
+            out.push_back({SnapshotSection::Kind::Key, layer, n});
+            out.push_back({SnapshotSection::Kind::Value, layer, n});
+        } else {
+            out.push_back({SnapshotSection::Kind::Conv, layer,
+                           std::uint64_t(e.convChannels * e.convTaps) * 4});
+            out.push_back({SnapshotSection::Kind::Ssm, layer, std::uint64_t(e.ssmElements) * 4});
+        }
+    }
+    return out;
+}
+
+// The device buffers behind the sections, in the same order.
+std::vector<void*> sectionBuffers(ModelState& state) {
+    std::vector<void*> out;
+    for (std::size_t i = 0; i < state.layout().size(); ++i) {
+        auto& s = state.slots()[i];
+        if (state.layout()[i].kind == StateEntry::Kind::Attention) {
+            out.push_back(s.key.data());
+            out.push_back(s.value.data());
+        } else {
+            out.push_back(s.conv.data());
+            out.push_back(s.ssm.data());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+Session::Session(const Model& model, SessionOptions options)
+    : model_(&model), options_(options), rng_(options.seed) {
+    if (options_.prefillChunk <= 0)
+        throw EngineError("session: prefill chunk must be positive, got " +
+                          std::to_string(options_.prefillChunk));
+    state_ = std::make_unique<ModelState>(model.backend(), stateLayout(model.spec()));
+    workspace_ = std::make_unique<Workspace>(model.backend(), model.spec(), options_.prefillChunk);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::int64_t Session::contextLimit() const {
+    const std::int64_t m = model_->info().contextLength;
+    if (options_.maxContext > 0)
+        return m > 0 ? std::min(m, options_.maxContext) : options_.maxContext;
+    return m;
+}
+
+void Session::ensureCapacity(std::int64_t positions) {
+    const std::int64_t limit = contextLimit();
+    if (limit > 0 && positions > limit)
+        throw EngineError("session: context full (" + std::to_string(positions) +
+                          " positions needed, the limit is " + std::to_string(limit) + ")");
+    state_->reserve(positions, position());
+}
+
+void Session::checkUsable() const {
+    if (!broken_.empty())
+        throw EngineError("session: state lost after an earlier failure (" + broken_ +
+                          "); reset() or restore() it");
+}
+
+void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* allLogits,
+                   const ProgressFn& progress) {
+    checkUsable();
+    const auto total = std::int64_t(tokens.size());
+    if (total == 0) return;
+    const std::int64_t vocab = model_->spec().vocab;
+    for (auto id : tokens)
+        if (id < 0 || id >= vocab)
+            throw EngineError("session: token id " + std::to_string(id) +
+                              " outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+    ensureCapacity(position() + total);
+    if (allLogits) allLogits->assign(std::size_t(total * vocab), 0.0f);
+    lastLogits_.resize(std::size_t(vocab));
+    std::int64_t done = 0;
+    while (done < total) {
+        const std::int64_t n = std::min(options_.prefillChunk, total - done);
+        const auto chunk = tokens.subspan(std::size_t(done), std::size_t(n));
+        try {
+            if (allLogits) {
+                float* dst = allLogits->data() + done * vocab;
+                forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::All, dst);
+                std::copy(dst + (n - 1) * vocab, dst + n * vocab, lastLogits_.begin());
+            } else {
+                forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::Last,
+                             lastLogits_.data());
+            }
+        } catch (const std::exception& e) {
+            // Some layers may have advanced their state: it no longer matches the
+            // tokens, so it must not be used (nor snapshotted) again.
+            broken_ = e.what();
+            throw;
+        }
+        tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
+        done += n;
+        if (progress && !progress(done, total) && done < total) throw Cancelled();
+    }
+}
+
+const std::vector<float>& Session::prefill(std::span<const std::int32_t> tokens,
+                                           const ProgressFn& progress) {
+    feed(tokens, nullptr, progress);
+    return lastLogits_;
+}
+
+void Session::prefillAllLogits(std::span<const std::int32_t> tokens, std::vector<float>& allLogits,
+                               const ProgressFn& progress) {
+    feed(tokens, &allLogits, progress);
+}
+
+const std::vector<float>& Session::decode(std::int32_t token) {
+    feed(std::span<const std::int32_t>(&token, 1), nullptr, {});
+    return lastLogits_;
+}
+
+std::int32_t Session::sample(const SamplingParams& params) {
+    checkUsable();
+    return sampleToken(lastLogits_, params, tokens_, rng_);
+}
+
+GenerateResult Session::generate(std::span<const std::int32_t> prompt,
+                                 const GenerateOptions& options, const TokenFn& onToken) {
+    if (!prompt.empty()) prefill(prompt);
+    if (lastLogits_.empty())
+        throw EngineError("generate: nothing to continue (empty prompt on an empty session)");
+    std::vector<std::int32_t> stops = options.stopTokens;
+    if (options.stopAtEos)
+        stops.insert(stops.end(), model_->info().eosTokenIds.begin(),
+                     model_->info().eosTokenIds.end());
+    GenerateResult result;
+    const std::int64_t limit = contextLimit();
+    while (std::int64_t(result.tokens.size()) < options.maxTokens) {
+        const std::int32_t token = sample(options.sampling);
+        result.tokens.push_back(token);
+        const bool more = onToken ? onToken(token) : true;
+        if (limit > 0 && position() >= limit) {
+            result.stop = GenerateResult::Stop::ContextFull; // emitted, not fed
+            return result;
+        }
+        decode(token); // every emitted token becomes part of the state
+        if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
+            result.stop = GenerateResult::Stop::StopToken;
+            return result;
+        }
+        if (!more) {
+            result.stop = GenerateResult::Stop::Callback;
+            return result;
+        }
+    }
+    result.stop = GenerateResult::Stop::MaxTokens;
+    return result;
+}
+
+void Session::reset() {
+    broken_.clear();
+    state_->clear();
+    tokens_.clear();
+    lastLogits_.clear();
+    rng_.reseed(options_.seed);
+}
+
+void Session::reseed(std::uint64_t seed) {
+    rng_.reseed(seed);
+}
+
+std::uint64_t Session::snapshotBytes() const {
+    SnapshotHeader h;
+    h.tokenCount = std::uint64_t(position());
+    h.logitsCount = lastLogits_.size();
+    h.sections = sectionsFor(state_->layout(), h.tokenCount);
+    return h.totalBytes();
+}
+
+void Session::snapshot(const SnapshotSink& sink) const {
+    checkUsable();
+    Backend& be = model_->backend();
+    SnapshotHeader h;
+    h.fingerprint = model_->fingerprint();
+    h.tokenCount = std::uint64_t(position());
+    h.rng = rng_.state();
+    h.logitsCount = lastLogits_.size();
+    h.sections = sectionsFor(state_->layout(), h.tokenCount);
+
+    SnapshotWriter w(sink);
+    w.header(h);
+    w.payload(tokens_.data(), tokens_.size() * 4);
+    w.payload(lastLogits_.data(), lastLogits_.size() * 4);
+    const auto buffers = sectionBuffers(*state_);
+    std::vector<std::uint8_t> staging;
+    if (be.device() != DeviceKind::Cpu) staging.resize(kStreamPiece);
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+        const auto* src = static_cast<const std::uint8_t*>(buffers[i]);
+        for (std::uint64_t off = 0; off < h.sections[i].bytes; off += kStreamPiece) {
+            const std::size_t n =
+                std::size_t(std::min<std::uint64_t>(kStreamPiece, h.sections[i].bytes - off));
+            if (be.device() == DeviceKind::Cpu) {
+                w.payload(src + off, n);
+            } else {
+                be.download(staging.data(), src + off, n);
+                w.payload(staging.data(), n);
+            }
+        }
+    }
+    w.finish();
+}
+
+void Session::restore(const SnapshotSource& source) {
+    Backend& be = model_->backend();
+    SnapshotReader r(source);
+    const SnapshotHeader h = r.header();
+    if (h.fingerprint != model_->fingerprint())
+        throw EngineError("snapshot: made for another model (fingerprint " + h.fingerprint +
+                          ", this model is " + model_->fingerprint() + ")");
+    const std::int64_t limit = contextLimit();
+    if (h.tokenCount > (std::uint64_t(1) << 31) ||
+        (limit > 0 && h.tokenCount > std::uint64_t(limit)))
+        throw EngineError("snapshot: " + std::to_string(h.tokenCount) +
+                          " tokens exceed this session's context limit");
+    const auto vocab = std::uint64_t(model_->spec().vocab);
+    if (h.sections != sectionsFor(state_->layout(), h.tokenCount) ||
+        (h.logitsCount != 0 && h.logitsCount != vocab) ||
+        ((h.logitsCount == 0) != (h.tokenCount == 0)))
+        throw EngineError("snapshot: state layout does not match this model");
+
+    // Everything is read into fresh buffers and only swapped in once the checksum holds.
+    std::vector<std::int32_t> tokens(h.tokenCount);
+    std::vector<float> logits(h.logitsCount);
+    r.payload(tokens.data(), tokens.size() * 4);
+    r.payload(logits.data(), logits.size() * 4);
+    auto state = std::make_unique<ModelState>(be, state_->layout());
+    state->reserve(std::int64_t(h.tokenCount), 0);
+    const auto buffers = sectionBuffers(*state);
+    std::vector<std::uint8_t> staging;
+    if (be.device() != DeviceKind::Cpu) staging.resize(kStreamPiece);
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+        auto* dst = static_cast<std::uint8_t*>(buffers[i]);
+        for (std::uint64_t off = 0; off < h.sections[i].bytes; off += kStreamPiece) {
+            const std::size_t n =
+                std::size_t(std::min<std::uint64_t>(kStreamPiece, h.sections[i].bytes - off));
+            if (be.device() == DeviceKind::Cpu) {
+                r.payload(dst + off, n);
+            } else {
+                r.payload(staging.data(), n);
+                be.upload(dst + off, staging.data(), n);
+            }
+        }
+    }
+    r.finish();
+    for (auto t : tokens)
+        if (t < 0 || std::uint64_t(t) >= vocab)
+            throw EngineError("snapshot: token id " + std::to_string(t) +
+                              " outside the vocabulary");
+
+    state_ = std::move(state);
+    broken_.clear();
+    tokens_ = std::move(tokens);
+    lastLogits_ = std::move(logits);
+    rng_.setState(h.rng);
+}
+
+Session Session::fork() const {
+    checkUsable();
+    Session s(*model_, options_);
+    *s.state_ = state_->clone(position());
+    s.tokens_ = tokens_;
+    s.lastLogits_ = lastLogits_;
+    s.rng_ = rng_;
+    return s;
+}
+
+std::size_t Session::stateBytes() const {
+    return state_->allocatedBytes();
+}
+std::size_t Session::workspaceBytes() const {
+    return workspace_->allocatedBytes();
+}
+
+} // namespace lv

@@ -1,0 +1,382 @@
+#include "ingest/pdf/PageLayout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace lv::ingest {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Interval {
+    double a;
+    double b;
+    double width() const { return b - a; }
+};
+
+struct Line {
+    std::vector<int> words; // sorted by x once built
+    double top = kInf, bottom = -kInf, left = kInf, right = -kInf;
+};
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return *mid;
+}
+
+class PageLayouter {
+public:
+    PageLayouter(const std::vector<TextWord>& words, const LayoutParameters& params)
+        : w_(words), params_(params) {
+        std::vector<double> heights;
+        heights.reserve(words.size());
+        for (const auto& word : words)
+            if (word.box.height() > 0) heights.push_back(word.box.height());
+        height_ = std::max(1.0, median(heights));
+        minGutter_ = params.gutterInHeights * height_;
+    }
+
+    std::vector<TextLine> run() {
+        std::vector<int> ids;
+        QRectF extent;
+        for (int i = 0; i < static_cast<int>(w_.size()); ++i) {
+            if (w_[i].text.trimmed().isEmpty() || w_[i].box.isEmpty()) continue;
+            ids.push_back(i);
+            extent = extent.united(w_[i].box);
+        }
+        layoutRegion(ids, 0, extent);
+        return std::move(out_);
+    }
+
+private:
+    // Words into lines: a word joins the line it overlaps vertically by at
+    // least half the smaller height (superscripts stay in their line).
+    std::vector<Line> buildLines(std::vector<int> ids) const {
+        std::sort(ids.begin(), ids.end(), [this](int a, int b) {
+            const double ca = w_[a].box.center().y(), cb = w_[b].box.center().y();
+            return ca != cb ? ca < cb : w_[a].box.left() < w_[b].box.left();
+        });
+        std::vector<Line> lines;
+        for (int id : ids) {
+            const QRectF& box = w_[id].box;
+            int best = -1;
+            double bestRatio = 0.5;
+            // Only recent lines can overlap a word sorted by its centre.
+            const int from = std::max(0, static_cast<int>(lines.size()) - 8);
+            for (int l = from; l < static_cast<int>(lines.size()); ++l) {
+                const Line& line = lines[l];
+                const double overlap =
+                    std::min(box.bottom(), line.bottom) - std::max(box.top(), line.top);
+                const double smaller = std::min(box.height(), line.bottom - line.top);
+                if (smaller <= 0) continue;
+                const double ratio = overlap / smaller;
+                if (ratio >= bestRatio) {
+                    bestRatio = ratio;
+                    best = l;
+                }
+            }
+            if (best < 0) {
+                lines.emplace_back();
+                best = static_cast<int>(lines.size()) - 1;
+            }
+            Line& line = lines[best];
+            line.words.push_back(id);
+            line.top = std::min(line.top, box.top());
+            line.bottom = std::max(line.bottom, box.bottom());
+            line.left = std::min(line.left, box.left());
+            line.right = std::max(line.right, box.right());
+        }
+        for (Line& line : lines)
+            std::sort(line.words.begin(), line.words.end(),
+                      [this](int a, int b) { return w_[a].box.left() < w_[b].box.left(); });
+        std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+            return a.top != b.top ? a.top < b.top : a.left < b.left;
+        });
+        return lines;
+    }
+
+    // Horizontal whitespace of a line at least a gutter wide, including
+    // everything left and right of it.
+    std::vector<Interval> gaps(const Line& line) const {
+        std::vector<Interval> out{{-kInf, line.left}};
+        double covered = line.left;
+        double coveredHeight = 0; // of the word that reaches `covered`
+        for (int id : line.words) {
+            const QRectF& box = w_[id].box;
+            // Large type has wide word spaces: measure against the larger neighbour.
+            const double local = params_.gutterInHeights * std::max(coveredHeight, box.height());
+            if (box.left() - covered >= std::max(minGutter_, local))
+                out.push_back({covered, box.left()});
+            if (box.right() > covered) {
+                covered = box.right();
+                coveredHeight = box.height();
+            }
+        }
+        out.push_back({covered, kInf});
+        return out;
+    }
+
+    std::vector<Interval> intersect(const std::vector<Interval>& x,
+                                    const std::vector<Interval>& y) const {
+        std::vector<Interval> out;
+        for (const auto& p : x)
+            for (const auto& q : y) {
+                const Interval r{std::max(p.a, q.a), std::min(p.b, q.b)};
+                if (r.width() >= minGutter_) out.push_back(r);
+            }
+        return out;
+    }
+
+    static std::vector<Interval> internal(const std::vector<Interval>& gutters, double left,
+                                          double right) {
+        std::vector<Interval> out;
+        for (const auto& g : gutters)
+            if (g.a > left && g.b < right) out.push_back(g);
+        return out;
+    }
+
+    std::vector<Interval> backedGutters(const std::vector<Line>& lines, std::size_t first,
+                                        std::size_t last,
+                                        const std::vector<Interval>& gutters) const {
+        std::vector<Interval> out;
+        for (const Interval& g : gutters) {
+            int leftLines = 0, rightLines = 0;
+            for (std::size_t l = first; l <= last; ++l) {
+                bool left = false, right = false;
+                for (int id : lines[l].words) {
+                    if (w_[id].box.right() <= g.a) left = true;
+                    if (w_[id].box.left() >= g.b) right = true;
+                }
+                leftLines += left;
+                rightLines += right;
+            }
+            // Justified lines sometimes stretch their spaces into the same spot on
+            // two consecutive lines, rarely on three.
+            const int needed = g.width() >= params_.twoLineGutterInHeights * height_ ? 2 : 3;
+            if (leftLines >= needed && rightLines >= needed) out.push_back(g);
+        }
+        return out;
+    }
+
+    // Splits the band's words into columns at the gutters, dropping gutters that
+    // only separate list markers ("•", "1.", "(a)") from their text.
+    std::vector<std::vector<int>> columnsOf(const std::vector<Line>& lines, std::size_t first,
+                                            std::size_t last, std::vector<Interval> gutters) const {
+        std::sort(gutters.begin(), gutters.end(),
+                  [](const Interval& p, const Interval& q) { return p.a < q.a; });
+        while (true) {
+            std::vector<std::vector<int>> columns(gutters.size() + 1);
+            std::vector<int> maxWordsPerLine(columns.size(), 0);
+            std::vector<double> colLeft(columns.size(), kInf), colRight(columns.size(), -kInf);
+            for (std::size_t l = first; l <= last; ++l) {
+                std::vector<int> perLine(columns.size(), 0);
+                for (int id : lines[l].words) {
+                    const double x = w_[id].box.center().x();
+                    std::size_t c = 0;
+                    while (c < gutters.size() && x > gutters[c].a)
+                        ++c;
+                    columns[c].push_back(id);
+                    ++perLine[c];
+                    colLeft[c] = std::min(colLeft[c], w_[id].box.left());
+                    colRight[c] = std::max(colRight[c], w_[id].box.right());
+                }
+                for (std::size_t c = 0; c < columns.size(); ++c)
+                    maxWordsPerLine[c] = std::max(maxWordsPerLine[c], perLine[c]);
+            }
+            bool merged = false;
+            for (std::size_t c = 0; c + 1 < columns.size() && !merged; ++c) {
+                const bool marker =
+                    maxWordsPerLine[c] <= 1 && colRight[c] - colLeft[c] < 2.5 * height_;
+                if (marker) {
+                    gutters.erase(gutters.begin() + static_cast<std::ptrdiff_t>(c));
+                    merged = true;
+                }
+            }
+            if (!merged) return columns;
+        }
+    }
+
+    bool looksLikeTable(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                        const std::vector<std::vector<int>>& columns) const {
+        if (columns.size() < 2 || last == first) return false;
+        std::vector<int> columnOf(w_.size(), -1);
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            for (int id : columns[c])
+                columnOf[id] = static_cast<int>(c);
+        int multiCellLines = 0, cells = 0, words = 0;
+        const int lineCount = static_cast<int>(last - first + 1);
+        for (std::size_t l = first; l <= last; ++l) {
+            std::vector<bool> hit(columns.size(), false);
+            for (int id : lines[l].words) {
+                hit[columnOf[id]] = true;
+                ++words;
+            }
+            const int n = static_cast<int>(std::count(hit.begin(), hit.end(), true));
+            cells += n;
+            if (n >= 2) ++multiCellLines;
+        }
+        const double wordsPerCell = cells ? static_cast<double>(words) / cells : 0.0;
+        return multiCellLines >= 2 && multiCellLines * 2 >= lineCount &&
+               wordsPerCell <= params_.maxWordsPerTableCell;
+    }
+
+    QString joinWords(const std::vector<int>& ids) const {
+        QString text;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const TextWord& word = w_[ids[i]];
+            if (i > 0) {
+                const TextWord& prev = w_[ids[i - 1]];
+                const double gap = word.box.left() - prev.box.right();
+                const double h = std::min(word.box.height(), prev.box.height());
+                if (prev.spaceAfter || gap > 0.15 * h) text += QLatin1Char(' ');
+            }
+            text += word.text;
+        }
+        return text;
+    }
+
+    TextLine makeLine(const std::vector<int>& ids, int region, const QRectF& regionBox) const {
+        TextLine line;
+        line.text = joinWords(ids);
+        std::vector<double> heights;
+        for (int id : ids) {
+            line.box = line.box.united(w_[id].box);
+            heights.push_back(w_[id].box.height());
+        }
+        line.fontSize = median(heights);
+        line.firstWordHeight = ids.empty() ? 0 : w_[ids.front()].box.height();
+        line.region = region;
+        line.regionBox = regionBox;
+        return line;
+    }
+
+    void emitTable(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                   const std::vector<std::vector<int>>& columns, int region,
+                   const QRectF& regionBox) {
+        const int table = nextTable_++;
+        std::vector<int> columnOf(w_.size(), -1);
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            for (int id : columns[c])
+                columnOf[id] = static_cast<int>(c);
+        std::ptrdiff_t previousIndex = -1; // in out_, which may reallocate
+        double previousBottom = -kInf;
+        for (std::size_t l = first; l <= last; ++l) {
+            std::vector<std::vector<int>> cellWords(columns.size());
+            for (int id : lines[l].words)
+                cellWords[columnOf[id]].push_back(id);
+            QStringList cells;
+            int filled = -1, filledCount = 0;
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                cells.append(joinWords(cellWords[c]));
+                if (!cellWords[c].empty()) {
+                    filled = static_cast<int>(c);
+                    ++filledCount;
+                }
+            }
+            // A cell wrapped onto a second line continues the row above.
+            TextLine* previous = previousIndex < 0 ? nullptr : &out_[previousIndex];
+            if (previous && filledCount == 1 && !previous->cells[filled].isEmpty() &&
+                lines[l].top - previousBottom < 0.6 * height_) {
+                previous->cells[filled] += QLatin1Char(' ') + cells[filled];
+                previous->text = previous->cells.join(QStringLiteral(" | "));
+                previous->box =
+                    previous->box.united(QRectF(QPointF(lines[l].left, lines[l].top),
+                                                QPointF(lines[l].right, lines[l].bottom)));
+                previousBottom = lines[l].bottom;
+                continue;
+            }
+            TextLine row = makeLine(lines[l].words, region, regionBox);
+            row.table = table;
+            row.cells = cells;
+            row.text = cells.join(QStringLiteral(" | "));
+            out_.push_back(std::move(row));
+            previousIndex = static_cast<std::ptrdiff_t>(out_.size()) - 1;
+            previousBottom = lines[l].bottom;
+        }
+    }
+
+    void layoutRegion(const std::vector<int>& ids, int region, const QRectF& regionBox) {
+        const std::vector<Line> lines = buildLines(ids);
+        std::size_t i = 0;
+        while (i < lines.size()) {
+            // Grow a band of consecutive lines that share a gutter between words.
+            std::vector<Interval> common = gaps(lines[i]);
+            double left = lines[i].left, right = lines[i].right;
+            std::size_t j = i;
+            std::vector<Interval> bandGutters;
+            while (j + 1 < lines.size()) {
+                const Line& next = lines[j + 1];
+                // Columns run on without large vertical gaps; a title page's
+                // scattered lines do not make columns.
+                const double leading =
+                    std::max(lines[j].bottom - lines[j].top, next.bottom - next.top);
+                if (next.top - lines[j].bottom > params_.maxBandGapInLines * leading) break;
+                std::vector<Interval> both = intersect(common, gaps(next));
+                const double l2 = std::min(left, next.left), r2 = std::max(right, next.right);
+                std::vector<Interval> inner = internal(both, l2, r2);
+                if (inner.empty()) break;
+                common = std::move(both);
+                bandGutters = std::move(inner);
+                left = l2;
+                right = r2;
+                ++j;
+            }
+            // A column has several lines on each side of its gutter (a sentence
+            // space in one line next to a list is not a gutter) ...
+            if (j > i) bandGutters = backedGutters(lines, i, j, bandGutters);
+            if (bandGutters.empty()) j = i;
+            // ... and two lines whose wide word spaces happen to line up are not
+            // columns: a narrow gutter must run through several lines.
+            double widest = 0;
+            for (const Interval& g : bandGutters)
+                widest = std::max(widest, g.width());
+            if (j == i + 1 && widest < params_.twoLineGutterInHeights * height_) j = i;
+            if (j > i) {
+                std::vector<std::vector<int>> columns = columnsOf(lines, i, j, bandGutters);
+                if (columns.size() >= 2) {
+                    if (looksLikeTable(lines, i, j, columns)) {
+                        emitTable(lines, i, j, columns, region, regionBox);
+                    } else {
+                        for (const auto& column : columns) {
+                            QRectF box;
+                            for (int id : column)
+                                box = box.united(w_[id].box);
+                            layoutRegion(column, nextRegion_++, box);
+                        }
+                    }
+                    i = j + 1;
+                    continue;
+                }
+                // Only list markers stood apart: the lines read as they are.
+                for (std::size_t k = i; k <= j; ++k)
+                    out_.push_back(makeLine(lines[k].words, region, regionBox));
+                i = j + 1;
+                continue;
+            }
+            out_.push_back(makeLine(lines[i].words, region, regionBox));
+            ++i;
+        }
+    }
+
+    const std::vector<TextWord>& w_;
+    LayoutParameters params_;
+    double height_ = 1;
+    double minGutter_ = 1;
+    int nextRegion_ = 1;
+    int nextTable_ = 0;
+    std::vector<TextLine> out_;
+};
+
+} // namespace
+
+std::vector<TextLine> layoutPage(const std::vector<TextWord>& words,
+                                 const LayoutParameters& params) {
+    if (words.empty()) return {};
+    return PageLayouter(words, params).run();
+}
+
+} // namespace lv::ingest

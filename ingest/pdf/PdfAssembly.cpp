@@ -1,0 +1,129 @@
+#include "ingest/pdf/PdfAssembly.h"
+
+#include "ingest/pdf/Dehyphenation.h"
+#include "ingest/pdf/PageParagraphs.h"
+#include "ingest/pdf/RunningMargins.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lv::ingest {
+
+double dominantFontSize(const std::vector<PageResult>& pages) {
+    QHash<int, qint64> weight; // half-point buckets
+    for (const PageResult& p : pages)
+        for (const TextLine& l : p.lines)
+            if (l.table < 0) weight[static_cast<int>(std::lround(l.fontSize * 2))] += l.text.size();
+    int best = 0;
+    qint64 bestWeight = -1;
+    for (auto it = weight.cbegin(); it != weight.cend(); ++it)
+        if (it.value() > bestWeight || (it.value() == bestWeight && it.key() < best)) {
+            best = it.key();
+            bestWeight = it.value();
+        }
+    return best > 0 ? best / 2.0 : 10.0;
+}
+
+namespace {
+
+Segment lineSegment(const TextLine& line, const PageResult& page, SegmentRole role) {
+    Segment s;
+    s.text = line.text.trimmed();
+    s.role = role;
+    s.pageIndex = page.index;
+    s.pageLabel = page.label;
+    s.bounds = line.box;
+    return s;
+}
+
+// A paragraph that ends in a broken word at the foot of a column continues at
+// the head of the next one.
+void joinAcrossColumns(std::vector<Paragraph>& paragraphs) {
+    for (std::size_t k = 0; k + 1 < paragraphs.size();) {
+        Paragraph& a = paragraphs[k];
+        const Paragraph& b = paragraphs[k + 1];
+        if (a.role == SegmentRole::Body && b.role == SegmentRole::Body && a.region != b.region &&
+            endsWithBrokenWord(a.text) && !b.text.isEmpty() && b.text.front().isLower()) {
+            appendLine(a.text, b.text);
+            a.box = a.box.united(b.box);
+            a.lineCount += b.lineCount;
+            paragraphs.erase(paragraphs.begin() + static_cast<std::ptrdiff_t>(k + 1));
+            continue;
+        }
+        ++k;
+    }
+}
+
+} // namespace
+
+void assemblePdf(Document& doc, const std::vector<PageResult>& pages,
+                 const std::vector<OutlineEntry>& outline) {
+    doc.pages.clear();
+    doc.segments.clear();
+    std::vector<PageLines> views;
+    views.reserve(pages.size());
+    for (const PageResult& p : pages) {
+        doc.pages.push_back({p.index, p.label, p.size, p.source});
+        views.push_back({p.size.height(), &p.lines, p.label, p.index});
+    }
+    const auto margins = findRunningMargins(views);
+    const double body = dominantFontSize(pages);
+
+    for (std::size_t pi = 0; pi < pages.size(); ++pi) {
+        const PageResult& page = pages[pi];
+        const auto& roles = margins[pi];
+        std::vector<bool> skip(page.lines.size(), false);
+        std::vector<int> headers, footers;
+        for (std::size_t l = 0; l < page.lines.size(); ++l) {
+            if (roles[l] == MarginRole::None) continue;
+            skip[l] = true;
+            (roles[l] == MarginRole::Header ? headers : footers).push_back(static_cast<int>(l));
+        }
+        auto byY = [&page](int a, int b) {
+            return page.lines[a].box.top() != page.lines[b].box.top()
+                       ? page.lines[a].box.top() < page.lines[b].box.top()
+                       : page.lines[a].box.left() < page.lines[b].box.left();
+        };
+        std::sort(headers.begin(), headers.end(), byY);
+        std::sort(footers.begin(), footers.end(), byY);
+        for (int l : headers)
+            doc.segments.push_back(lineSegment(page.lines[l], page, SegmentRole::Header));
+
+        std::vector<Paragraph> paragraphs =
+            buildParagraphs(page.lines, skip, {page.size.height(), body});
+        joinAcrossColumns(paragraphs);
+        for (const Paragraph& p : paragraphs) {
+            Segment s;
+            s.text = p.text;
+            s.role = p.role;
+            s.pageIndex = page.index;
+            s.pageLabel = page.label;
+            s.bounds = p.box;
+            doc.segments.push_back(std::move(s));
+        }
+        for (int l : footers)
+            doc.segments.push_back(lineSegment(page.lines[l], page, SegmentRole::Footer));
+    }
+    assignPdfSections(doc.segments, outline, doc.pages);
+
+    int scanned = 0, nonBlank = 0, missing = 0;
+    for (const PageResult& p : pages) {
+        if (p.source != TextSource::Blank) ++nonBlank;
+        if (p.source == TextSource::Ocr || p.source == TextSource::Missing) ++scanned;
+        if (p.source == TextSource::Missing) ++missing;
+    }
+    doc.metadata.scannedPages = scanned;
+    doc.metadata.mostlyScanned = nonBlank > 0 && scanned * 2 > nonBlank;
+    if (doc.metadata.mostlyScanned)
+        doc.warnings.append(
+            QStringLiteral("%1: mostly scanned: %2 of %3 pages have no text layer%4")
+                .arg(doc.sourcePath)
+                .arg(scanned)
+                .arg(nonBlank)
+                .arg(missing > 0 ? QStringLiteral(", %1 could not be read").arg(missing)
+                                 : QStringLiteral(" (recognised with OCR)")));
+}
+
+} // namespace lv::ingest

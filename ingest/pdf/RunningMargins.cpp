@@ -1,0 +1,117 @@
+#include "ingest/pdf/RunningMargins.h"
+
+#include <QHash>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace lv::ingest {
+
+namespace {
+
+bool isRomanNumeral(const QString& token) {
+    static const QRegularExpression re(
+        QStringLiteral("^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$"));
+    return !token.isEmpty() && re.match(token).hasMatch();
+}
+
+// "Chapter 2: Results 17" on the page labelled 17: the page's own number at
+// either end of a line in the margin.
+bool carriesPageNumber(const QString& text, const PageLines& page) {
+    const QStringList tokens = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (tokens.size() < 2) return false;
+    auto bare = [](QString t) {
+        while (!t.isEmpty() && !t.front().isLetterOrNumber())
+            t.remove(0, 1);
+        while (!t.isEmpty() && !t.back().isLetterOrNumber())
+            t.chop(1);
+        return t;
+    };
+    const QString number = QString::number(page.index + 1);
+    for (const QString& end : {bare(tokens.front()), bare(tokens.back())}) {
+        if (end.isEmpty()) continue;
+        if ((!page.label.isEmpty() && end.compare(page.label, Qt::CaseInsensitive) == 0) ||
+            end == number)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+QString normaliseMarginText(const QString& text) {
+    QString lower = text.toLower();
+    static const QRegularExpression digits(QStringLiteral("\\d+"));
+    lower.replace(digits, QStringLiteral("#"));
+    // Tokens (split at spaces and punctuation other than '#') that are roman numerals.
+    QString out;
+    QString token;
+    auto flush = [&]() {
+        out += isRomanNumeral(token) ? QStringLiteral("#") : token;
+        token.clear();
+    };
+    for (QChar c : lower) {
+        if (c.isLetter()) {
+            token += c;
+        } else {
+            flush();
+            out += c.isSpace() ? QChar(QLatin1Char(' ')) : c;
+        }
+    }
+    flush();
+    return out.simplified();
+}
+
+bool isPageNumberText(const QString& normalised) {
+    static const QRegularExpression re(QStringLiteral(
+        R"(^(?:page|p\.|pg\.|seite|página|pagina)?\s*[-–—\[(]?\s*#\s*[-–—\])]?\s*(?:(?:of|/|von|de)\s*#)?$)"));
+    return !normalised.isEmpty() && re.match(normalised).hasMatch();
+}
+
+std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLines>& pages,
+                                                        const MarginRules& rules) {
+    std::vector<std::vector<MarginRole>> roles(pages.size());
+    // Key: zone marker + normalised text; value: the pages it appears on.
+    QHash<QString, QSet<int>> seen;
+    struct Candidate {
+        int page;
+        int line;
+        MarginRole zone;
+        QString key;
+        bool pageNumber;
+    };
+    std::vector<Candidate> candidates;
+    for (int p = 0; p < static_cast<int>(pages.size()); ++p) {
+        const auto& lines = *pages[p].lines;
+        roles[p].assign(lines.size(), MarginRole::None);
+        const double h = pages[p].height;
+        if (h <= 0) continue;
+        for (int l = 0; l < static_cast<int>(lines.size()); ++l) {
+            const TextLine& line = lines[l];
+            MarginRole zone = MarginRole::None;
+            if (line.box.bottom() <= rules.zone * h)
+                zone = MarginRole::Header;
+            else if (line.box.top() >= (1.0 - rules.zone) * h)
+                zone = MarginRole::Footer;
+            if (zone == MarginRole::None || line.table >= 0) continue;
+            const QString normalised = normaliseMarginText(line.text);
+            if (normalised.isEmpty()) continue;
+            const QString key =
+                (zone == MarginRole::Header ? QStringLiteral("H:") : QStringLiteral("F:")) +
+                normalised;
+            seen[key].insert(p);
+            candidates.push_back(
+                {p, l, zone, key,
+                 isPageNumberText(normalised) || carriesPageNumber(line.text, pages[p])});
+        }
+    }
+    const int pageCount = static_cast<int>(pages.size());
+    // Two pages suffice for a very short document; three otherwise, so that a
+    // chapter's running title counts from its third page on.
+    const int needed = std::max(2, std::min(rules.minRepeats, pageCount / 2));
+    for (const Candidate& c : candidates) {
+        if (c.pageNumber || seen.value(c.key).size() >= needed) roles[c.page][c.line] = c.zone;
+    }
+    return roles;
+}
+
+} // namespace lv::ingest

@@ -1,0 +1,29 @@
+// Splits the lines of a text file into Segments with 1-based line ranges:
+// Markdown (headings -> section paths, fences, tables), plain text (paragraphs,
+// numbered, underlined and capitalised headings) and source code (chunks).
+#pragma once
+
+#include "ingest/Document.h"
+
+#include <QStringList>
+
+#include <vector>
+
+namespace lv::ingest {
+
+enum class LineFormat { Markdown, PlainText, Code };
+
+struct LineSegmenterLimits {
+    int maxLines = 80;       // no segment is longer
+    int preferredLines = 40; // code chunks end at the first blank line after this
+};
+
+// `outerPath` prefixes every section path (a codebase passes the file's path).
+std::vector<Segment> segmentLines(const QStringList& lines, LineFormat format,
+                                  const QString& filePath, const QStringList& outerPath = {},
+                                  const LineSegmenterLimits& limits = {});
+
+// The lines of decoded text, without the empty string after a final newline.
+QStringList splitLines(const QString& text);
+
+} // namespace lv::ingest

@@ -1,0 +1,251 @@
+// The analysis service end to end through longview-cli, as users run it:
+// extractive summaries and passage search without a model, and with a fixture
+// model the cached document state that makes a second question cheap.
+
+#include "support/Fixtures.h"
+
+#include <QFile>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+    QJsonValue json() const {
+        return QJsonDocument::fromJson(out).isArray()
+                   ? QJsonValue(QJsonDocument::fromJson(out).array())
+                   : QJsonValue(QJsonDocument::fromJson(out).object());
+    }
+};
+
+const char* const kContract =
+    "SERVICE AGREEMENT\n\n"
+    "1. Parties. This agreement is made between Northwind Traders and Contoso Limited.\n\n"
+    "2. Term. The agreement starts on 1 March and runs for twenty-four months.\n\n"
+    "3. Notice. Either party may terminate the agreement with ninety days written notice.\n\n"
+    "4. Fees. The customer pays a monthly fee of four thousand euros within thirty days.\n\n"
+    "5. Liability. Liability of either party is limited to the fees paid in the last year.\n";
+
+} // namespace
+
+class AnalysisCliTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp;
+    QString db;
+
+    Run cli(const QStringList& args, const QString& database = {}) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("LONGVIEW_DB", database.isEmpty() ? db : database);
+        env.insert("XDG_DATA_HOME", tmp.filePath("xdg"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(LONGVIEW_CLI_PATH), args);
+        Run r;
+        if (!p.waitForFinished(300000)) {
+            p.kill();
+            r.err = "timeout";
+            return r;
+        }
+        r.exitCode = p.exitCode();
+        r.out = p.readAllStandardOutput();
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    QString writeFile(const QString& name, const QByteArray& content) {
+        const QString path = tmp.filePath(name);
+        QFile f(path);
+        f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+        f.write(content);
+        return path;
+    }
+
+    // Pages about different subjects, so that each summary sentence has one right page.
+    QString writePdf() {
+        const QString path = tmp.filePath("report.pdf");
+        QPdfWriter writer(path);
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setResolution(72);
+        QPainter painter(&writer);
+        painter.setFont(QFont("DejaVu Sans", 11));
+        const QStringList pages = {
+            "Water quality. The river basin authority measured nitrate levels in every "
+            "tributary. Nitrate levels in the northern tributaries exceeded the limit in "
+            "spring. The authority will publish nitrate figures every month.",
+            "Air quality. Fine particulate matter in the city centre fell by a fifth. "
+            "Particulate matter from road traffic remains the largest source in winter. "
+            "New low emission zones will reduce particulate matter further.",
+            "Soil health. Farmers on the eastern plain reported erosion after heavy rain. "
+            "Erosion control grants will fund hedgerows and cover crops for farmers. "
+            "Soil organic carbon will be sampled on two hundred farms."};
+        for (int i = 0; i < pages.size(); ++i) {
+            if (i) writer.newPage();
+            painter.drawText(QRect(60, 60, 470, 700), Qt::TextWordWrap, pages[i]);
+        }
+        painter.end();
+        return path;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(tmp.isValid());
+        db = tmp.filePath("library.db");
+    }
+
+    void extractiveSummaryOfGpl3CitesTheRightLines() {
+        const QString gpl = "/usr/share/common-licenses/GPL-3";
+        if (!QFile::exists(gpl)) QSKIP("GPL-3 text not installed");
+        const Run r = cli({"summarize", gpl, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject j = r.json().toObject();
+        QVERIFY(j["extractive"].toBool());
+        QCOMPARE(j["document"].toObject()["kind"].toString(), QString("text"));
+        const QJsonArray citations = j["citations"].toArray();
+        QVERIFY(citations.size() >= 3);
+        QFile f(gpl);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
+        for (const auto& v : citations) {
+            const QJsonObject c = v.toObject();
+            const int a = c["line_start"].toInt(), b = c["line_end"].toInt();
+            QVERIFY(a >= 1 && b >= a && b <= lines.size());
+            const QString cited = lines.mid(a - 1, b - a + 1).join(' ').simplified();
+            const QString quote = c["quote"].toString().left(40);
+            QVERIFY2(cited.contains(quote),
+                     qPrintable(quote + " not in lines " + QString::number(a) + "-" +
+                                QString::number(b)));
+        }
+        // Human output: text, then numbered citations.
+        const Run human = cli({"summarize", gpl});
+        QCOMPARE(human.exitCode, 0);
+        QVERIFY(human.out.contains("Citations:\n  [1] GPL-3:"));
+    }
+
+    void extractiveSummaryOfPdfCitesTheRightPages() {
+        const QString pdf = writePdf();
+        const Run r = cli({"summarize", pdf, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject j = r.json().toObject();
+        QCOMPARE(j["document"].toObject()["pages"].toInt(), 3);
+        const QJsonArray citations = j["citations"].toArray();
+        QVERIFY(citations.size() >= 2);
+        const QStringList topics = {"nitrate", "particulate", "erosion|soil|farmers"};
+        for (const auto& v : citations) {
+            const QJsonObject c = v.toObject();
+            const int page = c["page_index"].toInt();
+            QVERIFY(page >= 0 && page < 3);
+            QCOMPARE(c["label"].toString(), QString("p. %1").arg(page + 1));
+            const QRegularExpression topic(topics[page], QRegularExpression::CaseInsensitiveOption);
+            QVERIFY2(topic.match(c["quote"].toString()).hasMatch(),
+                     qPrintable(c["quote"].toString()));
+        }
+    }
+
+    void extractiveAskFindsThePassage() {
+        const QString pdf = writePdf();
+        const Run r = cli({"ask", pdf, "Which source of particulate matter is largest?", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject j = r.json().toObject();
+        QVERIFY(j["extractive"].toBool());
+        const QJsonArray citations = j["citations"].toArray();
+        QVERIFY(!citations.isEmpty());
+        QCOMPARE(citations[0].toObject()["page_index"].toInt(), 1);
+        QVERIFY(j["session_id"].toInt() > 0);
+        // The question is stored in a session.
+        const Run s = cli({"sessions", "--json"});
+        QCOMPARE(s.exitCode, 0);
+        QVERIFY(s.out.contains("particulate"));
+    }
+
+    void unknownDocumentIsAOneLineUserError() {
+        const Run r = cli({"summarize", tmp.filePath("missing.pdf")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("missing.pdf"));
+        QCOMPARE(r.err.count('\n'), 1);
+        const Run id = cli({"summarize", "987654"});
+        QCOMPARE(id.exitCode, 1);
+        QVERIFY(id.err.contains("#987654"));
+    }
+
+    void cachedStateMakesTheSecondQuestionCheap() {
+        LV_REQUIRE_FIXTURES();
+        const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";
+        const QString doc = writeFile("contract.txt", kContract);
+        const QStringList gen = {"--model",      model, "--device", "cpu",
+                                 "--max-tokens", "12",  "--json"};
+
+        const Run first = cli(QStringList{"ask", doc, "What is the notice period?"} + gen);
+        QCOMPARE(first.exitCode, 0);
+        const QJsonObject m1 = first.json().toObject()["metrics"].toObject();
+        QVERIFY(!first.json().toObject()["extractive"].toBool());
+        const int docTokens = m1["document_tokens"].toInt();
+        QVERIFY(docTokens > 100);
+        QVERIFY(m1["tokens_read"].toInt() > docTokens);
+        QCOMPARE(m1["tokens_from_cache"].toInt(), 0);
+        QVERIFY(m1["state_stored"].toBool());
+
+        // A new process: the state comes from the library, only the question is read.
+        const Run second = cli(QStringList{"ask", doc, "Who are the parties?"} + gen);
+        QCOMPARE(second.exitCode, 0);
+        const QJsonObject m2 = second.json().toObject()["metrics"].toObject();
+        QVERIFY(m2["state_resumed"].toBool());
+        QCOMPARE(m2["tokens_from_cache"].toInt(), docTokens);
+        QVERIFY2(m2["tokens_read"].toInt() < docTokens / 2,
+                 qPrintable(QString::number(m2["tokens_read"].toInt())));
+
+        // Exactly what a full re-read gives: the same question in a fresh library.
+        const Run fresh =
+            cli(QStringList{"ask", doc, "Who are the parties?"} + gen, tmp.filePath("fresh.db"));
+        QCOMPARE(fresh.exitCode, 0);
+        QVERIFY(!fresh.json().toObject()["metrics"].toObject()["state_resumed"].toBool());
+        QCOMPARE(second.json().toObject()["text"].toString(),
+                 fresh.json().toObject()["text"].toString());
+
+        // Another model never reuses the state.
+        const QString other = lv::test::fixturesDir() + "/models/granite_hybrid_moe_rope_tiny";
+        QStringList genOther = gen;
+        genOther[1] = other;
+        const Run switched = cli(QStringList{"ask", doc, "Who are the parties?"} + genOther);
+        QCOMPARE(switched.exitCode, 0);
+        QVERIFY(!switched.json().toObject()["metrics"].toObject()["state_resumed"].toBool());
+
+        // An edited document is read again.
+        writeFile("contract.txt", QByteArray(kContract) + "6. Law. Dutch law applies.\n");
+        const Run edited = cli(QStringList{"ask", doc, "Who are the parties?"} + gen);
+        QCOMPARE(edited.exitCode, 0);
+        const QJsonObject m3 = edited.json().toObject()["metrics"].toObject();
+        QVERIFY(!m3["state_resumed"].toBool());
+        QVERIFY(m3["document_tokens"].toInt() > docTokens);
+    }
+
+    void smallContextTakesTheHierarchicalPath() {
+        LV_REQUIRE_FIXTURES();
+        const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";
+        QByteArray longText;
+        for (int i = 0; i < 12; ++i)
+            longText += kContract;
+        const QString doc = writeFile("long.txt", longText);
+        const Run r = cli({"summarize", doc, "--model", model, "--device", "cpu", "--context",
+                           "700", "--max-tokens", "8", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json().toObject();
+        QVERIFY(!j["extractive"].toBool());
+        const QJsonObject m = j["metrics"].toObject();
+        // Several parts were read: more tokens than one window holds.
+        QVERIFY(m["tokens_read"].toInt() > 700);
+    }
+};
+
+QTEST_MAIN(AnalysisCliTest)
+#include "tst_analysis_cli.moc"

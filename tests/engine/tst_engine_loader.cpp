@@ -1,0 +1,326 @@
+// Checkpoint loading: single and sharded safetensors, f32/bf16/f16, tied embeddings,
+// zero-copy f32 weights, and a one-line EngineError for every kind of bad checkpoint.
+
+#include "EngineTestSupport.h"
+
+#include "core/DType.h"
+#include "core/Error.h"
+#include "model/Model.h"
+#include "runtime/Session.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+using namespace lv;
+using namespace lv::test;
+
+namespace {
+
+template <class Fn> QString engineErrorOf(Fn&& fn) {
+    try {
+        fn();
+    } catch (const EngineError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+#define EXPECT_ENGINE_ERROR(expr, ...)                                                             \
+    do {                                                                                           \
+        const QString msg = engineErrorOf([&] { (void)(expr); });                                  \
+        QVERIFY2(!msg.isEmpty(), "no EngineError thrown");                                         \
+        QVERIFY2(!msg.contains('\n'), qPrintable("not one line: " + msg));                         \
+        for (const char* part : {__VA_ARGS__})                                                     \
+            QVERIFY2(msg.contains(QString::fromUtf8(part)),                                        \
+                     qPrintable("'" + msg + "' lacks '" + QString::fromUtf8(part) + "'"));         \
+    } while (0)
+
+// Rounds every F32 tensor to bf16 or f16.
+void toHalf(std::map<std::string, RawTensor>& tensors, DType to) {
+    for (auto& [name, t] : tensors) {
+        if (t.dtype != "F32") continue;
+        const std::size_t n = t.bytes.size() / 4;
+        std::string out(n * 2, '\0');
+        for (std::size_t i = 0; i < n; ++i) {
+            float f;
+            std::memcpy(&f, t.bytes.data() + 4 * i, 4);
+            const std::uint16_t h = to == DType::BF16 ? floatToBf16(f) : floatToF16(f);
+            std::memcpy(out.data() + 2 * i, &h, 2);
+        }
+        t.bytes = out;
+        t.dtype = to == DType::BF16 ? "BF16" : "F16";
+    }
+}
+
+std::vector<float> allLogits(const Model& model, const std::vector<std::int32_t>& ids) {
+    Session s(model);
+    std::vector<float> out;
+    s.prefillAllLogits(ids, out);
+    return out;
+}
+
+double relError(const std::vector<float>& a, const std::vector<float>& ref) {
+    double d = 0, m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        d = std::max(d, std::fabs(double(a[i]) - ref[i]));
+        m = std::max(m, std::fabs(double(ref[i])));
+    }
+    return d / m;
+}
+
+std::vector<float> goldenLogits(const char* fixture) {
+    const SafetensorsFile g(modelFixture(fixture) / "golden.safetensors");
+    const auto t = g.view(*g.find("logits"));
+    return {t.as<const float>(), t.as<const float>() + t.numel()};
+}
+
+// Whether `p` lies in a read-only mapping of `file` (from /proc/self/maps).
+bool mappedFrom(const void* p, const std::filesystem::path& file) {
+    std::ifstream maps("/proc/self/maps");
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    const std::string canonical = std::filesystem::canonical(file).string();
+    for (std::string line; std::getline(maps, line);) {
+        std::istringstream ls(line);
+        std::string range, perms, offset, dev, inode, path;
+        ls >> range >> perms >> offset >> dev >> inode >> path;
+        const auto dash = range.find('-');
+        const auto lo = std::stoull(range.substr(0, dash), nullptr, 16);
+        const auto hi = std::stoull(range.substr(dash + 1), nullptr, 16);
+        if (addr >= lo && addr < hi) return path == canonical;
+    }
+    return false;
+}
+
+} // namespace
+
+class EngineLoaderTest : public QObject {
+    Q_OBJECT
+    std::unique_ptr<Backend> cpu_ = makeCpuBackend(2);
+
+private slots:
+    void initTestCase() { LV_REQUIRE_FIXTURES(); }
+
+    void infoFromConfigAndGenerationConfig() {
+        const auto m = Model::load(modelFixture("granite_hybrid_tiny"), *cpu_);
+        const auto& i = m->info();
+        QCOMPARE(QString::fromStdString(i.architecture), QString("granitemoehybrid"));
+        QCOMPARE(i.vocabSize, 512);
+        QCOMPARE(i.hiddenSize, 64);
+        QCOMPARE(i.layers, 6);
+        QCOMPARE(i.mambaLayers, 4);
+        QCOMPARE(i.attentionLayers, 2);
+        QCOMPARE(i.contextLength, 2048);
+        QCOMPARE(i.bosTokenId.value_or(-1), 1);
+        QCOMPARE(i.eosTokenIds, std::vector<std::int32_t>{2});
+        QCOMPARE(i.weightDtype, DType::F32);
+        QCOMPARE(m->fingerprint().size(), std::size_t(32));
+    }
+
+    // Tied lm_head counted once: the count equals transformers' parameter count.
+    void parameterCountMatchesTransformers() {
+        for (const auto& f : supportedModelFixtures()) {
+            const auto m = Model::load(modelFixture(f.c_str()), *cpu_);
+            const auto meta = readJson(modelFixture(f.c_str()) / "golden.json");
+            QVERIFY2(m->info().parameters == meta["n_params"].get<std::int64_t>(), f.c_str());
+        }
+    }
+
+    void f32WeightsAreUsedFromTheMapping() {
+        const auto dir = modelFixture("granite_hybrid_tiny");
+        const auto m = Model::load(dir, *cpu_);
+        const auto& spec = m->spec();
+        QVERIFY(mappedFrom(spec.embedding.tensor.data, dir / "model.safetensors"));
+        // Tied: the lm_head is the very same memory.
+        QCOMPARE(spec.lmHead.tensor.data, spec.embedding.tensor.data);
+        const auto& mamba = std::get<Mamba2Mixer>(spec.blocks[0].mixers[0]);
+        QVERIFY(mappedFrom(mamba.inProjZ.tensor.data, dir / "model.safetensors"));
+        QVERIFY(mappedFrom(mamba.inProjXbcDt.tensor.data, dir / "model.safetensors"));
+    }
+
+    void shardedCheckpointMatchesSingleFile() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("granite_hybrid_moe_rope_tiny", dir);
+        auto tensors = readSafetensors(dir / "model.safetensors");
+        std::filesystem::remove(dir / "model.safetensors");
+        std::map<std::string, RawTensor> a, b;
+        nlohmann::json index;
+        int i = 0;
+        for (auto& [name, t] : tensors) {
+            const bool first = i++ % 2 == 0;
+            (first ? a : b)[name] = t;
+            index["weight_map"][name] =
+                first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+        }
+        writeSafetensors(dir / "model-00001-of-00002.safetensors", a);
+        writeSafetensors(dir / "model-00002-of-00002.safetensors", b);
+        writeText(dir / "model.safetensors.index.json", index.dump());
+
+        const auto ids = goldenIds("granite_hybrid_moe_rope_tiny");
+        const auto sharded = Model::load(dir, *cpu_);
+        const auto single = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), *cpu_);
+        QCOMPARE(allLogits(*sharded, ids), allLogits(*single, ids));
+        QCOMPARE(sharded->fingerprint(), single->fingerprint());
+    }
+
+    void halfPrecisionCheckpoints_data() {
+        QTest::addColumn<int>("dtype");
+        QTest::newRow("bf16") << int(DType::BF16);
+        QTest::newRow("f16") << int(DType::F16);
+    }
+    void halfPrecisionCheckpoints() {
+        QFETCH(int, dtype);
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("falcon_h1_tiny", dir, [&](auto& t) { toHalf(t, DType(dtype)); });
+        const auto m = Model::load(dir, *cpu_);
+        QCOMPARE(m->info().weightDtype, DType(dtype));
+        const auto got = allLogits(*m, goldenIds("falcon_h1_tiny"));
+        const double err = relError(got, goldenLogits("falcon_h1_tiny"));
+        // Rounding the weights (not the engine) moves the logits: bf16 keeps 8 bits.
+        QVERIFY2(err < (DType(dtype) == DType::BF16 ? 5e-2 : 5e-3),
+                 qPrintable(QString::number(err)));
+        QVERIFY(err > 0);
+    }
+
+    // Random weights in a config's shapes (what bench --synthetic uses).
+    void syntheticModel() {
+        const auto config = readJson(modelFixture("granite_hybrid_moe_rope_tiny") / "config.json");
+        const auto a = Model::synthetic(config, *cpu_, DType::BF16, 1);
+        const auto b = Model::synthetic(config, *cpu_, DType::BF16, 1);
+        const auto c = Model::synthetic(config, *cpu_, DType::BF16, 2);
+        QCOMPARE(a->info().weightDtype, DType::BF16);
+        QCOMPARE(
+            a->info().parameters,
+            Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), *cpu_)->info().parameters);
+        QCOMPARE(a->fingerprint(), b->fingerprint());
+        QVERIFY(a->fingerprint() != c->fingerprint());
+        const std::vector<std::int32_t> ids{1, 2, 3, 4, 5, 6, 7, 8};
+        const auto la = allLogits(*a, ids);
+        QCOMPARE(la, allLogits(*b, ids));
+        QVERIFY(la != allLogits(*c, ids));
+        for (float v : la)
+            QVERIFY(std::isfinite(v));
+    }
+
+    void truncatedSafetensors() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("granite_hybrid_tiny", dir);
+        const auto file = dir / "model.safetensors";
+        std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors", "truncated");
+        std::filesystem::resize_file(file, 5);
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors", "truncated");
+    }
+
+    void wrongShape() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("granite_hybrid_tiny", dir, [](auto& t) {
+            auto& w = t["model.layers.3.mamba.out_proj.weight"]; // [64, 128]
+            w.shape = {128, 64};
+        });
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors",
+                            "model.layers.3.mamba.out_proj.weight", "[128, 64]", "[64, 128]");
+    }
+
+    void missingTensor() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("bamba_tiny", dir,
+                    [](auto& t) { t.erase("model.layers.1.self_attn.k_proj.weight"); });
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors",
+                            "missing tensor 'model.layers.1.self_attn.k_proj.weight'", "[32, 64]");
+    }
+
+    void untiedModelWithoutLmHead() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir, [](auto& t) { t.erase("lm_head.weight"); });
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "missing tensor 'lm_head.weight'");
+    }
+
+    void unsupportedDtype() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir, [](auto& t) { t["model.norm.weight"].dtype = "I32"; });
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.norm.weight", "i32");
+    }
+
+    void unknownModelType() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir);
+        auto config = readJson(dir / "config.json");
+        config["model_type"] = "gpt9";
+        writeText(dir / "config.json", config.dump());
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "config.json", "model_type", "'gpt9'",
+                            "granitemoehybrid");
+    }
+
+    void malformedJson() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir);
+        writeText(dir / "config.json", "{\"model_type\": \"llama\", ");
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "config.json", "malformed JSON");
+
+        copyFixture("llama_tiny", dir);
+        writeText(dir / "generation_config.json", "[1, 2");
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "generation_config.json", "malformed JSON");
+    }
+
+    void malformedSafetensorsHeader() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir);
+        std::fstream f(dir / "model.safetensors", std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(8);
+        f.write("!!", 2);
+        f.close();
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors",
+                            "malformed safetensors header");
+    }
+
+    void badShardIndex() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("llama_tiny", dir);
+        writeText(dir / "model.safetensors.index.json", "{\"weight_map\": 3}");
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model.safetensors.index.json", "weight_map");
+        writeText(dir / "model.safetensors.index.json",
+                  R"({"weight_map": {"model.norm.weight": "model-2.safetensors"}})");
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "model-2.safetensors", "cannot open");
+    }
+
+    void badConfigValues() {
+        QTemporaryDir tmp;
+        const auto dir = tempPath(tmp);
+        copyFixture("granite_hybrid_tiny", dir);
+        auto config = readJson(dir / "config.json");
+        config["hidden_size"] = "wide";
+        writeText(dir / "config.json", config.dump());
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "config.json", "'hidden_size'", "\"wide\"");
+        config = readJson(modelFixture("granite_hybrid_tiny") / "config.json");
+        config["layer_types"][1] = "convolution";
+        writeText(dir / "config.json", config.dump());
+        EXPECT_ENGINE_ERROR(Model::load(dir, *cpu_), "'layer_types'", "convolution");
+    }
+
+    void notACheckpoint() {
+        QTemporaryDir tmp;
+        EXPECT_ENGINE_ERROR(Model::load(tempPath(tmp), *cpu_), "config.json");
+        EXPECT_ENGINE_ERROR(Model::load(tempPath(tmp) / "nope", *cpu_), "not a model directory");
+        copyFixture("llama_tiny", tempPath(tmp));
+        std::filesystem::remove(tempPath(tmp) / "model.safetensors");
+        EXPECT_ENGINE_ERROR(Model::load(tempPath(tmp), *cpu_), "no model.safetensors");
+    }
+};
+
+QTEST_GUILESS_MAIN(EngineLoaderTest)
+#include "tst_engine_loader.moc"

@@ -1,0 +1,477 @@
+// Sessions: chunked prefill, cancellation, sampling determinism, stop tokens, context
+// limits, fork independence, and snapshots: streamed, restored in another process,
+// refused when foreign, corrupt, truncated or of another format version.
+
+#include "EngineTestSupport.h"
+
+#include "core/Checksum.h"
+#include "core/Error.h"
+#include "model/Model.h"
+#include "runtime/Session.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <set>
+
+using namespace lv;
+using namespace lv::test;
+
+namespace {
+
+std::string snapshotOf(const Session& s, std::size_t* pieces = nullptr,
+                       std::size_t* largest = nullptr) {
+    std::string bytes;
+    s.snapshot([&](const void* d, std::size_t n) {
+        bytes.append(static_cast<const char*>(d), n);
+        if (pieces) ++*pieces;
+        if (largest) *largest = std::max(*largest, n);
+    });
+    return bytes;
+}
+
+// A source over `bytes` that hands out at most `piece` bytes per call.
+SnapshotSource sourceOf(const std::string& bytes, std::size_t piece = 1 << 20) {
+    auto pos = std::make_shared<std::size_t>(0);
+    return [&bytes, pos, piece](void* dst, std::size_t n) {
+        const std::size_t k = std::min({n, piece, bytes.size() - *pos});
+        std::memcpy(dst, bytes.data() + *pos, k);
+        *pos += k;
+        return k;
+    };
+}
+
+QString restoreError(Session& s, const std::string& bytes) {
+    try {
+        s.restore(sourceOf(bytes));
+    } catch (const EngineError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+double maxRelDiff(const std::vector<float>& a, const std::vector<float>& b) {
+    double d = 0, m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        d = std::max(d, std::fabs(double(a[i]) - b[i]));
+        m = std::max(m, std::fabs(double(b[i])));
+    }
+    return d / m;
+}
+
+GenerateOptions sampled(std::int64_t n, float temperature = 0.9f) {
+    GenerateOptions g;
+    g.maxTokens = n;
+    g.stopAtEos = false;
+    g.sampling.temperature = temperature;
+    g.sampling.topK = 50;
+    g.sampling.topP = 0.95f;
+    return g;
+}
+
+std::span<const std::int32_t> head(const std::vector<std::int32_t>& v, std::size_t n) {
+    return {v.data(), n};
+}
+
+// The CPU backend with a fault injected into the Nth matrix product, like a GPU that
+// runs out of memory in the middle of a forward pass.
+class FaultyBackend final : public Backend {
+public:
+    explicit FaultyBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+    int failAt = -1; // linear() call number that throws; -1: never
+    int calls = 0;
+
+    DeviceKind device() const override { return inner_->device(); }
+    std::string name() const override { return "faulty " + inner_->name(); }
+    void* allocate(std::size_t b) override { return inner_->allocate(b); }
+    void release(void* p) override { inner_->release(p); }
+    void upload(void* d, const void* s, std::size_t b) override { inner_->upload(d, s, b); }
+    void download(void* d, const void* s, std::size_t b) override { inner_->download(d, s, b); }
+    void copy(void* d, const void* s, std::size_t b) override { inner_->copy(d, s, b); }
+    void fill(void* d, float v, std::int64_t n) override { inner_->fill(d, v, n); }
+    void synchronize() override { inner_->synchronize(); }
+    void embedding(const Tensor& i, const Tensor& t, float s, Tensor& o) override {
+        inner_->embedding(i, t, s, o);
+    }
+    void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o) override {
+        if (calls++ == failAt) throw DeviceError("injected device failure");
+        inner_->linear(x, w, b, s, o);
+    }
+    void rmsNorm(const Tensor& x, const Tensor& w, float e, Tensor& o) override {
+        inner_->rmsNorm(x, w, e, o);
+    }
+    void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t g, float e,
+                      bool before, Tensor& o) override {
+        inner_->gatedRmsNorm(x, z, w, g, e, before, o);
+    }
+    void addScaled(const Tensor& a, const Tensor& b, float s, Tensor& o) override {
+        inner_->addScaled(a, b, s, o);
+    }
+    void scale(Tensor& x, float s) override { inner_->scale(x, s); }
+    void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override { inner_->swiglu(g, u, o); }
+    void reluSquared(Tensor& x) override { inner_->reluSquared(x); }
+    void silu(Tensor& x) override { inner_->silu(x); }
+    void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& st, bool act,
+                      Tensor& o) override {
+        inner_->causalConv1d(x, w, b, st, act, o);
+    }
+    void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                 const Tensor& C, const Tensor& D, const Tensor& bias, const SsdParams& p,
+                 Tensor& st, Tensor& y) override {
+        inner_->ssdScan(x, dt, A, B, C, D, bias, p, st, y);
+    }
+    void rope(Tensor& x, std::int64_t p, float t, std::int64_t r) override {
+        inner_->rope(x, p, t, r);
+    }
+    void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
+                   Tensor& o) override {
+        inner_->attention(q, k, v, p, s, o);
+    }
+    void topkRouting(const Tensor& l, std::int64_t k, bool sf, bool rn, Tensor& i,
+                     Tensor& w) override {
+        inner_->topkRouting(l, k, sf, rn, i, w);
+    }
+    void moeSwiglu(const Tensor& x, const Tensor& gu, const Tensor& d, const Tensor& i,
+                   const Tensor& w, Tensor& o) override {
+        inner_->moeSwiglu(x, gu, d, i, w, o);
+    }
+
+private:
+    std::unique_ptr<Backend> inner_;
+};
+
+} // namespace
+
+class EngineSessionTest : public QObject {
+    Q_OBJECT
+    std::unique_ptr<Backend> cpu_ = makeCpuBackend(2);
+    std::unique_ptr<Model> hybrid_; // granite MoE + RoPE: Mamba2 state and KV cache
+    std::vector<std::int32_t> ids_;
+
+private slots:
+    void initTestCase() {
+        LV_REQUIRE_FIXTURES();
+        hybrid_ = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), *cpu_);
+        ids_ = goldenIds("granite_hybrid_moe_rope_tiny");
+    }
+
+    // Chunk boundaries carry conv, SSM and KV state: any chunking gives the same logits.
+    void chunkedPrefillMatchesOnePass_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f : {"granite_hybrid_moe_rope_tiny", "granite_hybrid_real_shapes",
+                              "falcon_h1_tiny", "jamba_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void chunkedPrefillMatchesOnePass() {
+        QFETCH(QString, fixture);
+        const auto model = Model::load(modelFixture(qPrintable(fixture)), *cpu_);
+        const auto ids = goldenIds(qPrintable(fixture));
+        std::vector<float> whole, chunked;
+        Session(*model).prefillAllLogits(ids, whole);
+        for (std::int64_t chunk : {1, 7, 33}) {
+            SessionOptions o;
+            o.prefillChunk = chunk;
+            Session s(*model, o);
+            s.prefillAllLogits(ids, chunked);
+            QVERIFY2(maxRelDiff(chunked, whole) < 1e-5, qPrintable(QString("chunk %1").arg(chunk)));
+        }
+    }
+
+    void cancellationKeepsAConsistentState() {
+        SessionOptions o;
+        o.prefillChunk = 16;
+        Session s(*hybrid_, o);
+        std::vector<std::int64_t> reports, totals;
+        bool cancelled = false;
+        try {
+            s.prefill(ids_, [&](std::int64_t done, std::int64_t total) {
+                reports.push_back(done);
+                totals.push_back(total);
+                return done < 32;
+            });
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QCOMPARE(reports, (std::vector<std::int64_t>{16, 32}));
+        QCOMPARE(totals, (std::vector<std::int64_t>{100, 100}));
+        QCOMPARE(s.position(), 32);
+        // Feeding the rest gives exactly what an uninterrupted prefill gives.
+        s.prefill(std::span<const std::int32_t>(ids_).subspan(32));
+        Session whole(*hybrid_, o);
+        whole.prefill(ids_);
+        QCOMPARE(s.lastLogits(), whole.lastLogits());
+        QCOMPARE(s.tokens(), whole.tokens());
+        // A cancel request after the last chunk changes nothing.
+        Session late(*hybrid_, o);
+        late.prefill(head(ids_, 16), [](std::int64_t, std::int64_t) { return false; });
+        QCOMPARE(late.position(), 16);
+    }
+
+    void samplingIsDeterministicForASeed() {
+        auto run = [&](std::uint64_t seed) {
+            SessionOptions o;
+            o.seed = seed;
+            Session s(*hybrid_, o);
+            return s.generate(head(ids_, 50), sampled(16)).tokens;
+        };
+        QCOMPARE(run(7), run(7));
+        QVERIFY(run(7) != run(8));
+        // reset() reseeds: the same session samples the same again.
+        SessionOptions o;
+        o.seed = 7;
+        Session s(*hybrid_, o);
+        const auto first = s.generate(head(ids_, 50), sampled(16)).tokens;
+        s.reset();
+        QCOMPARE(s.position(), 0);
+        QCOMPARE(s.generate(head(ids_, 50), sampled(16)).tokens, first);
+    }
+
+    void samplerRules() {
+        std::vector<float> logits{1.0f, 3.0f, 2.0f, 3.0f, -1.0f};
+        Rng rng(1);
+        QCOMPARE(sampleToken(logits, {}, {}, rng), 1); // greedy: first of the ties
+        SamplingParams p;
+        p.temperature = 1.0f;
+        p.topK = 1;
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(sampleToken(logits, p, {}, rng), 1);
+        p.topK = 0;
+        p.topP = 0.01f;
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(sampleToken(logits, p, {}, rng), 1);
+        SamplingParams rep;
+        rep.repetitionPenalty = 4.0f; // 3 / 4 < 2: the seen tokens lose to token 2
+        const std::vector<std::int32_t> seen{1, 3};
+        QCOMPARE(sampleToken(logits, rep, seen, rng), 2);
+        p.topP = 1.0f;
+        p.topK = 3;
+        std::set<std::int32_t> drawn;
+        for (int i = 0; i < 200; ++i)
+            drawn.insert(sampleToken(logits, p, {}, rng));
+        QCOMPARE(drawn, (std::set<std::int32_t>{1, 2, 3}));
+        SamplingParams bad;
+        bad.topK = -1;
+        QVERIFY_THROWS_EXCEPTION(EngineError, sampleToken(logits, bad, {}, rng));
+        bad.topK = 0;
+        bad.topP = 0.0f;
+        QVERIFY_THROWS_EXCEPTION(EngineError, sampleToken(logits, bad, {}, rng));
+    }
+
+    void stopTokensAndStreaming() {
+        Session s(*hybrid_);
+        GenerateOptions g;
+        g.maxTokens = 12;
+        g.stopAtEos = false;
+        const auto greedy = s.generate(head(ids_, 50), g).tokens;
+        QCOMPARE(greedy.size(), std::size_t(12));
+        Session t(*hybrid_);
+        g.stopTokens = {greedy[3]};
+        std::vector<std::int32_t> streamed;
+        const auto r = t.generate(head(ids_, 50), g, [&](std::int32_t tok) {
+            streamed.push_back(tok);
+            return true;
+        });
+        QCOMPARE(r.stop, GenerateResult::Stop::StopToken);
+        QCOMPARE(r.tokens, std::vector<std::int32_t>(greedy.begin(), greedy.begin() + 4));
+        QCOMPARE(streamed, r.tokens);
+        QCOMPARE(t.position(), 54); // every emitted token was fed
+        Session u(*hybrid_);
+        g.stopTokens.clear();
+        const auto c = u.generate(head(ids_, 50), g, [](std::int32_t) { return false; });
+        QCOMPARE(c.stop, GenerateResult::Stop::Callback);
+        QCOMPARE(c.tokens.size(), std::size_t(1));
+    }
+
+    void contextLimit() {
+        SessionOptions o;
+        o.maxContext = 60;
+        Session s(*hybrid_, o);
+        s.prefill(head(ids_, 50));
+        GenerateOptions g;
+        g.maxTokens = 20;
+        g.stopAtEos = false;
+        const auto r = s.generate({}, g);
+        QCOMPARE(r.stop, GenerateResult::Stop::ContextFull);
+        QCOMPARE(s.position(), 60);
+        QCOMPARE(r.tokens.size(), std::size_t(11));
+        QVERIFY_THROWS_EXCEPTION(EngineError, s.decode(5));
+        QVERIFY_THROWS_EXCEPTION(EngineError, Session(*hybrid_).decode(512)); // outside vocab
+    }
+
+    void forkIsIndependent() {
+        Session a(*hybrid_);
+        a.prefill(head(ids_, 40));
+        Session b = a.fork();
+        QCOMPARE(b.position(), 40);
+        QCOMPARE(b.lastLogits(), a.lastLogits());
+        // Diverge: a and b take different tokens; then each must match a session that
+        // took the same path on its own.
+        a.decode(10);
+        a.decode(11);
+        b.decode(20);
+        Session ref(*hybrid_);
+        ref.prefill(head(ids_, 40));
+        ref.decode(20);
+        QCOMPARE(b.lastLogits(), ref.lastLogits());
+        b.decode(21);
+        ref.decode(21);
+        QCOMPARE(b.lastLogits(), ref.lastLogits());
+        Session refA(*hybrid_);
+        refA.prefill(head(ids_, 40));
+        refA.decode(10);
+        refA.decode(11);
+        QCOMPARE(a.lastLogits(), refA.lastLogits());
+    }
+
+    void snapshotRoundTripInProcess() {
+        SessionOptions o;
+        o.seed = 99;
+        Session a(*hybrid_, o);
+        a.prefill(head(ids_, 50));
+        a.generate({}, sampled(3)); // advance the RNG: it must travel with the state
+        std::size_t pieces = 0, largest = 0;
+        const std::string bytes = snapshotOf(a, &pieces, &largest);
+        QCOMPARE(std::uint64_t(bytes.size()), a.snapshotBytes());
+        QVERIFY(pieces > 3);
+        Session b(*hybrid_);
+        b.restore(sourceOf(bytes, 5)); // a source that trickles
+        QCOMPARE(b.position(), a.position());
+        QCOMPARE(b.tokens(), a.tokens());
+        QCOMPARE(b.lastLogits(), a.lastLogits());
+        QCOMPARE(b.generate({}, sampled(12)).tokens, a.generate({}, sampled(12)).tokens);
+
+        Session empty(*hybrid_);
+        Session e2(*hybrid_);
+        e2.prefill(head(ids_, 5));
+        e2.restore(sourceOf(snapshotOf(empty)));
+        QCOMPARE(e2.position(), 0);
+        QVERIFY(e2.lastLogits().empty());
+    }
+
+    void snapshotRestoredInAnotherProcess_data() {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<float>("temperature");
+        QTest::newRow("granite moe rope, greedy") << "granite_hybrid_moe_rope_tiny" << 0.0f;
+        QTest::newRow("granite moe rope, sampled") << "granite_hybrid_moe_rope_tiny" << 0.9f;
+        QTest::newRow("falcon h1, sampled") << "falcon_h1_tiny" << 0.7f;
+        QTest::newRow("jamba, greedy") << "jamba_tiny" << 0.0f;
+    }
+    void snapshotRestoredInAnotherProcess() {
+        QFETCH(QString, fixture);
+        QFETCH(float, temperature);
+        const auto dir = modelFixture(qPrintable(fixture));
+        const auto model = Model::load(dir, *cpu_);
+        const auto ids = goldenIds(qPrintable(fixture));
+        SessionOptions o;
+        o.seed = 1234;
+        Session s(*model, o);
+        s.prefill(head(ids, ids.size() / 2));
+        QTemporaryDir tmp;
+        const auto file = tempPath(tmp) / "state.lvs";
+        {
+            std::ofstream out(file, std::ios::binary);
+            s.snapshot([&](const void* d, std::size_t n) {
+                out.write(static_cast<const char*>(d), std::streamsize(n));
+            });
+        }
+        const auto& l = s.lastLogits();
+        const QString logitsHash =
+            QString::asprintf("%016llx", (unsigned long long)hash64(l.data(), l.size() * 4));
+        const auto expected = s.generate({}, sampled(12, temperature)).tokens;
+
+        QProcess p;
+        p.start(QStringLiteral(LV_SESSION_PROBE),
+                {QString::fromStdString(dir.string()), QString::fromStdString(file.string()), "12",
+                 QString::number(double(temperature)), "50", "0.95"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QStringList lines =
+            QString::fromUtf8(p.readAllStandardOutput()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0], "logits " + logitsHash);
+        QStringList want;
+        for (auto t : expected)
+            want << QString::number(t);
+        QCOMPARE(lines[1], "tokens " + want.join(','));
+    }
+
+    void corruptSnapshotsAreRefused() {
+        Session a(*hybrid_);
+        a.prefill(head(ids_, 30));
+        const std::string good = snapshotOf(a);
+        Session victim(*hybrid_);
+        victim.prefill(head(ids_, 10));
+        const auto before = victim.lastLogits();
+
+        std::string payload = good;
+        payload[payload.size() - 100] ^= 0x40;
+        QVERIFY(restoreError(victim, payload).contains("checksum"));
+        std::string header = good;
+        header[60] ^= 0x01; // inside the token count
+        QVERIFY(restoreError(victim, header).contains("corrupt header"));
+        QVERIFY(restoreError(victim, good.substr(0, good.size() - 9)).contains("truncated"));
+        QVERIFY(restoreError(victim, good.substr(0, 20)).contains("truncated"));
+        QVERIFY(restoreError(victim, "not a snapshot at all, just some text").contains("magic"));
+        std::string version = good;
+        version[8] = 2; // format version field
+        QVERIFY(restoreError(victim, version).contains("format version 2"));
+
+        // Refused restores leave the session as it was.
+        QCOMPARE(victim.position(), 10);
+        QCOMPARE(victim.lastLogits(), before);
+        victim.decode(7);
+        Session ref(*hybrid_);
+        ref.prefill(head(ids_, 10));
+        ref.decode(7);
+        QCOMPARE(victim.lastLogits(), ref.lastLogits());
+    }
+
+    // A failure inside a forward pass poisons the state until reset() or restore().
+    void deviceFailureMidForward() {
+        FaultyBackend faulty(makeCpuBackend(2));
+        const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), faulty);
+        Session clean(*model);
+        clean.prefill(head(ids_, 20));
+        const std::string good = snapshotOf(clean);
+
+        Session s(*model);
+        s.prefill(head(ids_, 10));
+        faulty.calls = 0;
+        faulty.failAt = 7; // inside the first layers of the next chunk
+        QVERIFY_THROWS_EXCEPTION(DeviceError, s.prefill(std::span(ids_).subspan(10, 10)));
+        faulty.failAt = -1;
+        QVERIFY_THROWS_EXCEPTION(EngineError, s.decode(3));
+        QVERIFY_THROWS_EXCEPTION(EngineError, snapshotOf(s));
+        QVERIFY_THROWS_EXCEPTION(EngineError, s.fork());
+        s.restore(sourceOf(good));
+        QCOMPARE(s.lastLogits(), clean.lastLogits());
+        s.reset();
+        s.prefill(head(ids_, 20));
+        QCOMPARE(s.lastLogits(), clean.lastLogits());
+    }
+
+    void foreignSnapshotsAreRefused() {
+        const auto llama = Model::load(modelFixture("llama_tiny"), *cpu_);
+        Session other(*llama);
+        other.prefill(head(ids_, 20));
+        Session s(*hybrid_);
+        QVERIFY(restoreError(s, snapshotOf(other)).contains("another model"));
+
+        // Same architecture and config, other weights: another fingerprint.
+        QTemporaryDir tmp;
+        copyFixture("granite_hybrid_moe_rope_tiny", tempPath(tmp),
+                    [](auto& t) { t["model.norm.weight"].bytes[0] ^= 0x01; });
+        const auto twin = Model::load(tempPath(tmp), *cpu_);
+        QVERIFY(twin->fingerprint() != hybrid_->fingerprint());
+        Session t(*twin);
+        t.prefill(head(ids_, 20));
+        QVERIFY(restoreError(s, snapshotOf(t)).contains("another model"));
+        QCOMPARE(s.position(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(EngineSessionTest)
+#include "tst_engine_session.moc"

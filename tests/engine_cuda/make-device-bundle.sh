@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Packs test and bench binaries, the shared libraries they need that a bare CUDA machine
+# lacks (Qt, OpenBLAS, ICU, ...; not libc, libstdc++, the driver or the CUDA runtime) and,
+# optionally, the reference fixtures into one folder for the GPU machine:
+#   make-device-bundle.sh OUT_DIR [--fixtures DIR] BINARY...
+# On the GPU machine: cd OUT_DIR && ./unpack.sh && LD_LIBRARY_PATH=$PWD/lib:... ./bin/NAME
+set -euo pipefail
+out=$1
+shift
+fixtures=""
+if [[ ${1:-} == --fixtures ]]; then
+    fixtures=$2
+    shift 2
+fi
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/lib" "$out"
+for b in "$@"; do
+    cp "$b" "$stage/bin/"
+    ldd "$b" | awk '/=> \//{print $3}' |
+        grep -v -E '/(libc|libm|libgcc_s|libstdc\+\+|libdl|libpthread|librt|ld-linux[^/]*|libcuda|libcudart|libcublas|libcublasLt)\.so' |
+        while read -r lib; do cp -L "$lib" "$stage/lib/"; done || true
+done
+if [[ -n $fixtures ]]; then
+    cp -r "$fixtures" "$stage/fixtures"
+fi
+rm -f "$out/bundle.tar.gz"
+tar -C "$stage" -czf "$out/bundle.tar.gz" .
+cat >"$out/unpack.sh" <<'EOS'
+#!/usr/bin/env bash
+# Unpacks bundle.tar.gz here; prints where the CUDA libraries were found.
+set -e
+cd "$(dirname "$0")"
+tar -xzf bundle.tar.gz
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+    [[ -e $d/libcublasLt.so.13 ]] && echo "cuBLASLt: $d" && break
+done
+EOS
+chmod +x "$out/unpack.sh"
+du -sh "$out/bundle.tar.gz"

@@ -1,0 +1,592 @@
+// Every CUDA op against the CPU reference on random inputs of real shapes (Granite 4.0-H 1B:
+// hidden 1536, 48 Mamba2 heads of 64, d_state 128, 12 q / 4 kv heads of 128, MLP 4096, vocab
+// 100352) and odd ones. Each case prints its parameters, its tolerance and the error found.
+
+#include "OpHarness.h"
+#include "backend/Backend.h"
+#include "backend/BackendFactory.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <memory>
+
+using lv::DType;
+using lv::Tensor;
+using lv::test::Comparison;
+using lv::test::Mirrored;
+using lv::test::OpHarness;
+
+namespace {
+
+// Tolerances on ||gpu - cpu|| / ||cpu||. f32 kernels differ from the CPU only in summation
+// order; bf16 tensor-core paths round their operands to 8 significant bits.
+constexpr double kTolF32 = 1e-4;
+constexpr double kTolTf32 = 2e-3;
+constexpr double kTolBf16 = 1e-2;
+
+std::vector<float> softplusInverse(std::vector<float> v) {
+    for (auto& x : v)
+        x = std::log(std::expm1(x));
+    return v;
+}
+
+} // namespace
+
+// x, B, C, dt sliced from one in_proj-like buffer as the model does; random initial state.
+struct SsdCase {
+    std::int64_t T, H, P, G, N;
+    float dtMin, dtMax;
+};
+struct SsdTensors {
+    Mirrored proj, x, B, C, dt, A, D, dtBias, state, y;
+};
+
+SsdTensors makeSsd(OpHarness& h, const SsdCase& k) {
+    SsdTensors s;
+    const std::int64_t xw = k.H * k.P, bw = k.G * k.N, ld = xw + 2 * bw + k.H + 3;
+    s.proj = h.wide(k.T, ld);
+    s.x = OpHarness::slice(s.proj, 0, {k.T, k.H, k.P});
+    s.B = OpHarness::slice(s.proj, xw, {k.T, k.G, k.N});
+    s.C = OpHarness::slice(s.proj, xw + bw, {k.T, k.G, k.N});
+    s.dt = OpHarness::slice(s.proj, xw + 2 * bw, {k.T, k.H});
+    auto a = h.uniform(std::size_t(k.H), 0.0f, std::log(16.0f));
+    for (auto& v : a)
+        v = -std::exp(v);
+    s.A = h.input(a, {k.H});
+    s.D = h.input(h.randn(std::size_t(k.H), 0.5f, 1.0f), {k.H});
+    s.dtBias = h.input(softplusInverse(h.uniform(std::size_t(k.H), 0.001f, 0.1f)), {k.H});
+    s.state = h.output({k.H, k.P, k.N});
+    h.set(s.state, h.randn(std::size_t(k.H * k.P * k.N), 0.5f));
+    s.y = h.output({k.T, k.H, k.P});
+    return s;
+}
+
+class CudaOpsTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<lv::Backend> cpu_;
+    std::unique_ptr<lv::Backend> gpu_;
+    int failures_ = 0;
+    std::uint64_t seed_ = 20261117;
+
+    OpHarness harness() { return OpHarness(*cpu_, *gpu_, seed_++); }
+
+    void check(const QString& name, const Comparison& c, double tol) {
+        const bool ok = c.ok(tol);
+        if (!ok) ++failures_;
+        qInfo().noquote() << (ok ? "  ok   " : "  FAIL ") << name << "|" << c.describe(tol);
+    }
+
+    void finish() {
+        const int f = failures_;
+        failures_ = 0;
+        QVERIFY2(f == 0, qPrintable(QString("%1 case(s) failed, see above").arg(f)));
+    }
+
+private slots:
+    void initTestCase() {
+#ifndef LONGVIEW_HAVE_CUDA
+        QSKIP("built without CUDA");
+#else
+        const lv::GpuInfo gpu = lv::probeGpu(0);
+        if (!gpu.usable)
+            QSKIP(qPrintable("no CUDA device: run on the GPU machine (" +
+                             QString::fromStdString(gpu.reason) + ")"));
+        qInfo().noquote() << "GPU:" << QString::fromStdString(lv::describeGpu(gpu));
+        cpu_ = lv::makeCpuBackend(0);
+        gpu_ = lv::makeCudaBackend(0);
+#endif
+    }
+
+    void embedding() {
+        struct Case {
+            std::int64_t V, H, T;
+            DType dt;
+            bool deviceIds;
+            float scale;
+        };
+        for (const Case& k : {Case{100352, 1536, 7, DType::BF16, false, 12.0f},
+                              Case{100352, 1536, 300, DType::BF16, true, 1.0f},
+                              Case{513, 37, 5, DType::F32, true, 0.5f},
+                              Case{513, 37, 3, DType::F16, false, 1.0f}}) {
+            OpHarness h = harness();
+            auto table = h.input(h.randn(std::size_t(k.V * k.H)), {k.V, k.H}, k.dt);
+            std::vector<std::int32_t> ids(std::size_t(k.T));
+            for (auto& id : ids)
+                id = std::int32_t(h.randint(0, k.V - 1));
+            ids.back() = std::int32_t(k.V - 1);
+            auto dev = h.inputI32(ids, {k.T});
+            Tensor hostIds = Tensor::contiguous(ids.data(), DType::I32, {k.T});
+            auto out = h.output({k.T, k.H});
+            h.ref().embedding(hostIds, table.ref, k.scale, out.ref);
+            h.dut().embedding(k.deviceIds ? dev.dut : hostIds, table.dut, k.scale, out.dut);
+            check(QString("embedding V=%1 H=%2 T=%3 table=%4 ids=%5 scale=%6")
+                      .arg(k.V)
+                      .arg(k.H)
+                      .arg(k.T)
+                      .arg(lv::dtypeName(k.dt).data())
+                      .arg(k.deviceIds ? "device" : "host")
+                      .arg(k.scale),
+                  h.compare(out), kTolF32);
+        }
+        finish();
+    }
+
+    void linear() {
+        struct Case {
+            std::int64_t T, K, N;
+            DType wt;
+            bool bias;
+            float scale;
+            std::int64_t ldx;
+        };
+        for (const Case& k : {Case{1, 1536, 6448, DType::BF16, false, 1.0f, 0},
+                              Case{300, 1536, 4096, DType::BF16, false, 1.0f, 0},
+                              Case{300, 4096, 1536, DType::BF16, true, 1.0f, 0},
+                              Case{5, 3072, 1536, DType::BF16, true, 0.22f, 3100},
+                              Case{2, 1536, 100352, DType::BF16, false, 0.125f, 0},
+                              Case{17, 100, 33, DType::F32, true, 1.0f, 0},
+                              Case{33, 77, 19, DType::F16, false, 2.0f, 81},
+                              Case{257, 64, 129, DType::BF16, false, 1.0f, 0}}) {
+            OpHarness h = harness();
+            const std::int64_t ldx = k.ldx ? k.ldx : k.K;
+            auto xw = h.wide(k.T, ldx);
+            auto x = OpHarness::slice(xw, 0, {k.T, k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, k.wt);
+            auto b = h.input(h.randn(std::size_t(k.N)), {k.N});
+            auto out = h.output({k.T, k.N});
+            h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, k.scale, out.ref);
+            h.dut().linear(x.dut, w.dut, k.bias ? &b.dut : nullptr, k.scale, out.dut);
+            check(QString("linear T=%1 K=%2 N=%3 w=%4 bias=%5 scale=%6 ldx=%7")
+                      .arg(k.T)
+                      .arg(k.K)
+                      .arg(k.N)
+                      .arg(lv::dtypeName(k.wt).data())
+                      .arg(k.bias)
+                      .arg(k.scale)
+                      .arg(ldx),
+                  h.compare(out), k.wt == DType::F32 ? kTolTf32 : kTolBf16);
+        }
+        finish();
+    }
+
+    void prepareWeight() {
+        // Matrices become bf16 on the GPU, vectors f32; linear on the converted matrix must
+        // match the CPU on the same (rounded) values. The host view is a row slice.
+        OpHarness h = harness();
+        const std::int64_t T = 9, K = 1536, N = 300, ld = 1600;
+        auto values = h.randn(std::size_t(N * ld), 0.03f);
+        Tensor host = Tensor::contiguous(values.data(), DType::F32, {N, K});
+        host.stride[0] = ld;
+        Tensor wGpu = h.dut().prepareWeight(host);
+        QCOMPARE(int(wGpu.dtype), int(DType::BF16));
+        std::vector<float> packed;
+        for (std::int64_t r = 0; r < N; ++r)
+            packed.insert(packed.end(), values.begin() + r * ld, values.begin() + r * ld + K);
+        auto wRef = h.inputAs(packed, {N, K}, DType::F32, DType::BF16);
+        auto x = h.input(h.randn(std::size_t(T * K)), {T, K});
+        auto out = h.output({T, N});
+        h.ref().linear(x.ref, wRef.ref, nullptr, 1.0f, out.ref);
+        h.dut().linear(x.dut, wGpu, nullptr, 1.0f, out.dut);
+        check("prepareWeight f32 [300, 1536] row slice -> bf16, then linear T=9", h.compare(out),
+              kTolBf16);
+        std::vector<std::uint16_t> halfValues(static_cast<std::size_t>(K));
+        for (std::int64_t i = 0; i < K; ++i)
+            halfValues[std::size_t(i)] = lv::floatToBf16(values[std::size_t(i)]);
+        Tensor v = h.dut().prepareWeight(Tensor::contiguous(halfValues.data(), DType::BF16, {K}));
+        QCOMPARE(int(v.dtype), int(DType::F32));
+        std::vector<float> back(static_cast<std::size_t>(K));
+        h.dut().download(back.data(), v.data, std::size_t(K) * 4);
+        for (std::int64_t i = 0; i < K; ++i)
+            QCOMPARE(back[std::size_t(i)], lv::bf16ToFloat(halfValues[std::size_t(i)]));
+        h.dut().releaseWeight(wGpu);
+        h.dut().releaseWeight(v);
+        finish();
+    }
+
+    void rmsNorm() {
+        struct Case {
+            std::int64_t T, D;
+            DType wt;
+            bool inPlace;
+        };
+        for (const Case& k :
+             {Case{300, 1536, DType::F32, false}, Case{1, 1536, DType::BF16, true},
+              Case{5, 37, DType::F32, false}, Case{4, 12 * 128, DType::F32, true}}) {
+            OpHarness h = harness();
+            auto x = h.output({k.T, k.D});
+            h.set(x, h.randn(std::size_t(k.T * k.D), 2.0f, 0.3f));
+            auto w = h.input(h.randn(std::size_t(k.D), 0.2f, 1.0f), {k.D}, k.wt);
+            auto out = k.inPlace ? x : h.output({k.T, k.D});
+            h.ref().rmsNorm(x.ref, w.ref, 1e-5f, out.ref);
+            h.dut().rmsNorm(x.dut, w.dut, 1e-5f, out.dut);
+            check(QString("rmsNorm T=%1 D=%2 w=%3 inPlace=%4")
+                      .arg(k.T)
+                      .arg(k.D)
+                      .arg(lv::dtypeName(k.wt).data())
+                      .arg(k.inPlace),
+                  h.compare(out), kTolF32);
+        }
+        finish();
+    }
+
+    void gatedRmsNorm() {
+        struct Case {
+            std::int64_t T, D, group;
+            bool before;
+        };
+        for (const Case& k :
+             {Case{300, 3072, 3072, false}, Case{1, 3072, 3072, true}, Case{7, 96, 32, false},
+              Case{7, 96, 48, true}, Case{3, 3072, 1536, false}}) {
+            OpHarness h = harness();
+            auto zx = h.wide(k.T, 2 * k.D + 5); // z and x as slices of one projection
+            auto z = OpHarness::slice(zx, 0, {k.T, k.D});
+            auto x = OpHarness::slice(zx, k.D + 5, {k.T, k.D});
+            auto w = h.input(h.randn(std::size_t(k.D), 0.2f, 1.0f), {k.D});
+            auto out = h.output({k.T, k.D});
+            h.ref().gatedRmsNorm(x.ref, z.ref, w.ref, k.group, 1e-5f, k.before, out.ref);
+            h.dut().gatedRmsNorm(x.dut, z.dut, w.dut, k.group, 1e-5f, k.before, out.dut);
+            check(QString("gatedRmsNorm T=%1 D=%2 group=%3 normBeforeGate=%4")
+                      .arg(k.T)
+                      .arg(k.D)
+                      .arg(k.group)
+                      .arg(k.before),
+                  h.compare(out), kTolF32);
+        }
+        finish();
+    }
+
+    void elementwise() {
+        for (auto [T, F] : {std::pair<std::int64_t, std::int64_t>{300, 4096}, {3, 33}, {1, 1536}}) {
+            OpHarness h = harness();
+            // swiglu over the two halves of one [T, 2F] projection (strided rows)
+            auto gu = h.wide(T, 2 * F);
+            auto g = OpHarness::slice(gu, 0, {T, F});
+            auto u = OpHarness::slice(gu, F, {T, F});
+            auto out = h.output({T, F});
+            h.ref().swiglu(g.ref, u.ref, out.ref);
+            h.dut().swiglu(g.dut, u.dut, out.dut);
+            check(QString("swiglu T=%1 F=%2 (halves of [T, 2F])").arg(T).arg(F), h.compare(out),
+                  kTolF32);
+
+            auto a = h.input(h.randn(std::size_t(T * F)), {T, F});
+            auto b = h.input(h.randn(std::size_t(T * F)), {T, F});
+            auto sum = h.output({T, F}, F + 3);
+            h.ref().addScaled(a.ref, b.ref, 0.22f, sum.ref);
+            h.dut().addScaled(a.dut, b.dut, 0.22f, sum.dut);
+            check(QString("addScaled T=%1 F=%2 scale=0.22 out ld=%3").arg(T).arg(F).arg(F + 3),
+                  h.compare(sum), kTolF32);
+
+            for (int which = 0; which < 3; ++which) {
+                auto x = h.output({T, F});
+                h.set(x, h.randn(std::size_t(T * F), 3.0f));
+                const char* name = which == 0 ? "scale" : which == 1 ? "silu" : "reluSquared";
+                if (which == 0) {
+                    h.ref().scale(x.ref, -1.5f);
+                    h.dut().scale(x.dut, -1.5f);
+                } else if (which == 1) {
+                    h.ref().silu(x.ref);
+                    h.dut().silu(x.dut);
+                } else {
+                    h.ref().reluSquared(x.ref);
+                    h.dut().reluSquared(x.dut);
+                }
+                check(QString("%1 T=%2 F=%3 (in place)").arg(name).arg(T).arg(F), h.compare(x),
+                      kTolF32);
+            }
+        }
+        finish();
+    }
+
+    void causalConv1d() {
+        // Granite: conv over x, B, C of the in_proj output (3072 + 2 * 128 channels).
+        struct Case {
+            std::int64_t T, C, K;
+            bool bias, act, inPlace;
+            std::int64_t ld;
+        };
+        for (const Case& k :
+             {Case{300, 3328, 4, true, true, false, 6448},
+              Case{1, 3328, 4, true, true, false, 6448}, Case{2, 3328, 4, false, true, false, 0},
+              Case{37, 37, 3, true, false, false, 0}, Case{19, 64, 4, true, true, true, 0},
+              Case{5, 10, 1, true, false, false, 0}}) {
+            OpHarness h = harness();
+            const std::int64_t ld = k.ld ? k.ld : k.C;
+            auto xw = h.wide(k.T, ld);
+            auto x = OpHarness::slice(xw, 0, {k.T, k.C});
+            auto w = h.input(h.randn(std::size_t(k.C * k.K), 0.5f), {k.C, k.K});
+            auto b = h.input(h.randn(std::size_t(k.C)), {k.C});
+            auto state = h.output({k.C, k.K - 1});
+            h.set(state, h.randn(std::size_t(k.C * (k.K - 1))));
+            Mirrored out = k.inPlace ? x : h.output({k.T, k.C});
+            const QString name =
+                QString("causalConv1d T=%1 C=%2 K=%3 bias=%4 silu=%5 inPlace=%6 ldx=%7")
+                    .arg(k.T)
+                    .arg(k.C)
+                    .arg(k.K)
+                    .arg(k.bias)
+                    .arg(k.act)
+                    .arg(k.inPlace)
+                    .arg(ld);
+            h.ref().causalConv1d(x.ref, w.ref, k.bias ? &b.ref : nullptr, state.ref, k.act,
+                                 out.ref);
+            h.dut().causalConv1d(x.dut, w.dut, k.bias ? &b.dut : nullptr, state.dut, k.act,
+                                 out.dut);
+            check(name + " out", h.compare(out), kTolF32);
+            if (k.K > 1) check(name + " state", h.compare(state), kTolF32);
+        }
+        finish();
+    }
+
+    void ssdScan() {
+        for (const SsdCase& k :
+             {SsdCase{300, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{1, 48, 64, 1, 128, 0.0f, 1e30f},
+              SsdCase{1000, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{77, 6, 20, 2, 24, 0.001f, 0.1f},
+              SsdCase{129, 4, 64, 2, 128, 0.0f, 1e30f}, SsdCase{3, 8, 16, 4, 16, 0.0f, 1e30f},
+              SsdCase{33, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{17000, 8, 64, 1, 128, 0.0f, 1e30f},
+              SsdCase{600, 6, 96, 3, 160, 0.0f, 1e30f}}) {
+            OpHarness h = harness();
+            SsdTensors s = makeSsd(h, k);
+            lv::SsdParams p;
+            p.dtMin = k.dtMin;
+            p.dtMax = k.dtMax;
+            p.chunkSize = 128;
+            h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref, p,
+                            s.state.ref, s.y.ref);
+            h.dut().ssdScan(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut, s.D.dut, s.dtBias.dut, p,
+                            s.state.dut, s.y.dut);
+            const QString name = QString("ssdScan T=%1 H=%2 P=%3 G=%4 N=%5 dt in [%6, %7]")
+                                     .arg(k.T)
+                                     .arg(k.H)
+                                     .arg(k.P)
+                                     .arg(k.G)
+                                     .arg(k.N)
+                                     .arg(k.dtMin)
+                                     .arg(k.dtMax);
+            // Up to 32 tokens run the f32 recurrence; longer ones the chunked form on TF32.
+            const double tol = k.T <= 32 ? kTolF32 : kTolTf32;
+            check(name + " y", h.compare(s.y), tol);
+            check(name + " state", h.compare(s.state), tol);
+        }
+        finish();
+    }
+
+    void ssdPrefillMatchesSteps() {
+        // The whole-sequence call and T single-token calls must leave the same state and y.
+        const SsdCase k{40, 8, 64, 1, 128, 0.0f, 1e30f};
+        OpHarness h = harness();
+        SsdTensors s = makeSsd(h, k);
+        lv::SsdParams p;
+        h.dut().ssdScan(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut, s.D.dut, s.dtBias.dut, p,
+                        s.state.dut, s.y.dut);
+        // reference side: the same op on the GPU, one token at a time (ref tensors unused)
+        auto stateSteps = h.output({k.H, k.P, k.N});
+        h.set(stateSteps, h.readRef(s.state));
+        auto ySteps = h.output({k.T, k.H, k.P});
+        for (std::int64_t t = 0; t < k.T; ++t) {
+            auto row = [&](const Tensor& v, std::initializer_list<std::int64_t> dims) {
+                Tensor r = v;
+                r.data = static_cast<float*>(v.data) + t * v.stride[0];
+                r.shape[0] = 1;
+                (void)dims;
+                return r;
+            };
+            Tensor yt = row(ySteps.dut, {});
+            h.dut().ssdScan(row(s.x.dut, {}), row(s.dt.dut, {}), s.A.dut, row(s.B.dut, {}),
+                            row(s.C.dut, {}), s.D.dut, s.dtBias.dut, p, stateSteps.dut, yt);
+        }
+        h.dut().synchronize();
+        auto diff = [](const std::vector<float>& a, const std::vector<float>& b) {
+            double num = 0, den = 0;
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                num += double(a[i] - b[i]) * double(a[i] - b[i]);
+                den += double(b[i]) * double(b[i]);
+            }
+            return std::sqrt(num / den);
+        };
+        const double ey = diff(h.readDut(ySteps), h.readDut(s.y));
+        const double es = diff(h.readDut(stateSteps), h.readDut(s.state));
+        const bool ok = ey <= kTolTf32 && es <= kTolTf32;
+        if (!ok) ++failures_;
+        qInfo().noquote() << (ok ? "  ok   " : "  FAIL ")
+                          << QString("ssdScan T=40 whole vs 40 single steps (GPU): y rel err %1, "
+                                     "state rel err %2 (tol %3)")
+                                 .arg(ey, 0, 'e', 2)
+                                 .arg(es, 0, 'e', 2)
+                                 .arg(kTolTf32, 0, 'e', 1);
+        finish();
+    }
+
+    void rope() {
+        struct Case {
+            std::int64_t T, heads, d, pos0, rot;
+            float theta;
+            std::int64_t ld;
+        };
+        for (const Case& k :
+             {Case{300, 12, 128, 0, 128, 10000.0f, 0}, Case{1, 12, 128, 1023, 128, 10000.0f, 2048},
+              Case{64, 4, 128, 131000, 128, 10000000.0f, 0}, Case{9, 3, 40, 17, 20, 500.0f, 0}}) {
+            OpHarness h = harness();
+            const std::int64_t ld = k.ld ? k.ld : k.heads * k.d;
+            auto xw = h.wide(k.T, ld);
+            auto x = OpHarness::slice(xw, 0, {k.T, k.heads, k.d});
+            h.ref().rope(x.ref, k.pos0, k.theta, k.rot);
+            h.dut().rope(x.dut, k.pos0, k.theta, k.rot);
+            // Large positions: float32 angles differ by an ulp of pos * invFreq between libms.
+            const double tol =
+                k.pos0 > 100000 ? 2e-3 : 1e-5 * std::max<double>(1.0, double(k.pos0 + k.T) / 10.0);
+            check(QString("rope T=%1 heads=%2 d=%3 pos0=%4 rotaryDim=%5 theta=%6 ld=%7")
+                      .arg(k.T)
+                      .arg(k.heads)
+                      .arg(k.d)
+                      .arg(k.pos0)
+                      .arg(k.rot)
+                      .arg(k.theta)
+                      .arg(ld),
+                  h.compare(x), tol);
+        }
+        finish();
+    }
+
+    void attention() {
+        struct Case {
+            std::int64_t T, pos0, cap, Hq, Hkv, d;
+            DType kv;
+        };
+        for (const Case& k :
+             {Case{300, 0, 300, 12, 4, 128, DType::F32},
+              Case{1, 1023, 1024, 12, 4, 128, DType::F32},
+              Case{64, 700, 1024, 12, 4, 128, DType::F32},
+              Case{1, 4095, 4096, 12, 4, 128, DType::BF16}, Case{33, 5, 40, 6, 2, 40, DType::F32},
+              Case{130, 0, 130, 4, 4, 64, DType::BF16}, Case{2, 0, 2, 3, 1, 16, DType::F32},
+              Case{2, 2000, 2048, 12, 4, 128, DType::F32},
+              Case{100, 1000, 1200, 12, 4, 128, DType::F16},
+              Case{512, 3000, 4096, 12, 4, 128, DType::F32},
+              Case{1, 300, 512, 8, 8, 64, DType::F32},
+              Case{3, 5000, 5003, 2, 1, 64, DType::BF16}}) {
+            OpHarness h = harness();
+            const float scale = 1.0f / std::sqrt(float(k.d));
+            auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv
+            auto q = OpHarness::slice(qw, 0, {k.T, k.Hq, k.d});
+            auto kc = h.inputAs(h.randn(std::size_t(k.cap * k.Hkv * k.d)), {k.cap, k.Hkv, k.d},
+                                DType::F32, k.kv);
+            auto vc = h.inputAs(h.randn(std::size_t(k.cap * k.Hkv * k.d)), {k.cap, k.Hkv, k.d},
+                                DType::F32, k.kv);
+            auto out = h.output({k.T, k.Hq, k.d});
+            h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, out.ref);
+            h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut);
+            check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6")
+                      .arg(k.T)
+                      .arg(k.pos0)
+                      .arg(k.Hq)
+                      .arg(k.Hkv)
+                      .arg(k.d)
+                      .arg(lv::dtypeName(k.kv).data()),
+                  h.compare(out), kTolBf16);
+        }
+        finish();
+    }
+
+    void topkRouting() {
+        struct Case {
+            std::int64_t T, E, k;
+            bool softmaxFirst, renorm;
+        };
+        for (const Case& k : {Case{300, 64, 8, true, false}, Case{300, 64, 8, true, true},
+                              Case{37, 5, 2, false, false}, Case{1, 72, 10, true, true}}) {
+            OpHarness h = harness();
+            auto logits = h.input(h.randn(std::size_t(k.T * k.E), 2.0f), {k.T, k.E});
+            auto idx = h.output({k.T, k.k}, 0, DType::I32);
+            auto w = h.output({k.T, k.k});
+            h.ref().topkRouting(logits.ref, k.k, k.softmaxFirst, k.renorm, idx.ref, w.ref);
+            h.dut().topkRouting(logits.dut, k.k, k.softmaxFirst, k.renorm, idx.dut, w.dut);
+            const QString name =
+                QString("topkRouting T=%1 E=%2 k=%3 softmaxFirst=%4 renormalize=%5")
+                    .arg(k.T)
+                    .arg(k.E)
+                    .arg(k.k)
+                    .arg(k.softmaxFirst)
+                    .arg(k.renorm);
+            check(name + " indices", h.compare(idx), 0.0);
+            check(name + " weights", h.compare(w), kTolF32);
+        }
+        finish();
+    }
+
+    void moeSwiglu() {
+        struct Case {
+            std::int64_t T, H, F, E, k;
+            DType wt;
+        };
+        for (const Case& k :
+             {Case{37, 128, 96, 8, 2, DType::BF16}, Case{1, 1536, 512, 32, 8, DType::BF16},
+              Case{5, 40, 24, 4, 1, DType::F32}}) {
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.H)), {k.T, k.H});
+            auto gu = h.input(h.randn(std::size_t(k.E * 2 * k.F * k.H), 0.05f), {k.E, 2 * k.F, k.H},
+                              k.wt);
+            auto dn = h.input(h.randn(std::size_t(k.E * k.H * k.F), 0.05f), {k.E, k.H, k.F}, k.wt);
+            // routing from the reference, the same on both sides
+            std::vector<std::int32_t> idx;
+            std::vector<float> wts;
+            for (std::int64_t t = 0; t < k.T; ++t) {
+                std::vector<std::int32_t> all(std::size_t(k.E));
+                for (std::int64_t e = 0; e < k.E; ++e)
+                    all[std::size_t(e)] = std::int32_t(e);
+                for (std::int64_t j = 0; j < k.k; ++j) {
+                    std::swap(all[std::size_t(j)], all[std::size_t(h.randint(j, k.E - 1))]);
+                    idx.push_back(all[std::size_t(j)]);
+                }
+                for (float v : h.uniform(std::size_t(k.k), 0.0f, 1.0f))
+                    wts.push_back(v);
+            }
+            auto indices = h.inputI32(idx, {k.T, k.k});
+            auto weights = h.input(wts, {k.T, k.k});
+            auto out = h.output({k.T, k.H});
+            h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, out.ref);
+            h.dut().moeSwiglu(x.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
+            check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=%6")
+                      .arg(k.T)
+                      .arg(k.H)
+                      .arg(k.F)
+                      .arg(k.E)
+                      .arg(k.k)
+                      .arg(lv::dtypeName(k.wt).data()),
+                  h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
+        }
+        finish();
+    }
+
+    void argmax() {
+        for (auto [T, V] : {std::pair<std::int64_t, std::int64_t>{3, 100352}, {1, 7}, {5, 513}}) {
+            OpHarness h = harness();
+            auto logits = h.input(h.randn(std::size_t(T * V), 3.0f), {T, V});
+            auto idx = h.output({T}, 0, DType::I32);
+            h.ref().argmax(logits.ref, idx.ref);
+            h.dut().argmax(logits.dut, idx.dut);
+            check(QString("argmax T=%1 V=%2").arg(T).arg(V), h.compare(idx), 0.0);
+        }
+        finish();
+    }
+
+    void memoryStats() {
+        const auto before = gpu_->memoryStats();
+        void* p = gpu_->allocate(64u << 20);
+        const auto during = gpu_->memoryStats();
+        gpu_->release(p);
+        gpu_->synchronize();
+        qInfo().noquote() << QString("memory: in use %1 MiB, peak %2 MiB, device %3 / %4 MiB free")
+                                 .arg(during.inUseBytes >> 20)
+                                 .arg(during.peakBytes >> 20)
+                                 .arg(during.deviceFreeBytes >> 20)
+                                 .arg(during.deviceTotalBytes >> 20);
+        QVERIFY(during.inUseBytes >= before.inUseBytes + (64u << 20));
+        QVERIFY(during.peakBytes >= during.inUseBytes);
+        QVERIFY(during.deviceTotalBytes > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(CudaOpsTest)
+#include "tst_cuda_ops.moc"

@@ -1,0 +1,455 @@
+// PDF ingest on PDFs built here: labels, two columns, running headers and
+// footers, hyphenation, a table, a footnote, sections, a scan (OCR), an
+// encrypted and a damaged copy, a 2,000-page file (memory, progress, cancel).
+
+#include "PdfFixtures.h"
+
+#include "ingest/Ingest.h"
+#include "ingest/ModelText.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QPainter>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <stop_token>
+
+using namespace lv::ingest;
+
+namespace {
+
+IngestOptions noOcr() {
+    IngestOptions o;
+    o.ocr = OcrMode::Off;
+    return o;
+}
+
+const Segment* findSegment(const Document& doc, const QString& needle) {
+    for (const Segment& s : doc.segments)
+        if (s.text.contains(needle)) return &s;
+    return nullptr;
+}
+
+QString pageText(const Document& doc, int page) {
+    QStringList parts;
+    for (const Segment& s : doc.segments)
+        if (s.pageIndex == page && !s.isMarginal()) parts << s.text;
+    return parts.join(QLatin1Char('\n'));
+}
+
+// Kilobytes from /proc/self/status.
+qint64 statusKb(const char* key) {
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith(key))
+            return line.mid(qstrlen(key)).trimmed().split(' ').front().toLongLong();
+    return -1;
+}
+
+template <typename E, typename F> QString messageOf(F&& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class IngestPdfTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString report_, plain_;
+    Document reportDoc_; // OCR off
+
+    QString path(const QString& name) const { return dir_.filePath(name); }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        if (!qEnvironmentVariableIsEmpty("LONGVIEW_KEEP_TEST_FILES")) {
+            dir_.setAutoRemove(false);
+            qInfo() << "test files in" << dir_.path();
+        }
+        report_ = path("report.pdf");
+        plain_ = path("plain.pdf");
+        QVERIFY(lv::test::writeFile(report_, lv::test::buildReportPdf()));
+        QVERIFY(lv::test::writeFile(plain_, lv::test::buildReportPdf({false, false})));
+        reportDoc_ = ingestPath(report_, noOcr());
+    }
+
+    void metadataAndHash() {
+        const Document& d = reportDoc_;
+        QCOMPARE(d.kind, DocumentKind::Pdf);
+        QCOMPARE(d.title, QStringLiteral("Longview Test Report"));
+        QCOMPARE(d.metadata.author, QStringLiteral("Ada Lovelace"));
+        QCOMPARE(d.metadata.creator, QStringLiteral("Longview tests"));
+        QVERIFY(d.metadata.created.isValid());
+        QCOMPARE(d.metadata.pageCount, 6);
+        QCOMPARE(static_cast<int>(d.pages.size()), 6);
+        QFile f(report_);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString sha = QString::fromLatin1(
+            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+        QCOMPARE(d.contentHash, sha);
+        QCOMPARE(contentHash(report_), sha);
+        QVERIFY(contentHash(plain_) != sha);
+        QCOMPARE(detectKind(report_), DocumentKind::Pdf);
+    }
+
+    void pageLabelsAsTheReaderSeesThem() {
+        const QStringList expected = {"i", "ii", "1", "2", "3", "4"};
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(reportDoc_.pages[i].label, expected[i]);
+        const Segment* s = findSegment(reportDoc_, "Right03");
+        QVERIFY(s);
+        QCOMPARE(s->pageIndex, 2);
+        QCOMPARE(s->pageLabel, QStringLiteral("1"));
+        // Without /PageLabels the labels are the page numbers.
+        const Document plain = ingestPath(plain_, noOcr());
+        QCOMPARE(plain.pages[0].label, QStringLiteral("1"));
+        QCOMPARE(plain.pages[5].label, QStringLiteral("6"));
+    }
+
+    void twoColumnsReadColumnByColumn() {
+        const QString text = modelText(reportDoc_);
+        int last = -1;
+        for (const QString& side : {QStringLiteral("Left"), QStringLiteral("Right")})
+            for (int k = 0; k < 12; ++k) {
+                const QString word = side + QString::number(k).rightJustified(2, QLatin1Char('0'));
+                const int at = static_cast<int>(text.indexOf(word));
+                QVERIFY2(at > last, qPrintable(word + " out of order"));
+                last = at;
+            }
+        for (const Segment& s : reportDoc_.segments)
+            QVERIFY2(!(s.text.contains("Left") && s.text.contains("Right")), qPrintable(s.text));
+    }
+
+    void hyphenatedWordsAreJoined() {
+        const QString text = modelText(reportDoc_);
+        QVERIFY(text.contains("these documents Left06"));
+        QVERIFY(text.contains("careful experimental design"));
+        QVERIFY(!text.contains("docu-"));
+        QVERIFY(!text.contains("experi-"));
+    }
+
+    void runningHeadersAndFootersAreKeptButNotRead() {
+        for (const PageInfo& page : reportDoc_.pages) {
+            if (page.index == 4) continue; // the scan
+            bool header = false, footer = false;
+            for (const Segment& s : reportDoc_.segments) {
+                if (s.pageIndex != page.index) continue;
+                if (s.role == SegmentRole::Header)
+                    header =
+                        header || s.text == QStringLiteral("Longview Test Report — Internal Draft");
+                if (s.role == SegmentRole::Footer)
+                    footer = footer || s.text == QStringLiteral("Page ") + page.label;
+                if (!s.isMarginal())
+                    QVERIFY2(!s.text.contains("Internal Draft"), qPrintable(s.text));
+            }
+            QVERIFY2(header && footer, qPrintable(page.label));
+        }
+        const QString model = modelText(reportDoc_);
+        QVERIFY(!model.contains("Internal Draft"));
+        QVERIFY(!model.contains("Page ii"));
+        ModelTextOptions display;
+        display.includeMarginals = true;
+        const QString shown = modelText(reportDoc_, display);
+        QVERIFY(shown.contains("Internal Draft"));
+        QVERIFY(shown.contains("Page ii"));
+    }
+
+    void pagesAreSeparatedByFormFeeds() {
+        const QString text = modelText(reportDoc_);
+        QCOMPARE(text.count(QLatin1Char('\f')), 6);
+        QVERIFY(text.endsWith(QLatin1Char('\f')));
+        const QStringList pages = text.split(QLatin1Char('\f'));
+        QVERIFY(pages[0].startsWith("Longview Test Report"));
+        QVERIFY(pages[2].contains("Left00"));
+    }
+
+    void tablesKeepTheirRows() {
+        const Segment* table = findSegment(reportDoc_, "Component");
+        QVERIFY(table);
+        QCOMPARE(table->role, SegmentRole::Table);
+        QCOMPARE(table->pageIndex, 1);
+        QCOMPARE(table->text, QStringLiteral("Component | Status | Owner\nParser | stable | Alice\n"
+                                             "Layout | beta | Bob\nRecognition | planned | Carol"));
+        const Segment* before = findSegment(reportDoc_, "The components of the pipeline");
+        const Segment* after = findSegment(reportDoc_, "After the table");
+        QVERIFY(before && after);
+        QCOMPARE(before->role, SegmentRole::Body);
+        QCOMPARE(after->role, SegmentRole::Body);
+        QVERIFY(before < table && table < after);
+    }
+
+    void footnotesAreMarked() {
+        const Segment* note = findSegment(reportDoc_, "The sampling frame is");
+        QVERIFY(note);
+        QCOMPARE(note->role, SegmentRole::Footnote);
+        QCOMPARE(note->text,
+                 QStringLiteral("1 The sampling frame is the list of all sources, kept in "
+                                "the appendix."));
+        QVERIFY(modelText(reportDoc_).contains("[Footnote] 1 The sampling frame"));
+        const Segment* body = findSegment(reportDoc_, "Sampling followed the frame");
+        QVERIFY(body);
+        QCOMPARE(body->role, SegmentRole::Body);
+    }
+
+    void sectionsFromTheOutline() {
+        auto pathOf = [this](const char* needle) {
+            const Segment* s = findSegment(reportDoc_, QString::fromUtf8(needle));
+            return s ? s->sectionPath : QStringList{QStringLiteral("<missing>")};
+        };
+        QCOMPARE(pathOf("Right07"), QStringList{"1 Introduction"});
+        QCOMPARE(pathOf("careful experimental"), QStringList{"2 Methods"});
+        QCOMPARE(pathOf("Sampling followed"), (QStringList{"2 Methods", "2.1 Sampling"}));
+        // "2.1.1 Frame" is not in the outline: it nests under the entry numbered 2.1.
+        QCOMPARE(pathOf("lists every source"),
+                 (QStringList{"2 Methods", "2.1 Sampling", "2.1.1 Frame"}));
+        QCOMPARE(pathOf("Providers shall keep"), QStringList{"3 Results"});
+        const Segment* heading = findSegment(reportDoc_, "2.1 Sampling");
+        QVERIFY(heading);
+        QCOMPARE(heading->role, SegmentRole::Heading);
+    }
+
+    void sectionsFromNumberedHeadings() {
+        const Document plain = ingestPath(plain_, noOcr());
+        auto pathOf = [&plain](const char* needle) {
+            const Segment* s = findSegment(plain, QString::fromUtf8(needle));
+            return s ? s->sectionPath : QStringList{QStringLiteral("<missing>")};
+        };
+        QCOMPARE(pathOf("Left09"), QStringList{"1 Introduction"});
+        QCOMPARE(pathOf("lists every source"),
+                 (QStringList{"2 Methods", "2.1 Sampling", "2.1.1 Frame"}));
+        QCOMPARE(pathOf("The results follow"), QStringList{"3 Results"});
+        QCOMPARE(pathOf("Providers shall keep"), QStringList{"Article 5 Obligations"});
+        QCOMPARE(pathOf("Breaches are fined"), QStringList{"§ 12 Penalties"});
+        QCOMPARE(plain.title, QStringLiteral("Longview Test Report"));
+    }
+
+    void scannedPageFlaggedWithoutOcr() {
+        const Document& d = reportDoc_;
+        QCOMPARE(d.pages[4].textSource, TextSource::Missing);
+        QCOMPARE(d.pages[3].textSource, TextSource::TextLayer);
+        QCOMPARE(d.metadata.scannedPages, 1);
+        QVERIFY(!d.metadata.mostlyScanned);
+        const QString warnings = d.warnings.join('\n');
+        QVERIFY2(warnings.contains("report.pdf: page 5 (3): scanned image without a text layer"),
+                 qPrintable(warnings));
+        QVERIFY(modelText(d).contains("[Page 5 (3): scanned image without a text layer"));
+    }
+
+    void scannedPageIsRecognisedWithTesseract() {
+        if (QStandardPaths::findExecutable("tesseract").isEmpty())
+            QSKIP("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-eng)");
+        const Document d = ingestPath(report_);
+        QCOMPARE(d.pages[4].textSource, TextSource::Ocr);
+        const QString scanned = pageText(d, 4).simplified();
+        QVERIFY2(scanned.contains("quick brown fox jumps over the lazy dog", Qt::CaseInsensitive),
+                 qPrintable(scanned));
+        QVERIFY2(scanned.contains("Tesseract"), qPrintable(scanned));
+        QCOMPARE(d.metadata.scannedPages, 1);
+    }
+
+    void mostlyScannedDocumentSaysSo() {
+        std::vector<lv::test::PagePainter> pages;
+        for (int i = 0; i < 3; ++i)
+            pages.push_back([i](QPainter& p) {
+                p.drawImage(
+                    QRectF(0, 0, 595, 842),
+                    lv::test::scannedPageImage({QStringLiteral("Scan number %1").arg(i)}, 100));
+            });
+        pages.push_back([](QPainter& p) { p.drawText(QPointF(72, 100), "One page with text."); });
+        pages.push_back([](QPainter&) {}); // blank: neither text nor scan
+        const QString file = path("scans.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
+        const Document d = ingestPath(file, noOcr());
+        QCOMPARE(d.pages[4].textSource, TextSource::Blank);
+        QCOMPARE(d.metadata.scannedPages, 3);
+        QVERIFY(d.metadata.mostlyScanned);
+        QVERIFY2(d.warnings.join('\n').contains("mostly scanned: 3 of 4 pages have no text layer"),
+                 qPrintable(d.warnings.join('\n')));
+    }
+
+    void encryptedNeedsThePassword() {
+        const QString qpdf = QStandardPaths::findExecutable("qpdf");
+        if (qpdf.isEmpty()) QSKIP("qpdf is not installed (Debian: qpdf)");
+        const QString encrypted = path("encrypted.pdf");
+        QCOMPARE(QProcess::execute(
+                     qpdf, {"--encrypt", "s3cret", "owner-pw", "256", "--", report_, encrypted}),
+                 0);
+        const QString missing =
+            messageOf<PdfPasswordError>([&] { ingestPath(encrypted, noOcr()); });
+        QVERIFY2(missing.contains("encrypted.pdf") && missing.contains("password"),
+                 qPrintable(missing));
+        IngestOptions wrong = noOcr();
+        wrong.password = "guess";
+        try {
+            ingestPath(encrypted, wrong);
+            QFAIL("a wrong password was accepted");
+        } catch (const PdfPasswordError& e) {
+            QVERIFY(e.passwordGiven());
+            QVERIFY(QString::fromStdString(e.what()).contains("wrong password"));
+        }
+        IngestOptions right = noOcr();
+        right.password = "s3cret";
+        const Document d = ingestPath(encrypted, right);
+        QCOMPARE(modelText(d), modelText(reportDoc_));
+        QCOMPARE(d.metadata.extra.value("pdf.encrypted"), QStringLiteral("yes"));
+        right.password = "owner-pw"; // the owner password opens it too
+        QCOMPARE(ingestPath(encrypted, right).pages.size(), std::size_t(6));
+    }
+
+    void damagedPdfIsRecoveredWithAWarning() {
+        const QByteArray bytes = lv::test::buildLongPdf(12);
+        const QString intact = path("intact.pdf");
+        QVERIFY(lv::test::writeFile(intact, bytes));
+        const QString expected = modelText(ingestPath(intact, noOcr()));
+        // A download cut short before its end: no "startxref". Poppler rebuilds
+        // the cross-reference table from the objects and the trailer.
+        const QString cut = path("truncated.pdf");
+        QVERIFY(lv::test::writeFile(cut, bytes.left(bytes.lastIndexOf("startxref"))));
+        Document d = ingestPath(cut, noOcr());
+        QString warnings = d.warnings.join('\n');
+        QVERIFY2(warnings.contains("truncated.pdf: damaged PDF: Poppler rebuilt its "
+                                   "cross-reference table; 12 of 12 pages recovered"),
+                 qPrintable(warnings));
+        QCOMPARE(modelText(d), expected);
+        // Wrong offsets in the cross-reference table.
+        const qsizetype xref = bytes.lastIndexOf("\nxref\n");
+        QByteArray shifted = bytes;
+        shifted.replace(xref, bytes.size() - xref, bytes.mid(xref).replace("0000000", "0000009"));
+        const QString corrupt = path("corrupt-xref.pdf");
+        QVERIFY(lv::test::writeFile(corrupt, shifted));
+        d = ingestPath(corrupt, noOcr());
+        warnings = d.warnings.join('\n');
+        QVERIFY2(warnings.contains("corrupt-xref.pdf: damaged PDF: Poppler rebuilt"),
+                 qPrintable(warnings));
+        QCOMPARE(modelText(d), expected);
+        // Cut in the middle: the page tree, written last, is lost with half of
+        // the pages; nothing can be recovered.
+        const QString half = path("half.pdf");
+        QVERIFY(lv::test::writeFile(half, bytes.left(bytes.size() / 2)));
+        const QString m = messageOf<CorruptPdfError>([&] { ingestPath(half, noOcr()); });
+        QVERIFY2(m.startsWith(half + ": damaged or not a PDF"), qPrintable(m));
+    }
+
+    void unreadablePdfsAreClearErrors() {
+        const QString garbage = path("garbage.pdf");
+        QVERIFY(lv::test::writeFile(garbage, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\nthis is not a pdf\n"));
+        QString m = messageOf<CorruptPdfError>([&] { ingestPath(garbage); });
+        QVERIFY2(m.startsWith(garbage + ": "), qPrintable(m));
+        const QString text = path("text.pdf");
+        QVERIFY(lv::test::writeFile(text, "hello, I am not a PDF\n"));
+        m = messageOf<CorruptPdfError>([&] { ingestPath(text); });
+        QVERIFY2(m.contains("text.pdf"), qPrintable(m));
+        const QString empty = path("empty.pdf");
+        QVERIFY(lv::test::writeFile(empty, QByteArray()));
+        m = messageOf<CorruptPdfError>([&] { ingestPath(empty); });
+        QVERIFY2(m.contains("empty.pdf"), qPrintable(m));
+        m = messageOf<SourceNotFoundError>([&] { ingestPath(path("nowhere.pdf")); });
+        QVERIFY2(m.contains("nowhere.pdf: no such file"), qPrintable(m));
+    }
+
+    void threadsDoNotChangeTheResult() {
+        const QString file = path("medium.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::buildLongPdf(40)));
+        IngestOptions one = noOcr(), three = noOcr();
+        one.threads = 1;
+        three.threads = 3;
+        const Document a = ingestPath(file, one);
+        const Document b = ingestPath(file, three);
+        QCOMPARE(modelText(a), modelText(b));
+        QCOMPARE(a.segments.size(), b.segments.size());
+        QVERIFY(modelText(a).contains("Page 40 line 20: the quick brown fox"));
+    }
+
+    void longDocumentBoundedMemoryAndProgress() {
+        const QString file = path("long.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::buildLongPdf(2000)));
+        // Reset the peak so that VmHWM measures the ingest alone.
+        QFile clear(QStringLiteral("/proc/self/clear_refs"));
+        if (clear.open(QIODevice::WriteOnly)) clear.write("5");
+        clear.close();
+        const qint64 before = statusKb("VmRSS:");
+        std::vector<int> done;
+        const Document d = ingestPath(file, noOcr(), [&](const IngestProgress& p) {
+            if (p.stage == IngestProgress::Stage::Page) {
+                QCOMPARE(p.total, 2000);
+                done.push_back(p.done);
+            }
+        });
+        const qint64 peak = statusKb("VmHWM:");
+        QCOMPARE(static_cast<int>(done.size()), 2000);
+        for (int i = 0; i < 2000; ++i)
+            QCOMPARE(done[i], i + 1);
+        QCOMPARE(d.pages.size(), std::size_t(2000));
+        const QString text = modelText(d);
+        QVERIFY(text.contains("Page 1234 line 7: the quick brown fox"));
+        QVERIFY(!text.contains("Stress Test"));
+        // The text is about 2.4 MB; Poppler and the layout of a few pages at a
+        // time add little. Holding every page's boxes would take far more.
+        if (before > 0 && peak > 0) {
+            qInfo() << "RSS before" << before << "kB, peak during ingest" << peak << "kB";
+            QVERIFY2(peak - before < 300 * 1024, qPrintable(QString::number(peak - before)));
+        }
+    }
+
+    void cancellationStopsBetweenPages() {
+        const QString file = path("long.pdf");
+        std::stop_source stop;
+        int last = 0;
+        const QString m = messageOf<IngestCancelled>([&] {
+            ingestPath(
+                file, noOcr(),
+                [&](const IngestProgress& p) {
+                    last = p.done;
+                    if (p.done == 50) stop.request_stop();
+                },
+                stop.get_token());
+        });
+        QVERIFY2(m.contains("long.pdf: cancelled"), qPrintable(m));
+        QVERIFY(last >= 50 && last < 2000);
+        std::stop_source already;
+        already.request_stop();
+        QVERIFY(!messageOf<IngestCancelled>([&] {
+                     ingestPath(file, noOcr(), {}, already.get_token());
+                 }).isEmpty());
+    }
+
+    void cliPrintsTheModelText() {
+        QProcess p;
+        p.start(QStringLiteral(LONGVIEW_CLI_PATH), {"text", report_, "--no-ocr"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), modelText(reportDoc_));
+        QVERIFY(QString::fromUtf8(p.readAllStandardError())
+                    .contains("warning: report.pdf: page 5 (3)"));
+
+        const QString encrypted = path("encrypted.pdf");
+        if (!QFile::exists(encrypted)) return;
+        p.start(QStringLiteral(LONGVIEW_CLI_PATH), {"text", encrypted, "--no-ocr"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("encrypted.pdf: encrypted PDF: a password is needed"),
+                 qPrintable(err));
+        QCOMPARE(err.count('\n'), 1);
+        p.start(QStringLiteral(LONGVIEW_CLI_PATH),
+                {"text", encrypted, "--no-ocr", "--password", "s3cret"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), modelText(reportDoc_));
+    }
+};
+
+QTEST_MAIN(IngestPdfTest)
+#include "tst_ingest_pdf.moc"

@@ -250,6 +250,9 @@ void TstGuiWidgets::citationTextLinksMarkers() {
     QVERIFY(html.contains(QStringLiteral("<ul><li style=\"line-height:135%;\"><b>First</b>")));
     QVERIFY(html.contains(QStringLiteral("<code>code</code>")));
     QVERIFY(html.contains(QStringLiteral("&lt;b&gt;x&lt;/b&gt;"))); // model text is never markup
+    QVERIFY(citation_text::toHtml(QStringLiteral("the \u00ABsilo\u00BB is dry"), 0,
+                                  QStringLiteral("#00f"))
+                .contains(QStringLiteral("the <b>silo</b> is dry")));
     QCOMPARE(citation_text::citationIndex(QStringLiteral("cite:3")), 3);
     QCOMPARE(citation_text::citationIndex(QStringLiteral("https://x")), -1);
 }

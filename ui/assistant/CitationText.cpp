@@ -11,10 +11,13 @@ namespace {
 QString inlineMarkup(const QString& escaped, int citationCount, const QString& linkColour) {
     static const QRegularExpression bold(QStringLiteral("\\*\\*(.+?)\\*\\*"));
     static const QRegularExpression code(QStringLiteral("`([^`]+)`"));
+    // The service marks the words of a passage that match a question «like this».
+    static const QRegularExpression matched(QStringLiteral("\u00AB(.+?)\u00BB"));
     static const QRegularExpression marker(QStringLiteral("\\[(\\d+(?:\\s*[,;]\\s*\\d+)*)\\]"));
     QString s = escaped;
     s.replace(bold, QStringLiteral("<b>\\1</b>"));
     s.replace(code, QStringLiteral("<code>\\1</code>"));
+    s.replace(matched, QStringLiteral("<b>\\1</b>"));
     QString out;
     qsizetype last = 0;
     for (auto it = marker.globalMatch(s); it.hasNext();) {

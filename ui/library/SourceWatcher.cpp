@@ -1,21 +1,13 @@
 #include "ui/library/SourceWatcher.h"
 
 #include "ui/worker/DeliverResult.h"
+#include "ui/worker/FolderWalk.h"
 
 #include <QDateTime>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace lv::ui {
-
-namespace {
-bool skippedFolder(const QString& name) {
-    return name.startsWith(QLatin1Char('.')) || name == QLatin1String("node_modules") ||
-           name == QLatin1String("build") || name == QLatin1String("__pycache__") ||
-           name == QLatin1String("target");
-}
-} // namespace
 
 SourceWatcher::SourceWatcher(int settleMs, QObject* parent) : QObject(parent), settleMs_(settleMs) {
     connect(&watcher_, &QFileSystemWatcher::fileChanged, this, &SourceWatcher::onPathChanged);
@@ -63,20 +55,9 @@ void SourceWatcher::setSources(const QStringList& sources) {
 
 void SourceWatcher::watchFolderTree(const QString& source) {
     const quint64 generation = generation_;
-    deliverResult(this, QtConcurrent::run([source] {
-                      QStringList folders{source};
-                      QDirIterator it(source, QDir::Dirs | QDir::NoDotAndDotDot,
-                                      QDirIterator::Subdirectories);
-                      while (it.hasNext() && folders.size() < kMaxFolders) {
-                          const QString path = it.next();
-                          const QString rel = QDir(source).relativeFilePath(path);
-                          bool skip = false;
-                          for (const QString& part : rel.split(QLatin1Char('/')))
-                              if (skippedFolder(part)) skip = true;
-                          if (!skip) folders << path;
-                      }
-                      return folders;
-                  }),
+    // The walk touches every folder of the tree: a worker's job.
+    deliverResult(this,
+                  QtConcurrent::run([source] { return walkFolder(source, kMaxFolders).folders; }),
                   [this, source, generation](const QStringList& folders) {
                       if (generation != generation_) return;
                       for (const QString& f : folders)

@@ -1,6 +1,7 @@
 #include "ui/worker/AnalysisWorker.h"
 
-#include <QDirIterator>
+#include "ui/worker/FolderWalk.h"
+
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QThread>
@@ -168,12 +169,7 @@ qint64 AnalysisWorker::sourceBytes(const QString& path, bool isFolder) {
     if (!isFolder) return QFileInfo(path).size();
     auto cached = folderBytes_.constFind(path);
     if (cached != folderBytes_.cend()) return *cached;
-    qint64 total = 0;
-    QDirIterator it(path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        total += it.fileInfo().size();
-    }
+    const qint64 total = walkFolder(path, 0).bytes;
     folderBytes_.insert(path, total);
     return total;
 }

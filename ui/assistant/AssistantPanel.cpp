@@ -11,6 +11,7 @@
 #include "ui/shell/Theme.h"
 #include "ui/worker/AnalysisClient.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -197,6 +198,11 @@ void AssistantPanel::connectClient() {
                     startNewConversation();
                 }
             });
+}
+
+void AssistantPanel::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) updateTexts(); // the banner and chip colours
 }
 
 void AssistantPanel::setModel(bool hasModel, const QString& modelName) {

@@ -61,6 +61,9 @@ signals:
     void citationActivated(const lv::analysis::Citation& citation);
     void chooseModelRequested();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void connectClient();
     void updateTexts();

@@ -51,7 +51,26 @@ QString inlineMarkup(const QString& escaped, int citationCount, const QString& l
 
 } // namespace
 
-QString toHtml(const QString& text, int citationCount, const QString& linkColour) {
+// A run of 20 characters without a space (a URL, a hash, a model's repeated
+// symbol) gets break opportunities, so that it wraps instead of widening the chat.
+static QString breakLongRuns(const QString& text) {
+    constexpr int kLongest = 20;
+    QString out;
+    out.reserve(text.size());
+    int run = 0;
+    for (QChar c : text) {
+        run = c.isSpace() ? 0 : run + 1;
+        out += c;
+        if (run >= kLongest) {
+            out += QChar(0x200B); // zero-width space
+            run = 0;
+        }
+    }
+    return out;
+}
+
+QString toHtml(const QString& rawText, int citationCount, const QString& linkColour) {
+    const QString text = breakLongRuns(rawText);
     QString html;
     bool inList = false;
     bool inOrdered = false;

@@ -10,11 +10,15 @@
 
 namespace lv::ui {
 
-DropOverlay::DropOverlay(QWidget* parent) : QWidget(parent) {
+DropOverlay::DropOverlay(QWidget* target) : QWidget(target->window()), target_(target) {
     setAttribute(Qt::WA_TransparentForMouseEvents);
     setAttribute(Qt::WA_NoSystemBackground);
     hide();
-    parent->installEventFilter(this);
+    target_->installEventFilter(this);
+}
+
+void DropOverlay::follow() {
+    setGeometry(QRect(target_->mapTo(parentWidget(), QPoint(0, 0)), target_->size()));
 }
 
 void DropOverlay::showOver(const QStringList& paths) {
@@ -22,7 +26,7 @@ void DropOverlay::showOver(const QStringList& paths) {
         caption_ = tr("Drop to add “%1” to the library").arg(QFileInfo(paths.first()).fileName());
     else
         caption_ = tr("Drop to add %1 items to the library").arg(paths.size());
-    setGeometry(parentWidget()->rect());
+    follow();
     raise();
     show();
     update();

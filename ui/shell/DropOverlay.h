@@ -9,7 +9,9 @@ namespace lv::ui {
 class DropOverlay : public QWidget {
     Q_OBJECT
 public:
-    explicit DropOverlay(QWidget* parent);
+    // Covers target; parented to target's window rather than to target, because
+    // some containers (QSplitter) take every child widget as a pane.
+    explicit DropOverlay(QWidget* target);
     void showOver(const QStringList& paths); // the files being dragged
 
 protected:
@@ -17,6 +19,9 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    void follow();
+
+    QWidget* target_;
     QString caption_;
 };
 

@@ -19,9 +19,7 @@ JobStatusWidget::JobStatusWidget(AnalysisClient& client, QWidget* parent)
     layout->setSpacing(8);
     label_ = new QLabel;
     queued_ = new QLabel;
-    QPalette secondary = queued_->palette();
-    secondary.setColor(QPalette::WindowText, theme::secondaryText(palette()));
-    queued_->setPalette(secondary);
+    theme::useSecondaryText(queued_);
     bar_ = new QProgressBar;
     bar_->setFixedWidth(140);
     bar_->setMaximumHeight(14);

@@ -40,6 +40,7 @@
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace lv::ui {
@@ -376,6 +377,10 @@ void MainWindow::createToolBar() {
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     bar->addWidget(spacer);
     bar->addAction(action(QStringLiteral("summarize")));
+    // The one action worth its words on the toolbar.
+    if (auto* button =
+            qobject_cast<QToolButton*>(bar->widgetForAction(action(QStringLiteral("summarize")))))
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     modelPicker_ = new QComboBox;
     modelPicker_->setObjectName(QStringLiteral("modelPicker"));
     modelPicker_->setToolTip(tr("The language model that reads documents and answers"));
@@ -459,6 +464,7 @@ void MainWindow::connectClient() {
                 modelStatus_->setModel(name, hasModel);
                 assistant_->setModel(hasModel, name);
                 updateModelPicker();
+                updateStateStatus();
             });
     connect(&client_, &AnalysisClient::modelChosen, this, [this](const QString& path) {
         statusBar()->showMessage(path.isEmpty()
@@ -651,6 +657,7 @@ void MainWindow::updateStateStatus() {
         status = S::Cached;
     }
     modelStatus_->setStateStatus(status);
+    modelStatus_->setStateVisible(hasModel_ && currentDocument_ != 0);
 }
 
 void MainWindow::openPaths(const QStringList& paths) {

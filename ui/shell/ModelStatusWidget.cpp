@@ -40,7 +40,8 @@ ModelStatusWidget::ModelStatusWidget(QWidget* parent) : QWidget(parent) {
     layout->addWidget(device_);
     layout->addWidget(memory_);
     layout->addWidget(speed_);
-    layout->addWidget(separator());
+    stateSeparator_ = separator();
+    layout->addWidget(stateSeparator_);
     auto* stateBox = new QHBoxLayout;
     stateBox->setSpacing(4);
     stateBox->addWidget(stateIcon_);
@@ -121,6 +122,12 @@ void ModelStatusWidget::setStateStatus(StateStatus status) {
         icons::bundled(QStringLiteral("state-cached"))
             .pixmap(QSize(14, 14), devicePixelRatioF(), active ? QIcon::Normal : QIcon::Disabled));
     restyle();
+}
+
+void ModelStatusWidget::setStateVisible(bool visible) {
+    stateSeparator_->setVisible(visible);
+    stateIcon_->setVisible(visible);
+    state_->setVisible(visible);
 }
 
 QString ModelStatusWidget::modelText() const {

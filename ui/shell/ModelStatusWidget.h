@@ -20,6 +20,8 @@ public:
     void setMetrics(const analysis::Metrics& metrics, bool extractive); // after a job
     enum class StateStatus { None, Cached, Resumed, Stored };
     void setStateStatus(StateStatus status);
+    // Without a model or an open document there is no state to speak of.
+    void setStateVisible(bool visible);
 
     QString modelText() const;
     QString deviceText() const;
@@ -43,6 +45,7 @@ private:
     QLabel* speed_ = nullptr;
     QLabel* state_ = nullptr;
     QLabel* stateIcon_ = nullptr;
+    QWidget* stateSeparator_ = nullptr;
     StateStatus stateStatus_ = StateStatus::None;
 };
 

@@ -1,8 +1,10 @@
 #include "ui/shell/Theme.h"
 
 #include <QApplication>
+#include <QEvent>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QWidget>
 
 namespace lv::ui {
 
@@ -78,6 +80,31 @@ QColor canvas(const QPalette& palette) {
 
 namespace {
 
+// Re-applies the secondary colour after each palette change of its widget.
+class SecondaryTextKeeper : public QObject {
+public:
+    explicit SecondaryTextKeeper(QWidget* w) : QObject(w) { apply(w); }
+
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ParentChange)
+            apply(static_cast<QWidget*>(watched));
+        return false;
+    }
+
+    static void apply(QWidget* w) {
+        const QPalette base =
+            w->parentWidget() ? w->parentWidget()->palette() : QApplication::palette();
+        const QColor wanted = secondaryText(base);
+        if (w->palette().color(QPalette::WindowText) == wanted &&
+            w->palette().color(QPalette::Text) == wanted)
+            return; // our own change coming back
+        QPalette p = w->palette();
+        p.setColor(QPalette::WindowText, wanted);
+        p.setColor(QPalette::Text, wanted);
+        w->setPalette(p);
+    }
+};
+
 QPalette lightPalette() {
     QPalette p;
     const QColor window(0xef, 0xf0, 0xf1), text(0x23, 0x26, 0x29), base(0xff, 0xff, 0xff);
@@ -137,6 +164,11 @@ QPalette darkPalette() {
 }
 
 } // namespace
+
+void useSecondaryText(QWidget* w) {
+    auto* keeper = new SecondaryTextKeeper(w);
+    w->installEventFilter(keeper);
+}
 
 void applyAppearance(QApplication& app, Appearance appearance, const QPalette& systemPalette,
                      const QString& systemStyle) {

@@ -7,6 +7,7 @@
 #include <QString>
 
 class QApplication;
+class QWidget;
 
 namespace lv::ui {
 
@@ -31,6 +32,10 @@ QColor success(const QPalette& palette);
 QColor searchMatch(const QPalette& palette, bool current);
 // The grey around PDF pages.
 QColor canvas(const QPalette& palette);
+
+// Gives w the secondary text colour and keeps it right when the palette changes
+// (an explicitly set colour would otherwise stay from the old theme).
+void useSecondaryText(QWidget* w);
 
 // Fusion with a light or dark palette when the user forces one; the platform's own
 // style and palette otherwise.

@@ -61,9 +61,7 @@ void WelcomePage::setRecentFiles(const QStringList& paths) {
     QFont f = heading->font();
     f.setWeight(QFont::DemiBold);
     heading->setFont(f);
-    QPalette secondary = heading->palette();
-    secondary.setColor(QPalette::WindowText, theme::secondaryText(palette()));
-    heading->setPalette(secondary);
+    theme::useSecondaryText(heading);
     recentLayout_->addWidget(heading, 0, Qt::AlignHCenter);
     for (const QString& path : paths.mid(0, 5)) {
         const QFileInfo fi(path);

@@ -26,9 +26,7 @@ FindBar::FindBar(QWidget* parent) : QWidget(parent) {
 
     status_ = new QLabel;
     status_->setMinimumWidth(110);
-    QPalette secondary = status_->palette();
-    secondary.setColor(QPalette::WindowText, theme::secondaryText(palette()));
-    status_->setPalette(secondary);
+    theme::useSecondaryText(status_);
 
     auto makeButton = [this](const QString& icon, const QString& tip) {
         auto* b = new QToolButton;

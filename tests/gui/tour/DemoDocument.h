@@ -24,19 +24,17 @@ inline QStringList regulationPages() {
                        "<p>It replaces the Storage Ordinance of 1987 and the Silo Safety Circular "
                        "of 2004, both of which are "
                        "repealed from the date on which this regulation enters into force.</p>"),
-        running +
-            QStringLiteral(
-                "<h2>Contents</h2>"
-                "<p>Part I — General provisions (Articles 1 to 3)<br>"
-                "Part II — Obligations of operators (Articles 4 to 9)<br>"
-                "Part III — Inspections (Articles 10 to 12)<br>"
-                "Part IV — Penalties (Articles 13 to 15)<br>"
-                "Part V — Final provisions (Articles 16 and 17)<br>"
-                "Annex — Maximum humidity by crop</p>"
-                "<h2>Note on this edition</h2>"
-                "<p>Amendments are shown in their consolidated form. Page numbers of the body of "
-                "the text "
-                "follow the official journal; the front matter is numbered in roman figures.</p>"),
+        running + QStringLiteral(
+                      "<h2>Foreword</h2>"
+                      "<p>Grain that is stored damp heats, moulds and spoils within weeks. Most "
+                      "losses in the "
+                      "region's stores come from humidity that nobody measured, not from pests.</p>"
+                      "<p>The regulation therefore asks little of operators beyond a weekly "
+                      "measurement, a written "
+                      "register and clean silos, and gives inspectors the means to check both.</p>"
+                      "<p><i>Note on this edition.</i> Amendments are shown in their consolidated "
+                      "form; the front "
+                      "matter is numbered in roman figures.</p>"),
         running + QStringLiteral(
                       "<h2>Part I — General provisions</h2>"
                       "<p><b>Article 1. Subject matter.</b> This regulation sets the rules for the "

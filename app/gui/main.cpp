@@ -57,8 +57,7 @@ int main(int argc, char** argv) {
     // The platform's own look, kept so that "Follow the system" can return to it.
     const QPalette systemPalette = QApplication::palette();
     const QString systemStyle = QApplication::style()->name();
-    QSettings store;
-    lv::ui::AppSettings settings(store);
+    lv::ui::AppSettings settings(std::make_unique<QSettings>());
     auto applyAppearance = [&app, systemPalette, systemStyle](lv::ui::Appearance a) {
         lv::ui::theme::applyAppearance(app, a, systemPalette, systemStyle);
     };

@@ -47,6 +47,8 @@
 #include <QToolButton>
 #include <QtTest>
 
+#include <functional>
+
 using namespace lv::ui;
 using lv::test::GuiApp;
 
@@ -109,7 +111,10 @@ private slots:
 
 private:
     QString path(const QString& name) const { return dir_.filePath(name); }
-    std::unique_ptr<GuiApp> startApp();
+    // Closing the application waits for its worker threads: that is shutdown, not
+    // the UI blocking, so the watchdog stops before an app is destroyed.
+    using AppHandle = std::unique_ptr<GuiApp, std::function<void(GuiApp*)>>;
+    AppHandle startApp(const QString& settingsFile = {}, const QString& databasePath = {});
     qint64 waitForDocument(GuiApp& app, const QString& sourcePath);
 
     QTemporaryDir dir_;
@@ -145,9 +150,16 @@ void TstGuiMainWindow::cleanup() {
                              .arg(watchdog_->worstContext())));
 }
 
-std::unique_ptr<GuiApp> TstGuiMainWindow::startApp() {
-    auto app = std::make_unique<GuiApp>(settingsFile_, databasePath_);
-    if (!app->start()) return nullptr;
+TstGuiMainWindow::AppHandle TstGuiMainWindow::startApp(const QString& settingsFile,
+                                                       const QString& databasePath) {
+    lv::test::UiWatchdog* watchdog = watchdog_;
+    AppHandle app(new GuiApp(settingsFile.isEmpty() ? settingsFile_ : settingsFile,
+                             databasePath.isEmpty() ? databasePath_ : databasePath),
+                  [watchdog](GuiApp* a) {
+                      watchdog->disarm();
+                      delete a;
+                  });
+    if (!app->start()) return AppHandle(nullptr, [](GuiApp*) {});
     return app;
 }
 
@@ -256,9 +268,9 @@ void TstGuiMainWindow::extractiveAnswerIsKeptAcrossARestart() {
 void TstGuiMainWindow::fixtureModelStreamsAnAnswer() {
     LV_REQUIRE_FIXTURES();
     // A library of its own: the model chosen here is remembered in it.
-    auto app = std::make_unique<GuiApp>(path(QStringLiteral("model.ini")),
-                                        path(QStringLiteral("model-library.db")));
-    QVERIFY(app->start());
+    auto app =
+        startApp(path(QStringLiteral("model.ini")), path(QStringLiteral("model-library.db")));
+    QVERIFY(app);
     MainWindow& w = app->window();
     watchdog_->arm();
     w.openPaths({pdfPath_});

@@ -445,8 +445,7 @@ void TstGuiWidgets::appSettingsRoundTrip() {
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("longview.ini"));
     {
-        QSettings store(file, QSettings::IniFormat);
-        AppSettings s(store);
+        AppSettings s(std::make_unique<QSettings>(file, QSettings::IniFormat));
         QCOMPARE(s.device(), QStringLiteral("auto"));
         QCOMPARE(s.maxNewTokens(), 512);
         QVERIFY(s.reingestChangedFiles());
@@ -463,8 +462,7 @@ void TstGuiWidgets::appSettingsRoundTrip() {
         s.setLastSession(7, 99);
         s.sync();
     }
-    QSettings store(file, QSettings::IniFormat);
-    AppSettings s(store);
+    AppSettings s(std::make_unique<QSettings>(file, QSettings::IniFormat));
     const lv::analysis::ServiceConfig c = s.serviceConfig(QStringLiteral("/tmp/lib.db"));
     QCOMPARE(QString::fromStdString(c.databasePath), QStringLiteral("/tmp/lib.db"));
     QCOMPARE(QString::fromStdString(c.device), QStringLiteral("cuda"));
@@ -487,8 +485,8 @@ void TstGuiWidgets::appSettingsRoundTrip() {
 
 void TstGuiWidgets::settingsDialogWritesSettings() {
     QTemporaryDir dir;
-    QSettings store(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
-    AppSettings settings(store);
+    AppSettings settings(
+        std::make_unique<QSettings>(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat));
     lv::analysis::ModelInfo granite;
     granite.path = "/models/granite";
     granite.name = "granite-4.0-h-1b";

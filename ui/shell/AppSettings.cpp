@@ -23,7 +23,7 @@ QString documentKey(qint64 id, const char* field) {
 }
 } // namespace
 
-AppSettings::AppSettings(QSettings& store) : store_(store) {}
+AppSettings::AppSettings(std::unique_ptr<QSettings> store) : store_(std::move(store)) {}
 
 analysis::ServiceConfig AppSettings::serviceConfig(const QString& databasePath) const {
     analysis::ServiceConfig config;

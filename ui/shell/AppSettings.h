@@ -1,10 +1,12 @@
 // Longview's preferences and remembered state (device, generation, appearance, recent
-// files, window layout), typed over an injected QSettings so that tests use a temp file.
+// files, window layout), typed over an injected QSettings (tests use a temp file) that
+// is written on a thread of its own.
 // The models folder and the chosen model are remembered by the analysis service
 // instead, so that the CLI and the GUI agree on them.
 #pragma once
 
 #include "analysis/AnalysisService.h"
+#include "ui/shell/BackgroundSettings.h"
 #include "ui/shell/Theme.h"
 
 #include <QByteArray>
@@ -23,7 +25,7 @@ struct ViewPosition {
 
 class AppSettings {
 public:
-    explicit AppSettings(QSettings& store);
+    explicit AppSettings(std::unique_ptr<QSettings> store);
 
     // The configuration for the analysis service. databasePath: from the command
     // line or the environment; empty lets the service choose.
@@ -66,10 +68,11 @@ public:
     qint64 lastSession(qint64 documentId) const; // 0: none
     void setLastSession(qint64 documentId, qint64 sessionId);
 
-    void sync();
+    void sync(); // asks for the file to be written soon; the destructor writes it for sure
+    QString fileName() const { return store_.fileName(); }
 
 private:
-    QSettings& store_;
+    BackgroundSettings store_;
 };
 
 } // namespace lv::ui

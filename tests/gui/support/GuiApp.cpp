@@ -9,8 +9,8 @@ namespace lv::test {
 
 GuiApp::GuiApp(const QString& settingsFile, const QString& databasePath)
     : databasePath_(databasePath) {
-    store_ = std::make_unique<QSettings>(settingsFile, QSettings::IniFormat);
-    settings_ = std::make_unique<ui::AppSettings>(*store_);
+    settings_ = std::make_unique<ui::AppSettings>(
+        std::make_unique<QSettings>(settingsFile, QSettings::IniFormat));
     client_ = std::make_unique<ui::AnalysisClient>([](const analysis::ServiceConfig& config) {
         return std::make_unique<analysis::AnalysisService>(config);
     });
@@ -21,7 +21,7 @@ GuiApp::~GuiApp() {
     if (window_) window_->close();
     window_.reset();
     client_.reset();
-    settings_->sync();
+    settings_.reset(); // writes the settings file
 }
 
 bool GuiApp::start() {

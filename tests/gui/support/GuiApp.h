@@ -27,7 +27,6 @@ public:
     bool start();
 
 private:
-    std::unique_ptr<QSettings> store_;
     std::unique_ptr<ui::AppSettings> settings_;
     std::unique_ptr<ui::AnalysisClient> client_;
     std::unique_ptr<ui::MainWindow> window_;

@@ -4,12 +4,23 @@
 #include <QMetaObject>
 #include <QTimer>
 
+#include <csignal>
+#include <execinfo.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace lv::test {
 
 namespace {
+
+void printStack(int) {
+    void* frames[64];
+    const int n = backtrace(frames, 64);
+    static const char header[] = "--- UI thread stack during a stall ---\n";
+    (void)!write(2, header, sizeof header - 1);
+    backtrace_symbols_fd(frames, n, 2);
+}
+
 double msBetween(std::chrono::steady_clock::rep from, std::chrono::steady_clock::rep to) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::duration(to - from))
         .count();
@@ -21,6 +32,13 @@ UiWatchdog::UiWatchdog(QObject* parent) : QObject(parent) {
     const QString path = QStringLiteral("/proc/self/task/%1/schedstat").arg(tid);
     QFile f(path);
     if (f.open(QIODevice::ReadOnly) && f.readAll().split(' ').size() >= 2) schedstatPath_ = path;
+    uiThreadId_ = tid;
+    traceAfterMs_ = qEnvironmentVariableIntValue("LONGVIEW_WATCHDOG_TRACE");
+    if (traceAfterMs_ > 0) {
+        void* warm[1];
+        backtrace(warm, 1); // loads the unwinder now, not inside the signal handler
+        std::signal(SIGUSR2, printStack);
+    }
 
     thread_.setObjectName(QStringLiteral("ui-watchdog"));
     pinger_ = new QObject;
@@ -90,9 +108,13 @@ void UiWatchdog::ping() {
         // The UI thread has not answered the last ping yet: a stall in progress
         // counts as it grows, so that a test ending mid-stall still sees it.
         const double raw = msBetween(sentAt_.load(), now);
-        record(raw, raw - double(wait - sentWait_.load()) / 1e6);
+        const double blocked = raw - double(wait - sentWait_.load()) / 1e6;
+        record(raw, blocked);
+        if (traceAfterMs_ > 0 && blocked > traceAfterMs_ && !traced_.exchange(true))
+            syscall(SYS_tgkill, getpid(), uiThreadId_, SIGUSR2);
         return;
     }
+    traced_ = false;
     outstanding_ = true;
     sentAt_ = now;
     sentWait_ = wait;

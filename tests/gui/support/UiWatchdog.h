@@ -2,6 +2,9 @@
 // posts a ping every few milliseconds and the UI thread records the delay. A GUI test
 // arms it around the work it drives and fails when the UI thread was blocked too long.
 //
+// With LONGVIEW_WATCHDOG_TRACE=MS in the environment, a stall longer than MS prints
+// the UI thread's stack (from a signal handler) to stderr, to find what blocked it.
+//
 // On a loaded machine a thread can be ready to run and still wait for a CPU; that is
 // not the application blocking. Where Linux reports it (/proc/.../schedstat), the
 // time the UI thread spent waiting in the run queue is taken out of each latency.
@@ -49,6 +52,9 @@ private:
     QThread thread_;
     QObject* pinger_ = nullptr; // lives on thread_
     QString schedstatPath_;
+    long uiThreadId_ = 0;
+    double traceAfterMs_ = 0; // 0: no stack traces
+    std::atomic<bool> traced_{false};
     std::atomic<bool> armed_{false};
     std::atomic<bool> outstanding_{false};
     std::atomic<int> answered_{0};

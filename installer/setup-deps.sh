@@ -15,8 +15,11 @@ packages=(
     # ingest, app, ui
     qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev libpoppler-qt6-dev
     poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fontconfig
-    # GUI tests and screenshots, packaging checks
+    # GUI tests and screenshots
     xvfb xauth
+    # packaging: desktop entry and AppStream checks (tests/installer), the clean
+    # Debian 12 chroot of installer/check-deb-in-chroot.sh, lintian's opinion
+    desktop-file-utils appstream debootstrap lintian
 )
 
 missing=()

@@ -43,6 +43,12 @@ fail() { echo "check-deb-in-chroot: $*" >&2; exit 1; }
 command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install debootstrap)"
 deb="$(realpath "$deb")"
 
+if command -v lintian >/dev/null; then
+    # Debian's policy checker, for information: the package is no Debian upload.
+    echo "== lintian $(basename "$deb")"
+    lintian --tag-display-limit 0 "$deb" 2>/dev/null | sed 's/^/   /' || true
+fi
+
 cache="${LONGVIEW_CHROOT_CACHE:-$HOME/.cache/longview}"
 tarball="$cache/bookworm-minbase-$(dpkg --print-architecture).tgz"
 mkdir -p "$cache"
@@ -96,8 +102,8 @@ ok() { echo "ok: $*"; }
 bad() { echo "FAILED: $*"; failures=$((failures + 1)); }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 
-apt-get update -qq || { echo "FAILED: apt-get update"; exit 1; }
-apt_options=(-y -q)
+apt-get -o APT::Sandbox::User=root update -qq || { echo "FAILED: apt-get update"; exit 1; }
+apt_options=(-y -q -o APT::Sandbox::User=root)
 [ "$recommends" -eq 1 ] || apt_options+=(--no-install-recommends)
 before=$(dpkg-query -W -f='${Package}\n' | wc -l)
 if apt-get install "${apt_options[@]}" "$package_file" >/tmp/longview-check/apt.log 2>&1; then

@@ -94,6 +94,34 @@ QProcessEnvironment isolatedEnvironment(const QString& home) {
 
 const QString kGpl3 = QStringLiteral("/usr/share/common-licenses/GPL-3");
 
+// How an option is written in roff: "--max-tokens" is "\-\-max\-tokens".
+QString roffOption(const QString& name) {
+    return QStringLiteral("\\-\\-") +
+           QString(name).replace(QLatin1Char('-'), QStringLiteral("\\-"));
+}
+
+// The options a --help text lists, one per line: "  --db FILE  ..." or
+// "  -v, --version  ...", without the dashes.
+QStringList helpOptions(const QString& help) {
+    static const QRegularExpression option(QStringLiteral("^\\s+(?:-[A-Za-z], )?--([a-z0-9-]+)"),
+                                           QRegularExpression::MultilineOption);
+    QStringList names;
+    for (auto it = option.globalMatch(help); it.hasNext();)
+        names << it.next().captured(1);
+    return names;
+}
+
+// man-db's own rendering check, as lintian runs it: the warnings groff prints.
+RunResult manWarnings(const QString& page, QProcessEnvironment env) {
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    env.insert(QStringLiteral("MANROFFSEQ"), QString());
+    env.insert(QStringLiteral("MANWIDTH"), QStringLiteral("80"));
+    return run(QStringLiteral("man"),
+               {QStringLiteral("--warnings"), QStringLiteral("-E"), QStringLiteral("UTF-8"),
+                QStringLiteral("-l"), QStringLiteral("-Tutf8"), QStringLiteral("-Z"), page},
+               env);
+}
+
 } // namespace
 
 class InstallerTest : public QObject {
@@ -220,6 +248,7 @@ private slots:
                                 QStringLiteral("/usr/share/doc/longview/changelog.gz")};
         if (LONGVIEW_PACKAGED_GUI) {
             expected << QStringLiteral("/usr/bin/longview")
+                     << QStringLiteral("/usr/share/man/man1/longview.1.gz")
                      << QStringLiteral("/usr/share/applications/longview.desktop");
             for (const QString& size :
                  QStringLiteral(LONGVIEW_ICON_SIZES).split(QLatin1Char(','), Qt::SkipEmptyParts))
@@ -367,16 +396,10 @@ private slots:
         for (const QString& line : commandsPart.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             commands << line.trimmed().section(QLatin1Char(' '), 0, 0);
         QVERIFY2(commands.size() >= 5, qPrintable(help.out));
-        static const QRegularExpression optionName(QStringLiteral("^\\s+--([a-z0-9-]+)"),
-                                                   QRegularExpression::MultilineOption);
         QStringList missing;
-        for (auto it = optionName.globalMatch(help.out); it.hasNext();) {
-            const QString option = it.next().captured(1);
-            if (!text.out.contains(
-                    QStringLiteral("\\-\\-") +
-                    QString(option).replace(QLatin1Char('-'), QStringLiteral("\\-"))))
+        for (const QString& option : helpOptions(help.out))
+            if (!text.out.contains(roffOption(option)))
                 missing << QStringLiteral("global --") + option;
-        }
         for (const QString& command : commands) {
             if (!text.out.contains(QStringLiteral("\n.SS ") + command + QLatin1Char('\n')) &&
                 !text.out.contains(QStringLiteral("\n.SS \"") + command))
@@ -384,29 +407,46 @@ private slots:
             const auto commandHelp = run(cli, {QStringLiteral("help"), command}, env);
             QVERIFY2(commandHelp.ok(), qPrintable(commandHelp.describe()));
             const QString own = commandHelp.out.section(QStringLiteral("\nGlobal options:"), 0, 0);
-            for (auto it = optionName.globalMatch(own); it.hasNext();) {
-                const QString option = it.next().captured(1);
-                const QString roff =
-                    QStringLiteral("\\-\\-") +
-                    QString(option).replace(QLatin1Char('-'), QStringLiteral("\\-"));
-                if (!text.out.contains(roff)) missing << command + QStringLiteral(" --") + option;
-            }
+            for (const QString& option : helpOptions(own))
+                if (!text.out.contains(roffOption(option)))
+                    missing << command + QStringLiteral(" --") + option;
         }
         QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("not in the man page: ") +
                                                missing.join(QStringLiteral(", "))));
 
-        // man-db's own check (what lintian runs): no roff warnings.
-        const QString man = QStandardPaths::findExecutable(QStringLiteral("man"));
-        if (man.isEmpty()) QSKIP("man (man-db) is not installed: roff warnings not checked");
-        QProcessEnvironment manEnv = env;
-        manEnv.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
-        manEnv.insert(QStringLiteral("MANROFFSEQ"), QString());
-        manEnv.insert(QStringLiteral("MANWIDTH"), QStringLiteral("80"));
-        const auto roff =
-            run(man,
-                {QStringLiteral("--warnings"), QStringLiteral("-E"), QStringLiteral("UTF-8"),
-                 QStringLiteral("-l"), QStringLiteral("-Tutf8"), QStringLiteral("-Z"), page},
-                manEnv);
+        if (QStandardPaths::findExecutable(QStringLiteral("man")).isEmpty())
+            QSKIP("man (man-db) is not installed: roff warnings not checked");
+        const auto roff = manWarnings(page, env);
+        QVERIFY2(roff.ok() && roff.err.trimmed().isEmpty(), qPrintable(roff.describe()));
+    }
+
+    void guiManPageDocumentsEveryOption() {
+        if (!LONGVIEW_PACKAGED_GUI)
+            QSKIP("this build has no GUI (LONGVIEW_BUILD_GUI=OFF or no app/gui/main.cpp): no "
+                  "longview man page is packaged");
+        const QString page = unpacked(QStringLiteral("/usr/share/man/man1/longview.1.gz"));
+        const auto text = run(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
+        QVERIFY2(text.ok(), qPrintable(text.describe()));
+        QVERIFY2(text.out.contains(QStringLiteral("\n.TH LONGVIEW 1 ")), "no .TH header");
+        QVERIFY2(text.out.contains(QStringLiteral(LONGVIEW_VERSION)),
+                 "the man page names another version");
+
+        const QProcessEnvironment env =
+            isolatedEnvironment(m_tmp.filePath(QStringLiteral("gui-man-home")));
+        const auto help =
+            run(unpacked(QStringLiteral("/usr/bin/longview")), {QStringLiteral("--help")}, env);
+        QVERIFY2(help.ok(), qPrintable(help.describe()));
+        const QStringList options = helpOptions(help.out);
+        QVERIFY2(options.contains(QStringLiteral("db")), qPrintable(help.out));
+        QStringList missing;
+        for (const QString& option : options)
+            if (!text.out.contains(roffOption(option))) missing << QStringLiteral("--") + option;
+        QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("not in the man page: ") +
+                                               missing.join(QStringLiteral(", "))));
+
+        if (QStandardPaths::findExecutable(QStringLiteral("man")).isEmpty())
+            QSKIP("man (man-db) is not installed: roff warnings not checked");
+        const auto roff = manWarnings(page, env);
         QVERIFY2(roff.ok() && roff.err.trimmed().isEmpty(), qPrintable(roff.describe()));
     }
 

@@ -15,12 +15,13 @@ packages=(
     # ingest, app, ui
     qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev libpoppler-qt6-dev
     poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fontconfig
-    # GUI tests and screenshots
+    # GUI tests and screenshots, packaging checks
     xvfb xauth
-    # packaging: desktop entry and AppStream checks (tests/installer), the clean
-    # Debian 12 chroot of installer/check-deb-in-chroot.sh, lintian's opinion
-    desktop-file-utils appstream debootstrap lintian
 )
+
+# Packaging checks: desktop entry and AppStream validation (tests/installer), the
+# clean Debian 12 chroot of installer/check-deb-in-chroot.sh and its lintian report.
+packages+=(desktop-file-utils appstream debootstrap lintian)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -56,7 +56,10 @@ QString textSourceName(TextSource source);
 struct PageInfo {
     int index = 0;
     QString label;
-    QSizeF size; // points, as displayed (rotation applied)
+    // Points. Segment bounds are in the page's upright frame (its text reads
+    // left to right); a viewer shows the page turned `rotation` degrees clockwise.
+    QSizeF size;
+    int rotation = 0;
     TextSource textSource = TextSource::TextLayer;
 };
 

@@ -68,6 +68,7 @@ QJsonObject documentToJson(const Document& doc, bool withSegments) {
                                      {QStringLiteral("label"), p.label},
                                      {QStringLiteral("width"), p.size.width()},
                                      {QStringLiteral("height"), p.size.height()},
+                                     {QStringLiteral("rotation"), p.rotation},
                                      {QStringLiteral("text"), textSourceName(p.textSource)}});
         o.insert(QStringLiteral("pages"), pages);
     }

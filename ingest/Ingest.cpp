@@ -15,6 +15,9 @@ namespace {
 QFileInfo existing(const QString& path) {
     const QFileInfo info(path);
     if (path.isEmpty() || !info.exists()) throw SourceNotFoundError(path);
+    // A device or a pipe would be read forever.
+    if (!info.isDir() && !info.isFile())
+        throw UnsupportedSourceError(path, QStringLiteral("not a regular file or a folder"));
     return info;
 }
 

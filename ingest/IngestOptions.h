@@ -19,8 +19,9 @@ struct IngestOptions {
     QString ocrLanguages = QStringLiteral("eng"); // tesseract -l
     QString tesseractPath;                        // empty: found on PATH
     int ocrDpi = 300;
-    // Pages are extracted by this many threads, each with its own Poppler
-    // document (Poppler is serialised per document). 0: min(4, cores).
+    // PDF pages are extracted by this many threads, each with its own Poppler
+    // document (Poppler is serialised per document); codebase files are read,
+    // hashed and segmented by as many. 0: min(4, cores). Results do not depend on it.
     int threads = 0;
 
     // Codebases

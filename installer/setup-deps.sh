@@ -15,6 +15,8 @@ packages=(
     # ingest, app, ui
     qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev libpoppler-qt6-dev
     poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fontconfig
+    # ingest tests: an encrypted copy of a generated PDF
+    qpdf
     # GUI tests and screenshots, packaging checks
     xvfb xauth
 )

@@ -22,7 +22,9 @@ void ConnectionHandle::fail(int sqliteCode, std::string_view what) const {
     // A write refused for lack of room shows up as SQLITE_IOERR_WRITE when the
     // limit is a file size limit (EFBIG) or a quota (EDQUOT); for the user it is
     // the same situation as SQLITE_FULL.
-    if (kind == StorageErrorKind::Io && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
+    const bool writing = sqliteCode == SQLITE_IOERR_WRITE || sqliteCode == SQLITE_IOERR_FSYNC ||
+                         sqliteCode == SQLITE_IOERR_TRUNCATE || sqliteCode == SQLITE_IOERR_SHMSIZE;
+    if (writing && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
         kind = StorageErrorKind::DiskFull;
     std::string detail(what);
     if (!detail.empty()) detail += ": ";

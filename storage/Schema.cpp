@@ -86,11 +86,12 @@ CREATE TABLE token_arrays (
 }
 
 void createStateCache(Connection& c) {
-    // The blob is the last column: reading the columns before it never walks
-    // the blob's overflow pages.
+    // AUTOINCREMENT: a state id is never reused, so that a reader holding an id
+    // can tell a replaced state from its successor. The blob is the last column:
+    // reading the columns before it never walks the blob's overflow pages.
     c.exec(R"sql(
 CREATE TABLE states (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     document_hash     TEXT NOT NULL,
     model_fingerprint TEXT NOT NULL,
     prefix_hash       TEXT NOT NULL,

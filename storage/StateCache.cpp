@@ -1,6 +1,7 @@
 #include "storage/StateCache.h"
 
 #include "storage/Clock.h"
+#include "storage/StateChunkReader.h"
 #include "storage/Transaction.h"
 
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <stdexcept>
 
 namespace lv::storage {
 
@@ -64,36 +66,6 @@ void validateKey(Connection& c, const StateKey& key) {
         throw c.error(StorageErrorKind::InvalidArgument,
                       "a state key needs a document hash and a model fingerprint");
 }
-
-class BlobReader {
-public:
-    explicit BlobReader(Connection& c) : c_(&c) {}
-    ~BlobReader() {
-        if (blob_) sqlite3_blob_close(blob_);
-    }
-    BlobReader(const BlobReader&) = delete;
-    BlobReader& operator=(const BlobReader&) = delete;
-
-    // Reads the whole blob of state_chunks row `rowid` into `out`.
-    void read(std::int64_t rowid, ByteBuffer& out, std::size_t size) {
-        int rc = blob_ ? sqlite3_blob_reopen(blob_, rowid)
-                       : sqlite3_blob_open(c_->handle(), "main", "state_chunks", "data", rowid, 0,
-                                           &blob_);
-        if (rc != SQLITE_OK) c_->fail(rc, "open chunk " + std::to_string(rowid));
-        if (static_cast<std::size_t>(sqlite3_blob_bytes(blob_)) != size)
-            throw c_->error(StorageErrorKind::Corrupt, "chunk row changed while reading");
-        out.reserve(size);
-        if (size > 0) {
-            rc = sqlite3_blob_read(blob_, out.data.get(), static_cast<int>(size), 0);
-            if (rc != SQLITE_OK) c_->fail(rc, "read chunk " + std::to_string(rowid));
-        }
-        out.size = size;
-    }
-
-private:
-    Connection* c_;
-    sqlite3_blob* blob_ = nullptr;
-};
 
 } // namespace
 
@@ -221,6 +193,7 @@ StateWriter::~StateWriter() {
 }
 
 void StateWriter::write(std::span<const std::byte> bytes) {
+    if (!impl_) throw std::logic_error("StateWriter::write on a moved-from writer");
     Impl& w = *impl_;
     if (!w.open) throw w.c->error(StorageErrorKind::Other, "write to a finished state save");
     auto op = w.c->operation("save state");
@@ -246,6 +219,7 @@ std::uint64_t StateWriter::bytesWritten() const {
 }
 
 StateInfo StateWriter::commit() {
+    if (!impl_) throw std::logic_error("StateWriter::commit on a moved-from writer");
     Impl& w = *impl_;
     if (!w.open) throw w.c->error(StorageErrorKind::Other, "commit of a finished state save");
     auto op = w.c->operation("save state");
@@ -401,7 +375,9 @@ StateLoadResult StateCache::loadById(std::int64_t id, std::string_view expectedF
 StateLoadResult StateCache::loadToMemory(const StateKey& key, std::vector<std::byte>& out) {
     out.clear();
     std::optional<StateInfo> info = find(key);
-    if (info) out.reserve(info->totalBytes);
+    // The size comes from the library; trust it for reserving only up to a sane bound.
+    if (info && info->totalBytes <= (std::uint64_t{64} << 30))
+        out.reserve(static_cast<std::size_t>(info->totalBytes));
     StateLoadResult result = load(key, [&out](std::span<const std::byte> bytes) {
         out.insert(out.end(), bytes.begin(), bytes.end());
     });
@@ -435,110 +411,68 @@ StateLoadResult StateCache::loadInfo(const StateInfo& info, const StateSink* sin
     result.info = info;
     const std::uint64_t seedBase = keySeed(info.key);
     std::string problem;
+    std::vector<StoredChunk> chunks;
+    // A connection with uncommitted writes is the only one that sees them.
+    const bool ownWritesPending = sqlite3_txn_state(c_->handle(), "main") == SQLITE_TXN_WRITE;
+    const bool parallel = options_.readThreads > 1 && !ownWritesPending && info.chunkCount > 2;
     {
-        // One read transaction: every chunk from the same snapshot.
         Transaction read(*c_, TransactionMode::Deferred);
         {
-            auto chunks = c_->statement("SELECT id, ordinal, raw_bytes, codec, checksum, "
-                                        "length(data) FROM state_chunks WHERE state_id = ? "
-                                        "ORDER BY ordinal");
-            chunks->bindAll(info.id);
-            BlobReader reader(*c_);
-            // Verification and decompression run on workers while this thread
-            // reads the next chunks; the sink still gets the chunks in order,
-            // on this thread, and only after they verified.
-            std::shared_ptr<WorkerPool> workers = options_.workers;
-            if (!workers && info.chunkCount > 2) workers = std::make_shared<WorkerPool>();
-            const std::size_t maxInFlight = workers ? workers->size() + 1 : 0;
-            struct Decoded {
-                std::int64_t ordinal = 0;
-                ByteBuffer stored;
-                ByteBuffer decoded;
-                std::span<const std::byte> bytes;
-                std::string problem;
-            };
-            auto decode = [seedBase](Decoded d, std::int64_t codec, std::uint64_t rawBytes,
-                                     std::uint64_t checksum) {
-                d.bytes = decodeChunk(d.stored.bytes(), codec, rawBytes, checksum,
-                                      chunkSeed(seedBase, d.ordinal), d.decoded, d.problem);
-                return d;
-            };
-            std::deque<std::future<Decoded>> inFlight;
-            std::vector<ByteBuffer> spare;
-            auto takeSpare = [&spare] {
-                ByteBuffer b;
-                if (!spare.empty()) {
-                    b = std::move(spare.back());
-                    spare.pop_back();
-                }
-                return b;
-            };
-            // Hands a decoded chunk to the sink; false when it failed its checks.
-            auto deliver = [&](Decoded d) {
-                if (!d.problem.empty()) {
-                    problem = "chunk " + std::to_string(d.ordinal) + ": " + d.problem;
-                    return false;
-                }
-                if (sink) (*sink)(d.bytes);
-                spare.push_back(std::move(d.stored));
-                if (d.decoded.capacity) spare.push_back(std::move(d.decoded));
-                return true;
-            };
-            std::int64_t expected = 0;
+            auto rows = c_->statement("SELECT id, ordinal, raw_bytes, codec, checksum, "
+                                      "length(data) FROM state_chunks WHERE state_id = ? "
+                                      "ORDER BY ordinal");
+            rows->bindAll(info.id);
             std::uint64_t total = 0;
-            bool ok = true;
-            while (ok && chunks->step()) {
-                const std::int64_t rowid = chunks->int64(0);
-                const std::int64_t ordinal = chunks->int64(1);
-                const std::int64_t rawBytes = chunks->int64(2);
-                const std::int64_t codec = chunks->int64(3);
-                const auto checksum = static_cast<std::uint64_t>(chunks->int64(4));
-                const std::int64_t length = chunks->int64(5);
-                const std::string where = "chunk " + std::to_string(expected) + ": ";
-                if (ordinal != expected) {
-                    problem = where + "missing";
+            while (rows->step()) {
+                StoredChunk chunk;
+                chunk.rowid = rows->int64(0);
+                chunk.stateId = info.id;
+                chunk.ordinal = rows->int64(1);
+                const std::int64_t rawBytes = rows->int64(2);
+                chunk.codec = rows->int64(3);
+                chunk.checksum = static_cast<std::uint64_t>(rows->int64(4));
+                const std::int64_t length = rows->int64(5);
+                const auto expected = static_cast<std::int64_t>(chunks.size());
+                if (chunk.ordinal != expected) {
+                    problem = "chunk " + std::to_string(expected) + ": missing";
                     break;
                 }
                 if (rawBytes < 0 || length < 0 ||
                     static_cast<std::uint64_t>(rawBytes) > info.totalBytes - total) {
-                    problem = where + "size " + std::to_string(rawBytes) +
-                              " does not fit the state's " + std::to_string(info.totalBytes);
+                    problem = "chunk " + std::to_string(expected) + ": size " +
+                              std::to_string(rawBytes) + " does not fit the state's " +
+                              std::to_string(info.totalBytes);
                     break;
                 }
-                Decoded d;
-                d.ordinal = ordinal;
-                d.stored = takeSpare();
-                d.decoded = takeSpare();
-                reader.read(rowid, d.stored, static_cast<std::size_t>(length));
-                total += static_cast<std::uint64_t>(rawBytes);
-                ++expected;
-                const auto raw = static_cast<std::uint64_t>(rawBytes);
-                if (!workers) {
-                    ok = deliver(decode(std::move(d), codec, raw, checksum));
-                    continue;
-                }
-                inFlight.push_back(
-                    workers->submit([decode, d = std::move(d), codec, raw, checksum]() mutable {
-                        return decode(std::move(d), codec, raw, checksum);
-                    }));
-                while (ok && inFlight.size() > maxInFlight) {
-                    ok = deliver(inFlight.front().get());
-                    inFlight.pop_front();
-                }
+                chunk.rawBytes = static_cast<std::uint64_t>(rawBytes);
+                chunk.storedBytes = static_cast<std::size_t>(length);
+                chunk.seed = chunkSeed(seedBase, chunk.ordinal);
+                total += chunk.rawBytes;
+                chunks.push_back(chunk);
             }
-            while (ok && problem.empty() && !inFlight.empty()) {
-                ok = deliver(inFlight.front().get());
-                inFlight.pop_front();
-            }
-            // Tasks still queued after a failure own their buffers; dropping
-            // their futures is safe.
-            if (problem.empty() && (expected != info.chunkCount || total != info.totalBytes))
-                problem = "holds " + std::to_string(expected) + " chunks and " +
+            if (problem.empty() && (static_cast<std::int64_t>(chunks.size()) != info.chunkCount ||
+                                    total != info.totalBytes))
+                problem = "holds " + std::to_string(chunks.size()) + " chunks and " +
                           std::to_string(total) + " bytes, expected " +
                           std::to_string(info.chunkCount) + " chunks and " +
                           std::to_string(info.totalBytes) + " bytes";
         }
+        // Nothing reaches the sink unless the list of chunks is whole.
+        if (problem.empty() && !parallel) problem = readChunks(*c_, chunks, sink);
         read.commit();
+    }
+    if (problem.empty() && parallel)
+        problem = readChunksInParallel(c_->file(), chunks, options_.readThreads, sink);
+
+    if (!problem.empty()) {
+        // Replaced or removed by another connection while it was read: not corrupt.
+        auto still = c_->statement("SELECT 1 FROM states WHERE id = ?");
+        still->bindAll(info.id);
+        if (!still->step()) {
+            result.status = StateLoadStatus::NotFound;
+            result.message = describe(info) + " was removed while it was being read";
+            return result;
+        }
     }
 
     const bool writable = c_->access() == Access::ReadWrite;

@@ -655,7 +655,8 @@ Summary AnalysisService::summarize(std::int64_t documentId, JobControl& job) {
     LoadedModel& lm = impl_->loadedModel(job);
     s.extractive = false;
     const std::int64_t budget = impl_->documentBudget(lm, kSummaryRequest);
-    const std::string whole = promptText(units, 0, units.size(), kind);
+    std::string whole = promptText(units, 0, units.size(), kind);
+    if (kind == DocumentKind::Codebase) whole = fileListing(units) + "\n" + whole;
     const bool fits =
         budget <= 0 || std::int64_t(lm.tokenizer->encode(whole, false).size()) <= budget;
     if (fits) {
@@ -766,7 +767,25 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
     if (!hasModel()) {
         a.extractive = true;
         a.metrics.device = "none";
-        const auto passages = search(question, documentId, 5);
+        std::vector<Passage> passages;
+        for (std::size_t i : unitsOfNamedFiles(question, units)) {
+            if (passages.size() >= 3) break;
+            const bool seenFile = std::any_of(passages.begin(), passages.end(), [&](const Passage& p) {
+                return p.citation.filePath == units[i].citation.filePath;
+            });
+            if (seenFile) continue;
+            Passage p;
+            p.citation = units[i].citation;
+            p.citation.quote = quoteOf(units[i].text);
+            p.snippet = collapsed(units[i].text.substr(0, 300));
+            passages.push_back(std::move(p));
+        }
+        for (auto& p : search(question, documentId, 8)) {
+            const bool dup = std::any_of(passages.begin(), passages.end(), [&](const Passage& o) {
+                return o.citation.segmentId == p.citation.segmentId;
+            });
+            if (!dup && passages.size() < 5) passages.push_back(std::move(p));
+        }
         if (passages.empty()) {
             a.text = "No passage of the document matches the question.";
         } else {
@@ -783,6 +802,7 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         a.extractive = false;
         const std::int64_t budget = impl_->documentBudget(lm, question);
         std::string docText = promptText(units, 0, units.size(), kind);
+        if (kind == DocumentKind::Codebase) docText = fileListing(units) + "\n" + docText;
         bool cache = true;
         if (budget > 0 && std::int64_t(lm.tokenizer->encode(docText, false).size()) > budget) {
             // Too long to read whole: the passages BM25 ranks highest, in document
@@ -795,9 +815,20 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             });
             std::vector<std::size_t> chosen;
             std::int64_t used = 0;
+            // Files the question names come first, then what BM25 ranks highest.
+            for (std::size_t i : unitsOfNamedFiles(question, units)) {
+                const std::int64_t t = std::int64_t(
+                    lm.tokenizer->encode(promptText(units, i, i + 1, kind), false).size());
+                if (used + t <= budget) {
+                    chosen.push_back(i);
+                    used += t;
+                }
+            }
             for (const auto& h : hits) {
                 for (std::size_t i = 0; i < units.size(); ++i) {
-                    if (units[i].citation.segmentId != h.segmentId) continue;
+                    if (units[i].citation.segmentId != h.segmentId ||
+                        std::find(chosen.begin(), chosen.end(), i) != chosen.end())
+                        continue;
                     const std::int64_t t = std::int64_t(
                         lm.tokenizer->encode(promptText(units, i, i + 1, kind), false).size());
                     if (used + t <= budget) {

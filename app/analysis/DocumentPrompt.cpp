@@ -1,6 +1,7 @@
 #include "analysis/DocumentPrompt.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace lv::analysis {
 
@@ -99,6 +100,48 @@ std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, 
         if (!out.empty()) out += "\n\n";
         if (c.lineStart > 0) out += "[" + c.label.substr(0, c.label.find('-')) + "] ";
         out += u.text;
+    }
+    return out;
+}
+
+std::string fileListing(const std::vector<SourceUnit>& units) {
+    std::vector<std::string> files;
+    for (const auto& u : units)
+        if (!u.citation.filePath.empty() &&
+            (files.empty() || files.back() != u.citation.filePath))
+            files.push_back(u.citation.filePath);
+    std::string out = "Files (" + std::to_string(files.size()) + "):\n";
+    for (const auto& f : files) out += "  " + f + "\n";
+    return out;
+}
+
+std::vector<std::size_t> unitsOfNamedFiles(const std::string& question,
+                                           const std::vector<SourceUnit>& units) {
+    std::vector<std::string> names;
+    std::string cur;
+    auto flush = [&] {
+        while (!cur.empty() && (cur.back() == '.' || cur.back() == '/')) cur.pop_back();
+        if (cur.find_first_of("./") != std::string::npos) names.push_back(cur);
+        cur.clear();
+    };
+    for (char c : question) {
+        const unsigned char u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) || c == '.' || c == '/' || c == '_' || c == '-') cur.push_back(c);
+        else flush();
+    }
+    flush();
+    std::vector<std::size_t> out;
+    if (names.empty()) return out;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        const std::string& path = units[i].citation.filePath;
+        if (path.empty()) continue;
+        for (const auto& n : names)
+            if (path == n || (path.size() > n.size() &&
+                              path.compare(path.size() - n.size(), n.size(), n) == 0 &&
+                              path[path.size() - n.size() - 1] == '/')) {
+                out.push_back(i);
+                break;
+            }
     }
     return out;
 }

@@ -24,6 +24,13 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
 std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, std::size_t last,
                        DocumentKind kind);
 
+// "Files (3):" and one path a line: the tree a model reads before a codebase.
+std::string fileListing(const std::vector<SourceUnit>& units);
+
+// Units of the files a question names ("parser.cpp", "src/io/read.c"), in order.
+std::vector<std::size_t> unitsOfNamedFiles(const std::string& question,
+                                           const std::vector<SourceUnit>& units);
+
 // Text as a reader sees it (no markers): PDF pages separated by form feeds, files
 // under their header lines.
 std::string plainText(const storage::DocumentRecord& doc,

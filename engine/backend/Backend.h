@@ -7,7 +7,6 @@
 // (out aliasing an input of the same shape) are allowed where noted.
 #pragma once
 
-#include "core/Error.h"
 #include "core/Tensor.h"
 
 #include <cstddef>

@@ -18,6 +18,12 @@ namespace {
 // ones use a priority queue so that a huge word costs O(n log n).
 constexpr std::size_t kSmallWord = 64;
 
+// Per-thread scratch keeps its capacity between words, except after a huge
+// word: that memory goes back rather than staying with the thread.
+template <class T> void releaseIfHuge(std::vector<T>& v) {
+    if (v.capacity() > (1u << 16)) std::vector<T>().swap(v);
+}
+
 } // namespace
 
 BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
@@ -42,6 +48,24 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where) {
         const auto id = static_cast<int32_t>(it.value().get<int64_t>());
         vocab_.emplace(it.key(), id);
         maxId_ = std::max(maxId_, id);
+    }
+
+    {
+        std::size_t capacity = 16;
+        while (capacity < vocab_.size() * 2)
+            capacity <<= 1;
+        vocabSlots_.assign(capacity, VocabSlot{});
+        vocabMask_ = capacity - 1;
+        entries_.reserve(vocab_.size());
+        for (const auto& [piece, id] : vocab_) {
+            const uint64_t hash = hashBytes(piece);
+            std::size_t i = hash & vocabMask_;
+            while (vocabSlots_[i].entry >= 0)
+                i = (i + 1) & vocabMask_;
+            vocabSlots_[i] = {static_cast<uint32_t>(hash >> 32),
+                              static_cast<int32_t>(entries_.size())};
+            entries_.emplace_back(piece, id);
+        }
     }
 
     ignoreMerges_ = optionalBool(model, "ignore_merges", false, at);
@@ -133,8 +157,7 @@ int32_t BpeModel::charId(std::string_view ch, bool first, bool last) const {
         std::size_t i = 0;
         char32_t cp = 0;
         if (utf8::decode(ch, i, cp) && cp < smallCharIds_.size()) return smallCharIds_[cp];
-        auto it = vocab_.find(ch);
-        return it == vocab_.end() ? -1 : it->second;
+        return find(ch);
     }
     std::string s;
     if (!first) s += prefix_;
@@ -147,9 +170,9 @@ int32_t BpeModel::charId(std::string_view ch, bool first, bool last) const {
 void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out) const {
     if (word.empty()) return;
     if (ignoreMerges_) {
-        auto it = vocab_.find(word);
-        if (it != vocab_.end()) {
-            out.push_back(it->second);
+        const int32_t id = find(word);
+        if (id >= 0) {
+            out.push_back(id);
             return;
         }
     }
@@ -216,6 +239,7 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out) const 
     mergeLarge(symbols);
     for (const auto& s : symbols)
         if (s.len != 0) out.push_back(s.id);
+    releaseIfHuge(symbols);
 }
 
 // Repeatedly merges the lowest-ranked adjacent pair, leftmost first among

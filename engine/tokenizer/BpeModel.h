@@ -33,6 +33,17 @@ public:
     void tokenize(std::string_view word, std::vector<int32_t>& out) const;
 
     const StringIdMap& vocab() const { return vocab_; }
+    // The id of a vocabulary entry, or -1 (the hot-path lookup).
+    int32_t find(std::string_view piece) const {
+        const uint64_t hash = hashBytes(piece);
+        const auto tag = static_cast<uint32_t>(hash >> 32);
+        for (std::size_t i = hash & vocabMask_;; i = (i + 1) & vocabMask_) {
+            const VocabSlot& s = vocabSlots_[i];
+            if (s.entry < 0) return -1;
+            const auto& e = entries_[static_cast<std::size_t>(s.entry)];
+            if (s.tag == tag && e.first == piece) return e.second;
+        }
+    }
     int32_t maxId() const { return maxId_; }
 
 private:
@@ -63,6 +74,14 @@ private:
     void mergeLarge(std::vector<Symbol>& symbols) const;
 
     StringIdMap vocab_;
+    // An open-addressing copy of vocab_ for lookups while encoding.
+    struct VocabSlot {
+        uint32_t tag = 0;
+        int32_t entry = -1; // index into entries_
+    };
+    std::vector<VocabSlot> vocabSlots_;
+    std::size_t vocabMask_ = 0;
+    std::vector<std::pair<std::string_view, int32_t>> entries_; // views of vocab_'s keys
     int32_t maxId_ = -1;
     // Merges keyed by (left id, right id): an open-addressing table, since
     // looking them up is most of the work for a word not seen before.

@@ -127,16 +127,28 @@ private:
 class Strip final : public Normalizer {
 public:
     Strip(bool left, bool right) : left_(left), right_(right) {}
+    // Rust's trim_start/trim_end: Unicode White_Space on either side.
     void normalize(std::string& text) const override {
-        const std::string_view stripped = utf8::stripWhitespace(text);
-        std::size_t begin = left_ ? static_cast<std::size_t>(stripped.data() - text.data()) : 0;
-        std::size_t end =
-            right_ ? static_cast<std::size_t>(stripped.data() - text.data()) + stripped.size()
-                   : text.size();
-        if (!left_ && right_ && stripped.empty()) end = 0;
-        if (left_ && !right_ && stripped.empty()) begin = text.size();
+        std::size_t begin = 0, end = text.size();
+        if (left_)
+            while (begin < end) {
+                std::size_t i = begin;
+                char32_t cp = 0;
+                if (!utf8::decode(text, i, cp) || !utf8::isWhiteSpace(cp)) break;
+                begin = i;
+            }
+        if (right_)
+            while (end > begin) {
+                std::size_t start = end - 1;
+                while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
+                    --start;
+                std::size_t i = start;
+                char32_t cp = 0;
+                if (!utf8::decode(text, i, cp) || i != end || !utf8::isWhiteSpace(cp)) break;
+                end = start;
+            }
         if (begin == 0 && end == text.size()) return;
-        text = text.substr(begin, end > begin ? end - begin : 0);
+        text = text.substr(begin, end - begin);
     }
 
 private:

@@ -39,6 +39,22 @@ struct HfTokenizer::WordCache {
 
     static uint32_t idsOffset(const Slot& s) { return (s.offset + s.keyLength + 3u) & ~3u; }
 
+    // Words are short: comparing inline beats a call to memcmp.
+    static bool sameBytes(const char* a, const char* b, std::size_t n) {
+        while (n >= 8) {
+            uint64_t x, y;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) return false;
+            a += 8;
+            b += 8;
+            n -= 8;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
+
     // The cached ids of word, or nullptr.
     const int32_t* find(std::string_view word, uint64_t hash, std::size_t& count) const {
         const std::size_t mask = slots.size() - 1;
@@ -47,7 +63,7 @@ struct HfTokenizer::WordCache {
             const Slot& s = slots[i];
             if (s.keyLength == 0) return nullptr;
             if (s.tag == tag && s.keyLength == word.size() &&
-                std::equal(word.begin(), word.end(), pool.data() + s.offset)) {
+                sameBytes(word.data(), pool.data() + s.offset, word.size())) {
                 count = s.idCount;
                 return reinterpret_cast<const int32_t*>(pool.data() + idsOffset(s));
             }
@@ -265,9 +281,11 @@ HfTokenizer::HfTokenizer(const nlohmann::json& root, const std::filesystem::path
 HfTokenizer::~HfTokenizer() = default;
 
 void HfTokenizer::encodeText(std::string_view text, std::vector<int32_t>& out) const {
+    // The shared cache when free; a concurrent call works with its own.
     std::unique_lock<std::mutex> lock(cacheMutex_, std::try_to_lock);
-    WordCache privateCache;
-    WordCache& cache = lock.owns_lock() ? *cache_ : privateCache;
+    std::optional<WordCache> privateCache;
+    if (!lock.owns_lock()) privateCache.emplace();
+    WordCache& cache = lock.owns_lock() ? *cache_ : *privateCache;
 
     std::vector<AddedTokenMatcher::Segment> segments, inner;
     if (rawMatcher_.empty()) {
@@ -334,11 +352,16 @@ void HfTokenizer::encodeNormalizedPiece(std::string_view text, bool atOrigin, Wo
     };
     if (!preTokenizer_) {
         word(text, atOrigin);
-        return;
+    } else {
+        if (scratch.buffers.size() < preTokenizer_->bufferCount())
+            scratch.buffers.resize(preTokenizer_->bufferCount());
+        preTokenizer_->split(text, atOrigin, scratch, word);
     }
-    if (scratch.buffers.size() < preTokenizer_->bufferCount())
-        scratch.buffers.resize(preTokenizer_->bufferCount());
-    preTokenizer_->split(text, atOrigin, scratch, word);
+    // Per-thread buffers keep their capacity, except a huge one.
+    constexpr std::size_t kKeep = 1 << 20;
+    if (mapped.capacity() > kKeep) std::string().swap(mapped);
+    for (auto& b : scratch.buffers)
+        if (b.capacity() > kKeep) std::string().swap(b);
 }
 
 std::string HfTokenizer::decode(std::span<const int32_t> ids, bool skipSpecial) const {

@@ -54,6 +54,11 @@ std::string onigurumaToPcre2(std::string_view p) {
                 out += inClass ? "\\s\\x{85}" : "[\\s\\x{85}]";
             } else if (n == 'S' && !inClass) {
                 out += "[^\\s\\x{85}]";
+            } else if (n == 'h') {
+                // Oniguruma's \h is a hex digit (PCRE2's is horizontal space).
+                out += inClass ? "0-9a-fA-F" : "[0-9a-fA-F]";
+            } else if (n == 'H' && !inClass) {
+                out += "[^0-9a-fA-F]";
             } else {
                 out += c;
                 out += n;
@@ -84,7 +89,8 @@ Regex::Regex(std::string_view pattern, Syntax syntax, const std::string& where)
         options |= PCRE2_LITERAL;
         compiled = std::string(pattern);
     } else {
-        options |= PCRE2_UCP;
+        // Oniguruma (Ruby syntax) anchors ^ and $ at every line.
+        options |= PCRE2_UCP | PCRE2_MULTILINE;
         compiled = onigurumaToPcre2(pattern);
     }
     int error = 0;

@@ -53,7 +53,9 @@ private:
 };
 
 // Rewrites a tokenizer.json (Oniguruma) pattern for PCRE2: Oniguruma's \s also
-// matches U+0085 (NEXT LINE), which PCRE2's Unicode \s does not.
+// matches U+0085 (NEXT LINE), which PCRE2's Unicode \s does not, and its \h
+// is a hex digit. (Patterns compile with PCRE2_MULTILINE: Oniguruma's ^ and $
+// are line anchors.)
 std::string onigurumaToPcre2(std::string_view pattern);
 
 } // namespace lv

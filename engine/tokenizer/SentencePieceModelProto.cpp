@@ -14,6 +14,7 @@ constexpr uint32_t kAddDummyPrefix = 3;
 constexpr uint32_t kRemoveExtraWhitespaces = 4;
 constexpr uint32_t kEscapeWhitespaces = 5;
 constexpr uint32_t kTreatWhitespaceAsSuffix = 24;
+constexpr uint32_t kModelType = 3; // in TrainerSpec: UNIGRAM = 1, BPE = 2, WORD = 3, CHAR = 4
 
 struct Field {
     uint32_t number;
@@ -98,9 +99,11 @@ std::optional<NormalizerOptions> readNormalizerOptions(std::string_view model) {
             }
         } else if (f.number == kTrainerSpec) {
             if (!parse(f.bytes, inner)) return std::nullopt;
-            for (const auto& g : inner)
+            for (const auto& g : inner) {
                 if (g.wireType == 0 && g.number == kTreatWhitespaceAsSuffix)
                     options.treatWhitespaceAsSuffix = g.varint != 0;
+                if (g.wireType == 0 && g.number == kModelType) options.unigram = g.varint == 1;
+            }
         }
     }
     return options;

@@ -13,6 +13,7 @@ struct NormalizerOptions {
     bool removeExtraWhitespaces = true;
     bool escapeWhitespaces = true;
     bool treatWhitespaceAsSuffix = false; // from the trainer spec
+    bool unigram = true;                  // trainer_spec.model_type UNIGRAM (else BPE, WORD, CHAR)
 };
 
 // nullopt when the bytes are not a well-formed protobuf message.

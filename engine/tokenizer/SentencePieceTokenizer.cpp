@@ -59,6 +59,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& file
     // piece contains "▁" after another character, so none can span the cut.
     chunkSafe_ = options && options->escapeWhitespaces && !options->treatWhitespaceAsSuffix &&
                  (options->addDummyPrefix || !options->removeExtraWhitespaces);
+    if (!options || options->unigram) chunkBytes_ = 4 * 1024 * 1024;
     for (int id = 0; chunkSafe_ && id < pieceCount_; ++id) {
         const std::string& piece = sp_->IdToPiece(id);
         for (std::size_t at = piece.find(kMetaSpace, 1); at != std::string::npos;

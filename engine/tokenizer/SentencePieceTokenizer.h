@@ -32,11 +32,18 @@ public:
     // inside the model must name the same piece; ids beyond it extend the vocabulary.
     void addSpecialTokens(const std::vector<AddedToken>& tokens);
 
-    // Text longer than this is encoded in chunks cut between two words where
-    // no piece of the model can span the cut, so the ids are the same as in
-    // one call; keeps memory bounded for huge inputs. 0 disables chunking.
+    // Text longer than this is encoded in chunks cut between two words ("x y"
+    // with one space) where no piece of the model can span the cut. BPE
+    // models give the ids of one call for any chunk size, and small chunks
+    // are faster (default 16 KiB). Unigram models give them too except where
+    // two segmentations score exactly alike: sentencepiece then picks by the
+    // rounding of its running float score, which depends on the text before.
+    // So unigram text is chunked only beyond 4 MiB, to bound memory (about
+    // 120 bytes per input byte in one call). 0 disables chunking.
     void setChunkBytes(std::size_t bytes) { chunkBytes_ = bytes; }
-    bool chunkingIsExact() const { return chunkSafe_; }
+    std::size_t chunkBytes() const { return chunkBytes_; }
+    // Whether the model allows cuts at all (see setChunkBytes).
+    bool canChunk() const { return chunkSafe_; }
 
 protected:
     void encodeText(std::string_view text, std::vector<int32_t>& out) const override;
@@ -58,7 +65,7 @@ private:
     int32_t pieceCount_ = 0;
     bool chunkSafe_ = false;
     bool addDummyPrefix_ = true;
-    std::size_t chunkBytes_ = 256 * 1024;
+    std::size_t chunkBytes_ = 16 * 1024;
     std::unordered_map<int32_t, std::string> extraPieces_; // ids beyond the model
     std::unordered_set<int32_t> extraSpecial_;
     std::vector<AddedToken> matched_;

@@ -30,6 +30,13 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial) c
     return ids;
 }
 
+std::vector<int32_t> Tokenizer::specialIds() const {
+    std::vector<int32_t> ids;
+    for (int32_t id = 0; id < vocabSize(); ++id)
+        if (isSpecial(id)) ids.push_back(id);
+    return ids;
+}
+
 bool Tokenizer::isEndOfGeneration(int32_t id) const {
     return std::find(eos_.begin(), eos_.end(), id) != eos_.end();
 }

@@ -54,6 +54,8 @@ public:
     // Number of ids, added tokens included (largest id + 1).
     virtual int32_t vocabSize() const = 0;
     virtual bool isSpecial(int32_t id) const = 0;
+    // Every special id (control tokens, added special tokens), ascending.
+    std::vector<int32_t> specialIds() const;
 
     // -1 when the tokenizer has none.
     int32_t bosId() const { return bos_; }

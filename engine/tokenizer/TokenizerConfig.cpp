@@ -45,9 +45,25 @@ std::optional<bool> flag(const nlohmann::json& root, const char* key,
     return it->get<bool>();
 }
 
+TokenizerConfig readConfigFiles(const std::filesystem::path& directory);
+
 } // namespace
 
 TokenizerConfig readTokenizerConfig(const std::filesystem::path& directory) {
+    try {
+        return readConfigFiles(directory);
+    } catch (const nlohmann::json::exception& e) {
+        // A value of an unexpected JSON type that the readers did not check.
+        throw TokenizerError(directory.string() +
+                             ": unexpected content in tokenizer_config.json, config.json or "
+                             "generation_config.json: " +
+                             e.what());
+    }
+}
+
+namespace {
+
+TokenizerConfig readConfigFiles(const std::filesystem::path& directory) {
     TokenizerConfig config;
     const auto tokenizerFile = directory / "tokenizer_config.json";
     if (auto root = readJson(tokenizerFile)) {
@@ -121,5 +137,7 @@ TokenizerConfig readTokenizerConfig(const std::filesystem::path& directory) {
     }
     return config;
 }
+
+} // namespace
 
 } // namespace lv

@@ -125,22 +125,6 @@ std::string repair(std::string_view s) {
     return out;
 }
 
-std::size_t completePrefixLength(std::string_view s) {
-    // Only the last three bytes can belong to an unfinished sequence.
-    const std::size_t from = s.size() > 3 ? s.size() - 3 : 0;
-    for (std::size_t start = from; start < s.size(); ++start) {
-        const auto lead = static_cast<unsigned char>(s[start]);
-        const int len = sequenceLength(lead);
-        if (len <= 1) continue;
-        if (start + static_cast<std::size_t>(len) <= s.size()) continue;
-        // The sequence runs past the end: unfinished if every byte so far fits.
-        std::size_t i = start;
-        char32_t cp = 0;
-        if (!decode(s, i, cp) && i == s.size()) return start;
-    }
-    return s.size();
-}
-
 bool isWhiteSpace(char32_t cp) {
     switch (cp) {
     case 0x09:

@@ -23,11 +23,6 @@ bool isValid(std::string_view s);
 // bytes.decode("utf-8", "replace") and Rust's from_utf8_lossy produce).
 std::string repair(std::string_view s);
 
-// Length of the longest prefix of s that does not end inside a sequence that
-// more bytes could still complete. Invalid bytes count as complete (they can
-// never become valid), so a stream cannot stall on them.
-std::size_t completePrefixLength(std::string_view s);
-
 // Python str.strip(): removes leading and trailing Unicode white space.
 std::string_view stripWhitespace(std::string_view s);
 

@@ -53,13 +53,13 @@ bool looksMinified(const QString& fileName, const QByteArray& bytes) {
     if (base.contains(QLatin1String(".min.")) || base.endsWith(QLatin1String(".map"))) return true;
     if (bytes.size() < 2048) return false;
     qsizetype lines = 0, longLineBytes = 0, lineStart = 0;
-    for (qsizetype i = 0; i <= bytes.size(); ++i) {
-        if (i == bytes.size() || bytes[i] == '\n') {
-            const qsizetype length = i - lineStart;
-            if (length > 1000) longLineBytes += length;
-            ++lines;
-            lineStart = i + 1;
-        }
+    while (lineStart <= bytes.size()) {
+        qsizetype end = bytes.indexOf('\n', lineStart);
+        if (end < 0) end = bytes.size();
+        const qsizetype length = end - lineStart;
+        if (length > 1000) longLineBytes += length;
+        ++lines;
+        lineStart = end + 1;
     }
     const double average = static_cast<double>(bytes.size()) / static_cast<double>(lines);
     return average > 300.0 || longLineBytes * 2 > bytes.size();

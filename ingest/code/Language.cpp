@@ -1,7 +1,6 @@
 #include "ingest/code/Language.h"
 
 #include <QHash>
-#include <QRegularExpression>
 
 namespace lv::ingest {
 
@@ -117,14 +116,23 @@ const QHash<QString, QString>& byName() {
 QString languageFromShebang(QByteArrayView head) {
     if (!head.startsWith("#!")) return {};
     const qsizetype nl = head.indexOf('\n');
-    const QString line = QString::fromUtf8(head.first(nl < 0 ? head.size() : nl));
-    // "#!/usr/bin/env -S python3 -u" and "#!/bin/bash": the interpreter's name.
-    static const QRegularExpression re(
-        QStringLiteral(R"(^#!\s*\S*?([A-Za-z]+)[0-9.]*(?:\s+(?:-\S+\s+)*([A-Za-z]+)[0-9.]*)?)"));
-    const auto m = re.match(line);
-    if (!m.hasMatch()) return {};
-    QString interp = m.captured(1);
-    if (interp == QLatin1String("env") && !m.captured(2).isEmpty()) interp = m.captured(2);
+    const QString line = QString::fromUtf8(head.first(nl < 0 ? head.size() : nl)).mid(2);
+    // "#!/bin/bash", "#!/usr/bin/env python3", "#!/usr/bin/env -S node --flag":
+    // the interpreter is the first word's base name, or env's first operand.
+    const QStringList words = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QString interp;
+    for (const QString& word : words) {
+        const QString name = word.mid(word.lastIndexOf(QLatin1Char('/')) + 1);
+        if (interp.isEmpty() && name == QLatin1String("env")) {
+            interp = name;
+            continue;
+        }
+        if (interp == QLatin1String("env") && name.startsWith(QLatin1Char('-'))) continue;
+        interp = name;
+        break;
+    }
+    while (!interp.isEmpty() && (interp.back().isDigit() || interp.back() == QLatin1Char('.')))
+        interp.chop(1);
     static const QHash<QString, QString> interpreters = {
         {QStringLiteral("sh"), QStringLiteral("Shell")},
         {QStringLiteral("bash"), QStringLiteral("Shell")},

@@ -2,12 +2,12 @@
 
 namespace lv::ingest {
 
-void SourceTreeHasher::addContent(const QString& path, const QByteArray& bytes) {
+void SourceTreeHasher::addContent(const QString& path, qint64 size, const QByteArray& digest) {
     tree_.addData(path.toUtf8());
     tree_.addData(QByteArrayView("\0", 1));
-    tree_.addData(QByteArray::number(bytes.size()));
+    tree_.addData(QByteArray::number(size));
     tree_.addData(QByteArrayView("\0", 1));
-    tree_.addData(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256));
+    tree_.addData(digest);
     tree_.addData(QByteArrayView("\n", 1));
 }
 

@@ -43,6 +43,7 @@ PageResult extractPage(const PopplerDocument& pdf, int index, const TesseractOcr
     r.loaded = text.loaded;
     r.label = text.label.isEmpty() ? QString::number(index + 1) : text.label;
     r.size = text.size;
+    r.rotation = text.rotation;
     if (!r.loaded) {
         r.source = TextSource::Missing;
         r.warning = pageName(r) + QStringLiteral(": Poppler could not read this page");

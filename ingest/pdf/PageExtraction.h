@@ -21,7 +21,8 @@ struct PageResult {
     int index = 0;
     bool loaded = false; // Poppler could parse the page
     QString label;
-    QSizeF size;
+    QSizeF size; // upright frame
+    int rotation = 0;
     TextSource source = TextSource::TextLayer;
     std::vector<TextLine> lines; // reading order
     QString warning;             // one line, for the document's warnings

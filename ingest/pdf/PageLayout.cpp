@@ -299,6 +299,50 @@ private:
         }
     }
 
+    // Lines at the edges of a table band with a single cell are the sentences
+    // around the table (they hid some of its gutters): they stay lines, and the
+    // columns come from the rows alone.
+    void emitTableTrimmed(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                          std::vector<std::vector<int>> columns, int region,
+                          const QRectF& regionBox) {
+        std::vector<int> columnOf(w_.size(), -1);
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            for (int id : columns[c])
+                columnOf[id] = static_cast<int>(c);
+        auto cellCount = [&](std::size_t l) {
+            std::vector<bool> hit(columns.size(), false);
+            for (int id : lines[l].words)
+                hit[columnOf[id]] = true;
+            return std::count(hit.begin(), hit.end(), true);
+        };
+        std::size_t a = first, b = last;
+        while (a < b && cellCount(a) <= 1)
+            ++a;
+        while (b > a && cellCount(b) <= 1)
+            --b;
+        for (std::size_t l = first; l < a; ++l)
+            out_.push_back(makeLine(lines[l].words, region, regionBox));
+        if ((a != first || b != last) && b > a) {
+            std::vector<Interval> common = gaps(lines[a]);
+            double left = lines[a].left, right = lines[a].right;
+            for (std::size_t l = a + 1; l <= b; ++l) {
+                common = intersect(common, gaps(lines[l]));
+                left = std::min(left, lines[l].left);
+                right = std::max(right, lines[l].right);
+            }
+            std::vector<Interval> inner = internal(common, left, right);
+            if (!inner.empty()) columns = columnsOf(lines, a, b, inner);
+        }
+        if (b > a && columns.size() >= 2) {
+            emitTable(lines, a, b, columns, region, regionBox);
+        } else {
+            for (std::size_t l = a; l <= b; ++l)
+                out_.push_back(makeLine(lines[l].words, region, regionBox));
+        }
+        for (std::size_t l = b + 1; l <= last; ++l)
+            out_.push_back(makeLine(lines[l].words, region, regionBox));
+    }
+
     void layoutRegion(const std::vector<int>& ids, int region, const QRectF& regionBox) {
         const std::vector<Line> lines = buildLines(ids);
         std::size_t i = 0;
@@ -339,7 +383,7 @@ private:
                 std::vector<std::vector<int>> columns = columnsOf(lines, i, j, bandGutters);
                 if (columns.size() >= 2) {
                     if (looksLikeTable(lines, i, j, columns)) {
-                        emitTable(lines, i, j, columns, region, regionBox);
+                        emitTableTrimmed(lines, i, j, columns, region, regionBox);
                     } else {
                         for (const auto& column : columns) {
                             QRectF box;

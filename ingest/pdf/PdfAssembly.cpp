@@ -65,7 +65,7 @@ void assemblePdf(Document& doc, const std::vector<PageResult>& pages,
     std::vector<PageLines> views;
     views.reserve(pages.size());
     for (const PageResult& p : pages) {
-        doc.pages.push_back({p.index, p.label, p.size, p.source});
+        doc.pages.push_back({p.index, p.label, p.size, p.rotation, p.source});
         views.push_back({p.size.height(), &p.lines, p.label, p.index});
     }
     const auto margins = findRunningMargins(views);

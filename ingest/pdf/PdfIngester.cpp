@@ -23,9 +23,9 @@ namespace {
 
 int threadCount(const IngestOptions& options, int pages) {
     int threads = options.threads > 0 ? options.threads : std::min(4, QThread::idealThreadCount());
-    // Opening the document again costs little, but not nothing: a short
-    // document is read by one thread.
-    return std::clamp(std::min(threads, pages / 8), 1, 64);
+    // Each thread opens the document again and parses its fonts again: worth
+    // it from a few dozen pages per thread on.
+    return std::clamp(std::min(threads, pages / 24), 1, 64);
 }
 
 // What the extraction threads share with the thread that reports progress.
@@ -179,7 +179,15 @@ Document ingestPdf(const QString& path, const IngestOptions& options,
             }));
             workers.back()->start();
         }
-        reportInOrder(ex, progress);
+        try {
+            reportInOrder(ex, progress);
+        } catch (...) {
+            // The caller's callback threw: stop the workers before unwinding.
+            ex.fail(std::current_exception());
+            for (auto& w : workers)
+                w->wait();
+            throw;
+        }
         for (auto& w : workers)
             w->wait();
         if (ex.error) std::rethrow_exception(ex.error);

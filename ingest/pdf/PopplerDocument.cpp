@@ -22,6 +22,26 @@ QVariant closureFor(const std::stop_token& stop) {
     return QVariant::fromValue(reinterpret_cast<quintptr>(&stop));
 }
 
+// Quarter turns of a page's /Rotate: text extracted with the opposite turn
+// reads upright, in the page's own (unrotated) frame.
+int quarterTurns(const Poppler::Page& page) {
+    switch (page.orientation()) {
+    case Poppler::Page::Landscape:
+        return 1;
+    case Poppler::Page::UpsideDown:
+        return 2;
+    case Poppler::Page::Seascape:
+        return 3;
+    case Poppler::Page::Portrait:
+        return 0;
+    }
+    return 0;
+}
+
+Poppler::Page::Rotation upright(const Poppler::Page& page) {
+    return static_cast<Poppler::Page::Rotation>((4 - quarterTurns(page)) % 4);
+}
+
 void flattenOutline(const QVector<Poppler::OutlineItem>& items, int level,
                     std::vector<OutlineEntry>& out) {
     for (const Poppler::OutlineItem& item : items) {
@@ -148,8 +168,10 @@ PopplerDocument::PageText PopplerDocument::pageText(int index, const std::stop_t
     out.loaded = true;
     out.label = page->label();
     if (out.label.isEmpty()) out.label = QString::number(index + 1);
-    out.size = page->pageSizeF();
-    const auto boxes = page->textList(Poppler::Page::Rotate0, shouldAbort, closureFor(stop));
+    out.size = page->pageSizeF(); // as displayed: turned back to the text's frame
+    out.rotation = 90 * quarterTurns(*page);
+    if (out.rotation % 180 != 0) out.size.transpose();
+    const auto boxes = page->textList(upright(*page), shouldAbort, closureFor(stop));
     out.words.reserve(boxes.size());
     for (const auto& box : boxes) {
         out.words.push_back(
@@ -162,7 +184,7 @@ QImage PopplerDocument::render(int index, double dpi, const std::stop_token& sto
     QMutexLocker lock(&mutex_);
     const std::unique_ptr<Poppler::Page> page = doc_->page(index);
     if (!page) return {};
-    return page->renderToImage(dpi, dpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr, nullptr,
+    return page->renderToImage(dpi, dpi, -1, -1, -1, -1, upright(*page), nullptr, nullptr,
                                shouldAbort, closureFor(stop));
 }
 

@@ -44,14 +44,15 @@ public:
     std::vector<OutlineEntry> outline() const;
 
     struct PageText {
-        bool loaded = false; // false: Poppler could not parse the page
-        QString label;       // as the reader sees it: "iv", "A-1", "12"
-        QSizeF size;         // points, rotation applied
-        std::vector<TextWord> words;
+        bool loaded = false;         // false: Poppler could not parse the page
+        QString label;               // as the reader sees it: "iv", "A-1", "12"
+        QSizeF size;                 // points, in the upright frame of the words
+        int rotation = 0;            // degrees clockwise the page is shown turned (/Rotate)
+        std::vector<TextWord> words; // upright, whatever the page's rotation
     };
     // Stops early (with the words found so far) when `stop` is requested.
     PageText pageText(int index, const std::stop_token& stop) const;
-    // A null image on failure or when stopped.
+    // The page upright (as pageText's words); a null image on failure or when stopped.
     QImage render(int index, double dpi, const std::stop_token& stop) const;
 
 private:

@@ -11,7 +11,7 @@
 
 namespace lv::ingest {
 
-Document ingestTextFile(const QString& path, const IngestOptions& options,
+Document ingestTextFile(const QString& path, [[maybe_unused]] const IngestOptions& options,
                         const IngestProgressCallback& progress, std::stop_token stop) {
     const QFileInfo info(path);
     QFile file(path);
@@ -60,7 +60,6 @@ Document ingestTextFile(const QString& path, const IngestOptions& options,
     }
     doc.files.push_back(fileInfo);
     if (progress) progress({IngestProgress::Stage::File, 1, 1, fileInfo.path});
-    (void)options;
     return doc;
 }
 

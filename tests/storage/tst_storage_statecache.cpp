@@ -5,11 +5,14 @@
 
 #include "storage/Library.h"
 #include "storage/StateCache.h"
+#include "storage/StateChunkReader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <sqlite3.h>
+
+#include "storage/Transaction.h"
 
 using namespace lv::storage;
 using namespace lv::storage::test;
@@ -341,6 +344,58 @@ private slots:
         }));
         QVERIFY(!c.inTransaction());
         QVERIFY(cache.load(kKey, [](auto) {}).loaded());
+    }
+
+    void parallelAndSingleConnectionReadsAgree() {
+        Connection c = library_->openWriter();
+        const auto bytes = stateLikeBytes(9 * kChunk + 333, 17);
+        for (unsigned threads : {0u, 1u, 2u, 3u, 8u}) {
+            StateCacheOptions o = smallChunks();
+            o.readThreads = threads;
+            StateCache cache(c, o);
+            cache.save(kKey, bytes);
+            std::vector<std::byte> back;
+            const auto r = cache.loadToMemory(kKey, back);
+            QVERIFY2(r.loaded(), r.message.c_str());
+            QVERIFY(back == bytes);
+        }
+        // Inside the writer's own uncommitted transaction, the state it just
+        // saved is read through that connection (other connections cannot see it).
+        Transaction tx(c);
+        StateCache cache(c, smallChunks());
+        cache.save({"d", "m", "uncommitted"}, bytes);
+        std::vector<std::byte> back;
+        QVERIFY(cache.loadToMemory({"d", "m", "uncommitted"}, back).loaded());
+        QVERIFY(back == bytes);
+    }
+
+    void aStateReplacedWhileBeingReadIsNotTakenForAnother() {
+        Connection c = library_->openWriter();
+        StateCache cache(c, smallChunks(CompressionPolicy::Never));
+        const StateInfo old = cache.save(kKey, stateLikeBytes(6 * kChunk, 18));
+        std::vector<StoredChunk> chunks;
+        {
+            auto s = c.statement("SELECT id, ordinal, raw_bytes, codec, checksum, length(data) "
+                                 "FROM state_chunks WHERE state_id = ? ORDER BY ordinal");
+            s->bindAll(old.id);
+            while (s->step())
+                chunks.push_back({s->int64(0), old.id, s->int64(1),
+                                  static_cast<std::uint64_t>(s->int64(2)), s->int64(3),
+                                  static_cast<std::uint64_t>(s->int64(4)),
+                                  static_cast<std::size_t>(s->int64(5)), 0});
+        }
+        // The list was taken; now the state is replaced by one of the same size,
+        // whose chunk rows may take the same row ids.
+        const StateInfo replacement = cache.save(kKey, stateLikeBytes(6 * kChunk, 19));
+        QVERIFY(replacement.id != old.id);
+        bool sinkCalled = false;
+        const ChunkSink sink = [&](auto) { sinkCalled = true; };
+        const std::string problem = readChunksInParallel(library_->file(), chunks, 3, &sink);
+        QVERIFY2(problem.find("changed while being read") != std::string::npos, problem.c_str());
+        QVERIFY(!sinkCalled);
+        std::vector<std::byte> back;
+        QVERIFY(cache.loadToMemory(kKey, back).loaded());
+        QVERIFY(back == stateLikeBytes(6 * kChunk, 19));
     }
 
     void badOptionsAreRefused() {

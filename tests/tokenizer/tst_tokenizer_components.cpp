@@ -7,6 +7,7 @@
 #include "support/Fixtures.h"
 
 #include "tokenizer/HfTokenizer.h"
+#include "tokenizer/Regex.h"
 #include "tokenizer/SentencePieceTokenizer.h"
 #include "tokenizer/Utf8.h"
 
@@ -320,6 +321,29 @@ private slots:
         QCOMPARE(t->decode(std::vector<int32_t>{0, 99, -1, 1}), std::string("a b"));
     }
 
+    // tokenizer.json patterns follow Oniguruma: \s takes U+0085, \h is a hex
+    // digit, ^ and $ anchor at lines.
+    void onigurumaPatternSemantics() {
+        auto first = [](const char* pattern, std::string_view text) {
+            lv::Regex re(pattern, lv::Regex::Syntax::Pattern, "test");
+            std::size_t b = 0, e = 0;
+            return re.find(text, 0, b, e) ? std::string(text.substr(b, e - b)) : std::string("-");
+        };
+        QCOMPARE(first(R"(\s+)", "a\xC2\x85 b"), std::string("\xC2\x85 "));
+        QCOMPARE(first(R"([^\s\p{L}]+)", "a\xC2\x85!b"), std::string("!"));
+        QCOMPARE(first(R"(\S+)", "\xC2\x85"
+                                 "ab"),
+                 std::string("ab"));
+        QCOMPARE(first(R"(\h+)", "xyz 0fA9 "), std::string("0fA9"));
+        QCOMPARE(first(R"(^b)", "a\nb"), std::string("b"));
+        QCOMPARE(first(R"(a$)", "a\nb"), std::string("a"));
+        // A literal pattern takes regex syntax characters as text.
+        lv::Regex literal("a.b", lv::Regex::Syntax::Literal, "test");
+        std::size_t b = 0, e = 0;
+        QVERIFY(!literal.find("axb", 0, b, e));
+        QVERIFY(literal.find("xa.b", 0, b, e) && b == 1 && e == 4);
+    }
+
     void utf8RepairReplacesMaximalSubparts() {
         using lv::utf8::repair;
         const std::string fffd = "\xEF\xBF\xBD";
@@ -334,25 +358,36 @@ private slots:
         QCOMPARE(repair("\xED\xA0\x80"), fffd + fffd + fffd);
         QCOMPARE(repair("\xC0\xAF"), fffd + fffd);
         QVERIFY(lv::utf8::isValid("\xF0\x9F\x98\x80"));
-        QCOMPARE(lv::utf8::completePrefixLength("ab\xF0\x9F\x98"), std::size_t(2));
-        QCOMPARE(lv::utf8::completePrefixLength("ab\xFF"), std::size_t(3));
+        QVERIFY(!lv::utf8::isValid("ab\xF0\x9F\x98"));
     }
 
-    // Chunked sentencepiece encoding gives the ids of one call.
+    // Chunked sentencepiece BPE encoding gives the ids of one call, on prose
+    // and on code; unigram models chunk only beyond 4 MiB (see setChunkBytes).
     void sentencePieceChunkingIsExact() {
         LV_REQUIRE_FIXTURES();
-        std::ifstream in("/usr/share/common-licenses/GPL-3");
-        std::ostringstream text;
-        text << in.rdbuf();
-        QVERIFY(text.str().size() > 30000);
-        for (const char* model : {"tokenizers/spm_unigram.model", "tokenizers/spm_bpe.model"}) {
-            auto whole = lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath(model));
-            auto chunked = lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath(model));
-            QVERIFY(chunked->chunkingIsExact());
-            whole->setChunkBytes(0);
-            chunked->setChunkBytes(997);
-            QCOMPARE(chunked->encode(text.str()), whole->encode(text.str()));
+        std::string text;
+        for (const char* file : {"/usr/share/common-licenses/GPL-3", "/usr/include/stdio.h",
+                                 "/usr/include/stdlib.h"}) {
+            std::ifstream in(file);
+            std::ostringstream s;
+            s << in.rdbuf();
+            text += s.str();
         }
+        QVERIFY(text.size() > 30000);
+        auto whole =
+            lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath("tokenizers/spm_bpe.model"));
+        auto chunked =
+            lv::SentencePieceTokenizer::fromFile(lv::test::fixturePath("tokenizers/spm_bpe.model"));
+        QVERIFY(chunked->canChunk());
+        QCOMPARE(chunked->chunkBytes(), std::size_t(16 * 1024));
+        whole->setChunkBytes(0);
+        for (std::size_t bytes : {997, 4096}) {
+            chunked->setChunkBytes(bytes);
+            QCOMPARE(chunked->encode(text), whole->encode(text));
+        }
+        auto unigram = lv::SentencePieceTokenizer::fromFile(
+            lv::test::fixturePath("tokenizers/spm_unigram.model"));
+        QCOMPARE(unigram->chunkBytes(), std::size_t(4 * 1024 * 1024));
     }
 };
 

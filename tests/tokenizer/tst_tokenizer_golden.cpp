@@ -127,6 +127,7 @@ private slots:
         const auto ids = bpe->encode("a<|endoftext|>b");
         QCOMPARE(ids, (std::vector<int32_t>{65, 0, 66}));
         QVERIFY(bpe->isSpecial(0));
+        QCOMPARE(bpe->specialIds(), std::vector<int32_t>{0});
         QCOMPARE(QString::fromStdString(bpe->decode(ids, false)), QString("a<|endoftext|>b"));
         QCOMPARE(QString::fromStdString(bpe->decode(ids, true)), QString("ab"));
 

@@ -13,6 +13,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -109,6 +110,19 @@ private slots:
         QVERIFY(line.compare(0, head.size(), head) == 0);
     }
 
+    // A 2 MB word with no break is one pre-token: merging it must stay
+    // O(n log n) (the priority-queue path), and round-trip exactly.
+    void hugeSingleWord() {
+        LV_REQUIRE_FIXTURES();
+        std::string word;
+        while (word.size() < 2'000'000)
+            word += "thequickbrownfox";
+        const auto bpe = lv::loadTokenizer(lv::test::fixturePath("tokenizers/bpe_bytelevel.json"));
+        const auto ids = bpe->encode(word);
+        QVERIFY(ids.size() < word.size());
+        QVERIFY(bpe->decode(ids) == word);
+    }
+
     void malformedTokenizerJson_data() {
         QTest::addColumn<QString>("edit");
         QTest::addColumn<QString>("expected");
@@ -192,6 +206,33 @@ private slots:
                  qPrintable("message: " + error));
     }
 
+    // One tokenizer shared by several threads gives each the ids of a lone call.
+    void concurrentEncodesAgree_data() { invalidUtf8IsReplacedNotFatal_data(); }
+    void concurrentEncodesAgree() {
+        LV_REQUIRE_FIXTURES();
+        QFETCH(QString, file);
+        const auto t = lv::loadTokenizer(lv::test::fixturePath(file));
+        std::vector<std::string> texts;
+        for (int k = 0; k < 4; ++k)
+            texts.push_back(readAll("/usr/share/common-licenses/GPL-3").substr(k * 3000, 20000));
+        std::vector<std::vector<int32_t>> expected;
+        for (const auto& text : texts)
+            expected.push_back(t->encode(text));
+        std::vector<int> mismatches(texts.size(), 0);
+        std::vector<std::thread> threads;
+        for (std::size_t k = 0; k < texts.size(); ++k)
+            threads.emplace_back([&, k] {
+                for (int round = 0; round < 5; ++round) {
+                    if (t->encode(texts[k]) != expected[k]) ++mismatches[k];
+                    if (t->decode(expected[k]).empty()) ++mismatches[k];
+                }
+            });
+        for (auto& th : threads)
+            th.join();
+        for (int m : mismatches)
+            QCOMPARE(m, 0);
+    }
+
     void missingFilesAndDirectories() {
         QTemporaryDir dir;
         QVERIFY(loadError(dir.filePath("nope.json")).contains("no such file or directory"));
@@ -210,6 +251,10 @@ private slots:
         writeAll(dir.filePath("tokenizer_config.json"), R"({"add_bos_token": "yes"})");
         error = loadError(dir.path());
         QVERIFY2(error.contains("add_bos_token"), qPrintable(error));
+        writeAll(dir.filePath("tokenizer_config.json"),
+                 R"({"added_tokens_decoder": {"1": {"content": "<s>", "special": "yes"}}})");
+        error = loadError(dir.path());
+        QVERIFY2(error.contains("unexpected content"), qPrintable(error));
         writeAll(dir.filePath("tokenizer_config.json"), R"({"bos_token": "<no-such-token>"})");
         error = loadError(dir.path());
         QVERIFY2(error.contains("bos_token '<no-such-token>'"), qPrintable(error));

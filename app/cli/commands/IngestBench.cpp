@@ -144,8 +144,10 @@ int benchTree(const QString& path, const Invocation& inv, int repeat, CommandIo&
     qint64 bytes = 0;
     int files = 0, segments = 0, skipped = 0;
     QString method;
+    ingest::IngestOptions options;
+    if (inv.has("threads")) options.threads = static_cast<int>(inv.intOr("threads", 0));
     const auto [s, cpu] = best(repeat, RUSAGE_SELF, [&] {
-        const ingest::Document doc = ingest::ingestPath(path);
+        const ingest::Document doc = ingest::ingestPath(path, options);
         bytes = 0;
         for (const auto& f : doc.files)
             bytes += f.bytes;

@@ -32,6 +32,12 @@ int runText(const Invocation& inv, CommandIo& io) {
     }
     for (const QString& w : doc.warnings)
         io.err << "warning: " << w.toStdString() << "\n";
+    if (doc.skipped.total() > 0) {
+        QStringList parts;
+        for (auto it = doc.skipped.counts.begin(); it != doc.skipped.counts.end(); ++it)
+            parts << QString::number(it.value()) + QLatin1Char(' ') + it.key();
+        io.err << "skipped: " << parts.join(QStringLiteral(", ")).toStdString() << "\n";
+    }
     ingest::ModelTextOptions textOptions;
     textOptions.includeMarginals = inv.has("marginals");
     textOptions.lineNumbers = inv.has("line-numbers");

@@ -1,6 +1,6 @@
 // Causal GQA attention over a KV cache (f32, bf16 or f16), three kernels:
-//  - prefill, head dim 64 or 128: flash attention on the bf16 tensor cores (mma.sync
-//    m16n8k16), 64 queries x 64 keys per step, online softmax in float32 (base 2);
+//  - prefill, head dim 64 or 128: flash attention on the f16 tensor cores (mma.sync
+//    m16n8k16), 128 queries x 64 keys per step, online softmax in float32 (base 2);
 //  - decode (a few query rows per kv head): split-K over the keys, float32, one block per
 //    (key split, kv head) serving every query head of the group, then a combine pass;
 //  - anything else: one warp per (query, head), float32.
@@ -11,6 +11,7 @@
 #include "backend/cuda/MmaBf16.cuh"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace lv::cuda {
 namespace {
@@ -91,63 +92,82 @@ namespace {
 
 // ---- flash attention (prefill) --------------------------------------------------------------
 
-constexpr int kFaRows = 64; // queries per block (16 per warp)
-constexpr int kFaKeys = 64; // keys per step
-
-// 8 consecutive elements of a row as 8 bf16 (16 bytes), from f32 / bf16 / f16 storage.
-__device__ __forceinline__ uint4 loadChunkBf16(const void* base, int dtype, std::int64_t offset,
-                                               float mul) {
-    uint4 out;
-    if (dtype == kBF16 && mul == 1.0f) {
-        const auto* p = static_cast<const __nv_bfloat16*>(base) + offset;
-        if ((reinterpret_cast<std::uintptr_t>(p) & 15) == 0)
-            return *reinterpret_cast<const uint4*>(p);
-    }
-    float v[8];
-    const auto* pf = static_cast<const float*>(base) + offset;
-    if (dtype == kF32 && (reinterpret_cast<std::uintptr_t>(pf) & 15) == 0) {
-        const float4 lo = reinterpret_cast<const float4*>(pf)[0];
-        const float4 hi = reinterpret_cast<const float4*>(pf)[1];
-        v[0] = lo.x * mul, v[1] = lo.y * mul, v[2] = lo.z * mul, v[3] = lo.w * mul;
-        v[4] = hi.x * mul, v[5] = hi.y * mul, v[6] = hi.z * mul, v[7] = hi.w * mul;
-    } else {
-#pragma unroll
-        for (int i = 0; i < 8; ++i)
-            v[i] = loadAsFloat(base, dtype, offset + i) * mul;
-    }
-    out.x = packBf16(v[0], v[1]);
-    out.y = packBf16(v[2], v[3]);
-    out.z = packBf16(v[4], v[5]);
-    out.w = packBf16(v[6], v[7]);
-    return out;
-}
-
-// Row r, 16-byte chunk c of a [rows][D] bf16 tile, XOR-swizzled so that ldmatrix reads of
+// Row r, 16-byte chunk c of a [rows][D] 16-bit tile, XOR-swizzled so that ldmatrix reads of
 // 8 rows at one logical chunk hit 8 different bank groups.
 template <int D> __device__ __forceinline__ int swz(int r, int c) {
     return r * D + ((c ^ (r & 7)) << 3);
 }
 
-template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(AttentionArgs a) {
+// A K or V tile in flight: each thread's chunks of 8 elements, as loaded (f32 or 16-bit).
+template <int D, int THREADS, int KEYS> struct KvStage {
+    static constexpr int kChunks = KEYS * (D / 8) / THREADS; // per thread, per tensor
+    float4 k[kChunks][2], v[kChunks][2];
+};
+
+__device__ __forceinline__ void loadRaw(const void* base, int dtype, std::int64_t off, bool ok,
+                                        float4 out[2]) {
+    if (!ok) {
+        out[0] = out[1] = make_float4(0, 0, 0, 0);
+    } else if (dtype == kF32) {
+        const float4* p = reinterpret_cast<const float4*>(static_cast<const float*>(base) + off);
+        out[0] = p[0];
+        out[1] = p[1];
+    } else { // 16-bit: 16 bytes in out[0]
+        out[0] = *reinterpret_cast<const float4*>(static_cast<const std::uint16_t*>(base) + off);
+    }
+}
+
+// 8 elements as 8 f16 (16 bytes).
+__device__ __forceinline__ uint4 toF16Chunk(const float4 raw[2], int dtype) {
+    if (dtype == kF16) return *reinterpret_cast<const uint4*>(&raw[0]);
+    float f[8];
+    if (dtype == kF32) {
+        f[0] = raw[0].x, f[1] = raw[0].y, f[2] = raw[0].z, f[3] = raw[0].w;
+        f[4] = raw[1].x, f[5] = raw[1].y, f[6] = raw[1].z, f[7] = raw[1].w;
+    } else {
+        const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[0]);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            const float2 v = __bfloat1622float2(h[i]);
+            f[2 * i] = v.x;
+            f[2 * i + 1] = v.y;
+        }
+    }
+    return make_uint4(packF16(f[0], f[1]), packF16(f[2], f[3]), packF16(f[4], f[5]),
+                      packF16(f[6], f[7]));
+}
+
+// Block = 16 * WARPS queries of one head, WARPS warps of 16 rows; K/V tiles of 64 keys go through
+// registers (the next tile's loads are in flight while this one is computed) into swizzled
+// f16 shared memory; Q.K^T and P.V on the f16 tensor cores, softmax in f32 (base 2).
+template <int D, int WARPS, int KEYS>
+__global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs a) {
     constexpr int CH = D / 8; // 16-byte chunks per row
+    constexpr int kFaRows = 16 * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
+    using Stage = KvStage<D, kFaThreads, KEYS>;
     extern __shared__ __align__(16) unsigned char smemRaw[];
-    auto* Qs = reinterpret_cast<__nv_bfloat16*>(smemRaw);
-    __nv_bfloat16* Ks = Qs + kFaRows * D;
-    __nv_bfloat16* Vs = Ks + kFaKeys * D;
+    auto* Qs = reinterpret_cast<std::uint16_t*>(smemRaw);
+    std::uint16_t* Ks = Qs + kFaRows * D;
+    std::uint16_t* Vs = Ks + kFaKeys * D;
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gid = lane >> 2, tig = lane & 3;
     const int h = blockIdx.y;
     const int hk = int(h / (a.Hq / a.Hkv));
     const std::int64_t q0 = std::int64_t(blockIdx.x) * kFaRows;
-    // Scores in base 2: exp(x) = exp2(x log2 e), folded into q.
-    const float qMul = a.scale * 1.4426950408889634f;
+    const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
 
-    for (int i = tid; i < kFaRows * CH; i += 128) {
+    for (int i = tid; i < kFaRows * CH; i += kFaThreads) {
         const int r = i / CH, c = i % CH;
         const std::int64_t t = q0 + r;
-        uint4 v = make_uint4(0, 0, 0, 0);
-        if (t < a.T) v = loadChunkBf16(a.q, kF32, t * a.ldq + std::int64_t(h) * D + c * 8, qMul);
-        *reinterpret_cast<uint4*>(Qs + swz<D>(r, c)) = v;
+        float f[8] = {};
+        if (t < a.T) {
+            const float* q = a.q + t * a.ldq + std::int64_t(h) * D + c * 8;
+#pragma unroll
+            for (int e = 0; e < 8; ++e)
+                f[e] = q[e] * qMul;
+        }
+        *reinterpret_cast<uint4*>(Qs + swz<D>(r, c)) = make_uint4(
+            packF16(f[0], f[1]), packF16(f[2], f[3]), packF16(f[4], f[5]), packF16(f[6], f[7]));
     }
     __syncthreads();
     std::uint32_t qf[D / 16][4];
@@ -163,22 +183,31 @@ template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(Att
     const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
     const std::int64_t rowKv = a.Hkv * D;
     const std::int64_t rowA = q0 + warp * 16 + gid; // this thread's rows: rowA, rowA + 8
+    const std::int64_t warpLastKey = a.pos0 + q0 + warp * 16 + 15;
 
-    for (std::int64_t k0 = 0; k0 < kEnd; k0 += kFaKeys) {
-        __syncthreads(); // the previous tiles are consumed
-        for (int i = tid; i < kFaKeys * CH; i += 128) {
-            const int r = i / CH, c = i % CH;
+    Stage st;
+    auto fetch = [&](std::int64_t k0) {
+#pragma unroll
+        for (int i = 0; i < Stage::kChunks; ++i) {
+            const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
             const std::int64_t key = k0 + r;
-            uint4 kv = make_uint4(0, 0, 0, 0), vv = make_uint4(0, 0, 0, 0);
-            if (key < kEnd) {
-                const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c * 8;
-                kv = loadChunkBf16(a.k, a.kvDtype, off, 1.0f);
-                vv = loadChunkBf16(a.v, a.kvDtype, off, 1.0f);
-            }
-            *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = kv;
-            *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = vv;
+            const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c * 8;
+            loadRaw(a.k, a.kvDtype, off, key < kEnd, st.k[i]);
+            loadRaw(a.v, a.kvDtype, off, key < kEnd, st.v[i]);
+        }
+    };
+    fetch(0);
+    for (std::int64_t k0 = 0; k0 < kEnd; k0 += kFaKeys) {
+        __syncthreads(); // every warp is done with the previous tile
+#pragma unroll
+        for (int i = 0; i < Stage::kChunks; ++i) {
+            const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
+            *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = toF16Chunk(st.k[i], a.kvDtype);
+            *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = toF16Chunk(st.v[i], a.kvDtype);
         }
         __syncthreads();
+        if (k0 + kFaKeys < kEnd) fetch(k0 + kFaKeys); // lands while this tile is computed
+        if (k0 > warpLastKey) continue;               // every row of this warp is masked
 
         float sc[kFaKeys / 8][4] = {};
 #pragma unroll
@@ -188,19 +217,17 @@ template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(Att
                 std::uint32_t b[4];
                 const int r = j * 8 + (lane & 7) + 8 * (lane >> 4);
                 ldmatrixX4(b, Ks + swz<D>(r, ks * 2 + ((lane >> 3) & 1)));
-                mmaBf16(sc[j], qf[ks], b[0], b[1]);
-                mmaBf16(sc[j + 1], qf[ks], b[2], b[3]);
+                mmaF16(sc[j], qf[ks], b[0], b[1]);
+                mmaF16(sc[j + 1], qf[ks], b[2], b[3]);
             }
         }
-        // Causal mask where this tile reaches past the earliest row's last key.
-        if (k0 + kFaKeys - 1 > a.pos0 + q0) {
+        if (k0 + kFaKeys - 1 > a.pos0 + q0 + warp * 16) { // the diagonal crosses this tile
 #pragma unroll
             for (int j = 0; j < kFaKeys / 8; ++j)
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
-                    const std::int64_t row = rowA + 8 * (e >> 1);
-                    if (key > a.pos0 + row) sc[j][e] = -INFINITY;
+                    if (key > a.pos0 + rowA + 8 * (e >> 1)) sc[j][e] = -INFINITY;
                 }
         }
 #pragma unroll
@@ -231,17 +258,17 @@ template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(Att
         }
 #pragma unroll
         for (int kk = 0; kk < kFaKeys / 16; ++kk) {
-            const std::uint32_t pa[4] = {packBf16(sc[2 * kk][0], sc[2 * kk][1]),
-                                         packBf16(sc[2 * kk][2], sc[2 * kk][3]),
-                                         packBf16(sc[2 * kk + 1][0], sc[2 * kk + 1][1]),
-                                         packBf16(sc[2 * kk + 1][2], sc[2 * kk + 1][3])};
+            const std::uint32_t pa[4] = {packF16(sc[2 * kk][0], sc[2 * kk][1]),
+                                         packF16(sc[2 * kk][2], sc[2 * kk][3]),
+                                         packF16(sc[2 * kk + 1][0], sc[2 * kk + 1][1]),
+                                         packF16(sc[2 * kk + 1][2], sc[2 * kk + 1][3])};
 #pragma unroll
             for (int dp = 0; dp < D / 16; ++dp) {
                 std::uint32_t b[4];
                 const int r = kk * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
                 ldmatrixX4Trans(b, Vs + swz<D>(r, dp * 2 + (lane >> 4)));
-                mmaBf16(o[2 * dp], pa, b[0], b[1]);
-                mmaBf16(o[2 * dp + 1], pa, b[2], b[3]);
+                mmaF16(o[2 * dp], pa, b[0], b[1]);
+                mmaF16(o[2 * dp + 1], pa, b[2], b[3]);
             }
         }
     }
@@ -263,18 +290,45 @@ template <int D> __global__ void __launch_bounds__(128) flashAttentionKernel(Att
     }
 }
 
-template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
+// The flash kernel reads K/V rows as 16-byte vectors.
+bool flashApplies(const AttentionArgs& a) {
+    const std::uintptr_t ptrs =
+        reinterpret_cast<std::uintptr_t>(a.k) | reinterpret_cast<std::uintptr_t>(a.v);
+    return (a.d == 64 || a.d == 128) && (ptrs & 15) == 0;
+}
+
+template <int D, int WARPS, int KEYS>
+void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
+    constexpr int kFaRows = 16 * WARPS, kFaKeys = KEYS;
     const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
-    static bool configured = false; // per template instance; the attribute is per function
-    if (!configured) {
-        check(cudaFuncSetAttribute(flashAttentionKernel<D>,
-                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
-              "flash attention shared memory");
-        configured = true;
-    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS>),
+                             smem, "flash attention shared memory");
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
-    flashAttentionKernel<D><<<grid, 128, smem, s>>>(a);
+    flashAttentionKernel<D, WARPS, KEYS><<<grid, WARPS * 32, smem, s>>>(a);
     checkLaunch("flashAttention");
+}
+
+// 8 warps (128 queries) halve the K/V traffic per product but fit one block per SM; 4 warps
+// (64 queries, 32 keys per step so that the staging registers stay the same) fit two, which keeps
+// the SMs busy when there are few query tiles (a prefill chunk of 2048 tokens is 16 tiles of 128
+// per head). LONGVIEW_CUDA_FA_WARPS=4|8 overrides.
+template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
+    static const int forced = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_FA_WARPS");
+        return e ? std::atoi(e) : 0;
+    }();
+    static const int sms = [] {
+        int dev = 0, n = 0;
+        cudaGetDevice(&dev);
+        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev);
+        return n;
+    }();
+    const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
+    const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
+    if (eight)
+        launchFlashWarps<D, 8, 64>(a, s);
+    else
+        launchFlashWarps<D, 4, 32>(a, s);
 }
 
 // ---- split-K decode ------------------------------------------------------------------------
@@ -449,13 +503,8 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
     const int smem =
         int(sizeof(float)) * (kDecodeMaxRows * D + kDecodeKeys * (D + 4) + kDecodeKeys * D +
                               kDecodeMaxRows * kDecodeKeys + 3 * kDecodeMaxRows);
-    static bool configured = false;
-    if (!configured) {
-        check(cudaFuncSetAttribute(decodeSplitKernel<D>,
-                                   cudaFuncAttributeMaxDynamicSharedMemorySize, smem),
-              "decode attention shared memory");
-        configured = true;
-    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D>), int(smem),
+                             "decode attention shared memory");
     decodeSplitKernel<D>
         <<<dim3(splits, unsigned(a.Hkv)), 128, smem, s>>>(a, splitKeys, partO, partML);
     checkLaunch("attentionDecodeSplit");
@@ -481,12 +530,11 @@ void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s) {
             launchDecode<128>(a, scratch, s);
         return;
     }
-    if (a.d == 128) {
-        launchFlash<128>(a, s);
-        return;
-    }
-    if (a.d == 64) {
-        launchFlash<64>(a, s);
+    if (flashApplies(a)) {
+        if (a.d == 128)
+            launchFlash<128>(a, s);
+        else
+            launchFlash<64>(a, s);
         return;
     }
     if (a.d <= 32)

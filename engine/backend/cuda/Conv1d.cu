@@ -48,13 +48,80 @@ __global__ void rollConvStateKernel(Rows x, int K, float* state) {
     }
 }
 
+// Four channels per thread (16-byte loads), a run of kRun consecutive tokens per thread with
+// the last K-1 inputs kept in registers, so that each input is read about once.
+constexpr int kRun = 32;
+
+template <int K>
+__global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, const float* state,
+                                       bool applySilu, Rows out) {
+    const std::int64_t c = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
+    if (c >= x.cols) return;
+    float taps[4][K];
+#pragma unroll
+    for (int j = 0; j < 4; ++j)
+#pragma unroll
+        for (int k = 0; k < K; ++k)
+            taps[j][k] = loadAsFloat(w.data, w.dtype, (c + j) * K + k);
+    float b[4] = {0, 0, 0, 0};
+    if (bias)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+            b[j] = bias[c + j];
+    const std::int64_t t0 = std::int64_t(blockIdx.y) * kRun;
+    // window[k] holds the input at t - (K-1) + k for the next output t
+    float4 window[K];
+#pragma unroll
+    for (int k = 0; k < K - 1; ++k) {
+        const std::int64_t j = t0 - (K - 1) + k;
+        if (j >= 0) {
+            window[k] = *reinterpret_cast<const float4*>(x.data + j * x.ld + c);
+        } else {
+            const std::int64_t si = (K - 1) + j; // index into the state's K-1 columns
+            window[k] = make_float4(state[c * (K - 1) + si], state[(c + 1) * (K - 1) + si],
+                                    state[(c + 2) * (K - 1) + si], state[(c + 3) * (K - 1) + si]);
+        }
+    }
+    const std::int64_t tEnd = t0 + kRun < x.rows ? t0 + kRun : x.rows;
+    for (std::int64_t t = t0; t < tEnd; ++t) {
+        window[K - 1] = *reinterpret_cast<const float4*>(x.data + t * x.ld + c);
+        float acc[4] = {b[0], b[1], b[2], b[3]};
+#pragma unroll
+        for (int k = 0; k < K; ++k) {
+            acc[0] += taps[0][k] * window[k].x;
+            acc[1] += taps[1][k] * window[k].y;
+            acc[2] += taps[2][k] * window[k].z;
+            acc[3] += taps[3][k] * window[k].w;
+        }
+        if (applySilu)
+#pragma unroll
+            for (int j = 0; j < 4; ++j)
+                acc[j] = siluf(acc[j]);
+        *reinterpret_cast<float4*>(out.data + t * out.ld + c) =
+            make_float4(acc[0], acc[1], acc[2], acc[3]);
+#pragma unroll
+        for (int k = 0; k < K - 1; ++k)
+            window[k] = window[k + 1];
+    }
+}
+
+bool aligned16(const void* p) {
+    return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0;
+}
+
 } // namespace
 
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
                         bool applySilu, Rows out, cudaStream_t s) {
     if (x.cols == 0) return;
     const int K = int(kernelSize);
-    if (x.rows > 0) {
+    const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
+                     aligned16(x.data) && aligned16(out.data) && x.rows > 1;
+    if (vec) {
+        const dim3 grid(ceilDiv(x.cols / 4, 128), ceilDiv(x.rows, kRun));
+        causalConv1dVec4Kernel<4><<<grid, 128, 0, s>>>(x, w, bias, state, applySilu, out);
+        checkLaunch("causalConv1dVec4");
+    } else if (x.rows > 0) {
         const dim3 grid(ceilDiv(x.cols, kThreads), unsigned(std::min<std::int64_t>(x.rows, 65535)));
         causalConv1dKernel<<<grid, kThreads, 0, s>>>(x, w, K, bias, state, applySilu, out);
         checkLaunch("causalConv1d");

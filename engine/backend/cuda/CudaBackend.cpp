@@ -306,9 +306,9 @@ Tensor CudaBackend::prepareWeight(const Tensor& host) {
     makeCurrent();
     const bool matrix =
         host.rank >= 2 && host.shape[host.rank - 1] >= 64 && host.shape[host.rank - 2] >= 64;
-    DType target = host.dtype;
-    if (matrix && host.dtype == DType::F32) target = DType::BF16;
-    if (!matrix) target = DType::F32;
+    // Matrices keep the checkpoint's precision (bf16 and f16 stay 16-bit; f32 runs on the
+    // TF32 tensor cores); vectors become f32.
+    const DType target = matrix ? host.dtype : DType::F32;
 
     Tensor t = Tensor::contiguous(nullptr, target, {}, DeviceKind::Cuda);
     t.rank = host.rank;
@@ -410,6 +410,11 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         return;
     }
     const std::int64_t ldw = weight.shape[0] > 1 ? weight.stride[0] : K;
+    if (gemvApplies(xr, weight.data, ldw, int(weight.dtype))) {
+        // Decode: a memory-bound product with no conversion pass and no scratch.
+        launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, o, stream_);
+        return;
+    }
     GemmOperands g{};
     g.w = weight.data;
     g.ldw = ldw;

@@ -52,8 +52,9 @@ public:
     void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
                    const Tensor& weights, Tensor& out) override;
 
-    // Matrices big enough for the tensor cores become bf16 copies (f16 stays f16); everything
-    // else (norms, biases, conv taps, A, D, small routers) is kept as f32.
+    // Matrices big enough for the tensor cores keep the checkpoint's dtype (bf16 checkpoints
+    // stay bf16 on the GPU); everything else (norms, biases, conv taps, A, D, small
+    // routers) becomes f32.
     Tensor prepareWeight(const Tensor& host) override;
     void releaseWeight(const Tensor& prepared) override;
     void argmax(const Tensor& logits, Tensor& indices) override;

@@ -31,4 +31,8 @@ inline void checkLaunch(const char* kernel) {
     check(cudaGetLastError(), kernel);
 }
 
+// Raises a kernel's dynamic shared-memory limit on the current device, once per (kernel,
+// device, size): the attribute is per device, and launches above 48 KB fail without it.
+void allowDynamicSharedMemory(const void* kernel, int bytes, const char* what);
+
 } // namespace lv::cuda

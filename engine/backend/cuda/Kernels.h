@@ -39,6 +39,13 @@ void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s);
 void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,
                    cudaStream_t s);
 
+// Gemv.cu: out[t, n] = alpha * (x[t] . w[n] + bias[n]) for up to kGemvMaxRows rows of x
+// (decode); w [N, K] of dtype 0/1/2 with 16-byte aligned rows.
+constexpr std::int64_t kGemvMaxRows = 4;
+bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
+void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
+                Rows out, cudaStream_t s);
+
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s);
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,

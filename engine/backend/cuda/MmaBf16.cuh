@@ -1,8 +1,9 @@
-// Warp-level bf16 tensor-core product (mma.sync m16n8k16, sm_80+) with ldmatrix loads from
-// shared memory, for the flash-attention kernel. Accumulation is float32.
+// Warp-level 16-bit tensor-core products (mma.sync m16n8k16 on bf16 or f16, sm_80+) with
+// ldmatrix loads from shared memory, for the flash-attention kernel. Accumulation is f32.
 #pragma once
 
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -32,6 +33,22 @@ __device__ __forceinline__ void mmaBf16(float c[4], const std::uint32_t a[4], st
                  "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// The same product on f16 operands (10 mantissa bits: 8x finer than bf16, same speed).
+__device__ __forceinline__ void mmaF16(float c[4], const std::uint32_t a[4], std::uint32_t b0,
+                                       std::uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// Two floats as one register of f16, saturated to the f16 range (lo in the low half).
+__device__ __forceinline__ std::uint32_t packF16(float lo, float hi) {
+    const __half2 v = __floats2half2_rn(fminf(fmaxf(lo, -65504.0f), 65504.0f),
+                                        fminf(fmaxf(hi, -65504.0f), 65504.0f));
+    return *reinterpret_cast<const std::uint32_t*>(&v);
 }
 
 // Two floats as one register of bf16 (lo in the low half, the lower column index).

@@ -49,6 +49,63 @@ __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupS
     }
 }
 
+// Rows of up to 256 * PER elements: each thread keeps its elements in registers, so x (and z)
+// are read once.
+template <int PER>
+__global__ void __launch_bounds__(256) rmsNormCachedKernel(Rows x, Weight w, float eps, Rows out) {
+    __shared__ float scratch[32];
+    const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
+    float v[PER];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        v[i] = c < x.cols ? row[c] : 0.0f;
+        ss += v[i] * v[i];
+    }
+    ss = blockSum(ss, scratch);
+    const float inv = rsqrtf(ss / float(x.cols) + eps);
+    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        if (c < x.cols) o[c] = v[i] * inv * loadAsFloat(w.data, w.dtype, c);
+    }
+}
+
+template <int PER>
+__global__ void __launch_bounds__(256)
+    gatedRmsNormCachedKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+                             bool normBeforeGate, Rows out) {
+    __shared__ float scratch[32];
+    const std::int64_t r = blockIdx.x;
+    const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
+    const float* xr = x.data + r * x.ld + c0;
+    const float* zr = z.data + r * z.ld + c0;
+    float hv[PER], gv[PER];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        const bool in = c < groupSize;
+        const float xv = in ? xr[c] : 0.0f;
+        gv[i] = in ? siluf(zr[c]) : 0.0f;
+        hv[i] = normBeforeGate ? xv : xv * gv[i];
+        ss += hv[i] * hv[i];
+    }
+    ss = blockSum(ss, scratch);
+    const float inv = rsqrtf(ss / float(groupSize) + eps);
+    float* o = out.data + r * out.ld + c0;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        if (c < groupSize) {
+            const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
+            o[c] = normBeforeGate ? hv[i] * inv * wc * gv[i] : hv[i] * inv * wc;
+        }
+    }
+}
+
 int threadsFor(std::int64_t cols) {
     return int(std::min<std::int64_t>(kThreads, std::max<std::int64_t>(32, (cols + 31) / 32 * 32)));
 }
@@ -57,7 +114,13 @@ int threadsFor(std::int64_t cols) {
 
 void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
-    rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
+    if (x.cols > 1024 && x.cols <= 256 * 8) {
+        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, w, eps, out);
+    } else if (x.cols > 2048 && x.cols <= 256 * 16) {
+        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, w, eps, out);
+    } else {
+        rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
+    }
     checkLaunch("rmsNorm");
 }
 
@@ -65,8 +128,12 @@ void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float 
                         bool normBeforeGate, Rows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
-    gatedRmsNormKernel<<<grid, threadsFor(groupSize), 0, s>>>(x, z, w, groupSize, eps,
-                                                              normBeforeGate, out);
+    if (groupSize > 1024 && groupSize <= 256 * 16)
+        gatedRmsNormCachedKernel<16>
+            <<<grid, 256, 0, s>>>(x, z, w, groupSize, eps, normBeforeGate, out);
+    else
+        gatedRmsNormKernel<<<grid, threadsFor(groupSize), 0, s>>>(x, z, w, groupSize, eps,
+                                                                  normBeforeGate, out);
     checkLaunch("gatedRmsNorm");
 }
 

@@ -24,10 +24,11 @@ constexpr int L = 256;               // chunk length
 constexpr int kChunksPerWindow = 64; // bounds the scratch: 64 chunk states per window
 
 struct Scratch {
-    float* dtp; // [nc, H, L]
-    float* cum; // [nc, H, L]
-    float* S;   // [nc, H, P, N]
-    float* CB;  // [nc, G, L, L]
+    float* dtp;   // [nc, H, L]
+    float* cum;   // [nc, H, L]
+    float* decay; // [nc, H]: exp(cum at the chunk's end)
+    float* S;     // [nc, H, P, N]
+    float* CB;    // [nc, G, L, L]
 };
 
 __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, Scratch w) {
@@ -62,6 +63,7 @@ __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, S
     const std::int64_t idx = (std::int64_t(c) * a.H + h) * L + l;
     w.dtp[idx] = d;
     w.cum[idx] = v;
+    if (l == L - 1) w.decay[c * int(a.H) + h] = expf(v);
 }
 
 // S[c, h, p, n] for a 64 (p) x 128 (n) tile; 8 warps of 16 x 64.
@@ -83,26 +85,33 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
     const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
     float acc[8][4] = {};
     const std::int64_t tc = t0 + std::int64_t(c) * L;
+    // Each thread stages fixed columns: x column p0 + (tid & 63) of rows (tid >> 6) + 4i,
+    // B column n0 + (tid & 127) of rows (tid >> 7) + 2i.
+    const int xc = tid & 63, xr = tid >> 6, bc = tid & 127, br = tid >> 7;
+    const bool xOk = p0 + xc < P, bOk = n0 + bc < N;
+    const std::int64_t rowsLeft = a.T - tc; // valid rows of this chunk (may exceed L)
+    float rx[8], rb[16];
+    auto fetch = [&](int l0) {
+        const float* xp = a.x + (tc + l0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+        const float* bp = a.B + (tc + l0 + br) * a.ldb + std::int64_t(g) * N + n0 + bc;
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+            rx[i] = (xOk && l0 + xr + 4 * i < rowsLeft) ? xp[std::int64_t(4 * i) * a.ldx] : 0.0f;
+#pragma unroll
+        for (int i = 0; i < 16; ++i)
+            rb[i] = (bOk && l0 + br + 2 * i < rowsLeft) ? bp[std::int64_t(2 * i) * a.ldb] : 0.0f;
+    };
+    fetch(0);
     for (int l0 = 0; l0 < L; l0 += 32) {
         __syncthreads();
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
-            const int idx = tid + i * 256, r = idx >> 6, col = idx & 63;
-            const std::int64_t t = tc + l0 + r;
-            const int p = p0 + col;
-            const float v =
-                (t < a.T && p < P) ? a.x[t * a.ldx + std::int64_t(h) * P + p] * wS[l0 + r] : 0.0f;
-            Xs[r][col] = toTf32(v);
-        }
+        for (int i = 0; i < 8; ++i)
+            Xs[xr + 4 * i][xc] = toTf32(rx[i] * wS[l0 + xr + 4 * i]);
 #pragma unroll
-        for (int i = 0; i < 16; ++i) {
-            const int idx = tid + i * 256, r = idx >> 7, col = idx & 127;
-            const std::int64_t t = tc + l0 + r;
-            const int n = n0 + col;
-            const float v = (t < a.T && n < N) ? a.B[t * a.ldb + std::int64_t(g) * N + n] : 0.0f;
-            Bs[r][col] = toTf32(v);
-        }
+        for (int i = 0; i < 16; ++i)
+            Bs[br + 2 * i][bc] = toTf32(rb[i]);
         __syncthreads();
+        if (l0 + 32 < L) fetch(l0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {Xs[k + tig][wm + gid], Xs[k + tig][wm + gid + 8],
@@ -130,18 +139,39 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
 }
 
 // In place over the chunks: S[c] becomes the state before chunk c; the final state goes
-// back to a.state.
+// back to a.state. Four consecutive state elements per thread (P * N % 4 == 0, aligned), the
+// next chunk's values loaded before this chunk's are stored, so loads overlap.
 __global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
+    const std::int64_t total = a.H * a.P * a.N;
+    const std::int64_t e = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
+    if (e >= total) return;
+    const int h = int(e / (a.P * a.N));
+    float4 run = *reinterpret_cast<const float4*>(a.state + e);
+    float4 next = *reinterpret_cast<const float4*>(w.S + e);
+    for (int c = 0; c < nc; ++c) {
+        const float4 own = next;
+        if (c + 1 < nc)
+            next = *reinterpret_cast<const float4*>(w.S + std::int64_t(c + 1) * total + e);
+        *reinterpret_cast<float4*>(w.S + std::int64_t(c) * total + e) = run;
+        const float d = w.decay[c * int(a.H) + h];
+        run =
+            make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
+    }
+    *reinterpret_cast<float4*>(a.state + e) = run;
+}
+
+// The same, one element per thread, for shapes or pointers the vector form cannot take.
+__global__ void ssdStatePassScalarKernel(SsdArgs a, int nc, Scratch w) {
     const std::int64_t total = a.H * a.P * a.N;
     const std::int64_t e = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (e >= total) return;
-    const std::int64_t h = e / (a.P * a.N);
+    const int h = int(e / (a.P * a.N));
     float run = a.state[e];
     for (int c = 0; c < nc; ++c) {
         const std::int64_t idx = std::int64_t(c) * total + e;
         const float own = w.S[idx];
         w.S[idx] = run;
-        run = run * expf(w.cum[(std::int64_t(c) * a.H + h) * L + L - 1]) + own;
+        run = run * w.decay[c * int(a.H) + h] + own;
     }
     a.state[e] = run;
 }
@@ -198,7 +228,8 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
 }
 
 // y for 64 rows (l) x 64 head dims (p) of one chunk and head; 4 warps of 16 x 64.
-__global__ void __launch_bounds__(128) ssdChunkScanKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+__global__ void __launch_bounds__(128, 4)
+    ssdChunkScanKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     __shared__ float As[64][36]; // C rows (part A) or the decay-weighted CB tile (part B)
     __shared__ float Ps[64][36]; // previous state rows (part A)
     __shared__ float Xs[32][72]; // x rows (part B)
@@ -217,20 +248,36 @@ __global__ void __launch_bounds__(128) ssdChunkScanKernel(SsdArgs a, std::int64_
     }
     float acc[8][4] = {};
 
-    // Part A: C_l . S_prev^T over n.
+    // Staging: column kc = tid & 31 of rows kr + 4i (C, S_prev, the CB tile); x column
+    // xc = tid & 63 of rows xr + 2i.
+    const int kc = tid & 31, kr = tid >> 5, xc = tid & 63, xr = tid >> 6;
+    const std::int64_t rowsLeft = a.T - tc;
+
+    // Part A: C_l . S_prev^T over n. Each step's global loads are issued before the previous
+    // step's products, so they are in flight while the tensor cores work.
     const float* prev = w.S + chunkHead * P * N;
+    float ra[16], rb[16];
+    auto fetchA = [&](int n0) {
+        const bool nOk = n0 + kc < N;
+        const float* cp = a.C + (tc + l0 + kr) * a.ldc + std::int64_t(g) * N + n0 + kc;
+        const float* pp = prev + std::int64_t(p0 + kr) * N + n0 + kc;
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            const int r = kr + 4 * i;
+            ra[i] = (nOk && l0 + r < rowsLeft) ? cp[std::int64_t(4 * i) * a.ldc] : 0.0f;
+            rb[i] = (nOk && p0 + r < P) ? pp[std::int64_t(4 * i) * N] : 0.0f;
+        }
+    };
+    fetchA(0);
     for (int n0 = 0; n0 < N; n0 += 32) {
         __syncthreads();
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
-            const int idx = tid + i * 128, r = idx >> 5, k = idx & 31;
-            const int n = n0 + k;
-            const std::int64_t t = tc + l0 + r;
-            As[r][k] = toTf32((t < a.T && n < N) ? a.C[t * a.ldc + std::int64_t(g) * N + n] : 0.0f);
-            const int p = p0 + r;
-            Ps[r][k] = toTf32((p < P && n < N) ? prev[std::int64_t(p) * N + n] : 0.0f);
+            As[kr + 4 * i][kc] = toTf32(ra[i]);
+            Ps[kr + 4 * i][kc] = toTf32(rb[i]);
         }
         __syncthreads();
+        if (n0 + 32 < N) fetchA(n0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],
@@ -253,26 +300,34 @@ __global__ void __launch_bounds__(128) ssdChunkScanKernel(SsdArgs a, std::int64_
         }
     }
 
-    // Part B: the causal, decay-weighted CB tile times x, over s <= l.
+    // Part B: the causal, decay-weighted CB tile times x, over s <= l (same prefetching; the
+    // upper triangle of CB is read but never used).
     const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const bool pOk = p0 + xc < P;
+    auto fetchB = [&](int s0) {
+        const float* cb = CBc + std::int64_t(l0 + kr) * L + s0 + kc;
+        const float* xp = a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            ra[i] = cb[4 * i * L];
+            rb[i] = (pOk && s0 + xr + 2 * i < rowsLeft) ? xp[std::int64_t(2 * i) * a.ldx] : 0.0f;
+        }
+    };
+    fetchB(0);
     for (int s0 = 0; s0 < l0 + 64; s0 += 32) {
         __syncthreads();
+        {
+            const int sIdx = s0 + kc;
+            const float cs = cumS[sIdx], ds = dtpS[sIdx];
 #pragma unroll
-        for (int i = 0; i < 16; ++i) {
-            const int idx = tid + i * 128, r = idx >> 5, k = idx & 31;
-            const int l = l0 + r, s = s0 + k;
-            As[r][k] = toTf32(
-                s <= l ? CBc[std::int64_t(l) * L + s] * expf(cumS[l] - cumS[s]) * dtpS[s] : 0.0f);
-        }
-#pragma unroll
-        for (int i = 0; i < 16; ++i) {
-            const int idx = tid + i * 128, r = idx >> 6, col = idx & 63;
-            const std::int64_t t = tc + s0 + r;
-            const int p = p0 + col;
-            Xs[r][col] =
-                toTf32((t < a.T && p < P) ? a.x[t * a.ldx + std::int64_t(h) * P + p] : 0.0f);
+            for (int i = 0; i < 16; ++i) {
+                const int l = l0 + kr + 4 * i;
+                As[kr + 4 * i][kc] = toTf32(sIdx <= l ? ra[i] * expf(cumS[l] - cs) * ds : 0.0f);
+                Xs[xr + 2 * i][xc] = toTf32(rb[i]);
+            }
         }
         __syncthreads();
+        if (s0 + 32 < l0 + 64) fetchB(s0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],
@@ -305,7 +360,8 @@ __global__ void __launch_bounds__(128) ssdChunkScanKernel(SsdArgs a, std::int64_
 
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
     const std::int64_t nc = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
-    return sizeof(float) * std::size_t(nc * a.H * L * 2 + nc * a.H * a.P * a.N + nc * a.G * L * L);
+    return sizeof(float) *
+           std::size_t(nc * a.H * L * 2 + nc * a.H + nc * a.H * a.P * a.N + nc * a.G * L * L + 4);
 }
 
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
@@ -315,7 +371,8 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.dtp = static_cast<float*>(scratch);
     w.cum = w.dtp + ncMax * a.H * L;
     w.S = w.cum + ncMax * a.H * L;
-    w.CB = w.S + ncMax * a.H * a.P * a.N;
+    w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
+    w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
@@ -323,7 +380,12 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         checkLaunch("ssdPrep");
         ssdChunkStateKernel<<<dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s>>>(a, t0, w);
         checkLaunch("ssdChunkState");
-        ssdStatePassKernel<<<ceilDiv(a.H * a.P * a.N, 256), 256, 0, s>>>(a, nc, w);
+        const bool vec =
+            (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
+        if (vec)
+            ssdStatePassKernel<<<ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s>>>(a, nc, w);
+        else
+            ssdStatePassScalarKernel<<<ceilDiv(a.H * a.P * a.N, 256), 256, 0, s>>>(a, nc, w);
         checkLaunch("ssdStatePass");
         constexpr int tiles = L / 64;
         ssdChunkCbKernel<<<dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s>>>(a, t0, w);

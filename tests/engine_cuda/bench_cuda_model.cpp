@@ -1,0 +1,131 @@
+// Prefill and decode throughput and GPU memory of a synthetic model in a real shape
+// (Granite 4.0-H 1B by default) on the CUDA backend, with the pool's peak for each context.
+// Not a test: run on the GPU machine:
+//   bench_cuda_model [--contexts 1024,16384,131008] [--chunk 2048] [--decode 64]
+
+#include "backend/Backend.h"
+#include "model/Model.h"
+#include "runtime/Session.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The published Granite 4.0-H 1B shape (ibm-granite/granite-4.0-h-1b config.json).
+nlohmann::json granite1b() {
+    nlohmann::json c;
+    c["model_type"] = "granitemoehybrid";
+    c["hidden_size"] = 1536;
+    c["num_hidden_layers"] = 40;
+    std::vector<std::string> types(40, "mamba");
+    for (int i : {5, 15, 25, 35})
+        types[std::size_t(i)] = "attention";
+    c["layer_types"] = types;
+    c["mamba_n_heads"] = 48;
+    c["mamba_d_head"] = 64;
+    c["mamba_d_state"] = 128;
+    c["mamba_n_groups"] = 1;
+    c["mamba_d_conv"] = 4;
+    c["mamba_expand"] = 2;
+    c["mamba_chunk_size"] = 256;
+    c["mamba_conv_bias"] = true;
+    c["mamba_proj_bias"] = false;
+    c["num_attention_heads"] = 12;
+    c["num_key_value_heads"] = 4;
+    c["intermediate_size"] = 4096;
+    c["shared_intermediate_size"] = 4096;
+    c["num_local_experts"] = 0;
+    c["num_experts_per_tok"] = 0;
+    c["vocab_size"] = 100352;
+    c["embedding_multiplier"] = 12.0;
+    c["attention_multiplier"] = 0.0078125;
+    c["logits_scaling"] = 6.0;
+    c["residual_multiplier"] = 0.22;
+    c["rms_norm_eps"] = 1e-5;
+    c["max_position_embeddings"] = 131072;
+    c["position_embedding_type"] = "nope";
+    c["tie_word_embeddings"] = true;
+    c["bos_token_id"] = 100257;
+    c["eos_token_id"] = 100257;
+    return c;
+}
+
+std::vector<long> parseList(const char* s) {
+    std::vector<long> v;
+    for (const char* p = s; *p;) {
+        v.push_back(std::strtol(p, nullptr, 10));
+        const char* comma = std::strchr(p, ',');
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return v;
+}
+
+double gib(std::size_t b) {
+    return double(b) / double(1ull << 30);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+#ifndef LONGVIEW_HAVE_CUDA
+    std::puts("built without CUDA");
+    return 0;
+#else
+    std::vector<long> contexts{1024, 16384, 131008};
+    long chunk = 2048, decode = 64;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--contexts")) contexts = parseList(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--chunk")) chunk = std::strtol(argv[i + 1], nullptr, 10);
+        if (!std::strcmp(argv[i], "--decode")) decode = std::strtol(argv[i + 1], nullptr, 10);
+    }
+    auto be = lv::makeCudaBackend(0);
+    auto model = lv::Model::synthetic(granite1b(), *be, lv::DType::BF16, 1);
+    be->synchronize();
+    const auto afterLoad = be->memoryStats();
+    std::printf("%s; granite-4.0-h-1b synthetic bf16, %.1fM parameters; weights + pool %.2f GiB\n",
+                be->name().c_str(), double(model->info().parameters) / 1e6,
+                gib(afterLoad.inUseBytes));
+    std::printf("prefill chunk %ld, %ld decode tokens\n\n", chunk, decode);
+    std::printf("context   prefill tok/s   decode tok/s   peak GiB (pool)   device used GiB\n");
+    std::mt19937 rng(42);
+    for (long ctx : contexts) {
+        be->resetPeak();
+        lv::SessionOptions so;
+        so.prefillChunk = chunk;
+        double prefillTps = 0, decodeTps = 0;
+        std::size_t peak = 0, deviceUsed = 0;
+        {
+            lv::Session s(*model, so);
+            std::vector<std::int32_t> ids(static_cast<std::size_t>(ctx));
+            for (auto& t : ids)
+                t = std::int32_t(rng() % 100352u);
+            be->synchronize();
+            const auto t0 = std::chrono::steady_clock::now();
+            s.prefill(ids);
+            be->synchronize();
+            const auto t1 = std::chrono::steady_clock::now();
+            for (long i = 0; i < decode; ++i)
+                s.decode(std::int32_t(rng() % 100352u));
+            be->synchronize();
+            const auto t2 = std::chrono::steady_clock::now();
+            prefillTps = double(ctx) / std::chrono::duration<double>(t1 - t0).count();
+            decodeTps = double(decode) / std::chrono::duration<double>(t2 - t1).count();
+            const auto m = be->memoryStats();
+            peak = m.peakBytes;
+            deviceUsed = m.deviceTotalBytes - m.deviceFreeBytes;
+        }
+        std::printf("%7ld   %13.0f   %12.1f   %15.2f   %15.2f\n", ctx, prefillTps, decodeTps,
+                    gib(peak), gib(deviceUsed));
+        std::fflush(stdout);
+    }
+    return 0;
+#endif
+}

@@ -1,0 +1,253 @@
+// Layout rules on synthetic pages (words as boxes, no PDF): lines and columns,
+// tables, list markers, running headers and footers, paragraphs, hyphenation.
+
+#include "ingest/pdf/Dehyphenation.h"
+#include "ingest/pdf/PageLayout.h"
+#include "ingest/pdf/PageParagraphs.h"
+#include "ingest/pdf/RunningMargins.h"
+#include "ingest/pdf/TesseractOcr.h"
+
+#include <QtTest>
+
+using namespace lv::ingest;
+
+namespace {
+
+constexpr double kCharWidth = 5.0; // a 10 pt font, roughly
+constexpr double kHeight = 10.0;
+
+// Places the words of `text` from x on the line whose top is y.
+void addLine(std::vector<TextWord>& words, double x, double y, const QString& text,
+             double height = kHeight) {
+    const double scale = height / kHeight;
+    for (const QString& w : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const double width = w.size() * kCharWidth * scale;
+        words.push_back({w, QRectF(x, y, width, height), true});
+        x += width + 3.0 * scale;
+    }
+}
+
+QStringList texts(const std::vector<TextLine>& lines) {
+    QStringList out;
+    for (const TextLine& l : lines)
+        out << l.text;
+    return out;
+}
+
+// A column of `n` lines "<tag>NN w w w w w" (about 150 pt wide) from (x, y).
+void addColumn(std::vector<TextWord>& words, double x, double y, const QString& tag, int n,
+               double leading = 12.0) {
+    for (int i = 0; i < n; ++i)
+        addLine(words, x, y + i * leading,
+                tag + QString::number(i).rightJustified(2, QLatin1Char('0')) +
+                    QStringLiteral(" lorem ipsum dolor amet sit elit"));
+}
+
+} // namespace
+
+class IngestLayoutTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void singleColumnKeepsLineOrder() {
+        std::vector<TextWord> words;
+        addColumn(words, 72, 100, "L", 5);
+        std::reverse(words.begin(), words.end()); // input order must not matter
+        const auto lines = layoutPage(words);
+        QCOMPARE(lines.size(), std::size_t(5));
+        QCOMPARE(lines[0].text, QStringLiteral("L00 lorem ipsum dolor amet sit elit"));
+        QCOMPARE(lines[4].text, QStringLiteral("L04 lorem ipsum dolor amet sit elit"));
+        for (const TextLine& l : lines)
+            QCOMPARE(l.region, 0);
+    }
+
+    void twoColumnsWithAlignedBaselines() {
+        std::vector<TextWord> words;
+        addColumn(words, 72, 100, "L", 10);
+        addColumn(words, 320, 100, "R", 10);
+        const auto lines = layoutPage(words);
+        const QStringList t = texts(lines);
+        QCOMPARE(t.size(), 20);
+        for (int i = 0; i < 10; ++i) {
+            QVERIFY2(t[i].startsWith("L"), qPrintable(t[i]));
+            QVERIFY2(t[10 + i].startsWith("R"), qPrintable(t[10 + i]));
+        }
+        QVERIFY(lines[0].region != lines[10].region);
+    }
+
+    void twoColumnsWithShiftedBaselinesUnderATitle() {
+        std::vector<TextWord> words;
+        addLine(words, 150, 60, "A Title Across Both Columns Of The Page", 16);
+        addColumn(words, 72, 100, "L", 8, 12.0);
+        addColumn(words, 320, 104, "R", 7, 13.5); // other leading, other start
+        addLine(words, 72, 700, "A closing line that spans the whole width of the page text area");
+        const QStringList t = texts(layoutPage(words));
+        QCOMPARE(t.front(), QStringLiteral("A Title Across Both Columns Of The Page"));
+        QVERIFY(t.back().startsWith("A closing line"));
+        QCOMPARE(t.size(), 1 + 8 + 7 + 1);
+        for (int i = 1; i <= 8; ++i)
+            QVERIFY2(t[i].startsWith("L"), qPrintable(t[i]));
+        for (int i = 9; i <= 15; ++i)
+            QVERIFY2(t[i].startsWith("R"), qPrintable(t[i]));
+    }
+
+    void tablesComeOutAsRows() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 80, "A sentence before the table that runs along the line.");
+        const double ys[] = {100, 114, 128};
+        const char* cells[3][3] = {
+            {"Name", "Quantity", "Price"}, {"Apples", "12", "3.50"}, {"Pears", "7", "2.10"}};
+        for (int r = 0; r < 3; ++r) {
+            addLine(words, 72, ys[r], cells[r][0]);
+            addLine(words, 220, ys[r], cells[r][1]);
+            addLine(words, 360, ys[r], cells[r][2]);
+        }
+        const auto lines = layoutPage(words);
+        QCOMPARE(lines.size(), std::size_t(4));
+        QCOMPARE(lines[0].table, -1);
+        QCOMPARE(lines[1].text, QStringLiteral("Name | Quantity | Price"));
+        QCOMPARE(lines[2].cells, (QStringList{"Apples", "12", "3.50"}));
+        QCOMPARE(lines[3].text, QStringLiteral("Pears | 7 | 2.10"));
+        QVERIFY(lines[1].table >= 0 && lines[1].table == lines[3].table);
+    }
+
+    void listMarkersDoNotMakeColumns() {
+        std::vector<TextWord> words;
+        for (int i = 0; i < 4; ++i) {
+            addLine(words, 80, 100 + 12 * i, QStringLiteral("•"));
+            addLine(words, 100, 100 + 12 * i,
+                    QStringLiteral("item %1 has a few words of text").arg(i));
+        }
+        const QStringList t = texts(layoutPage(words));
+        QCOMPARE(t.size(), 4);
+        QCOMPARE(t[0], QStringLiteral("• item 0 has a few words of text"));
+        QCOMPARE(t[3], QStringLiteral("• item 3 has a few words of text"));
+    }
+
+    void alignedWideSpacesInTwoLinesAreNotAGutter() {
+        std::vector<TextWord> words;
+        // Justified text whose stretched spaces line up on two lines only.
+        // Both first halves are 26 characters in 6 words: 145 pt, ending at 217.
+        addLine(words, 72, 100, "The notation to access the type");
+        addLine(words, 217 + 7, 100, "of the Example definition is");
+        addLine(words, 72, 112, "And because we quote the things");
+        addLine(words, 217 + 7, 112, "are used in the functions here");
+        addLine(words, 72, 124, "described below in the reference section of this manual.");
+        const QStringList t = texts(layoutPage(words));
+        QCOMPARE(t.size(), 3);
+        QCOMPARE(t[0],
+                 QStringLiteral("The notation to access the type of the Example definition is"));
+    }
+
+    void superscriptsStayInTheirLine() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 100, "A claim with a note");
+        words.push_back({"1", QRectF(72 + 20 * kCharWidth, 97, 3, 6), false});
+        addLine(words, 72, 112, "and the sentence goes on.");
+        const QStringList t = texts(layoutPage(words));
+        QCOMPARE(t.size(), 2);
+        QVERIFY2(t[0].endsWith("note 1") || t[0].endsWith("note1"), qPrintable(t[0]));
+    }
+
+    void marginTextIsNormalised() {
+        QCOMPARE(normaliseMarginText("Page 12 of 40"), QStringLiteral("page # of #"));
+        QCOMPARE(normaliseMarginText("Chapter IV: Results — xii"),
+                 QStringLiteral("chapter #: results — #"));
+        QVERIFY(isPageNumberText(normaliseMarginText("- 7 -")));
+        QVERIFY(isPageNumberText(normaliseMarginText("iv")));
+        QVERIFY(isPageNumberText(normaliseMarginText("Page 3 of 10")));
+        QVERIFY(!isPageNumberText(normaliseMarginText("Results")));
+    }
+
+    void runningHeadersAndFootersAcrossPages() {
+        std::vector<std::vector<TextLine>> pages(6);
+        auto line = [](const QString& text, double top) {
+            TextLine l;
+            l.text = text;
+            l.box = QRectF(72, top, 300, 10);
+            l.fontSize = 10;
+            return l;
+        };
+        for (int p = 0; p < 6; ++p) {
+            pages[p].push_back(line(QStringLiteral("Annual Report %1").arg(2020 + p % 2), 30));
+            pages[p].push_back(line(QStringLiteral("First body line on page %1").arg(p), 100));
+            pages[p].push_back(
+                line(QStringLiteral("Confidential draft, printed %1 May").arg(p + 1), 800));
+            pages[p].push_back(line(QString::number(p + 1), 815));
+        }
+        // Page 3 carries a one-off line in the footer zone: not repeated, not a number.
+        pages[3].push_back(line(QStringLiteral("A stray remark at the bottom"), 780));
+        std::vector<PageLines> views;
+        for (int p = 0; p < 6; ++p)
+            views.push_back({842, &pages[p], QString::number(p + 1), p});
+        const auto roles = findRunningMargins(views);
+        for (int p = 0; p < 6; ++p) {
+            QCOMPARE(roles[p][0], MarginRole::Header);
+            QCOMPARE(roles[p][1], MarginRole::None);
+            QCOMPARE(roles[p][2], MarginRole::Footer);
+            QCOMPARE(roles[p][3], MarginRole::Footer);
+        }
+        QCOMPARE(roles[3][4], MarginRole::None);
+    }
+
+    void chapterHeaderWithPageNumberIsMarginal() {
+        std::vector<TextLine> page(1);
+        page[0].text = QStringLiteral("Chapter 2: Structures 17");
+        page[0].box = QRectF(72, 40, 400, 10);
+        const auto roles = findRunningMargins({{842, &page, QStringLiteral("17"), 30}});
+        QCOMPARE(roles[0][0], MarginRole::Header);
+    }
+
+    void paragraphsHeadingsAndFootnotes() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 80, "2.1 Sampling", 12);
+        addLine(words, 72, 100, "The first paragraph has two lines of text that run");
+        addLine(words, 72, 112, "all the way to the end of the column.");
+        addLine(words, 72, 134, "A second paragraph starts after a gap and also has");
+        addLine(words, 72, 146, "two lines of text.");
+        addLine(words, 72, 700, "1 A footnote in small type at the foot of the page.", 7);
+        addLine(words, 72, 709, "It continues here.", 7);
+        const auto lines = layoutPage(words);
+        const auto paragraphs =
+            buildParagraphs(lines, std::vector<bool>(lines.size(), false), {842, 10});
+        QCOMPARE(paragraphs.size(), std::size_t(4));
+        QCOMPARE(paragraphs[0].role, SegmentRole::Heading);
+        QCOMPARE(paragraphs[0].text, QStringLiteral("2.1 Sampling"));
+        QCOMPARE(paragraphs[1].text,
+                 QStringLiteral("The first paragraph has two lines of text that "
+                                "run all the way to the end of the column."));
+        QCOMPARE(paragraphs[2].role, SegmentRole::Body);
+        QCOMPARE(paragraphs[3].role, SegmentRole::Footnote);
+        QCOMPARE(paragraphs[3].text,
+                 QStringLiteral(
+                     "1 A footnote in small type at the foot of the page. It continues here."));
+    }
+
+    void hyphenation() {
+        QCOMPARE(joinLines({"the docu-", "ments are", "here"}),
+                 QStringLiteral("the documents are here"));
+        QCOMPARE(joinLines({"Hewlett-", "Packard"}), QStringLiteral("Hewlett-Packard"));
+        QCOMPARE(joinLines({QStringLiteral("soft\u00AD"), QStringLiteral("Hyphen")}),
+                 QStringLiteral("softHyphen"));
+        QCOMPARE(joinLines({"a range 1-", "5 of"}), QStringLiteral("a range 1- 5 of"));
+        QVERIFY(endsWithBrokenWord("exam-"));
+        QVERIFY(!endsWithBrokenWord("--"));
+    }
+
+    void tesseractTsvBecomesWords() {
+        const QByteArray tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_"
+                               "num\tleft\ttop\twidth\theight\tconf\ttext\n"
+                               "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n"
+                               "4\t1\t1\t1\t1\t0\t300\t500\t900\t60\t-1\t\n"
+                               "5\t1\t1\t1\t1\t1\t300\t500\t400\t60\t96.5\tHello\n"
+                               "5\t1\t1\t1\t1\t2\t750\t500\t450\t60\t95.1\tworld\n";
+        const auto words = TesseractOcr::parseTsv(tsv, 300);
+        QCOMPARE(words.size(), std::size_t(2));
+        QCOMPARE(words[0].text, QStringLiteral("Hello"));
+        QCOMPARE(words[0].box, QRectF(72, 120, 96, 14.4));
+        QCOMPARE(texts(layoutPage(words)), QStringList{"Hello world"});
+    }
+};
+
+QTEST_MAIN(IngestLayoutTest)
+#include "tst_ingest_layout.moc"

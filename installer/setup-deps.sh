@@ -21,6 +21,10 @@ packages=(
     xvfb xauth
 )
 
+# Packaging checks: desktop entry and AppStream validation (tests/installer), the
+# clean Debian 12 chroot of installer/check-deb-in-chroot.sh and its lintian report.
+packages+=(desktop-file-utils appstream debootstrap lintian)
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

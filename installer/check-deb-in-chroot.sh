@@ -46,7 +46,14 @@ deb="$(realpath "$deb")"
 if command -v lintian >/dev/null; then
     # Debian's policy checker, for information: the package is no Debian upload.
     echo "== lintian $(basename "$deb")"
-    lintian --tag-display-limit 0 "$deb" 2>/dev/null | sed 's/^/   /' || true
+    lintian_status=0
+    report=$(lintian --tag-display-limit 0 "$deb" 2>&1) || lintian_status=$?
+    report=$(grep -v 'running with root privileges' <<<"$report" || true)
+    if [ -n "$report" ]; then
+        sed 's/^/   /' <<<"$report"
+    else
+        echo "   (no tags; lintian exit status $lintian_status)"
+    fi
 fi
 
 cache="${LONGVIEW_CHROOT_CACHE:-$HOME/.cache/longview}"

@@ -358,6 +358,13 @@ void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {
     // Colours arrive with the text: "int" on the last line is a type.
     const QTextBlock last = editor.document()->findBlockByNumber(59999);
     QVERIFY(!last.layout()->formats().isEmpty());
+    // Another file replaces it at once; the large document is freed in slices.
+    editor.setContent(QStringLiteral("int small = 1;\n"),
+                      SyntaxRules::forFileName(QStringLiteral("small.cpp")));
+    QVERIFY(editor.isDisposing());
+    QVERIFY(loaded.wait());
+    QCOMPARE(editor.document()->blockCount(), 2);
+    QTRY_VERIFY(!editor.isDisposing());
 }
 
 void TstGuiViewer::codeEditorFindsAndShowsLines() {

@@ -37,6 +37,7 @@ CodeEditor::CodeEditor(QWidget* parent) : QPlainTextEdit(parent) {
     setFrameShape(QFrame::NoFrame);
     setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     document()->setDocumentMargin(8);
+    document()->setUndoRedoEnabled(false); // read-only: undo would only keep copies of every slice
     lineNumbers_ = new LineNumberArea(this);
     applyFont();
     rebuildFormats();
@@ -47,6 +48,8 @@ CodeEditor::CodeEditor(QWidget* parent) : QPlainTextEdit(parent) {
 
     sliceTimer_.setInterval(0);
     connect(&sliceTimer_, &QTimer::timeout, this, &CodeEditor::appendNextSlice);
+    disposeTimer_.setInterval(0);
+    connect(&disposeTimer_, &QTimer::timeout, this, &CodeEditor::disposeSlice);
     restyleTimer_.setInterval(0);
     connect(&restyleTimer_, &QTimer::timeout, this, [this] {
         if (!prepared_ || restyleLine_ >= lineCount_) {
@@ -158,12 +161,54 @@ void CodeEditor::clearContent() {
     ++generation_;
     sliceTimer_.stop();
     restyleTimer_.stop();
+    if (prepared_ && prepared_->lines > 4 * kLinesPerSlice) {
+        // Freeing the spans of 100 000 lines takes a while: let a worker do it.
+        (void)QtConcurrent::run([old = std::move(prepared_)]() mutable { old.reset(); });
+    }
     prepared_.reset();
     loading_ = false;
     lineCount_ = 0;
     shown_ = pendingShow_ = {0, 0};
     clearFind();
-    clear();
+    retireDocument();
+}
+
+void CodeEditor::retireDocument() {
+    QTextDocument* old = document();
+    if (old->blockCount() <= 4 * kLinesPerSlice) {
+        clear();
+        return;
+    }
+    // Destroying a document of 100 000 lines holds the UI thread for tens of
+    // milliseconds: show a fresh one now and take the old one apart in slices.
+    auto* fresh = new QTextDocument(this);
+    fresh->setDocumentLayout(new QPlainTextDocumentLayout(fresh));
+    fresh->setDocumentMargin(old->documentMargin());
+    fresh->setUndoRedoEnabled(false);
+    fresh->setDefaultFont(font());
+    // The text control deletes a replaced document it owns; this editor owns it now.
+    old->setParent(this);
+    setDocument(fresh);
+    retiring_.push_back(old);
+    disposeTimer_.start();
+}
+
+void CodeEditor::disposeSlice() {
+    while (!retiring_.empty()) {
+        QTextDocument* doc = retiring_.front();
+        if (doc && doc->blockCount() > kLinesPerSlice) {
+            // By positions: moving block by block would lay out every line passed.
+            const QTextBlock from = doc->findBlockByNumber(doc->blockCount() - kLinesPerSlice);
+            QTextCursor c(doc);
+            c.setPosition(from.position());
+            c.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+            c.removeSelectedText();
+            return; // one slice per turn of the event loop
+        }
+        delete doc;
+        retiring_.erase(retiring_.begin());
+    }
+    disposeTimer_.stop();
 }
 
 void CodeEditor::setContent(const QString& text, const SyntaxRules& rules) {

@@ -6,6 +6,7 @@
 
 #include <QFuture>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -24,6 +25,7 @@ public:
     void setContent(const QString& text, const SyntaxRules& rules);
     void clearContent();
     bool isLoading() const { return loading_; }
+    bool isDisposing() const { return !retiring_.empty(); } // an old document is being freed
     int lineCount() const { return lineCount_; }
     QString languageName() const { return rules_.languageName(); }
 
@@ -65,6 +67,8 @@ private:
 
     static Prepared prepare(const QString& text, const SyntaxRules& rules);
     void appendNextSlice();
+    void retireDocument();
+    void disposeSlice();
     void applyFormats(int firstLine, int lastLine);
     void restyleAll();
     void rebuildFormats();
@@ -82,6 +86,8 @@ private:
     int lineCount_ = 0;
     QTimer sliceTimer_;
     QTimer restyleTimer_;
+    QTimer disposeTimer_;
+    std::vector<QPointer<QTextDocument>> retiring_; // children of this editor, emptied in slices
     int restyleLine_ = 0;
 
     std::vector<QTextCharFormat> formats_; // by TokenKind

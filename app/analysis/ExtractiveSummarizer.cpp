@@ -38,7 +38,7 @@ std::string collapseWhitespace(std::string_view s) {
 
 // Sentences worth quoting: real prose, not headings, tables, numbers or code noise.
 bool looksLikeProse(const std::string& s, std::size_t words) {
-    if (words < 6 || words > 80) return false;
+    if (words < 8 || words > 80) return false; // headings and fragments are not sentences
     std::size_t letters = 0, upper = 0, lower = 0;
     for (char c : s) {
         const unsigned char u = static_cast<unsigned char>(c);

@@ -10,6 +10,8 @@
 #include <QProgressBar>
 #include <QToolButton>
 
+#include <algorithm>
+
 namespace lv::ui {
 
 JobStatusWidget::JobStatusWidget(AnalysisClient& client, QWidget* parent)
@@ -66,8 +68,11 @@ void JobStatusWidget::refresh() {
         text += QStringLiteral(" · ") + tr("Waiting");
     label_->setText(text);
     if (current->total > 0) {
+        const double fraction =
+            std::clamp(double(current->done) / double(current->total), 0.0, 1.0);
+        label_->setText(text + QStringLiteral(" · %1 %").arg(int(fraction * 100)));
         bar_->setRange(0, 1000);
-        bar_->setValue(int(1000.0 * double(current->done) / double(current->total)));
+        bar_->setValue(int(1000.0 * fraction));
     } else {
         bar_->setRange(0, 0);
     }

@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
     waitFor(
         [&] {
             return w.jobStatus()->isVisible() && w.jobStatus()->progressBar()->maximum() > 0 &&
-                   w.jobStatus()->progressBar()->value() > 0;
+                   w.jobStatus()->progressBar()->value() >= 300;
         },
         60000);
     shot(&w, QStringLiteral("10-progress-and-cancel.png"));

@@ -160,7 +160,7 @@ struct AnalysisService::Impl {
             const std::string path = resolvedModelPath();
             if (path.empty()) throw EngineError("no model configured (use --model DIR)");
             if (job.progress) job.progress("load model", 0, 1);
-            model = LoadedModel::load(path, config.device);
+            model = LoadedModel::load(path, config.device, config.cpuThreads);
             if (job.progress) job.progress("load model", 1, 1);
             // A model given with --model that loads becomes the remembered default.
             if (!config.modelPath.empty()) {

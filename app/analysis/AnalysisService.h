@@ -29,6 +29,7 @@ struct ServiceConfig {
     std::string databasePath;          // empty: $LONGVIEW_DB or the XDG default
     std::string modelPath;             // empty: the remembered default, else extractive mode
     std::string device = "auto";       // auto | cpu | cuda
+    int cpuThreads = 0;                // CPU backend threads; 0: every core
     std::int64_t contextLength = 0;    // 0: the model's own limit
     std::int64_t cacheBudgetBytes = 0; // 0: the stored setting or the default
     int maxNewTokens = 512;

@@ -7,14 +7,14 @@
 namespace lv::analysis {
 
 std::unique_ptr<LoadedModel> LoadedModel::load(const std::filesystem::path& dir,
-                                               const std::string& device) {
+                                               const std::string& device, int cpuThreads) {
     if (!std::filesystem::is_directory(dir))
         throw EngineError(dir.string() + ": not a model directory (no such folder)");
     auto loaded = std::make_unique<LoadedModel>();
     loaded->directory = dir;
     loaded->name = dir.filename().string();
     if (loaded->name.empty()) loaded->name = dir.parent_path().filename().string();
-    loaded->backend = chooseBackend(parseDeviceRequest(device));
+    loaded->backend = chooseBackend(parseDeviceRequest(device), 0, cpuThreads);
     loaded->fallbackReason = loaded->backend.fallbackReason;
     loaded->model = Model::load(dir, *loaded->backend.backend);
     loaded->tokenizer = loadTokenizer(dir);

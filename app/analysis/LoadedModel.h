@@ -26,7 +26,7 @@ struct LoadedModel {
 
     // Throws EngineError / TokenizerError naming the file and the problem.
     static std::unique_ptr<LoadedModel> load(const std::filesystem::path& dir,
-                                             const std::string& device);
+                                             const std::string& device, int cpuThreads = 0);
 };
 
 } // namespace lv::analysis

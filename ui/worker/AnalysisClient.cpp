@@ -2,6 +2,9 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+#include <thread>
+
 namespace lv::ui {
 
 AnalysisClient::AnalysisClient(ServiceFactory factory, QObject* parent) : QObject(parent) {
@@ -111,7 +114,12 @@ AnalysisClient::~AnalysisClient() {
     queryThread_.wait();
 }
 
-void AnalysisClient::configure(const analysis::ServiceConfig& config) {
+void AnalysisClient::configure(const analysis::ServiceConfig& requested) {
+    // A model on the CPU leaves one core to the UI thread, so that the window
+    // answers while a document is read.
+    analysis::ServiceConfig config = requested;
+    if (config.cpuThreads == 0)
+        config.cpuThreads = std::max(1, int(std::thread::hardware_concurrency()) - 1);
     config_ = config;
     AnalysisWorker* jobs = jobWorker_;
     AnalysisWorker* queries = queryWorker_;

@@ -1,5 +1,6 @@
 #include "analysis/AnalysisService.h"
 
+#include "analysis/AnalysisJson.h"
 #include "analysis/CitationResolver.h"
 #include "analysis/DocumentPrompt.h"
 #include "analysis/ExtractiveSummarizer.h"
@@ -73,75 +74,6 @@ std::int64_t peakResidentBytes() {
 bool allDigits(const std::string& s) {
     return !s.empty() &&
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-nlohmann::json citationsToJson(const std::vector<Citation>& cs) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& c : cs)
-        arr.push_back({{"document_id", c.documentId},
-                       {"segment_id", c.segmentId},
-                       {"label", c.label},
-                       {"page_index", c.pageIndex},
-                       {"page_label", c.pageLabel},
-                       {"file", c.filePath},
-                       {"line_start", c.lineStart},
-                       {"line_end", c.lineEnd},
-                       {"quote", c.quote}});
-    return arr;
-}
-
-std::vector<Citation> citationsFromJson(const std::string& text) {
-    std::vector<Citation> out;
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_array()) return out;
-    for (const auto& e : j) {
-        Citation c;
-        c.documentId = e.value("document_id", std::int64_t(0));
-        c.segmentId = e.value("segment_id", std::int64_t(0));
-        c.label = e.value("label", "");
-        c.pageIndex = e.value("page_index", -1);
-        c.pageLabel = e.value("page_label", "");
-        c.filePath = e.value("file", "");
-        c.lineStart = e.value("line_start", 0);
-        c.lineEnd = e.value("line_end", 0);
-        c.quote = e.value("quote", "");
-        out.push_back(c);
-    }
-    return out;
-}
-
-nlohmann::json metricsToJson(const Metrics& m) {
-    return {{"document_tokens", m.documentTokens},
-            {"tokens_read", m.tokensRead},
-            {"tokens_from_cache", m.tokensFromCache},
-            {"generated_tokens", m.generatedTokens},
-            {"time_to_first_token_ms", m.timeToFirstTokenMs},
-            {"tokens_per_second", m.tokensPerSecond},
-            {"prefill_tokens_per_second", m.prefillTokensPerSecond},
-            {"peak_memory_bytes", m.peakMemoryBytes},
-            {"state_resumed", m.stateResumed},
-            {"state_stored", m.stateStored},
-            {"device", m.device},
-            {"model", m.model}};
-}
-
-Metrics metricsFromJson(const std::string& text) {
-    Metrics m;
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return m;
-    m.documentTokens = j.value("document_tokens", std::int64_t(0));
-    m.tokensRead = j.value("tokens_read", std::int64_t(0));
-    m.tokensFromCache = j.value("tokens_from_cache", std::int64_t(0));
-    m.generatedTokens = j.value("generated_tokens", std::int64_t(0));
-    m.timeToFirstTokenMs = j.value("time_to_first_token_ms", 0.0);
-    m.tokensPerSecond = j.value("tokens_per_second", 0.0);
-    m.prefillTokensPerSecond = j.value("prefill_tokens_per_second", 0.0);
-    m.peakMemoryBytes = j.value("peak_memory_bytes", std::int64_t(0));
-    m.stateResumed = j.value("state_resumed", false);
-    m.stateStored = j.value("state_stored", false);
-    m.device = j.value("device", "");
-    m.model = j.value("model", "");
-    return m;
 }
 
 // Whitespace runs (line breaks of the source) as single spaces.
@@ -770,9 +702,10 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         std::vector<Passage> passages;
         for (std::size_t i : unitsOfNamedFiles(question, units)) {
             if (passages.size() >= 3) break;
-            const bool seenFile = std::any_of(passages.begin(), passages.end(), [&](const Passage& p) {
-                return p.citation.filePath == units[i].citation.filePath;
-            });
+            const bool seenFile =
+                std::any_of(passages.begin(), passages.end(), [&](const Passage& p) {
+                    return p.citation.filePath == units[i].citation.filePath;
+                });
             if (seenFile) continue;
             Passage p;
             p.citation = units[i].citation;
@@ -877,8 +810,8 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         storage::NewMessage nm;
         nm.question = question;
         nm.answer = a.text;
-        nm.citationsJson = citationsToJson(a.citations).dump();
-        nm.metricsJson = metricsToJson(a.metrics).dump();
+        nm.citationsJson = toJson(a.citations).dump();
+        nm.metricsJson = toJson(a.metrics).dump();
         return std::make_pair(sid, store.addMessage(sid, nm));
     });
     a.sessionId = ids.first;
@@ -949,8 +882,8 @@ std::vector<Message> AnalysisService::messages(std::int64_t sessionId) const {
         m.id = r.id;
         m.question = r.question;
         m.answer = r.answer;
-        m.citations = citationsFromJson(r.citationsJson);
-        m.metrics = metricsFromJson(r.metricsJson);
+        m.citations = citationsFromJson(nlohmann::json::parse(r.citationsJson, nullptr, false));
+        m.metrics = metricsFromJson(nlohmann::json::parse(r.metricsJson, nullptr, false));
         m.createdAt = isoTime(r.createdAt);
         out.push_back(std::move(m));
     }

@@ -10,7 +10,8 @@ volatile std::sig_atomic_t g_interrupts = 0;
 void (*g_previous)(int) = SIG_DFL;
 
 extern "C" void onSigint(int) {
-    if (++g_interrupts > 1 || !g_cancel) {
+    g_interrupts = g_interrupts + 1;
+    if (g_interrupts > 1 || !g_cancel) {
         std::signal(SIGINT, SIG_DFL);
         std::raise(SIGINT);
         return;

@@ -1,5 +1,7 @@
 #include "cli/JsonOutput.h"
 
+#include "analysis/AnalysisJson.h"
+
 namespace lv::cli {
 
 using nlohmann::json;
@@ -30,48 +32,11 @@ json toJson(const analysis::DocumentInfo& d) {
             {"added_at", d.addedAt}};
 }
 
-json toJson(const analysis::Citation& c) {
-    json j = {{"label", c.label}, {"document_id", c.documentId}, {"segment_id", c.segmentId}};
-    if (c.pageIndex >= 0) {
-        j["page_index"] = c.pageIndex;
-        j["page_label"] = c.pageLabel;
-    }
-    if (!c.filePath.empty()) j["file"] = c.filePath;
-    if (c.lineStart > 0) {
-        j["line_start"] = c.lineStart;
-        j["line_end"] = c.lineEnd;
-    }
-    if (!c.quote.empty()) j["quote"] = c.quote;
-    return j;
-}
-
-json toJson(const analysis::Metrics& m) {
-    return {{"document_tokens", m.documentTokens},
-            {"tokens_read", m.tokensRead},
-            {"tokens_from_cache", m.tokensFromCache},
-            {"generated_tokens", m.generatedTokens},
-            {"time_to_first_token_ms", m.timeToFirstTokenMs},
-            {"tokens_per_second", m.tokensPerSecond},
-            {"prefill_tokens_per_second", m.prefillTokensPerSecond},
-            {"peak_memory_bytes", m.peakMemoryBytes},
-            {"state_resumed", m.stateResumed},
-            {"state_stored", m.stateStored},
-            {"device", m.device},
-            {"model", m.model}};
-}
-
-static json citationsJson(const std::vector<analysis::Citation>& cs) {
-    json arr = json::array();
-    for (const auto& c : cs)
-        arr.push_back(toJson(c));
-    return arr;
-}
-
 json toJson(const analysis::Summary& s) {
     return {{"document_id", s.documentId},
             {"extractive", s.extractive},
             {"text", s.text},
-            {"citations", citationsJson(s.citations)},
+            {"citations", analysis::toJson(s.citations)},
             {"metrics", toJson(s.metrics)}};
 }
 
@@ -82,7 +47,7 @@ json toJson(const analysis::Answer& a) {
             {"extractive", a.extractive},
             {"question", a.question},
             {"text", a.text},
-            {"citations", citationsJson(a.citations)},
+            {"citations", analysis::toJson(a.citations)},
             {"metrics", toJson(a.metrics)}};
 }
 
@@ -103,7 +68,7 @@ json toJson(const analysis::Message& m) {
     return {{"id", m.id},
             {"question", m.question},
             {"answer", m.answer},
-            {"citations", citationsJson(m.citations)},
+            {"citations", analysis::toJson(m.citations)},
             {"metrics", toJson(m.metrics)},
             {"created_at", m.createdAt}};
 }

@@ -1,7 +1,9 @@
-// JSON forms of the analysis values, as longview-cli --json prints them.
+// JSON forms of the analysis values, as longview-cli --json prints them
+// (citations and metrics: analysis/AnalysisJson.h).
 // The field names are a public contract, documented in docs/CLI.md.
 #pragma once
 
+#include "analysis/AnalysisJson.h"
 #include "analysis/AnalysisTypes.h"
 
 #include <nlohmann/json.hpp>
@@ -9,8 +11,6 @@
 namespace lv::cli {
 
 nlohmann::json toJson(const analysis::DocumentInfo& d);
-nlohmann::json toJson(const analysis::Citation& c);
-nlohmann::json toJson(const analysis::Metrics& m);
 nlohmann::json toJson(const analysis::Summary& s);
 nlohmann::json toJson(const analysis::Answer& a);
 nlohmann::json toJson(const analysis::Passage& p);

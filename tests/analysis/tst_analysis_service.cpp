@@ -1,0 +1,128 @@
+// The analysis service called directly, as the GUI's worker does: cancelling a
+// read stores nothing half-made, sessions continue, models are listed and remembered.
+
+#include "analysis/AnalysisService.h"
+
+#include "core/Error.h"
+#include "support/Fixtures.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lv::analysis;
+
+class AnalysisServiceTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp;
+    QString db;
+
+    ServiceConfig config(const QString& model = {}) {
+        ServiceConfig c;
+        c.databasePath = db.toStdString();
+        c.modelPath = model.toStdString();
+        c.device = "cpu";
+        c.maxNewTokens = 6;
+        return c;
+    }
+
+    QString document() {
+        const QString path = tmp.filePath("terms.txt");
+        QFile f(path);
+        f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+        for (int i = 1; i <= 8; ++i)
+            f.write(QString("Clause %1. The supplier delivers batch %1 within %2 days of the "
+                            "order, and the buyer pays within thirty days.\n\n")
+                        .arg(i)
+                        .arg(i * 3)
+                        .toUtf8());
+        return path;
+    }
+
+    QString fixtureModel() { return lv::test::fixturesDir() + "/models/granite_hybrid_tiny"; }
+
+private slots:
+    void init() { // a library of its own for every test function
+        static int n = 0;
+        db = tmp.filePath(QString("library-%1.db").arg(++n));
+    }
+
+    void cancelledReadStoresNoState() {
+        LV_REQUIRE_FIXTURES();
+        qputenv("XDG_DATA_HOME", tmp.filePath("xdg").toUtf8());
+        AnalysisService service(config(fixtureModel()));
+        JobControl job;
+        bool sawRead = false;
+        job.progress = [&](const std::string& stage, std::int64_t, std::int64_t) {
+            if (stage == "read") {
+                sawRead = true;
+                job.cancelRequested = true; // Ctrl-C while the document is read
+            }
+        };
+        const std::int64_t id = service.resolveDocument(document().toStdString(), job);
+        QVERIFY_THROWS_EXCEPTION(lv::Cancelled, service.ask(id, "When is batch 3 due?", {}, job));
+        QVERIFY(sawRead);
+        QVERIFY(!service.document(id)->stateCached);
+        QVERIFY(service.sessions().empty()); // no half-made answer either
+
+        // The next, uncancelled question reads the document and caches its state.
+        JobControl again;
+        const Answer a = service.ask(id, "When is batch 3 due?", {}, again);
+        QVERIFY(!a.extractive);
+        QVERIFY(a.metrics.stateStored);
+        QVERIFY(service.document(id)->stateCached);
+    }
+
+    void sessionsContinueAndKeepHistory() {
+        LV_REQUIRE_FIXTURES();
+        AnalysisService service(config(fixtureModel()));
+        JobControl job;
+        std::string streamed;
+        job.token = [&](const std::string& piece) { streamed += piece; };
+        const std::int64_t id = service.resolveDocument(document().toStdString(), job);
+        const Answer first = service.ask(id, "Who pays?", {}, job);
+        QCOMPARE(streamed, first.text); // streamed pieces add up to the answer
+        const Answer second = service.ask(id, "And when?", first.sessionId, job);
+        QCOMPARE(second.sessionId, first.sessionId);
+        // The earlier turn is part of the prompt, the document still comes from the cache.
+        QVERIFY(second.metrics.stateResumed);
+        QVERIFY(second.metrics.tokensRead >
+                first.metrics.tokensRead - first.metrics.documentTokens);
+        const auto messages = service.messages(first.sessionId);
+        QCOMPARE(messages.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(messages[1].question), QString("And when?"));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, "x", 999999, job));
+    }
+
+    void modelsAreListedAndRemembered() {
+        LV_REQUIRE_FIXTURES();
+        {
+            AnalysisService service(config());
+            QVERIFY(!service.hasModel());
+            service.setModelsFolder((lv::test::fixturesDir() + "/models").toStdString());
+            const auto models = service.models();
+            QVERIFY(models.size() >= 9);
+            bool sawGranite = false;
+            for (const auto& m : models) {
+                QVERIFY(m.parameters > 0);
+                QVERIFY(m.weightBytes > 0);
+                QVERIFY(!m.gpuNote.empty());
+                sawGranite |= m.architecture == "granitemoehybrid";
+            }
+            QVERIFY(sawGranite);
+            QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                     service.setDefaultModel(tmp.path().toStdString()));
+            service.setDefaultModel(fixtureModel().toStdString());
+        }
+        AnalysisService later(config());
+        QVERIFY(later.hasModel()); // remembered in the library's settings
+        int defaults = 0;
+        for (const auto& m : later.models())
+            defaults += m.isDefault;
+        QCOMPARE(defaults, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(AnalysisServiceTest)
+#include "tst_analysis_service.moc"

@@ -1,0 +1,148 @@
+#include "support/UiWatchdog.h"
+
+#include <QFile>
+#include <QMetaObject>
+#include <QTimer>
+
+#include <csignal>
+#include <execinfo.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace lv::test {
+
+namespace {
+
+void printStack(int) {
+    void* frames[64];
+    const int n = backtrace(frames, 64);
+    static const char header[] = "--- UI thread stack during a stall ---\n";
+    (void)!write(2, header, sizeof header - 1);
+    backtrace_symbols_fd(frames, n, 2);
+}
+
+double msBetween(std::chrono::steady_clock::rep from, std::chrono::steady_clock::rep to) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::duration(to - from))
+        .count();
+}
+} // namespace
+
+UiWatchdog::UiWatchdog(QObject* parent) : QObject(parent) {
+    const long tid = syscall(SYS_gettid);
+    const QString path = QStringLiteral("/proc/self/task/%1/schedstat").arg(tid);
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly) && f.readAll().split(' ').size() >= 2) schedstatPath_ = path;
+    uiThreadId_ = tid;
+    traceAfterMs_ = qEnvironmentVariableIntValue("LONGVIEW_WATCHDOG_TRACE");
+    if (traceAfterMs_ > 0) {
+        void* warm[1];
+        backtrace(warm, 1); // loads the unwinder now, not inside the signal handler
+        std::signal(SIGUSR2, printStack);
+    }
+
+    thread_.setObjectName(QStringLiteral("ui-watchdog"));
+    pinger_ = new QObject;
+    auto* timer = new QTimer(pinger_); // moves with its parent
+    timer->setInterval(kPingIntervalMs);
+    timer->setTimerType(Qt::PreciseTimer);
+    connect(timer, &QTimer::timeout, pinger_, [this] { ping(); });
+    pinger_->moveToThread(&thread_);
+    connect(&thread_, &QThread::started, timer, qOverload<>(&QTimer::start));
+    connect(&thread_, &QThread::finished, pinger_, &QObject::deleteLater);
+    thread_.start();
+}
+
+UiWatchdog::~UiWatchdog() {
+    armed_ = false;
+    thread_.quit();
+    thread_.wait();
+}
+
+qint64 UiWatchdog::runQueueWaitNs() const {
+    if (schedstatPath_.isEmpty()) return 0;
+    QFile f(schedstatPath_);
+    if (!f.open(QIODevice::ReadOnly)) return 0;
+    const QList<QByteArray> fields = f.readAll().split(' ');
+    return fields.size() >= 2 ? fields[1].trimmed().toLongLong() : 0;
+}
+
+void UiWatchdog::arm() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    worstMs_ = 0;
+    worstRawMs_ = 0;
+    worstContext_.clear();
+    answered_ = 0;
+    outstanding_ = false;
+    armed_ = true;
+}
+
+void UiWatchdog::disarm() {
+    armed_ = false;
+}
+
+void UiWatchdog::reset() {
+    arm();
+    disarm();
+}
+
+void UiWatchdog::setContext(const QString& label) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    context_ = label;
+}
+
+void UiWatchdog::record(double rawMs, double blockedMs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!armed_) return;
+    worstRawMs_ = std::max(worstRawMs_, rawMs);
+    if (blockedMs > worstMs_) {
+        worstMs_ = blockedMs;
+        worstContext_ = context_;
+    }
+}
+
+void UiWatchdog::ping() {
+    if (!armed_) return;
+    const Clock::rep now = Clock::now().time_since_epoch().count();
+    const qint64 wait = runQueueWaitNs();
+    if (outstanding_) {
+        // The UI thread has not answered the last ping yet: a stall in progress
+        // counts as it grows, so that a test ending mid-stall still sees it.
+        const double raw = msBetween(sentAt_.load(), now);
+        const double blocked = raw - double(wait - sentWait_.load()) / 1e6;
+        record(raw, blocked);
+        if (traceAfterMs_ > 0 && blocked > traceAfterMs_ && !traced_.exchange(true))
+            syscall(SYS_tgkill, getpid(), uiThreadId_, SIGUSR2);
+        return;
+    }
+    traced_ = false;
+    outstanding_ = true;
+    sentAt_ = now;
+    sentWait_ = wait;
+    QMetaObject::invokeMethod(
+        this,
+        [this, now, wait] {
+            const Clock::rep answeredAt = Clock::now().time_since_epoch().count();
+            const double raw = msBetween(now, answeredAt);
+            record(raw, raw - double(runQueueWaitNs() - wait) / 1e6);
+            ++answered_;
+            outstanding_ = false;
+        },
+        Qt::QueuedConnection);
+}
+
+double UiWatchdog::worstLatencyMs() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return worstMs_;
+}
+
+double UiWatchdog::worstRawLatencyMs() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return worstRawMs_;
+}
+
+QString UiWatchdog::worstContext() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return worstContext_;
+}
+
+} // namespace lv::test

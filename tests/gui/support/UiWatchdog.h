@@ -1,0 +1,70 @@
+// Measures how long the UI thread takes to pick up an event: a timer on a helper thread
+// posts a ping every few milliseconds and the UI thread records the delay. A GUI test
+// arms it around the work it drives and fails when the UI thread was blocked too long.
+//
+// With LONGVIEW_WATCHDOG_TRACE=MS in the environment, a stall longer than MS prints
+// the UI thread's stack (from a signal handler) to stderr, to find what blocked it.
+//
+// On a loaded machine a thread can be ready to run and still wait for a CPU; that is
+// not the application blocking. Where Linux reports it (/proc/.../schedstat), the
+// time the UI thread spent waiting in the run queue is taken out of each latency.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+namespace lv::test {
+
+class UiWatchdog : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kPingIntervalMs = 5;
+
+    explicit UiWatchdog(QObject* parent = nullptr); // construct on the UI thread
+    ~UiWatchdog() override;
+
+    void arm();    // resets the worst latency and starts pinging
+    void disarm(); // stops; the numbers stay readable
+    void reset();  // disarmed, numbers cleared: call it before each test function
+    bool isArmed() const { return armed_.load(); }
+
+    // The worst delay, less the time the UI thread waited for a CPU; includes a
+    // ping still unanswered now.
+    double worstLatencyMs() const;
+    double worstRawLatencyMs() const; // wall time, scheduling waits included
+    QString worstContext() const;     // the label set when the worst latency happened
+    int pings() const { return answered_.load(); }
+    bool correctsForScheduling() const { return !schedstatPath_.isEmpty(); }
+    // Names the phase of the test, so that a failure says where the UI blocked.
+    void setContext(const QString& label);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    void ping();                   // on the helper thread
+    qint64 runQueueWaitNs() const; // the UI thread's, from schedstat; 0 when unknown
+    void record(double rawMs, double blockedMs);
+
+    QThread thread_;
+    QObject* pinger_ = nullptr; // lives on thread_
+    QString schedstatPath_;
+    long uiThreadId_ = 0;
+    double traceAfterMs_ = 0; // 0: no stack traces
+    std::atomic<bool> traced_{false};
+    std::atomic<bool> armed_{false};
+    std::atomic<bool> outstanding_{false};
+    std::atomic<int> answered_{0};
+    std::atomic<Clock::rep> sentAt_{0};
+    std::atomic<qint64> sentWait_{0};
+    mutable std::mutex mutex_;
+    double worstMs_ = 0;
+    double worstRawMs_ = 0;
+    QString worstContext_;
+    QString context_;
+};
+
+} // namespace lv::test

@@ -1,0 +1,554 @@
+// The desktop application end to end, on the offscreen platform, with the real
+// analysis service on a temporary database: open a generated PDF and see it in the
+// library and the viewer, summarize without a model and follow a citation to its page,
+// ask the fixture model and watch the answer stream, cancel long jobs, restart and
+// find the conversation; files that change are read again; encrypted PDFs ask for
+// their password. A watchdog fails any test in which the UI thread stops answering
+// for more than 50 ms.
+
+#include "support/Fixtures.h"
+#include "support/GuiApp.h"
+#include "support/PdfFixtures.h"
+#include "support/UiWatchdog.h"
+
+#include "ui/assistant/AskPage.h"
+#include "ui/assistant/AssistantPanel.h"
+#include "ui/assistant/ChatView.h"
+#include "ui/assistant/HistoryPage.h"
+#include "ui/assistant/MessageView.h"
+#include "ui/assistant/PromptEdit.h"
+#include "ui/assistant/SummaryPage.h"
+#include "ui/library/LibraryModel.h"
+#include "ui/library/LibraryPanel.h"
+#include "ui/library/SourceWatcher.h"
+#include "ui/shell/EmptyState.h"
+#include "ui/shell/JobStatusWidget.h"
+#include "ui/shell/ModelStatusWidget.h"
+#include "ui/shell/WelcomePage.h"
+#include "ui/viewer/CodeEditor.h"
+#include "ui/viewer/CodebaseView.h"
+#include "ui/viewer/FindBar.h"
+#include "ui/viewer/PdfView.h"
+#include "ui/viewer/ViewerPanel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFile>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QtTest>
+
+#include <functional>
+
+using namespace lv::ui;
+using lv::test::GuiApp;
+
+namespace {
+
+constexpr double kMaxUiLatencyMs = 50.0;
+constexpr int kJobTimeoutMs = 120000;
+
+QStringList regulationPages() {
+    return {
+        QStringLiteral("Regional Grain Storage Regulation. Preface. This regulation sets the rules "
+                       "for the storage "
+                       "of grain in the region. It applies to every operator of a silo, a barn or "
+                       "a warehouse."),
+        QStringLiteral("Contents. Part one defines the terms. Part two sets the obligations of "
+                       "operators. Part "
+                       "three sets the inspections. Part four sets the penalties."),
+        QStringLiteral(
+            "Article 1. Definitions. A silo is a tower for the storage of grain. An operator is "
+            "the "
+            "person who runs a silo. Humidity is the share of water in the stored grain."),
+        QStringLiteral("Article 2. Obligations. The operator keeps the silo dry and clean. The "
+                       "operator measures "
+                       "the humidity of the grain every week and records it in the register."),
+        QStringLiteral("Article 3. Inspections. The inspector visits every silo twice a year. The "
+                       "inspector reads "
+                       "the register and measures the humidity again."),
+        QStringLiteral("Article 4. Penalties. A missing record in the register is punished by a "
+                       "fine of one hundred "
+                       "florins. Grain stored wet is destroyed at the cost of the operator."),
+    };
+}
+
+const MessageView* lastAnswer(MainWindow& w) {
+    return w.assistant()->askPage()->chat()->lastExchange();
+}
+
+} // namespace
+
+class TstGuiMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void firstRunShowsWelcomeAndExtractiveMode();
+    void openPdfShowsItInLibraryAndViewer();
+    void extractiveSummaryCitationOpensItsPage();
+    void extractiveAnswerIsKeptAcrossARestart();
+    void fixtureModelStreamsAnAnswer();
+    void cancelStopsLongJobs();
+    void restartRestoresWindowAndSession();
+    void codebaseOpensAndCitesLines();
+    void changedFileIsReadAgain();
+    void encryptedPdfAsksForItsPassword();
+    void dropAddsFiles();
+    void shortcutsReachTheirTargets();
+
+private:
+    QString path(const QString& name) const { return dir_.filePath(name); }
+    // Closing the application waits for its worker threads: that is shutdown, not
+    // the UI blocking, so the watchdog stops before an app is destroyed.
+    using AppHandle = std::unique_ptr<GuiApp, std::function<void(GuiApp*)>>;
+    AppHandle startApp(const QString& settingsFile = {}, const QString& databasePath = {});
+    qint64 waitForDocument(GuiApp& app, const QString& sourcePath);
+
+    QTemporaryDir dir_;
+    QString settingsFile_;
+    QString databasePath_;
+    QString pdfPath_;
+    lv::test::UiWatchdog* watchdog_ = nullptr;
+};
+
+void TstGuiMainWindow::initTestCase() {
+    QVERIFY(dir_.isValid());
+    settingsFile_ = path(QStringLiteral("longview.ini"));
+    databasePath_ = path(QStringLiteral("library.db"));
+    pdfPath_ = path(QStringLiteral("grain-regulation.pdf"));
+    QVERIFY(lv::test::writeTextPdf(pdfPath_, regulationPages(),
+                                   QStringLiteral("Regional Grain Storage Regulation")));
+    QVERIFY(lv::test::addRomanPageLabels(pdfPath_, 2));
+    watchdog_ = new lv::test::UiWatchdog(this);
+}
+
+void TstGuiMainWindow::init() {
+    watchdog_->reset();
+    watchdog_->setContext(QString::fromLatin1(QTest::currentTestFunction()));
+}
+
+void TstGuiMainWindow::cleanup() {
+    watchdog_->disarm();
+    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
+          watchdog_->worstLatencyMs(), watchdog_->worstRawLatencyMs(), watchdog_->pings());
+    if (watchdog_->worstLatencyMs() > kMaxUiLatencyMs)
+        QFAIL(qPrintable(QStringLiteral("the UI thread was blocked for %1 ms (%2)")
+                             .arg(watchdog_->worstLatencyMs(), 0, 'f', 1)
+                             .arg(watchdog_->worstContext())));
+}
+
+TstGuiMainWindow::AppHandle TstGuiMainWindow::startApp(const QString& settingsFile,
+                                                       const QString& databasePath) {
+    lv::test::UiWatchdog* watchdog = watchdog_;
+    AppHandle app(new GuiApp(settingsFile.isEmpty() ? settingsFile_ : settingsFile,
+                             databasePath.isEmpty() ? databasePath_ : databasePath),
+                  [watchdog](GuiApp* a) {
+                      watchdog->disarm();
+                      delete a;
+                  });
+    if (!app->start()) return AppHandle(nullptr, [](GuiApp*) {});
+    return app;
+}
+
+qint64 TstGuiMainWindow::waitForDocument(GuiApp& app, const QString& sourcePath) {
+    const QString wanted = QFileInfo(sourcePath).absoluteFilePath();
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < kJobTimeoutMs) {
+        if (auto e = app.window().libraryModel()->entryForPath(wanted)) return e->info.id;
+        QTest::qWait(20);
+    }
+    return 0;
+}
+
+void TstGuiMainWindow::firstRunShowsWelcomeAndExtractiveMode() {
+    auto app = startApp();
+    QVERIFY(app);
+    watchdog_->arm();
+    MainWindow& w = app->window();
+    QCOMPARE(w.viewer()->mode(), ViewerPanel::Mode::Placeholder);
+    QVERIFY(w.welcome()->isVisible());
+    QCOMPARE(w.welcome()->state()->title(), QStringLiteral("Welcome to Longview"));
+    QVERIFY(w.library()->emptyState()->isVisible());
+    QTRY_COMPARE(w.modelStatus()->modelText(), QStringLiteral("No model · extractive"));
+    QVERIFY(w.assistant()->showsNoModelBanner());
+    QCOMPARE(w.assistant()->summaryPage()->state(), SummaryPage::State::Unavailable);
+    QVERIFY(!w.action(QStringLiteral("summarize"))->isEnabled());
+    QVERIFY(!w.assistant()->askPage()->sendButton()->isEnabled());
+}
+
+void TstGuiMainWindow::openPdfShowsItInLibraryAndViewer() {
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.openPaths({pdfPath_});
+    const qint64 id = waitForDocument(*app, pdfPath_);
+    QVERIFY(id > 0);
+    const auto entry = w.libraryModel()->entry(id);
+    QCOMPARE(entry->info.kind, lv::analysis::DocumentKind::Pdf);
+    QCOMPARE(entry->info.pages, 6);
+    QVERIFY(entry->sourceBytes > 0);
+    QTRY_COMPARE(w.currentDocument(), id);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+    QCOMPARE(w.viewer()->pageCount(), 6);
+    QTRY_VERIFY(w.viewer()->pdfView()->renderedPageCount() > 0);
+    // Page labels: roman front matter, then arabic.
+    QCOMPARE(w.viewer()->pageLabel(0), QStringLiteral("i"));
+    w.viewer()->goToLabel(QStringLiteral("2"));
+    QCOMPARE(w.viewer()->currentPage(), 3);
+    QTRY_COMPARE(w.findChild<QLineEdit*>(QStringLiteral("pageField"))->text(), QStringLiteral("2"));
+    QVERIFY(w.windowTitle().contains(QStringLiteral("Grain")));
+    QVERIFY(app->settings().recentFiles().contains(QFileInfo(pdfPath_).absoluteFilePath()));
+    // Text search with highlights.
+    w.action(QStringLiteral("find"))->trigger();
+    QTest::keyClicks(w.viewer()->findBar()->field(), QStringLiteral("humidity"));
+    QTRY_COMPARE(w.viewer()->pdfView()->matchCount(), 3); // pages 1, 2 and 3 of the body
+}
+
+void TstGuiMainWindow::extractiveSummaryCitationOpensItsPage() {
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    const qint64 id = waitForDocument(*app, pdfPath_);
+    QVERIFY(id > 0);
+    w.selectDocument(id);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+    w.viewer()->goToPage(0);
+    w.action(QStringLiteral("summarize"))->trigger();
+    SummaryPage* page = w.assistant()->summaryPage();
+    QTRY_VERIFY_WITH_TIMEOUT(page->state() == SummaryPage::State::Done, kJobTimeoutMs);
+    const auto summary = page->summary();
+    QVERIFY(summary && summary->extractive);
+    QVERIFY(!summary->citations.empty());
+    QVERIFY(page->browser()->toPlainText().contains(QStringLiteral("Sources")));
+    // The last source that is not on the first page: clicking it lands there.
+    int chosen = -1;
+    for (int i = 0; i < int(summary->citations.size()); ++i)
+        if (summary->citations[std::size_t(i)].pageIndex > 0) chosen = i;
+    QVERIFY(chosen >= 0);
+    const int wantedPage = summary->citations[std::size_t(chosen)].pageIndex;
+    emit page->browser()->anchorClicked(QUrl(QStringLiteral("cite:%1").arg(chosen)));
+    QCOMPARE(w.viewer()->currentPage(), wantedPage);
+    QCOMPARE(w.viewer()->pdfView()->targetPage(), wantedPage);
+    QTRY_VERIFY(!w.viewer()->pdfView()->targetRects().isEmpty());
+}
+
+void TstGuiMainWindow::extractiveAnswerIsKeptAcrossARestart() {
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    const qint64 id = waitForDocument(*app, pdfPath_);
+    w.selectDocument(id);
+    AskPage* ask = w.assistant()->askPage();
+    QTest::keyClicks(ask->prompt(), QStringLiteral("How often is the humidity measured?"));
+    QTest::keyClick(ask->prompt(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(lastAnswer(w) && !lastAnswer(w)->isStreaming(), kJobTimeoutMs);
+    QVERIFY(lastAnswer(w)->answerText().contains(QStringLiteral("week"), Qt::CaseInsensitive));
+    QVERIFY(lastAnswer(w)->citationCount() > 0);
+    QTRY_VERIFY(w.assistant()->sessionId() > 0);
+    QTRY_VERIFY(w.assistant()->historyPage()->sessionCount() >= 1);
+}
+
+void TstGuiMainWindow::fixtureModelStreamsAnAnswer() {
+    LV_REQUIRE_FIXTURES();
+    // A library of its own: the model chosen here is remembered in it.
+    auto app =
+        startApp(path(QStringLiteral("model.ini")), path(QStringLiteral("model-library.db")));
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.openPaths({pdfPath_});
+    const qint64 id = waitForDocument(*app, pdfPath_);
+    QVERIFY(id > 0);
+    QTRY_COMPARE(w.currentDocument(), id);
+    QSignalSpy chosen(&app->client(), &AnalysisClient::modelChosen);
+    app->client().chooseModel(QString::fromStdString(
+        lv::test::fixturePath(QStringLiteral("models/granite_hybrid_tiny"))));
+    QVERIFY(chosen.wait(kJobTimeoutMs));
+    QTRY_VERIFY_WITH_TIMEOUT(app->client().hasModel(), kJobTimeoutMs);
+    QTRY_VERIFY(w.modelStatus()->modelText() != QStringLiteral("No model · extractive"));
+    QTRY_VERIFY(!w.assistant()->showsNoModelBanner());
+
+    w.assistant()->startNewConversation();
+    QSignalSpy tokens(&app->client(), &AnalysisClient::jobToken);
+    QSignalSpy answered(&app->client(), &AnalysisClient::answered);
+    w.assistant()->ask(QStringLiteral("What must the operator record?"));
+    // Streamed: pieces arrive and show before the answer is complete.
+    QTRY_VERIFY_WITH_TIMEOUT(tokens.count() > 0 || answered.count() > 0, kJobTimeoutMs);
+    if (answered.isEmpty()) {
+        QTRY_VERIFY(!lastAnswer(w)->answerText().isEmpty());
+        QVERIFY(lastAnswer(w)->isStreaming() || answered.count() > 0);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 1, kJobTimeoutMs);
+    QVERIFY(tokens.count() > 1);
+    const auto answer = answered.first().at(1).value<lv::analysis::Answer>();
+    QVERIFY(!answer.extractive);
+    QCOMPARE(lastAnswer(w)->answerText(), QString::fromStdString(answer.text));
+    QVERIFY(!lastAnswer(w)->isStreaming());
+    QVERIFY(!w.modelStatus()->speedText().isEmpty());
+    QVERIFY(w.modelStatus()->deviceText().size() > 0);
+    // Asking again resumes from the cached state.
+    w.assistant()->ask(QStringLiteral("And who inspects the silo?"));
+    QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 2, kJobTimeoutMs);
+    const auto second = answered.last().at(1).value<lv::analysis::Answer>();
+    if (second.metrics.stateResumed)
+        QCOMPARE(w.modelStatus()->stateText(), QStringLiteral("Resumed from cache"));
+}
+
+void TstGuiMainWindow::cancelStopsLongJobs() {
+    // A codebase big enough that reading it takes a while, and a queue behind it.
+    const QString repo = path(QStringLiteral("big-repo"));
+    QDir(repo).mkpath(QStringLiteral("src"));
+    for (int f = 0; f < 400; ++f) {
+        QFile file(QDir(repo).filePath(QStringLiteral("src/module%1.cpp").arg(f)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int line = 0; line < 300; ++line)
+            file.write(QByteArray("int function") + QByteArray::number(f * 1000 + line) +
+                       "() { return " + QByteArray::number(line) +
+                       "; } // part of a long codebase\n");
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    QSignalSpy started(&app->client(), &AnalysisClient::jobStarted);
+    QSignalSpy cancelled(&app->client(), &AnalysisClient::jobCancelled);
+    w.openPaths({repo});
+    const QString text = path(QStringLiteral("queued.txt"));
+    {
+        QFile f(text);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("A small file waiting behind the codebase.\n");
+    }
+    w.openPaths({text});
+    QTRY_COMPARE(app->client().jobs().size(), 2);
+    QVERIFY(w.jobStatus()->isVisible());
+    // The queued one is dropped at once.
+    const quint64 queued = app->client().jobs().last().id;
+    app->client().cancel(queued);
+    QCOMPARE(cancelled.count(), 1);
+    QCOMPARE(cancelled.first().first().toULongLong(), queued);
+    // The running one stops at its next check.
+    QVERIFY(started.count() > 0 || started.wait(kJobTimeoutMs));
+    const quint64 running = started.first().first().toULongLong();
+    w.jobStatus()->cancelButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.count() == 2, kJobTimeoutMs);
+    QCOMPARE(cancelled.last().first().toULongLong(), running);
+    QTRY_VERIFY(app->client().jobs().isEmpty());
+    QVERIFY(!w.jobStatus()->isVisible());
+    QCOMPARE(w.libraryModel()->pendingCount(), 0);
+    QVERIFY(!w.libraryModel()->entryForPath(text));
+}
+
+void TstGuiMainWindow::restartRestoresWindowAndSession() {
+    qint64 sessionId = 0;
+    qint64 id = 0;
+    QList<int> sizes;
+    {
+        auto app = startApp();
+        QVERIFY(app);
+        MainWindow& w = app->window();
+        id = waitForDocument(*app, pdfPath_);
+        w.selectDocument(id);
+        QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+        QTRY_VERIFY_WITH_TIMEOUT(w.assistant()->sessionId() > 0 ||
+                                     w.assistant()->historyPage()->sessionCount() > 0,
+                                 kJobTimeoutMs);
+        if (w.assistant()->sessionId() == 0) {
+            w.assistant()->ask(QStringLiteral("Who visits the silo?"));
+            QTRY_VERIFY_WITH_TIMEOUT(w.assistant()->sessionId() > 0, kJobTimeoutMs);
+        }
+        sessionId = w.assistant()->sessionId();
+        w.viewer()->goToPage(4);
+        w.resize(1300, 820);
+        auto* splitter = w.findChild<QSplitter*>(QStringLiteral("mainSplitter"));
+        splitter->setSizes({240, 640, 420});
+        sizes = splitter->sizes();
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    QTRY_COMPARE(w.currentDocument(), id);
+    QCOMPARE(w.size(), QSize(1300, 820));
+    QCOMPARE(w.findChild<QSplitter*>(QStringLiteral("mainSplitter"))->sizes(), sizes);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+    QTRY_COMPARE(w.viewer()->currentPage(), 4);
+    QCOMPARE(w.assistant()->sessionId(), sessionId);
+    QTRY_VERIFY(w.assistant()->askPage()->chat()->exchangeCount() > 0);
+    QTRY_VERIFY(w.assistant()->historyPage()->sessionCount() > 0);
+    w.action(QStringLiteral("history"))->trigger();
+    QCOMPARE(w.assistant()->tabs()->currentIndex(), int(AssistantPanel::HistoryTab));
+}
+
+void TstGuiMainWindow::codebaseOpensAndCitesLines() {
+    const QString repo = path(QStringLiteral("small-repo"));
+    QDir(repo).mkpath(QStringLiteral("src"));
+    {
+        QFile readme(QDir(repo).filePath(QStringLiteral("README.md")));
+        QVERIFY(readme.open(QIODevice::WriteOnly));
+        readme.write("# Silo monitor\n\nReads humidity sensors and writes the weekly register.\n");
+        QFile code(QDir(repo).filePath(QStringLiteral("src/register.cpp")));
+        QVERIFY(code.open(QIODevice::WriteOnly));
+        code.write("// Writes the weekly humidity register.\n#include <string>\n\n");
+        for (int i = 0; i < 60; ++i)
+            code.write("int step" + QByteArray::number(i) + " = " + QByteArray::number(i) + ";\n");
+        code.write("void writeRegister(double humidity) { record(humidity); }\n");
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.openPaths({repo});
+    const qint64 id = waitForDocument(*app, repo);
+    QVERIFY(id > 0);
+    QTRY_COMPARE(w.currentDocument(), id);
+    QCOMPARE(w.libraryModel()->entry(id)->info.kind, lv::analysis::DocumentKind::Codebase);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Code);
+    QTRY_COMPARE(w.viewer()->codebaseView()->currentFile(), QStringLiteral("README.md"));
+    w.assistant()->ask(QStringLiteral("Where is the register written?"));
+    QTRY_VERIFY_WITH_TIMEOUT(lastAnswer(w) && !lastAnswer(w)->isStreaming(), kJobTimeoutMs);
+    QVERIFY(lastAnswer(w)->citationCount() > 0);
+    // Follow a citation into a source file: its lines are shown.
+    lv::analysis::Citation c;
+    c.documentId = id;
+    c.filePath = "src/register.cpp";
+    c.lineStart = 64;
+    c.lineEnd = 64;
+    w.showCitation(c);
+    QTRY_COMPARE(w.viewer()->codebaseView()->currentFile(), QStringLiteral("src/register.cpp"));
+    QTRY_COMPARE(w.viewer()->codebaseView()->editor()->shownLines(), std::make_pair(64, 64));
+}
+
+void TstGuiMainWindow::changedFileIsReadAgain() {
+    const QString notes = path(QStringLiteral("notes.md"));
+    {
+        QFile f(notes);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# Notes\n\nThe first version mentions barley.\n");
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.openPaths({notes});
+    const qint64 id = waitForDocument(*app, notes);
+    QVERIFY(id > 0);
+    const std::string hash = w.libraryModel()->entry(id)->info.contentHash;
+    QSignalSpy ingested(&app->client(), &AnalysisClient::ingested);
+    QTRY_VERIFY(w.sourceWatcher()->watchedPaths().contains(QFileInfo(notes).absoluteFilePath()));
+    {
+        QFile f(notes);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("The second version adds rye and oats.\n");
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!ingested.isEmpty(), kJobTimeoutMs);
+    const auto report = ingested.last().at(1).value<lv::analysis::IngestReport>();
+    QCOMPARE(report.document.id, id);
+    QVERIFY(!report.unchanged);
+    QTRY_VERIFY(w.libraryModel()->entry(id)->info.contentHash != hash);
+}
+
+void TstGuiMainWindow::encryptedPdfAsksForItsPassword() {
+    const QString locked = path(QStringLiteral("locked.pdf"));
+    QString error;
+    if (!lv::test::encryptPdf(pdfPath_, locked, QStringLiteral("harvest"), &error))
+        QSKIP(qPrintable(QStringLiteral("cannot make an encrypted PDF: ") + error));
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.openPaths({locked});
+    QInputDialog* prompt = nullptr;
+    QTRY_VERIFY((prompt = w.findChild<QInputDialog*>(QStringLiteral("passwordPrompt"))) != nullptr);
+    prompt->setTextValue(QStringLiteral("wrong"));
+    prompt->accept();
+    // A wrong password asks again.
+    QTRY_VERIFY(
+        (prompt = w.findChild<QInputDialog*>(QStringLiteral("passwordPrompt"))) != nullptr &&
+        prompt->isVisible() && prompt->labelText().contains(QStringLiteral("did not open")));
+    prompt->setTextValue(QStringLiteral("harvest"));
+    prompt->accept();
+    const qint64 id = waitForDocument(*app, locked);
+    QVERIFY(id > 0);
+    QCOMPARE(w.libraryModel()->entry(id)->info.pages, 6);
+    QTRY_COMPARE(w.currentDocument(), id);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+    QCOMPARE(w.viewer()->pageCount(), 6);
+}
+
+void TstGuiMainWindow::dropAddsFiles() {
+    const QString dropped = path(QStringLiteral("dropped.txt"));
+    {
+        QFile f(dropped);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Dropped on the window: a note about storage temperatures.\n");
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(dropped)});
+    const QPoint at = w.rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(drop.isAccepted());
+    const qint64 id = waitForDocument(*app, dropped);
+    QVERIFY(id > 0);
+    QTRY_COMPARE(w.currentDocument(), id);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Code);
+}
+
+void TstGuiMainWindow::shortcutsReachTheirTargets() {
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    watchdog_->arm();
+    const qint64 id = waitForDocument(*app, pdfPath_);
+    w.selectDocument(id);
+    QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Pdf);
+    w.viewer()->pdfView()->setFocus();
+    QTest::keySequence(&w, QKeySequence::Find);
+    QVERIFY(w.viewer()->findBar()->isVisible());
+    QTest::keyClick(w.viewer()->findBar()->field(), Qt::Key_Escape);
+    QVERIFY(w.viewer()->findBar()->isHidden());
+    QTest::keySequence(&w, QKeySequence(Qt::Key_F9));
+    QVERIFY(w.library()->isHidden());
+    QTest::keySequence(&w, QKeySequence(Qt::Key_F9));
+    QVERIFY(!w.library()->isHidden());
+    QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_L));
+    QCOMPARE(w.assistant()->tabs()->currentIndex(), int(AssistantPanel::AskTab));
+    QVERIFY(w.assistant()->askPage()->prompt()->hasFocus());
+    const double before = w.viewer()->pdfView()->zoom();
+    w.action(QStringLiteral("zoom_in"))->trigger();
+    QVERIFY(w.viewer()->pdfView()->zoom() > before);
+    w.action(QStringLiteral("fit_width"))->trigger();
+    QVERIFY(w.viewer()->pdfView()->isFitWidth());
+    w.action(QStringLiteral("last_page"))->trigger();
+    QCOMPARE(w.viewer()->currentPage(), 5);
+}
+
+QTEST_MAIN(TstGuiMainWindow)
+#include "tst_gui_mainwindow.moc"

@@ -1,0 +1,483 @@
+// The viewer on its own: page layout, syntax rules, PDF opening, rendering, search,
+// page labels and cited passages, code files, and the panel that switches between them.
+
+#include "support/PdfFixtures.h"
+#include "support/UiWatchdog.h"
+
+#include "ui/shell/EmptyState.h"
+#include "ui/viewer/CodeEditor.h"
+#include "ui/viewer/CodebaseView.h"
+#include "ui/viewer/FindBar.h"
+#include "ui/viewer/PageLayout.h"
+#include "ui/viewer/PassageLocator.h"
+#include "ui/viewer/PdfDocument.h"
+#include "ui/viewer/PdfView.h"
+#include "ui/viewer/SyntaxRules.h"
+#include "ui/viewer/ViewerPanel.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTextBlock>
+#include <QtTest>
+
+using namespace lv::ui;
+
+namespace {
+
+constexpr double kMaxUiLatencyMs = 50.0;
+
+QStringList bookPages() {
+    QStringList pages;
+    pages << QStringLiteral("Preface. This regulation governs the storage of grain.")
+          << QStringLiteral("Contents. Part one: definitions. Part two: obligations.")
+          << QStringLiteral("Article 1. Definitions. A silo is a tower for grain. The operator "
+                            "keeps the silo dry.")
+          << QStringLiteral(
+                 "Article 2. Obligations. The operator inspects every silo each month and records "
+                 "the humidity. A missing record is a breach of this article.")
+          << QStringLiteral("Article 3. Penalties. A breach is punished by a fine of one hundred "
+                            "florins per silo.");
+    return pages;
+}
+
+bool hasSpan(const std::vector<TokenSpan>& spans, int start, int length, TokenKind kind) {
+    for (const TokenSpan& s : spans)
+        if (s.start == start && s.length == length && s.kind == kind) return true;
+    return false;
+}
+
+LibraryEntry pdfEntry(const QString& path) {
+    LibraryEntry e;
+    e.info.id = 7;
+    e.info.kind = lv::analysis::DocumentKind::Pdf;
+    e.info.title = "Grain regulation";
+    e.info.sourcePath = path.toStdString();
+    e.info.pages = 5;
+    return e;
+}
+
+} // namespace
+
+class TstGuiViewer : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void pageLayoutStacksPagesAndFindsThem();
+    void syntaxRulesColourCode();
+    void syntaxRulesCarryStateAcrossLines();
+    void passageLocatorFindsAQuoteAcrossLines();
+    void pdfDocumentReadsPagesAndLabels();
+    void pdfDocumentAsksForPassword();
+    void pdfViewRendersZoomsAndNavigates();
+    void pdfViewFindsTextOnEveryPage();
+    void pdfViewOutlinesACitedPassage();
+    void codeEditorLoadsALargeFileWithoutBlocking();
+    void codeEditorFindsAndShowsLines();
+    void viewerPanelOpensPdfAndShowsCitation();
+    void viewerPanelOpensCodebaseAndShowsCitedLines();
+    void viewerPanelExplainsAMissingSource();
+
+private:
+    QTemporaryDir dir_;
+    QString pdfPath_;
+    lv::test::UiWatchdog* watchdog_ = nullptr;
+};
+
+void TstGuiViewer::initTestCase() {
+    QVERIFY(dir_.isValid());
+    pdfPath_ = dir_.filePath(QStringLiteral("grain.pdf"));
+    QVERIFY(lv::test::writeTextPdf(pdfPath_, bookPages(), QStringLiteral("Grain regulation")));
+    QVERIFY(lv::test::addRomanPageLabels(pdfPath_, 2));
+    watchdog_ = new lv::test::UiWatchdog(this);
+}
+
+void TstGuiViewer::init() {
+    watchdog_->reset();
+    watchdog_->setContext(QString::fromLatin1(QTest::currentTestFunction()));
+}
+
+void TstGuiViewer::cleanup() {
+    watchdog_->disarm();
+    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
+          watchdog_->worstLatencyMs(), watchdog_->worstRawLatencyMs(), watchdog_->pings());
+    if (watchdog_->worstLatencyMs() > kMaxUiLatencyMs)
+        QFAIL(qPrintable(QStringLiteral("the UI thread was blocked for %1 ms (%2)")
+                             .arg(watchdog_->worstLatencyMs(), 0, 'f', 1)
+                             .arg(watchdog_->worstContext())));
+}
+
+void TstGuiViewer::pageLayoutStacksPagesAndFindsThem() {
+    PageLayout layout;
+    const std::vector<QSizeF> sizes{{600, 800}, {600, 800}, {800, 600}};
+    layout.update(sizes, 1.0, 1000);
+    QCOMPARE(layout.pageCount(), 3);
+    QCOMPARE(layout.pageRect(0).top(), PageLayout::kMargin);
+    QCOMPARE(layout.pageRect(1).top(), PageLayout::kMargin + 800 + PageLayout::kGap);
+    // Centred in a viewport wider than the pages.
+    QCOMPARE(layout.pageRect(0).left(), (1000 - 600) / 2);
+    QCOMPARE(layout.pageAt(layout.pageRect(1).top() + 10), 1);
+    QCOMPARE(layout.pageAt(1000000), 2);
+    const auto range =
+        layout.visibleRange(layout.pageRect(0).bottom() - 5, layout.pageRect(1).top() + 5);
+    QCOMPARE(range.first, 0);
+    QCOMPARE(range.second, 1);
+    QCOMPARE(layout.contentSize().height(),
+             PageLayout::kMargin * 2 + 800 + 800 + 600 + 2 * PageLayout::kGap);
+    // Fit width: the widest page fills the viewport less the margins.
+    QCOMPARE(PageLayout::fitWidthScale(sizes, 836), (836.0 - 2 * PageLayout::kMargin) / 800.0);
+    const QRectF r = layout.toContent(1, QRectF(10, 20, 30, 40));
+    QCOMPARE(r.top(), double(layout.pageRect(1).top() + 20));
+}
+
+void TstGuiViewer::syntaxRulesColourCode() {
+    const SyntaxRules cpp = SyntaxRules::forFileName(QStringLiteral("src/main.cpp"));
+    QCOMPARE(cpp.languageName(), QStringLiteral("C++"));
+    int state = 0;
+    const QString line = QStringLiteral("return foo(\"a // b\", 42); // done");
+    const auto spans = cpp.highlightLine(line, state);
+    QVERIFY(hasSpan(spans, 0, 6, TokenKind::Keyword));
+    QVERIFY(hasSpan(spans, 7, 3, TokenKind::Function));
+    QVERIFY(hasSpan(spans, 11, 8, TokenKind::String)); // the // inside stays a string
+    QVERIFY(hasSpan(spans, 21, 2, TokenKind::Number));
+    QVERIFY(hasSpan(spans, 26, 7, TokenKind::Comment));
+    state = 0;
+    QVERIFY(
+        hasSpan(cpp.highlightLine(u"#include <vector>", state), 0, 17, TokenKind::Preprocessor));
+
+    QCOMPARE(SyntaxRules::forFileName(QStringLiteral("CMakeLists.txt")).languageName(),
+             QStringLiteral("CMake"));
+    QCOMPARE(SyntaxRules::forFileName(QStringLiteral("tool.py")).languageName(),
+             QStringLiteral("Python"));
+    QVERIFY(SyntaxRules::forFileName(QStringLiteral("notes.unknownext")).isPlainText());
+    state = 0;
+    QVERIFY(SyntaxRules::plainText().highlightLine(u"int x = 1;", state).empty());
+}
+
+void TstGuiViewer::syntaxRulesCarryStateAcrossLines() {
+    const SyntaxRules cpp = SyntaxRules::forFileName(QStringLiteral("a.h"));
+    int state = 0;
+    QVERIFY(hasSpan(cpp.highlightLine(u"int a; /* open", state), 7, 7, TokenKind::Comment));
+    QVERIFY(state != 0);
+    QVERIFY(hasSpan(cpp.highlightLine(u"still comment", state), 0, 13, TokenKind::Comment));
+    const auto closing = cpp.highlightLine(u"end */ int b;", state);
+    QCOMPARE(state, 0);
+    QVERIFY(hasSpan(closing, 0, 6, TokenKind::Comment));
+    QVERIFY(hasSpan(closing, 7, 3, TokenKind::Type));
+
+    const SyntaxRules py = SyntaxRules::forFileName(QStringLiteral("m.py"));
+    state = 0;
+    py.highlightLine(u"x = \"\"\"doc", state);
+    QVERIFY(state != 0);
+    QVERIFY(hasSpan(py.highlightLine(u"more\"\"\" + 1", state), 0, 7, TokenKind::String));
+    QCOMPARE(state, 0);
+
+    const SyntaxRules md = SyntaxRules::forFileName(QStringLiteral("README.md"));
+    state = 0;
+    QVERIFY(hasSpan(md.highlightLine(u"# Title", state), 0, 7, TokenKind::Heading));
+    md.highlightLine(u"```cpp", state);
+    QVERIFY(hasSpan(md.highlightLine(u"# not a heading", state), 0, 15, TokenKind::String));
+    md.highlightLine(u"```", state);
+    QCOMPARE(state, 0);
+}
+
+void TstGuiViewer::passageLocatorFindsAQuoteAcrossLines() {
+    // Two lines of words, each word 40 points wide, lines 14 points apart.
+    std::vector<PageWord> words;
+    const QStringList line1 = {QStringLiteral("Article"), QStringLiteral("5."),
+                               QStringLiteral("Humidity"), QStringLiteral("register."),
+                               QStringLiteral("The")};
+    const QStringList line2 = {QStringLiteral("operator"), QStringLiteral("measures"),
+                               QStringLiteral("the"), QStringLiteral("humidity"),
+                               QStringLiteral("weekly.")};
+    for (int i = 0; i < line1.size(); ++i)
+        words.push_back({line1[i], QRectF(72 + 45 * i, 100, 40, 12)});
+    for (int i = 0; i < line2.size(); ++i)
+        words.push_back({line2[i], QRectF(72 + 45 * i, 114, 40, 12)});
+
+    // Different spacing, case and punctuation; it starts mid-line and ends mid-line.
+    QList<QRectF> rects = locatePassage(words, QStringLiteral("register the\n OPERATOR measures"));
+    QCOMPARE(rects.size(), 2);
+    QCOMPARE(rects[0], QRectF(72 + 45 * 3, 100, 85, 12));
+    QCOMPARE(rects[1], QRectF(72, 114, 85, 12));
+    // The longest run wins over an earlier short one ("the" appears twice).
+    rects = locatePassage(words, QStringLiteral("the humidity weekly"));
+    QCOMPARE(rects.size(), 1);
+    QCOMPARE(rects[0].left(), 72.0 + 45 * 2);
+    // Too little in common: nothing is outlined.
+    QVERIFY(locatePassage(words, QStringLiteral("fines for a missing register")).isEmpty());
+    QVERIFY(locatePassage({}, QStringLiteral("anything")).isEmpty());
+}
+
+void TstGuiViewer::pdfDocumentReadsPagesAndLabels() {
+    const PdfDocument::OpenResult r = PdfDocument::open(pdfPath_);
+    QCOMPARE(int(r.status), int(PdfDocument::OpenStatus::Ok));
+    QVERIFY(r.document);
+    const PdfDocument& doc = *r.document;
+    QCOMPARE(doc.pageCount(), 5);
+    QCOMPARE(doc.title(), QStringLiteral("Grain regulation"));
+    QVERIFY(doc.hasCustomLabels());
+    QCOMPARE(doc.pageLabel(0), QStringLiteral("i"));
+    QCOMPARE(doc.pageLabel(1), QStringLiteral("ii"));
+    QCOMPARE(doc.pageLabel(2), QStringLiteral("1"));
+    QCOMPARE(doc.pageForLabel(QStringLiteral("ii")), 1);
+    QCOMPARE(doc.pageForLabel(QStringLiteral("3")), 4);
+    QCOMPARE(doc.pageForLabel(QStringLiteral("xx")), -1);
+    QVERIFY(doc.search(3, QStringLiteral("humidity"), false).size() == 1);
+    QVERIFY(doc.search(2, QStringLiteral("humidity"), false).isEmpty());
+    QVERIFY(doc.search(2, QStringLiteral("SILO"), true).isEmpty());
+    QCOMPARE(doc.search(2, QStringLiteral("SILO"), false).size(), 2);
+    const QImage page = doc.render(0, 1.0, {});
+    QVERIFY(!page.isNull());
+    QVERIFY(qAbs(page.width() - 595) <= 1); // A4 at 72 dpi
+
+    const PdfDocument::OpenResult missing =
+        PdfDocument::open(dir_.filePath(QStringLiteral("none.pdf")));
+    QCOMPARE(int(missing.status), int(PdfDocument::OpenStatus::Failed));
+    QVERIFY(missing.error.contains(QStringLiteral("none.pdf")));
+}
+
+void TstGuiViewer::pdfDocumentAsksForPassword() {
+    const QString locked = dir_.filePath(QStringLiteral("locked.pdf"));
+    QString error;
+    if (!lv::test::encryptPdf(pdfPath_, locked, QStringLiteral("s3cret"), &error))
+        QSKIP(qPrintable(QStringLiteral("cannot make an encrypted PDF: ") + error));
+    QCOMPARE(int(PdfDocument::open(locked).status), int(PdfDocument::OpenStatus::NeedsPassword));
+    QCOMPARE(int(PdfDocument::open(locked, "wrong").status),
+             int(PdfDocument::OpenStatus::WrongPassword));
+    const PdfDocument::OpenResult ok = PdfDocument::open(locked, "s3cret");
+    QCOMPARE(int(ok.status), int(PdfDocument::OpenStatus::Ok));
+    QCOMPARE(ok.document->pageCount(), 5);
+}
+
+void TstGuiViewer::pdfViewRendersZoomsAndNavigates() {
+    PdfView view;
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QVERIFY(view.isFitWidth());
+    QTRY_VERIFY(view.renderedPageCount() > 0);
+    QCOMPARE(view.currentPage(), 0);
+
+    QSignalSpy zoomSpy(&view, &PdfView::zoomChanged);
+    const double fit = view.zoom();
+    view.zoomIn();
+    QVERIFY(!view.isFitWidth());
+    QVERIFY(view.zoom() > fit);
+    QCOMPARE(zoomSpy.count(), 1);
+    view.setZoom(1.0);
+    QCOMPARE(view.zoom(), 1.0);
+    view.setFitWidth();
+    QVERIFY(qAbs(view.zoom() - fit) < 1e-6);
+
+    QSignalSpy pageSpy(&view, &PdfView::currentPageChanged);
+    view.goToPage(3);
+    QCOMPARE(view.currentPage(), 3);
+    QCOMPARE(pageSpy.count(), 1);
+    QTest::keyClick(&view, Qt::Key_Home);
+    QCOMPARE(view.currentPage(), 0);
+    QTest::keyClick(&view, Qt::Key_End);
+    QCOMPARE(view.currentPage(), 4);
+    QTRY_VERIFY(view.renderedPageCount() >= 2);
+}
+
+void TstGuiViewer::pdfViewFindsTextOnEveryPage() {
+    PdfView view;
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QSignalSpy spy(&view, &PdfView::matchesChanged);
+    view.find(QStringLiteral("silo"), false);
+    QTRY_VERIFY(!view.isSearching());
+    QTRY_COMPARE(view.matchCount(), 4); // twice on page 3, once on page 4, once on page 5
+    QVERIFY(spy.count() >= 2);
+    QCOMPARE(view.currentMatch(), 0);
+    QCOMPARE(view.matches()[0].page, 2);
+    QCOMPARE(view.matches()[1].page, 2);
+    view.nextMatch();
+    view.nextMatch();
+    QCOMPARE(view.currentMatch(), 2);
+    QCOMPARE(view.matches()[2].page, 3);
+    view.previousMatch();
+    view.previousMatch();
+    view.previousMatch();
+    QCOMPARE(view.currentMatch(), 3); // wraps around
+    QCOMPARE(view.currentPage(), 4);
+    view.clearFind();
+    QCOMPARE(view.matchCount(), 0);
+}
+
+void TstGuiViewer::pdfViewOutlinesACitedPassage() {
+    PdfView view;
+    view.resize(700, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
+    view.showTarget(
+        3,
+        QStringLiteral("The operator inspects every silo\n each month and records the humidity."));
+    QCOMPARE(view.targetPage(), 3);
+    QCOMPARE(view.currentPage(), 3);
+    QTRY_VERIFY(!view.targetRects().isEmpty());
+    // A quote the page does not contain still shows the page.
+    view.showTarget(1, QStringLiteral("words that appear nowhere at all"));
+    QCOMPARE(view.currentPage(), 1);
+    QTest::qWait(100);
+    QVERIFY(view.targetRects().isEmpty());
+}
+
+void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {
+    QString text;
+    for (int i = 1; i <= 60000; ++i)
+        text += QStringLiteral("int value%1 = compute(%1); // line %1 of the file\n").arg(i);
+    CodeEditor editor;
+    editor.resize(600, 400);
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    watchdog_->arm();
+    QSignalSpy loaded(&editor, &CodeEditor::loaded);
+    editor.setContent(text, SyntaxRules::forFileName(QStringLiteral("big.cpp")));
+    editor.showLines(45000, 45002);
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(editor.lineCount(), 60001);
+    QCOMPARE(editor.document()->blockCount(), 60001);
+    QCOMPARE(editor.shownLines(), std::make_pair(45000, 45002));
+    QVERIFY(editor.firstVisibleLine() > 44900 && editor.firstVisibleLine() <= 45000);
+    // Colours arrive with the text: "int" on the last line is a type.
+    const QTextBlock last = editor.document()->findBlockByNumber(59999);
+    QVERIFY(!last.layout()->formats().isEmpty());
+    // Another file replaces it at once; the large document is freed in slices.
+    editor.setContent(QStringLiteral("int small = 1;\n"),
+                      SyntaxRules::forFileName(QStringLiteral("small.cpp")));
+    QVERIFY(editor.isDisposing());
+    QVERIFY(loaded.wait());
+    QCOMPARE(editor.document()->blockCount(), 2);
+    QTRY_VERIFY(!editor.isDisposing());
+}
+
+void TstGuiViewer::codeEditorFindsAndShowsLines() {
+    CodeEditor editor;
+    editor.resize(500, 300);
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    watchdog_->arm();
+    QSignalSpy loaded(&editor, &CodeEditor::loaded);
+    editor.setContent(QStringLiteral("alpha\nbeta\nAlpha beta\ngamma\n"), SyntaxRules::plainText());
+    QVERIFY(loaded.wait());
+    editor.find(QStringLiteral("alpha"), false);
+    QTRY_COMPARE(editor.matchCount(), 2);
+    editor.find(QStringLiteral("alpha"), true);
+    QTRY_COMPARE(editor.matchCount(), 1);
+    editor.showLines(2, 3);
+    QCOMPARE(editor.shownLines(), std::make_pair(2, 3));
+    QVERIFY(editor.lineNumberAreaWidth() > 0);
+}
+
+void TstGuiViewer::viewerPanelOpensPdfAndShowsCitation() {
+    ViewerPanel panel;
+    panel.resize(800, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    watchdog_->arm();
+    QSignalSpy shown(&panel, &ViewerPanel::documentShown);
+    panel.openEntry(pdfEntry(pdfPath_), ViewPosition{});
+    // A citation before the document is open waits for it.
+    lv::analysis::Citation c;
+    c.documentId = 7;
+    c.pageIndex = 4;
+    c.pageLabel = "3";
+    c.quote = "punished by a fine";
+    panel.showCitation(c);
+    QVERIFY(shown.wait());
+    QCOMPARE(panel.mode(), ViewerPanel::Mode::Pdf);
+    QCOMPARE(panel.pageCount(), 5);
+    QCOMPARE(panel.currentPage(), 4);
+    QTRY_VERIFY(!panel.pdfView()->targetRects().isEmpty());
+    QVERIFY(panel.goToLabel(QStringLiteral("ii")));
+    QCOMPARE(panel.currentPage(), 1);
+    QVERIFY(!panel.goToLabel(QStringLiteral("nope")));
+
+    panel.activateFind();
+    QVERIFY(panel.findBar()->isVisible());
+    QTest::keyClicks(panel.findBar()->field(), QStringLiteral("breach"));
+    QTRY_COMPARE(panel.pdfView()->matchCount(), 2);
+    QTest::keyClick(panel.findBar()->field(), Qt::Key_Escape);
+    QVERIFY(panel.findBar()->isHidden());
+    QCOMPARE(panel.pdfView()->matchCount(), 0);
+}
+
+void TstGuiViewer::viewerPanelOpensCodebaseAndShowsCitedLines() {
+    QTemporaryDir repo;
+    QDir(repo.path()).mkpath(QStringLiteral("src"));
+    QFile readme(repo.filePath(QStringLiteral("README.md")));
+    QVERIFY(readme.open(QIODevice::WriteOnly));
+    readme.write("# Demo\n\nA tiny codebase.\n");
+    readme.close();
+    QFile source(repo.filePath(QStringLiteral("src/main.cpp")));
+    QVERIFY(source.open(QIODevice::WriteOnly));
+    for (int i = 1; i <= 300; ++i)
+        source.write(QByteArray("int line") + QByteArray::number(i) + " = 0;\n");
+    source.close();
+
+    LibraryEntry e;
+    e.info.id = 9;
+    e.info.kind = lv::analysis::DocumentKind::Codebase;
+    e.info.title = "demo";
+    e.info.sourcePath = repo.path().toStdString();
+
+    ViewerPanel panel;
+    panel.resize(900, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    watchdog_->arm();
+    panel.openEntry(e, ViewPosition{});
+    QCOMPARE(panel.mode(), ViewerPanel::Mode::Code);
+    QCOMPARE(panel.codebaseView()->currentFile(), QStringLiteral("README.md"));
+
+    lv::analysis::Citation c;
+    c.documentId = 9;
+    c.filePath = "src/main.cpp";
+    c.lineStart = 200;
+    c.lineEnd = 204;
+    panel.showCitation(c);
+    QCOMPARE(panel.codebaseView()->currentFile(), QStringLiteral("src/main.cpp"));
+    QTRY_COMPARE(panel.codebaseView()->editor()->lineCount(), 301);
+    QTRY_COMPARE(panel.codebaseView()->editor()->shownLines(), std::make_pair(200, 204));
+    const int top = panel.codebaseView()->editor()->firstVisibleLine();
+    QVERIFY2(top <= 200 && top > 150, qPrintable(QString::number(top)));
+    QCOMPARE(panel.position().file, QStringLiteral("src/main.cpp"));
+}
+
+void TstGuiViewer::viewerPanelExplainsAMissingSource() {
+    ViewerPanel panel;
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    watchdog_->arm();
+    QSignalSpy remove(&panel, &ViewerPanel::removeRequested);
+    panel.openEntry(pdfEntry(dir_.filePath(QStringLiteral("moved-away.pdf"))), ViewPosition{});
+    QCOMPARE(panel.mode(), ViewerPanel::Mode::Message);
+    auto* message = panel.findChild<EmptyState*>();
+    QVERIFY(message);
+    QList<QPushButton*> buttons;
+    for (EmptyState* s : panel.findChildren<EmptyState*>())
+        if (s->isVisible()) buttons = s->findChildren<QPushButton*>();
+    QCOMPARE(buttons.size(), 2);
+    buttons[1]->click();
+    QCOMPARE(remove.count(), 1);
+    QCOMPARE(remove.first().first().toLongLong(), 7);
+}
+
+QTEST_MAIN(TstGuiViewer)
+#include "tst_gui_viewer.moc"

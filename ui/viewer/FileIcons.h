@@ -1,0 +1,15 @@
+// Icons for the codebase's file tree: folders, source files and other files, from the
+// icon theme when it has them, else Longview's own. No disk access per file.
+#pragma once
+
+#include <QAbstractFileIconProvider>
+
+namespace lv::ui {
+
+class FileIcons : public QAbstractFileIconProvider {
+public:
+    QIcon icon(IconType type) const override;
+    QIcon icon(const QFileInfo& info) const override;
+};
+
+} // namespace lv::ui

@@ -1,0 +1,22 @@
+// Finds a cited passage among the words of a page, with their boxes, and returns one
+// rectangle per line it covers. Quotes come from the ingested text, so spacing, line
+// breaks and punctuation differ from the page; the match is made on normalised words.
+#pragma once
+
+#include <QList>
+#include <QRectF>
+#include <QString>
+
+#include <vector>
+
+namespace lv::ui {
+
+struct PageWord {
+    QString text;
+    QRectF box; // points
+};
+
+// Empty when fewer than min(3, words in the quote) consecutive words match.
+QList<QRectF> locatePassage(const std::vector<PageWord>& words, const QString& quote);
+
+} // namespace lv::ui

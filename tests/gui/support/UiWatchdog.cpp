@@ -4,6 +4,7 @@
 #include <QMetaObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <execinfo.h>
 #include <sys/syscall.h>
@@ -19,6 +20,22 @@ void printStack(int) {
     static const char header[] = "--- UI thread stack during a stall ---\n";
     (void)!write(2, header, sizeof header - 1);
     backtrace_symbols_fd(frames, n, 2);
+}
+
+// Time the hypervisor gave each CPU of this virtual machine to someone else, in ms
+// (the "steal" column of /proc/stat, in clock ticks). The UI thread cannot answer
+// while its CPU is taken away, and no code of ours is to blame.
+std::vector<double> stealPerCpuMs() {
+    std::vector<double> out;
+    QFile f(QStringLiteral("/proc/stat"));
+    if (!f.open(QIODevice::ReadOnly)) return out;
+    static const double msPerTick = 1000.0 / double(sysconf(_SC_CLK_TCK));
+    for (const QByteArray& line : f.readAll().split('\n')) {
+        if (!line.startsWith("cpu") || line.size() < 4 || line[3] == ' ') continue;
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() > 8) out.push_back(fields[8].toDouble() * msPerTick);
+    }
+    return out;
 }
 
 double msBetween(std::chrono::steady_clock::rep from, std::chrono::steady_clock::rep to) {
@@ -66,6 +83,14 @@ qint64 UiWatchdog::runQueueWaitNs() const {
     return fields.size() >= 2 ? fields[1].trimmed().toLongLong() : 0;
 }
 
+double UiWatchdog::stealSinceMs(const std::vector<double>& before) {
+    const std::vector<double> now = stealPerCpuMs();
+    double most = 0;
+    for (size_t i = 0; i < std::min(now.size(), before.size()); ++i)
+        most = std::max(most, now[i] - before[i]);
+    return most;
+}
+
 void UiWatchdog::arm() {
     std::lock_guard<std::mutex> lock(mutex_);
     worstMs_ = 0;
@@ -108,7 +133,11 @@ void UiWatchdog::ping() {
         // The UI thread has not answered the last ping yet: a stall in progress
         // counts as it grows, so that a test ending mid-stall still sees it.
         const double raw = msBetween(sentAt_.load(), now);
-        const double blocked = raw - double(wait - sentWait_.load()) / 1e6;
+        double blocked = raw - double(wait - sentWait_.load()) / 1e6;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            blocked -= stealSinceMs(sentSteal_);
+        }
         record(raw, blocked);
         if (traceAfterMs_ > 0 && blocked > traceAfterMs_ && !traced_.exchange(true))
             syscall(SYS_tgkill, getpid(), uiThreadId_, SIGUSR2);
@@ -118,12 +147,17 @@ void UiWatchdog::ping() {
     outstanding_ = true;
     sentAt_ = now;
     sentWait_ = wait;
+    std::vector<double> steal = stealPerCpuMs();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        sentSteal_ = steal;
+    }
     QMetaObject::invokeMethod(
         this,
-        [this, now, wait] {
+        [this, now, wait, steal = std::move(steal)] {
             const Clock::rep answeredAt = Clock::now().time_since_epoch().count();
             const double raw = msBetween(now, answeredAt);
-            record(raw, raw - double(runQueueWaitNs() - wait) / 1e6);
+            record(raw, raw - double(runQueueWaitNs() - wait) / 1e6 - stealSinceMs(steal));
             ++answered_;
             outstanding_ = false;
         },

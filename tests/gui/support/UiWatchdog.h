@@ -7,7 +7,9 @@
 //
 // On a loaded machine a thread can be ready to run and still wait for a CPU; that is
 // not the application blocking. Where Linux reports it (/proc/.../schedstat), the
-// time the UI thread spent waiting in the run queue is taken out of each latency.
+// time the UI thread spent waiting in the run queue is taken out of each latency, and
+// so is the time the hypervisor took the CPUs away ("steal" in /proc/stat; the most
+// any one CPU lost, to 10 ms).
 #pragma once
 
 #include <QObject>
@@ -17,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <vector>
 
 namespace lv::test {
 
@@ -48,6 +51,7 @@ private:
     void ping();                   // on the helper thread
     qint64 runQueueWaitNs() const; // the UI thread's, from schedstat; 0 when unknown
     void record(double rawMs, double blockedMs);
+    static double stealSinceMs(const std::vector<double>& before);
 
     QThread thread_;
     QObject* pinger_ = nullptr; // lives on thread_
@@ -60,6 +64,7 @@ private:
     std::atomic<int> answered_{0};
     std::atomic<Clock::rep> sentAt_{0};
     std::atomic<qint64> sentWait_{0};
+    std::vector<double> sentSteal_; // per CPU, when the outstanding ping was sent; under mutex_
     mutable std::mutex mutex_;
     double worstMs_ = 0;
     double worstRawMs_ = 0;

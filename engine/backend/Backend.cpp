@@ -1,5 +1,10 @@
 #include "backend/Backend.h"
 
+#include "core/Error.h"
+
+#include <stdexcept>
+#include <string>
+
 namespace lv {
 
 Tensor Backend::prepareWeight(const Tensor& host) {
@@ -19,6 +24,27 @@ Tensor Backend::prepareWeight(const Tensor& host) {
 
 void Backend::releaseWeight(const Tensor& prepared) {
     if (device() != DeviceKind::Cpu && prepared.data) release(prepared.data);
+}
+
+void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
+    if (src.rank < 1 || dst.rank < 1 || !src.isContiguous() || !dst.isContiguous() ||
+        src.dtype != DType::F32 || dst.dtype != DType::F32)
+        throw EngineError("storeRows: src " + src.shapeString() + " and dst " + dst.shapeString() +
+                          " must be contiguous f32");
+    const std::int64_t T = src.shape[0], rowLen = src.shape[0] ? src.numel() / T : 0;
+    if (dst.shape[0] == 0 || dst.numel() / dst.shape[0] != rowLen)
+        throw EngineError("storeRows: rows of src " + src.shapeString() + " and dst " +
+                          dst.shapeString() + " differ");
+    if (row0 < 0 || row0 + T > dst.shape[0])
+        throw EngineError("storeRows: rows " + std::to_string(row0) + ".." +
+                          std::to_string(row0 + T) + " outside dst " + dst.shapeString());
+    if (T == 0) return;
+    copy(static_cast<float*>(dst.data) + row0 * rowLen, src.data,
+         std::size_t(T * rowLen) * sizeof(float));
+}
+
+void Backend::replayStep(RecordedStep&, std::int64_t) {
+    throw std::logic_error(name() + ": replayStep without a recorded step");
 }
 
 } // namespace lv

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,6 +124,11 @@ public:
     // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.
     virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;
 
+    // dst rows [row0, row0 + T) = src rows (the KV-cache append). src: f32 [T, ...]
+    // contiguous; dst: f32 [capacity, ...] contiguous with the same row length.
+    // Default (Backend.cpp): one copy(); a backend that records steps overrides it.
+    virtual void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0);
+
     // Causal GQA attention against a cache holding positions [0, pos0 + T):
     // q: f32 [T, Hq, d]; kCache, vCache: f32 [capacity, Hkv, d]; out: f32 [T, Hq, d].
     // Query t attends to keys 0 .. pos0 + t inclusive, scores scaled by `scale`.
@@ -161,6 +167,28 @@ public:
         }
         upload(indices.data, best.data(), best.size() * sizeof(std::int32_t));
     }
+
+    // Recorded steps: a fixed sequence of ops captured once and replayed as one launch
+    // (a decode step on the GPU issues hundreds of small kernels). While `ops` runs,
+    // nothing executes; the position arguments of rope, attention and storeRows are
+    // recorded relative to `pos0`, so a replay at position p runs every op as if it had
+    // been given its position shifted by p - pos0. Every other argument (pointers,
+    // shapes, capacities) is fixed at recording time. Returns nullptr, with the reason in
+    // `whyNot`, where the backend cannot record (the CPU: nothing to gain) or the ops
+    // cannot be (an op that needs the host mid-way); the caller then runs them directly.
+    class RecordedStep {
+    public:
+        virtual ~RecordedStep() = default;
+    };
+    virtual std::unique_ptr<RecordedStep>
+    recordStep(std::int64_t pos0, const std::function<void()>& ops, std::string& whyNot) {
+        (void)pos0;
+        (void)ops;
+        whyNot = name() + " does not record steps";
+        return nullptr;
+    }
+    // Runs a step recorded by this backend at position pos0 (stream-ordered, like an op).
+    virtual void replayStep(RecordedStep& step, std::int64_t pos0);
 
     // Device memory in use and its high-water mark; resetPeak() starts a new measurement.
     virtual MemoryStats memoryStats() const { return {}; }

@@ -24,15 +24,12 @@ void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& 
         be.rope(k3, c.pos0, a.ropeTheta, a.rotaryDim);
     }
 
-    // The cache rows of positions [pos0, pos0 + T) are contiguous.
-    const std::size_t rowBytes = std::size_t(kw) * 4;
-    auto* kDst = static_cast<std::uint8_t*>(state.key.data()) + std::size_t(c.pos0) * rowBytes;
-    auto* vDst = static_cast<std::uint8_t*>(state.value.data()) + std::size_t(c.pos0) * rowBytes;
-    be.copy(kDst, k.data, std::size_t(T) * rowBytes);
-    be.copy(vDst, v.data, std::size_t(T) * rowBytes);
+    Tensor kCache = state.key.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
+    Tensor vCache = state.value.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
+    be.storeRows(k3, kCache, c.pos0);
+    be.storeRows(Tensor::contiguous(v.data, DType::F32, {T, a.kvHeads, a.headDim}, v.device),
+                 vCache, c.pos0);
 
-    const Tensor kCache = state.key.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
-    const Tensor vCache = state.value.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
     Tensor attn = Tensor::contiguous(c.workspace.scratch(3, T, qw).data, DType::F32,
                                      {T, a.heads, a.headDim}, q.device);
     be.attention(q3, kCache, vCache, c.pos0, a.softmaxScale, attn);

@@ -5,21 +5,24 @@
 
 namespace lv {
 
-void forwardChunk(const Model& model, ModelState& state, Workspace& ws,
-                  std::span<const std::int32_t> ids, std::int64_t pos0, LogitRows rows,
-                  float* logits) {
-    const ModelSpec& spec = model.spec();
-    Backend& be = model.backend();
-    const auto T = std::int64_t(ids.size());
+namespace {
+
+void checkIds(const ModelSpec& spec, std::span<const std::int32_t> ids) {
     for (auto id : ids)
         if (id < 0 || id >= spec.vocab)
             throw EngineError("token id " + std::to_string(id) + " outside the vocabulary (0.." +
                               std::to_string(spec.vocab - 1) + ")");
+}
 
-    Tensor idsDev = ws.ids(T);
-    be.upload(idsDev.data, ids.data(), ids.size_bytes());
+// Every op of a forward pass over T tokens whose ids are in workspace.ids(T), up to the
+// logits rows in workspace.logits (returned). Only backend ops: no host transfer, so
+// that a backend can record the sequence.
+Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t T,
+              std::int64_t pos0, LogitRows rows) {
+    const ModelSpec& spec = model.spec();
+    Backend& be = model.backend();
     Tensor x = ws.residual(T);
-    be.embedding(idsDev, spec.embedding.tensor, spec.embeddingScale, x);
+    be.embedding(ws.ids(T), spec.embedding.tensor, spec.embeddingScale, x);
 
     Tensor normed = ws.normed(T);
     Tensor mixOut = ws.mixerOut(T);
@@ -60,6 +63,69 @@ void forwardChunk(const Model& model, ModelState& state, Workspace& ws,
     be.rmsNorm(xr, spec.finalNorm.tensor, spec.finalNormEps, nr);
     Tensor out = ws.logits(n);
     be.linear(nr, spec.lmHead.tensor, nullptr, spec.logitScale, out);
+    return out;
+}
+
+// Where a recorded step points: every state buffer (with the KV capacity, which sizes
+// the recorded attention grids) and the logits rows.
+std::vector<std::uintptr_t> bindings(const ModelState& state, Workspace& ws) {
+    std::vector<std::uintptr_t> out;
+    out.reserve(state.slots().size() * 5 + 1);
+    for (const auto& s : state.slots()) {
+        out.push_back(reinterpret_cast<std::uintptr_t>(s.conv.data()));
+        out.push_back(reinterpret_cast<std::uintptr_t>(s.ssm.data()));
+        out.push_back(reinterpret_cast<std::uintptr_t>(s.key.data()));
+        out.push_back(reinterpret_cast<std::uintptr_t>(s.value.data()));
+        out.push_back(std::uintptr_t(s.capacity));
+    }
+    out.push_back(reinterpret_cast<std::uintptr_t>(ws.logits(1).data));
+    return out;
+}
+
+} // namespace
+
+void forwardChunk(const Model& model, ModelState& state, Workspace& ws,
+                  std::span<const std::int32_t> ids, std::int64_t pos0, LogitRows rows,
+                  float* logits) {
+    checkIds(model.spec(), ids);
+    Backend& be = model.backend();
+    const auto T = std::int64_t(ids.size());
+    be.upload(ws.ids(T).data, ids.data(), ids.size_bytes());
+    const Tensor out = runOps(model, state, ws, T, pos0, rows);
+    be.download(logits, out.data, out.bytes());
+}
+
+void forwardStep(const Model& model, ModelState& state, Workspace& ws, RecordedDecode& recorded,
+                 std::int32_t id, std::int64_t pos0, float* logits) {
+    if (recorded.disabled_) {
+        forwardChunk(model, state, ws, std::span<const std::int32_t>(&id, 1), pos0, LogitRows::Last,
+                     logits);
+        return;
+    }
+    checkIds(model.spec(), std::span<const std::int32_t>(&id, 1));
+    // A replay skips the ops' own checks: the one that depends on the position is here.
+    for (const auto& s : state.slots())
+        if (s.key.data() && pos0 >= s.capacity)
+            throw std::logic_error("forwardStep: position " + std::to_string(pos0) +
+                                   " beyond the KV capacity " + std::to_string(s.capacity));
+    Backend& be = model.backend();
+    std::vector<std::uintptr_t> bound = bindings(state, ws); // allocates the logits row first
+    if (!recorded.step_ || bound != recorded.boundTo_) {
+        recorded.step_.reset();
+        recorded.step_ = be.recordStep(
+            pos0, [&] { runOps(model, state, ws, 1, pos0, LogitRows::Last); }, recorded.whyNot_);
+        if (!recorded.step_) {
+            recorded.disabled_ = true;
+            forwardChunk(model, state, ws, std::span<const std::int32_t>(&id, 1), pos0,
+                         LogitRows::Last, logits);
+            return;
+        }
+        recorded.boundTo_ = std::move(bound);
+        ++recorded.recordings_;
+    }
+    const Tensor out = ws.logits(1);
+    be.upload(ws.ids(1).data, &id, sizeof id);
+    be.replayStep(*recorded.step_, pos0);
     be.download(logits, out.data, out.bytes());
 }
 

@@ -7,11 +7,33 @@
 #include "runtime/Workspace.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace lv {
 
 enum class LogitRows { Last, All };
+
+// A decode step recorded by the backend (a CUDA graph), kept while the buffers it was
+// recorded against stay where they are (KV caches move when they grow).
+class RecordedDecode {
+public:
+    bool disabled() const { return disabled_; }
+    // Why the backend could not record, once it could not (then every step runs directly).
+    const std::string& whyNot() const { return whyNot_; }
+    int recordings() const { return recordings_; }
+
+private:
+    friend void forwardStep(const Model&, ModelState&, Workspace&, RecordedDecode&, std::int32_t,
+                            std::int64_t, float*);
+    std::unique_ptr<Backend::RecordedStep> step_;
+    std::vector<std::uintptr_t> boundTo_; // the addresses and capacities it was recorded for
+    bool disabled_ = false;
+    std::string whyNot_;
+    int recordings_ = 0;
+};
 
 // Runs tokens [pos0, pos0 + ids.size()) (ids.size() <= workspace.maxTokens()); the
 // caller has reserved KV capacity for pos0 + ids.size(). Copies the logits to `logits`
@@ -19,5 +41,10 @@ enum class LogitRows { Last, All };
 void forwardChunk(const Model& model, ModelState& state, Workspace& workspace,
                   std::span<const std::int32_t> ids, std::int64_t pos0, LogitRows rows,
                   float* logits);
+
+// One token at pos0, logits [vocab] to the host: as forwardChunk, through a recorded step
+// where the backend records them (one launch instead of a few hundred on a GPU).
+void forwardStep(const Model& model, ModelState& state, Workspace& workspace,
+                 RecordedDecode& recorded, std::int32_t id, std::int64_t pos0, float* logits);
 
 } // namespace lv

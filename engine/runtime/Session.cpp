@@ -58,6 +58,7 @@ Session::Session(const Model& model, SessionOptions options)
                           std::to_string(options_.prefillChunk));
     state_ = std::make_unique<ModelState>(model.backend(), stateLayout(model.spec()));
     workspace_ = std::make_unique<Workspace>(model.backend(), model.spec(), options_.prefillChunk);
+    recorded_ = std::make_unique<RecordedDecode>();
 }
 
 Session::~Session() = default;
@@ -107,6 +108,9 @@ void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* all
                 float* dst = allLogits->data() + done * vocab;
                 forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::All, dst);
                 std::copy(dst + (n - 1) * vocab, dst + n * vocab, lastLogits_.begin());
+            } else if (n == 1 && options_.recordDecode) {
+                forwardStep(*model_, *state_, *workspace_, *recorded_, chunk[0], position(),
+                            lastLogits_.data());
             } else {
                 forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::Last,
                              lastLogits_.data());
@@ -292,6 +296,12 @@ Session Session::fork() const {
     s.lastLogits_ = lastLogits_;
     s.rng_ = rng_;
     return s;
+}
+
+std::string Session::decodeMode() const {
+    if (!options_.recordDecode) return "direct (recording off)";
+    if (recorded_->disabled()) return "direct (" + recorded_->whyNot() + ")";
+    return "recorded (" + std::to_string(recorded_->recordings()) + " recordings)";
 }
 
 std::size_t Session::stateBytes() const {

@@ -19,6 +19,7 @@
 namespace lv {
 
 class ModelState;
+class RecordedDecode;
 class Workspace;
 
 // Called after each prefill chunk; return false to cancel (prefill throws Cancelled).
@@ -35,6 +36,9 @@ struct SessionOptions {
     std::int64_t prefillChunk = 512; // tokens per forward pass during prefill
     std::int64_t maxContext = 0;     // 0: the model's context length (unlimited for SSMs)
     std::uint64_t seed = 0;          // sampling RNG seed
+    // Replay one-token steps recorded by the backend (CUDA graphs). Off by default until
+    // tst_cuda_session and the decode bench have run on a GPU (docs/cuda-notes.md).
+    bool recordDecode = false;
 };
 
 struct GenerateOptions {
@@ -99,6 +103,9 @@ public:
     // An independent copy of this session (state, history, RNG).
     Session fork() const;
 
+    // How one-token steps run: "recorded (N recordings)", or "direct" with the reason.
+    std::string decodeMode() const;
+
     // Device bytes held for state and scratch.
     std::size_t stateBytes() const;
     std::size_t workspaceBytes() const;
@@ -113,6 +120,7 @@ private:
     SessionOptions options_;
     std::unique_ptr<ModelState> state_;
     std::unique_ptr<Workspace> workspace_;
+    std::unique_ptr<RecordedDecode> recorded_;
     std::vector<std::int32_t> tokens_;
     std::vector<float> lastLogits_;
     Rng rng_;

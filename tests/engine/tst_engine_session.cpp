@@ -301,6 +301,25 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(EngineError, Session(*hybrid_).decode(512)); // outside vocab
     }
 
+    // The CPU backend records nothing: asking for recorded steps runs them directly, with
+    // the same logits, and the session says why. (Replays on a GPU: tst_cuda_session.)
+    void recordedDecodeFallsBackOnTheCpu() {
+        SessionOptions o;
+        o.recordDecode = true;
+        Session recorded(*hybrid_, o), direct(*hybrid_);
+        recorded.prefill(head(ids_, 30));
+        direct.prefill(head(ids_, 30));
+        for (std::int32_t t : {3, 14, 15, 92}) {
+            recorded.decode(t);
+            direct.decode(t);
+            QCOMPARE(recorded.lastLogits(), direct.lastLogits());
+        }
+        const QString mode = QString::fromStdString(recorded.decodeMode());
+        QVERIFY2(mode.startsWith("direct (") && mode.contains("does not record"), qPrintable(mode));
+        QCOMPARE(QString::fromStdString(direct.decodeMode()), QString("direct (recording off)"));
+        QVERIFY_THROWS_EXCEPTION(EngineError, recorded.decode(512)); // outside the vocabulary
+    }
+
     void forkIsIndependent() {
         Session a(*hybrid_);
         a.prefill(head(ids_, 40));

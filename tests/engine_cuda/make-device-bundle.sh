@@ -24,17 +24,18 @@ done
 if [[ -n $fixtures ]]; then
     cp -r "$fixtures" "$stage/fixtures"
 fi
-rm -f "$out/bundle.tar.gz"
-tar -C "$stage" -czf "$out/bundle.tar.gz" .
+rm -f "$out/bundle.tar.gz" "$out/bundle.tar.xz"
+# xz: the carry to the GPU machine is limited to 64 MiB, and gzip went past it.
+XZ_OPT="-6 -T2" tar -C "$stage" -cJf "$out/bundle.tar.xz" .
 cat >"$out/unpack.sh" <<'EOS'
 #!/usr/bin/env bash
-# Unpacks bundle.tar.gz here; prints where the CUDA libraries were found.
+# Unpacks bundle.tar.xz here; prints where the CUDA libraries were found.
 set -e
 cd "$(dirname "$0")"
-tar -xzf bundle.tar.gz
+tar -xJf bundle.tar.xz
 for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
     [[ -e $d/libcublasLt.so.13 ]] && echo "cuBLASLt: $d" && break
 done
 EOS
 chmod +x "$out/unpack.sh"
-du -sh "$out/bundle.tar.gz"
+du -sh "$out/bundle.tar.xz"

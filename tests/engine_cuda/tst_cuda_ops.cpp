@@ -522,6 +522,80 @@ private slots:
         finish();
     }
 
+    void storeRows() {
+        struct Case {
+            std::int64_t T, row0, cap, rowLen;
+        };
+        for (const Case& k : {Case{1, 1023, 1024, 512}, Case{300, 5, 512, 512}, Case{7, 0, 9, 3},
+                              Case{1, 0, 256, 128}}) {
+            OpHarness h = harness();
+            auto src = h.input(h.randn(std::size_t(k.T * k.rowLen)), {k.T, k.rowLen});
+            auto dst = h.input(h.randn(std::size_t(k.cap * k.rowLen)), {k.cap, k.rowLen});
+            h.ref().storeRows(src.ref, dst.ref, k.row0);
+            if (!guarded("storeRows", [&] { h.dut().storeRows(src.dut, dst.dut, k.row0); }))
+                continue;
+            check(QString("storeRows T=%1 row0=%2 capacity=%3 row=%4")
+                      .arg(k.T)
+                      .arg(k.row0)
+                      .arg(k.cap)
+                      .arg(k.rowLen),
+                  h.compare(dst), 0.0);
+        }
+        finish();
+    }
+
+    // The attention layer of a decode step (rope, KV append, split-K attention) recorded
+    // once at one position and replayed at others, against the CPU running the same ops
+    // at the replay's position.
+    void recordedStep() {
+        const std::int64_t Hq = 12, Hkv = 4, d = 128, cap = 2048, recordAt = 700;
+        OpHarness h = harness();
+        const float scale = 1.0f / std::sqrt(float(d));
+        auto q = h.output({1, Hq, d});
+        auto kRow = h.output({1, Hkv, d});
+        auto vRow = h.output({1, Hkv, d});
+        auto kc = h.output({cap, Hkv, d});
+        auto vc = h.output({cap, Hkv, d});
+        auto out = h.output({1, Hq, d});
+        auto ops = [&](lv::Backend& be, bool dut, std::int64_t pos) {
+            Tensor& qt = dut ? q.dut : q.ref;
+            Tensor& kt = dut ? kRow.dut : kRow.ref;
+            be.rope(qt, pos, 10000.0f, d);
+            be.rope(kt, pos, 10000.0f, d);
+            be.storeRows(kt, dut ? kc.dut : kc.ref, pos);
+            be.storeRows(dut ? vRow.dut : vRow.ref, dut ? vc.dut : vc.ref, pos);
+            be.attention(qt, dut ? kc.dut : kc.ref, dut ? vc.dut : vc.ref, pos, scale,
+                         dut ? out.dut : out.ref);
+        };
+        std::string whyNot;
+        auto step = gpu_->recordStep(
+            recordAt, [&] { ops(*gpu_, true, recordAt); }, whyNot);
+        QVERIFY2(step, whyNot.c_str());
+        h.set(kc, h.randn(std::size_t(cap * Hkv * d)));
+        h.set(vc, h.randn(std::size_t(cap * Hkv * d)));
+        for (std::int64_t pos : {std::int64_t(0), std::int64_t(5), std::int64_t(255),
+                                 std::int64_t(256), recordAt, std::int64_t(1500), cap - 1}) {
+            h.set(q, h.randn(std::size_t(Hq * d)));
+            h.set(kRow, h.randn(std::size_t(Hkv * d)));
+            h.set(vRow, h.randn(std::size_t(Hkv * d)));
+            ops(*cpu_, false, pos);
+            if (!guarded("replay", [&] { gpu_->replayStep(*step, pos); })) continue;
+            check(QString("recorded step at %1 replayed at %2: attention").arg(recordAt).arg(pos),
+                  h.compare(out), kTolF32);
+            check(QString("recorded step at %1 replayed at %2: k cache").arg(recordAt).arg(pos),
+                  h.compare(kc), kTolF32);
+            check(QString("recorded step at %1 replayed at %2: v cache").arg(recordAt).arg(pos),
+                  h.compare(vc), 0.0);
+        }
+        // An op that needs the host cannot be recorded, and says so.
+        std::vector<float> host(16);
+        auto refused = gpu_->recordStep(
+            0, [&] { gpu_->download(host.data(), kc.dut.data, 64); }, whyNot);
+        QVERIFY(!refused);
+        QVERIFY2(whyNot.find("download") != std::string::npos, whyNot.c_str());
+        finish();
+    }
+
     void topkRouting() {
         struct Case {
             std::int64_t T, E, k;

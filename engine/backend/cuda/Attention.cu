@@ -335,12 +335,13 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
 
 constexpr int kDecodeKeys = 64;   // keys per tile
 constexpr int kDecodeMaxRows = 8; // query rows (tokens x heads of a group) per block
+constexpr int minSplitKeys = 4 * kDecodeKeys;
 
 // Block (key split, kv head): rows r = t * G + g for query t and head hk * G + g.
 // Writes unnormalised partial outputs and (max, sum) per row, in base 2.
 template <int D>
 __global__ void __launch_bounds__(128)
-    decodeSplitKernel(AttentionArgs a, int splitKeys, float* partO, float* partML) {
+    decodeSplitKernel(AttentionArgs a, std::int64_t splitKeys, float* partO, float* partML) {
     extern __shared__ __align__(16) float sm[];
     const int G = int(a.Hq / a.Hkv);
     const int R = int(a.T) * G;
@@ -353,7 +354,15 @@ __global__ void __launch_bounds__(128)
     float* rowC = rowL + kDecodeMaxRows;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int split = blockIdx.x, hk = blockIdx.y;
-    const std::int64_t kTotal = a.pos0 + a.T;
+    const std::int64_t pos0 = a.pos0 + (a.pos0Dev ? *a.pos0Dev : 0);
+    const std::int64_t kTotal = pos0 + a.T;
+    if (splitKeys == 0) {
+        // A recorded step: the grid is sized for keyBound keys; spread the keys there are
+        // now over it (splits past the end have nothing to do and leave an empty partial).
+        const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
+        splitKeys = std::max<std::int64_t>(minSplitKeys, (perSplit + kDecodeKeys - 1) /
+                                                             kDecodeKeys * kDecodeKeys);
+    }
     const std::int64_t kBegin = std::int64_t(split) * splitKeys;
     const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
     const float qMul = a.scale * 1.4426950408889634f;
@@ -406,7 +415,7 @@ __global__ void __launch_bounds__(128)
                 }
                 const int t = r / G;
                 Ps[r * kDecodeKeys + key] =
-                    (keyAbs < kStop && keyAbs <= a.pos0 + t) ? dot : -INFINITY;
+                    (keyAbs < kStop && keyAbs <= pos0 + t) ? dot : -INFINITY;
             }
         }
         __syncthreads();
@@ -479,25 +488,32 @@ __global__ void decodeCombineKernel(AttentionArgs a, int splits, const float* pa
     }
 }
 
-bool useDecode(const AttentionArgs& a) {
+bool decodeKernelFits(const AttentionArgs& a) {
     const bool aligned =
         ((reinterpret_cast<std::uintptr_t>(a.k) | reinterpret_cast<std::uintptr_t>(a.v)) & 15) == 0;
-    return a.T * (a.Hq / a.Hkv) <= kDecodeMaxRows && (a.d == 64 || a.d == 128) &&
-           a.pos0 + a.T > 256 && aligned;
+    return a.T * (a.Hq / a.Hkv) <= kDecodeMaxRows && (a.d == 64 || a.d == 128) && aligned;
 }
 
-int decodeSplitKeys(const AttentionArgs& a) {
-    const std::int64_t keys = a.pos0 + a.T;
+bool useDecode(const AttentionArgs& a) {
+    // A recorded step must read its position on the device: only this kernel does.
+    return decodeKernelFits(a) && (a.pos0Dev || a.pos0 + a.T > 256);
+}
+
+// Keys per split: enough splits to fill the GPU at the longest context the call can see.
+std::int64_t decodeSplitKeys(const AttentionArgs& a) {
     const std::int64_t wantSplits =
         std::max<std::int64_t>(1, 264 / std::max<std::int64_t>(a.Hkv, 1));
-    std::int64_t per = (keys + wantSplits - 1) / wantSplits;
-    per = (per + kDecodeKeys - 1) / kDecodeKeys * kDecodeKeys;
-    return int(std::max<std::int64_t>(per, 4 * kDecodeKeys));
+    const std::int64_t per = (a.keyBound + wantSplits - 1) / wantSplits;
+    return std::max<std::int64_t>((per + kDecodeKeys - 1) / kDecodeKeys * kDecodeKeys,
+                                  minSplitKeys);
+}
+
+int decodeSplits(const AttentionArgs& a) {
+    return int((a.keyBound + decodeSplitKeys(a) - 1) / decodeSplitKeys(a));
 }
 
 template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaStream_t s) {
-    const int splitKeys = decodeSplitKeys(a);
-    const int splits = int((a.pos0 + a.T + splitKeys - 1) / splitKeys);
+    const int splits = decodeSplits(a);
     float* partO = static_cast<float*>(scratch);
     float* partML = partO + std::int64_t(splits) * a.Hkv * kDecodeMaxRows * D;
     const int smem =
@@ -505,6 +521,8 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
                               kDecodeMaxRows * kDecodeKeys + 3 * kDecodeMaxRows);
     allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D>), int(smem),
                              "decode attention shared memory");
+    // Recorded: the kernel derives the split length from the keys it finds at run time.
+    const std::int64_t splitKeys = a.pos0Dev ? 0 : decodeSplitKeys(a);
     decodeSplitKernel<D>
         <<<dim3(splits, unsigned(a.Hkv)), 128, smem, s>>>(a, splitKeys, partO, partML);
     checkLaunch("attentionDecodeSplit");
@@ -515,10 +533,13 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
 
 } // namespace
 
+bool attentionUsesDecodeKernel(const AttentionArgs& a) {
+    return useDecode(a);
+}
+
 std::size_t attentionScratchBytes(const AttentionArgs& a) {
     if (!useDecode(a)) return 0;
-    const std::int64_t splits = (a.pos0 + a.T + decodeSplitKeys(a) - 1) / decodeSplitKeys(a);
-    return sizeof(float) * std::size_t(splits * a.Hkv * kDecodeMaxRows * (a.d + 2));
+    return sizeof(float) * std::size_t(decodeSplits(a) * a.Hkv * kDecodeMaxRows * (a.d + 2));
 }
 
 void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s) {

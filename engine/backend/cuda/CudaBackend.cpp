@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lv {
@@ -203,6 +204,10 @@ CudaBackend::CudaBackend(int deviceIndex) : device_(deviceIndex) {
     gemm_ = std::make_unique<LtGemm>();
     workspaceBytes_ = kGemmWorkspaceBytes;
     workspace_ = allocate(workspaceBytes_);
+    positionDev_ = static_cast<std::int64_t*>(allocate(sizeof(std::int64_t)));
+    check(cudaMallocHost(reinterpret_cast<void**>(&positionHost_), sizeof(std::int64_t)),
+          "cudaMallocHost");
+    check(cudaEventCreateWithFlags(&positionCopied_, cudaEventDisableTiming), "cudaEventCreate");
 }
 
 CudaBackend::~CudaBackend() {
@@ -210,18 +215,31 @@ CudaBackend::~CudaBackend() {
     if (stream_) cudaStreamSynchronize(stream_);
     gemm_.reset();
     if (workspace_) cudaFreeAsync(workspace_, stream_);
+    if (positionDev_) cudaFreeAsync(positionDev_, stream_);
     if (stream_) {
         cudaStreamSynchronize(stream_);
         cudaStreamDestroy(stream_);
     }
     if (pool_) cudaMemPoolDestroy(pool_);
+    if (positionHost_) cudaFreeHost(positionHost_);
+    if (positionCopied_) cudaEventDestroy(positionCopied_);
 }
 
 void CudaBackend::makeCurrent() const {
     check(cudaSetDevice(device_), "cudaSetDevice");
 }
 
+void CudaBackend::refuseWhileRecording(const char* what) const {
+    // Inside a capture these would either fail it or become part of every replay.
+    if (recording_) bad("recordStep", std::string(what) + " cannot be part of a recorded step");
+}
+
 void* CudaBackend::allocate(std::size_t bytes) {
+    refuseWhileRecording("allocate");
+    return poolAllocate(bytes);
+}
+
+void* CudaBackend::poolAllocate(std::size_t bytes) {
     makeCurrent();
     void* p = nullptr;
     const cudaError_t st =
@@ -239,24 +257,30 @@ void* CudaBackend::allocate(std::size_t bytes) {
 
 void CudaBackend::release(void* ptr) {
     if (!ptr) return;
+    if (recording_) { // from a destructor, maybe unwinding: free it once the capture ends
+        releasedWhileRecording_.push_back(ptr);
+        return;
+    }
     makeCurrent();
     check(cudaFreeAsync(ptr, stream_), "cudaFreeAsync");
 }
 
 CudaBackend::Scratch::Scratch(CudaBackend& b, std::size_t bytes)
-    : backend_(b), ptr_(b.allocate(bytes)) {}
+    : backend_(b), ptr_(b.poolAllocate(bytes)) {} // while recording: a graph-owned allocation
 
 CudaBackend::Scratch::~Scratch() {
     cudaFreeAsync(ptr_, backend_.stream_);
 }
 
 void CudaBackend::upload(void* dst, const void* src, std::size_t bytes) {
+    refuseWhileRecording("upload");
     makeCurrent();
     // From pageable memory the call returns once src is staged, so the caller may reuse it.
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), "upload");
 }
 
 void CudaBackend::download(void* dst, const void* src, std::size_t bytes) {
+    refuseWhileRecording("download");
     makeCurrent();
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "download");
     check(cudaStreamSynchronize(stream_), "download (synchronize)");
@@ -273,8 +297,83 @@ void CudaBackend::fill(void* dst, float value, std::int64_t count) {
 }
 
 void CudaBackend::synchronize() {
+    refuseWhileRecording("synchronize");
     makeCurrent();
     check(cudaStreamSynchronize(stream_), "synchronize");
+}
+
+// ---- recorded steps -----------------------------------------------------------------------
+
+DevicePos CudaBackend::positionArg(std::int64_t pos0) const {
+    return recording_ ? DevicePos{positionDev_, pos0 - recordedPos0_} : DevicePos{nullptr, pos0};
+}
+
+namespace {
+
+class CudaGraphStep final : public Backend::RecordedStep {
+public:
+    explicit CudaGraphStep(cudaGraphExec_t exec) : exec_(exec) {}
+    ~CudaGraphStep() override { cudaGraphExecDestroy(exec_); }
+    cudaGraphExec_t exec() const { return exec_; }
+
+private:
+    cudaGraphExec_t exec_;
+};
+
+} // namespace
+
+std::unique_ptr<Backend::RecordedStep>
+CudaBackend::recordStep(std::int64_t pos0, const std::function<void()>& ops, std::string& whyNot) {
+    if (recording_) bad("recordStep", "already recording");
+    makeCurrent();
+    // Thread-local mode: other threads may keep using CUDA while this one captures.
+    check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture");
+    recording_ = true;
+    recordedPos0_ = pos0;
+    std::string failure;
+    try {
+        ops();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    recording_ = false;
+    cudaGraph_t graph = nullptr;
+    const cudaError_t ended = cudaStreamEndCapture(stream_, &graph);
+    cudaGetLastError(); // a failed capture leaves its error behind; the stream itself is fine
+    if (failure.empty() && ended != cudaSuccess)
+        failure = std::string("stream capture: ") + cudaGetErrorString(ended);
+    cudaGraphExec_t exec = nullptr;
+    if (failure.empty()) {
+        const cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
+        if (made != cudaSuccess) {
+            cudaGetLastError();
+            failure = std::string("graph instantiation: ") + cudaGetErrorString(made);
+            exec = nullptr;
+        }
+    }
+    if (graph) cudaGraphDestroy(graph);
+    for (void* p : std::exchange(releasedWhileRecording_, {}))
+        release(p);
+    if (!exec) {
+        whyNot = failure;
+        return nullptr;
+    }
+    return std::make_unique<CudaGraphStep>(exec);
+}
+
+void CudaBackend::replayStep(RecordedStep& step, std::int64_t pos0) {
+    auto* graph = dynamic_cast<CudaGraphStep*>(&step);
+    if (!graph) throw std::logic_error("replayStep: a step recorded by another backend");
+    refuseWhileRecording("replayStep");
+    makeCurrent();
+    // The pinned word may be rewritten only once the previous copy has read it.
+    check(cudaEventSynchronize(positionCopied_), "replay (position)");
+    *positionHost_ = pos0;
+    check(cudaMemcpyAsync(positionDev_, positionHost_, sizeof(std::int64_t), cudaMemcpyHostToDevice,
+                          stream_),
+          "replay (position)");
+    check(cudaEventRecord(positionCopied_, stream_), "replay (position)");
+    check(cudaGraphLaunch(graph->exec(), stream_), "replay (graph launch)");
 }
 
 MemoryStats CudaBackend::memoryStats() const {
@@ -612,7 +711,35 @@ void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t r
         bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
                     std::to_string(headDim));
     makeCurrent();
-    launchRope(xr.data, xr.ld, xr.rows, x.shape[1], headDim, pos0, theta, rotaryDim, stream_);
+    launchRope(xr.data, xr.ld, xr.rows, x.shape[1], headDim, positionArg(pos0), theta, rotaryDim,
+               stream_);
+}
+
+void CudaBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
+    if (!recording_) {
+        Backend::storeRows(src, dst, row0); // checks, then one cudaMemcpyAsync
+        return;
+    }
+    const char* op = "storeRows";
+    requireDType(src, DType::F32, op, "src");
+    requireDType(dst, DType::F32, op, "dst");
+    requireContiguous(src, op, "src");
+    requireContiguous(dst, op, "dst");
+    if (src.rank < 1 || dst.rank < 1 || dst.shape[0] == 0)
+        bad(op, "src " + src.shapeString() + " and dst " + dst.shapeString() + " need rows");
+    const std::int64_t T = src.shape[0], rowLen = T ? src.numel() / T : 0;
+    if (dst.numel() / dst.shape[0] != rowLen)
+        bad(op, "rows of src " + src.shapeString() + " and dst " + dst.shapeString() + " differ");
+    if (row0 < 0 || row0 + T > dst.shape[0])
+        bad(op, "rows " + std::to_string(row0) + ".." + std::to_string(row0 + T) + " outside dst " +
+                    dst.shapeString());
+    const std::int64_t rowBytes = rowLen * 4;
+    if (rowBytes % 16 != 0 ||
+        ((reinterpret_cast<std::uintptr_t>(src.data) | reinterpret_cast<std::uintptr_t>(dst.data)) &
+         15) != 0)
+        bad(op, "rows of " + std::to_string(rowBytes) + " bytes are not 16-byte aligned");
+    makeCurrent();
+    launchStoreRows(src.data, dst.data, rowBytes, T, positionArg(row0), stream_);
 }
 
 void CudaBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
@@ -654,6 +781,17 @@ void CudaBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor&
     a.d = d;
     a.pos0 = pos0;
     a.scale = scale;
+    a.keyBound = pos0 + T;
+    if (recording_) {
+        const DevicePos p = positionArg(pos0);
+        a.pos0Dev = p.base;
+        a.pos0 = p.offset;
+        a.keyBound = capacity;
+        if (!attentionUsesDecodeKernel(a))
+            bad(op, "only the split-K decode kernel can be recorded (" + std::to_string(T) +
+                        " queries of " + std::to_string(Hq) + " heads, head dim " +
+                        std::to_string(d) + ")");
+    }
     const std::size_t scratchBytes = attentionScratchBytes(a);
     if (scratchBytes == 0) {
         launchAttention(a, nullptr, stream_);

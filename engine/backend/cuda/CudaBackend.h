@@ -4,11 +4,14 @@
 
 #include "backend/Backend.h"
 #include "backend/cuda/Gemm.h"
+#include "backend/cuda/Kernels.h"
 
 #include <cuda_runtime.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lv::cuda {
 
@@ -45,6 +48,7 @@ public:
                  const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& params,
                  Tensor& state, Tensor& y) override;
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
+    void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;
     void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,
@@ -58,6 +62,11 @@ public:
     Tensor prepareWeight(const Tensor& host) override;
     void releaseWeight(const Tensor& prepared) override;
     void argmax(const Tensor& logits, Tensor& indices) override;
+    // A CUDA graph captured from the stream; positions live in one device word that each
+    // replay sets first.
+    std::unique_ptr<RecordedStep> recordStep(std::int64_t pos0, const std::function<void()>& ops,
+                                             std::string& whyNot) override;
+    void replayStep(RecordedStep& step, std::int64_t pos0) override;
     MemoryStats memoryStats() const override;
     void resetPeak() override;
 
@@ -79,6 +88,11 @@ private:
     };
 
     void makeCurrent() const;
+    void* poolAllocate(std::size_t bytes);
+    // What an op passes its kernels for `pos0`: the value itself, or while recording an
+    // offset from the replay's position word.
+    DevicePos positionArg(std::int64_t pos0) const;
+    void refuseWhileRecording(const char* what) const;
 
     int device_ = 0;
     std::string name_;
@@ -87,6 +101,13 @@ private:
     void* workspace_ = nullptr;
     std::size_t workspaceBytes_ = 0;
     std::unique_ptr<LtGemm> gemm_;
+
+    std::int64_t* positionDev_ = nullptr;  // the replay position, read by recorded kernels
+    std::int64_t* positionHost_ = nullptr; // pinned staging for it
+    cudaEvent_t positionCopied_ = nullptr; // the last staging copy has read positionHost_
+    bool recording_ = false;
+    std::int64_t recordedPos0_ = 0;
+    std::vector<void*> releasedWhileRecording_;
 };
 
 } // namespace lv::cuda

@@ -36,6 +36,14 @@ __global__ void fillKernel(float* dst, float value, std::int64_t count) {
         dst[i] = value;
 }
 
+__global__ void storeRowsKernel(const uint4* src, uint4* dst, std::int64_t count, DevicePos row0,
+                                std::int64_t vecsPerRow) {
+    uint4* to = dst + row0.value() * vecsPerRow;
+    for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += std::int64_t(gridDim.x) * blockDim.x)
+        to[i] = src[i];
+}
+
 __global__ void embeddingKernel(const std::int32_t* ids, Weight table, std::int64_t vocab,
                                 std::int64_t ldTable, float scale, Rows out) {
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -130,6 +138,15 @@ void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s) {
     if (count <= 0) return;
     fillKernel<<<linearBlocks(count), kThreads, 0, s>>>(dst, value, count);
     checkLaunch("fill");
+}
+
+void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
+                     DevicePos row0, cudaStream_t s) {
+    const std::int64_t count = rows * rowBytes / 16;
+    if (count <= 0) return;
+    storeRowsKernel<<<linearBlocks(count), kThreads, 0, s>>>(
+        static_cast<const uint4*>(src), static_cast<uint4*>(dst), count, row0, rowBytes / 16);
+    checkLaunch("storeRows");
 }
 
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,

@@ -23,7 +23,23 @@ struct Weight {
     int dtype;
 };
 
+// A position known on the device at run time: *base + offset, or offset alone when base is
+// null. Recorded steps (CUDA graphs) read positions from device memory so that one
+// recording replays at every position.
+struct DevicePos {
+    const std::int64_t* base;
+    std::int64_t offset;
+#ifdef __CUDACC__
+    __device__ std::int64_t value() const {
+        return base ? *base + offset : offset;
+    }
+#endif
+};
+
 // Elementwise.cu
+// dst rows [row0, row0 + rows) = src rows; rowBytes a multiple of 16, both 16-byte aligned.
+void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
+                     DevicePos row0, cudaStream_t s);
 void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s);
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
                      std::int64_t ldTable, float scale, Rows out, cudaStream_t s);
@@ -81,7 +97,7 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
-                std::int64_t pos0, float theta, std::int64_t rotaryDim, cudaStream_t s);
+                DevicePos pos0, float theta, std::int64_t rotaryDim, cudaStream_t s);
 
 // Attention.cu
 struct AttentionArgs {
@@ -94,7 +110,14 @@ struct AttentionArgs {
     std::int64_t ldo;
     std::int64_t T, Hq, Hkv, d, pos0;
     float scale;
+    // Recorded steps: the position is *pos0Dev + pos0, and keyBound (>= every pos0 + T the
+    // recording will see) sizes the split-K grid. Otherwise null and pos0 + T.
+    const std::int64_t* pos0Dev;
+    std::int64_t keyBound;
 };
+// Whether the split-K decode kernel serves these arguments (recorded steps need it: it is
+// the only one that reads its position from the device).
+bool attentionUsesDecodeKernel(const AttentionArgs& a);
 // Device scratch the chosen kernel needs (split-K partials for decode), maybe 0.
 std::size_t attentionScratchBytes(const AttentionArgs& a);
 void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);

@@ -11,7 +11,8 @@ namespace lv::cuda {
 namespace {
 
 __global__ void ropeKernel(float* x, std::int64_t ld, std::int64_t T, int heads, int headDim,
-                           std::int64_t pos0, float theta, int rotaryDim) {
+                           DevicePos position, float theta, int rotaryDim) {
+    const std::int64_t pos0 = position.value();
     const int half = rotaryDim / 2;
     const int i = blockIdx.x * blockDim.x + threadIdx.x; // rotation pair index
     if (i >= half) return;
@@ -33,7 +34,7 @@ __global__ void ropeKernel(float* x, std::int64_t ld, std::int64_t T, int heads,
 } // namespace
 
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
-                std::int64_t pos0, float theta, std::int64_t rotaryDim, cudaStream_t s) {
+                DevicePos pos0, float theta, std::int64_t rotaryDim, cudaStream_t s) {
     if (T == 0 || rotaryDim < 2) return;
     const int half = int(rotaryDim / 2);
     const int threads = std::min(128, (half + 31) / 32 * 32);

@@ -144,12 +144,29 @@ CREATE TABLE messages (
 )sql");
 }
 
-constexpr std::array<Migration, 5> kMigrations{{
+void createSummaries(Connection& c) {
+    c.exec(R"sql(
+CREATE TABLE summaries (
+    id           INTEGER PRIMARY KEY,
+    document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    model        TEXT NOT NULL DEFAULT '',
+    text         TEXT NOT NULL,
+    citations    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(citations)),
+    metrics      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metrics)),
+    created_at   INTEGER NOT NULL,
+    UNIQUE (document_id, model)
+);
+)sql");
+}
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "documents, segments, settings", &createCoreTables},
     {2, "segments_fts: FTS5 over segment text, kept in sync by triggers", &createFullTextIndex},
     {3, "token arrays per document and tokenizer", &createTokenArrays},
     {4, "model-state cache: states and their checksummed chunks", &createStateCache},
     {5, "sessions and messages", &createSessions},
+    {6, "summaries: the last one per document and model", &createSummaries},
 }};
 
 } // namespace

@@ -14,6 +14,7 @@
 #include "core/Error.h"
 #include "ingest/Ingest.h"
 #include "runtime/Session.h"
+#include "storage/Clock.h"
 #include "storage/DocumentStore.h"
 #include "storage/Library.h"
 #include "storage/LibraryLocation.h"
@@ -22,6 +23,8 @@
 #include "storage/SessionStore.h"
 #include "storage/SettingsStore.h"
 #include "storage/StateCache.h"
+#include "storage/StorageError.h"
+#include "storage/SummaryStore.h"
 #include "tokenizer/StreamDecoder.h"
 
 #include <QCryptographicHash>
@@ -556,6 +559,46 @@ void AnalysisService::removeDocument(std::int64_t id) {
 }
 
 Summary AnalysisService::summarize(std::int64_t documentId, JobControl& job) {
+    const auto doc = impl_->documentRecord(documentId);
+    Summary s = generateSummary(documentId, job);
+    if (job.progress) job.progress("store", 0, 1);
+    try {
+        impl_->write([&](storage::Connection& c) {
+            storage::NewSummary ns;
+            ns.documentId = documentId;
+            ns.contentHash = doc.contentHash;
+            ns.model = s.extractive ? std::string() : s.metrics.model;
+            ns.text = s.text;
+            ns.citationsJson = toJson(s.citations).dump();
+            ns.metricsJson = toJson(s.metrics).dump();
+            return storage::SummaryStore(c).put(ns);
+        });
+        s.storedAt = isoTime(storage::nowMilliseconds());
+    } catch (const storage::StorageError& e) {
+        // The summary took minutes to write: hand it over anyway, saying why it is not kept.
+        s.storeError = e.what();
+    }
+    if (job.progress) job.progress("store", 1, 1);
+    return s;
+}
+
+std::optional<Summary> AnalysisService::storedSummary(std::int64_t documentId) const {
+    const auto doc = impl_->documentRecord(documentId);
+    auto r = impl_->read([&](storage::Connection& c) {
+        return storage::SummaryStore(c).latest(documentId, doc.contentHash);
+    });
+    if (!r) return std::nullopt;
+    Summary s;
+    s.documentId = documentId;
+    s.extractive = r->model.empty();
+    s.text = r->text;
+    s.citations = citationsFromJson(nlohmann::json::parse(r->citationsJson, nullptr, false));
+    s.metrics = metricsFromJson(nlohmann::json::parse(r->metricsJson, nullptr, false));
+    s.storedAt = isoTime(r->createdAt);
+    return s;
+}
+
+Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& job) {
     const auto doc = impl_->documentRecord(documentId);
     const auto units = impl_->units(doc);
     const DocumentKind kind = documentKindFromName(doc.kind);

@@ -56,7 +56,10 @@ public:
     std::string modelText(std::int64_t documentId) const; // what the model reads
     void removeDocument(std::int64_t id);
 
+    // Also keeps the summary in the library (one per document and model).
     Summary summarize(std::int64_t documentId, JobControl& job);
+    // The newest summary kept for the document's current content, by any model.
+    std::optional<Summary> storedSummary(std::int64_t documentId) const;
     Answer ask(std::int64_t documentId, const std::string& question,
                std::optional<std::int64_t> sessionId, JobControl& job);
     std::vector<Passage> search(const std::string& query, std::optional<std::int64_t> documentId,
@@ -72,6 +75,8 @@ public:
     void setDefaultModel(const std::string& dir); // checked, then remembered
 
 private:
+    Summary generateSummary(std::int64_t documentId, JobControl& job);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -59,6 +59,8 @@ struct Summary {
     std::string text;       // with inline markers [1], [2] ... into citations
     std::vector<Citation> citations;
     Metrics metrics;
+    std::string storedAt;   // ISO 8601 local time it was kept in the library; empty if not
+    std::string storeError; // why it could not be kept (disk full...); the text is still good
 };
 
 struct Answer {

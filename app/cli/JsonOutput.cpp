@@ -37,7 +37,9 @@ json toJson(const analysis::Summary& s) {
             {"extractive", s.extractive},
             {"text", s.text},
             {"citations", analysis::toJson(s.citations)},
-            {"metrics", toJson(s.metrics)}};
+            {"metrics", toJson(s.metrics)},
+            {"stored_at", s.storedAt},
+            {"store_error", s.storeError}};
 }
 
 json toJson(const analysis::Answer& a) {

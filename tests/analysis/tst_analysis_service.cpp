@@ -95,6 +95,53 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, "x", 999999, job));
     }
 
+    // A summary is kept in the library: found again by a new service (a restart), for
+    // the document's current content only, replaced per model, gone with the document.
+    void summariesAreKeptForTheDocumentVersion() {
+        const QString path = document();
+        std::int64_t id = 0;
+        Summary first;
+        {
+            AnalysisService service(config());
+            JobControl job;
+            std::vector<std::string> stages;
+            job.progress = [&](const std::string& stage, std::int64_t, std::int64_t) {
+                stages.push_back(stage);
+            };
+            id = service.resolveDocument(path.toStdString(), job);
+            QVERIFY(!service.storedSummary(id));
+            first = service.summarize(id, job);
+            QVERIFY(first.extractive);
+            QVERIFY(!first.storedAt.empty());
+            QVERIFY(first.storeError.empty());
+            QCOMPARE(stages.back(), std::string("store"));
+        }
+        AnalysisService service(config());
+        const auto kept = service.storedSummary(id);
+        QVERIFY(kept);
+        QCOMPARE(kept->text, first.text);
+        QCOMPARE(kept->citations.size(), first.citations.size());
+        QCOMPARE(kept->citations.front().segmentId, first.citations.front().segmentId);
+        QCOMPARE(kept->citations.front().quote, first.citations.front().quote);
+        QVERIFY(kept->extractive);
+        QCOMPARE(kept->storedAt, first.storedAt);
+
+        // The file changes and is read again: the summary described the old text.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("Clause 9. The buyer may inspect the goods before paying.\n");
+        f.close();
+        JobControl job;
+        QCOMPARE(service.resolveDocument(path.toStdString(), job), id);
+        service.ingest(path.toStdString(), job);
+        QVERIFY(!service.storedSummary(id));
+        const Summary second = service.summarize(id, job);
+        QVERIFY(QString::fromStdString(service.storedSummary(id)->text) ==
+                QString::fromStdString(second.text));
+        service.removeDocument(id);
+        QVERIFY_THROWS_EXCEPTION(std::exception, service.storedSummary(id));
+    }
+
     void modelsAreListedAndRemembered() {
         LV_REQUIRE_FIXTURES();
         {

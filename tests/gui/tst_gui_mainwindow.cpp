@@ -35,6 +35,7 @@
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
@@ -100,6 +101,7 @@ private slots:
     void openPdfShowsItInLibraryAndViewer();
     void extractiveSummaryCitationOpensItsPage();
     void extractiveAnswerIsKeptAcrossARestart();
+    void summaryIsKeptAcrossARestart();
     void fixtureModelStreamsAnAnswer();
     void cancelStopsLongJobs();
     void restartRestoresWindowAndSession();
@@ -263,6 +265,42 @@ void TstGuiMainWindow::extractiveAnswerIsKeptAcrossARestart() {
     QVERIFY(lastAnswer(w)->citationCount() > 0);
     QTRY_VERIFY(w.assistant()->sessionId() > 0);
     QTRY_VERIFY(w.assistant()->historyPage()->sessionCount() >= 1);
+}
+
+void TstGuiMainWindow::summaryIsKeptAcrossARestart() {
+    std::string text;
+    qint64 id = 0;
+    {
+        auto app = startApp();
+        QVERIFY(app);
+        MainWindow& w = app->window();
+        w.openPaths({pdfPath_}); // found unchanged when an earlier test opened it
+        id = waitForDocument(*app, pdfPath_);
+        QVERIFY(id > 0);
+        w.selectDocument(id);
+        w.action(QStringLiteral("summarize"))->trigger();
+        SummaryPage* page = w.assistant()->summaryPage();
+        QTRY_VERIFY_WITH_TIMEOUT(page->state() == SummaryPage::State::Done &&
+                                     w.assistant()->summaryJob() == 0,
+                                 kJobTimeoutMs);
+        text = page->summary()->text;
+        QVERIFY(!page->summary()->storedAt.empty());
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    w.selectDocument(id);
+    SummaryPage* page = w.assistant()->summaryPage();
+    // Shown from the library, without summarizing again.
+    QTRY_COMPARE(page->state(), SummaryPage::State::Done);
+    QCOMPARE(w.assistant()->summaryJob(), quint64(0));
+    QCOMPARE(page->summary()->text, text);
+    QVERIFY(!page->summary()->citations.empty());
+    QVERIFY(page->browser()->toPlainText().contains(QStringLiteral("Sources")));
+    auto* metrics = page->findChild<QLabel*>(QStringLiteral("summaryMetrics"));
+    QVERIFY(metrics);
+    QVERIFY2(metrics->text().contains(QStringLiteral("summarized")), qPrintable(metrics->text()));
 }
 
 void TstGuiMainWindow::fixtureModelStreamsAnAnswer() {

@@ -8,6 +8,7 @@
 #include "storage/SegmentSearch.h"
 #include "storage/SessionStore.h"
 #include "storage/SettingsStore.h"
+#include "storage/SummaryStore.h"
 #include "storage/TokenStore.h"
 #include "storage/Transaction.h"
 
@@ -240,6 +241,36 @@ private slots:
         }
         QVERIFY(tokens.remove(doc, "granite-4.0-h"));
         QVERIFY(!tokens.remove(doc, "granite-4.0-h"));
+    }
+
+    // One summary per (document, model); a newer one replaces it; lookups are by the
+    // document's content version; bad JSON is refused; the document takes them along.
+    void summariesAreKeptPerDocumentAndModel() {
+        Connection c = library_->openWriter();
+        DocumentStore docs(c);
+        const auto doc = docs.addDocument(sampleDocument("/contract.pdf"));
+        SummaryStore summaries(c);
+        const auto first = summaries.put({doc, "h1", "", "Extractive one [1].", "[]", "{}"});
+        QTest::qWait(2);
+        summaries.put({doc, "h1", "granite", "Model one [1].", R"([{"segment":3}])",
+                       R"({"tokens_read":10})"});
+        QCOMPARE(summaries.count(doc), std::int64_t{2});
+        QCOMPARE(summaries.latest(doc, "h1")->text, std::string("Model one [1]."));
+        QCOMPARE(summaries.latest(doc, "h1")->citationsJson, std::string(R"([{"segment":3}])"));
+        QTest::qWait(2);
+        // The extractive summary again: replaces its row, and is now the newest.
+        QCOMPARE(summaries.put({doc, "h1", "", "Extractive two [1].", "[]", "{}"}), first);
+        QCOMPARE(summaries.count(doc), std::int64_t{2});
+        QCOMPARE(summaries.latest(doc, "h1")->text, std::string("Extractive two [1]."));
+        // The file changed: the granite summary now describes version h2 only.
+        summaries.put({doc, "h2", "granite", "New version.", "[]", "{}"});
+        QCOMPARE(summaries.latest(doc, "h2")->text, std::string("New version."));
+        QCOMPARE(summaries.latest(doc, "h1")->text, std::string("Extractive two [1]."));
+        QVERIFY_THROWS_EXCEPTION(StorageError,
+                                 summaries.put({doc, "h1", "x", "t", "not json", "{}"}));
+        QVERIFY_THROWS_EXCEPTION(StorageError, summaries.put({98765, "h", "", "t", "[]", "{}"}));
+        QVERIFY(docs.removeDocument(doc));
+        QCOMPARE(summaries.count(doc), std::int64_t{0});
     }
 
     void sessionsAndMessages() {

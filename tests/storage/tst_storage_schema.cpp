@@ -10,6 +10,7 @@
 #include "storage/SegmentSearch.h"
 #include "storage/SessionStore.h"
 #include "storage/StateCache.h"
+#include "storage/SummaryStore.h"
 #include "storage/TokenStore.h"
 #include "storage/Transaction.h"
 
@@ -192,9 +193,29 @@ private slots:
         QCOMPARE(count(c, "messages"), std::int64_t{0});
     }
 
+    // Migration 6: summaries, one per document and model, removed with their document.
+    void migration6AddsSummaries() {
+        QTemporaryDir dir;
+        Connection c = createAt(libraryIn(dir), 5);
+        const auto doc = addDocumentRaw(c, "/doc.txt");
+        const auto sid = SessionStore(c).createSession({doc, "kept", ""});
+        migrateSchema(c, 6);
+        QCOMPARE(schemaVersion(c), 6);
+        QCOMPARE(SessionStore(c).session(sid)->title, std::string("kept"));
+        SummaryStore summaries(c);
+        summaries.put({doc, "v1", "", "Extractive [1].", R"([{"segment":1}])", "{}"});
+        const auto r = summaries.latest(doc, "v1");
+        QVERIFY(r);
+        QCOMPARE(r->text, std::string("Extractive [1]."));
+        QVERIFY(r->createdAt > 0);
+        QVERIFY(!summaries.latest(doc, "v2")); // another version of the document: none
+        c.exec("DELETE FROM documents");
+        QCOMPARE(count(c, "summaries"), std::int64_t{0});
+    }
+
     void everyMigrationHasATestAbove() {
-        // The five functions above cover versions 1..5; a new migration needs its own.
-        QCOMPARE(latestSchemaVersion(), 5);
+        // The six functions above cover versions 1..6; a new migration needs its own.
+        QCOMPARE(latestSchemaVersion(), 6);
     }
 
     void openingAnOlderLibraryBacksItUpThenMigrates_data() {

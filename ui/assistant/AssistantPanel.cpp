@@ -127,6 +127,15 @@ void AssistantPanel::connectClient() {
             if (askView_) askView_->appendAnswerText(piece);
         }
     });
+    connect(&client_, &AnalysisClient::storedSummaryLoaded, this,
+            [this](qint64 documentId, const analysis::Summary& s, bool found) {
+                // A summary written meanwhile, or one being written, wins over the stored one.
+                if (!found || summaries_.contains(documentId) ||
+                    (summaryJob_ && summaryJobDocument_ == documentId))
+                    return;
+                summaries_.insert(documentId, s);
+                if (documentId == this->documentId()) summary_->setSummary(s);
+            });
     connect(&client_, &AnalysisClient::summarized, this,
             [this](quint64 id, const analysis::Summary& s) {
                 if (id != summaryJob_) return;
@@ -290,6 +299,7 @@ void AssistantPanel::showSummaryState() {
         summary_->setSummary(summaries_.value(id));
     } else {
         summary_->setIdle(entry_->title(), modeDescription());
+        client_.loadStoredSummary(id); // one from an earlier run replaces the idle page
     }
 }
 

@@ -8,9 +8,11 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStackedWidget>
@@ -66,6 +68,7 @@ SummaryPage::SummaryPage(QWidget* parent) : QWidget(parent) {
     auto* actionsLayout = new QHBoxLayout(actions_);
     actionsLayout->setContentsMargins(14, 6, 10, 10);
     metrics_ = new QLabel;
+    metrics_->setObjectName(QStringLiteral("summaryMetrics"));
     metrics_->setWordWrap(true);
     QPalette metricsPalette = metrics_->palette();
     metricsPalette.setColor(QPalette::WindowText, theme::secondaryText(palette()));
@@ -146,7 +149,19 @@ void SummaryPage::setSummary(const analysis::Summary& summary) {
     renderTimer_.stop();
     progressRow_->hide();
     actions_->show();
-    metrics_->setText(describeMetrics(summary.metrics, summary.extractive));
+    QString line = describeMetrics(summary.metrics, summary.extractive);
+    if (!summary.storeError.empty()) {
+        line += QStringLiteral(" · ") +
+                tr("not kept in the library: %1").arg(QString::fromStdString(summary.storeError));
+    } else if (!summary.storedAt.empty()) {
+        const QDateTime at =
+            QDateTime::fromString(QString::fromStdString(summary.storedAt), Qt::ISODate);
+        if (at.isValid())
+            line +=
+                QStringLiteral(" · ") +
+                tr("summarized %1").arg(QLocale().toString(at.toLocalTime(), QLocale::ShortFormat));
+    }
+    metrics_->setText(line);
     render();
     stack_->setCurrentWidget(result_);
 }

@@ -97,6 +97,8 @@ AnalysisClient::AnalysisClient(ServiceFactory factory, QObject* parent) : QObjec
 
     connect(queryWorker_, &AnalysisWorker::documentsListed, this, &AnalysisClient::libraryChanged);
     connect(queryWorker_, &AnalysisWorker::sessionsListed, this, &AnalysisClient::sessionsLoaded);
+    connect(queryWorker_, &AnalysisWorker::storedSummaryLoaded, this,
+            &AnalysisClient::storedSummaryLoaded);
     connect(queryWorker_, &AnalysisWorker::messagesListed, this, &AnalysisClient::messagesLoaded);
     connect(queryWorker_, &AnalysisWorker::modelsListed, this, &AnalysisClient::modelsLoaded);
     connect(queryWorker_, &AnalysisWorker::passagesFound, this, &AnalysisClient::passagesFound);
@@ -236,6 +238,13 @@ void AnalysisClient::loadSessions(qint64 documentId) {
     AnalysisWorker* worker = queryWorker_;
     QMetaObject::invokeMethod(
         worker, [worker, documentId] { worker->listSessions(documentId); }, Qt::QueuedConnection);
+}
+
+void AnalysisClient::loadStoredSummary(qint64 documentId) {
+    AnalysisWorker* worker = queryWorker_;
+    QMetaObject::invokeMethod(
+        worker, [worker, documentId] { worker->loadStoredSummary(documentId); },
+        Qt::QueuedConnection);
 }
 
 void AnalysisClient::loadMessages(qint64 sessionId) {

@@ -44,6 +44,7 @@ public:
     void removeDocument(qint64 documentId);
     void loadSessions(qint64 documentId); // 0: every document
     void loadMessages(qint64 sessionId);
+    void loadStoredSummary(qint64 documentId); // the one kept in the library, if any
     void loadModels();
     // Writes go through the job thread, behind running jobs; a chosen model then
     // reconfigures both workers so that they load it.
@@ -69,6 +70,7 @@ signals:
     void documentRemoved(qint64 documentId);
     void sessionsLoaded(qint64 documentId, const lv::ui::SessionList& sessions);
     void messagesLoaded(qint64 sessionId, const lv::ui::MessageList& messages);
+    void storedSummaryLoaded(qint64 documentId, const lv::analysis::Summary& summary, bool found);
     void modelsLoaded(const lv::ui::ModelList& models, bool hasModel, const QString& modelsFolder);
     void modelChosen(const QString& modelPath);
     void passagesFound(quint64 requestId, const lv::ui::PassageList& passages);

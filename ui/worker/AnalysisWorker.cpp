@@ -207,6 +207,16 @@ void AnalysisWorker::listSessions(qint64 documentId) {
     }
 }
 
+void AnalysisWorker::loadStoredSummary(qint64 documentId) {
+    if (!requireService(QStringLiteral("summary"))) return;
+    try {
+        const auto s = service_->storedSummary(documentId);
+        emit storedSummaryLoaded(documentId, s.value_or(analysis::Summary{}), s.has_value());
+    } catch (const std::exception& e) {
+        emit queryFailed(QStringLiteral("summary"), qs(e.what()));
+    }
+}
+
 void AnalysisWorker::listMessages(qint64 sessionId) {
     if (!requireService(QStringLiteral("messages"))) return;
     try {

@@ -46,6 +46,7 @@ public slots:
     void listDocuments();
     void listSessions(qint64 documentId); // 0: every document
     void listMessages(qint64 sessionId);
+    void loadStoredSummary(qint64 documentId);
     void listModels();
     // Both are remembered by the service (in the library), so the CLI sees them too.
     void setModelsFolder(const QString& folder);
@@ -69,6 +70,8 @@ signals:
     void documentsListed(const lv::ui::LibraryEntries& entries);
     void sessionsListed(qint64 documentId, const lv::ui::SessionList& sessions);
     void messagesListed(qint64 sessionId, const lv::ui::MessageList& messages);
+    // found: false when the document has no summary of its current content.
+    void storedSummaryLoaded(qint64 documentId, const lv::analysis::Summary& summary, bool found);
     void modelsListed(const lv::ui::ModelList& models, bool hasModel, const QString& modelsFolder);
     void modelChosen(const QString& modelPath);
     void modelsFolderStored(const QString& folder);

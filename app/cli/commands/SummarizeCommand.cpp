@@ -43,6 +43,9 @@ Command makeSummarizeCommand() {
         io.out << "\n";
         printCitations(io.out, s.citations);
         printMetrics(io.out, s.metrics);
+        if (!s.storeError.empty())
+            io.err << "longview-cli: the summary was not kept in the library: " << s.storeError
+                   << "\n";
         return 0;
     };
     return c;

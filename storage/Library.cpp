@@ -2,10 +2,14 @@
 
 #include "storage/DatabaseCopy.h"
 #include "storage/Schema.h"
+#include "storage/Transaction.h"
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <mutex>
 #include <system_error>
+#include <thread>
 
 namespace lv::storage {
 
@@ -28,10 +32,15 @@ struct FileIdentity {
 };
 
 FileIdentity identify(Connection& c) {
+    // One read snapshot: another connection may be creating the library right now, and
+    // an application id read before its commit with a table count read after would
+    // make a new library look like someone else's database.
+    Transaction snapshot(c, TransactionMode::Deferred);
     FileIdentity id;
     id.applicationId = c.queryInt64("PRAGMA application_id");
     id.version = schemaVersion(c);
     id.objects = c.queryInt64("SELECT count(*) FROM sqlite_schema");
+    snapshot.commit();
     return id;
 }
 
@@ -50,9 +59,31 @@ Connection openAndIdentify(const std::filesystem::path& file, FileIdentity& id) 
     }
 }
 
+// Switching to WAL needs the file to itself, and SQLite answers "busy" at once instead
+// of waiting while another process reads it (as one does when it opens the same new
+// library): retry for as long as the connection would wait for a lock.
+void switchToWal(Connection& c) {
+    const auto deadline = std::chrono::steady_clock::now() + ConnectionOptions{}.busyTimeout;
+    for (;;) {
+        try {
+            c.exec("PRAGMA journal_mode = WAL");
+            return;
+        } catch (const StorageError& e) {
+            if (e.kind() != StorageErrorKind::Busy || std::chrono::steady_clock::now() > deadline)
+                throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 } // namespace
 
 Library Library::open(const std::filesystem::path& file) {
+    // Threads of one process (the GUI's two workers) open the same new library at once:
+    // one creates it, the others then find it made. Other processes are kept apart by
+    // SQLite's locks: a snapshot to identify the file, one transaction to migrate it.
+    static std::mutex opening;
+    std::lock_guard lock(opening);
     std::error_code ec;
     const bool existed =
         std::filesystem::exists(file, ec) && std::filesystem::file_size(file, ec) > 0;
@@ -82,7 +113,7 @@ Library Library::open(const std::filesystem::path& file) {
     // before the first table exists and before WAL mode.
     if (id.version == 0 && id.objects == 0) c.exec("PRAGMA page_size = 16384");
     // Persistent: once set, every later connection to the file uses WAL.
-    c.exec("PRAGMA journal_mode = WAL");
+    switchToWal(c);
 
     LibraryOpenReport report;
     report.created = id.version == 0;

@@ -184,6 +184,12 @@ int schemaVersion(Connection& connection) {
 }
 
 void migrateSchema(Connection& connection, int targetVersion) {
+    if (schemaVersion(connection) >= targetVersion) return;
+    // All steps in one transaction (each a savepoint inside it): other connections see
+    // the version before or the target, never a library half made.
+    auto all =
+        connection.operation("migrate the schema to version " + std::to_string(targetVersion));
+    Transaction whole(connection, TransactionMode::Immediate);
     for (const Migration& m : kMigrations) {
         if (m.version > targetVersion) break;
         if (schemaVersion(connection) >= m.version) continue;
@@ -197,6 +203,7 @@ void migrateSchema(Connection& connection, int targetVersion) {
         connection.exec("PRAGMA user_version = " + std::to_string(m.version));
         tx.commit();
     }
+    whole.commit();
 }
 
 } // namespace lv::storage

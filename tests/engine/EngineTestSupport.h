@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -106,6 +108,16 @@ inline std::filesystem::path tempPath(const QTemporaryDir& dir) {
 }
 
 // Golden input ids of a fixture.
+// max |a - ref| / max |ref|: how far logits are from a reference, scaled by its range.
+inline double maxRelDiff(const std::vector<float>& a, const std::vector<float>& ref) {
+    double d = 0, m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        d = std::max(d, std::fabs(double(a[i]) - ref[i]));
+        m = std::max(m, std::fabs(double(ref[i])));
+    }
+    return d / m;
+}
+
 inline std::vector<std::int32_t> goldenIds(const char* fixture) {
     const SafetensorsFile g(modelFixture(fixture) / "golden.safetensors");
     const auto t = g.view(*g.find("input_ids"));

@@ -63,15 +63,6 @@ std::vector<float> allLogits(const Model& model, const std::vector<std::int32_t>
     return out;
 }
 
-double relError(const std::vector<float>& a, const std::vector<float>& ref) {
-    double d = 0, m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        d = std::max(d, std::fabs(double(a[i]) - ref[i]));
-        m = std::max(m, std::fabs(double(ref[i])));
-    }
-    return d / m;
-}
-
 std::vector<float> goldenLogits(const char* fixture) {
     const SafetensorsFile g(modelFixture(fixture) / "golden.safetensors");
     const auto t = g.view(*g.find("logits"));
@@ -180,7 +171,7 @@ private slots:
         const auto m = Model::load(dir, *cpu_);
         QCOMPARE(m->info().weightDtype, DType(dtype));
         const auto got = allLogits(*m, goldenIds("falcon_h1_tiny"));
-        const double err = relError(got, goldenLogits("falcon_h1_tiny"));
+        const double err = maxRelDiff(got, goldenLogits("falcon_h1_tiny"));
         // Rounding the weights (not the engine) moves the logits: bf16 keeps 8 bits.
         QVERIFY2(err < (DType(dtype) == DType::BF16 ? 5e-2 : 5e-3),
                  qPrintable(QString::number(err)));

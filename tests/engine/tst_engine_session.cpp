@@ -52,15 +52,6 @@ QString restoreError(Session& s, const std::string& bytes) {
     return {};
 }
 
-double maxRelDiff(const std::vector<float>& a, const std::vector<float>& b) {
-    double d = 0, m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        d = std::max(d, std::fabs(double(a[i]) - b[i]));
-        m = std::max(m, std::fabs(double(b[i])));
-    }
-    return d / m;
-}
-
 GenerateOptions sampled(std::int64_t n, float temperature = 0.9f) {
     GenerateOptions g;
     g.maxTokens = n;

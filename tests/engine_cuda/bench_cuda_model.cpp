@@ -7,6 +7,7 @@
 
 #include "backend/Backend.h"
 #include "model/Model.h"
+#include "model/PublishedShapes.h"
 #include "runtime/Session.h"
 
 #include <nlohmann/json.hpp>
@@ -19,45 +20,6 @@
 #include <vector>
 
 namespace {
-
-// The published Granite 4.0-H 1B shape (ibm-granite/granite-4.0-h-1b config.json).
-nlohmann::json granite1b() {
-    nlohmann::json c;
-    c["model_type"] = "granitemoehybrid";
-    c["hidden_size"] = 1536;
-    c["num_hidden_layers"] = 40;
-    std::vector<std::string> types(40, "mamba");
-    for (int i : {5, 15, 25, 35})
-        types[std::size_t(i)] = "attention";
-    c["layer_types"] = types;
-    c["mamba_n_heads"] = 48;
-    c["mamba_d_head"] = 64;
-    c["mamba_d_state"] = 128;
-    c["mamba_n_groups"] = 1;
-    c["mamba_d_conv"] = 4;
-    c["mamba_expand"] = 2;
-    c["mamba_chunk_size"] = 256;
-    c["mamba_conv_bias"] = true;
-    c["mamba_proj_bias"] = false;
-    c["num_attention_heads"] = 12;
-    c["num_key_value_heads"] = 4;
-    c["intermediate_size"] = 4096;
-    c["shared_intermediate_size"] = 4096;
-    c["num_local_experts"] = 0;
-    c["num_experts_per_tok"] = 0;
-    c["vocab_size"] = 100352;
-    c["embedding_multiplier"] = 12.0;
-    c["attention_multiplier"] = 0.0078125;
-    c["logits_scaling"] = 6.0;
-    c["residual_multiplier"] = 0.22;
-    c["rms_norm_eps"] = 1e-5;
-    c["max_position_embeddings"] = 131072;
-    c["position_embedding_type"] = "nope";
-    c["tie_word_embeddings"] = true;
-    c["bos_token_id"] = 100257;
-    c["eos_token_id"] = 100257;
-    return c;
-}
 
 std::vector<long> parseList(const char* s) {
     std::vector<long> v;
@@ -90,7 +52,8 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--record")) record = std::strtol(argv[i + 1], nullptr, 10);
     }
     auto be = lv::makeCudaBackend(0);
-    auto model = lv::Model::synthetic(granite1b(), *be, lv::DType::BF16, 1);
+    auto model =
+        lv::Model::synthetic(*lv::publishedShape("granite-4.0-h-1b"), *be, lv::DType::BF16, 1);
     be->synchronize();
     const auto afterLoad = be->memoryStats();
     std::printf("%s; granite-4.0-h-1b synthetic bf16, %.1fM parameters; weights + pool %.2f GiB\n",

@@ -20,15 +20,6 @@ using namespace lv::test;
 
 namespace {
 
-double maxRelDiff(const std::vector<float>& a, const std::vector<float>& b) {
-    double d = 0, m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        d = std::max(d, std::fabs(double(a[i]) - b[i]));
-        m = std::max(m, std::fabs(double(b[i])));
-    }
-    return d / m;
-}
-
 std::int32_t argmaxOf(const std::vector<float>& v) {
     return std::int32_t(std::max_element(v.begin(), v.end()) - v.begin());
 }

@@ -157,6 +157,8 @@ int main(int argc, char** argv) {
     const std::string mode = argv[1];
     try {
         const Library lib = Library::open(argv[2]);
+        // Opened above; a backup means it found a library half made by another process.
+        if (mode == "open") return lib.openReport().backupFile ? 4 : 0;
         if (mode == "ingest" && argc == 5) return ingest(lib, argv[3], std::atoi(argv[4]));
         if (mode == "bigstate") return bigState(lib, std::strtoull(argv[3], nullptr, 10));
         if (mode == "states") return manyStates(lib, std::strtoull(argv[3], nullptr, 10));

@@ -7,16 +7,20 @@
 #include "storage/DocumentStore.h"
 #include "storage/Library.h"
 #include "storage/LibraryWriter.h"
+#include "storage/Schema.h"
 #include "storage/SegmentSearch.h"
 #include "storage/SettingsStore.h"
 #include "storage/StateCache.h"
 #include "storage/Transaction.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <chrono>
 #include <future>
+#include <memory>
+#include <vector>
 
 using namespace lv::storage;
 using namespace lv::storage::test;
@@ -41,6 +45,45 @@ private slots:
         name += std::to_string(++fileIndex_);
         name += ".db";
         library_.emplace(Library::open(libraryIn(dir_, name.c_str())));
+    }
+
+    // The GUI's two workers open a new library at the same moment, and a second process
+    // may too: one creates it, every other opener finds it whole (no error, no backup of
+    // a library half made, the latest schema).
+    void aNewLibraryOpenedByManyAtOnce() {
+        for (int round = 0; round < 10; ++round) {
+            const auto file = libraryIn(dir_, ("threads" + std::to_string(round) + ".db").c_str());
+            std::vector<std::future<LibraryOpenReport>> opens;
+            for (int i = 0; i < 6; ++i)
+                opens.push_back(std::async(std::launch::async,
+                                           [&file] { return Library::open(file).openReport(); }));
+            int created = 0;
+            for (auto& f : opens) {
+                const LibraryOpenReport r = f.get(); // rethrows an opener's error
+                created += r.created ? 1 : 0;
+                QVERIFY(!r.backupFile);
+                QCOMPARE(r.version, latestSchemaVersion());
+            }
+            QCOMPARE(created, 1);
+        }
+        for (int round = 0; round < 4; ++round) {
+            const QString file = QString::fromStdString(
+                libraryIn(dir_, ("processes" + std::to_string(round) + ".db").c_str()).string());
+            std::vector<std::unique_ptr<QProcess>> children;
+            for (int i = 0; i < 4; ++i) {
+                children.push_back(std::make_unique<QProcess>());
+                children.back()->start(QStringLiteral(STORAGE_CRASH_WRITER),
+                                       {QStringLiteral("open"), file, QStringLiteral("-")});
+            }
+            for (auto& c : children) {
+                QVERIFY(c->waitForFinished(120000));
+                QVERIFY2(c->exitStatus() == QProcess::NormalExit && c->exitCode() == 0,
+                         qPrintable(QString::fromUtf8(c->readAllStandardError())));
+            }
+            Connection check = Library::open(file.toStdString()).openReader();
+            QCOMPARE(schemaVersion(check), latestSchemaVersion());
+            QCOMPARE(integrityCheck(check), std::string("ok"));
+        }
     }
 
     void theWriterRunsJobsInOrder() {

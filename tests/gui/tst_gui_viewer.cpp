@@ -234,6 +234,13 @@ void TstGuiViewer::pdfDocumentReadsPagesAndLabels() {
     QVERIFY(doc.search(2, QStringLiteral("humidity"), false).isEmpty());
     QVERIFY(doc.search(2, QStringLiteral("SILO"), true).isEmpty());
     QCOMPARE(doc.search(2, QStringLiteral("SILO"), false).size(), 2);
+    // Words in reading order with their line ends; a ligature is read as its letters
+    // ("fine", not U+FB01 "ne"), the spelling of the ingested text.
+    const std::vector<PageWord> words = doc.words(4);
+    QVERIFY(!words.empty());
+    QVERIFY(words.back().endsLine);
+    QVERIFY(std::any_of(words.begin(), words.end(),
+                        [](const PageWord& w) { return w.text == QLatin1String("fine"); }));
     const QImage page = doc.render(0, 1.0, {});
     QVERIFY(!page.isNull());
     QVERIFY(qAbs(page.width() - 595) <= 1); // A4 at 72 dpi

@@ -32,6 +32,7 @@
 #include "ui/viewer/ViewerPanel.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
@@ -586,6 +587,24 @@ void TstGuiMainWindow::shortcutsReachTheirTargets() {
     QVERIFY(w.viewer()->pdfView()->isFitWidth());
     w.action(QStringLiteral("last_page"))->trigger();
     QCOMPARE(w.viewer()->currentPage(), 5);
+
+    // Edit > Copy follows the PDF's selection. In the view, Ctrl+A and Escape are the
+    // view's: Escape clears the selection instead of stopping a job.
+    QAction* copy = w.action(QStringLiteral("copy"));
+    QVERIFY(!copy->isEnabled());
+    PdfView* view = w.viewer()->pdfView();
+    view->setFocus();
+    QTest::keySequence(view, QKeySequence::SelectAll);
+    QTRY_VERIFY(view->hasSelection());
+    QVERIFY(copy->isEnabled());
+    QVERIFY2(view->selectedText().contains(QStringLiteral("florins")),
+             qPrintable(view->selectedText()));
+    QGuiApplication::clipboard()->clear();
+    copy->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), view->selectedText());
+    QTest::keyClick(view, Qt::Key_Escape);
+    QVERIFY(!view->hasSelection());
+    QVERIFY(!copy->isEnabled());
 }
 
 QTEST_MAIN(TstGuiMainWindow)

@@ -1,5 +1,6 @@
 // The viewer on its own: page layout, syntax rules, PDF opening, rendering, search,
-// page labels and cited passages, code files, and the panel that switches between them.
+// page labels, cited passages and text selection, code files, and the panel that
+// switches between them.
 
 #include "support/PdfFixtures.h"
 #include "support/UiWatchdog.h"
@@ -16,12 +17,16 @@
 #include "ui/viewer/ViewerPanel.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QDir>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextBlock>
+#include <QTimer>
 #include <QtTest>
 
 using namespace lv::ui;
@@ -42,6 +47,28 @@ QStringList bookPages() {
           << QStringLiteral("Article 3. Penalties. A breach is punished by a fine of one hundred "
                             "florins per silo.");
     return pages;
+}
+
+// Short lines that never wrap, so that every line's words are known.
+QStringList selectionPages() {
+    return {QStringLiteral("Alpha bravo charlie delta\nEcho foxtrot golf hotel"),
+            QStringLiteral("India juliett kilo lima\nMike november oscar papa")};
+}
+
+// The centre of a word of a page, in the view's viewport; null when it is not read.
+QPoint wordCentre(const PdfView& view, int page, const QString& word) {
+    const PageText* text = view.pageText(page);
+    for (int i = 0; text && i < text->wordCount(); ++i)
+        if (text->word(i).text == word)
+            return view.mapFromPage(page, text->word(i).box.center()).toPoint();
+    return {};
+}
+
+void drag(QWidget* viewport, Qt::MouseButton button, QPoint from, QPoint to) {
+    QTest::mousePress(viewport, button, {}, from);
+    QTest::mouseMove(viewport, from + (to - from) / 3);
+    QTest::mouseMove(viewport, to);
+    QTest::mouseRelease(viewport, button, {}, to);
 }
 
 bool hasSpan(const std::vector<TokenSpan>& spans, int start, int length, TokenKind kind) {
@@ -79,6 +106,9 @@ private slots:
     void pdfViewRendersZoomsAndNavigates();
     void pdfViewFindsTextOnEveryPage();
     void pdfViewOutlinesACitedPassage();
+    void pdfViewSelectsAndCopiesText();
+    void pdfViewSelectsAcrossPagesAndStillPans();
+    void pdfViewSelectsWhileScrollingAndCopiesUnreadPages();
     void codeEditorLoadsALargeFileWithoutBlocking();
     void codeEditorFindsAndShowsLines();
     void viewerPanelOpensPdfAndShowsCitation();
@@ -88,6 +118,7 @@ private slots:
 private:
     QTemporaryDir dir_;
     QString pdfPath_;
+    QString selectionPdfPath_;
     lv::test::UiWatchdog* watchdog_ = nullptr;
 };
 
@@ -96,6 +127,9 @@ void TstGuiViewer::initTestCase() {
     pdfPath_ = dir_.filePath(QStringLiteral("grain.pdf"));
     QVERIFY(lv::test::writeTextPdf(pdfPath_, bookPages(), QStringLiteral("Grain regulation")));
     QVERIFY(lv::test::addRomanPageLabels(pdfPath_, 2));
+    selectionPdfPath_ = dir_.filePath(QStringLiteral("alphabet.pdf"));
+    QVERIFY(
+        lv::test::writeTextPdf(selectionPdfPath_, selectionPages(), QStringLiteral("Alphabet")));
     watchdog_ = new lv::test::UiWatchdog(this);
 }
 
@@ -234,6 +268,13 @@ void TstGuiViewer::pdfDocumentReadsPagesAndLabels() {
     QVERIFY(doc.search(2, QStringLiteral("humidity"), false).isEmpty());
     QVERIFY(doc.search(2, QStringLiteral("SILO"), true).isEmpty());
     QCOMPARE(doc.search(2, QStringLiteral("SILO"), false).size(), 2);
+    // Words in reading order with their line ends; a ligature is read as its letters
+    // ("fine", not U+FB01 "ne"), the spelling of the ingested text.
+    const std::vector<PageWord> words = doc.words(4);
+    QVERIFY(!words.empty());
+    QVERIFY(words.back().endsLine);
+    QVERIFY(std::any_of(words.begin(), words.end(),
+                        [](const PageWord& w) { return w.text == QLatin1String("fine"); }));
     const QImage page = doc.render(0, 1.0, {});
     QVERIFY(!page.isNull());
     QVERIFY(qAbs(page.width() - 595) <= 1); // A4 at 72 dpi
@@ -336,6 +377,176 @@ void TstGuiViewer::pdfViewOutlinesACitedPassage() {
     QCOMPARE(view.currentPage(), 1);
     QTest::qWait(100);
     QVERIFY(view.targetRects().isEmpty());
+}
+
+void TstGuiViewer::pdfViewSelectsAndCopiesText() {
+    PdfView view;
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
+    // The visible page's words are read on a worker, with the lines Poppler found.
+    QTRY_VERIFY(view.pageText(0));
+    const PageText& page = *view.pageText(0);
+    QCOMPARE(page.text(0, page.wordCount() - 1), selectionPages()[0]);
+    QWidget* viewport = view.viewport();
+    QSignalSpy changed(&view, &PdfView::selectionChanged);
+
+    // The pointer is an I-beam over text and a hand elsewhere.
+    QTest::mouseMove(viewport, wordCentre(view, 0, QStringLiteral("golf")));
+    QCOMPARE(viewport->cursor().shape(), Qt::IBeamCursor);
+    QTest::mouseMove(viewport, QPoint(4, 300));
+    QCOMPARE(viewport->cursor().shape(), Qt::OpenHandCursor);
+
+    // A drag along the second line selects it; Ctrl+C copies it.
+    drag(viewport, Qt::LeftButton, wordCentre(view, 0, QStringLiteral("Echo")),
+         wordCentre(view, 0, QStringLiteral("hotel")));
+    QVERIFY(view.hasSelection());
+    QCOMPARE(view.selectedText(), QStringLiteral("Echo foxtrot golf hotel"));
+    QVERIFY(!changed.isEmpty());
+    QCOMPARE(changed.last().first().toBool(), true);
+    QGuiApplication::clipboard()->clear();
+    QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("Echo foxtrot golf hotel"));
+    // Backwards, from the middle of the first line into the second.
+    drag(viewport, Qt::LeftButton, wordCentre(view, 0, QStringLiteral("foxtrot")),
+         wordCentre(view, 0, QStringLiteral("charlie")));
+    QCOMPARE(view.selectedText(), QStringLiteral("charlie delta\nEcho foxtrot"));
+    // Escape clears it.
+    QTest::keyClick(&view, Qt::Key_Escape);
+    QVERIFY(!view.hasSelection());
+    QCOMPARE(changed.last().first().toBool(), false);
+    QVERIFY(view.selectedText().isEmpty());
+
+    // Double-click: a word; a third click: its line; a click without a drag: nothing.
+    const QPoint bravo = wordCentre(view, 0, QStringLiteral("bravo"));
+    QTest::mouseDClick(viewport, Qt::LeftButton, {}, bravo);
+    QCOMPARE(view.selectedText(), QStringLiteral("bravo"));
+    QTest::mouseClick(viewport, Qt::LeftButton, {}, bravo);
+    QCOMPARE(view.selectedText(), QStringLiteral("Alpha bravo charlie delta"));
+    QTest::mouseClick(viewport, Qt::LeftButton, {}, wordCentre(view, 0, QStringLiteral("golf")));
+    QVERIFY(!view.hasSelection());
+
+    // Select All: the current page. The context menu's Copy copies it.
+    QTest::keyClick(&view, Qt::Key_A, Qt::ControlModifier);
+    QCOMPARE(view.selectedText(), selectionPages()[0]);
+    QGuiApplication::clipboard()->clear();
+    bool menuCopyEnabled = false;
+    QTimer::singleShot(0, &view, [&menuCopyEnabled] {
+        auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+        QAction* copy = menu ? menu->findChild<QAction*>(QStringLiteral("pdfCopy")) : nullptr;
+        menuCopyEnabled = copy && copy->isEnabled();
+        if (copy) copy->trigger();
+        if (menu) menu->close();
+    });
+    const QPoint at = wordCentre(view, 0, QStringLiteral("delta"));
+    QContextMenuEvent menuEvent(QContextMenuEvent::Mouse, at, viewport->mapToGlobal(at));
+    QApplication::sendEvent(viewport, &menuEvent);
+    QVERIFY(menuCopyEnabled);
+    QCOMPARE(QGuiApplication::clipboard()->text(), selectionPages()[0]);
+    QVERIFY(view.hasSelection()); // a right click keeps the selection
+
+    // Another document: no selection.
+    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QVERIFY(!view.hasSelection());
+    QCOMPARE(changed.last().first().toBool(), false);
+}
+
+void TstGuiViewer::pdfViewSelectsAcrossPagesAndStillPans() {
+    PdfView view;
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
+    QWidget* viewport = view.viewport();
+
+    // Small enough that the first lines of both pages are in view.
+    view.setZoom(0.35);
+    view.goToPage(0);
+    QTRY_VERIFY(view.pageText(0) && view.pageText(1));
+    const QPoint golf = wordCentre(view, 0, QStringLiteral("golf"));
+    const QPoint juliett = wordCentre(view, 1, QStringLiteral("juliett"));
+    QVERIFY(viewport->rect().contains(golf));
+    QVERIFY(viewport->rect().contains(juliett));
+    drag(viewport, Qt::LeftButton, golf, juliett);
+    QCOMPARE(view.selectedText(), QStringLiteral("golf hotel\n\nIndia juliett"));
+    QGuiApplication::clipboard()->clear();
+    view.copy();
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("golf hotel\n\nIndia juliett"));
+    view.clearSelection();
+
+    // Panning stays: a left drag that starts off the text, or a middle-button drag
+    // anywhere, moves the pages and selects nothing.
+    view.setFitWidth();
+    view.goToPage(0);
+    QTRY_VERIFY(view.pageText(0));
+    QScrollBar* v = view.verticalScrollBar();
+    QVERIFY(v->maximum() > 200);
+    int before = v->value();
+    drag(viewport, Qt::LeftButton, QPoint(4, 400), QPoint(4, 300)); // the grey margin
+    QCOMPARE(v->value(), before + 100);
+    QVERIFY(!view.hasSelection());
+    before = v->value();
+    const QPoint charlie = wordCentre(view, 0, QStringLiteral("charlie"));
+    QVERIFY(viewport->rect().contains(charlie));
+    drag(viewport, Qt::MiddleButton, charlie, charlie - QPoint(0, 60));
+    QCOMPARE(v->value(), before + 60);
+    QVERIFY(!view.hasSelection());
+}
+
+void TstGuiViewer::pdfViewSelectsWhileScrollingAndCopiesUnreadPages() {
+    QStringList pages;
+    for (int i = 1; i <= 60; ++i)
+        pages << QStringLiteral("Page %1 begins\nPage %1 ends").arg(i);
+    const QString path = dir_.filePath(QStringLiteral("sixty.pdf"));
+    QVERIFY(lv::test::writeTextPdf(path, pages, QStringLiteral("Sixty pages")));
+
+    PdfView view;
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    watchdog_->arm();
+    view.setDocument(PdfDocument::open(path).document);
+    view.setZoom(0.35);
+    view.goToPage(0);
+    QTRY_VERIFY(view.pageText(0));
+    QWidget* viewport = view.viewport();
+
+    // Held below the view, a selection drag scrolls down, selecting as it goes.
+    QPoint start = wordCentre(view, 0, QStringLiteral("Page"));
+    QTest::mousePress(viewport, Qt::LeftButton, {}, start);
+    QTest::mouseMove(viewport, start + QPoint(0, 20));
+    QTest::mouseMove(viewport, QPoint(start.x(), viewport->height() + 1000));
+    QTRY_VERIFY(view.currentPage() >= 3);
+    QTest::mouseMove(viewport, QPoint(start.x(), viewport->height() / 2));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, QPoint(start.x(), viewport->height() / 2));
+    QCOMPARE(view.selection().start(), (TextPosition{0, 0}));
+    QVERIFY(view.selection().end().page >= 3);
+    QVERIFY(view.selectedText().startsWith(pages.mid(0, 3).join(QStringLiteral("\n\n"))));
+
+    // A drag whose pages in between were never shown (the scroll bar moved to the end
+    // during it): copying reads them on the worker first, then fills the clipboard.
+    view.setDocument(PdfDocument::open(path).document);
+    view.goToPage(0);
+    QTRY_VERIFY(view.pageText(0));
+    start = wordCentre(view, 0, QStringLiteral("Page"));
+    QTest::mousePress(viewport, Qt::LeftButton, {}, start);
+    QTest::mouseMove(viewport, start + QPoint(0, 20));
+    view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum());
+    QTRY_VERIFY(view.pageText(59));
+    const QPoint end = view.mapFromPage(59, view.pageText(59)->word(5).box.center()).toPoint();
+    QVERIFY(viewport->rect().contains(end));
+    QTest::mouseMove(viewport, end);
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, end);
+    QCOMPARE(view.selection().start(), (TextPosition{0, 0}));
+    QCOMPARE(view.selection().end(), (TextPosition{59, 5}));
+    QVERIFY(!view.pageText(30));
+    QGuiApplication::clipboard()->clear();
+    view.copy();
+    QTRY_COMPARE(QGuiApplication::clipboard()->text(), pages.join(QStringLiteral("\n\n")));
+    QCOMPARE(view.selectedText(), pages.join(QStringLiteral("\n\n")));
 }
 
 void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {

@@ -116,6 +116,7 @@ MainWindow::MainWindow(AnalysisClient& client, AppSettings& settings, const QStr
         assistant_->summarize();
     });
     connect(viewer_, &ViewerPanel::navigationChanged, this, &MainWindow::updateNavigation);
+    connect(viewer_->pdfView(), &PdfView::selectionChanged, this, &MainWindow::updateCopyAction);
     connect(viewer_, &ViewerPanel::removeRequested, this, &MainWindow::removeDocument);
     connect(viewer_, &ViewerPanel::locateRequested, this, &MainWindow::locateDocument);
     connect(viewer_, &ViewerPanel::passwordRequired, this, [this](const QString& path, bool wrong) {
@@ -199,6 +200,11 @@ void MainWindow::createActions() {
     make(QStringLiteral("quit"), tr("&Quit"), QStringLiteral("application-exit"),
          QKeySequence::Quit, [this] { close(); });
 
+    // Ctrl+C reaches this only when the focused widget does not take it itself (text
+    // fields and the PDF view do), so it copies the PDF's selection from anywhere else.
+    make(QStringLiteral("copy"), tr("&Copy"), QStringLiteral("edit-copy"), QKeySequence::Copy,
+         [this] { viewer_->pdfView()->copy(); })
+        ->setEnabled(false);
     make(QStringLiteral("find"), tr("&Find…"), QStringLiteral("edit-find"), QKeySequence::Find,
          [this] { viewer_->activateFind(); });
     make(QStringLiteral("find_next"), tr("Find &Next"), QStringLiteral("go-down"),
@@ -298,6 +304,8 @@ void MainWindow::createMenus() {
     file->addAction(action(QStringLiteral("quit")));
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("copy")));
+    edit->addSeparator();
     edit->addAction(action(QStringLiteral("find")));
     edit->addAction(action(QStringLiteral("find_next")));
     edit->addAction(action(QStringLiteral("find_previous")));
@@ -782,6 +790,7 @@ void MainWindow::updateNavigation() {
     for (const char* id :
          {"zoom_in", "zoom_out", "actual_size", "find", "find_next", "find_previous"})
         action(QLatin1String(id))->setEnabled(zoom);
+    updateCopyAction(); // the mode may have changed
     pageField_->setEnabled(pages);
     zoomBox_->setEnabled(pages);
     if (pages) {
@@ -800,6 +809,12 @@ void MainWindow::updateNavigation() {
         pageCount_->clear();
         zoomBox_->setEditText(QString());
     }
+}
+
+void MainWindow::updateCopyAction() {
+    action(QStringLiteral("copy"))
+        ->setEnabled(viewer_->mode() == ViewerPanel::Mode::Pdf &&
+                     viewer_->pdfView()->hasSelection());
 }
 
 void MainWindow::updateRecentMenu() {

@@ -91,6 +91,7 @@ private:
     void removeDocument(qint64 documentId);
     void locateDocument(qint64 documentId);
     void updateNavigation();
+    void updateCopyAction(); // enabled while the PDF shown has selected text
     void updateRecentMenu();
     void updateModelPicker();
     void updateStateStatus();

@@ -72,6 +72,14 @@ QColor searchMatch(const QPalette& palette, bool current) {
     return current ? QColor(255, 140, 0, 140) : QColor(255, 214, 0, 110);
 }
 
+QColor textSelection(const QPalette& palette) {
+    // Over the page image, which is white in both themes; stronger than the faint tint
+    // of a cited passage so that the two never look alike.
+    QColor c = palette.color(QPalette::Active, QPalette::Highlight);
+    c.setAlpha(isDark(palette) ? 130 : 110);
+    return c;
+}
+
 QColor canvas(const QPalette& palette) {
     return isDark(palette)
                ? mix(palette.color(QPalette::Window), Qt::black, 0.3)

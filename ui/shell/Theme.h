@@ -30,6 +30,8 @@ QColor border(const QPalette& palette);
 QColor warning(const QPalette& palette);
 QColor success(const QPalette& palette);
 QColor searchMatch(const QPalette& palette, bool current);
+// Selected text on a PDF page: the highlight colour, translucent so the words show.
+QColor textSelection(const QPalette& palette);
 // The grey around PDF pages.
 QColor canvas(const QPalette& palette);
 

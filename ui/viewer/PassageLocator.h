@@ -13,7 +13,9 @@ namespace lv::ui {
 
 struct PageWord {
     QString text;
-    QRectF box; // points
+    QRectF box;             // points
+    bool spaceAfter = true; // false where the PDF sets the next word flush against it
+    bool endsLine = false;  // the last word of its line, as the text extractor found lines
 };
 
 // Empty when fewer than min(3, words in the quote) consecutive words match.

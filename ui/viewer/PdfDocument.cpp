@@ -72,10 +72,30 @@ int PdfDocument::pageForLabel(const QString& label) const {
 }
 
 namespace {
-bool abortRender(const QVariant& closure) {
+
+bool askAbort(const QVariant& closure) {
     const auto* fn = reinterpret_cast<const std::function<bool()>*>(closure.value<quintptr>());
     return fn && *fn && (*fn)();
 }
+
+// The typographic ligatures U+FB00..U+FB06 as the letters they join, as the ingested
+// text has them: copied text must read "fine", not "\uFB01ne", and cited quotes match.
+QString spellLigatures(const QString& word) {
+    static const QLatin1String kLetters[] = {
+        QLatin1String("ff"),  QLatin1String("fi"), QLatin1String("fl"), QLatin1String("ffi"),
+        QLatin1String("ffl"), QLatin1String("st"), QLatin1String("st")};
+    QString out;
+    out.reserve(word.size());
+    for (QChar c : word) {
+        const char16_t u = c.unicode();
+        if (u >= 0xFB00 && u <= 0xFB06)
+            out += kLetters[u - 0xFB00];
+        else
+            out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 QImage PdfDocument::render(int page, double pixelsPerPoint,
@@ -86,9 +106,9 @@ QImage PdfDocument::render(int page, double pixelsPerPoint,
     std::unique_ptr<Poppler::Page> p = doc_->page(page);
     if (!p) return {};
     const double dpi = 72.0 * pixelsPerPoint;
-    QImage image = p->renderToImage(dpi, dpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr,
-                                    nullptr, abortRender,
-                                    QVariant::fromValue(reinterpret_cast<quintptr>(&shouldAbort)));
+    QImage image =
+        p->renderToImage(dpi, dpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr, nullptr,
+                         askAbort, QVariant::fromValue(reinterpret_cast<quintptr>(&shouldAbort)));
     if (shouldAbort && shouldAbort()) return {};
     return image;
 }
@@ -104,18 +124,23 @@ QList<QRectF> PdfDocument::search(int page, const QString& text, bool caseSensit
     return p->search(text, flags);
 }
 
-} // namespace lv::ui
-
-namespace lv::ui {
-
-std::vector<PageWord> PdfDocument::words(int page) const {
+std::vector<PageWord> PdfDocument::words(int page, const std::function<bool()>& shouldAbort) const {
     std::vector<PageWord> out;
     if (page < 0 || page >= pageCount()) return out;
     QMutexLocker lock(&mutex_);
+    if (shouldAbort && shouldAbort()) return out;
     std::unique_ptr<Poppler::Page> p = doc_->page(page);
     if (!p) return out;
-    for (const std::unique_ptr<Poppler::TextBox>& box : p->textList())
-        out.push_back({box->text(), box->boundingBox()});
+    const std::vector<std::unique_ptr<Poppler::TextBox>> boxes =
+        p->textList(Poppler::Page::Rotate0, askAbort,
+                    QVariant::fromValue(reinterpret_cast<quintptr>(&shouldAbort)));
+    if (shouldAbort && shouldAbort()) return {};
+    out.reserve(boxes.size());
+    for (const std::unique_ptr<Poppler::TextBox>& box : boxes) {
+        // Poppler links each word to the next one of its line; the last has none.
+        out.push_back({spellLigatures(box->text()), box->boundingBox(), box->hasSpaceAfter(),
+                       !box->nextWord()});
+    }
     return out;
 }
 

@@ -51,8 +51,9 @@ public:
     QImage render(int page, double pixelsPerPoint, const std::function<bool()>& shouldAbort) const;
     // Rectangles in points, in reading order.
     QList<QRectF> search(int page, const QString& text, bool caseSensitive) const;
-    // The words of a page with their boxes (points), in reading order.
-    std::vector<PageWord> words(int page) const;
+    // The words of a page with their boxes (points), in reading order, and where the
+    // lines end. shouldAbort is polled while Poppler extracts; an aborted call is empty.
+    std::vector<PageWord> words(int page, const std::function<bool()>& shouldAbort = {}) const;
 
 private:
     PdfDocument() = default;

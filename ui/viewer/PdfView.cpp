@@ -1,9 +1,13 @@
 #include "ui/viewer/PdfView.h"
 
+#include "ui/shell/Icons.h"
 #include "ui/shell/Theme.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPromise>
@@ -21,6 +25,12 @@ namespace {
 // Keep rendered pages around the visible ones, within this many bytes.
 constexpr qint64 kCacheBudgetBytes = 192ll * 1024 * 1024;
 constexpr int kPrefetchPages = 1;
+// Words of this many pages stay read beyond the visible ones and the selection.
+constexpr int kTextCachePages = 48;
+// How far (points) from a word the pointer still counts as over text: about half the
+// space between two words at body-text sizes, so the gaps inside a line are text too.
+constexpr double kTextSlopPoints = 3.0;
+constexpr int kAutoScrollIntervalMs = 30;
 
 const double kZoomSteps[] = {0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25,
                              1.5,  1.75, 2.0, 2.5,  3.0,  4.0, 5.0, 6.0, 8.0};
@@ -36,17 +46,22 @@ PdfView::PdfView(QWidget* parent) : QAbstractScrollArea(parent) {
     setFocusPolicy(Qt::StrongFocus);
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
     viewport()->setCursor(Qt::OpenHandCursor);
+    viewport()->setMouseTracking(true); // the I-beam over text
     verticalScrollBar()->setSingleStep(40);
     horizontalScrollBar()->setSingleStep(40);
     renderTimer_.setSingleShot(true);
     renderTimer_.setInterval(0);
     connect(&renderTimer_, &QTimer::timeout, this, &PdfView::scheduleRenders);
+    autoScroll_.setInterval(kAutoScrollIntervalMs);
+    connect(&autoScroll_, &QTimer::timeout, this, &PdfView::autoScrollStep);
 }
 
 PdfView::~PdfView() {
     stopSearch();
     cancelRenders();
     targetSearch_.cancel();
+    for (QFuture<void>& f : textReads_)
+        f.cancel();
     pool_.clear();
     pool_.waitForDone();
 }
@@ -60,6 +75,13 @@ void PdfView::setDocument(std::shared_ptr<PdfDocument> document) {
     targetPage_ = -1;
     targetRects_.clear();
     targetSearch_.cancel();
+    for (QFuture<void>& f : textReads_)
+        f.cancel();
+    textReads_.clear();
+    texts_.clear();
+    clearSelection();
+    drag_ = Drag::None;
+    autoScroll_.stop();
     doc_ = std::move(document);
     currentPage_ = -1;
     relayoutKeepingPosition();
@@ -268,6 +290,13 @@ void PdfView::scheduleRenders() {
         if (!renders_.contains(p)) requestRender(p, deviceScale);
     }
     evictFarPages(std::max(0, first - 3), last + 3);
+
+    // The words of the visible pages, after their images: the pointer shows an I-beam
+    // over text and a drag can start a selection as soon as the page is seen.
+    cancelTextReads(first, last);
+    for (int p = first; p <= last; ++p)
+        requestText(p);
+    evictFarTexts(first, last);
 }
 
 void PdfView::requestRender(int page, double deviceScale) {
@@ -368,6 +397,19 @@ void PdfView::paintEvent(QPaintEvent* event) {
         }
         p.restore();
 
+        if (!selection_.isEmpty()) {
+            if (const PageText* text = pageText(page)) {
+                const auto [firstWord, lastWord] = selection_.wordsOn(page, text->wordCount());
+                if (firstWord >= 0) {
+                    const QColor fill = theme::textSelection(pal);
+                    for (const QRectF& sr : text->rects(firstWord, lastWord))
+                        p.fillRect(
+                            layout_.toContent(page, sr).translated(-offset).adjusted(-1, -1, 1, 1),
+                            fill);
+                }
+            }
+        }
+
         if (page == targetPage_) {
             const QColor accent = pal.color(QPalette::Highlight);
             if (targetRects_.isEmpty()) {
@@ -407,7 +449,26 @@ void PdfView::wheelEvent(QWheelEvent* event) {
     QAbstractScrollArea::wheelEvent(event);
 }
 
+bool PdfView::event(QEvent* event) {
+    if (event->type() == QEvent::ShortcutOverride) {
+        // The view's own keys win over the window's shortcuts while they mean something
+        // here (the window's Escape stops a running job).
+        auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->matches(QKeySequence::Copy) && hasSelection()) ||
+            (key->matches(QKeySequence::SelectAll) && doc_) ||
+            (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier &&
+             hasSelection())) {
+            event->accept();
+            return true;
+        }
+    }
+    return QAbstractScrollArea::event(event);
+}
+
 void PdfView::keyPressEvent(QKeyEvent* event) {
+    if (event->matches(QKeySequence::Copy)) return copy();
+    if (event->matches(QKeySequence::SelectAll)) return selectAll();
+    if (event->key() == Qt::Key_Escape && hasSelection()) return clearSelection();
     QScrollBar* v = verticalScrollBar();
     QScrollBar* h = horizontalScrollBar();
     switch (event->key()) {
@@ -453,30 +514,118 @@ void PdfView::keyPressEvent(QKeyEvent* event) {
 }
 
 void PdfView::mousePressEvent(QMouseEvent* event) {
-    if (event->button() == Qt::LeftButton) {
-        dragging_ = true;
-        dragStart_ = event->position().toPoint();
-        dragScrollStart_ = contentOffset();
-        viewport()->setCursor(Qt::ClosedHandCursor);
+    const QPoint pos = event->position().toPoint();
+    if (event->button() != Qt::LeftButton && event->button() != Qt::MiddleButton)
+        return QAbstractScrollArea::mousePressEvent(event);
+    event->accept();
+    if (drag_ != Drag::None) return; // one drag at a time
+    lastMousePos_ = pos;
+    if (event->button() == Qt::LeftButton && doubleClickAt_.isValid() &&
+        doubleClickAt_.elapsed() < QApplication::doubleClickInterval() &&
+        (pos - doubleClickPos_).manhattanLength() <= QApplication::startDragDistance()) {
+        // The third click of a triple-click: the line.
+        doubleClickAt_.invalidate();
+        const TextPosition at = wordAt(pos);
+        if (at.isValid()) {
+            const auto [first, last] = pageText(at.page)->lineOf(at.word);
+            TextSelection line;
+            line.select({at.page, first}, {at.page, last});
+            setSelection(line);
+            drag_ = Drag::None;
+            return;
+        }
     }
-    QAbstractScrollArea::mousePressEvent(event);
+    dragButton_ = event->button();
+    dragStart_ = pos;
+    dragScrollStart_ = contentOffset();
+    dragMoved_ = false;
+    dragAnchor_ = event->button() == Qt::LeftButton ? wordAt(pos) : TextPosition{};
+    drag_ = dragAnchor_.isValid() ? Drag::Select : Drag::Pan;
+    updateCursor(pos);
 }
 
 void PdfView::mouseMoveEvent(QMouseEvent* event) {
-    if (dragging_) {
-        const QPoint d = event->position().toPoint() - dragStart_;
+    const QPoint pos = event->position().toPoint();
+    lastMousePos_ = pos;
+    if (drag_ != Drag::None && !dragMoved_ &&
+        (pos - dragStart_).manhattanLength() >= QApplication::startDragDistance())
+        dragMoved_ = true;
+    switch (drag_) {
+    case Drag::Pan: {
+        const QPoint d = pos - dragStart_;
         horizontalScrollBar()->setValue(dragScrollStart_.x() - d.x());
         verticalScrollBar()->setValue(dragScrollStart_.y() - d.y());
+        break;
     }
-    QAbstractScrollArea::mouseMoveEvent(event);
+    case Drag::Select:
+        if (!dragMoved_) break;
+        extendSelectionTo(pos);
+        // Held above or below the view: scroll towards it, selecting as it goes.
+        if (pos.y() < 0 || pos.y() >= viewport()->height()) {
+            if (!autoScroll_.isActive()) autoScroll_.start();
+        } else {
+            autoScroll_.stop();
+        }
+        break;
+    case Drag::None:
+        updateCursor(pos);
+        break;
+    }
+    event->accept();
 }
 
 void PdfView::mouseReleaseEvent(QMouseEvent* event) {
-    if (event->button() == Qt::LeftButton) {
-        dragging_ = false;
-        viewport()->setCursor(Qt::OpenHandCursor);
+    if (event->button() != Qt::LeftButton && event->button() != Qt::MiddleButton)
+        return QAbstractScrollArea::mouseReleaseEvent(event);
+    event->accept();
+    // The release that ends a double- or triple-click has no drag to end.
+    if (drag_ == Drag::None || event->button() != dragButton_) return;
+    autoScroll_.stop();
+    if (!dragMoved_ && event->button() == Qt::LeftButton) {
+        clearSelection(); // a click, not a drag
+    } else if (drag_ == Drag::Select && hasSelection()) {
+        // Where the desktop has a selection clipboard (X11), the selection is in it.
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        QList<int> missing;
+        const QString text = selection_.text([this](int page) { return pageText(page); }, &missing);
+        if (clipboard->supportsSelection() && missing.isEmpty())
+            clipboard->setText(text, QClipboard::Selection);
     }
-    QAbstractScrollArea::mouseReleaseEvent(event);
+    drag_ = Drag::None;
+    updateCursor(event->position().toPoint());
+}
+
+void PdfView::mouseDoubleClickEvent(QMouseEvent* event) {
+    const QPoint pos = event->position().toPoint();
+    const TextPosition at = event->button() == Qt::LeftButton ? wordAt(pos) : TextPosition{};
+    if (!at.isValid()) return mousePressEvent(event); // a second press, for panning
+    event->accept();
+    TextSelection word;
+    word.select(at, at);
+    setSelection(word);
+    drag_ = Drag::None;
+    doubleClickAt_.start();
+    doubleClickPos_ = pos;
+}
+
+void PdfView::contextMenuEvent(QContextMenuEvent* event) {
+    if (!doc_) return;
+    const PagePoint at = pagePointAt(event->pos(), true);
+    const int page = at.page >= 0 ? at.page : currentPage_;
+    QMenu menu(this);
+    QAction* copyAction = menu.addAction(icons::themed(QStringLiteral("edit-copy")), tr("&Copy"));
+    copyAction->setObjectName(QStringLiteral("pdfCopy"));
+    copyAction->setShortcut(QKeySequence::Copy); // shown in the menu; the view handles the key
+    copyAction->setEnabled(hasSelection());
+    connect(copyAction, &QAction::triggered, this, &PdfView::copy);
+    QAction* selectAllAction =
+        menu.addAction(icons::themed(QStringLiteral("edit-select-all")), tr("Select &All"));
+    selectAllAction->setObjectName(QStringLiteral("pdfSelectAll"));
+    selectAllAction->setShortcut(QKeySequence::SelectAll);
+    // The page under the pointer, which is not always the current one.
+    connect(selectAllAction, &QAction::triggered, this, [this, page] { selectPage(page); });
+    menu.exec(event->globalPos());
+    event->accept();
 }
 
 void PdfView::changeEvent(QEvent* event) {
@@ -574,6 +723,196 @@ void PdfView::nextMatch() {
 void PdfView::previousMatch() {
     if (matches_.empty()) return;
     setCurrentMatch((currentMatch_ - 1 + int(matches_.size())) % int(matches_.size()));
+}
+
+// --- text selection -----------------------------------------------------------
+
+PdfView::PagePoint PdfView::pagePointAt(QPoint viewportPos, bool onPageOnly) const {
+    PagePoint at;
+    if (!doc_ || layout_.pageCount() == 0 || layout_.pixelsPerPoint() <= 0) return at;
+    const QPoint content = viewportPos + contentOffset();
+    const int page = layout_.pageAt(content.y());
+    if (page < 0) return at;
+    const QRect r = layout_.pageRect(page);
+    if (onPageOnly && !r.contains(content)) return at;
+    at.page = page;
+    at.point = QPointF(content - r.topLeft()) / layout_.pixelsPerPoint();
+    return at;
+}
+
+TextPosition PdfView::wordAt(QPoint viewportPos) const {
+    const PagePoint at = pagePointAt(viewportPos, true);
+    const PageText* text = pageText(at.page);
+    if (!text) return {};
+    const int word = text->wordAt(at.point, kTextSlopPoints);
+    return word >= 0 ? TextPosition{at.page, word} : TextPosition{};
+}
+
+const PageText* PdfView::pageText(int page) const {
+    auto it = texts_.constFind(page);
+    return it == texts_.cend() ? nullptr : it->get();
+}
+
+QPointF PdfView::mapFromPage(int page, QPointF pointOnPage) const {
+    if (page < 0 || page >= layout_.pageCount()) return {};
+    return layout_.toContent(page, pointOnPage) - QPointF(contentOffset());
+}
+
+void PdfView::requestText(int page) {
+    if (!doc_ || page < 0 || page >= doc_->pageCount() || texts_.contains(page) ||
+        textReads_.contains(page))
+        return;
+    std::shared_ptr<PdfDocument> doc = doc_;
+    QFuture<void> future = QtConcurrent::run(&pool_, [this, doc, page](QPromise<void>& promise) {
+        std::vector<PageWord> words = doc->words(page, [&promise] { return promise.isCanceled(); });
+        if (promise.isCanceled()) return;
+        // Lines and bounds are worked out here too, off the UI thread.
+        auto text = std::make_shared<const PageText>(std::move(words));
+        // The pool is drained in the destructor, so `this` outlives the task.
+        QMetaObject::invokeMethod(
+            this,
+            [this, doc, page, text] {
+                if (doc != doc_) return;
+                textArrived(page, text);
+            },
+            Qt::QueuedConnection);
+    });
+    textReads_.insert(page, future);
+}
+
+void PdfView::cancelTextReads(int first, int last) {
+    // Scrolling fast through a long document must not queue a read per page passed;
+    // pages a copy or Select All waits for are kept.
+    const auto [selFirst, selLast] = selection_.pages();
+    for (auto it = textReads_.begin(); it != textReads_.end();) {
+        const int p = it.key();
+        const bool wanted = (p >= first && p <= last) || p == pendingSelectPage_ ||
+                            (pendingCopy_ && p >= selFirst && p <= selLast);
+        if (wanted) {
+            ++it;
+        } else {
+            it->cancel();
+            it = textReads_.erase(it);
+        }
+    }
+}
+
+void PdfView::evictFarTexts(int first, int last) {
+    if (texts_.size() <= kTextCachePages) return;
+    const auto [selFirst, selLast] = selection_.pages();
+    const int keepFirst = first - kTextCachePages / 4;
+    const int keepLast = last + kTextCachePages / 4;
+    for (auto it = texts_.begin(); it != texts_.end();) {
+        const int p = it.key();
+        if ((p >= keepFirst && p <= keepLast) || (p >= selFirst && p <= selLast))
+            ++it;
+        else
+            it = texts_.erase(it);
+    }
+}
+
+void PdfView::textArrived(int page, std::shared_ptr<const PageText> text) {
+    textReads_.remove(page);
+    texts_.insert(page, std::move(text));
+    if (page == pendingSelectPage_) {
+        pendingSelectPage_ = -1;
+        selectPage(page);
+    }
+    if (pendingCopy_ && finishCopy()) pendingCopy_ = false;
+    if (drag_ == Drag::Select && dragMoved_) extendSelectionTo(lastMousePos_);
+    const auto [first, last] = selection_.pages();
+    if (page >= first && page <= last) viewport()->update();
+    if (drag_ == Drag::None && viewport()->underMouse())
+        updateCursor(viewport()->mapFromGlobal(QCursor::pos()));
+}
+
+void PdfView::setSelection(const TextSelection& selection) {
+    pendingCopy_ = false; // a copy still waiting was for the old selection
+    pendingSelectPage_ = -1;
+    if (selection == selection_) return;
+    selection_ = selection;
+    viewport()->update();
+    emit selectionChanged(hasSelection());
+}
+
+void PdfView::clearSelection() {
+    setSelection(TextSelection());
+}
+
+QString PdfView::selectedText() const {
+    return selection_.text([this](int page) { return pageText(page); });
+}
+
+bool PdfView::finishCopy() {
+    QList<int> missing;
+    const QString text = selection_.text([this](int page) { return pageText(page); }, &missing);
+    if (!missing.isEmpty()) {
+        for (int page : missing)
+            requestText(page);
+        return false;
+    }
+    QGuiApplication::clipboard()->setText(text);
+    return true;
+}
+
+void PdfView::copy() {
+    if (selection_.isEmpty()) return;
+    // Pages between the ends of a long selection may not have been read: read them on
+    // the worker and copy when the last arrives.
+    pendingCopy_ = !finishCopy();
+}
+
+void PdfView::selectAll() {
+    selectPage(currentPage_);
+}
+
+void PdfView::selectPage(int page) {
+    if (!doc_ || page < 0 || page >= doc_->pageCount()) return;
+    const PageText* text = pageText(page);
+    if (!text) {
+        clearSelection();
+        pendingSelectPage_ = page;
+        requestText(page);
+        return;
+    }
+    TextSelection all;
+    if (!text->isEmpty()) all.select({page, 0}, {page, text->wordCount() - 1});
+    setSelection(all);
+}
+
+void PdfView::extendSelectionTo(QPoint viewportPos) {
+    const PagePoint at = pagePointAt(viewportPos, false);
+    const PageText* text = pageText(at.page);
+    if (!text) {
+        requestText(at.page); // the selection reaches it once its words arrive
+        return;
+    }
+    if (text->isEmpty()) return; // a page without text: the selection stays where it was
+    TextSelection s;
+    s.select(dragAnchor_, {at.page, text->nearestWord(at.point)});
+    setSelection(s);
+}
+
+void PdfView::autoScrollStep() {
+    if (drag_ != Drag::Select) return autoScroll_.stop();
+    const int h = viewport()->height();
+    const int beyond = lastMousePos_.y() < 0    ? lastMousePos_.y()
+                       : lastMousePos_.y() >= h ? lastMousePos_.y() - h + 1
+                                                : 0;
+    if (beyond == 0) return autoScroll_.stop();
+    // Faster the farther the pointer is past the edge, as in text editors.
+    const int step = std::clamp(beyond, -h / 2, h / 2);
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + step);
+    extendSelectionTo(lastMousePos_);
+}
+
+void PdfView::updateCursor(QPoint viewportPos) {
+    Qt::CursorShape shape = Qt::OpenHandCursor;
+    if (drag_ == Drag::Pan)
+        shape = Qt::ClosedHandCursor;
+    else if (drag_ == Drag::Select || wordAt(viewportPos).isValid())
+        shape = Qt::IBeamCursor;
+    if (viewport()->cursor().shape() != shape) viewport()->setCursor(shape);
 }
 
 // --- cited passages -----------------------------------------------------------

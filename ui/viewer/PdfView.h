@@ -1,11 +1,13 @@
 // The PDF pages in one continuous column: zoom (fit width or a factor), pages rendered
-// by Poppler on a worker thread, search matches and cited passages drawn over them.
+// by Poppler on a worker thread, search matches, cited passages and selected text over them.
 #pragma once
 
 #include "ui/viewer/PageLayout.h"
 #include "ui/viewer/PdfDocument.h"
+#include "ui/viewer/TextSelection.h"
 
 #include <QAbstractScrollArea>
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QImage>
@@ -61,6 +63,23 @@ public:
     int targetPage() const { return targetPage_; }
     const QList<QRectF>& targetRects() const { return targetRects_; }
 
+    // Text selection: drag over text, double-click a word, triple-click a line. The
+    // words of the visible pages are read on a worker thread and kept per page.
+    bool hasSelection() const { return !selection_.isEmpty(); }
+    const TextSelection& selection() const { return selection_; }
+    // The selected text, pages apart by a blank line. Pages whose words have not been
+    // read yet are left out; copy() waits for them.
+    QString selectedText() const;
+    void copy();               // to the clipboard, once every selected page's words are read
+    void selectAll();          // the words of the current page
+    void selectPage(int page); // all the words of page, once they are read
+    void clearSelection();
+    // The words of page, null until they have been read (the visible pages' are read
+    // as they appear).
+    const PageText* pageText(int page) const;
+    // A point on a page (points) in viewport pixels.
+    QPointF mapFromPage(int page, QPointF pointOnPage) const;
+
     int renderedPageCount() const { return int(cache_.size()); } // for tests
 
 signals:
@@ -68,8 +87,10 @@ signals:
     void zoomChanged(double zoom, bool fitWidth);
     void matchesChanged(int count, int current, bool searching);
     void pageRendered(int page);
+    void selectionChanged(bool hasSelection);
 
 protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
@@ -78,6 +99,8 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:
@@ -98,6 +121,23 @@ private:
     void ensureVisible(int page, const QRectF& rectPoints);
     QPoint contentOffset() const;
     void stopSearch();
+
+    // Where a viewport point falls: a page and a point on it, in points.
+    struct PagePoint {
+        int page = -1;
+        QPointF point;
+    };
+    PagePoint pagePointAt(QPoint viewportPos, bool onPageOnly) const;
+    TextPosition wordAt(QPoint viewportPos) const; // invalid unless over a read word
+    void requestText(int page);
+    void cancelTextReads(int first, int last); // those outside first..last, unless needed
+    void evictFarTexts(int first, int last);
+    void textArrived(int page, std::shared_ptr<const PageText> text);
+    void setSelection(const TextSelection& selection);
+    void extendSelectionTo(QPoint viewportPos);
+    void autoScrollStep();
+    void updateCursor(QPoint viewportPos);
+    bool finishCopy(); // false while words are still being read
 
     std::shared_ptr<PdfDocument> doc_;
     PageLayout layout_;
@@ -120,9 +160,24 @@ private:
     QList<QRectF> targetRects_;
     QFuture<QList<QRectF>> targetSearch_;
 
+    QHash<int, std::shared_ptr<const PageText>> texts_; // the words of read pages
+    QHash<int, QFuture<void>> textReads_;               // in flight
+    TextSelection selection_;
+    int pendingSelectPage_ = -1; // Select All waiting for the page's words
+    bool pendingCopy_ = false;   // copy() waiting for the selected pages' words
+
+    // Left drag over text selects; elsewhere, and with the middle button, it pans.
+    enum class Drag { None, Pan, Select };
+    Drag drag_ = Drag::None;
+    Qt::MouseButton dragButton_ = Qt::NoButton;
+    bool dragMoved_ = false; // past the start distance: not a click
     QPoint dragStart_;
     QPoint dragScrollStart_;
-    bool dragging_ = false;
+    QPoint lastMousePos_;
+    TextPosition dragAnchor_;
+    QTimer autoScroll_;           // scrolls while a selection drag is held beyond the edge
+    QElapsedTimer doubleClickAt_; // a click soon after a double-click selects the line
+    QPoint doubleClickPos_;
 };
 
 } // namespace lv::ui

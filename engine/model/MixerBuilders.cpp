@@ -180,4 +180,20 @@ Mamba1Mixer makeMamba1(const std::string& p, const Mamba1Shape& s) {
     return m;
 }
 
+Block normedBlock(std::int64_t layer, const std::string& normName, std::int64_t hidden, float eps) {
+    Block b;
+    b.layer = layer;
+    b.norm = vectorWeight(normName, hidden);
+    b.normEps = eps;
+    return b;
+}
+
+void setOutputHead(ModelSpec& spec, const ConfigReader& config, const std::string& finalNormName,
+                   float eps, const std::string& embeddingName, bool tiedByDefault) {
+    spec.finalNorm = vectorWeight(finalNormName, spec.hidden);
+    spec.finalNormEps = eps;
+    spec.lmHead = lmHeadWeight(config, "lm_head.weight", embeddingName, spec.vocab, spec.hidden,
+                               tiedByDefault);
+}
+
 } // namespace lv

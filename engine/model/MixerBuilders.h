@@ -54,6 +54,15 @@ MlpMixer makeFusedSwiGlu(const std::string& inputName, const std::string& output
 // SSD parameters from a time_step_limit pair and a chunk size.
 SsdParams ssdParams(std::pair<double, double> timeStepLimit, std::int64_t chunkSize);
 
+// A block of decoder layer `layer` with its pre-norm (RMSNorm weight `normName` over
+// [hidden]); the adapter adds its mixers.
+Block normedBlock(std::int64_t layer, const std::string& normName, std::int64_t hidden, float eps);
+
+// The final RMSNorm (`finalNormName`) and the output head: lm_head.weight, or the
+// embedding `embeddingName` when tie_word_embeddings (default `tiedByDefault`).
+void setOutputHead(ModelSpec& spec, const ConfigReader& config, const std::string& finalNormName,
+                   float eps, const std::string& embeddingName, bool tiedByDefault);
+
 // lm_head.weight, or the embedding when tie_word_embeddings (default `tiedByDefault`).
 Weight lmHeadWeight(const ConfigReader& config, const std::string& lmHeadName,
                     const std::string& embeddingName, std::int64_t vocab, std::int64_t hidden,

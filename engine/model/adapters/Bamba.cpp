@@ -47,10 +47,7 @@ ModelSpec build(const ConfigReader& c) {
     const auto kinds = c.layerKinds(s.layers, LayerKind::Mamba);
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
-        Block mix;
-        mix.layer = i;
-        mix.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
-        mix.normEps = eps;
+        Block mix = normedBlock(i, p + "input_layernorm.weight", s.hidden, eps);
         if (kinds[i] == LayerKind::Mamba)
             mix.mixers.push_back(makeMamba2(p + "mamba.", m));
         else if (kinds[i] == LayerKind::Attention)
@@ -60,17 +57,11 @@ ModelSpec build(const ConfigReader& c) {
                    "layer " + std::to_string(i) + " must be mamba or attention");
         s.blocks.push_back(std::move(mix));
 
-        Block ffnBlock;
-        ffnBlock.layer = i;
-        ffnBlock.norm = vectorWeight(p + "pre_ff_layernorm.weight", s.hidden);
-        ffnBlock.normEps = eps;
+        Block ffnBlock = normedBlock(i, p + "pre_ff_layernorm.weight", s.hidden, eps);
         ffnBlock.mixers.push_back(makeSwiGlu(p + "feed_forward.", s.hidden, ffn, mlpBias));
         s.blocks.push_back(std::move(ffnBlock));
     }
-    s.finalNorm = vectorWeight("model.final_layernorm.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "model.final_layernorm.weight", eps, "model.embed_tokens.weight", false);
     return s;
 }
 

@@ -69,10 +69,7 @@ ModelSpec build(const ConfigReader& c) {
 
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
-        Block mix;
-        mix.layer = i;
-        mix.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
-        mix.normEps = eps;
+        Block mix = normedBlock(i, p + "input_layernorm.weight", s.hidden, eps);
 
         Mamba2Mixer mamba = makeMamba2(p + "mamba.", m);
         // in_proj(x * ssm_in) * mup: z is one scalar; x, B, C, dt get one each.
@@ -105,20 +102,14 @@ ModelSpec build(const ConfigReader& c) {
         mix.mixers.push_back(std::move(attn));
         s.blocks.push_back(std::move(mix));
 
-        Block ffnBlock;
-        ffnBlock.layer = i;
-        ffnBlock.norm = vectorWeight(p + "pre_ff_layernorm.weight", s.hidden);
-        ffnBlock.normEps = eps;
+        Block ffnBlock = normedBlock(i, p + "pre_ff_layernorm.weight", s.hidden, eps);
         MlpMixer mlp = makeSwiGlu(p + "feed_forward.", s.hidden, ffn, mlpBias);
         mlp.gateScale = float(mlpMult[0]);
         mlp.downScale = float(mlpMult[1]);
         ffnBlock.mixers.push_back(std::move(mlp));
         s.blocks.push_back(std::move(ffnBlock));
     }
-    s.finalNorm = vectorWeight("model.final_layernorm.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "model.final_layernorm.weight", eps, "model.embed_tokens.weight", false);
     s.logitScale = float(c.numberOr("lm_head_multiplier", 1.0));
     return s;
 }

@@ -62,10 +62,7 @@ ModelSpec build(const ConfigReader& c) {
     const auto kinds = c.layerKinds(s.layers, LayerKind::Mamba);
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
-        Block mix;
-        mix.layer = i;
-        mix.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
-        mix.normEps = eps;
+        Block mix = normedBlock(i, p + "input_layernorm.weight", s.hidden, eps);
         mix.residualScale = residual;
         if (kinds[i] == LayerKind::Mamba)
             mix.mixers.push_back(makeMamba2(p + "mamba.", m));
@@ -75,10 +72,7 @@ ModelSpec build(const ConfigReader& c) {
             c.fail("layer_types", "layer " + std::to_string(i) + " must be mamba or attention");
         s.blocks.push_back(std::move(mix));
 
-        Block ffnBlock;
-        ffnBlock.layer = i;
-        ffnBlock.norm = vectorWeight(p + "post_attention_layernorm.weight", s.hidden);
-        ffnBlock.normEps = eps;
+        Block ffnBlock = normedBlock(i, p + "post_attention_layernorm.weight", s.hidden, eps);
         ffnBlock.residualScale = residual;
         if (experts > 0) {
             MoeMixer moe;
@@ -99,10 +93,7 @@ ModelSpec build(const ConfigReader& c) {
                                                   shared));
         s.blocks.push_back(std::move(ffnBlock));
     }
-    s.finalNorm = vectorWeight("model.norm.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "model.norm.weight", eps, "model.embed_tokens.weight", false);
     s.logitScale = float(1.0 / c.numberOr("logits_scaling", 1.0));
     return s;
 }

@@ -47,20 +47,14 @@ ModelSpec build(const ConfigReader& c) {
     const auto kinds = c.layerKinds(s.layers, LayerKind::Mamba);
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
-        Block mix;
-        mix.layer = i;
-        mix.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
-        mix.normEps = eps;
+        Block mix = normedBlock(i, p + "input_layernorm.weight", s.hidden, eps);
         if (kinds[i] == LayerKind::Attention)
             mix.mixers.push_back(makeAttention(p + "self_attn.", a));
         else
             mix.mixers.push_back(makeMamba1(p + "mamba.", m));
         s.blocks.push_back(std::move(mix));
 
-        Block ffnBlock;
-        ffnBlock.layer = i;
-        ffnBlock.norm = vectorWeight(p + "pre_ff_layernorm.weight", s.hidden);
-        ffnBlock.normEps = eps;
+        Block ffnBlock = normedBlock(i, p + "pre_ff_layernorm.weight", s.hidden, eps);
         const std::string f = p + "feed_forward.";
         if (experts > 1 && i % expertPeriod == expertOffset) {
             MoeMixer moe;
@@ -87,10 +81,7 @@ ModelSpec build(const ConfigReader& c) {
         }
         s.blocks.push_back(std::move(ffnBlock));
     }
-    s.finalNorm = vectorWeight("model.final_layernorm.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "model.final_layernorm.weight", eps, "model.embed_tokens.weight", false);
     return s;
 }
 

@@ -29,23 +29,14 @@ ModelSpec build(const ConfigReader& c) {
 
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
-        Block attn;
-        attn.layer = i;
-        attn.norm = vectorWeight(p + "input_layernorm.weight", s.hidden);
-        attn.normEps = eps;
+        Block attn = normedBlock(i, p + "input_layernorm.weight", s.hidden, eps);
         attn.mixers.push_back(makeAttention(p + "self_attn.", a));
         s.blocks.push_back(std::move(attn));
-        Block mlp;
-        mlp.layer = i;
-        mlp.norm = vectorWeight(p + "post_attention_layernorm.weight", s.hidden);
-        mlp.normEps = eps;
+        Block mlp = normedBlock(i, p + "post_attention_layernorm.weight", s.hidden, eps);
         mlp.mixers.push_back(makeSwiGlu(p + "mlp.", s.hidden, ffn, mlpBias));
         s.blocks.push_back(std::move(mlp));
     }
-    s.finalNorm = vectorWeight("model.norm.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "model.embed_tokens.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "model.norm.weight", eps, "model.embed_tokens.weight", false);
     return s;
 }
 

@@ -32,17 +32,11 @@ ModelSpec build(const ConfigReader& c) {
 
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "backbone.layers." + std::to_string(i) + ".";
-        Block b;
-        b.layer = i;
-        b.norm = vectorWeight(p + "norm.weight", s.hidden);
-        b.normEps = eps;
+        Block b = normedBlock(i, p + "norm.weight", s.hidden, eps);
         b.mixers.push_back(makeMamba1(p + "mixer.", m));
         s.blocks.push_back(std::move(b));
     }
-    s.finalNorm = vectorWeight("backbone.norm_f.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "backbone.embeddings.weight", s.vocab, s.hidden, true);
+    setOutputHead(s, c, "backbone.norm_f.weight", eps, "backbone.embeddings.weight", true);
     return s;
 }
 

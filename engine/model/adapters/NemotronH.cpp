@@ -49,10 +49,7 @@ ModelSpec build(const ConfigReader& c) {
     const auto kinds = c.layerKinds(s.layers, LayerKind::Mamba);
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "backbone.layers." + std::to_string(i) + ".";
-        Block b;
-        b.layer = i;
-        b.norm = vectorWeight(p + "norm.weight", s.hidden);
-        b.normEps = eps;
+        Block b = normedBlock(i, p + "norm.weight", s.hidden, eps);
         switch (kinds[i]) {
         case LayerKind::Mamba:
             b.mixers.push_back(makeMamba2(p + "mixer.", m));
@@ -81,10 +78,7 @@ ModelSpec build(const ConfigReader& c) {
         }
         s.blocks.push_back(std::move(b));
     }
-    s.finalNorm = vectorWeight("backbone.norm_f.weight", s.hidden);
-    s.finalNormEps = eps;
-    s.lmHead =
-        lmHeadWeight(c, "lm_head.weight", "backbone.embeddings.weight", s.vocab, s.hidden, false);
+    setOutputHead(s, c, "backbone.norm_f.weight", eps, "backbone.embeddings.weight", false);
     return s;
 }
 

@@ -116,6 +116,16 @@ private slots:
     void viewerPanelExplainsAMissingSource();
 
 private:
+    // Shows the view, starts watching the UI thread, and opens the PDF in it.
+    bool showPdf(PdfView& view, const QString& path, QSize size) {
+        view.resize(size);
+        view.show();
+        if (!QTest::qWaitForWindowExposed(&view)) return false;
+        watchdog_->arm();
+        view.setDocument(PdfDocument::open(path).document);
+        return true;
+    }
+
     QTemporaryDir dir_;
     QString pdfPath_;
     QString selectionPdfPath_;
@@ -300,11 +310,7 @@ void TstGuiViewer::pdfDocumentAsksForPassword() {
 
 void TstGuiViewer::pdfViewRendersZoomsAndNavigates() {
     PdfView view;
-    view.resize(700, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QVERIFY(showPdf(view, pdfPath_, QSize(700, 600)));
     QVERIFY(view.isFitWidth());
     QTRY_VERIFY(view.renderedPageCount() > 0);
     QCOMPARE(view.currentPage(), 0);
@@ -333,11 +339,7 @@ void TstGuiViewer::pdfViewRendersZoomsAndNavigates() {
 
 void TstGuiViewer::pdfViewFindsTextOnEveryPage() {
     PdfView view;
-    view.resize(700, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QVERIFY(showPdf(view, pdfPath_, QSize(700, 600)));
     QSignalSpy spy(&view, &PdfView::matchesChanged);
     view.find(QStringLiteral("silo"), false);
     QTRY_VERIFY(!view.isSearching());
@@ -361,11 +363,7 @@ void TstGuiViewer::pdfViewFindsTextOnEveryPage() {
 
 void TstGuiViewer::pdfViewOutlinesACitedPassage() {
     PdfView view;
-    view.resize(700, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(pdfPath_).document);
+    QVERIFY(showPdf(view, pdfPath_, QSize(700, 500)));
     view.showTarget(
         3,
         QStringLiteral("The operator inspects every silo\n each month and records the humidity."));
@@ -381,11 +379,7 @@ void TstGuiViewer::pdfViewOutlinesACitedPassage() {
 
 void TstGuiViewer::pdfViewSelectsAndCopiesText() {
     PdfView view;
-    view.resize(700, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
+    QVERIFY(showPdf(view, selectionPdfPath_, QSize(700, 600)));
     // The visible page's words are read on a worker, with the lines Poppler found.
     QTRY_VERIFY(view.pageText(0));
     const PageText& page = *view.pageText(0);
@@ -455,11 +449,7 @@ void TstGuiViewer::pdfViewSelectsAndCopiesText() {
 
 void TstGuiViewer::pdfViewSelectsAcrossPagesAndStillPans() {
     PdfView view;
-    view.resize(700, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
+    QVERIFY(showPdf(view, selectionPdfPath_, QSize(700, 600)));
     QWidget* viewport = view.viewport();
 
     // Small enough that the first lines of both pages are in view.
@@ -504,11 +494,7 @@ void TstGuiViewer::pdfViewSelectsWhileScrollingAndCopiesUnreadPages() {
     QVERIFY(lv::test::writeTextPdf(path, pages, QStringLiteral("Sixty pages")));
 
     PdfView view;
-    view.resize(700, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    watchdog_->arm();
-    view.setDocument(PdfDocument::open(path).document);
+    QVERIFY(showPdf(view, path, QSize(700, 600)));
     view.setZoom(0.35);
     view.goToPage(0);
     QTRY_VERIFY(view.pageText(0));

@@ -156,10 +156,19 @@ void SummaryPage::setSummary(const analysis::Summary& summary) {
     } else if (!summary.storedAt.empty()) {
         const QDateTime at =
             QDateTime::fromString(QString::fromStdString(summary.storedAt), Qt::ISODate);
-        if (at.isValid())
-            line +=
-                QStringLiteral(" · ") +
-                tr("summarized %1").arg(QLocale().toString(at.toLocalTime(), QLocale::ShortFormat));
+        if (at.isValid()) {
+            const QLocale locale;
+            const QDateTime local = at.toLocalTime();
+            // Minutes are enough; some locales' short format still carries seconds.
+            const QString time = locale.toString(
+                local.time(),
+                locale.timeFormat(QLocale::ShortFormat).remove(QStringLiteral(":ss")));
+            line += QStringLiteral(" · ") +
+                    (local.date() == QDate::currentDate()
+                         ? tr("summarized today at %1").arg(time)
+                         : tr("summarized %1 %2")
+                               .arg(locale.toString(local.date(), QLocale::ShortFormat), time));
+        }
     }
     metrics_->setText(line);
     render();

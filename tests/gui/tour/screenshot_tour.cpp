@@ -152,6 +152,24 @@ int main(int argc, char** argv) {
     w.viewer()->findBar()->hide();
     emit w.viewer()->findBar()->closed();
 
+    // Text selected with the mouse on the page, ready to copy.
+    {
+        PdfView* view = w.viewer()->pdfView();
+        const int page = view->currentPage();
+        waitFor([&] { return view->pageText(page) && view->pageText(page)->wordCount() > 60; });
+        if (const PageText* text = view->pageText(page); text && text->wordCount() > 60) {
+            const QPoint from = view->mapFromPage(page, text->word(24).box.center()).toPoint();
+            const QPoint to = view->mapFromPage(page, text->word(58).box.center()).toPoint();
+            QTest::mousePress(view->viewport(), Qt::LeftButton, {}, from);
+            QTest::mouseMove(view->viewport(), (from + to) / 2);
+            QTest::mouseMove(view->viewport(), to);
+            QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, to);
+        }
+        settle();
+        shot(&w, QStringLiteral("13-select-text.png"));
+        view->clearSelection();
+    }
+
     // A codebase: Longview's own user interface, with cited lines.
     const QString repo = QStringLiteral(LONGVIEW_SOURCE_DIR) + QStringLiteral("/ui");
     w.openPaths({repo});

@@ -490,6 +490,12 @@ void TstGuiMainWindow::changedFileIsReadAgain() {
     const qint64 id = waitForDocument(*app, notes);
     QVERIFY(id > 0);
     const std::string hash = w.libraryModel()->entry(id)->info.contentHash;
+    // A summary of the first version, which must not outlive it.
+    w.selectDocument(id);
+    w.assistant()->summarize();
+    SummaryPage* summary = w.assistant()->summaryPage();
+    QTRY_VERIFY_WITH_TIMEOUT(summary->state() == SummaryPage::State::Done, kJobTimeoutMs);
+    QVERIFY(QString::fromStdString(summary->summary()->text).contains(QStringLiteral("barley")));
     QSignalSpy ingested(&app->client(), &AnalysisClient::ingested);
     QTRY_VERIFY(w.sourceWatcher()->watchedPaths().contains(QFileInfo(notes).absoluteFilePath()));
     {
@@ -502,6 +508,9 @@ void TstGuiMainWindow::changedFileIsReadAgain() {
     QCOMPARE(report.document.id, id);
     QVERIFY(!report.unchanged);
     QTRY_VERIFY(w.libraryModel()->entry(id)->info.contentHash != hash);
+    // The summary described the old text: the tab offers to summarize the new one.
+    QTRY_COMPARE(summary->state(), SummaryPage::State::Idle);
+    QVERIFY(!summary->summary());
 }
 
 void TstGuiMainWindow::encryptedPdfAsksForItsPassword() {

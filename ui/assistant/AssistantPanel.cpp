@@ -290,6 +290,11 @@ void AssistantPanel::setDocument(const std::optional<LibraryEntry>& entry) {
     updateTexts();
 }
 
+void AssistantPanel::documentChanged(qint64 documentId) {
+    summaries_.remove(documentId);
+    if (documentId == this->documentId()) showSummaryState();
+}
+
 void AssistantPanel::showSummaryState() {
     if (!entry_) return;
     const qint64 id = entry_->info.id;

@@ -35,6 +35,9 @@ public:
 
     // The document the assistant talks about; nullopt: none open.
     void setDocument(const std::optional<LibraryEntry>& entry);
+    // The document's file changed and was read again: what was said about the old
+    // content (its summary) is dropped.
+    void documentChanged(qint64 documentId);
     qint64 documentId() const { return entry_ ? entry_->info.id : 0; }
     // Whether a model is configured, and its name, for the texts and the banner.
     void setModel(bool hasModel, const QString& modelName);

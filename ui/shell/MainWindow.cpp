@@ -512,6 +512,7 @@ void MainWindow::connectClient() {
                 } else {
                     statusBar()->showMessage(
                         tr("“%1” read in %2 s").arg(title).arg(report.seconds, 0, 'f', 1), 6000);
+                    assistant_->documentChanged(report.document.id);
                     if (report.document.id == currentDocument_) {
                         // The file changed: show the new version where the reader was.
                         rememberViewPosition();

@@ -56,7 +56,6 @@ using lv::test::GuiApp;
 
 namespace {
 
-constexpr double kMaxUiLatencyMs = 50.0;
 constexpr int kJobTimeoutMs = 120000;
 
 QStringList regulationPages() {
@@ -144,13 +143,8 @@ void TstGuiMainWindow::init() {
 }
 
 void TstGuiMainWindow::cleanup() {
-    watchdog_->disarm();
-    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
-          watchdog_->worstLatencyMs(), watchdog_->worstRawLatencyMs(), watchdog_->pings());
-    if (watchdog_->worstLatencyMs() > kMaxUiLatencyMs)
-        QFAIL(qPrintable(QStringLiteral("the UI thread was blocked for %1 ms (%2)")
-                             .arg(watchdog_->worstLatencyMs(), 0, 'f', 1)
-                             .arg(watchdog_->worstContext())));
+    const QString blocked = watchdog_->finishTest(lv::test::UiWatchdog::kLimitMs);
+    if (!blocked.isEmpty()) QFAIL(qPrintable(blocked));
 }
 
 TstGuiMainWindow::AppHandle TstGuiMainWindow::startApp(const QString& settingsFile,

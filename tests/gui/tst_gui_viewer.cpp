@@ -33,8 +33,6 @@ using namespace lv::ui;
 
 namespace {
 
-constexpr double kMaxUiLatencyMs = 50.0;
-
 QStringList bookPages() {
     QStringList pages;
     pages << QStringLiteral("Preface. This regulation governs the storage of grain.")
@@ -149,13 +147,8 @@ void TstGuiViewer::init() {
 }
 
 void TstGuiViewer::cleanup() {
-    watchdog_->disarm();
-    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
-          watchdog_->worstLatencyMs(), watchdog_->worstRawLatencyMs(), watchdog_->pings());
-    if (watchdog_->worstLatencyMs() > kMaxUiLatencyMs)
-        QFAIL(qPrintable(QStringLiteral("the UI thread was blocked for %1 ms (%2)")
-                             .arg(watchdog_->worstLatencyMs(), 0, 'f', 1)
-                             .arg(watchdog_->worstContext())));
+    const QString blocked = watchdog_->finishTest(lv::test::UiWatchdog::kLimitMs);
+    if (!blocked.isEmpty()) QFAIL(qPrintable(blocked));
 }
 
 void TstGuiViewer::pageLayoutStacksPagesAndFindsThem() {

@@ -39,8 +39,6 @@ using lv::analysis::DocumentKind;
 
 namespace {
 
-constexpr double kMaxUiLatencyMs = 50.0;
-
 LibraryEntry entry(qint64 id, const std::string& title, DocumentKind kind = DocumentKind::Pdf) {
     LibraryEntry e;
     e.info.id = id;
@@ -96,13 +94,8 @@ private:
 };
 
 void TstGuiWidgets::cleanup() {
-    watchdog_->disarm();
-    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
-          watchdog_->worstLatencyMs(), watchdog_->worstRawLatencyMs(), watchdog_->pings());
-    if (watchdog_->worstLatencyMs() > kMaxUiLatencyMs)
-        QFAIL(qPrintable(QStringLiteral("the UI thread was blocked for %1 ms (%2)")
-                             .arg(watchdog_->worstLatencyMs(), 0, 'f', 1)
-                             .arg(watchdog_->worstContext())));
+    const QString blocked = watchdog_->finishTest(lv::test::UiWatchdog::kLimitMs);
+    if (!blocked.isEmpty()) QFAIL(qPrintable(blocked));
 }
 
 void TstGuiWidgets::libraryModelMergesRefreshesInPlace() {

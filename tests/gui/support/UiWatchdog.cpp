@@ -179,4 +179,14 @@ QString UiWatchdog::worstContext() const {
     return worstContext_;
 }
 
+QString UiWatchdog::finishTest(double limitMs) {
+    disarm();
+    qInfo("UI thread blocked at most %.1f ms (%.1f ms with waits for a CPU) over %d pings",
+          worstLatencyMs(), worstRawLatencyMs(), pings());
+    if (worstLatencyMs() <= limitMs) return {};
+    return QStringLiteral("the UI thread was blocked for %1 ms (%2)")
+        .arg(worstLatencyMs(), 0, 'f', 1)
+        .arg(worstContext());
+}
+
 } // namespace lv::test

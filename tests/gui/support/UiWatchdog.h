@@ -27,6 +27,8 @@ class UiWatchdog : public QObject {
     Q_OBJECT
 public:
     static constexpr int kPingIntervalMs = 5;
+    // The most the UI thread may be blocked in a GUI test (the 50 ms).
+    static constexpr double kLimitMs = 50.0;
 
     explicit UiWatchdog(QObject* parent = nullptr); // construct on the UI thread
     ~UiWatchdog() override;
@@ -45,6 +47,10 @@ public:
     bool correctsForScheduling() const { return !schedstatPath_.isEmpty(); }
     // Names the phase of the test, so that a failure says where the UI blocked.
     void setContext(const QString& label);
+
+    // The end of a test function: disarms, logs the worst latency, and says why the test
+    // fails when the UI thread was blocked longer than limitMs (empty when it was not).
+    QString finishTest(double limitMs);
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -59,11 +59,16 @@ Mamba2Mixer makeMamba2(const std::string& p, const Mamba2Shape& s) {
     const std::int64_t inner = m.inner();
     const std::int64_t conv = m.convChannels();
     const std::int64_t proj = inner + conv + s.heads;
-    m.inProjZ = rowsOf(p + "in_proj.weight", proj, s.hidden, 0, inner);
-    m.inProjXbcDt = rowsOf(p + "in_proj.weight", proj, s.hidden, inner, proj);
-    if (s.inProjBias) {
-        m.inProjZBias = biasRows(p + "in_proj.bias", proj, 0, inner);
-        m.inProjXbcDtBias = biasRows(p + "in_proj.bias", proj, inner, proj);
+    if (s.splitInProj) {
+        m.inProjZ = rowsOf(p + "in_proj.weight", proj, s.hidden, 0, inner);
+        m.inProjXbcDt = rowsOf(p + "in_proj.weight", proj, s.hidden, inner, proj);
+        if (s.inProjBias) {
+            m.inProjZBias = biasRows(p + "in_proj.bias", proj, 0, inner);
+            m.inProjXbcDtBias = biasRows(p + "in_proj.bias", proj, inner, proj);
+        }
+    } else {
+        m.inProj = matrixWeight(p + "in_proj.weight", proj, s.hidden);
+        if (s.inProjBias) m.inProjBias = biasRows(p + "in_proj.bias", proj, 0, proj);
     }
     m.convWeight.name = p + "conv1d.weight";
     m.convWeight.shape = {conv, 1, s.convKernel};
@@ -131,9 +136,7 @@ MlpMixer makeFusedSwiGlu(const std::string& inputName, const std::string& output
     MlpMixer m;
     m.activation = MlpMixer::Activation::SwiGLU;
     m.intermediate = intermediate;
-    // Row slices of one matrix are contiguous, so both halves stay zero-copy views.
-    m.gate = rowsOf(inputName, 2 * intermediate, hidden, 0, intermediate);
-    m.up = rowsOf(inputName, 2 * intermediate, hidden, intermediate, 2 * intermediate);
+    m.gateUp = matrixWeight(inputName, 2 * intermediate, hidden);
     m.down = matrixWeight(outputName, hidden, intermediate);
     return m;
 }

@@ -20,6 +20,9 @@ Weight rowsOf(const std::string& name, std::int64_t rows, std::int64_t cols, std
 struct Mamba2Shape {
     std::int64_t hidden = 0, heads = 0, headDim = 0, state = 0, groups = 1, convKernel = 4;
     bool convBias = true, inProjBias = false, outProjBias = false;
+    // z and x-B-C-dt as two weights with their own scales (Falcon-H1's muP vector);
+    // otherwise in_proj is one weight and one product.
+    bool splitInProj = false;
     bool gatedNorm = true;
     std::int64_t normGroupSize = 0; // 0: the whole inner dimension
     bool normBeforeGate = false;

@@ -13,9 +13,10 @@ template <class SpecT, class WeightT, class Fn> void visit(SpecT& spec, Fn&& fn)
                 [&](auto& x) {
                     using X = std::decay_t<decltype(x)>;
                     if constexpr (std::is_same_v<X, Mamba2Mixer>) {
-                        for (WeightT* w : {&x.inProjZ, &x.inProjXbcDt, &x.inProjZBias,
-                                           &x.inProjXbcDtBias, &x.convWeight, &x.convBias, &x.A,
-                                           &x.D, &x.dtBias, &x.norm, &x.outProj, &x.outProjBias})
+                        for (WeightT* w :
+                             {&x.inProj, &x.inProjBias, &x.inProjZ, &x.inProjXbcDt, &x.inProjZBias,
+                              &x.inProjXbcDtBias, &x.convWeight, &x.convBias, &x.A, &x.D, &x.dtBias,
+                              &x.norm, &x.outProj, &x.outProjBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, Mamba1Mixer>) {
                         for (WeightT* w :
@@ -28,8 +29,8 @@ template <class SpecT, class WeightT, class Fn> void visit(SpecT& spec, Fn&& fn)
                              {&x.q, &x.k, &x.v, &x.o, &x.qBias, &x.kBias, &x.vBias, &x.oBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MlpMixer>) {
-                        for (WeightT* w :
-                             {&x.gate, &x.up, &x.down, &x.gateBias, &x.upBias, &x.downBias})
+                        for (WeightT* w : {&x.gate, &x.up, &x.gateUp, &x.down, &x.gateBias,
+                                           &x.upBias, &x.downBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MoeMixer>) {
                         for (WeightT* w : {&x.router, &x.gateUp, &x.down})

@@ -51,10 +51,15 @@ struct Mamba2Mixer {
     std::int64_t inner() const { return heads * headDim; }
     std::int64_t convChannels() const { return inner() + 2 * groups * state; }
 
+    // in_proj as one matrix [inner + conv + heads, hidden] (z, then x B C, then dt): one
+    // product per chunk. Set unless the adapter needs z and the rest scaled apart.
+    Weight inProj, inProjBias; // bias optional
+    // Otherwise in_proj in two row ranges, each with its own scale.
     Weight inProjZ;     // rows [0, inner) of in_proj: the gate z, [inner, hidden]
     Weight inProjXbcDt; // the remaining rows: x, B, C (convolved) and dt, [conv + heads, hidden]
     Weight inProjZBias, inProjXbcDtBias; // optional
     float inScaleZ = 1.0f, inScaleXbcDt = 1.0f;
+    std::int64_t inProjRows() const { return inner() + convChannels() + heads; }
     Weight convWeight; // [convChannels, convKernel]
     Weight convBias;   // optional [convChannels]
     Weight A;          // [heads], already -exp(A_log)
@@ -107,6 +112,10 @@ struct MlpMixer {
     Activation activation = Activation::SwiGLU;
     std::int64_t intermediate = 0;
     Weight gate, up, down; // gate unused for ReluSquared
+    // Gate and up as one matrix [2 intermediate, hidden], gate rows first, where the
+    // checkpoint stores them so (Granite's shared_mlp): one product instead of two; then
+    // gate and up are empty and gateScale applies to both.
+    Weight gateUp;
     Weight gateBias, upBias, downBias;
     float gateScale = 1.0f, upScale = 1.0f, downScale = 1.0f;
 };

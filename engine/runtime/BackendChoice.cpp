@@ -7,7 +7,8 @@ namespace lv {
 
 std::unique_ptr<Backend> makeBackend(const std::string& device, int cpuThreads) {
     switch (parseDeviceRequest(device.empty() ? "auto" : device)) {
-    case DeviceRequest::Cpu: return makeCpuBackend(cpuThreads);
+    case DeviceRequest::Cpu:
+        return makeCpuBackend(cpuThreads);
     case DeviceRequest::Cuda:
         // Engine tools (verify-reference, bench) asked for the GPU to measure it: never
         // fall back quietly to the CPU.
@@ -16,7 +17,8 @@ std::unique_ptr<Backend> makeBackend(const std::string& device, int cpuThreads) 
 #else
         throw EngineError("--device cuda: this build has no CUDA backend");
 #endif
-    case DeviceRequest::Auto: break;
+    case DeviceRequest::Auto:
+        break;
     }
     return chooseBackend(DeviceRequest::Auto, 0, cpuThreads).backend;
 }

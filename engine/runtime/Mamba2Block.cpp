@@ -10,10 +10,19 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     const std::int64_t T = c.tokens;
     const std::int64_t inner = m.inner(), conv = m.convChannels(), gn = m.groups * m.state;
 
-    Tensor z = c.workspace.scratch(0, T, inner);
-    Tensor xbcdt = c.workspace.scratch(1, T, conv + m.heads);
-    be.linear(in, m.inProjZ.tensor, biasOf(m.inProjZBias), m.inScaleZ, z);
-    be.linear(in, m.inProjXbcDt.tensor, biasOf(m.inProjXbcDtBias), m.inScaleXbcDt, xbcdt);
+    Tensor z, xbcdt;
+    if (m.inProj.tensor.data) {
+        // One product; z and x-B-C-dt are column ranges of its rows.
+        Tensor proj = c.workspace.scratch(0, T, m.inProjRows());
+        be.linear(in, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj);
+        z = columns(proj, 0, inner);
+        xbcdt = columns(proj, inner, conv + m.heads);
+    } else {
+        z = c.workspace.scratch(0, T, inner);
+        xbcdt = c.workspace.scratch(1, T, conv + m.heads);
+        be.linear(in, m.inProjZ.tensor, biasOf(m.inProjZBias), m.inScaleZ, z);
+        be.linear(in, m.inProjXbcDt.tensor, biasOf(m.inProjXbcDtBias), m.inScaleXbcDt, xbcdt);
+    }
 
     const Tensor xbcRaw = columns(xbcdt, 0, conv);
     const Tensor dt = columns(xbcdt, conv, m.heads);

@@ -6,6 +6,14 @@ namespace lv {
 void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& out) {
     Backend& be = c.backend;
     const std::int64_t T = c.tokens, F = f.intermediate;
+    if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
+        Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
+        be.linear(in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
+        Tensor act = c.workspace.scratch(2, T, F);
+        be.swiglu(columns(gateUp, 0, F), columns(gateUp, F, F), act);
+        be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+        return;
+    }
     Tensor up = c.workspace.scratch(1, T, F);
     be.linear(in, f.up.tensor, biasOf(f.upBias), f.upScale, up);
     if (f.activation == MlpMixer::Activation::ReluSquared) {

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 namespace lv {
 
@@ -21,8 +23,12 @@ public:
     Tensor residual(std::int64_t t) const { return x_.view(DType::F32, {t, hidden_}); }
     Tensor normed(std::int64_t t) const { return normed_.view(DType::F32, {t, hidden_}); }
     Tensor mixerOut(std::int64_t t) const { return mixOut_.view(DType::F32, {t, hidden_}); }
-    // Scratch buffer `i` seen as contiguous f32 [t, width] (width <= the widest mixer need).
+    // Scratch buffer `i` seen as contiguous f32 [t, width] (width <= the widest mixer need;
+    // buffer 0 is wider where a mixer runs one fused projection).
     Tensor scratch(int i, std::int64_t t, std::int64_t width) const {
+        if (t > maxTokens_ || width > scratchWidth_[std::size_t(i)])
+            throw std::logic_error("workspace scratch " + std::to_string(i) + " is smaller than [" +
+                                   std::to_string(t) + ", " + std::to_string(width) + "]");
         return scratch_[std::size_t(i)].view(DType::F32, {t, width});
     }
     Tensor ids(std::int64_t t) const { return ids_.view(DType::I32, {t}); }
@@ -42,6 +48,7 @@ private:
     std::int64_t maxTokens_, hidden_, vocab_;
     DeviceBuffer x_, normed_, mixOut_, ids_, routeIdx_, routeW_, logits_;
     std::array<DeviceBuffer, kScratch> scratch_;
+    std::array<std::int64_t, kScratch> scratchWidth_{};
 };
 
 } // namespace lv

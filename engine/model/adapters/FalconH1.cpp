@@ -19,6 +19,7 @@ ModelSpec build(const ConfigReader& c) {
     s.embeddingScale = float(c.numberOr("embedding_multiplier", 1.0));
 
     Mamba2Shape m;
+    m.splitInProj = true; // z and x, B, C, dt take different muP multipliers below
     m.hidden = s.hidden;
     m.heads = c.integer("mamba_n_heads");
     m.headDim = c.integer("mamba_d_head");

@@ -4,6 +4,7 @@
 
 #include "support/Fixtures.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -111,6 +112,9 @@ private slots:
         const QJsonObject j = r.json().toObject();
         QVERIFY(j["extractive"].toBool());
         QCOMPARE(j["document"].toObject()["kind"].toString(), QString("text"));
+        // Kept in the library: when, and no error.
+        QVERIFY(QDateTime::fromString(j["stored_at"].toString(), Qt::ISODate).isValid());
+        QCOMPARE(j["store_error"].toString(), QString());
         const QJsonArray citations = j["citations"].toArray();
         QVERIFY(citations.size() >= 3);
         QFile f(gpl);

@@ -38,7 +38,7 @@ double gib(std::size_t b) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
 #ifndef LONGVIEW_HAVE_CUDA
     std::puts("built without CUDA");
     return 0;
@@ -101,4 +101,13 @@ int main(int argc, char** argv) {
     }
     return 0;
 #endif
+}
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_cuda_model: %s\n", e.what());
+        return 1;
+    }
 }

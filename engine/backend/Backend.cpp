@@ -26,7 +26,7 @@ void Backend::releaseWeight(const Tensor& prepared) {
     if (device() != DeviceKind::Cpu && prepared.data) release(prepared.data);
 }
 
-void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
+std::int64_t Backend::storeRowsLength(const Tensor& src, const Tensor& dst, std::int64_t row0) {
     if (src.rank < 1 || dst.rank < 1 || !src.isContiguous() || !dst.isContiguous() ||
         src.dtype != DType::F32 || dst.dtype != DType::F32)
         throw EngineError("storeRows: src " + src.shapeString() + " and dst " + dst.shapeString() +
@@ -38,6 +38,12 @@ void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     if (row0 < 0 || row0 + T > dst.shape[0])
         throw EngineError("storeRows: rows " + std::to_string(row0) + ".." +
                           std::to_string(row0 + T) + " outside dst " + dst.shapeString());
+    return rowLen;
+}
+
+void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
+    const std::int64_t rowLen = storeRowsLength(src, dst, row0);
+    const std::int64_t T = src.shape[0];
     if (T == 0) return;
     copy(static_cast<float*>(dst.data) + row0 * rowLen, src.data,
          std::size_t(T * rowLen) * sizeof(float));

@@ -190,6 +190,11 @@ public:
     // Runs a step recorded by this backend at position pos0 (stream-ordered, like an op).
     virtual void replayStep(RecordedStep& step, std::int64_t pos0);
 
+protected:
+    // storeRows' argument checks (EngineError naming the shapes); the row length in floats.
+    static std::int64_t storeRowsLength(const Tensor& src, const Tensor& dst, std::int64_t row0);
+
+public:
     // Device memory in use and its high-water mark; resetPeak() starts a new measurement.
     virtual MemoryStats memoryStats() const { return {}; }
     virtual void resetPeak() {}

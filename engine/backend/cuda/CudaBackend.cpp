@@ -720,19 +720,8 @@ void CudaBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
         Backend::storeRows(src, dst, row0); // checks, then one cudaMemcpyAsync
         return;
     }
+    const std::int64_t rowLen = storeRowsLength(src, dst, row0), T = src.shape[0];
     const char* op = "storeRows";
-    requireDType(src, DType::F32, op, "src");
-    requireDType(dst, DType::F32, op, "dst");
-    requireContiguous(src, op, "src");
-    requireContiguous(dst, op, "dst");
-    if (src.rank < 1 || dst.rank < 1 || dst.shape[0] == 0)
-        bad(op, "src " + src.shapeString() + " and dst " + dst.shapeString() + " need rows");
-    const std::int64_t T = src.shape[0], rowLen = T ? src.numel() / T : 0;
-    if (dst.numel() / dst.shape[0] != rowLen)
-        bad(op, "rows of src " + src.shapeString() + " and dst " + dst.shapeString() + " differ");
-    if (row0 < 0 || row0 + T > dst.shape[0])
-        bad(op, "rows " + std::to_string(row0) + ".." + std::to_string(row0 + T) + " outside dst " +
-                    dst.shapeString());
     const std::int64_t rowBytes = rowLen * 4;
     if (rowBytes % 16 != 0 ||
         ((reinterpret_cast<std::uintptr_t>(src.data) | reinterpret_cast<std::uintptr_t>(dst.data)) &

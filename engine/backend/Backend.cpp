@@ -28,9 +28,12 @@ void Backend::releaseWeight(const Tensor& prepared) {
 
 std::int64_t Backend::storeRowsLength(const Tensor& src, const Tensor& dst, std::int64_t row0) {
     if (src.rank < 1 || dst.rank < 1 || !src.isContiguous() || !dst.isContiguous() ||
-        src.dtype != DType::F32 || dst.dtype != DType::F32)
-        throw EngineError("storeRows: src " + src.shapeString() + " and dst " + dst.shapeString() +
-                          " must be contiguous f32");
+        src.dtype != DType::F32 ||
+        (dst.dtype != DType::F32 && dst.dtype != DType::F16 && dst.dtype != DType::BF16))
+        throw EngineError("storeRows: src " + src.shapeString() +
+                          " must be contiguous f32 and dst " + dst.shapeString() +
+                          " contiguous f32, bf16 or f16 (is " + std::string(dtypeName(dst.dtype)) +
+                          ")");
     const std::int64_t T = src.shape[0], rowLen = src.shape[0] ? src.numel() / T : 0;
     if (dst.shape[0] == 0 || dst.numel() / dst.shape[0] != rowLen)
         throw EngineError("storeRows: rows of src " + src.shapeString() + " and dst " +
@@ -45,8 +48,22 @@ void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     const std::int64_t rowLen = storeRowsLength(src, dst, row0);
     const std::int64_t T = src.shape[0];
     if (T == 0) return;
-    copy(static_cast<float*>(dst.data) + row0 * rowLen, src.data,
-         std::size_t(T * rowLen) * sizeof(float));
+    const std::size_t es = dtypeSize(dst.dtype);
+    void* to = static_cast<char*>(dst.data) + std::size_t(row0 * rowLen) * es;
+    if (dst.dtype == DType::F32) {
+        copy(to, src.data, std::size_t(T * rowLen) * sizeof(float));
+    } else if (device() == DeviceKind::Cpu) {
+        floatsTo(dst.dtype, src.as<const float>(), to, std::size_t(T * rowLen));
+    } else {
+        throw EngineError(name() + ": storeRows into a " + std::string(dtypeName(dst.dtype)) +
+                          " cache is not implemented");
+    }
+}
+
+void Backend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
+                         float eps, Tensor& normed) {
+    addScaled(x, delta, scale, x);
+    rmsNorm(x, weight, eps, normed);
 }
 
 void Backend::replayStep(RecordedStep&, std::int64_t) {

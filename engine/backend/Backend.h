@@ -82,6 +82,12 @@ public:
     // x *= scale, in place.
     virtual void scale(Tensor& x, float scale) = 0;
 
+    // The residual stream between two blocks: x += scale * delta, then normed = x / rms(x) * w
+    // (the next block's input). x, delta, normed: f32 [T, H], normed not aliasing x.
+    // Default (Backend.cpp): addScaled then rmsNorm; the GPU does both in one pass.
+    virtual void addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
+                            float eps, Tensor& normed);
+
     // out[t, i] = act(gate[t, i]) * up[t, i], gate/up f32 [T, F] (rows may be strided,
     // e.g. the two halves of one [T, 2F] projection). act: SiLU.
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
@@ -125,12 +131,15 @@ public:
     virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;
 
     // dst rows [row0, row0 + T) = src rows (the KV-cache append). src: f32 [T, ...]
-    // contiguous; dst: f32 [capacity, ...] contiguous with the same row length.
-    // Default (Backend.cpp): one copy(); a backend that records steps overrides it.
+    // contiguous; dst: [capacity, ...] contiguous with the same row length, f32 or the
+    // backend's kvCacheDType() (converted; f16 saturates at +-65504).
+    // Default (Backend.cpp): one copy() for f32, a host conversion on the CPU; a backend
+    // that records steps or keeps 16-bit caches overrides it.
     virtual void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0);
 
     // Causal GQA attention against a cache holding positions [0, pos0 + T):
-    // q: f32 [T, Hq, d]; kCache, vCache: f32 [capacity, Hkv, d]; out: f32 [T, Hq, d].
+    // q: f32 [T, Hq, d]; kCache, vCache: [capacity, Hkv, d] in f32 or kvCacheDType();
+    // out: f32 [T, Hq, d].
     // Query t attends to keys 0 .. pos0 + t inclusive, scores scaled by `scale`.
     virtual void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
                            std::int64_t pos0, float scale, Tensor& out) = 0;
@@ -148,6 +157,11 @@ public:
                            const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
 
     // ---- Optional hooks with CPU-compatible defaults (a GPU backend overrides them). ----
+
+    // The element type of attention KV caches on this backend. The GPU keeps them in f16:
+    // half the memory and bytes per attention step, and its flash kernel computes in f16
+    // anyway. Snapshots hold f32 whatever it is, so a state moves between backends.
+    virtual DType kvCacheDType() const { return DType::F32; }
 
     // Greedy sampling: indices[t] = argmax_v logits[t, v] (lowest index on ties).
     // logits: f32 [T, V] (rows may be strided); indices: i32 [T] in this backend's memory.

@@ -1,5 +1,8 @@
 #include "core/DType.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace lv {
 
 float f16ToFloat(std::uint16_t h) {
@@ -51,6 +54,46 @@ std::uint16_t floatToF16(float f) {
     const std::uint32_t rem = mant & 0x1fffu;
     if (rem > 0x1000u || (rem == 0x1000u && (half & 1u))) ++half;
     return std::uint16_t(half);
+}
+
+void floatsTo(DType dtype, const float* src, void* dst, std::size_t n) {
+    auto* h = static_cast<std::uint16_t*>(dst);
+    switch (dtype) {
+    case DType::F32:
+        std::memcpy(dst, src, n * sizeof(float));
+        return;
+    case DType::BF16:
+        for (std::size_t i = 0; i < n; ++i)
+            h[i] = floatToBf16(src[i]);
+        return;
+    case DType::F16:
+        for (std::size_t i = 0; i < n; ++i)
+            h[i] = floatToF16Saturated(src[i]);
+        return;
+    default:
+        throw std::invalid_argument(std::string("floatsTo: ") + dtypeName(dtype).data() +
+                                    " is not a float type");
+    }
+}
+
+void floatsFrom(DType dtype, const void* src, float* dst, std::size_t n) {
+    const auto* h = static_cast<const std::uint16_t*>(src);
+    switch (dtype) {
+    case DType::F32:
+        std::memcpy(dst, src, n * sizeof(float));
+        return;
+    case DType::BF16:
+        for (std::size_t i = 0; i < n; ++i)
+            dst[i] = bf16ToFloat(h[i]);
+        return;
+    case DType::F16:
+        for (std::size_t i = 0; i < n; ++i)
+            dst[i] = f16ToFloat(h[i]);
+        return;
+    default:
+        throw std::invalid_argument(std::string("floatsFrom: ") + dtypeName(dtype).data() +
+                                    " is not a float type");
+    }
 }
 
 } // namespace lv

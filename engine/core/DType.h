@@ -13,24 +13,36 @@ enum class DType : std::uint8_t { F32 = 0, BF16 = 1, F16 = 2, I32 = 3, I64 = 4, 
 
 constexpr std::size_t dtypeSize(DType t) {
     switch (t) {
-    case DType::F32: return 4;
-    case DType::BF16: return 2;
-    case DType::F16: return 2;
-    case DType::I32: return 4;
-    case DType::I64: return 8;
-    case DType::U8: return 1;
+    case DType::F32:
+        return 4;
+    case DType::BF16:
+        return 2;
+    case DType::F16:
+        return 2;
+    case DType::I32:
+        return 4;
+    case DType::I64:
+        return 8;
+    case DType::U8:
+        return 1;
     }
     return 0;
 }
 
 constexpr std::string_view dtypeName(DType t) {
     switch (t) {
-    case DType::F32: return "f32";
-    case DType::BF16: return "bf16";
-    case DType::F16: return "f16";
-    case DType::I32: return "i32";
-    case DType::I64: return "i64";
-    case DType::U8: return "u8";
+    case DType::F32:
+        return "f32";
+    case DType::BF16:
+        return "bf16";
+    case DType::F16:
+        return "f16";
+    case DType::I32:
+        return "i32";
+    case DType::I64:
+        return "i64";
+    case DType::U8:
+        return "u8";
     }
     return "?";
 }
@@ -53,5 +65,16 @@ inline std::uint16_t floatToBf16(float f) {
 
 float f16ToFloat(std::uint16_t v);
 std::uint16_t floatToF16(float f);
+
+// Values beyond f16's range become +-65504 rather than infinity (NaN as -65504), as the
+// GPU kernels that stage activations in f16 do: one large key must not turn a whole
+// softmax row into NaN.
+inline std::uint16_t floatToF16Saturated(float f) {
+    return floatToF16(f != f ? -65504.0f : f < -65504.0f ? -65504.0f : f > 65504.0f ? 65504.0f : f);
+}
+
+// n floats into dtype (F32, BF16 or F16; F16 saturated) and back, host memory.
+void floatsTo(DType dtype, const float* src, void* dst, std::size_t n);
+void floatsFrom(DType dtype, const void* src, float* dst, std::size_t n);
 
 } // namespace lv

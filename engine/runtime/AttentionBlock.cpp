@@ -24,8 +24,8 @@ void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& 
         be.rope(k3, c.pos0, a.ropeTheta, a.rotaryDim);
     }
 
-    Tensor kCache = state.key.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
-    Tensor vCache = state.value.view(DType::F32, {state.capacity, a.kvHeads, a.headDim});
+    Tensor kCache = state.key.view(state.kvDtype, {state.capacity, a.kvHeads, a.headDim});
+    Tensor vCache = state.value.view(state.kvDtype, {state.capacity, a.kvHeads, a.headDim});
     be.storeRows(k3, kCache, c.pos0);
     be.storeRows(Tensor::contiguous(v.data, DType::F32, {T, a.kvHeads, a.headDim}, v.device),
                  vCache, c.pos0);

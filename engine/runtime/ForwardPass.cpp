@@ -29,9 +29,11 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     BlockContext ctx{be, ws, T, pos0};
     const auto& layout = state.layout();
     std::size_t slot = 0;
+    bool normedReady = false; // the previous block's last residual add normed x already
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
-        be.rmsNorm(x, block.norm.tensor, block.normEps, normed);
+        if (!normedReady) be.rmsNorm(x, block.norm.tensor, block.normEps, normed);
+        normedReady = false;
         for (std::size_t m = 0; m < block.mixers.size(); ++m) {
             const Mixer& mixer = block.mixers[m];
             auto nextSlot = [&]() -> ModelState::Slot& {
@@ -50,7 +52,16 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                 runMoe(ctx, *e, normed, mixOut);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
                 runMamba1(ctx, *s1, normed, mixOut, nextSlot());
-            be.addScaled(x, mixOut, block.residualScale, x);
+            // Mixers of one block all read the same normed input: only the last one's add
+            // can take the next block's norm with it.
+            if (m + 1 == block.mixers.size() && b + 1 < spec.blocks.size()) {
+                const Block& next = spec.blocks[b + 1];
+                be.addRmsNorm(x, mixOut, block.residualScale, next.norm.tensor, next.normEps,
+                              normed);
+                normedReady = true;
+            } else {
+                be.addScaled(x, mixOut, block.residualScale, x);
+            }
         }
     }
 

@@ -36,9 +36,11 @@ std::vector<StateEntry> stateLayout(const ModelSpec& spec) {
 }
 
 ModelState::ModelState(Backend& backend, std::vector<StateEntry> layout)
-    : backend_(&backend), layout_(std::move(layout)), slots_(layout_.size()) {
+    : backend_(&backend), kvDtype_(backend.kvCacheDType()), layout_(std::move(layout)),
+      slots_(layout_.size()) {
     for (std::size_t i = 0; i < layout_.size(); ++i) {
         const auto& e = layout_[i];
+        slots_[i].kvDtype = kvDtype_;
         if (e.kind == StateEntry::Kind::Attention) continue;
         slots_[i].conv = DeviceBuffer(backend, std::size_t(e.convChannels * e.convTaps) * 4);
         slots_[i].ssm = DeviceBuffer(backend, std::size_t(e.ssmElements) * 4);
@@ -64,7 +66,7 @@ void ModelState::reserve(std::int64_t positions, std::int64_t used) {
         std::int64_t cap = std::max<std::int64_t>(256, s.capacity);
         while (cap < positions)
             cap *= 2;
-        const std::size_t rowBytes = std::size_t(e.kvRowElements) * 4;
+        const std::size_t rowBytes = kvRowBytes(e);
         DeviceBuffer k(*backend_, std::size_t(cap) * rowBytes);
         DeviceBuffer v(*backend_, std::size_t(cap) * rowBytes);
         if (used > 0) {
@@ -85,7 +87,7 @@ ModelState ModelState::clone(std::int64_t used) const {
         const auto& s = slots_[i];
         auto& d = c.slots_[i];
         if (e.kind == StateEntry::Kind::Attention) {
-            const std::size_t n = std::size_t(used * e.kvRowElements) * 4;
+            const std::size_t n = std::size_t(used) * kvRowBytes(e);
             if (n) {
                 backend_->copy(d.key.data(), s.key.data(), n);
                 backend_->copy(d.value.data(), s.value.data(), n);
@@ -98,15 +100,8 @@ ModelState ModelState::clone(std::int64_t used) const {
     return c;
 }
 
-std::size_t ModelState::liveBytes(std::int64_t used) const {
-    std::size_t n = 0;
-    for (const auto& e : layout_) {
-        if (e.kind == StateEntry::Kind::Attention)
-            n += 2 * std::size_t(used * e.kvRowElements) * 4;
-        else
-            n += std::size_t(e.convChannels * e.convTaps + e.ssmElements) * 4;
-    }
-    return n;
+std::size_t ModelState::kvRowBytes(const StateEntry& e) const {
+    return std::size_t(e.kvRowElements) * dtypeSize(kvDtype_);
 }
 
 std::size_t ModelState::allocatedBytes() const {

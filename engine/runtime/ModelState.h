@@ -27,8 +27,9 @@ class ModelState {
 public:
     struct Slot {
         DeviceBuffer conv, ssm;  // recurrent mixers
-        DeviceBuffer key, value; // attention: [capacity, kvHeads, headDim]
+        DeviceBuffer key, value; // attention: [capacity, kvHeads, headDim] of kvDtype
         std::int64_t capacity = 0;
+        DType kvDtype = DType::F32; // the backend's kvCacheDType()
     };
 
     ModelState(Backend& backend, std::vector<StateEntry> layout);
@@ -45,13 +46,14 @@ public:
     const std::vector<StateEntry>& layout() const { return layout_; }
     std::vector<Slot>& slots() { return slots_; }
     const std::vector<Slot>& slots() const { return slots_; }
-    // Bytes that hold live state for `used` positions (what a snapshot stores).
-    std::size_t liveBytes(std::int64_t used) const;
     // Bytes allocated on the device.
     std::size_t allocatedBytes() const;
 
 private:
+    std::size_t kvRowBytes(const StateEntry& e) const;
+
     Backend* backend_;
+    DType kvDtype_;
     std::vector<StateEntry> layout_;
     std::vector<Slot> slots_;
 };

@@ -33,21 +33,81 @@ std::vector<SnapshotSection> sectionsFor(const std::vector<StateEntry>& layout,
     return out;
 }
 
-// The device buffers behind the sections, in the same order.
-std::vector<void*> sectionBuffers(ModelState& state) {
-    std::vector<void*> out;
+// The device buffers behind the sections, in the same order, with their element type
+// (sections are f32; a 16-bit KV cache is converted on the way).
+struct SectionBuffer {
+    void* data;
+    DType dtype;
+};
+std::vector<SectionBuffer> sectionBuffers(ModelState& state) {
+    std::vector<SectionBuffer> out;
     for (std::size_t i = 0; i < state.layout().size(); ++i) {
         auto& s = state.slots()[i];
         if (state.layout()[i].kind == StateEntry::Kind::Attention) {
-            out.push_back(s.key.data());
-            out.push_back(s.value.data());
+            out.push_back({s.key.data(), s.kvDtype});
+            out.push_back({s.value.data(), s.kvDtype});
         } else {
-            out.push_back(s.conv.data());
-            out.push_back(s.ssm.data());
+            out.push_back({s.conv.data(), DType::F32});
+            out.push_back({s.ssm.data(), DType::F32});
         }
     }
     return out;
 }
+
+// Moves sections between device buffers and the snapshot stream in pieces of at most
+// kStreamPiece f32 bytes: `write` gets each piece of a section in turn (snapshot), `read`
+// fills each piece before it goes to the device (restore).
+class SectionStreamer {
+public:
+    explicit SectionStreamer(Backend& be) : be_(be) {
+        if (be.device() != DeviceKind::Cpu) f32_.resize(kStreamPiece / 4);
+    }
+
+    template <class Fn> void save(const SectionBuffer& b, std::uint64_t bytes, Fn&& write) {
+        for (std::uint64_t off = 0; off < bytes; off += kStreamPiece) {
+            const std::size_t n = std::size_t(std::min<std::uint64_t>(kStreamPiece, bytes - off));
+            if (b.dtype == DType::F32 && be_.device() == DeviceKind::Cpu) {
+                write(static_cast<const std::uint8_t*>(b.data) + off, n);
+            } else if (b.dtype == DType::F32) {
+                be_.download(f32_.data(), static_cast<const std::uint8_t*>(b.data) + off, n);
+                write(f32_.data(), n);
+            } else {
+                const std::size_t es = dtypeSize(b.dtype), count = n / 4;
+                raw_.resize(count * es);
+                f32_.resize(std::max(f32_.size(), count));
+                be_.download(raw_.data(), static_cast<const std::uint8_t*>(b.data) + off / 4 * es,
+                             raw_.size());
+                floatsFrom(b.dtype, raw_.data(), f32_.data(), count);
+                write(f32_.data(), n);
+            }
+        }
+    }
+
+    template <class Fn> void load(const SectionBuffer& b, std::uint64_t bytes, Fn&& read) {
+        for (std::uint64_t off = 0; off < bytes; off += kStreamPiece) {
+            const std::size_t n = std::size_t(std::min<std::uint64_t>(kStreamPiece, bytes - off));
+            auto* dst = static_cast<std::uint8_t*>(b.data);
+            if (b.dtype == DType::F32 && be_.device() == DeviceKind::Cpu) {
+                read(dst + off, n);
+            } else if (b.dtype == DType::F32) {
+                read(f32_.data(), n);
+                be_.upload(dst + off, f32_.data(), n);
+            } else {
+                const std::size_t es = dtypeSize(b.dtype), count = n / 4;
+                raw_.resize(count * es);
+                f32_.resize(std::max(f32_.size(), count));
+                read(f32_.data(), n);
+                floatsTo(b.dtype, f32_.data(), raw_.data(), count);
+                be_.upload(dst + off / 4 * es, raw_.data(), raw_.size());
+            }
+        }
+    }
+
+private:
+    Backend& be_;
+    std::vector<float> f32_;
+    std::vector<std::uint8_t> raw_;
+};
 
 } // namespace
 
@@ -216,21 +276,10 @@ void Session::snapshot(const SnapshotSink& sink) const {
     w.payload(tokens_.data(), tokens_.size() * 4);
     w.payload(lastLogits_.data(), lastLogits_.size() * 4);
     const auto buffers = sectionBuffers(*state_);
-    std::vector<std::uint8_t> staging;
-    if (be.device() != DeviceKind::Cpu) staging.resize(kStreamPiece);
-    for (std::size_t i = 0; i < buffers.size(); ++i) {
-        const auto* src = static_cast<const std::uint8_t*>(buffers[i]);
-        for (std::uint64_t off = 0; off < h.sections[i].bytes; off += kStreamPiece) {
-            const std::size_t n =
-                std::size_t(std::min<std::uint64_t>(kStreamPiece, h.sections[i].bytes - off));
-            if (be.device() == DeviceKind::Cpu) {
-                w.payload(src + off, n);
-            } else {
-                be.download(staging.data(), src + off, n);
-                w.payload(staging.data(), n);
-            }
-        }
-    }
+    SectionStreamer streamer(be);
+    for (std::size_t i = 0; i < buffers.size(); ++i)
+        streamer.save(buffers[i], h.sections[i].bytes,
+                      [&](const void* p, std::size_t n) { w.payload(p, n); });
     w.finish();
 }
 
@@ -260,21 +309,10 @@ void Session::restore(const SnapshotSource& source) {
     auto state = std::make_unique<ModelState>(be, state_->layout());
     state->reserve(std::int64_t(h.tokenCount), 0);
     const auto buffers = sectionBuffers(*state);
-    std::vector<std::uint8_t> staging;
-    if (be.device() != DeviceKind::Cpu) staging.resize(kStreamPiece);
-    for (std::size_t i = 0; i < buffers.size(); ++i) {
-        auto* dst = static_cast<std::uint8_t*>(buffers[i]);
-        for (std::uint64_t off = 0; off < h.sections[i].bytes; off += kStreamPiece) {
-            const std::size_t n =
-                std::size_t(std::min<std::uint64_t>(kStreamPiece, h.sections[i].bytes - off));
-            if (be.device() == DeviceKind::Cpu) {
-                r.payload(dst + off, n);
-            } else {
-                r.payload(staging.data(), n);
-                be.upload(dst + off, staging.data(), n);
-            }
-        }
-    }
+    SectionStreamer streamer(be);
+    for (std::size_t i = 0; i < buffers.size(); ++i)
+        streamer.load(buffers[i], h.sections[i].bytes,
+                      [&](void* p, std::size_t n) { r.payload(p, n); });
     r.finish();
     for (auto t : tokens)
         if (t < 0 || std::uint64_t(t) >= vocab)

@@ -66,16 +66,19 @@ std::span<const std::int32_t> head(const std::vector<std::int32_t>& v, std::size
     return {v.data(), n};
 }
 
-// The CPU backend with a fault injected into the Nth matrix product, like a GPU that
-// runs out of memory in the middle of a forward pass.
-class FaultyBackend final : public Backend {
+// The CPU backend altered the way a test needs: a fault injected into the Nth matrix
+// product, like a GPU that runs out of memory in the middle of a forward pass; or KV
+// caches kept in 16 bits, as the GPU keeps them.
+class AlteredCpuBackend final : public Backend {
 public:
-    explicit FaultyBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+    explicit AlteredCpuBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
     int failAt = -1; // linear() call number that throws; -1: never
     int calls = 0;
+    DType kvCache = DType::F32;
 
     DeviceKind device() const override { return inner_->device(); }
-    std::string name() const override { return "faulty " + inner_->name(); }
+    std::string name() const override { return "altered " + inner_->name(); }
+    DType kvCacheDType() const override { return kvCache; }
     void* allocate(std::size_t b) override { return inner_->allocate(b); }
     void release(void* p) override { inner_->release(p); }
     void upload(void* d, const void* s, std::size_t b) override { inner_->upload(d, s, b); }
@@ -118,7 +121,14 @@ public:
     }
     void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
                    Tensor& o) override {
-        inner_->attention(q, k, v, p, s, o);
+        if (k.dtype == DType::F32) return inner_->attention(q, k, v, p, s, o);
+        // The CPU attends over f32: widen the caches (only the rows in use are read).
+        std::vector<float> k32(std::size_t(k.numel())), v32(k32.size());
+        floatsFrom(k.dtype, k.data, k32.data(), k32.size());
+        floatsFrom(v.dtype, v.data, v32.data(), v32.size());
+        const auto dims = {k.shape[0], k.shape[1], k.shape[2]};
+        inner_->attention(q, Tensor::contiguous(k32.data(), DType::F32, dims),
+                          Tensor::contiguous(v32.data(), DType::F32, dims), p, s, o);
     }
     void topkRouting(const Tensor& l, std::int64_t k, bool sf, bool rn, Tensor& i,
                      Tensor& w) override {
@@ -361,6 +371,49 @@ private slots:
         QVERIFY(e2.lastLogits().empty());
     }
 
+    // A backend whose KV caches are 16-bit (the GPU's) snapshots them as f32: the state
+    // continues on a backend with f32 caches and the other way round, with the rounding
+    // to f16 as the only difference; growth and forks keep the 16-bit rows intact.
+    void sixteenBitKvCachesTravelAsF32() {
+        AlteredCpuBackend half(makeCpuBackend(2));
+        half.kvCache = DType::F16;
+        const auto model16 = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), half);
+        std::vector<std::int32_t> prompt;
+        while (prompt.size() < 300) // past 256 positions: the caches grow and move
+            prompt.insert(prompt.end(), ids_.begin(), ids_.end());
+        prompt.resize(300);
+        SessionOptions o;
+        o.prefillChunk = 64;
+        Session s16(*model16, o), s32(*hybrid_, o);
+        s16.prefill(prompt);
+        s32.prefill(prompt);
+        QVERIFY(s16.stateBytes() < s32.stateBytes());
+        QVERIFY2(maxRelDiff(s16.lastLogits(), s32.lastLogits()) < 1e-2,
+                 "f16 caches change the logits by more than their rounding");
+        const std::string from16 = snapshotOf(s16), from32 = snapshotOf(s32);
+        QCOMPARE(from16.size(), from32.size());
+
+        Session on32(*hybrid_, o), on16(*model16, o);
+        on32.restore(sourceOf(from16));
+        on16.restore(sourceOf(from32));
+        Session fork16 = s16.fork();
+        for (std::int32_t token : {5, 17, 42}) {
+            for (Session* x : {&s16, &s32, &on32, &on16, &fork16})
+                x->decode(token);
+            // Through f32 and back, a 16-bit state is what it was.
+            QCOMPARE(on32.lastLogits().size(), s16.lastLogits().size());
+            QVERIFY(maxRelDiff(on32.lastLogits(), s16.lastLogits()) < 1e-5);
+            QVERIFY(maxRelDiff(on16.lastLogits(), s32.lastLogits()) < 1e-2);
+            QCOMPARE(fork16.lastLogits(), s16.lastLogits());
+        }
+        // The f16 state snapshotted again after the round trip through f32 is unchanged.
+        Session back16(*model16, o);
+        back16.restore(sourceOf(snapshotOf(on32)));
+        on32.decode(7);
+        back16.decode(7);
+        QVERIFY(maxRelDiff(back16.lastLogits(), on32.lastLogits()) < 1e-5);
+    }
+
     void snapshotRestoredInAnotherProcess_data() {
         QTest::addColumn<QString>("fixture");
         QTest::addColumn<float>("temperature");
@@ -441,7 +494,7 @@ private slots:
 
     // A failure inside a forward pass poisons the state until reset() or restore().
     void deviceFailureMidForward() {
-        FaultyBackend faulty(makeCpuBackend(2));
+        AlteredCpuBackend faulty(makeCpuBackend(2));
         const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), faulty);
         Session clean(*model);
         clean.prefill(head(ids_, 20));

@@ -263,6 +263,39 @@ private slots:
         finish();
     }
 
+    // The residual add fused with the next block's norm: both the updated stream and the
+    // normed rows against the CPU's two ops (5000 columns: the unfused fallback).
+    void addRmsNorm() {
+        struct Case {
+            std::int64_t T, D;
+            DType wt;
+            float scale;
+        };
+        for (const Case& k : {Case{2048, 1536, DType::BF16, 1.0f}, Case{1, 1536, DType::F32, 0.22f},
+                              Case{5, 37, DType::F32, 1.0f}, Case{3, 4096, DType::BF16, 0.5f},
+                              Case{2, 1024, DType::F32, 1.0f}, Case{2, 5000, DType::F32, 2.0f}}) {
+            OpHarness h = harness();
+            auto x = h.output({k.T, k.D});
+            h.set(x, h.randn(std::size_t(k.T * k.D), 2.0f, 0.3f));
+            auto delta = h.input(h.randn(std::size_t(k.T * k.D)), {k.T, k.D});
+            auto w = h.input(h.randn(std::size_t(k.D), 0.2f, 1.0f), {k.D}, k.wt);
+            auto out = h.output({k.T, k.D});
+            h.ref().addRmsNorm(x.ref, delta.ref, k.scale, w.ref, 1e-5f, out.ref);
+            if (!guarded("addRmsNorm", [&] {
+                    h.dut().addRmsNorm(x.dut, delta.dut, k.scale, w.dut, 1e-5f, out.dut);
+                }))
+                continue;
+            const QString name = QString("addRmsNorm T=%1 D=%2 w=%3 scale=%4")
+                                     .arg(k.T)
+                                     .arg(k.D)
+                                     .arg(lv::dtypeName(k.wt).data())
+                                     .arg(k.scale);
+            check(name + " x", h.compare(x), kTolF32);
+            check(name + " normed", h.compare(out), kTolF32);
+        }
+        finish();
+    }
+
     void gatedRmsNorm() {
         struct Case {
             std::int64_t T, D, group;
@@ -495,8 +528,9 @@ private slots:
               Case{2, 2000, 2048, 12, 4, 128, DType::F32},
               Case{100, 1000, 1200, 12, 4, 128, DType::F16},
               Case{512, 3000, 4096, 12, 4, 128, DType::F32},
-              Case{1, 300, 512, 8, 8, 64, DType::F32},
-              Case{3, 5000, 5003, 2, 1, 64, DType::BF16}}) {
+              Case{1, 300, 512, 8, 8, 64, DType::F32}, Case{3, 5000, 5003, 2, 1, 64, DType::BF16},
+              Case{1, 2047, 2048, 12, 4, 128, DType::F16},
+              Case{2048, 6144, 8192, 12, 4, 128, DType::F16}}) {
             OpHarness h = harness();
             const float scale = 1.0f / std::sqrt(float(k.d));
             auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv
@@ -525,20 +559,29 @@ private slots:
     void storeRows() {
         struct Case {
             std::int64_t T, row0, cap, rowLen;
+            DType cache;
         };
-        for (const Case& k : {Case{1, 1023, 1024, 512}, Case{300, 5, 512, 512}, Case{7, 0, 9, 3},
-                              Case{1, 0, 256, 128}}) {
+        for (const Case& k :
+             {Case{1, 1023, 1024, 512, DType::F32}, Case{300, 5, 512, 512, DType::F32},
+              Case{7, 0, 9, 3, DType::F32}, Case{1, 0, 256, 128, DType::F32},
+              Case{1, 1023, 1024, 512, DType::F16}, Case{300, 5, 512, 512, DType::F16},
+              Case{7, 2, 9, 3, DType::F16}, Case{2, 100, 256, 128, DType::BF16}}) {
             OpHarness h = harness();
-            auto src = h.input(h.randn(std::size_t(k.T * k.rowLen)), {k.T, k.rowLen});
-            auto dst = h.input(h.randn(std::size_t(k.cap * k.rowLen)), {k.cap, k.rowLen});
+            // Keys beyond f16's range saturate on both sides instead of becoming infinite.
+            auto values = h.randn(std::size_t(k.T * k.rowLen), 3.0f);
+            values[0] = 1e6f;
+            values[values.size() / 2] = -7e4f;
+            auto src = h.input(values, {k.T, k.rowLen});
+            auto dst = h.input(h.randn(std::size_t(k.cap * k.rowLen)), {k.cap, k.rowLen}, k.cache);
             h.ref().storeRows(src.ref, dst.ref, k.row0);
             if (!guarded("storeRows", [&] { h.dut().storeRows(src.dut, dst.dut, k.row0); }))
                 continue;
-            check(QString("storeRows T=%1 row0=%2 capacity=%3 row=%4")
+            check(QString("storeRows T=%1 row0=%2 capacity=%3 row=%4 cache=%5")
                       .arg(k.T)
                       .arg(k.row0)
                       .arg(k.cap)
-                      .arg(k.rowLen),
+                      .arg(k.rowLen)
+                      .arg(lv::dtypeName(k.cache).data()),
                   h.compare(dst), 0.0);
         }
         finish();

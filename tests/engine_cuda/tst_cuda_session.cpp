@@ -1,6 +1,7 @@
 // Sessions on the GPU: one-token steps replayed from a recorded CUDA graph give the same
 // logits as running every op directly, across KV-cache growth (which re-records), snapshot
-// restore and fork; a model whose ops cannot be recorded falls back and says why.
+// restore and fork; a model whose ops cannot be recorded falls back and says why; states
+// move between the GPU and the CPU through snapshots.
 
 #include "backend/Backend.h"
 #include "backend/BackendFactory.h"
@@ -116,6 +117,69 @@ private slots:
             if (QTest::currentTestFailed()) return;
         }
         QVERIFY(QString::fromStdString(restored.decodeMode()).startsWith("recorded (1 "));
+    }
+
+    // Snapshots are f32 whatever the backend keeps (the GPU's KV caches are f16): a state
+    // read on the GPU continues on the CPU and the other way round, and agrees with a
+    // session that read the same tokens there, at the GPU's precision.
+    void snapshotMovesBetweenBackends() {
+        const char* fixture = "granite_hybrid_real_shapes";
+        const auto cpu = makeCpuBackend(2);
+        const auto onGpu = Model::load(modelFixture(fixture), *gpu_);
+        const auto onCpu = Model::load(modelFixture(fixture), *cpu);
+        QCOMPARE(gpu_->kvCacheDType(), DType::F16);
+        const auto golden = goldenIds(fixture);
+        std::vector<std::int32_t> prompt;
+        while (prompt.size() < 300)
+            prompt.insert(prompt.end(), golden.begin(), golden.end());
+        prompt.resize(300);
+
+        SessionOptions options;
+        options.prefillChunk = 128;
+        auto bytesOf = [](const Session& s) {
+            std::string bytes;
+            s.snapshot([&](const void* d, std::size_t n) {
+                bytes.append(static_cast<const char*>(d), n);
+            });
+            return bytes;
+        };
+        auto restoreFrom = [](Session& s, const std::string& bytes) {
+            std::size_t at = 0;
+            s.restore([&](void* dst, std::size_t n) {
+                const std::size_t k = std::min(n, bytes.size() - at);
+                std::memcpy(dst, bytes.data() + at, k);
+                at += k;
+                return k;
+            });
+        };
+        Session gpuRead(*onGpu, options), cpuRead(*onCpu, options);
+        gpuRead.prefill(prompt);
+        cpuRead.prefill(prompt);
+        const std::string fromGpu = bytesOf(gpuRead), fromCpu = bytesOf(cpuRead);
+        QCOMPARE(fromGpu.size(), fromCpu.size());
+
+        Session cpuResumed(*onCpu, options), gpuResumed(*onGpu, options);
+        restoreFrom(cpuResumed, fromGpu);
+        restoreFrom(gpuResumed, fromCpu);
+        QCOMPARE(cpuResumed.position(), std::int64_t(prompt.size()));
+        int agree = 0;
+        const int steps = 16;
+        for (int i = 0; i < steps; ++i) {
+            const std::int32_t token = argmaxOf(cpuRead.lastLogits());
+            for (Session* s : {&cpuRead, &gpuRead, &cpuResumed, &gpuResumed})
+                s->decode(token);
+            const double dCpu = maxRelDiff(cpuResumed.lastLogits(), cpuRead.lastLogits());
+            const double dGpu = maxRelDiff(gpuResumed.lastLogits(), gpuRead.lastLogits());
+            QVERIFY2(dCpu < 2e-2 && dGpu < 2e-2,
+                     qPrintable(QString("step %1: GPU state on the CPU differs by %2, CPU state "
+                                        "on the GPU by %3")
+                                    .arg(i)
+                                    .arg(dCpu)
+                                    .arg(dGpu)));
+            agree += argmaxOf(cpuResumed.lastLogits()) == argmaxOf(cpuRead.lastLogits());
+        }
+        QVERIFY2(agree >= steps - 1,
+                 qPrintable(QString("argmax agrees at %1 of %2 steps").arg(agree).arg(steps)));
     }
 };
 

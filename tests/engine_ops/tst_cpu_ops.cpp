@@ -167,6 +167,48 @@ private slots:
         QCOMPARE(be_->device(), DeviceKind::Cpu);
     }
 
+    // The KV-cache append into each cache type a backend may keep (the GPU's is f16): rows
+    // land at row0, the rest stays, f16 saturates at +-65504 instead of overflowing, and
+    // floatsFrom reads back what floatsTo wrote.
+    void storeRowsConvertsIntoTheCache() {
+        Rng rng(7);
+        const std::int64_t cap = 9, rowLen = 6, T = 3, row0 = 4;
+        std::vector<float> src(std::size_t(T * rowLen));
+        rng.fillNormal(src.data(), src.size());
+        src[1] = 1e6f;
+        src[2] = -7e4f;
+        for (DType cache : {DType::F32, DType::BF16, DType::F16}) {
+            const std::size_t es = dtypeSize(cache);
+            std::vector<std::uint8_t> dst(std::size_t(cap * rowLen) * es, 0xab);
+            Tensor d = Tensor::contiguous(dst.data(), cache, {cap, rowLen});
+            be_->storeRows(view(src.data(), {T, rowLen}), d, row0);
+            std::vector<float> back(std::size_t(cap * rowLen));
+            floatsFrom(cache, dst.data(), back.data(), back.size());
+            for (std::int64_t r = 0; r < cap; ++r)
+                for (std::int64_t c = 0; c < rowLen; ++c) {
+                    const std::size_t i = std::size_t(r * rowLen + c);
+                    if (r < row0 || r >= row0 + T) {
+                        QCOMPARE(dst[i * es], std::uint8_t(0xab)); // untouched
+                        continue;
+                    }
+                    const float v = src[std::size_t((r - row0) * rowLen + c)];
+                    const float want =
+                        cache == DType::F32 ? v
+                        : cache == DType::BF16
+                            ? bf16ToFloat(floatToBf16(v))
+                            : f16ToFloat(floatToF16(std::clamp(v, -65504.0f, 65504.0f)));
+                    QCOMPARE(back[i], want);
+                }
+            if (cache == DType::F16) {
+                QCOMPARE(back[std::size_t(row0 * rowLen + 1)], 65504.0f);
+                QCOMPARE(back[std::size_t(row0 * rowLen + 2)], -65504.0f);
+            }
+        }
+        std::vector<float> dst(4);
+        Tensor i32 = Tensor::contiguous(dst.data(), DType::I32, {2, 2});
+        QVERIFY_THROWS_EXCEPTION(EngineError, be_->storeRows(view(src.data(), {1, 2}), i32, 0));
+    }
+
     void zeroTokensAreNoOps() {
         // A prefill chunk can be empty; nothing is written and the states stay as they are.
         Rng rng(12);

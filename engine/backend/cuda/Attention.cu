@@ -385,17 +385,8 @@ __global__ void __launch_bounds__(128)
             float4 kv = make_float4(0, 0, 0, 0), vv = kv;
             if (key < kStop) {
                 const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c;
-                if (a.kvDtype == kF32) {
-                    kv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.k) + off);
-                    vv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.v) + off);
-                } else {
-                    kv = make_float4(
-                        loadAsFloat(a.k, a.kvDtype, off), loadAsFloat(a.k, a.kvDtype, off + 1),
-                        loadAsFloat(a.k, a.kvDtype, off + 2), loadAsFloat(a.k, a.kvDtype, off + 3));
-                    vv = make_float4(
-                        loadAsFloat(a.v, a.kvDtype, off), loadAsFloat(a.v, a.kvDtype, off + 1),
-                        loadAsFloat(a.v, a.kvDtype, off + 2), loadAsFloat(a.v, a.kvDtype, off + 3));
-                }
+                kv = load4AsFloat(a.k, a.kvDtype, off);
+                vv = load4AsFloat(a.v, a.kvDtype, off);
             }
             *reinterpret_cast<float4*>(Ks + r * (D + 4) + c) = kv;
             *reinterpret_cast<float4*>(Vs + r * D + c) = vv;

@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -577,6 +579,22 @@ void CudaBackend::addScaled(const Tensor& a, const Tensor& b, float scale, Tenso
     launchAddScaled(ar, br, scale, o, stream_);
 }
 
+void CudaBackend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
+                             float eps, Tensor& normed) {
+    const char* op = "addRmsNorm";
+    const auto [xr, dr, o] =
+        elementRows<3>({&x, &delta, &normed}, {"x", "delta", "normed"}, op, true);
+    requireWeightDType(weight, op, "weight");
+    requireContiguous(weight, op, "weight");
+    if (weight.numel() != xr.cols)
+        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
+                    " elements");
+    if (normed.data == x.data) bad(op, "normed must not alias x");
+    makeCurrent();
+    if (!launchAddRmsNorm(xr, dr, scale, weightOf(weight), eps, o, stream_))
+        Backend::addRmsNorm(x, delta, scale, weight, eps, normed);
+}
+
 void CudaBackend::scale(Tensor& x, float s) {
     const auto [xr] = elementRows<1>({&x}, {"x"}, "scale");
     makeCurrent();
@@ -715,13 +733,27 @@ void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t r
                stream_);
 }
 
+DType CudaBackend::kvCacheDType() const {
+    static const DType chosen = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_KV");
+        return e && std::string_view(e) == "f32" ? DType::F32 : DType::F16;
+    }();
+    return chosen;
+}
+
 void CudaBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
-    if (!recording_) {
+    if (!recording_ && dst.dtype == DType::F32) {
         Backend::storeRows(src, dst, row0); // checks, then one cudaMemcpyAsync
         return;
     }
     const std::int64_t rowLen = storeRowsLength(src, dst, row0), T = src.shape[0];
     const char* op = "storeRows";
+    if (dst.dtype != DType::F32) {
+        makeCurrent();
+        launchStoreRowsConverted(src.as<const float>(), dst.data, int(dst.dtype), rowLen, T,
+                                 positionArg(row0), stream_);
+        return;
+    }
     const std::int64_t rowBytes = rowLen * 4;
     if (rowBytes % 16 != 0 ||
         ((reinterpret_cast<std::uintptr_t>(src.data) | reinterpret_cast<std::uintptr_t>(dst.data)) &

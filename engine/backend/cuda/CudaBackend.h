@@ -39,6 +39,8 @@ public:
                       std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) override;
     void addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) override;
     void scale(Tensor& x, float scale) override;
+    void addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight, float eps,
+                    Tensor& normed) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
@@ -48,6 +50,8 @@ public:
                  const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& params,
                  Tensor& state, Tensor& y) override;
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
+    // f16 unless LONGVIEW_CUDA_KV=f32 (the bench's A/B switch).
+    DType kvCacheDType() const override;
     void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;

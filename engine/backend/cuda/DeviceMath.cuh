@@ -19,6 +19,22 @@ __device__ __forceinline__ float loadAsFloat(const void* p, int dtype, std::int6
     return static_cast<const float*>(p)[i];
 }
 
+// Elements i .. i + 3 in one vector load (16 bytes of f32, 8 of a 16-bit type); i must be
+// a multiple of 4 and p 16-byte aligned.
+__device__ __forceinline__ float4 load4AsFloat(const void* p, int dtype, std::int64_t i) {
+    if (dtype == kF32) return *reinterpret_cast<const float4*>(static_cast<const float*>(p) + i);
+    const uint2 raw = *reinterpret_cast<const uint2*>(static_cast<const std::uint16_t*>(p) + i);
+    float2 lo, hi;
+    if (dtype == kBF16) {
+        lo = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&raw.x));
+        hi = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&raw.y));
+    } else {
+        lo = __half22float2(*reinterpret_cast<const __half2*>(&raw.x));
+        hi = __half22float2(*reinterpret_cast<const __half2*>(&raw.y));
+    }
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+
 __device__ __forceinline__ float siluf(float x) {
     return x / (1.0f + expf(-x));
 }

@@ -44,6 +44,21 @@ __global__ void storeRowsKernel(const uint4* src, uint4* dst, std::int64_t count
         to[i] = src[i];
 }
 
+// The 16-bit cache append: f32 rows converted as the flash kernel would (f16 saturates).
+__global__ void storeRowsConvertKernel(const float* src, void* dst, int dstDtype,
+                                       std::int64_t count, DevicePos row0, std::int64_t rowLen) {
+    const std::int64_t first = row0.value() * rowLen;
+    for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const float v = src[i];
+        if (dstDtype == kF16)
+            static_cast<__half*>(dst)[first + i] =
+                __float2half_rn(v != v ? -65504.0f : fminf(fmaxf(v, -65504.0f), 65504.0f));
+        else
+            static_cast<__nv_bfloat16*>(dst)[first + i] = __float2bfloat16_rn(v);
+    }
+}
+
 __global__ void embeddingKernel(const std::int32_t* ids, Weight table, std::int64_t vocab,
                                 std::int64_t ldTable, float scale, Rows out) {
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -146,6 +161,15 @@ void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int
     if (count <= 0) return;
     storeRowsKernel<<<linearBlocks(count), kThreads, 0, s>>>(
         static_cast<const uint4*>(src), static_cast<uint4*>(dst), count, row0, rowBytes / 16);
+    checkLaunch("storeRows");
+}
+
+void launchStoreRowsConverted(const float* src, void* dst, int dstDtype, std::int64_t rowLen,
+                              std::int64_t rows, DevicePos row0, cudaStream_t s) {
+    const std::int64_t count = rows * rowLen;
+    if (count <= 0) return;
+    storeRowsConvertKernel<<<linearBlocks(count), kThreads, 0, s>>>(src, dst, dstDtype, count, row0,
+                                                                    rowLen);
     checkLaunch("storeRows");
 }
 

@@ -40,6 +40,9 @@ struct DevicePos {
 // dst rows [row0, row0 + rows) = src rows; rowBytes a multiple of 16, both 16-byte aligned.
 void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
                      DevicePos row0, cudaStream_t s);
+// The same into a bf16 (dtype 1) or f16 (dtype 2, saturating) cache of rowLen-element rows.
+void launchStoreRowsConverted(const float* src, void* dst, int dstDtype, std::int64_t rowLen,
+                              std::int64_t rows, DevicePos row0, cudaStream_t s);
 void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s);
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
                      std::int64_t ldTable, float scale, Rows out, cudaStream_t s);
@@ -64,6 +67,10 @@ void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float*
 
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s);
+// x += scale * delta, then out = rmsNorm(x) * w; false (nothing launched) for rows longer
+// than 4096 elements.
+bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, Rows out,
+                      cudaStream_t s);
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                         bool normBeforeGate, Rows out, cudaStream_t s);
 

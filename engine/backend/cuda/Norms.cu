@@ -106,6 +106,36 @@ __global__ void __launch_bounds__(256)
     }
 }
 
+// The residual add of one block and the next block's RMSNorm in one pass: x += scale * delta
+// is written back and kept in registers for the norm (rows up to 256 * PER elements).
+template <int PER>
+__global__ void __launch_bounds__(256)
+    addRmsNormKernel(Rows x, Rows delta, float scale, Weight w, float eps, Rows out) {
+    __shared__ float scratch[32];
+    float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
+    const float* d = delta.data + std::int64_t(blockIdx.x) * delta.ld;
+    float v[PER];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        v[i] = 0.0f;
+        if (c < x.cols) {
+            v[i] = row[c] + scale * d[c];
+            row[c] = v[i];
+        }
+        ss += v[i] * v[i];
+    }
+    ss = blockSum(ss, scratch);
+    const float inv = rsqrtf(ss / float(x.cols) + eps);
+    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        if (c < x.cols) o[c] = v[i] * inv * loadAsFloat(w.data, w.dtype, c);
+    }
+}
+
 int threadsFor(std::int64_t cols) {
     return int(std::min<std::int64_t>(kThreads, std::max<std::int64_t>(32, (cols + 31) / 32 * 32)));
 }
@@ -122,6 +152,20 @@ void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s) {
         rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
     }
     checkLaunch("rmsNorm");
+}
+
+bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, Rows out,
+                      cudaStream_t s) {
+    if (x.cols > 256 * 16) return false;
+    if (x.rows == 0 || x.cols == 0) return true;
+    if (x.cols <= 256 * 4)
+        addRmsNormKernel<4><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+    else if (x.cols <= 256 * 8)
+        addRmsNormKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+    else
+        addRmsNormKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+    checkLaunch("addRmsNorm");
+    return true;
 }
 
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,

@@ -163,6 +163,11 @@ public:
     // anyway. Snapshots hold f32 whatever it is, so a state moves between backends.
     virtual DType kvCacheDType() const { return DType::F32; }
 
+    // Tokens per prefill forward pass when the caller leaves it to the backend: large
+    // enough for efficient products, small enough to bound the activations' memory and
+    // to report progress (and honour a cancel) often.
+    virtual std::int64_t preferredPrefillChunk() const { return 512; }
+
     // Greedy sampling: indices[t] = argmax_v logits[t, v] (lowest index on ties).
     // logits: f32 [T, V] (rows may be strided); indices: i32 [T] in this backend's memory.
     // Default: through download()/upload(); the CUDA backend runs it on the GPU.

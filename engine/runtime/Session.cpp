@@ -113,9 +113,10 @@ private:
 
 Session::Session(const Model& model, SessionOptions options)
     : model_(&model), options_(options), rng_(options.seed) {
-    if (options_.prefillChunk <= 0)
-        throw EngineError("session: prefill chunk must be positive, got " +
+    if (options_.prefillChunk < 0)
+        throw EngineError("session: prefill chunk must be positive (or 0: the backend's), got " +
                           std::to_string(options_.prefillChunk));
+    if (options_.prefillChunk == 0) options_.prefillChunk = model.backend().preferredPrefillChunk();
     state_ = std::make_unique<ModelState>(model.backend(), stateLayout(model.spec()));
     workspace_ = std::make_unique<Workspace>(model.backend(), model.spec(), options_.prefillChunk);
     recorded_ = std::make_unique<RecordedDecode>();

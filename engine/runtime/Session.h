@@ -33,7 +33,9 @@ using SnapshotSink = std::function<void(const void* data, std::size_t bytes)>;
 using SnapshotSource = std::function<std::size_t(void* dst, std::size_t bytes)>;
 
 struct SessionOptions {
-    std::int64_t prefillChunk = 512; // tokens per forward pass during prefill
+    // Tokens per forward pass during prefill; 0: the backend's choice
+    // (Backend::preferredPrefillChunk: 512 on the CPU, 2048 on the GPU).
+    std::int64_t prefillChunk = 0;
     std::int64_t maxContext = 0;     // 0: the model's context length (unlimited for SSMs)
     std::uint64_t seed = 0;          // sampling RNG seed
     // Replay one-token steps recorded by the backend (CUDA graphs). Off by default until
@@ -105,6 +107,8 @@ public:
 
     // How one-token steps run: "recorded (N recordings)", or "direct" with the reason.
     std::string decodeMode() const;
+    // The prefill chunk in use (the options' or, for 0, the backend's).
+    std::int64_t prefillChunk() const { return options_.prefillChunk; }
 
     // Device bytes held for state and scratch.
     std::size_t stateBytes() const;

@@ -134,8 +134,11 @@ private slots:
         for (const auto& row : results) {
             QVERIFY(row.toObject()["prefill_tokens_per_second"].toDouble() > 0);
             QVERIFY(row.toObject()["decode_tokens_per_second"].toDouble() > 0);
+            // The CPU does not track device memory; the GPU's pool peak goes here.
+            QCOMPARE(row.toObject()["peak_device_bytes"].toInteger(-1), 0);
         }
         QVERIFY(j["peak_rss_mib"].toDouble() > 0);
+        QCOMPARE(j["prefill_chunk"].toInt(), 512); // what the app uses on the CPU
         const auto text = runCli({"bench", "--model", fixtureArg("llama_tiny"), "--contexts", "32",
                                   "--decode-tokens", "2", "--device", "cpu"});
         QCOMPARE(text.exitCode, 0);

@@ -1,7 +1,9 @@
 // Prefill and decode throughput and GPU memory of a synthetic model in a real shape
 // (Granite 4.0-H 1B by default) on the CUDA backend, with the pool's peak for each context.
 // Not a test: run on the GPU machine:
-//   bench_cuda_model [--contexts 1024,16384,131008] [--chunk 2048] [--decode 64] [--record 0|1]
+//   bench_cuda_model [--contexts 1024,16384,131008] [--chunk N] [--decode 64] [--record 0|1]
+// --chunk 0 (the default) takes the backend's prefill chunk, as the app does;
+// LONGVIEW_CUDA_KV=f32 and LONGVIEW_CUDA_CHUNK=N switch the backend's choices.
 // Decode tok/s is timed after the first step (which records the CUDA graph; its time is
 // printed apart); --record 0 runs every op directly.
 
@@ -44,7 +46,7 @@ int run(int argc, char** argv) {
     return 0;
 #else
     std::vector<long> contexts{1024, 16384, 131008};
-    long chunk = 2048, decode = 64, record = 1;
+    long chunk = 0, decode = 64, record = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--contexts")) contexts = parseList(argv[i + 1]);
         if (!std::strcmp(argv[i], "--chunk")) chunk = std::strtol(argv[i + 1], nullptr, 10);
@@ -59,7 +61,9 @@ int run(int argc, char** argv) {
     std::printf("%s; granite-4.0-h-1b synthetic bf16, %.1fM parameters; weights + pool %.2f GiB\n",
                 be->name().c_str(), double(model->info().parameters) / 1e6,
                 gib(afterLoad.inUseBytes));
-    std::printf("prefill chunk %ld, %ld decode tokens\n\n", chunk, decode);
+    std::printf("prefill chunk %lld, KV cache %s, %ld decode tokens\n\n",
+                static_cast<long long>(chunk > 0 ? chunk : be->preferredPrefillChunk()),
+                lv::dtypeName(be->kvCacheDType()).data(), decode);
     std::printf("context   prefill tok/s   decode tok/s   peak GiB (pool)   device used GiB\n");
     std::mt19937 rng(42);
     for (long ctx : contexts) {

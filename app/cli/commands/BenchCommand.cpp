@@ -77,10 +77,10 @@ int runBench(const Invocation& inv, CommandIo& io) {
     const auto contexts =
         parseContexts(inv.valueOr("contexts", gpu ? "1024,4096,16384,65536" : "256,1024"));
     const std::int64_t decodeTokens = inv.intOr("decode-tokens", gpu ? 64 : 8);
-    const std::int64_t chunk = inv.intOr("chunk", gpu ? 2048 : 256);
+    const std::int64_t chunk = inv.intOr("chunk", 0); // 0: the backend's choice
     const std::int64_t repeat = inv.intOr("repeat", 1);
-    if (decodeTokens < 1 || chunk < 1 || repeat < 1)
-        throw UsageError("--decode-tokens, --chunk and --repeat must be >= 1");
+    if (decodeTokens < 1 || chunk < 0 || repeat < 1)
+        throw UsageError("--decode-tokens and --repeat must be >= 1, --chunk >= 0");
 
     std::string label;
     const auto loadStart = std::chrono::steady_clock::now();
@@ -101,9 +101,11 @@ int runBench(const Invocation& inv, CommandIo& io) {
         std::int64_t context;
         double prefillTps, decodeTps;
         std::size_t stateBytes;
+        std::size_t peakDeviceBytes; // 0 where the backend does not track device memory
     };
     std::vector<Row> rows;
     std::string decodeMode;
+    std::int64_t usedChunk = chunk;
     Rng rng(42);
     for (const auto ctx : contexts) {
         if (info.contextLength > 0 && ctx + decodeTokens + 1 > info.contextLength)
@@ -114,8 +116,9 @@ int runBench(const Invocation& inv, CommandIo& io) {
         so.recordDecode = inv.has("record-decode");
         // Best of `repeat` runs: on a shared machine the fastest run is the one least
         // disturbed by other work.
-        Row best{ctx, 0, 0, 0};
+        Row best{ctx, 0, 0, 0, 0};
         for (std::int64_t run = 0; run < repeat; ++run) {
+            backend->resetPeak(); // weights + this run's state and activations
             Session s(*model, so);
             std::vector<std::int32_t> ids(static_cast<std::size_t>(ctx));
             for (auto& t : ids)
@@ -138,7 +141,9 @@ int runBench(const Invocation& inv, CommandIo& io) {
                 std::max(best.decodeTps,
                          double(decodeTokens) / std::chrono::duration<double>(t2 - t1).count());
             best.stateBytes = s.stateBytes();
+            best.peakDeviceBytes = std::max(best.peakDeviceBytes, backend->memoryStats().peakBytes);
             decodeMode = s.decodeMode();
+            usedChunk = s.prefillChunk();
         }
         rows.push_back(best);
     }
@@ -154,7 +159,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
         j["device"] = backend->name();
         j["threads"] = threads > 0 ? unsigned(threads) : cores;
         j["load_seconds"] = loadSeconds;
-        j["prefill_chunk"] = chunk;
+        j["prefill_chunk"] = usedChunk;
         j["decode_tokens"] = decodeTokens;
         j["decode_mode"] = decodeMode;
         j["repeat"] = repeat;
@@ -162,7 +167,8 @@ int runBench(const Invocation& inv, CommandIo& io) {
             j["results"].push_back({{"context", r.context},
                                     {"prefill_tokens_per_second", r.prefillTps},
                                     {"decode_tokens_per_second", r.decodeTps},
-                                    {"state_bytes", r.stateBytes}});
+                                    {"state_bytes", r.stateBytes},
+                                    {"peak_device_bytes", r.peakDeviceBytes}});
         j["weight_bytes"] = info.weightBytes;
         j["peak_rss_mib"] = rss;
         io.out << j.dump(2) << "\n";
@@ -172,15 +178,21 @@ int runBench(const Invocation& inv, CommandIo& io) {
            << fixed(double(info.parameters) / 1e6, 1) << "M parameters, "
            << dtypeName(info.weightDtype) << ")\n"
            << "device   " << backend->name() << "; load " << fixed(loadSeconds, 1)
-           << " s; prefill chunk " << chunk << ", " << decodeTokens
+           << " s; prefill chunk " << usedChunk << ", " << decodeTokens
            << " decode tokens per context, best of " << repeat << "\n"
            << "decode   " << decodeMode << "\n\n"
-           << "context   prefill tok/s   decode tok/s   state MiB\n";
+           << "context   prefill tok/s   decode tok/s   state MiB"
+           << (gpu ? "   peak GPU MiB\n" : "\n");
     for (const auto& r : rows) {
-        char line[128];
-        std::snprintf(line, sizeof line, "%7lld   %13.1f   %12.2f   %9.1f\n", (long long)r.context,
+        char line[160];
+        std::snprintf(line, sizeof line, "%7lld   %13.1f   %12.2f   %9.1f", (long long)r.context,
                       r.prefillTps, r.decodeTps, double(r.stateBytes) / 1048576.0);
         io.out << line;
+        if (gpu) {
+            std::snprintf(line, sizeof line, "   %12.1f", double(r.peakDeviceBytes) / 1048576.0);
+            io.out << line;
+        }
+        io.out << "\n";
     }
     io.out << "\npeak memory: " << fixed(rss, 0) << " MiB resident; weights "
            << fixed(double(info.weightBytes) / 1048576.0, 0) << " MiB on " << backend->name()
@@ -204,7 +216,7 @@ Command makeBenchCommand() {
          "granite-4.0-h-1b"},
         {"contexts", "N,N...", "prompt lengths to measure (default 256,1024 on the CPU)"},
         {"decode-tokens", "N", "tokens decoded after each prompt (default 8 CPU, 64 GPU)"},
-        {"chunk", "N", "prefill chunk size (default 256 CPU, 2048 GPU)"},
+        {"chunk", "N", "prefill chunk size (default as the app: 512 CPU, 2048 GPU)"},
         {"threads", "N", "CPU threads (default: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
         {"record-decode", "", "replay decode steps from a recorded CUDA graph (experimental)"},

@@ -741,6 +741,15 @@ DType CudaBackend::kvCacheDType() const {
     return chosen;
 }
 
+std::int64_t CudaBackend::preferredPrefillChunk() const {
+    static const std::int64_t chosen = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_CHUNK");
+        const long v = e ? std::strtol(e, nullptr, 10) : 0;
+        return v > 0 ? std::int64_t(v) : std::int64_t(2048);
+    }();
+    return chosen;
+}
+
 void CudaBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     if (!recording_ && dst.dtype == DType::F32) {
         Backend::storeRows(src, dst, row0); // checks, then one cudaMemcpyAsync

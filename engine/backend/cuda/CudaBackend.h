@@ -52,6 +52,9 @@ public:
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
     // f16 unless LONGVIEW_CUDA_KV=f32 (the bench's A/B switch).
     DType kvCacheDType() const override;
+    // Full waves of flash-attention blocks and GEMM tiles; ~0.2 GiB of activations at the
+    // Granite 4.0-H 1B shape. LONGVIEW_CUDA_CHUNK overrides (the bench's A/B switch).
+    std::int64_t preferredPrefillChunk() const override;
     void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;

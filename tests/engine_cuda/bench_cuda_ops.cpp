@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
                [&] { be->swiglu(g, u, so); });
         timeOp(*be, "addScaled" + tag + " D=1536", double(T * Hd * 12), 0,
                [&] { be->addScaled(x, xo, 0.22f, x); });
+        Tensor normed = a.random({T, Hd});
+        timeOp(*be, "addRmsNorm" + tag + " D=1536", double(T * Hd * 16), 0,
+               [&] { be->addRmsNorm(x, xo, 0.22f, nw, 1e-5f, normed); });
         Tensor qkv = a.random({T, 12 * 128 + 2 * 4 * 128});
         Tensor q = DeviceArena::slice(qkv, 0, {T, 12, 128});
         timeOp(*be, "rope q" + tag + " 12x128", double(T * 1536 * 8), 0,
@@ -181,9 +184,9 @@ int main(int argc, char** argv) {
     };
     for (const Att& k :
          {Att{4096, 0, DType::F32}, Att{4096, 131072 - 4096, DType::F32},
-          Att{4096, 131072 - 4096, DType::BF16}, Att{2048, 131072 - 2048, DType::F32},
-          Att{2048, 16384 - 2048, DType::F32}, Att{1, 1023, DType::F32}, Att{1, 131071, DType::F32},
-          Att{1, 131071, DType::BF16}}) {
+          Att{4096, 131072 - 4096, DType::F16}, Att{2048, 131072 - 2048, DType::F32},
+          Att{2048, 131072 - 2048, DType::F16}, Att{2048, 16384 - 2048, DType::F16},
+          Att{1, 1023, DType::F16}, Att{1, 131071, DType::F32}, Att{1, 131071, DType::F16}}) {
         const std::int64_t cap = k.pos0 + k.T;
         Tensor q = a.random({k.T, 12, 128});
         Tensor kc = a.random({cap, 4, 128}, k.kv);

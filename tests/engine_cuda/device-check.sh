@@ -21,16 +21,32 @@ if [[ -x bin/longview-cli ]]; then
     ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
 fi
+# Variants: the defaults with and without the recorded decode, then one backend choice
+# changed at a time (the f32 KV cache of v1-v13, a 4096-token prefill chunk).
+variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIEW_CUDA_KV=f32"
+          "chunk4096|--record 1|LONGVIEW_CUDA_CHUNK=4096")
 if [[ -x bin/bench_cuda_model ]]; then
-    for record in 0 1; do
-        ./bin/bench_cuda_model --contexts "$contexts" --decode 128 --record $record \
-            >"$logs/bench-record$record.txt" 2>&1
-        results+=("bench_cuda_model --record $record: $(status $?)")
+    for v in "${variants[@]}"; do
+        IFS='|' read -r name args envs <<<"$v"
+        env $envs ./bin/bench_cuda_model --contexts "$contexts" --decode 128 $args \
+            >"$logs/bench-$name.txt" 2>&1
+        results+=("bench_cuda_model $name: $(status $?)")
     done
+fi
+if [[ -x bin/longview-cli ]]; then
+    ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --record-decode \
+        --contexts "$contexts" >"$logs/cli-bench.txt" 2>&1
+    results+=("longview-cli bench --device cuda: $(status $?)")
+fi
+if [[ -x bin/bench_cuda_ops ]]; then
+    ./bin/bench_cuda_ops >"$logs/bench-ops.txt" 2>&1
+    results+=("bench_cuda_ops: $(status $?)")
 fi
 echo
 for r in "${results[@]}"; do echo "$r"; done
-for record in 0 1; do
-    [[ -f $logs/bench-record$record.txt ]] && echo "--- record $record" &&
-        grep -E '^ +[0-9]+ ' "$logs/bench-record$record.txt"
+for v in "${variants[@]}"; do
+    name=${v%%|*}
+    [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
+[[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
+true

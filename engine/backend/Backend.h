@@ -4,7 +4,9 @@
 // Conventions: activations are float32 [T, ...] with T tokens outermost and
 // contiguous rows unless a comment says otherwise; weights follow Hugging Face
 // nn.Linear layout [out, in] and may be f32, bf16 or f16; in-place calls
-// (out aliasing an input of the same shape) are allowed where noted.
+// (out aliasing an input of the same shape) are allowed where noted. The ops that make a
+// linear's input (the norms, swiglu) may write it in the 16-bit type linearInputDType()
+// asks for, which linear() then takes as it is.
 #pragma once
 
 #include "core/Tensor.h"
@@ -61,17 +63,19 @@ public:
     // backend); table: [V, H] any weight dtype; out: f32 [T, H].
     virtual void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) = 0;
 
-    // out = x W^T (+ bias), x: f32 [T, K] (rows may be strided), W: [N, K], bias: f32 [N] or
-    // null data, out: f32 [T, N]. Then out *= scale.
+    // out = x W^T (+ bias), x: f32 [T, K] or the weight's own 16-bit type (rows may be
+    // strided), W: [N, K], bias: f32 [N] or null data, out: f32 [T, N]. Then out *= scale.
     virtual void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
                         Tensor& out) = 0;
 
     // Row-wise RMSNorm over the last dim: out = x / sqrt(mean(x^2) + eps) * w. In-place ok.
+    // out: f32, or bf16/f16 (rounded, f16 saturated; not in place) for a linear's input.
     virtual void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
 
     // Mamba2 gated RMSNorm with groups over the last dim D (D % groupSize == 0):
     // normBeforeGate=false: h = x * silu(z); out = h / rms_group(h) * w
     // normBeforeGate=true:  out = (x / rms_group(x) * w) * silu(z). In-place on x ok.
+    // out may be 16-bit as for rmsNorm.
     virtual void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               Tensor& out) = 0;
@@ -83,13 +87,15 @@ public:
     virtual void scale(Tensor& x, float scale) = 0;
 
     // The residual stream between two blocks: x += scale * delta, then normed = x / rms(x) * w
-    // (the next block's input). x, delta, normed: f32 [T, H], normed not aliasing x.
+    // (the next block's input). x, delta: f32 [T, H]; normed [T, H] f32 or 16-bit as for
+    // rmsNorm, not aliasing x.
     // Default (Backend.cpp): addScaled then rmsNorm; the GPU does both in one pass.
     virtual void addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
                             float eps, Tensor& normed);
 
     // out[t, i] = act(gate[t, i]) * up[t, i], gate/up f32 [T, F] (rows may be strided,
-    // e.g. the two halves of one [T, 2F] projection). act: SiLU.
+    // e.g. the two halves of one [T, 2F] projection). act: SiLU. out may be 16-bit as for
+    // rmsNorm.
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
 
     // x = relu(x)^2 in place (Nemotron-H MLP).
@@ -167,6 +173,15 @@ public:
     // enough for efficient products, small enough to bound the activations' memory and
     // to report progress (and honour a cancel) often.
     virtual std::int64_t preferredPrefillChunk() const { return 512; }
+
+    // The type linear() would take x in for this weight and this many rows: F32 (always
+    // accepted) or the weight's 16-bit type where the backend would otherwise convert x
+    // first (the GPU's tensor-core products). Producers of a linear's input write it so.
+    virtual DType linearInputDType(const Tensor& weight, std::int64_t rows) const {
+        (void)weight;
+        (void)rows;
+        return DType::F32;
+    }
 
     // Greedy sampling: indices[t] = argmax_v logits[t, v] (lowest index on ties).
     // logits: f32 [T, V] (rows may be strided); indices: i32 [T] in this backend's memory.

@@ -33,6 +33,12 @@ inline const Tensor* biasOf(const Weight& w) {
     return w.present() ? &w.tensor : nullptr;
 }
 
+// The memory of a contiguous f32 [T, C] tensor as a contiguous [T, C] of another type
+// (16-bit inputs of a linear, written where the f32 activations would be).
+inline Tensor retyped(const Tensor& t, DType dtype) {
+    return Tensor::contiguous(t.data, dtype, {t.shape[0], t.shape[1]}, t.device);
+}
+
 // A strided view of columns [col, col + width) of a contiguous [T, C] tensor.
 inline Tensor columns(const Tensor& t, std::int64_t col, std::int64_t width) {
     Tensor v = t;

@@ -3,6 +3,8 @@
 #include "core/Error.h"
 #include "runtime/Blocks.h"
 
+#include <optional>
+
 namespace lv {
 
 namespace {
@@ -12,6 +14,37 @@ void checkIds(const ModelSpec& spec, std::span<const std::int32_t> ids) {
         if (id < 0 || id >= spec.vocab)
             throw EngineError("token id " + std::to_string(id) + " outside the vocabulary (0.." +
                               std::to_string(spec.vocab - 1) + ")");
+}
+
+// The type a mixer's input products take x in (Backend::linearInputDType) when all of them
+// agree; F32 where they do not or where the input also goes elsewhere (MoE routing and its
+// experts, Mamba1).
+DType mixerInputDType(const Backend& be, const Mixer& mixer, std::int64_t T) {
+    auto agree = [&](std::initializer_list<const Weight*> ws) {
+        std::optional<DType> t;
+        for (const Weight* w : ws) {
+            if (!w->tensor.data) continue;
+            const DType d = be.linearInputDType(w->tensor, T);
+            if (t && *t != d) return DType::F32;
+            t = d;
+        }
+        return t.value_or(DType::F32);
+    };
+    if (const auto* m = std::get_if<Mamba2Mixer>(&mixer))
+        return agree({&m->inProj, &m->inProjZ, &m->inProjXbcDt});
+    if (const auto* a = std::get_if<AttentionMixer>(&mixer)) return agree({&a->q, &a->k, &a->v});
+    if (const auto* f = std::get_if<MlpMixer>(&mixer)) return agree({&f->gateUp, &f->gate, &f->up});
+    return DType::F32;
+}
+
+// The normed input of a block, in the type its mixers' products take.
+Tensor blockInput(const Backend& be, const Block& block, const Tensor& normedF32) {
+    std::optional<DType> t;
+    for (const Mixer& m : block.mixers) {
+        const DType d = mixerInputDType(be, m, normedF32.shape[0]);
+        t = !t || *t == d ? d : DType::F32;
+    }
+    return t && *t != DType::F32 ? retyped(normedF32, *t) : normedF32;
 }
 
 // Every op of a forward pass over T tokens whose ids are in workspace.ids(T), up to the
@@ -30,9 +63,10 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     const auto& layout = state.layout();
     std::size_t slot = 0;
     bool normedReady = false; // the previous block's last residual add normed x already
+    Tensor in = blockInput(be, spec.blocks.front(), normed);
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
-        if (!normedReady) be.rmsNorm(x, block.norm.tensor, block.normEps, normed);
+        if (!normedReady) be.rmsNorm(x, block.norm.tensor, block.normEps, in);
         normedReady = false;
         for (std::size_t m = 0; m < block.mixers.size(); ++m) {
             const Mixer& mixer = block.mixers[m];
@@ -43,26 +77,28 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                 return state.slots()[slot++];
             };
             if (const auto* s2 = std::get_if<Mamba2Mixer>(&mixer))
-                runMamba2(ctx, *s2, normed, mixOut, nextSlot());
+                runMamba2(ctx, *s2, in, mixOut, nextSlot());
             else if (const auto* a = std::get_if<AttentionMixer>(&mixer))
-                runAttention(ctx, *a, normed, mixOut, nextSlot());
+                runAttention(ctx, *a, in, mixOut, nextSlot());
             else if (const auto* f = std::get_if<MlpMixer>(&mixer))
-                runMlp(ctx, *f, normed, mixOut);
+                runMlp(ctx, *f, in, mixOut);
             else if (const auto* e = std::get_if<MoeMixer>(&mixer))
-                runMoe(ctx, *e, normed, mixOut);
+                runMoe(ctx, *e, in, mixOut);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
-                runMamba1(ctx, *s1, normed, mixOut, nextSlot());
+                runMamba1(ctx, *s1, in, mixOut, nextSlot());
             // Mixers of one block all read the same normed input: only the last one's add
             // can take the next block's norm with it.
             if (m + 1 == block.mixers.size() && b + 1 < spec.blocks.size()) {
                 const Block& next = spec.blocks[b + 1];
-                be.addRmsNorm(x, mixOut, block.residualScale, next.norm.tensor, next.normEps,
-                              normed);
+                in = blockInput(be, next, normed);
+                be.addRmsNorm(x, mixOut, block.residualScale, next.norm.tensor, next.normEps, in);
                 normedReady = true;
             } else {
                 be.addScaled(x, mixOut, block.residualScale, x);
             }
         }
+        if (!normedReady && b + 1 < spec.blocks.size())
+            in = blockInput(be, spec.blocks[b + 1], normed);
     }
 
     // Only the rows whose logits are wanted go through the final norm and lm_head.

@@ -9,7 +9,7 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
         Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
         be.linear(in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
-        Tensor act = c.workspace.scratch(2, T, F);
+        Tensor act = retyped(c.workspace.scratch(2, T, F), be.linearInputDType(f.down.tensor, T));
         be.swiglu(columns(gateUp, 0, F), columns(gateUp, F, F), act);
         be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);
         return;
@@ -22,7 +22,7 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
         return;
     }
     Tensor gate = c.workspace.scratch(0, T, F);
-    Tensor act = c.workspace.scratch(2, T, F);
+    Tensor act = retyped(c.workspace.scratch(2, T, F), be.linearInputDType(f.down.tensor, T));
     be.linear(in, f.gate.tensor, biasOf(f.gateBias), f.gateScale, gate);
     be.swiglu(gate, up, act);
     be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);

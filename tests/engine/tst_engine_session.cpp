@@ -75,10 +75,14 @@ public:
     int failAt = -1; // linear() call number that throws; -1: never
     int calls = 0;
     DType kvCache = DType::F32;
+    bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
 
     DeviceKind device() const override { return inner_->device(); }
     std::string name() const override { return "altered " + inner_->name(); }
     DType kvCacheDType() const override { return kvCache; }
+    DType linearInputDType(const Tensor& w, std::int64_t rows) const override {
+        return halfLinearInputs && rows > 4 && w.dtype != DType::F32 ? w.dtype : DType::F32;
+    }
     void* allocate(std::size_t b) override { return inner_->allocate(b); }
     void release(void* p) override { inner_->release(p); }
     void upload(void* d, const void* s, std::size_t b) override { inner_->upload(d, s, b); }
@@ -412,6 +416,40 @@ private slots:
         on32.decode(7);
         back16.decode(7);
         QVERIFY(maxRelDiff(back16.lastLogits(), on32.lastLogits()) < 1e-5);
+    }
+
+    // A backend that takes its products' inputs in bf16 (the GPU) gets them so from every
+    // producer (norms, the fused residual norm, gated norm, swiglu) through the shared
+    // blocks; the logits move only by that rounding, and decode steps (the GEMV's few rows)
+    // stay f32.
+    void sixteenBitLinearInputsThroughTheBlocks_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f : {"granite_hybrid_real_shapes", "falcon_h1_tiny", "jamba_tiny",
+                              "nemotron_h_tiny", "llama_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void sixteenBitLinearInputsThroughTheBlocks() {
+        QFETCH(QString, fixture);
+        const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
+        AlteredCpuBackend half(makeCpuBackend(2));
+        half.halfLinearInputs = true;
+        const auto m16 = Model::synthetic(config, half, DType::BF16, 3);
+        const auto m32 = Model::synthetic(config, *cpu_, DType::BF16, 3);
+        std::vector<std::int32_t> ids(40);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = std::int32_t((i * 7919) % std::size_t(m32->spec().vocab));
+        std::vector<float> l16, l32;
+        Session(*m16).prefillAllLogits(ids, l16);
+        Session(*m32).prefillAllLogits(ids, l32);
+        const double diff = maxRelDiff(l16, l32);
+        QVERIFY2(diff > 0, "the 16-bit inputs were not used");
+        QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 inputs moved the logits by %1").arg(diff)));
+        SessionOptions one;
+        one.prefillChunk = 1; // every forward pass a decode-sized one: f32 inputs throughout
+        std::vector<float> d16, d32;
+        Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
+        Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
+        QCOMPARE(d16, d32);
     }
 
     void snapshotRestoredInAnotherProcess_data() {

@@ -5,6 +5,7 @@
 #include "OpHarness.h"
 #include "backend/Backend.h"
 #include "backend/BackendFactory.h"
+#include "core/Error.h"
 
 #include <QtTest>
 
@@ -188,6 +189,78 @@ private slots:
                       .arg(ldx),
                   h.compare(out), k.wt == DType::F32 ? kTolTf32 : kTolBf16);
         }
+        finish();
+    }
+
+    // 16-bit activations: the producers of a linear's input (norms, swiglu) write it in the
+    // type linearInputDType() names, and linear() takes it as it is (the GEMV widens a few
+    // rows back to f32). Each against the CPU, which computes in f32 and rounds the same way.
+    void sixteenBitActivations() {
+        {
+            OpHarness h = harness();
+            auto wb = h.input(h.randn(64 * 32), {64, 32}, DType::BF16);
+            auto wf = h.input(h.randn(64 * 32), {64, 32});
+            QCOMPARE(gpu_->linearInputDType(wb.dut, 300), DType::BF16);
+            QCOMPARE(gpu_->linearInputDType(wb.dut, 4), DType::F32); // the GEMV's rows
+            QCOMPARE(gpu_->linearInputDType(wf.dut, 300), DType::F32);
+        }
+        struct Case {
+            std::int64_t T, D;
+            DType type;
+        };
+        for (const Case& k : {Case{300, 1536, DType::BF16}, Case{3, 1536, DType::BF16},
+                              Case{33, 3072, DType::F16}, Case{2048, 4096, DType::BF16}}) {
+            const QString tag =
+                QString(" T=%1 D=%2 %3").arg(k.T).arg(k.D).arg(lv::dtypeName(k.type).data());
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.D), 2.0f, 0.3f), {k.T, k.D});
+            auto w = h.input(h.randn(std::size_t(k.D), 0.2f, 1.0f), {k.D});
+            auto out = h.output({k.T, k.D}, 0, k.type);
+            h.ref().rmsNorm(x.ref, w.ref, 1e-5f, out.ref);
+            h.dut().rmsNorm(x.dut, w.dut, 1e-5f, out.dut);
+            check("rmsNorm into" + tag, h.compare(out), kTolBf16);
+
+            auto res = h.output({k.T, k.D});
+            h.set(res, h.randn(std::size_t(k.T * k.D)));
+            auto normed = h.output({k.T, k.D}, 0, k.type);
+            h.ref().addRmsNorm(res.ref, x.ref, 0.5f, w.ref, 1e-5f, normed.ref);
+            h.dut().addRmsNorm(res.dut, x.dut, 0.5f, w.dut, 1e-5f, normed.dut);
+            check("addRmsNorm into" + tag + " (x)", h.compare(res), kTolF32);
+            check("addRmsNorm into" + tag, h.compare(normed), kTolBf16);
+
+            auto zg = h.wide(k.T, 2 * k.D + 8); // z and the gate/up halves as strided slices
+            auto z = OpHarness::slice(zg, 0, {k.T, k.D});
+            auto u = OpHarness::slice(zg, k.D + 8, {k.T, k.D});
+            auto gated = h.output({k.T, k.D}, 0, k.type);
+            h.ref().gatedRmsNorm(x.ref, z.ref, w.ref, k.D / 2, 1e-5f, false, gated.ref);
+            h.dut().gatedRmsNorm(x.dut, z.dut, w.dut, k.D / 2, 1e-5f, false, gated.dut);
+            check("gatedRmsNorm into" + tag, h.compare(gated), kTolBf16);
+            auto act = h.output({k.T, k.D}, 0, k.type);
+            h.ref().swiglu(z.ref, u.ref, act.ref);
+            h.dut().swiglu(z.dut, u.dut, act.dut);
+            check("swiglu into" + tag, h.compare(act), kTolBf16);
+
+            // The product reads what the producer wrote: x of the weight's type, no conversion.
+            const std::int64_t N = 1000;
+            auto wl = h.input(h.randn(std::size_t(N * k.D), 1.0f / std::sqrt(float(k.D))), {N, k.D},
+                              k.type);
+            auto bias = h.input(h.randn(std::size_t(N)), {N});
+            auto y = h.output({k.T, N});
+            h.ref().linear(act.ref, wl.ref, &bias.ref, 0.25f, y.ref);
+            if (!guarded("linear from" + tag,
+                         [&] { h.dut().linear(act.dut, wl.dut, &bias.dut, 0.25f, y.dut); }))
+                continue;
+            check("linear from" + tag, h.compare(y), kTolBf16);
+        }
+        // 16-bit x must be the weight's own type.
+        OpHarness h = harness();
+        auto xb = h.input(h.randn(300 * 64), {300, 64}, DType::BF16);
+        auto wf = h.input(h.randn(32 * 64), {32, 64}, DType::F16);
+        auto y = h.output({300, 32});
+        QVERIFY_THROWS_EXCEPTION(lv::EngineError,
+                                 h.dut().linear(xb.dut, wf.dut, nullptr, 1, y.dut));
+        QVERIFY_THROWS_EXCEPTION(lv::EngineError,
+                                 h.ref().linear(xb.ref, wf.ref, nullptr, 1, y.ref));
         finish();
     }
 

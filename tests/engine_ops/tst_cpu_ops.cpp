@@ -380,6 +380,55 @@ private slots:
             }
     }
 
+    // The reference takes the GPU's 16-bit activations: producers round their f32 result
+    // into a 16-bit out (f16 saturating), linear widens a 16-bit x of the weight's type;
+    // anything else is refused with the op and the types named.
+    void sixteenBitActivations() {
+        Rng rng(21);
+        const std::int64_t T = 6, H = 40, N = 9;
+        std::vector<float> x(std::size_t(T * H)), z(x.size()), f32(x.size());
+        rng.fillNormal(x.data(), x.size(), 3.0f);
+        rng.fillNormal(z.data(), z.size(), 1.0f);
+        x[3] = 1e6f; // beyond f16: saturates
+        StoredWeight nw(DType::F32, {H}, rng, 1.0f);
+        for (DType half : {DType::BF16, DType::F16}) {
+            std::vector<std::uint16_t> out(x.size());
+            std::vector<float> widened(x.size());
+            auto check = [&](const char* what, auto&& run) {
+                Tensor to = Tensor::contiguous(out.data(), half, {T, H});
+                Tensor tf = view(f32.data(), {T, H});
+                run(tf);
+                run(to);
+                floatsFrom(half, out.data(), widened.data(), widened.size());
+                for (std::size_t i = 0; i < f32.size(); ++i) {
+                    const float want = half == DType::BF16
+                                           ? bf16ToFloat(floatToBf16(f32[i]))
+                                           : f16ToFloat(floatToF16Saturated(f32[i]));
+                    QVERIFY2(widened[i] == want,
+                             qPrintable(
+                                 QString("%1 into %2, element %3").arg(what).arg(dt(half)).arg(i)));
+                }
+            };
+            const Tensor tx = view(x.data(), {T, H}), tz = view(z.data(), {T, H});
+            check("rmsNorm", [&](Tensor& o) { be_->rmsNorm(tx, nw.tensor(), 1e-5f, o); });
+            check("gatedRmsNorm",
+                  [&](Tensor& o) { be_->gatedRmsNorm(tx, tz, nw.tensor(), 8, 1e-5f, true, o); });
+            check("swiglu", [&](Tensor& o) { be_->swiglu(tz, tx, o); });
+
+            // linear on the 16-bit rows equals linear on their f32 values.
+            StoredWeight w(half, {N, H}, rng, 0.2f);
+            std::vector<float> y16(std::size_t(T * N)), y32(y16.size());
+            Tensor x16 = Tensor::contiguous(out.data(), half, {T, H});
+            Tensor ty16 = view(y16.data(), {T, N}), ty32 = view(y32.data(), {T, N});
+            be_->linear(x16, w.tensor(), nullptr, 1.0f, ty16);
+            be_->linear(view(widened.data(), {T, H}), w.tensor(), nullptr, 1.0f, ty32);
+            QCOMPARE(y16, y32);
+            StoredWeight other(half == DType::BF16 ? DType::F16 : DType::BF16, {N, H}, rng, 0.2f);
+            QVERIFY_THROWS_EXCEPTION(EngineError,
+                                     be_->linear(x16, other.tensor(), nullptr, 1.0f, ty16));
+        }
+    }
+
     void gatedRmsNorm() {
         Rng rng(4);
         struct Case {

@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace lv {
 
@@ -18,6 +20,40 @@ namespace {
 int resolveThreads(int threads) {
     if (threads > 0) return threads;
     return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+// The reference also takes the 16-bit activations a GPU passes to its products (the op
+// tests compare against it): it computes in f32 and rounds into a 16-bit out, or widens a
+// 16-bit x first. Only [T, C] tensors with contiguous rows (what producers write).
+bool isHalf(DType t) {
+    return t == DType::BF16 || t == DType::F16;
+}
+
+void requireHalfRows(const Tensor& t, const char* op, const char* name) {
+    if (t.rank != 2 || (t.shape[1] > 1 && t.stride[1] != 1))
+        throw EngineError(std::string(op) + ": 16-bit " + name + " " + t.shapeString() +
+                          " must be [T, C] with contiguous rows");
+}
+
+template <class Op> void intoHalfRows(const Tensor& out, const char* opName, Op&& op) {
+    requireHalfRows(out, opName, "out");
+    const std::int64_t rows = out.shape[0], cols = out.shape[1];
+    std::vector<float> f32(std::size_t(rows * cols));
+    Tensor t = Tensor::contiguous(f32.data(), DType::F32, {rows, cols});
+    op(t);
+    for (std::int64_t r = 0; r < rows; ++r)
+        floatsTo(out.dtype, f32.data() + r * cols,
+                 static_cast<std::uint16_t*>(out.data) + r * out.stride[0], std::size_t(cols));
+}
+
+Tensor widenedRows(const Tensor& x, std::vector<float>& f32, const char* opName) {
+    requireHalfRows(x, opName, "x");
+    const std::int64_t rows = x.shape[0], cols = x.shape[1];
+    f32.resize(std::size_t(rows * cols));
+    for (std::int64_t r = 0; r < rows; ++r)
+        floatsFrom(x.dtype, static_cast<const std::uint16_t*>(x.data) + r * x.stride[0],
+                   f32.data() + r * cols, std::size_t(cols));
+    return Tensor::contiguous(f32.data(), DType::F32, {rows, cols});
 }
 
 } // namespace
@@ -61,13 +97,29 @@ void CpuBackend::embedding(const Tensor& ids, const Tensor& table, float scale, 
 }
 void CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
                         Tensor& out) {
+    if (isHalf(x.dtype)) {
+        if (x.dtype != weight.dtype)
+            throw EngineError("linear: x is " + std::string(dtypeName(x.dtype)) + ", the weight " +
+                              std::string(dtypeName(weight.dtype)) +
+                              " (16-bit x must be the weight's type)");
+        std::vector<float> f32;
+        cpu::linear(pool_, widenedRows(x, f32, "linear"), weight, bias, scale, out);
+        return;
+    }
     cpu::linear(pool_, x, weight, bias, scale, out);
 }
 void CpuBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {
+    if (isHalf(out.dtype))
+        return intoHalfRows(out, "rmsNorm",
+                            [&](Tensor& o) { cpu::rmsNorm(pool_, x, weight, eps, o); });
     cpu::rmsNorm(pool_, x, weight, eps, out);
 }
 void CpuBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
                               std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) {
+    if (isHalf(out.dtype))
+        return intoHalfRows(out, "gatedRmsNorm", [&](Tensor& o) {
+            cpu::gatedRmsNorm(pool_, x, z, weight, groupSize, eps, normBeforeGate, o);
+        });
     cpu::gatedRmsNorm(pool_, x, z, weight, groupSize, eps, normBeforeGate, out);
 }
 void CpuBackend::addScaled(const Tensor& a, const Tensor& b, float scale, Tensor& out) {
@@ -77,6 +129,8 @@ void CpuBackend::scale(Tensor& x, float scale) {
     cpu::scale(pool_, x, scale);
 }
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
+    if (isHalf(out.dtype))
+        return intoHalfRows(out, "swiglu", [&](Tensor& o) { cpu::swiglu(pool_, gate, up, o); });
     cpu::swiglu(pool_, gate, up, out);
 }
 void CpuBackend::reluSquared(Tensor& x) {

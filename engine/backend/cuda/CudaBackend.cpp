@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -148,6 +149,24 @@ std::array<Rows, N> elementRows(const std::array<const Tensor*, N>& ts,
     if (ok) return r;
     bad(op,
         std::string(names[0]) + " " + ts[0]->shapeString() + ": a layout this op cannot stride");
+}
+
+// An op's output rows, f32 or (a 16-bit linear's input) bf16 / f16, of the shape of `like`.
+OutRows outRowsLike(const Tensor& t, const Tensor& like, const char* op, const char* name) {
+    if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
+        bad(op, std::string(name) + " must be f32, bf16 or f16, got " +
+                    std::string(dtypeName(t.dtype)));
+    if (t.rank != like.rank || t.shape != like.shape)
+        bad(op, std::string(name) + " " + t.shapeString() + " must match " + like.shapeString());
+    Rows r{};
+    if (!lastDimView(t, r))
+        bad(op, std::string(name) + " " + t.shapeString() +
+                    ": rows of the last dimension must have one stride and contiguous elements");
+    return {t.data, r.rows, r.cols, r.ld, int(t.dtype)};
+}
+
+OutRows asOut(const Rows& r) {
+    return {r.data, r.rows, r.cols, r.ld, int(DType::F32)};
 }
 
 Weight weightOf(const Tensor& t) {
@@ -490,8 +509,16 @@ void CudaBackend::embedding(const Tensor& ids, const Tensor& table, float scale,
 void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
                          Tensor& out) {
     const char* op = "linear";
-    Rows xr = lastDimRows(x, op, "x");
     requireWeightDType(weight, op, "weight");
+    // x in the weight's 16-bit type: written so by its producer, taken without conversion.
+    const bool halfX = x.dtype != DType::F32;
+    if (halfX && x.dtype != weight.dtype)
+        bad(op, "x is " + std::string(dtypeName(x.dtype)) + ", the weight " +
+                    std::string(dtypeName(weight.dtype)) + " (16-bit x must be the weight's type)");
+    Rows xr{};
+    if (!lastDimView(x, xr))
+        bad(op, "x " + x.shapeString() +
+                    ": rows of the last dimension must have one stride and contiguous elements");
     requireRank(weight, 2, op, "weight");
     if (weight.shape[1] > 1 && weight.stride[1] != 1) bad(op, "weight rows must be contiguous");
     const std::int64_t N = weight.shape[0], K = weight.shape[1];
@@ -511,7 +538,15 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         return;
     }
     const std::int64_t ldw = weight.shape[0] > 1 ? weight.stride[0] : K;
-    if (gemvApplies(xr, weight.data, ldw, int(weight.dtype))) {
+    std::optional<Scratch> widened; // a few 16-bit rows for the GEMV, which reads f32
+    if (halfX && xr.rows <= kGemvMaxRows) {
+        widened.emplace(*this, std::size_t(xr.rows * K) * 4);
+        for (std::int64_t r = 0; r < xr.rows; ++r)
+            launchConvert(static_cast<const std::uint16_t*>(x.data) + r * xr.ld, int(x.dtype),
+                          widened->as<float>() + r * K, int(DType::F32), K, stream_);
+        xr = {widened->as<float>(), xr.rows, K, K};
+    }
+    if ((!halfX || widened) && gemvApplies(xr, weight.data, ldw, int(weight.dtype))) {
         // Decode: a memory-bound product with no conversion pass and no scratch.
         launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, o, stream_);
         return;
@@ -531,6 +566,11 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         g.ldx = xr.ld;
         g.dtype = 0;
         gemm_->run(g, workspace_, workspaceBytes_, stream_);
+    } else if (halfX && !widened) {
+        g.x = x.data;
+        g.ldx = xr.ld;
+        g.dtype = int(weight.dtype);
+        gemm_->run(g, workspace_, workspaceBytes_, stream_);
     } else {
         // The activations meet the weights in the weights' 16-bit type; accumulation is f32.
         Scratch half(*this, std::size_t(xr.rows * K) * 2);
@@ -545,7 +585,8 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
 
 void CudaBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {
     const char* op = "rmsNorm";
-    const auto [xr, o] = elementRows<2>({&x, &out}, {"x", "out"}, op, true);
+    const Rows xr = lastDimRows(x, op, "x");
+    const OutRows o = outRowsLike(out, x, op, "out");
     requireWeightDType(weight, op, "weight");
     requireContiguous(weight, op, "weight");
     if (weight.numel() != xr.cols)
@@ -559,7 +600,8 @@ void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w
                                std::int64_t groupSize, float eps, bool normBeforeGate,
                                Tensor& out) {
     const char* op = "gatedRmsNorm";
-    const auto [xr, zr, o] = elementRows<3>({&x, &z, &out}, {"x", "z", "out"}, op, true);
+    const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
+    const OutRows o = outRowsLike(out, x, op, "out");
     requireWeightDType(weight, op, "weight");
     requireContiguous(weight, op, "weight");
     if (weight.numel() != xr.cols)
@@ -582,8 +624,8 @@ void CudaBackend::addScaled(const Tensor& a, const Tensor& b, float scale, Tenso
 void CudaBackend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
                              float eps, Tensor& normed) {
     const char* op = "addRmsNorm";
-    const auto [xr, dr, o] =
-        elementRows<3>({&x, &delta, &normed}, {"x", "delta", "normed"}, op, true);
+    const auto [xr, dr] = elementRows<2>({&x, &delta}, {"x", "delta"}, op, true);
+    const OutRows o = outRowsLike(normed, x, op, "normed");
     requireWeightDType(weight, op, "weight");
     requireContiguous(weight, op, "weight");
     if (weight.numel() != xr.cols)
@@ -603,7 +645,14 @@ void CudaBackend::scale(Tensor& x, float s) {
 
 void CudaBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
     const char* op = "swiglu";
-    const auto [g, u, o] = elementRows<3>({&gate, &up, &out}, {"gate", "up", "out"}, op);
+    if (out.dtype == DType::F32) { // any layout the three share
+        const auto [g, u, o] = elementRows<3>({&gate, &up, &out}, {"gate", "up", "out"}, op);
+        makeCurrent();
+        launchSwiglu(g, u, asOut(o), stream_);
+        return;
+    }
+    const auto [g, u] = elementRows<2>({&gate, &up}, {"gate", "up"}, op, true);
+    const OutRows o = outRowsLike(out, gate, op, "out");
     makeCurrent();
     launchSwiglu(g, u, o, stream_);
 }
@@ -739,6 +788,13 @@ DType CudaBackend::kvCacheDType() const {
         return e && std::string_view(e) == "f32" ? DType::F32 : DType::F16;
     }();
     return chosen;
+}
+
+DType CudaBackend::linearInputDType(const Tensor& weight, std::int64_t rows) const {
+    // Few rows go to the GEMV, which reads x in f32; f32 weights run TF32 on f32 x.
+    if (rows <= kGemvMaxRows || (weight.dtype != DType::BF16 && weight.dtype != DType::F16))
+        return DType::F32;
+    return weight.dtype;
 }
 
 std::int64_t CudaBackend::preferredPrefillChunk() const {

@@ -55,6 +55,8 @@ public:
     // Full waves of flash-attention blocks and GEMM tiles; ~0.2 GiB of activations at the
     // Granite 4.0-H 1B shape. LONGVIEW_CUDA_CHUNK overrides (the bench's A/B switch).
     std::int64_t preferredPrefillChunk() const override;
+    // The weight's 16-bit type for tensor-core products (more than kGemvMaxRows rows).
+    DType linearInputDType(const Tensor& weight, std::int64_t rows) const override;
     void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;

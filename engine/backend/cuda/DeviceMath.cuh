@@ -19,6 +19,18 @@ __device__ __forceinline__ float loadAsFloat(const void* p, int dtype, std::int6
     return static_cast<const float*>(p)[i];
 }
 
+// Stores v as element i of an f32, bf16 or f16 array (f16 saturates at +-65504, NaN as
+// -65504, like lv::floatToF16Saturated).
+__device__ __forceinline__ void storeAsType(void* p, int dtype, std::int64_t i, float v) {
+    if (dtype == kBF16)
+        static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v);
+    else if (dtype == kF16)
+        static_cast<__half*>(p)[i] =
+            __float2half_rn(v != v ? -65504.0f : fminf(fmaxf(v, -65504.0f), 65504.0f));
+    else
+        static_cast<float*>(p)[i] = v;
+}
+
 // Elements i .. i + 3 in one vector load (16 bytes of f32, 8 of a 16-bit type); i must be
 // a multiple of 4 and p 16-byte aligned.
 __device__ __forceinline__ float4 load4AsFloat(const void* p, int dtype, std::int64_t i) {

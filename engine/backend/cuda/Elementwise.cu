@@ -50,12 +50,7 @@ __global__ void storeRowsConvertKernel(const float* src, void* dst, int dstDtype
     const std::int64_t first = row0.value() * rowLen;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x) {
-        const float v = src[i];
-        if (dstDtype == kF16)
-            static_cast<__half*>(dst)[first + i] =
-                __float2half_rn(v != v ? -65504.0f : fminf(fmaxf(v, -65504.0f), 65504.0f));
-        else
-            static_cast<__nv_bfloat16*>(dst)[first + i] = __float2bfloat16_rn(v);
+        storeAsType(dst, dstDtype, first + i, src[i]);
     }
 }
 
@@ -107,9 +102,11 @@ struct ScaleOp {
     }
 };
 struct SwigluOp {
-    Rows gate, up, out;
+    Rows gate, up;
+    OutRows out;
     __device__ void operator()(std::int64_t r, std::int64_t c) const {
-        out.data[r * out.ld + c] = siluf(gate.data[r * gate.ld + c]) * up.data[r * up.ld + c];
+        storeAsType(out.data, out.dtype, r * out.ld + c,
+                    siluf(gate.data[r * gate.ld + c]) * up.data[r * up.ld + c]);
     }
 };
 struct ReluSquaredOp {
@@ -189,8 +186,8 @@ void launchScale(Rows x, float scale, cudaStream_t s) {
     launchRows(x, ScaleOp{x, scale}, s, "scale");
 }
 
-void launchSwiglu(Rows gate, Rows up, Rows out, cudaStream_t s) {
-    launchRows(out, SwigluOp{gate, up, out}, s, "swiglu");
+void launchSwiglu(Rows gate, Rows up, OutRows out, cudaStream_t s) {
+    launchRows(gate, SwigluOp{gate, up, out}, s, "swiglu");
 }
 
 void launchReluSquared(Rows x, cudaStream_t s) {

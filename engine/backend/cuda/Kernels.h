@@ -17,6 +17,16 @@ struct Rows {
     std::int64_t ld;
 };
 
+// Rows an op writes: f32, or bf16 (1) / f16 (2) when they are a 16-bit linear's input.
+// Strides in elements, as for Rows.
+struct OutRows {
+    void* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+    int dtype;
+};
+
 // A weight of any storage dtype (0 f32, 1 bf16, 2 f16 as in lv::DType), contiguous.
 struct Weight {
     const void* data;
@@ -48,7 +58,7 @@ void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
                      std::int64_t ldTable, float scale, Rows out, cudaStream_t s);
 void launchAddScaled(Rows a, Rows b, float scale, Rows out, cudaStream_t s);
 void launchScale(Rows x, float scale, cudaStream_t s);
-void launchSwiglu(Rows gate, Rows up, Rows out, cudaStream_t s);
+void launchSwiglu(Rows gate, Rows up, OutRows out, cudaStream_t s);
 void launchReluSquared(Rows x, cudaStream_t s);
 void launchSilu(Rows x, cudaStream_t s);
 void launchAddBias(Rows x, const float* bias, float scale, cudaStream_t s); // x += scale * bias
@@ -66,13 +76,13 @@ void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float*
                 Rows out, cudaStream_t s);
 
 // Norms.cu
-void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s);
+void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);
 // x += scale * delta, then out = rmsNorm(x) * w; false (nothing launched) for rows longer
 // than 4096 elements.
-bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, Rows out,
+bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out,
                       cudaStream_t s);
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
-                        bool normBeforeGate, Rows out, cudaStream_t s);
+                        bool normBeforeGate, OutRows out, cudaStream_t s);
 
 // Conv1d.cu. state: f32 [C, K-1] contiguous; bias may be null.
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,

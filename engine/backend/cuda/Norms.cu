@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void rmsNormKernel(Rows x, Weight w, float eps, Rows out) {
+__global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
     __shared__ float scratch[32];
     const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     float ss = 0.0f;
@@ -20,15 +20,15 @@ __global__ void rmsNormKernel(Rows x, Weight w, float eps, Rows out) {
         ss += row[c] * row[c];
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(x.cols) + eps);
-    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+    const std::int64_t o = std::int64_t(blockIdx.x) * out.ld;
     for (std::int64_t c = threadIdx.x; c < x.cols; c += blockDim.x)
-        o[c] = row[c] * inv * loadAsFloat(w.data, w.dtype, c);
+        storeAsType(out.data, out.dtype, o + c, row[c] * inv * loadAsFloat(w.data, w.dtype, c));
 }
 
 // Block (row, group). normBeforeGate=false: h = x * silu(z), out = h / rms(h) * w.
 // normBeforeGate=true: out = x / rms(x) * w * silu(z).
 __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
-                                   bool normBeforeGate, Rows out) {
+                                   bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
@@ -41,18 +41,20 @@ __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupS
     }
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(groupSize) + eps);
-    float* o = out.data + r * out.ld + c0;
+    const std::int64_t o = r * out.ld + c0;
     for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
         const float g = siluf(zr[c]);
         const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
-        o[c] = normBeforeGate ? xr[c] * inv * wc * g : xr[c] * g * inv * wc;
+        storeAsType(out.data, out.dtype, o + c,
+                    normBeforeGate ? xr[c] * inv * wc * g : xr[c] * g * inv * wc);
     }
 }
 
 // Rows of up to 256 * PER elements: each thread keeps its elements in registers, so x (and z)
 // are read once.
 template <int PER>
-__global__ void __launch_bounds__(256) rmsNormCachedKernel(Rows x, Weight w, float eps, Rows out) {
+__global__ void __launch_bounds__(256)
+    rmsNormCachedKernel(Rows x, Weight w, float eps, OutRows out) {
     __shared__ float scratch[32];
     const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     float v[PER];
@@ -65,18 +67,19 @@ __global__ void __launch_bounds__(256) rmsNormCachedKernel(Rows x, Weight w, flo
     }
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(x.cols) + eps);
-    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+    const std::int64_t o = std::int64_t(blockIdx.x) * out.ld;
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        if (c < x.cols) o[c] = v[i] * inv * loadAsFloat(w.data, w.dtype, c);
+        if (c < x.cols)
+            storeAsType(out.data, out.dtype, o + c, v[i] * inv * loadAsFloat(w.data, w.dtype, c));
     }
 }
 
 template <int PER>
 __global__ void __launch_bounds__(256)
     gatedRmsNormCachedKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
-                             bool normBeforeGate, Rows out) {
+                             bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
@@ -95,13 +98,14 @@ __global__ void __launch_bounds__(256)
     }
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(groupSize) + eps);
-    float* o = out.data + r * out.ld + c0;
+    const std::int64_t o = r * out.ld + c0;
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
         if (c < groupSize) {
             const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
-            o[c] = normBeforeGate ? hv[i] * inv * wc * gv[i] : hv[i] * inv * wc;
+            storeAsType(out.data, out.dtype, o + c,
+                        normBeforeGate ? hv[i] * inv * wc * gv[i] : hv[i] * inv * wc);
         }
     }
 }
@@ -110,7 +114,7 @@ __global__ void __launch_bounds__(256)
 // is written back and kept in registers for the norm (rows up to 256 * PER elements).
 template <int PER>
 __global__ void __launch_bounds__(256)
-    addRmsNormKernel(Rows x, Rows delta, float scale, Weight w, float eps, Rows out) {
+    addRmsNormKernel(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out) {
     __shared__ float scratch[32];
     float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     const float* d = delta.data + std::int64_t(blockIdx.x) * delta.ld;
@@ -128,11 +132,12 @@ __global__ void __launch_bounds__(256)
     }
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(x.cols) + eps);
-    float* o = out.data + std::int64_t(blockIdx.x) * out.ld;
+    const std::int64_t o = std::int64_t(blockIdx.x) * out.ld;
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        if (c < x.cols) o[c] = v[i] * inv * loadAsFloat(w.data, w.dtype, c);
+        if (c < x.cols)
+            storeAsType(out.data, out.dtype, o + c, v[i] * inv * loadAsFloat(w.data, w.dtype, c));
     }
 }
 
@@ -142,7 +147,7 @@ int threadsFor(std::int64_t cols) {
 
 } // namespace
 
-void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s) {
+void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     if (x.cols > 1024 && x.cols <= 256 * 8) {
         rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, w, eps, out);
@@ -154,7 +159,7 @@ void launchRmsNorm(Rows x, Weight w, float eps, Rows out, cudaStream_t s) {
     checkLaunch("rmsNorm");
 }
 
-bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, Rows out,
+bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out,
                       cudaStream_t s) {
     if (x.cols > 256 * 16) return false;
     if (x.rows == 0 || x.cols == 0) return true;
@@ -169,7 +174,7 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, Rows
 }
 
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
-                        bool normBeforeGate, Rows out, cudaStream_t s) {
+                        bool normBeforeGate, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
     if (groupSize > 1024 && groupSize <= 256 * 16)

@@ -603,7 +603,10 @@ private slots:
               Case{512, 3000, 4096, 12, 4, 128, DType::F32},
               Case{1, 300, 512, 8, 8, 64, DType::F32}, Case{3, 5000, 5003, 2, 1, 64, DType::BF16},
               Case{1, 2047, 2048, 12, 4, 128, DType::F16},
-              Case{2048, 6144, 8192, 12, 4, 128, DType::F16}}) {
+              Case{2048, 6144, 8192, 12, 4, 128, DType::F16},
+              Case{130, 0, 130, 4, 4, 64, DType::F16},
+              // enough query tiles for the 8-warp flash blocks (>= 3 per SM)
+              Case{4608, 100, 4708, 12, 4, 128, DType::F16}}) {
             OpHarness h = harness();
             const float scale = 1.0f / std::sqrt(float(k.d));
             auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv

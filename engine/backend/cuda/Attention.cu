@@ -99,9 +99,12 @@ template <int D> __device__ __forceinline__ int swz(int r, int c) {
 }
 
 // A K or V tile in flight: each thread's chunks of 8 elements, as loaded (f32 or 16-bit).
-template <int D, int THREADS, int KEYS> struct KvStage {
+// F16: the cache is f16 already (the GPU's own KV caches), 16 bytes per chunk that go to
+// shared memory as they are; half the staging registers of the general form.
+template <int D, int THREADS, int KEYS, bool F16> struct KvStage {
     static constexpr int kChunks = KEYS * (D / 8) / THREADS; // per thread, per tensor
-    float4 k[kChunks][2], v[kChunks][2];
+    static constexpr int kWords = F16 ? 1 : 2;
+    float4 k[kChunks][kWords], v[kChunks][kWords];
 };
 
 __device__ __forceinline__ void loadRaw(const void* base, int dtype, std::int64_t off, bool ok,
@@ -140,11 +143,11 @@ __device__ __forceinline__ uint4 toF16Chunk(const float4 raw[2], int dtype) {
 // Block = 16 * WARPS queries of one head, WARPS warps of 16 rows; K/V tiles of 64 keys go through
 // registers (the next tile's loads are in flight while this one is computed) into swizzled
 // f16 shared memory; Q.K^T and P.V on the f16 tensor cores, softmax in f32 (base 2).
-template <int D, int WARPS, int KEYS>
+template <int D, int WARPS, int KEYS, bool F16>
 __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs a) {
     constexpr int CH = D / 8; // 16-byte chunks per row
     constexpr int kFaRows = 16 * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
-    using Stage = KvStage<D, kFaThreads, KEYS>;
+    using Stage = KvStage<D, kFaThreads, KEYS, F16>;
     extern __shared__ __align__(16) unsigned char smemRaw[];
     auto* Qs = reinterpret_cast<std::uint16_t*>(smemRaw);
     std::uint16_t* Ks = Qs + kFaRows * D;
@@ -192,8 +195,18 @@ __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs
             const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
             const std::int64_t key = k0 + r;
             const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c * 8;
-            loadRaw(a.k, a.kvDtype, off, key < kEnd, st.k[i]);
-            loadRaw(a.v, a.kvDtype, off, key < kEnd, st.v[i]);
+            if constexpr (F16) {
+                const float4 zero = make_float4(0, 0, 0, 0);
+                st.k[i][0] = key < kEnd ? *reinterpret_cast<const float4*>(
+                                              static_cast<const std::uint16_t*>(a.k) + off)
+                                        : zero;
+                st.v[i][0] = key < kEnd ? *reinterpret_cast<const float4*>(
+                                              static_cast<const std::uint16_t*>(a.v) + off)
+                                        : zero;
+            } else {
+                loadRaw(a.k, a.kvDtype, off, key < kEnd, st.k[i]);
+                loadRaw(a.v, a.kvDtype, off, key < kEnd, st.v[i]);
+            }
         }
     };
     fetch(0);
@@ -202,8 +215,13 @@ __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs
 #pragma unroll
         for (int i = 0; i < Stage::kChunks; ++i) {
             const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
-            *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = toF16Chunk(st.k[i], a.kvDtype);
-            *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = toF16Chunk(st.v[i], a.kvDtype);
+            if constexpr (F16) {
+                *reinterpret_cast<float4*>(Ks + swz<D>(r, c)) = st.k[i][0];
+                *reinterpret_cast<float4*>(Vs + swz<D>(r, c)) = st.v[i][0];
+            } else {
+                *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = toF16Chunk(st.k[i], a.kvDtype);
+                *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = toF16Chunk(st.v[i], a.kvDtype);
+            }
         }
         __syncthreads();
         if (k0 + kFaKeys < kEnd) fetch(k0 + kFaKeys); // lands while this tile is computed
@@ -297,14 +315,15 @@ bool flashApplies(const AttentionArgs& a) {
     return (a.d == 64 || a.d == 128) && (ptrs & 15) == 0;
 }
 
-template <int D, int WARPS, int KEYS>
+template <int D, int WARPS, int KEYS, bool F16>
 void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
     constexpr int kFaRows = 16 * WARPS, kFaKeys = KEYS;
     const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS>),
-                             smem, "flash attention shared memory");
+    allowDynamicSharedMemory(
+        reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS, F16>), smem,
+        "flash attention shared memory");
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
-    flashAttentionKernel<D, WARPS, KEYS><<<grid, WARPS * 32, smem, s>>>(a);
+    flashAttentionKernel<D, WARPS, KEYS, F16><<<grid, WARPS * 32, smem, s>>>(a);
     checkLaunch("flashAttention");
 }
 
@@ -325,10 +344,11 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     }();
     const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
     const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
+    const bool f16 = a.kvDtype == kF16;
     if (eight)
-        launchFlashWarps<D, 8, 64>(a, s);
+        f16 ? launchFlashWarps<D, 8, 64, true>(a, s) : launchFlashWarps<D, 8, 64, false>(a, s);
     else
-        launchFlashWarps<D, 4, 32>(a, s);
+        f16 ? launchFlashWarps<D, 4, 32, true>(a, s) : launchFlashWarps<D, 4, 32, false>(a, s);
 }
 
 // ---- split-K decode ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Matrix-vector products for decode (a few rows of x): out[t, n] = alpha * (x[t] . w[n] + b[n]).
 // Memory-bound on the weights: each block streams 8 weight rows with 16-byte loads (8 loads
-// in flight per lane), x sits in shared memory as f32, and the 8 warps split K; f32
-// accumulation, one reduction across lanes and warps at the end. No scratch, one launch.
+// in flight per lane, the next step's issued before this one computes), x sits in shared
+// memory as f32, and the 8 warps split K; f32 accumulation, one reduction across lanes and
+// warps at the end. No scratch, one launch.
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
@@ -62,23 +63,37 @@ __global__ void __launch_bounds__(kWarps * 32)
     __shared__ float red[kWarps][kRows][T];
     const int K = int(x.cols), N = int(out.cols);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int n0 = blockIdx.x * kRows;
+    const int chunks = (K + CHUNK - 1) / CHUNK;
+    // A lane's 16 bytes of each of the block's rows for chunk c (zeros past K or N; K % EPL
+    // == 0, so a lane's EPL weights are all in or all out).
+    uint4 next[kRows];
+    auto fetch = [&](int c) {
+        const int k = c * CHUNK + lane * EPL;
+#pragma unroll
+        for (int r = 0; r < kRows; ++r)
+            next[r] = n0 + r < N && k < K
+                          ? *reinterpret_cast<const uint4*>(w + std::int64_t(n0 + r) * ldw + k)
+                          : make_uint4(0, 0, 0, 0);
+    };
+    // The kernel is a few microseconds long: the first weights are requested before x is
+    // staged, and each step requests the next before it computes, so HBM never waits on
+    // the block.
+    if (warp < chunks) fetch(warp);
     for (int i = tid; i < T * K; i += blockDim.x) {
         const int t = i / K, k = i - t * K;
         xs[i] = x.data[std::int64_t(t) * x.ld + k];
     }
     __syncthreads();
-    const int n0 = blockIdx.x * kRows;
     float acc[kRows][T] = {};
-    const int chunks = (K + CHUNK - 1) / CHUNK;
     for (int c = warp; c < chunks; c += kWarps) {
         const int k = c * CHUNK + lane * EPL;
-        if (k >= K) continue; // K % EPL == 0, so a lane's EPL weights are all in or all out
         uint4 raw[kRows];
 #pragma unroll
         for (int r = 0; r < kRows; ++r)
-            raw[r] = n0 + r < N
-                         ? *reinterpret_cast<const uint4*>(w + std::int64_t(n0 + r) * ldw + k)
-                         : make_uint4(0, 0, 0, 0);
+            raw[r] = next[r];
+        if (c + kWarps < chunks) fetch(c + kWarps);
+        if (k >= K) continue;
         float xv[T][EPL];
 #pragma unroll
         for (int t = 0; t < T; ++t)

@@ -22,9 +22,11 @@ if [[ -x bin/longview-cli ]]; then
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
-# changed at a time (the f32 KV cache of v1-v13, a 4096-token prefill chunk).
+# changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
+# before, and 16384 around the default 8192).
 variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIEW_CUDA_KV=f32"
-          "chunk4096|--record 1|LONGVIEW_CUDA_CHUNK=4096")
+          "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
+          "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384")
 if [[ -x bin/bench_cuda_model ]]; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"

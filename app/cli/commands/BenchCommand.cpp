@@ -216,7 +216,7 @@ Command makeBenchCommand() {
          "granite-4.0-h-1b"},
         {"contexts", "N,N...", "prompt lengths to measure (default 256,1024 on the CPU)"},
         {"decode-tokens", "N", "tokens decoded after each prompt (default 8 CPU, 64 GPU)"},
-        {"chunk", "N", "prefill chunk size (default as the app: 512 CPU, 2048 GPU)"},
+        {"chunk", "N", "prefill chunk size (default as the app: 512 CPU, 8192 GPU)"},
         {"threads", "N", "CPU threads (default: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
         {"record-decode", "", "replay decode steps from a recorded CUDA graph (experimental)"},

@@ -52,8 +52,8 @@ public:
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
     // f16 unless LONGVIEW_CUDA_KV=f32 (the bench's A/B switch).
     DType kvCacheDType() const override;
-    // Full waves of flash-attention blocks and GEMM tiles; ~0.2 GiB of activations at the
-    // Granite 4.0-H 1B shape. LONGVIEW_CUDA_CHUNK overrides (the bench's A/B switch).
+    // 8192 on GPUs of 16 GiB or more, else 2048; LONGVIEW_CUDA_CHUNK overrides (the bench's
+    // A/B switch).
     std::int64_t preferredPrefillChunk() const override;
     // The weight's 16-bit type for tensor-core products (more than kGemvMaxRows rows).
     DType linearInputDType(const Tensor& weight, std::int64_t rows) const override;

@@ -145,6 +145,29 @@ private slots:
         QVERIFY(text.out.contains("prefill tok/s"));
         QVERIFY(text.out.contains("peak memory"));
         QCOMPARE(runCli({"bench", "--synthetic", "gpt-5", "--device", "cpu"}).exitCode, 1);
+
+        // --profile: where the time goes, per phase and op, in text and JSON.
+        const auto prof = runCli({"bench", "--model", fixtureArg("llama_tiny"), "--contexts", "32",
+                                  "--decode-tokens", "2", "--device", "cpu", "--profile"});
+        QCOMPARE(prof.exitCode, 0);
+        QVERIFY(prof.out.contains("profile ("));
+        QVERIFY(prof.out.contains("prefill   attention"));
+        const auto pj =
+            QJsonDocument::fromJson(
+                runCli({"bench", "--model", fixtureArg("llama_tiny"), "--contexts", "32",
+                        "--decode-tokens", "2", "--device", "cpu", "--profile", "--json"})
+                    .out.toUtf8())
+                .object();
+        QSet<QString> phases;
+        for (const auto& e : pj["profile"].toArray()) {
+            phases.insert(e.toObject()["phase"].toString());
+            QVERIFY(e.toObject()["calls"].toInteger() > 0);
+        }
+        QCOMPARE(phases, (QSet<QString>{"prefill", "decode"}));
+        const auto both = runCli({"bench", "--model", fixtureArg("llama_tiny"), "--device", "cpu",
+                                  "--profile", "--record-decode"});
+        QCOMPARE(both.exitCode, 1);
+        QVERIFY(both.err.contains("--profile"));
     }
 };
 

@@ -4,6 +4,8 @@
 
 #include "EngineTestSupport.h"
 
+#include "backend/ForwardingBackend.h"
+#include "backend/ProfiledBackend.h"
 #include "core/Checksum.h"
 #include "core/Error.h"
 #include "model/Model.h"
@@ -68,83 +70,36 @@ std::span<const std::int32_t> head(const std::vector<std::int32_t>& v, std::size
 
 // The CPU backend altered the way a test needs: a fault injected into the Nth matrix
 // product, like a GPU that runs out of memory in the middle of a forward pass; or KV
-// caches kept in 16 bits, as the GPU keeps them.
-class AlteredCpuBackend final : public Backend {
+// caches kept in 16 bits and products' inputs asked for in bf16, as the GPU does.
+class AlteredCpuBackend final : public ForwardingBackend {
 public:
-    explicit AlteredCpuBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+    explicit AlteredCpuBackend(std::unique_ptr<Backend> inner)
+        : ForwardingBackend(std::move(inner)) {}
     int failAt = -1; // linear() call number that throws; -1: never
     int calls = 0;
     DType kvCache = DType::F32;
     bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
 
-    DeviceKind device() const override { return inner_->device(); }
-    std::string name() const override { return "altered " + inner_->name(); }
+    std::string name() const override { return "altered " + inner().name(); }
     DType kvCacheDType() const override { return kvCache; }
     DType linearInputDType(const Tensor& w, std::int64_t rows) const override {
         return halfLinearInputs && rows > 4 && w.dtype != DType::F32 ? w.dtype : DType::F32;
     }
-    void* allocate(std::size_t b) override { return inner_->allocate(b); }
-    void release(void* p) override { inner_->release(p); }
-    void upload(void* d, const void* s, std::size_t b) override { inner_->upload(d, s, b); }
-    void download(void* d, const void* s, std::size_t b) override { inner_->download(d, s, b); }
-    void copy(void* d, const void* s, std::size_t b) override { inner_->copy(d, s, b); }
-    void fill(void* d, float v, std::int64_t n) override { inner_->fill(d, v, n); }
-    void synchronize() override { inner_->synchronize(); }
-    void embedding(const Tensor& i, const Tensor& t, float s, Tensor& o) override {
-        inner_->embedding(i, t, s, o);
-    }
     void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o) override {
         if (calls++ == failAt) throw DeviceError("injected device failure");
-        inner_->linear(x, w, b, s, o);
-    }
-    void rmsNorm(const Tensor& x, const Tensor& w, float e, Tensor& o) override {
-        inner_->rmsNorm(x, w, e, o);
-    }
-    void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t g, float e,
-                      bool before, Tensor& o) override {
-        inner_->gatedRmsNorm(x, z, w, g, e, before, o);
-    }
-    void addScaled(const Tensor& a, const Tensor& b, float s, Tensor& o) override {
-        inner_->addScaled(a, b, s, o);
-    }
-    void scale(Tensor& x, float s) override { inner_->scale(x, s); }
-    void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override { inner_->swiglu(g, u, o); }
-    void reluSquared(Tensor& x) override { inner_->reluSquared(x); }
-    void silu(Tensor& x) override { inner_->silu(x); }
-    void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& st, bool act,
-                      Tensor& o) override {
-        inner_->causalConv1d(x, w, b, st, act, o);
-    }
-    void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                 const Tensor& C, const Tensor& D, const Tensor& bias, const SsdParams& p,
-                 Tensor& st, Tensor& y) override {
-        inner_->ssdScan(x, dt, A, B, C, D, bias, p, st, y);
-    }
-    void rope(Tensor& x, std::int64_t p, float t, std::int64_t r) override {
-        inner_->rope(x, p, t, r);
+        inner().linear(x, w, b, s, o);
     }
     void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
                    Tensor& o) override {
-        if (k.dtype == DType::F32) return inner_->attention(q, k, v, p, s, o);
+        if (k.dtype == DType::F32) return inner().attention(q, k, v, p, s, o);
         // The CPU attends over f32: widen the caches (only the rows in use are read).
         std::vector<float> k32(std::size_t(k.numel())), v32(k32.size());
         floatsFrom(k.dtype, k.data, k32.data(), k32.size());
         floatsFrom(v.dtype, v.data, v32.data(), v32.size());
         const auto dims = {k.shape[0], k.shape[1], k.shape[2]};
-        inner_->attention(q, Tensor::contiguous(k32.data(), DType::F32, dims),
+        inner().attention(q, Tensor::contiguous(k32.data(), DType::F32, dims),
                           Tensor::contiguous(v32.data(), DType::F32, dims), p, s, o);
     }
-    void topkRouting(const Tensor& l, std::int64_t k, bool sf, bool rn, Tensor& i,
-                     Tensor& w) override {
-        inner_->topkRouting(l, k, sf, rn, i, w);
-    }
-    void moeSwiglu(const Tensor& x, const Tensor& gu, const Tensor& d, const Tensor& i,
-                   const Tensor& w, Tensor& o) override {
-        inner_->moeSwiglu(x, gu, d, i, w, o);
-    }
-
-private:
-    std::unique_ptr<Backend> inner_;
 };
 
 } // namespace
@@ -450,6 +405,43 @@ private slots:
         Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
         Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
         QCOMPARE(d16, d32);
+    }
+
+    // The profiler sees every op of prefill and decode under the phase it was given,
+    // products by shape, and changes nothing in the results; it refuses to record steps.
+    void profiledBackendTimesEveryOp() {
+        ProfiledBackend profiled(makeCpuBackend(2));
+        const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), profiled);
+        SessionOptions o;
+        o.recordDecode = true; // falls back: the profiler does not record
+        Session s(*model, o);
+        profiled.clear(); // loading uploads weights
+        profiled.setPhase("prefill");
+        s.prefill(head(ids_, 30));
+        profiled.setPhase("decode");
+        s.decode(5);
+        QVERIFY(QString::fromStdString(s.decodeMode()).contains("profiling"));
+        Session plain(*hybrid_);
+        plain.prefill(head(ids_, 30));
+        plain.decode(5);
+        QCOMPARE(s.lastLogits(), plain.lastLogits());
+
+        std::set<std::string> prefillOps, decodeOps;
+        std::int64_t linears = 0;
+        for (const auto& e : profiled.entries()) {
+            QVERIFY(e.calls > 0 && e.seconds >= 0);
+            (e.phase == "prefill" ? prefillOps : decodeOps).insert(e.op);
+            if (e.phase == "decode" && e.op.rfind("linear ", 0) == 0) linears += e.calls;
+        }
+        for (const char* op : {"embedding", "ssdScan", "attention", "addRmsNorm", "upload"})
+            QVERIFY2(prefillOps.count(op), op);
+        QVERIFY(decodeOps.count("download")); // the logits of the step
+        // Products by shape: the lm_head of the tiny model among them.
+        const auto& spec = model->spec();
+        QVERIFY(decodeOps.count("linear " + std::to_string(spec.hidden) + "->" +
+                                std::to_string(spec.vocab)));
+        QVERIFY(linears >= 2 * std::int64_t(spec.blocks.size()) / 2);
+        QCOMPARE(profiled.entries().front().phase, std::string("prefill"));
     }
 
     void snapshotRestoredInAnotherProcess_data() {

@@ -3,6 +3,7 @@
 #include "cli/commands/IngestBench.h"
 #include "cli/commands/StorageBench.h"
 
+#include "backend/ProfiledBackend.h"
 #include "core/Error.h"
 #include "model/Model.h"
 #include "model/PublishedShapes.h"
@@ -15,6 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <ostream>
 #include <sys/resource.h>
 #include <thread>
@@ -67,13 +70,44 @@ std::string fixed(double v, int digits) {
     return b;
 }
 
+// Per phase, each op's calls, total time and share of the phase's op time.
+void printProfile(const ProfiledBackend& profiler, CommandIo& io) {
+    const auto entries = profiler.entries();
+    std::map<std::string, double> phaseTotal;
+    for (const auto& e : entries)
+        phaseTotal[e.phase] += e.seconds;
+    io.out << "\nprofile (all contexts; each op between two synchronisations, so the runs\n"
+              "above were slower than without --profile)\n"
+           << "phase     op                               calls    total ms   share    mean us\n";
+    for (const auto& e : entries) {
+        char line[200];
+        std::snprintf(line, sizeof line, "%-9s %-30s %8lld %11.2f %6.1f%% %10.1f\n",
+                      e.phase.c_str(), e.op.c_str(), static_cast<long long>(e.calls),
+                      e.seconds * 1e3, 100.0 * e.seconds / phaseTotal[e.phase],
+                      e.seconds * 1e6 / double(e.calls));
+        io.out << line;
+    }
+}
+
 int runBench(const Invocation& inv, CommandIo& io) {
     if (inv.has("model") && inv.has("synthetic"))
         throw UsageError("bench takes --model or --synthetic, not both");
     const std::string device = inv.valueOr("device", "auto");
     const int threads = int(inv.intOr("threads", 0));
-    const auto backend = makeBackend(device, threads);
+    std::unique_ptr<Backend> backend = makeBackend(device, threads);
     const bool gpu = backend->device() != DeviceKind::Cpu;
+    // --profile: every op timed on its own (slower runs; the table says where time goes).
+    ProfiledBackend* profiler = nullptr;
+    if (inv.has("profile")) {
+        if (inv.has("record-decode"))
+            throw UsageError("--profile times ops one by one; it cannot replay recorded steps");
+        auto profiled = std::make_unique<ProfiledBackend>(std::move(backend));
+        profiler = profiled.get();
+        backend = std::move(profiled);
+    }
+    auto phase = [&](const char* name) {
+        if (profiler) profiler->setPhase(name);
+    };
     const auto contexts =
         parseContexts(inv.valueOr("contexts", gpu ? "1024,4096,16384,65536" : "256,1024"));
     const std::int64_t decodeTokens = inv.intOr("decode-tokens", gpu ? 64 : 8);
@@ -123,8 +157,10 @@ int runBench(const Invocation& inv, CommandIo& io) {
             std::vector<std::int32_t> ids(static_cast<std::size_t>(ctx));
             for (auto& t : ids)
                 t = std::int32_t(rng.next() % std::uint64_t(info.vocabSize));
+            phase("prefill");
             const auto t0 = std::chrono::steady_clock::now();
             s.prefill(ids);
+            phase("decode");
             const auto prefilled = std::chrono::steady_clock::now(); // prefill ends with a download
             // The first step may record the decode graph: not in decode tok/s.
             s.decode(std::int32_t(rng.next() % std::uint64_t(info.vocabSize)));
@@ -171,6 +207,10 @@ int runBench(const Invocation& inv, CommandIo& io) {
                                     {"peak_device_bytes", r.peakDeviceBytes}});
         j["weight_bytes"] = info.weightBytes;
         j["peak_rss_mib"] = rss;
+        if (profiler)
+            for (const auto& e : profiler->entries())
+                j["profile"].push_back(
+                    {{"phase", e.phase}, {"op", e.op}, {"calls", e.calls}, {"seconds", e.seconds}});
         io.out << j.dump(2) << "\n";
         return 0;
     }
@@ -197,6 +237,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
     io.out << "\npeak memory: " << fixed(rss, 0) << " MiB resident; weights "
            << fixed(double(info.weightBytes) / 1048576.0, 0) << " MiB on " << backend->name()
            << "\n";
+    if (profiler) printProfile(*profiler, io);
     return 0;
 }
 
@@ -220,6 +261,7 @@ Command makeBenchCommand() {
         {"threads", "N", "CPU threads (default: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
         {"record-decode", "", "replay decode steps from a recorded CUDA graph (experimental)"},
+        {"profile", "", "time every op on its own and print where prefill and decode time goes"},
         {"tokenizer", "FILE|DIR", "tokenizer throughput of this tokenizer (repeatable)", true},
         {"corpus", "FILE", "text for the tokenizer benchmark (default: 20 MB of text and code)"},
         {"ingest", "PATH", "ingest throughput of a PDF (against pdftotext) or a source tree"},

@@ -40,6 +40,12 @@ if [[ -x bin/longview-cli ]]; then
         --contexts "$contexts" >"$logs/cli-bench.txt" 2>&1
     results+=("longview-cli bench --device cuda: $(status $?)")
 fi
+if [[ -x bin/longview-cli ]]; then
+    # Where a 16K prefill and its decode steps spend their time, op by op.
+    ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --contexts 16384 \
+        --decode-tokens 16 --profile >"$logs/cli-profile.txt" 2>&1
+    results+=("longview-cli bench --profile: $(status $?)")
+fi
 if [[ -x bin/bench_cuda_ops ]]; then
     ./bin/bench_cuda_ops >"$logs/bench-ops.txt" 2>&1
     results+=("bench_cuda_ops: $(status $?)")
@@ -51,4 +57,6 @@ for v in "${variants[@]}"; do
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
 [[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
+[[ -f $logs/cli-profile.txt ]] && echo "--- profile, 16K prefill (top ops)" &&
+    grep -E '^prefill ' "$logs/cli-profile.txt" | head -12
 true

@@ -66,6 +66,37 @@ void Backend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tens
     rmsNorm(x, weight, eps, normed);
 }
 
+namespace {
+
+// The scratch of a fused product's default, as the [T, F] input of the product in the type
+// the backend takes it in.
+Tensor productInput(const Backend& be, const char* op, const Tensor& like, const Tensor& weight,
+                    Tensor& scratch) {
+    const std::int64_t T = like.rank >= 2 ? like.shape[0] : 1, F = like.cols();
+    if (scratch.dtype != DType::F32 || scratch.numel() < T * F)
+        throw EngineError(std::string(op) + ": scratch " + scratch.shapeString() +
+                          " must be f32 with room for " + like.shapeString());
+    return Tensor::contiguous(scratch.data, be.linearInputDType(weight, T), {T, F}, scratch.device);
+}
+
+} // namespace
+
+void Backend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
+                             const Tensor* bias, float scale, Tensor& out, Tensor& scratch) {
+    Tensor act = productInput(*this, "linearOfSwiglu", gate, weight, scratch);
+    swiglu(gate, up, act);
+    linear(act, weight, bias, scale, out);
+}
+
+void Backend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
+                                   std::int64_t groupSize, float eps, bool normBeforeGate,
+                                   const Tensor& weight, const Tensor* bias, float scale,
+                                   Tensor& out, Tensor& scratch) {
+    Tensor normed = productInput(*this, "linearOfGatedRmsNorm", x, weight, scratch);
+    gatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, normed);
+    linear(normed, weight, bias, scale, out);
+}
+
 void Backend::replayStep(RecordedStep&, std::int64_t) {
     throw std::logic_error(name() + ": replayStep without a recorded step");
 }

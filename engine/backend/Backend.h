@@ -98,6 +98,19 @@ public:
     // rmsNorm.
     virtual void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) = 0;
 
+    // The products whose input another op makes, as one call: out = linear(swiglu(gate, up))
+    // (a SwiGLU MLP's down projection; also Mamba2's y * silu(z) before out_proj, with
+    // gate = z) and out = linear(gatedRmsNorm(x, z)) (Mamba2's out_proj). Arguments as for
+    // the two ops; scratch: f32 [T, F] the default may use for the input (written in
+    // linearInputDType). Default (Backend.cpp): the two ops; the GPU folds the first into
+    // the GEMV of a decode step (one launch fewer, the input never leaves the block).
+    virtual void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
+                                const Tensor* bias, float scale, Tensor& out, Tensor& scratch);
+    virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
+                                      std::int64_t groupSize, float eps, bool normBeforeGate,
+                                      const Tensor& weight, const Tensor* bias, float scale,
+                                      Tensor& out, Tensor& scratch);
+
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;
 

@@ -46,6 +46,22 @@ void ForwardingBackend::addRmsNorm(Tensor& x, const Tensor& delta, float scale,
 void ForwardingBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
     around("swiglu", nullptr, [&] { inner_->swiglu(gate, up, out); });
 }
+void ForwardingBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
+                                       const Tensor* bias, float scale, Tensor& out,
+                                       Tensor& scratch) {
+    around("linearOfSwiglu", &weight,
+           [&] { inner_->linearOfSwiglu(gate, up, weight, bias, scale, out, scratch); });
+}
+void ForwardingBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z,
+                                             const Tensor& normWeight, std::int64_t groupSize,
+                                             float eps, bool normBeforeGate, const Tensor& weight,
+                                             const Tensor* bias, float scale, Tensor& out,
+                                             Tensor& scratch) {
+    around("linearOfGatedRmsNorm", &weight, [&] {
+        inner_->linearOfGatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, weight, bias,
+                                     scale, out, scratch);
+    });
+}
 void ForwardingBackend::reluSquared(Tensor& x) {
     around("reluSquared", nullptr, [&] { inner_->reluSquared(x); });
 }

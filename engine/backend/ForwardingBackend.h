@@ -39,6 +39,12 @@ public:
     void addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight, float eps,
                     Tensor& normed) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+    void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
+                        const Tensor* bias, float scale, Tensor& out, Tensor& scratch) override;
+    void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
+                              std::int64_t groupSize, float eps, bool normBeforeGate,
+                              const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
+                              Tensor& scratch) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

@@ -43,9 +43,9 @@ void runMamba1(const BlockContext& c, const Mamba1Mixer& m, const Tensor& in, Te
     Tensor y = c.workspace.scratch(0, T, D);
     be.selectiveScan(u, dt, m.A.tensor, B, C, m.D.tensor, m.dtProjBias.tensor, ssm, y);
 
-    Tensor gated = c.workspace.scratch(4, T, D);
-    be.swiglu(z, y, gated); // y * silu(z)
-    be.linear(gated, m.outProj.tensor, biasOf(m.outProjBias), 1.0f, out);
+    Tensor scratch = c.workspace.scratch(4, T, D);
+    be.linearOfSwiglu(z, y, m.outProj.tensor, biasOf(m.outProjBias), 1.0f, out,
+                      scratch); // y * silu(z)
 }
 
 } // namespace lv

@@ -50,17 +50,14 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, m.ssd, ssm, y);
 
     Tensor yFlat = c.workspace.scratch(3, T, inner);
-    // out_proj's input, in the type it takes (16-bit on the GPU: no conversion pass).
-    const DType outIn = be.linearInputDType(m.outProj.tensor, T);
-    Tensor gated = outIn == DType::F32 && m.gatedNorm
-                       ? yFlat
-                       : retyped(c.workspace.scratch(4, T, inner), outIn);
+    Tensor scratch = c.workspace.scratch(4, T, inner);
     if (m.gatedNorm)
-        be.gatedRmsNorm(yFlat, z, m.norm.tensor, m.normGroupSize, m.normEps, m.normBeforeGate,
-                        gated);
-    else
-        be.swiglu(z, yFlat, gated); // y * silu(z)
-    be.linear(gated, m.outProj.tensor, biasOf(m.outProjBias), m.outScale, out);
+        be.linearOfGatedRmsNorm(yFlat, z, m.norm.tensor, m.normGroupSize, m.normEps,
+                                m.normBeforeGate, m.outProj.tensor, biasOf(m.outProjBias),
+                                m.outScale, out, scratch);
+    else // y * silu(z)
+        be.linearOfSwiglu(z, yFlat, m.outProj.tensor, biasOf(m.outProjBias), m.outScale, out,
+                          scratch);
 }
 
 } // namespace lv

@@ -9,9 +9,9 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
         Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
         be.linear(in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
-        Tensor act = retyped(c.workspace.scratch(2, T, F), be.linearInputDType(f.down.tensor, T));
-        be.swiglu(columns(gateUp, 0, F), columns(gateUp, F, F), act);
-        be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+        Tensor scratch = c.workspace.scratch(2, T, F);
+        be.linearOfSwiglu(columns(gateUp, 0, F), columns(gateUp, F, F), f.down.tensor,
+                          biasOf(f.downBias), f.downScale, out, scratch);
         return;
     }
     Tensor up = c.workspace.scratch(1, T, F);
@@ -22,10 +22,9 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
         return;
     }
     Tensor gate = c.workspace.scratch(0, T, F);
-    Tensor act = retyped(c.workspace.scratch(2, T, F), be.linearInputDType(f.down.tensor, T));
     be.linear(in, f.gate.tensor, biasOf(f.gateBias), f.gateScale, gate);
-    be.swiglu(gate, up, act);
-    be.linear(act, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+    Tensor scratch = c.workspace.scratch(2, T, F);
+    be.linearOfSwiglu(gate, up, f.down.tensor, biasOf(f.downBias), f.downScale, out, scratch);
 }
 
 } // namespace lv

@@ -89,6 +89,17 @@ public:
         if (calls++ == failAt) throw DeviceError("injected device failure");
         inner().linear(x, w, b, s, o);
     }
+    // The fused products as their two ops through this backend, so that the alterations
+    // above apply to them too.
+    void linearOfSwiglu(const Tensor& g, const Tensor& u, const Tensor& w, const Tensor* b, float s,
+                        Tensor& o, Tensor& scratch) override {
+        Backend::linearOfSwiglu(g, u, w, b, s, o, scratch);
+    }
+    void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& nw,
+                              std::int64_t group, float eps, bool before, const Tensor& w,
+                              const Tensor* b, float s, Tensor& o, Tensor& scratch) override {
+        Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch);
+    }
     void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
                    Tensor& o) override {
         if (k.dtype == DType::F32) return inner().attention(q, k, v, p, s, o);

@@ -264,6 +264,55 @@ private slots:
         finish();
     }
 
+    // The products whose input another op makes: swiglu and the gated norm folded into the
+    // decode GEMV (T <= 4), the two ops otherwise; against the CPU's two ops.
+    void fusedInputProducts() {
+        struct Case {
+            std::int64_t T, K, N, group;
+            bool before;
+            DType wt;
+        };
+        for (const Case& k :
+             {Case{1, 3072, 1536, 3072, false, DType::BF16},
+              Case{2, 4096, 1536, 1024, true, DType::BF16},
+              Case{4, 3072, 1536, 768, false, DType::F16}, Case{1, 256, 100, 64, true, DType::F32},
+              Case{7, 3072, 1536, 3072, false, DType::BF16},
+              Case{300, 4096, 1536, 4096, true, DType::BF16}}) {
+            const QString tag = QString(" T=%1 K=%2 N=%3 group=%4 before=%5 w=%6")
+                                    .arg(k.T)
+                                    .arg(k.K)
+                                    .arg(k.N)
+                                    .arg(k.group)
+                                    .arg(k.before)
+                                    .arg(lv::dtypeName(k.wt).data());
+            OpHarness h = harness();
+            auto zx = h.wide(k.T, 2 * k.K + 8); // the two inputs as strided slices
+            auto a = OpHarness::slice(zx, 0, {k.T, k.K});
+            auto b = OpHarness::slice(zx, k.K + 8, {k.T, k.K});
+            auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, k.wt);
+            auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
+            auto scratch = h.output({k.T, k.K});
+            auto out = h.output({k.T, k.N});
+            const double tol = k.wt == DType::F32 ? kTolTf32 : kTolBf16;
+            h.ref().linearOfSwiglu(a.ref, b.ref, w.ref, &bias.ref, 0.5f, out.ref, scratch.ref);
+            if (guarded("linearOfSwiglu" + tag, [&] {
+                    h.dut().linearOfSwiglu(a.dut, b.dut, w.dut, &bias.dut, 0.5f, out.dut,
+                                           scratch.dut);
+                }))
+                check("linearOfSwiglu" + tag, h.compare(out), tol);
+            h.ref().linearOfGatedRmsNorm(a.ref, b.ref, nw.ref, k.group, 1e-5f, k.before, w.ref,
+                                         nullptr, 2.0f, out.ref, scratch.ref);
+            if (guarded("linearOfGatedRmsNorm" + tag, [&] {
+                    h.dut().linearOfGatedRmsNorm(a.dut, b.dut, nw.dut, k.group, 1e-5f, k.before,
+                                                 w.dut, nullptr, 2.0f, out.dut, scratch.dut);
+                }))
+                check("linearOfGatedRmsNorm" + tag, h.compare(out), tol);
+        }
+        finish();
+    }
+
     void prepareWeight() {
         // Matrices keep the checkpoint's dtype (f32 -> TF32 products, bf16 stays bf16), vectors
         // become f32; host views may be row slices of a larger tensor.

@@ -429,6 +429,37 @@ private slots:
         }
     }
 
+    // The fused products are, by default, exactly their two ops; a scratch too small for
+    // the input is refused.
+    void fusedProductsAreTheTwoOps() {
+        Rng rng(22);
+        const std::int64_t T = 5, K = 48, N = 7;
+        std::vector<float> a(std::size_t(T * K)), b(a.size()), tmp(a.size()), scratch(a.size());
+        rng.fillNormal(a.data(), a.size(), 1.0f);
+        rng.fillNormal(b.data(), b.size(), 1.0f);
+        StoredWeight w(DType::BF16, {N, K}, rng, 0.2f), nw(DType::F32, {K}, rng, 1.0f);
+        std::vector<float> bias(N, 0.25f), want(std::size_t(T * N)), got(want.size());
+        const Tensor ta = view(a.data(), {T, K}), tb = view(b.data(), {T, K});
+        Tensor tt = view(tmp.data(), {T, K}), ts = view(scratch.data(), {T, K});
+        Tensor tw = view(want.data(), {T, N}), tg = view(got.data(), {T, N});
+        const Tensor tbias = view(bias.data(), {N});
+
+        be_->swiglu(ta, tb, tt);
+        be_->linear(tt, w.tensor(), &tbias, 0.5f, tw);
+        be_->linearOfSwiglu(ta, tb, w.tensor(), &tbias, 0.5f, tg, ts);
+        QCOMPARE(got, want);
+
+        be_->gatedRmsNorm(ta, tb, nw.tensor(), 16, 1e-5f, true, tt);
+        be_->linear(tt, w.tensor(), nullptr, 2.0f, tw);
+        be_->linearOfGatedRmsNorm(ta, tb, nw.tensor(), 16, 1e-5f, true, w.tensor(), nullptr, 2.0f,
+                                  tg, ts);
+        QCOMPARE(got, want);
+
+        Tensor small = view(scratch.data(), {T - 1, K});
+        QVERIFY_THROWS_EXCEPTION(EngineError,
+                                 be_->linearOfSwiglu(ta, tb, w.tensor(), nullptr, 1.0f, tg, small));
+    }
+
     void gatedRmsNorm() {
         Rng rng(4);
         struct Case {

@@ -169,6 +169,15 @@ OutRows asOut(const Rows& r) {
     return {r.data, r.rows, r.cols, r.ld, int(DType::F32)};
 }
 
+// The checked weight side of a product of x (rows xr) into out.
+struct ProductArgs {
+    std::int64_t N, K, ldw;
+    const float* bias;
+    Rows out;
+};
+ProductArgs productArgs(const char* op, const Tensor& x, const Rows& xr, const Tensor& weight,
+                        const Tensor* bias, const Tensor& out);
+
 Weight weightOf(const Tensor& t) {
     return {t.data, int(t.dtype)};
 }
@@ -180,6 +189,21 @@ const float* optionalBias(const Tensor* bias, std::int64_t n, const char* op) {
         bad(op, "bias " + bias->shapeString() + " must have " + std::to_string(n) + " elements");
     requireContiguous(*bias, op, "bias");
     return bias->as<float>();
+}
+
+ProductArgs productArgs(const char* op, const Tensor& x, const Rows& xr, const Tensor& weight,
+                        const Tensor* bias, const Tensor& out) {
+    requireWeightDType(weight, op, "weight");
+    requireRank(weight, 2, op, "weight");
+    if (weight.shape[1] > 1 && weight.stride[1] != 1) bad(op, "weight rows must be contiguous");
+    const std::int64_t N = weight.shape[0], K = weight.shape[1];
+    if (xr.cols != K)
+        bad(op, "x " + x.shapeString() + " does not match weight " + weight.shapeString());
+    const Rows o = lastDimRows(out, op, "out");
+    if (o.rows != xr.rows || o.cols != N)
+        bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
+                    std::to_string(N) + "]");
+    return {N, K, weight.shape[0] > 1 ? weight.stride[0] : K, optionalBias(bias, N, op), o};
 }
 
 bool isDevicePointer(const void* p) {
@@ -519,16 +543,10 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
     if (!lastDimView(x, xr))
         bad(op, "x " + x.shapeString() +
                     ": rows of the last dimension must have one stride and contiguous elements");
-    requireRank(weight, 2, op, "weight");
-    if (weight.shape[1] > 1 && weight.stride[1] != 1) bad(op, "weight rows must be contiguous");
-    const std::int64_t N = weight.shape[0], K = weight.shape[1];
-    if (xr.cols != K)
-        bad(op, "x " + x.shapeString() + " does not match weight " + weight.shapeString());
-    Rows o = lastDimRows(out, op, "out");
-    if (o.rows != xr.rows || o.cols != N)
-        bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
-                    std::to_string(N) + "]");
-    const float* b = optionalBias(bias, N, op);
+    const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
+    const std::int64_t N = p.N, K = p.K;
+    const Rows o = p.out;
+    const float* b = p.bias;
     makeCurrent();
     if (xr.rows == 0 || N == 0) return;
     if (K == 0) {
@@ -537,7 +555,7 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         if (b) launchAddBias(o, b, scale, stream_);
         return;
     }
-    const std::int64_t ldw = weight.shape[0] > 1 ? weight.stride[0] : K;
+    const std::int64_t ldw = p.ldw;
     std::optional<Scratch> widened; // a few 16-bit rows for the GEMV, which reads f32
     if (halfX && xr.rows <= kGemvMaxRows) {
         widened.emplace(*this, std::size_t(xr.rows * K) * 4);
@@ -581,6 +599,60 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         gemm_->run(g, workspace_, workspaceBytes_, stream_);
     }
     if (b && scale != 1.0f) launchAddBias(o, b, scale, stream_);
+}
+
+void CudaBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
+                                 const Tensor* bias, float scale, Tensor& out, Tensor& scratch) {
+    const char* op = "linearOfSwiglu";
+    if (gate.rank == 2 && gate.shape[0] >= 1 && gate.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+        // Decode: swiglu inside the GEMV's staging of its input.
+        const auto [g, u] = elementRows<2>({&gate, &up}, {"gate", "up"}, op, true);
+        const ProductArgs p = productArgs(op, gate, g, weight, bias, out);
+        if (p.K > 0 && gemvApplies(g, weight.data, p.ldw, int(weight.dtype))) {
+            makeCurrent();
+            GemvInput in;
+            in.kind = kGemvSwiglu;
+            in.other = u;
+            launchGemv(g, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in);
+            return;
+        }
+    }
+    Backend::linearOfSwiglu(gate, up, weight, bias, scale, out, scratch);
+}
+
+void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
+                                       std::int64_t groupSize, float eps, bool normBeforeGate,
+                                       const Tensor& weight, const Tensor* bias, float scale,
+                                       Tensor& out, Tensor& scratch) {
+    const char* op = "linearOfGatedRmsNorm";
+    if (x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+        // Decode: every GEMV block normalises the rows it stages (a few thousand values).
+        const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
+        requireWeightDType(normWeight, op, "normWeight");
+        requireContiguous(normWeight, op, "normWeight");
+        if (normWeight.numel() != xr.cols)
+            bad(op, "normWeight " + normWeight.shapeString() + " must have " +
+                        std::to_string(xr.cols) + " elements");
+        if (groupSize <= 0 || xr.cols % groupSize != 0)
+            bad(op, "groupSize " + std::to_string(groupSize) + " must divide " +
+                        std::to_string(xr.cols));
+        const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
+        if (p.K > 0 && gemvApplies(xr, weight.data, p.ldw, int(weight.dtype))) {
+            makeCurrent();
+            GemvInput in;
+            in.kind = kGemvGatedNorm;
+            in.other = zr;
+            in.norm = weightOf(normWeight);
+            in.groupSize = groupSize;
+            in.eps = eps;
+            in.normBeforeGate = normBeforeGate;
+            launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_,
+                       in);
+            return;
+        }
+    }
+    Backend::linearOfGatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, weight, bias,
+                                  scale, out, scratch);
 }
 
 void CudaBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {

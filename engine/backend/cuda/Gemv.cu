@@ -54,13 +54,48 @@ template <> struct Unpack<float> {
     }
 };
 
+// Fills xs [T][K] with the product's input: x itself, silu(x) * other (swiglu), or Mamba2's
+// gated group RMSNorm of x with z = other. Every thread of the block takes part (syncs).
+template <int T>
+__device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed) {
+    const int K = int(x.cols);
+    for (int i = threadIdx.x; i < T * K; i += blockDim.x) {
+        const int t = i / K, k = i - t * K;
+        float v = x.data[std::int64_t(t) * x.ld + k];
+        if (in.kind == kGemvSwiglu)
+            v = siluf(v) * in.other.data[std::int64_t(t) * in.other.ld + k];
+        else if (in.kind == kGemvGatedNorm && !in.normBeforeGate)
+            v *= siluf(in.other.data[std::int64_t(t) * in.other.ld + k]);
+        xs[i] = v;
+    }
+    __syncthreads();
+    if (in.kind != kGemvGatedNorm) return;
+    const int group = int(in.groupSize), groups = K / group;
+    for (int tg = 0; tg < T * groups; ++tg) { // uniform across the block: blockSum syncs
+        const int t = tg / groups, c0 = (tg - t * groups) * group;
+        float* h = xs + t * K + c0;
+        float ss = 0.0f;
+        for (int c = threadIdx.x; c < group; c += blockDim.x)
+            ss += h[c] * h[c];
+        const float inv = rsqrtf(blockSum(ss, normRed) / float(group) + in.eps);
+        const float* z = in.other.data + std::int64_t(t) * in.other.ld + c0;
+        for (int c = threadIdx.x; c < group; c += blockDim.x) {
+            const float v = h[c] * inv * loadAsFloat(in.norm.data, in.norm.dtype, c0 + c);
+            h[c] = in.normBeforeGate ? v * siluf(z[c]) : v;
+        }
+    }
+    __syncthreads();
+}
+
 template <class W, int T>
 __global__ void __launch_bounds__(kWarps * 32)
-    gemvKernel(Rows x, const W* w, std::int64_t ldw, const float* bias, float alpha, Rows out) {
+    gemvKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias, float alpha,
+               Rows out) {
     constexpr int EPL = Unpack<W>::n;           // weights per lane per load
     constexpr int CHUNK = 32 * EPL;             // weights per warp step
     extern __shared__ __align__(16) float xs[]; // [T][K]
     __shared__ float red[kWarps][kRows][T];
+    __shared__ float normRed[32];
     const int K = int(x.cols), N = int(out.cols);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int n0 = blockIdx.x * kRows;
@@ -80,11 +115,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     // staged, and each step requests the next before it computes, so HBM never waits on
     // the block.
     if (warp < chunks) fetch(warp);
-    for (int i = tid; i < T * K; i += blockDim.x) {
-        const int t = i / K, k = i - t * K;
-        xs[i] = x.data[std::int64_t(t) * x.ld + k];
-    }
-    __syncthreads();
+    stageInput<T>(x, in, xs, normRed);
     float acc[kRows][T] = {};
     for (int c = warp; c < chunks; c += kWarps) {
         const int k = c * CHUNK + lane * EPL;
@@ -139,31 +170,31 @@ __global__ void __launch_bounds__(kWarps * 32)
 }
 
 template <class W, int T>
-void launchT(Rows x, const void* w, std::int64_t ldw, const float* bias, float alpha, Rows out,
-             cudaStream_t s) {
+void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
+             float alpha, Rows out, cudaStream_t s) {
     const std::size_t smem = sizeof(float) * std::size_t(T * x.cols);
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gemvKernel<W, T>), int(kGemvMaxSmem),
                              "gemv shared memory");
     gemvKernel<W, T><<<ceilDiv(out.cols, kRows), kWarps * 32, smem, s>>>(
-        x, static_cast<const W*>(w), ldw, bias, alpha, out);
+        x, in, static_cast<const W*>(w), ldw, bias, alpha, out);
     checkLaunch("gemv");
 }
 
 template <class W>
-void launchW(Rows x, const void* w, std::int64_t ldw, const float* bias, float alpha, Rows out,
-             cudaStream_t s) {
+void launchW(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
+             float alpha, Rows out, cudaStream_t s) {
     switch (x.rows) {
     case 1:
-        launchT<W, 1>(x, w, ldw, bias, alpha, out, s);
+        launchT<W, 1>(x, in, w, ldw, bias, alpha, out, s);
         break;
     case 2:
-        launchT<W, 2>(x, w, ldw, bias, alpha, out, s);
+        launchT<W, 2>(x, in, w, ldw, bias, alpha, out, s);
         break;
     case 3:
-        launchT<W, 3>(x, w, ldw, bias, alpha, out, s);
+        launchT<W, 3>(x, in, w, ldw, bias, alpha, out, s);
         break;
     default:
-        launchT<W, 4>(x, w, ldw, bias, alpha, out, s);
+        launchT<W, 4>(x, in, w, ldw, bias, alpha, out, s);
         break;
     }
 }
@@ -179,13 +210,13 @@ bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype) {
 }
 
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
-                Rows out, cudaStream_t s) {
+                Rows out, cudaStream_t s, const GemvInput& in) {
     if (dtype == kBF16)
-        launchW<__nv_bfloat16>(x, w, ldw, bias, alpha, out, s);
+        launchW<__nv_bfloat16>(x, in, w, ldw, bias, alpha, out, s);
     else if (dtype == kF16)
-        launchW<__half>(x, w, ldw, bias, alpha, out, s);
+        launchW<__half>(x, in, w, ldw, bias, alpha, out, s);
     else
-        launchW<float>(x, w, ldw, bias, alpha, out, s);
+        launchW<float>(x, in, w, ldw, bias, alpha, out, s);
 }
 
 } // namespace lv::cuda

@@ -71,9 +71,21 @@ void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::
 // Gemv.cu: out[t, n] = alpha * (x[t] . w[n] + bias[n]) for up to kGemvMaxRows rows of x
 // (decode); w [N, K] of dtype 0/1/2 with 16-byte aligned rows.
 constexpr std::int64_t kGemvMaxRows = 4;
+// What the product's input is: x itself, silu(x) * other (swiglu), or Mamba2's gated group
+// RMSNorm of x with z = other (norm weight, group size, eps, order as for gatedRmsNorm).
+// Each block computes it while it stages x (the decode step's fused ops).
+enum : int { kGemvPlain = 0, kGemvSwiglu = 1, kGemvGatedNorm = 2 };
+struct GemvInput {
+    int kind = kGemvPlain;
+    Rows other{};
+    Weight norm{};
+    std::int64_t groupSize = 0;
+    float eps = 0.0f;
+    bool normBeforeGate = false;
+};
 bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
-                Rows out, cudaStream_t s);
+                Rows out, cudaStream_t s, const GemvInput& in = {});
 
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);

@@ -124,4 +124,13 @@ inline std::vector<std::int32_t> goldenIds(const char* fixture) {
     return {t.as<const std::int32_t>(), t.as<const std::int32_t>() + t.shape[0]};
 }
 
+// ids repeated until there are n of them (prompts longer than a fixture's golden ids).
+inline std::vector<std::int32_t> repeatedIds(const std::vector<std::int32_t>& ids, std::size_t n) {
+    std::vector<std::int32_t> out;
+    while (out.size() < n && !ids.empty())
+        out.insert(out.end(), ids.begin(), ids.end());
+    out.resize(n);
+    return out;
+}
+
 } // namespace lv::test

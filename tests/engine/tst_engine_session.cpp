@@ -348,10 +348,7 @@ private slots:
         AlteredCpuBackend half(makeCpuBackend(2));
         half.kvCache = DType::F16;
         const auto model16 = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), half);
-        std::vector<std::int32_t> prompt;
-        while (prompt.size() < 300) // past 256 positions: the caches grow and move
-            prompt.insert(prompt.end(), ids_.begin(), ids_.end());
-        prompt.resize(300);
+        const auto prompt = repeatedIds(ids_, 300); // past 256: the caches grow and move
         SessionOptions o;
         o.prefillChunk = 64;
         Session s16(*model16, o), s32(*hybrid_, o);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,22 @@ void stepBoth(Session& recorded, Session& direct, std::int32_t token, int step) 
                                          .arg(direct.position())
                                          .arg(diff)));
     QCOMPARE(argmaxOf(recorded.lastLogits()), argmaxOf(direct.lastLogits()));
+}
+
+std::string snapshotBytes(const Session& s) {
+    std::string bytes;
+    s.snapshot([&](const void* d, std::size_t n) { bytes.append(static_cast<const char*>(d), n); });
+    return bytes;
+}
+
+void restoreFrom(Session& s, const std::string& bytes) {
+    std::size_t at = 0;
+    s.restore([&](void* dst, std::size_t n) {
+        const std::size_t k = std::min(n, bytes.size() - at);
+        std::memcpy(dst, bytes.data() + at, k);
+        at += k;
+        return k;
+    });
 }
 
 } // namespace
@@ -69,11 +86,7 @@ private slots:
         QFETCH(QString, fixture);
         QFETCH(bool, recordable);
         const auto model = Model::load(modelFixture(qPrintable(fixture)), *gpu_);
-        const auto golden = goldenIds(qPrintable(fixture));
-        std::vector<std::int32_t> prompt;
-        while (prompt.size() < 200)
-            prompt.insert(prompt.end(), golden.begin(), golden.end());
-        prompt.resize(200);
+        const auto prompt = repeatedIds(goldenIds(qPrintable(fixture)), 200);
 
         SessionOptions recordedOptions, directOptions;
         recordedOptions.prefillChunk = directOptions.prefillChunk = 64;
@@ -97,17 +110,8 @@ private slots:
         }
 
         // A restored state and a fork live in other buffers: their steps record anew.
-        std::string bytes;
-        recorded.snapshot(
-            [&](const void* d, std::size_t n) { bytes.append(static_cast<const char*>(d), n); });
         Session restored(*model, recordedOptions);
-        std::size_t at = 0;
-        restored.restore([&](void* dst, std::size_t n) {
-            const std::size_t k = std::min(n, bytes.size() - at);
-            std::memcpy(dst, bytes.data() + at, k);
-            at += k;
-            return k;
-        });
+        restoreFrom(restored, snapshotBytes(recorded));
         Session forked = recorded.fork();
         Session directFork = direct.fork();
         for (int i = 0; i < 20; ++i) {
@@ -128,34 +132,14 @@ private slots:
         const auto onGpu = Model::load(modelFixture(fixture), *gpu_);
         const auto onCpu = Model::load(modelFixture(fixture), *cpu);
         QCOMPARE(gpu_->kvCacheDType(), DType::F16);
-        const auto golden = goldenIds(fixture);
-        std::vector<std::int32_t> prompt;
-        while (prompt.size() < 300)
-            prompt.insert(prompt.end(), golden.begin(), golden.end());
-        prompt.resize(300);
+        const auto prompt = repeatedIds(goldenIds(fixture), 300);
 
         SessionOptions options;
         options.prefillChunk = 128;
-        auto bytesOf = [](const Session& s) {
-            std::string bytes;
-            s.snapshot([&](const void* d, std::size_t n) {
-                bytes.append(static_cast<const char*>(d), n);
-            });
-            return bytes;
-        };
-        auto restoreFrom = [](Session& s, const std::string& bytes) {
-            std::size_t at = 0;
-            s.restore([&](void* dst, std::size_t n) {
-                const std::size_t k = std::min(n, bytes.size() - at);
-                std::memcpy(dst, bytes.data() + at, k);
-                at += k;
-                return k;
-            });
-        };
         Session gpuRead(*onGpu, options), cpuRead(*onCpu, options);
         gpuRead.prefill(prompt);
         cpuRead.prefill(prompt);
-        const std::string fromGpu = bytesOf(gpuRead), fromCpu = bytesOf(cpuRead);
+        const std::string fromGpu = snapshotBytes(gpuRead), fromCpu = snapshotBytes(cpuRead);
         QCOMPARE(fromGpu.size(), fromCpu.size());
 
         Session cpuResumed(*onCpu, options), gpuResumed(*onGpu, options);

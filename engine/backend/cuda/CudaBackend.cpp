@@ -206,6 +206,20 @@ ProductArgs productArgs(const char* op, const Tensor& x, const Rows& xr, const T
     return {N, K, weight.shape[0] > 1 ? weight.stride[0] : K, optionalBias(bias, N, op), o};
 }
 
+// A norm's weight: f32/bf16/f16, packed, one value per column.
+void requireNormWeight(const Tensor& w, std::int64_t cols, const char* op, const char* name) {
+    requireWeightDType(w, op, name);
+    requireContiguous(w, op, name);
+    if (w.numel() != cols)
+        bad(op, std::string(name) + " " + w.shapeString() + " must have " + std::to_string(cols) +
+                    " elements");
+}
+
+void requireGroupSize(std::int64_t groupSize, std::int64_t cols, const char* op) {
+    if (groupSize <= 0 || cols % groupSize != 0)
+        bad(op, "groupSize " + std::to_string(groupSize) + " must divide " + std::to_string(cols));
+}
+
 bool isDevicePointer(const void* p) {
     cudaPointerAttributes attr{};
     if (cudaPointerGetAttributes(&attr, p) != cudaSuccess) {
@@ -628,14 +642,8 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
     if (x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
         // Decode: every GEMV block normalises the rows it stages (a few thousand values).
         const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
-        requireWeightDType(normWeight, op, "normWeight");
-        requireContiguous(normWeight, op, "normWeight");
-        if (normWeight.numel() != xr.cols)
-            bad(op, "normWeight " + normWeight.shapeString() + " must have " +
-                        std::to_string(xr.cols) + " elements");
-        if (groupSize <= 0 || xr.cols % groupSize != 0)
-            bad(op, "groupSize " + std::to_string(groupSize) + " must divide " +
-                        std::to_string(xr.cols));
+        requireNormWeight(normWeight, xr.cols, op, "normWeight");
+        requireGroupSize(groupSize, xr.cols, op);
         const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
         if (p.K > 0 && gemvApplies(xr, weight.data, p.ldw, int(weight.dtype))) {
             makeCurrent();
@@ -659,11 +667,7 @@ void CudaBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tens
     const char* op = "rmsNorm";
     const Rows xr = lastDimRows(x, op, "x");
     const OutRows o = outRowsLike(out, x, op, "out");
-    requireWeightDType(weight, op, "weight");
-    requireContiguous(weight, op, "weight");
-    if (weight.numel() != xr.cols)
-        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
-                    " elements");
+    requireNormWeight(weight, xr.cols, op, "weight");
     makeCurrent();
     launchRmsNorm(xr, weightOf(weight), eps, o, stream_);
 }
@@ -674,14 +678,8 @@ void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w
     const char* op = "gatedRmsNorm";
     const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
     const OutRows o = outRowsLike(out, x, op, "out");
-    requireWeightDType(weight, op, "weight");
-    requireContiguous(weight, op, "weight");
-    if (weight.numel() != xr.cols)
-        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
-                    " elements");
-    if (groupSize <= 0 || xr.cols % groupSize != 0)
-        bad(op,
-            "groupSize " + std::to_string(groupSize) + " must divide " + std::to_string(xr.cols));
+    requireNormWeight(weight, xr.cols, op, "weight");
+    requireGroupSize(groupSize, xr.cols, op);
     makeCurrent();
     launchGatedRmsNorm(xr, zr, weightOf(weight), groupSize, eps, normBeforeGate, o, stream_);
 }
@@ -698,11 +696,7 @@ void CudaBackend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const 
     const char* op = "addRmsNorm";
     const auto [xr, dr] = elementRows<2>({&x, &delta}, {"x", "delta"}, op, true);
     const OutRows o = outRowsLike(normed, x, op, "normed");
-    requireWeightDType(weight, op, "weight");
-    requireContiguous(weight, op, "weight");
-    if (weight.numel() != xr.cols)
-        bad(op, "weight " + weight.shapeString() + " must have " + std::to_string(xr.cols) +
-                    " elements");
+    requireNormWeight(weight, xr.cols, op, "weight");
     if (normed.data == x.data) bad(op, "normed must not alias x");
     makeCurrent();
     if (!launchAddRmsNorm(xr, dr, scale, weightOf(weight), eps, o, stream_))

@@ -51,18 +51,28 @@ __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupS
 }
 
 // Rows of up to 256 * PER elements: each thread keeps its elements in registers, so x (and z)
-// are read once.
+// are read once. With delta (addRmsNorm: one block's residual add and the next block's
+// norm in one pass), x += scale * delta is written back first; without, x is only read (and
+// out may be x).
 template <int PER>
 __global__ void __launch_bounds__(256)
-    rmsNormCachedKernel(Rows x, Weight w, float eps, OutRows out) {
+    rmsNormCachedKernel(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out) {
     __shared__ float scratch[32];
-    const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
+    float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
+    const float* d = delta.data ? delta.data + std::int64_t(blockIdx.x) * delta.ld : nullptr;
     float v[PER];
     float ss = 0.0f;
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        v[i] = c < x.cols ? row[c] : 0.0f;
+        v[i] = 0.0f;
+        if (c < x.cols) {
+            v[i] = row[c];
+            if (d) {
+                v[i] += scale * d[c];
+                row[c] = v[i];
+            }
+        }
         ss += v[i] * v[i];
     }
     ss = blockSum(ss, scratch);
@@ -110,37 +120,6 @@ __global__ void __launch_bounds__(256)
     }
 }
 
-// The residual add of one block and the next block's RMSNorm in one pass: x += scale * delta
-// is written back and kept in registers for the norm (rows up to 256 * PER elements).
-template <int PER>
-__global__ void __launch_bounds__(256)
-    addRmsNormKernel(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out) {
-    __shared__ float scratch[32];
-    float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
-    const float* d = delta.data + std::int64_t(blockIdx.x) * delta.ld;
-    float v[PER];
-    float ss = 0.0f;
-#pragma unroll
-    for (int i = 0; i < PER; ++i) {
-        const std::int64_t c = threadIdx.x + i * 256;
-        v[i] = 0.0f;
-        if (c < x.cols) {
-            v[i] = row[c] + scale * d[c];
-            row[c] = v[i];
-        }
-        ss += v[i] * v[i];
-    }
-    ss = blockSum(ss, scratch);
-    const float inv = rsqrtf(ss / float(x.cols) + eps);
-    const std::int64_t o = std::int64_t(blockIdx.x) * out.ld;
-#pragma unroll
-    for (int i = 0; i < PER; ++i) {
-        const std::int64_t c = threadIdx.x + i * 256;
-        if (c < x.cols)
-            storeAsType(out.data, out.dtype, o + c, v[i] * inv * loadAsFloat(w.data, w.dtype, c));
-    }
-}
-
 int threadsFor(std::int64_t cols) {
     return int(std::min<std::int64_t>(kThreads, std::max<std::int64_t>(32, (cols + 31) / 32 * 32)));
 }
@@ -149,10 +128,11 @@ int threadsFor(std::int64_t cols) {
 
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
+    const Rows none{};
     if (x.cols > 1024 && x.cols <= 256 * 8) {
-        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, w, eps, out);
+        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, none, 0.0f, w, eps, out);
     } else if (x.cols > 2048 && x.cols <= 256 * 16) {
-        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, w, eps, out);
+        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, none, 0.0f, w, eps, out);
     } else {
         rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
     }
@@ -164,11 +144,11 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutR
     if (x.cols > 256 * 16) return false;
     if (x.rows == 0 || x.cols == 0) return true;
     if (x.cols <= 256 * 4)
-        addRmsNormKernel<4><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+        rmsNormCachedKernel<4><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
     else if (x.cols <= 256 * 8)
-        addRmsNormKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
     else
-        addRmsNormKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
     checkLaunch("addRmsNorm");
     return true;
 }

@@ -44,6 +44,7 @@ public:
     ModelState clone(std::int64_t used) const;
 
     const std::vector<StateEntry>& layout() const { return layout_; }
+    DType kvDtype() const { return kvDtype_; }
     std::vector<Slot>& slots() { return slots_; }
     const std::vector<Slot>& slots() const { return slots_; }
     // Bytes allocated on the device.

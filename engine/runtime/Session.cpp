@@ -16,12 +16,12 @@ namespace {
 constexpr std::size_t kStreamPiece = std::size_t(4) << 20;
 
 std::vector<SnapshotSection> sectionsFor(const std::vector<StateEntry>& layout,
-                                         std::uint64_t tokens) {
+                                         std::uint64_t tokens, DType kvDtype) {
     std::vector<SnapshotSection> out;
     for (const auto& e : layout) {
         const auto layer = std::int32_t(e.layer);
         if (e.kind == StateEntry::Kind::Attention) {
-            const std::uint64_t n = tokens * std::uint64_t(e.kvRowElements) * 4;
+            const std::uint64_t n = tokens * std::uint64_t(e.kvRowElements) * dtypeSize(kvDtype);
             out.push_back({SnapshotSection::Kind::Key, layer, n});
             out.push_back({SnapshotSection::Kind::Value, layer, n});
         } else {
@@ -33,8 +33,7 @@ std::vector<SnapshotSection> sectionsFor(const std::vector<StateEntry>& layout,
     return out;
 }
 
-// The device buffers behind the sections, in the same order, with their element type
-// (sections are f32; a 16-bit KV cache is converted on the way).
+// The device buffers behind the sections, in the same order, with their element type.
 struct SectionBuffer {
     void* data;
     DType dtype;
@@ -54,59 +53,59 @@ std::vector<SectionBuffer> sectionBuffers(ModelState& state) {
     return out;
 }
 
-// Moves sections between device buffers and the snapshot stream in pieces of at most
-// kStreamPiece f32 bytes: `write` gets each piece of a section in turn (snapshot), `read`
-// fills each piece before it goes to the device (restore).
+// The state of each section moves between the device and the snapshot stream in pieces
+// of at most kStreamPiece bytes. A snapshot holds each buffer in its own type; a restore
+// converts sections written in another (a GPU's f16 KV cache restored on the CPU).
 class SectionStreamer {
 public:
-    explicit SectionStreamer(Backend& be) : be_(be) {
-        if (be.device() != DeviceKind::Cpu) f32_.resize(kStreamPiece / 4);
-    }
+    explicit SectionStreamer(Backend& be) : be_(be) {}
 
     template <class Fn> void save(const SectionBuffer& b, std::uint64_t bytes, Fn&& write) {
+        const auto* src = static_cast<const std::uint8_t*>(b.data);
         for (std::uint64_t off = 0; off < bytes; off += kStreamPiece) {
             const std::size_t n = std::size_t(std::min<std::uint64_t>(kStreamPiece, bytes - off));
-            if (b.dtype == DType::F32 && be_.device() == DeviceKind::Cpu) {
-                write(static_cast<const std::uint8_t*>(b.data) + off, n);
-            } else if (b.dtype == DType::F32) {
-                be_.download(f32_.data(), static_cast<const std::uint8_t*>(b.data) + off, n);
-                write(f32_.data(), n);
+            if (be_.device() == DeviceKind::Cpu) {
+                write(src + off, n);
             } else {
-                const std::size_t es = dtypeSize(b.dtype), count = n / 4;
-                raw_.resize(count * es);
-                f32_.resize(std::max(f32_.size(), count));
-                be_.download(raw_.data(), static_cast<const std::uint8_t*>(b.data) + off / 4 * es,
-                             raw_.size());
-                floatsFrom(b.dtype, raw_.data(), f32_.data(), count);
-                write(f32_.data(), n);
+                raw_.resize(n);
+                be_.download(raw_.data(), src + off, n);
+                write(raw_.data(), n);
             }
         }
     }
 
-    template <class Fn> void load(const SectionBuffer& b, std::uint64_t bytes, Fn&& read) {
+    // The section holds `bytes` of elements of type `stored`; the buffer takes b.dtype.
+    template <class Fn>
+    void load(const SectionBuffer& b, DType stored, std::uint64_t bytes, Fn&& read) {
+        auto* dst = static_cast<std::uint8_t*>(b.data);
+        const std::size_t inSize = dtypeSize(stored), outSize = dtypeSize(b.dtype);
         for (std::uint64_t off = 0; off < bytes; off += kStreamPiece) {
             const std::size_t n = std::size_t(std::min<std::uint64_t>(kStreamPiece, bytes - off));
-            auto* dst = static_cast<std::uint8_t*>(b.data);
-            if (b.dtype == DType::F32 && be_.device() == DeviceKind::Cpu) {
+            if (stored == b.dtype && be_.device() == DeviceKind::Cpu) {
                 read(dst + off, n);
-            } else if (b.dtype == DType::F32) {
-                read(f32_.data(), n);
-                be_.upload(dst + off, f32_.data(), n);
-            } else {
-                const std::size_t es = dtypeSize(b.dtype), count = n / 4;
-                raw_.resize(count * es);
-                f32_.resize(std::max(f32_.size(), count));
-                read(f32_.data(), n);
-                floatsTo(b.dtype, f32_.data(), raw_.data(), count);
-                be_.upload(dst + off / 4 * es, raw_.data(), raw_.size());
+                continue;
             }
+            raw_.resize(n);
+            read(raw_.data(), n);
+            const void* piece = raw_.data();
+            std::size_t pieceBytes = n;
+            if (stored != b.dtype) {
+                const std::size_t count = n / inSize;
+                f32_.resize(count);
+                floatsFrom(stored, raw_.data(), f32_.data(), count);
+                converted_.resize(count * outSize);
+                floatsTo(b.dtype, f32_.data(), converted_.data(), count);
+                piece = converted_.data();
+                pieceBytes = converted_.size();
+            }
+            be_.upload(dst + off / inSize * outSize, piece, pieceBytes);
         }
     }
 
 private:
     Backend& be_;
+    std::vector<std::uint8_t> raw_, converted_;
     std::vector<float> f32_;
-    std::vector<std::uint8_t> raw_;
 };
 
 } // namespace
@@ -258,7 +257,8 @@ std::uint64_t Session::snapshotBytes() const {
     SnapshotHeader h;
     h.tokenCount = std::uint64_t(position());
     h.logitsCount = lastLogits_.size();
-    h.sections = sectionsFor(state_->layout(), h.tokenCount);
+    h.kvDtype = state_->kvDtype();
+    h.sections = sectionsFor(state_->layout(), h.tokenCount, h.kvDtype);
     return h.totalBytes();
 }
 
@@ -270,7 +270,8 @@ void Session::snapshot(const SnapshotSink& sink) const {
     h.tokenCount = std::uint64_t(position());
     h.rng = rng_.state();
     h.logitsCount = lastLogits_.size();
-    h.sections = sectionsFor(state_->layout(), h.tokenCount);
+    h.kvDtype = state_->kvDtype();
+    h.sections = sectionsFor(state_->layout(), h.tokenCount, h.kvDtype);
 
     SnapshotWriter w(sink);
     w.header(h);
@@ -297,7 +298,7 @@ void Session::restore(const SnapshotSource& source) {
         throw EngineError("snapshot: " + std::to_string(h.tokenCount) +
                           " tokens exceed this session's context limit");
     const auto vocab = std::uint64_t(model_->spec().vocab);
-    if (h.sections != sectionsFor(state_->layout(), h.tokenCount) ||
+    if (h.sections != sectionsFor(state_->layout(), h.tokenCount, h.kvDtype) ||
         (h.logitsCount != 0 && h.logitsCount != vocab) ||
         ((h.logitsCount == 0) != (h.tokenCount == 0)))
         throw EngineError("snapshot: state layout does not match this model");
@@ -311,9 +312,12 @@ void Session::restore(const SnapshotSource& source) {
     state->reserve(std::int64_t(h.tokenCount), 0);
     const auto buffers = sectionBuffers(*state);
     SectionStreamer streamer(be);
-    for (std::size_t i = 0; i < buffers.size(); ++i)
-        streamer.load(buffers[i], h.sections[i].bytes,
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+        const bool kv = h.sections[i].kind == SnapshotSection::Kind::Key ||
+                        h.sections[i].kind == SnapshotSection::Kind::Value;
+        streamer.load(buffers[i], kv ? h.kvDtype : DType::F32, h.sections[i].bytes,
                       [&](void* p, std::size_t n) { r.payload(p, n); });
+    }
     r.finish();
     for (auto t : tokens)
         if (t < 0 || std::uint64_t(t) >= vocab)

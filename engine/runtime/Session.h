@@ -36,8 +36,8 @@ struct SessionOptions {
     // Tokens per forward pass during prefill; 0: the backend's choice
     // (Backend::preferredPrefillChunk: 512 on the CPU, 8192 on a GPU of 16 GiB or more).
     std::int64_t prefillChunk = 0;
-    std::int64_t maxContext = 0;     // 0: the model's context length (unlimited for SSMs)
-    std::uint64_t seed = 0;          // sampling RNG seed
+    std::int64_t maxContext = 0; // 0: the model's context length (unlimited for SSMs)
+    std::uint64_t seed = 0;      // sampling RNG seed
     // Replay one-token steps recorded by the backend (CUDA graphs). Off by default until
     // tst_cuda_session and the decode bench have run on a GPU (docs/cuda-notes.md).
     bool recordDecode = false;

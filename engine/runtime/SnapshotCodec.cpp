@@ -49,7 +49,8 @@ void SnapshotWriter::header(const SnapshotHeader& h) {
     b.append(fp);
     put<std::uint64_t>(b, h.tokenCount);
     put<std::uint8_t>(b, std::uint8_t(DType::F32));
-    b.append(7, '\0');
+    put<std::uint8_t>(b, std::uint8_t(h.kvDtype));
+    b.append(6, '\0');
     for (auto w : h.rng)
         put<std::uint64_t>(b, w);
     put<std::uint64_t>(b, h.logitsCount);
@@ -101,9 +102,9 @@ SnapshotHeader SnapshotReader::header() {
     readExact(b.data() + 8, kFixedHeader - 8, "header");
     const std::uint8_t* p = b.data() + 8;
     const auto version = get<std::uint32_t>(p);
-    if (version != SnapshotHeader::kFormatVersion)
+    if (version != 1 && version != SnapshotHeader::kFormatVersion)
         throw EngineError("snapshot: format version " + std::to_string(version) +
-                          ", this engine reads version " +
+                          ", this engine reads versions 1 to " +
                           std::to_string(SnapshotHeader::kFormatVersion));
     const auto headerBytes = get<std::uint32_t>(p);
     p += 32 + 8 + 8 + 32 + 8;
@@ -126,7 +127,12 @@ SnapshotHeader SnapshotReader::header() {
     const auto dtype = get<std::uint8_t>(p);
     if (dtype != std::uint8_t(DType::F32))
         throw EngineError("snapshot: state dtype " + std::to_string(dtype) + " is not f32");
-    p += 7;
+    const auto kv = get<std::uint8_t>(p); // reserved (zero: f32) in version 1
+    if (kv != std::uint8_t(DType::F32) && kv != std::uint8_t(DType::BF16) &&
+        kv != std::uint8_t(DType::F16))
+        throw EngineError("snapshot: KV dtype " + std::to_string(kv) + " is not f32, bf16 or f16");
+    h.kvDtype = DType(kv);
+    p += 6;
     for (auto& w : h.rng)
         w = get<std::uint64_t>(p);
     h.logitsCount = get<std::uint64_t>(p);

@@ -341,10 +341,11 @@ private slots:
         QVERIFY(e2.lastLogits().empty());
     }
 
-    // A backend whose KV caches are 16-bit (the GPU's) snapshots them as f32: the state
-    // continues on a backend with f32 caches and the other way round, with the rounding
-    // to f16 as the only difference; growth and forks keep the 16-bit rows intact.
-    void sixteenBitKvCachesTravelAsF32() {
+    // A backend whose KV caches are 16-bit (the GPU's) snapshots them as they are (half
+    // the bytes); the state continues on a backend with f32 caches and the other way round,
+    // with the rounding to f16 as the only difference; growth and forks keep the 16-bit
+    // rows intact.
+    void sixteenBitKvCachesMoveBetweenBackends() {
         AlteredCpuBackend half(makeCpuBackend(2));
         half.kvCache = DType::F16;
         const auto model16 = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), half);
@@ -358,7 +359,8 @@ private slots:
         QVERIFY2(maxRelDiff(s16.lastLogits(), s32.lastLogits()) < 1e-2,
                  "f16 caches change the logits by more than their rounding");
         const std::string from16 = snapshotOf(s16), from32 = snapshotOf(s32);
-        QCOMPARE(from16.size(), from32.size());
+        QCOMPARE(std::uint64_t(from16.size()), s16.snapshotBytes());
+        QVERIFY(from16.size() < from32.size());
 
         Session on32(*hybrid_, o), on16(*model16, o);
         on32.restore(sourceOf(from16));
@@ -373,7 +375,7 @@ private slots:
             QVERIFY(maxRelDiff(on16.lastLogits(), s32.lastLogits()) < 1e-2);
             QCOMPARE(fork16.lastLogits(), s16.lastLogits());
         }
-        // The f16 state snapshotted again after the round trip through f32 is unchanged.
+        // The f16 state, through an f32 backend and back, is unchanged.
         Session back16(*model16, o);
         back16.restore(sourceOf(snapshotOf(on32)));
         on32.decode(7);
@@ -517,8 +519,19 @@ private slots:
         QVERIFY(restoreError(victim, good.substr(0, 20)).contains("truncated"));
         QVERIFY(restoreError(victim, "not a snapshot at all, just some text").contains("magic"));
         std::string version = good;
-        version[8] = 2; // format version field
-        QVERIFY(restoreError(victim, version).contains("format version 2"));
+        version[8] = 3; // format version field
+        QVERIFY(restoreError(victim, version).contains("format version 3"));
+        // A header edited consistently (checksum recomputed): an unknown KV dtype is refused.
+        auto resealed = [&](std::size_t at, char value) {
+            std::string b = good;
+            b[at] = value;
+            std::uint32_t headerBytes;
+            std::memcpy(&headerBytes, b.data() + 12, 4);
+            const std::uint64_t h = hash64(b.data(), headerBytes - 8);
+            std::memcpy(b.data() + headerBytes - 8, &h, 8);
+            return b;
+        };
+        QVERIFY(restoreError(victim, resealed(57, 7)).contains("KV dtype 7"));
 
         // Refused restores leave the session as it was.
         QCOMPARE(victim.position(), 10);
@@ -528,6 +541,12 @@ private slots:
         ref.prefill(head(ids_, 10));
         ref.decode(7);
         QCOMPARE(victim.lastLogits(), ref.lastLogits());
+
+        // Version 1 (before the KV dtype byte, which it kept zero: f32) is still read: the
+        // states users cached before stay valid.
+        Session old(*hybrid_);
+        QVERIFY(restoreError(old, resealed(8, 1)).isEmpty());
+        QCOMPARE(old.lastLogits(), a.lastLogits());
     }
 
     // A failure inside a forward pass poisons the state until reset() or restore().

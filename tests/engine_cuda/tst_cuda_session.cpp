@@ -123,9 +123,10 @@ private slots:
         QVERIFY(QString::fromStdString(restored.decodeMode()).startsWith("recorded (1 "));
     }
 
-    // Snapshots are f32 whatever the backend keeps (the GPU's KV caches are f16): a state
-    // read on the GPU continues on the CPU and the other way round, and agrees with a
-    // session that read the same tokens there, at the GPU's precision.
+    // Snapshots hold the KV caches in the type the backend keeps (the GPU's are f16) and
+    // restores convert: a state read on the GPU continues on the CPU and the other way
+    // round, and agrees with a session that read the same tokens there, at the GPU's
+    // precision.
     void snapshotMovesBetweenBackends() {
         const char* fixture = "granite_hybrid_real_shapes";
         const auto cpu = makeCpuBackend(2);
@@ -140,7 +141,7 @@ private slots:
         gpuRead.prefill(prompt);
         cpuRead.prefill(prompt);
         const std::string fromGpu = snapshotBytes(gpuRead), fromCpu = snapshotBytes(cpuRead);
-        QCOMPARE(fromGpu.size(), fromCpu.size());
+        QVERIFY(fromGpu.size() < fromCpu.size()); // f16 keys and values
 
         Session cpuResumed(*onCpu, options), gpuResumed(*onGpu, options);
         restoreFrom(cpuResumed, fromGpu);

@@ -67,6 +67,13 @@ int run(int argc, char** argv) {
     std::printf("context   prefill tok/s   decode tok/s   peak GiB (pool)   device used GiB\n");
     std::mt19937 rng(42);
     for (long ctx : contexts) {
+        const std::int64_t limit = model->info().contextLength;
+        if (limit > 0 && ctx + decode + 1 > limit) {
+            std::printf("%7ld   skipped: with %ld decode steps it exceeds the model's %lld "
+                        "positions\n",
+                        ctx, decode + 1, static_cast<long long>(limit));
+            continue;
+        }
         be->resetPeak();
         lv::SessionOptions so;
         so.prefillChunk = chunk;

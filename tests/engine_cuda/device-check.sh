@@ -30,14 +30,15 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
 if [[ -x bin/bench_cuda_model ]]; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"
-        env $envs ./bin/bench_cuda_model --contexts "$contexts" --decode 128 $args \
+        # 63 timed steps after the recording one: 131008 + 64 positions fill the 128K context.
+        env $envs ./bin/bench_cuda_model --contexts "$contexts" --decode 63 $args \
             >"$logs/bench-$name.txt" 2>&1
         results+=("bench_cuda_model $name: $(status $?)")
     done
 fi
 if [[ -x bin/longview-cli ]]; then
     ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --record-decode \
-        --contexts "$contexts" >"$logs/cli-bench.txt" 2>&1
+        --contexts "$contexts" --decode-tokens 63 >"$logs/cli-bench.txt" 2>&1
     results+=("longview-cli bench --device cuda: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]]; then

@@ -143,8 +143,11 @@ int runBench(const Invocation& inv, CommandIo& io) {
     Rng rng(42);
     for (const auto ctx : contexts) {
         if (info.contextLength > 0 && ctx + decodeTokens + 1 > info.contextLength)
-            throw EngineError("bench: context " + std::to_string(ctx) + " exceeds the model's " +
-                              std::to_string(info.contextLength));
+            throw EngineError("bench: context " + std::to_string(ctx) + " and " +
+                              std::to_string(decodeTokens + 1) +
+                              " decode steps (the first, untimed, may record the step) exceed "
+                              "the model's " +
+                              std::to_string(info.contextLength) + " positions");
         SessionOptions so;
         so.prefillChunk = chunk;
         so.recordDecode = inv.has("record-decode");

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <random>
 #include <string>
@@ -96,7 +97,7 @@ void timeOp(lv::Backend& be, const std::string& name, double bytes, double flops
 
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     if (argc > 1) filter = argv[1];
 #ifndef LONGVIEW_HAVE_CUDA
     std::puts("built without CUDA");
@@ -213,4 +214,13 @@ int main(int argc, char** argv) {
                     r.tflops);
     return 0;
 #endif
+}
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_cuda_ops: %s\n", e.what());
+        return 1;
+    }
 }

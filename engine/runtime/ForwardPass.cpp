@@ -63,7 +63,7 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     const auto& layout = state.layout();
     std::size_t slot = 0;
     bool normedReady = false; // the previous block's last residual add normed x already
-    Tensor in = blockInput(be, spec.blocks.front(), normed);
+    Tensor in = spec.blocks.empty() ? normed : blockInput(be, spec.blocks.front(), normed);
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
         if (!normedReady) be.rmsNorm(x, block.norm.tensor, block.normEps, in);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <type_traits>
 
 namespace lv::cuda {
 namespace {
@@ -359,7 +360,7 @@ constexpr int minSplitKeys = 4 * kDecodeKeys;
 
 // Block (key split, kv head): rows r = t * G + g for query t and head hk * G + g.
 // Writes unnormalised partial outputs and (max, sum) per row, in base 2.
-template <int D>
+template <int D, bool HALF>
 __global__ void __launch_bounds__(128)
     decodeSplitKernel(AttentionArgs a, std::int64_t splitKeys, float* partO, float* partML) {
     extern __shared__ __align__(16) float sm[];
@@ -397,21 +398,52 @@ __global__ void __launch_bounds__(128)
     }
     float acc[kDecodeMaxRows] = {};
     const std::int64_t rowKv = a.Hkv * D;
+    // 16-bit caches: each thread holds its 4-element pieces of the next K/V tile (8 bytes
+    // each) in registers, loaded while this tile is computed, so the kernel streams the
+    // cache without waiting on its own arithmetic. f32 caches (only on request) load each
+    // tile when it is needed: holding one ahead would take 128 registers.
+    constexpr int kPieces = kDecodeKeys * (D / 4) / 128;
+    uint2 rk[HALF ? kPieces : 1], rv[HALF ? kPieces : 1];
+    auto fetch = [&](std::int64_t k0) {
+#pragma unroll
+        for (int j = 0; j < kPieces; ++j) {
+            const int i = tid + j * 128, r = i / (D / 4), c = (i % (D / 4)) * 4;
+            const std::int64_t key = k0 + r;
+            const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c;
+            const auto* k16 = static_cast<const std::uint16_t*>(a.k);
+            const auto* v16 = static_cast<const std::uint16_t*>(a.v);
+            rk[j] = key < kStop ? *reinterpret_cast<const uint2*>(k16 + off) : make_uint2(0, 0);
+            rv[j] = key < kStop ? *reinterpret_cast<const uint2*>(v16 + off) : make_uint2(0, 0);
+        }
+    };
+    if constexpr (HALF)
+        if (kBegin < kStop) fetch(kBegin);
     for (std::int64_t k0 = kBegin; k0 < kStop; k0 += kDecodeKeys) {
         __syncthreads();
-        for (int i = tid; i < kDecodeKeys * (D / 4); i += 128) {
-            const int r = i / (D / 4), c = (i % (D / 4)) * 4;
-            const std::int64_t key = k0 + r;
-            float4 kv = make_float4(0, 0, 0, 0), vv = kv;
-            if (key < kStop) {
-                const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c;
-                kv = load4AsFloat(a.k, a.kvDtype, off);
-                vv = load4AsFloat(a.v, a.kvDtype, off);
+        if constexpr (HALF) {
+#pragma unroll
+            for (int j = 0; j < kPieces; ++j) {
+                const int i = tid + j * 128, r = i / (D / 4), c = (i % (D / 4)) * 4;
+                *reinterpret_cast<float4*>(Ks + r * (D + 4) + c) = unpack4(rk[j], a.kvDtype);
+                *reinterpret_cast<float4*>(Vs + r * D + c) = unpack4(rv[j], a.kvDtype);
             }
-            *reinterpret_cast<float4*>(Ks + r * (D + 4) + c) = kv;
-            *reinterpret_cast<float4*>(Vs + r * D + c) = vv;
+        } else {
+            for (int i = tid; i < kDecodeKeys * (D / 4); i += 128) {
+                const int r = i / (D / 4), c = (i % (D / 4)) * 4;
+                const std::int64_t key = k0 + r;
+                float4 kv = make_float4(0, 0, 0, 0), vv = kv;
+                if (key < kStop) {
+                    const std::int64_t off = key * rowKv + std::int64_t(hk) * D + c;
+                    kv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.k) + off);
+                    vv = *reinterpret_cast<const float4*>(static_cast<const float*>(a.v) + off);
+                }
+                *reinterpret_cast<float4*>(Ks + r * (D + 4) + c) = kv;
+                *reinterpret_cast<float4*>(Vs + r * D + c) = vv;
+            }
         }
         __syncthreads();
+        if constexpr (HALF)
+            if (k0 + kDecodeKeys < kStop) fetch(k0 + kDecodeKeys);
         { // scores: thread = (key, every other row)
             const int key = tid % kDecodeKeys;
             const std::int64_t keyAbs = k0 + key;
@@ -530,12 +562,18 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
     const int smem =
         int(sizeof(float)) * (kDecodeMaxRows * D + kDecodeKeys * (D + 4) + kDecodeKeys * D +
                               kDecodeMaxRows * kDecodeKeys + 3 * kDecodeMaxRows);
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D>), int(smem),
-                             "decode attention shared memory");
     // Recorded: the kernel derives the split length from the keys it finds at run time.
     const std::int64_t splitKeys = a.pos0Dev ? 0 : decodeSplitKeys(a);
-    decodeSplitKernel<D>
-        <<<dim3(splits, unsigned(a.Hkv)), 128, smem, s>>>(a, splitKeys, partO, partML);
+    const dim3 grid(splits, unsigned(a.Hkv));
+    if (a.kvDtype == kF32) {
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D, false>),
+                                 int(smem), "decode attention shared memory");
+        decodeSplitKernel<D, false><<<grid, 128, smem, s>>>(a, splitKeys, partO, partML);
+    } else {
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D, true>),
+                                 int(smem), "decode attention shared memory");
+        decodeSplitKernel<D, true><<<grid, 128, smem, s>>>(a, splitKeys, partO, partML);
+    }
     checkLaunch("attentionDecodeSplit");
     decodeCombineKernel<<<dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128, 0, s>>>(
         a, splits, partO, partML);

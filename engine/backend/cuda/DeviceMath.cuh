@@ -31,11 +31,8 @@ __device__ __forceinline__ void storeAsType(void* p, int dtype, std::int64_t i, 
         static_cast<float*>(p)[i] = v;
 }
 
-// Elements i .. i + 3 in one vector load (16 bytes of f32, 8 of a 16-bit type); i must be
-// a multiple of 4 and p 16-byte aligned.
-__device__ __forceinline__ float4 load4AsFloat(const void* p, int dtype, std::int64_t i) {
-    if (dtype == kF32) return *reinterpret_cast<const float4*>(static_cast<const float*>(p) + i);
-    const uint2 raw = *reinterpret_cast<const uint2*>(static_cast<const std::uint16_t*>(p) + i);
+// Four bf16 (dtype 1) or f16 (2) values packed in 8 bytes, as floats.
+__device__ __forceinline__ float4 unpack4(uint2 raw, int dtype) {
     float2 lo, hi;
     if (dtype == kBF16) {
         lo = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&raw.x));

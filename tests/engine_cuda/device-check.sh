@@ -26,7 +26,8 @@ fi
 # before, and 16384 around the default 8192).
 variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIEW_CUDA_KV=f32"
           "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
-          "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384")
+          "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384"
+          "fa-tiles2|--record 1|LONGVIEW_CUDA_FA_TILES=2")
 if [[ -x bin/bench_cuda_model ]]; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"
@@ -50,6 +51,8 @@ fi
 if [[ -x bin/bench_cuda_ops ]]; then
     ./bin/bench_cuda_ops >"$logs/bench-ops.txt" 2>&1
     results+=("bench_cuda_ops: $(status $?)")
+    LONGVIEW_CUDA_FA_TILES=2 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles2.txt" 2>&1
+    results+=("bench_cuda_ops attention, two query tiles per warp: $(status $?)")
 fi
 echo
 for r in "${results[@]}"; do echo "$r"; done
@@ -58,6 +61,9 @@ for v in "${variants[@]}"; do
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
 [[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
+for f in bench-ops bench-ops-fa-tiles2; do
+    [[ -f $logs/$f.txt ]] && echo "--- $f: attention" && grep -E '^attention' "$logs/$f.txt"
+done
 [[ -f $logs/cli-profile.txt ]] && echo "--- profile, 16K prefill (top ops)" &&
     grep -E '^prefill ' "$logs/cli-profile.txt" | head -12
 true

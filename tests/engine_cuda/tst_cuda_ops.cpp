@@ -664,19 +664,30 @@ private slots:
                                 DType::F32, k.kv);
             auto vc = h.inputAs(h.randn(std::size_t(k.cap * k.Hkv * k.d)), {k.cap, k.Hkv, k.d},
                                 DType::F32, k.kv);
-            auto out = h.output({k.T, k.Hq, k.d});
-            h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, out.ref);
-            if (!guarded(QString("attention T=%1 pos0=%2 d=%3").arg(k.T).arg(k.pos0).arg(k.d),
-                         [&] { h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut); }))
-                continue;
-            check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6")
-                      .arg(k.T)
-                      .arg(k.pos0)
-                      .arg(k.Hq)
-                      .arg(k.Hkv)
-                      .arg(k.d)
-                      .arg(lv::dtypeName(k.kv).data()),
-                  h.compare(out), kTolBf16);
+            auto expected = h.output({k.T, k.Hq, k.d});
+            h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, expected.ref);
+            // f16 caches: also the flash form with two query tiles per warp (opt-in), into
+            // a freshly poisoned output.
+            for (const char* tiles : {"1", "2"}) {
+                if (*tiles == '2' && k.kv != DType::F16) break;
+                auto out = h.output({k.T, k.Hq, k.d});
+                h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
+                qputenv("LONGVIEW_CUDA_FA_TILES", tiles);
+                const bool ran = guarded(
+                    QString("attention T=%1 pos0=%2 d=%3").arg(k.T).arg(k.pos0).arg(k.d),
+                    [&] { h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut); });
+                qunsetenv("LONGVIEW_CUDA_FA_TILES");
+                if (!ran) break;
+                check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6 tiles=%7")
+                          .arg(k.T)
+                          .arg(k.pos0)
+                          .arg(k.Hq)
+                          .arg(k.Hkv)
+                          .arg(k.d)
+                          .arg(lv::dtypeName(k.kv).data())
+                          .arg(tiles),
+                      h.compare(out), kTolBf16);
+            }
         }
         finish();
     }

@@ -141,18 +141,41 @@ __device__ __forceinline__ uint4 toF16Chunk(const float4 raw[2], int dtype) {
                       packF16(f[6], f[7]));
 }
 
-// Block = 16 * WARPS queries of one head, WARPS warps of 16 rows; K/V tiles of 64 keys go through
-// registers (the next tile's loads are in flight while this one is computed) into swizzled
-// f16 shared memory; Q.K^T and P.V on the f16 tensor cores, softmax in f32 (base 2).
-template <int D, int WARPS, int KEYS, bool F16>
+// 16 bytes global -> shared without registers (sm_80+); zeros where !ok.
+__device__ __forceinline__ void cpAsync16(void* smem, const void* gmem, bool ok) {
+    const auto d = static_cast<std::uint32_t>(__cvta_generic_to_shared(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(gmem),
+                 "r"(ok ? 16 : 0));
+}
+__device__ __forceinline__ void cpAsyncCommit() {
+    asm volatile("cp.async.commit_group;\n" ::);
+}
+template <int N> __device__ __forceinline__ void cpAsyncWait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
+
+// Block = 16 * MT * WARPS queries of one head, each warp MT tiles of 16 rows; K/V tiles of
+// KEYS keys go through registers (the next tile's loads are in flight while this one is
+// computed) into swizzled f16 shared memory; Q.K^T and P.V on the f16 tensor cores, softmax
+// in f32 (base 2). MT = 1 keeps the warp's Q fragments in registers; MT = 2 reads them from
+// shared memory at each step instead, and each K or V fragment loaded from shared memory
+// then feeds two products: at one tile per warp the kernel is bound by shared-memory
+// bandwidth (ncu: L1/shared 69%, SM 36%), at two it needs about two thirds of it per FLOP.
+// The two-tile form takes f16 caches into two shared-memory stages with cp.async, which
+// frees the staging registers its accumulators need.
+template <int D, int WARPS, int KEYS, bool F16, int MT>
 __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs a) {
     constexpr int CH = D / 8; // 16-byte chunks per row
-    constexpr int kFaRows = 16 * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
+    constexpr int kWarpRows = 16 * MT;
+    constexpr int kFaRows = kWarpRows * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
+    constexpr bool kQInRegisters = MT == 1;
+    constexpr bool kAsync = F16 && MT == 2;
+    constexpr int kStages = kAsync ? 2 : 1;
     using Stage = KvStage<D, kFaThreads, KEYS, F16>;
     extern __shared__ __align__(16) unsigned char smemRaw[];
     auto* Qs = reinterpret_cast<std::uint16_t*>(smemRaw);
-    std::uint16_t* Ks = Qs + kFaRows * D;
-    std::uint16_t* Vs = Ks + kFaKeys * D;
+    std::uint16_t* Ks = Qs + kFaRows * D;           // [kStages][keys][D]
+    std::uint16_t* Vs = Ks + kStages * kFaKeys * D; // [kStages][keys][D]
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gid = lane >> 2, tig = lane & 3;
     const int h = blockIdx.y;
@@ -174,22 +197,47 @@ __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs
             packF16(f[0], f[1]), packF16(f[2], f[3]), packF16(f[4], f[5]), packF16(f[6], f[7]));
     }
     __syncthreads();
-    std::uint32_t qf[D / 16][4];
+    // The A fragment of this warp's query tile mt for head-dim step ks.
+    auto loadQ = [&](std::uint32_t q[4], int mt, int ks) {
+        const int r = warp * kWarpRows + mt * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
+        ldmatrixX4(q, Qs + swz<D>(r, ks * 2 + (lane >> 4)));
+    };
+    std::uint32_t qf[kQInRegisters ? D / 16 : 1][4];
+    if constexpr (kQInRegisters) {
 #pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks) {
-        const int r = warp * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
-        ldmatrixX4(qf[ks], Qs + swz<D>(r, ks * 2 + (lane >> 4)));
+        for (int ks = 0; ks < D / 16; ++ks)
+            loadQ(qf[ks], 0, ks);
     }
 
-    float o[D / 8][4] = {};
-    float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+    float o[MT][D / 8][4] = {};
+    float m[MT][2], l[MT][2];
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+        m[mt][0] = m[mt][1] = -INFINITY, l[mt][0] = l[mt][1] = 0.0f;
     const std::int64_t qLast = std::min<std::int64_t>(q0 + kFaRows, a.T) - 1;
     const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
     const std::int64_t rowKv = a.Hkv * D;
-    const std::int64_t rowA = q0 + warp * 16 + gid; // this thread's rows: rowA, rowA + 8
-    const std::int64_t warpLastKey = a.pos0 + q0 + warp * 16 + 15;
+    const std::int64_t warpRow0 = q0 + warp * kWarpRows;
+    // This thread's rows: warpRow0 + 16 mt + gid and 8 further, for each tile mt.
+    const std::int64_t rowA = warpRow0 + gid;
+    const std::int64_t warpLastKey = a.pos0 + warpRow0 + kWarpRows - 1;
 
+    // Staged through registers (kAsync: unused) or copied by cp.async into stage `stage`.
     Stage st;
+    auto issue = [&](std::int64_t k0, int stage) {
+#pragma unroll
+        for (int i = 0; i < Stage::kChunks; ++i) {
+            const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
+            const std::int64_t key = k0 + r;
+            const bool ok = key < kEnd;
+            const std::int64_t off = ok ? key * rowKv + std::int64_t(hk) * D + c * 8 : 0;
+            std::uint16_t* kd = Ks + stage * kFaKeys * D + swz<D>(r, c);
+            std::uint16_t* vd = Vs + stage * kFaKeys * D + swz<D>(r, c);
+            cpAsync16(kd, static_cast<const std::uint16_t*>(a.k) + off, ok);
+            cpAsync16(vd, static_cast<const std::uint16_t*>(a.v) + off, ok);
+        }
+        cpAsyncCommit();
+    };
     auto fetch = [&](std::int64_t k0) {
 #pragma unroll
         for (int i = 0; i < Stage::kChunks; ++i) {
@@ -210,103 +258,153 @@ __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs
             }
         }
     };
-    fetch(0);
-    for (std::int64_t k0 = 0; k0 < kEnd; k0 += kFaKeys) {
-        __syncthreads(); // every warp is done with the previous tile
-#pragma unroll
-        for (int i = 0; i < Stage::kChunks; ++i) {
-            const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
-            if constexpr (F16) {
-                *reinterpret_cast<float4*>(Ks + swz<D>(r, c)) = st.k[i][0];
-                *reinterpret_cast<float4*>(Vs + swz<D>(r, c)) = st.v[i][0];
+    if constexpr (kAsync)
+        issue(0, 0);
+    else
+        fetch(0);
+    for (std::int64_t k0 = 0, it = 0; k0 < kEnd; k0 += kFaKeys, ++it) {
+        const std::uint16_t* Kt = Ks;
+        const std::uint16_t* Vt = Vs;
+        if constexpr (kAsync) {
+            // The other stage was last read in the previous step, which every warp left
+            // through the barrier at its end; this tile's copies were issued a step ago.
+            const int stage = int(it & 1);
+            if (k0 + kFaKeys < kEnd) {
+                issue(k0 + kFaKeys, stage ^ 1);
+                cpAsyncWait<1>();
             } else {
-                *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = toF16Chunk(st.k[i], a.kvDtype);
-                *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = toF16Chunk(st.v[i], a.kvDtype);
+                cpAsyncWait<0>();
             }
+            __syncthreads();
+            Kt = Ks + stage * kFaKeys * D;
+            Vt = Vs + stage * kFaKeys * D;
+        } else {
+            __syncthreads(); // every warp is done with the previous tile
+#pragma unroll
+            for (int i = 0; i < Stage::kChunks; ++i) {
+                const int idx = tid + i * kFaThreads, r = idx / CH, c = idx % CH;
+                if constexpr (F16) {
+                    *reinterpret_cast<float4*>(Ks + swz<D>(r, c)) = st.k[i][0];
+                    *reinterpret_cast<float4*>(Vs + swz<D>(r, c)) = st.v[i][0];
+                } else {
+                    *reinterpret_cast<uint4*>(Ks + swz<D>(r, c)) = toF16Chunk(st.k[i], a.kvDtype);
+                    *reinterpret_cast<uint4*>(Vs + swz<D>(r, c)) = toF16Chunk(st.v[i], a.kvDtype);
+                }
+            }
+            __syncthreads();
+            if (k0 + kFaKeys < kEnd) fetch(k0 + kFaKeys); // lands while this tile is computed
         }
-        __syncthreads();
-        if (k0 + kFaKeys < kEnd) fetch(k0 + kFaKeys); // lands while this tile is computed
-        if (k0 > warpLastKey) continue;               // every row of this warp is masked
+        if (k0 > warpLastKey) { // every row of this warp is masked
+            if constexpr (kAsync) __syncthreads();
+            continue;
+        }
 
-        float sc[kFaKeys / 8][4] = {};
+        float sc[MT][kFaKeys / 8][4] = {};
 #pragma unroll
         for (int ks = 0; ks < D / 16; ++ks) {
+            std::uint32_t qa[MT][4];
+            if constexpr (kQInRegisters) {
+#pragma unroll
+                for (int e = 0; e < 4; ++e)
+                    qa[0][e] = qf[ks][e];
+            } else {
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt)
+                    loadQ(qa[mt], mt, ks);
+            }
 #pragma unroll
             for (int j = 0; j < kFaKeys / 8; j += 2) {
                 std::uint32_t b[4];
                 const int r = j * 8 + (lane & 7) + 8 * (lane >> 4);
-                ldmatrixX4(b, Ks + swz<D>(r, ks * 2 + ((lane >> 3) & 1)));
-                mmaF16(sc[j], qf[ks], b[0], b[1]);
-                mmaF16(sc[j + 1], qf[ks], b[2], b[3]);
-            }
-        }
-        if (k0 + kFaKeys - 1 > a.pos0 + q0 + warp * 16) { // the diagonal crosses this tile
+                ldmatrixX4(b, Kt + swz<D>(r, ks * 2 + ((lane >> 3) & 1)));
 #pragma unroll
-            for (int j = 0; j < kFaKeys / 8; ++j)
-#pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
-                    if (key > a.pos0 + rowA + 8 * (e >> 1)) sc[j][e] = -INFINITY;
+                for (int mt = 0; mt < MT; ++mt) {
+                    mmaF16(sc[mt][j], qa[mt], b[0], b[1]);
+                    mmaF16(sc[mt][j + 1], qa[mt], b[2], b[3]);
                 }
-        }
-#pragma unroll
-        for (int rr = 0; rr < 2; ++rr) {
-            float mx = -INFINITY;
-#pragma unroll
-            for (int j = 0; j < kFaKeys / 8; ++j)
-                mx = fmaxf(mx, fmaxf(sc[j][2 * rr], sc[j][2 * rr + 1]));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-            const float mNew = fmaxf(m[rr], mx);
-            const float mUse = mNew == -INFINITY ? 0.0f : mNew;
-            const float corr = exp2f(m[rr] - mUse);
-            float sum = 0.0f;
-#pragma unroll
-            for (int j = 0; j < kFaKeys / 8; ++j) {
-                sc[j][2 * rr] = exp2f(sc[j][2 * rr] - mUse);
-                sc[j][2 * rr + 1] = exp2f(sc[j][2 * rr + 1] - mUse);
-                sum += sc[j][2 * rr] + sc[j][2 * rr + 1];
-            }
-            l[rr] = l[rr] * corr + sum;
-            m[rr] = mNew;
-#pragma unroll
-            for (int n = 0; n < D / 8; ++n) {
-                o[n][2 * rr] *= corr;
-                o[n][2 * rr + 1] *= corr;
             }
         }
+        if (k0 + kFaKeys - 1 > a.pos0 + warpRow0) { // the diagonal crosses this tile
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+                for (int j = 0; j < kFaKeys / 8; ++j)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
+                        if (key > a.pos0 + rowA + 16 * mt + 8 * (e >> 1)) sc[mt][j][e] = -INFINITY;
+                    }
+        }
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+            for (int rr = 0; rr < 2; ++rr) {
+                float mx = -INFINITY;
+#pragma unroll
+                for (int j = 0; j < kFaKeys / 8; ++j)
+                    mx = fmaxf(mx, fmaxf(sc[mt][j][2 * rr], sc[mt][j][2 * rr + 1]));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+                const float mNew = fmaxf(m[mt][rr], mx);
+                const float mUse = mNew == -INFINITY ? 0.0f : mNew;
+                const float corr = exp2f(m[mt][rr] - mUse);
+                float sum = 0.0f;
+#pragma unroll
+                for (int j = 0; j < kFaKeys / 8; ++j) {
+                    sc[mt][j][2 * rr] = exp2f(sc[mt][j][2 * rr] - mUse);
+                    sc[mt][j][2 * rr + 1] = exp2f(sc[mt][j][2 * rr + 1] - mUse);
+                    sum += sc[mt][j][2 * rr] + sc[mt][j][2 * rr + 1];
+                }
+                l[mt][rr] = l[mt][rr] * corr + sum;
+                m[mt][rr] = mNew;
+#pragma unroll
+                for (int n = 0; n < D / 8; ++n) {
+                    o[mt][n][2 * rr] *= corr;
+                    o[mt][n][2 * rr + 1] *= corr;
+                }
+            }
 #pragma unroll
         for (int kk = 0; kk < kFaKeys / 16; ++kk) {
-            const std::uint32_t pa[4] = {packF16(sc[2 * kk][0], sc[2 * kk][1]),
-                                         packF16(sc[2 * kk][2], sc[2 * kk][3]),
-                                         packF16(sc[2 * kk + 1][0], sc[2 * kk + 1][1]),
-                                         packF16(sc[2 * kk + 1][2], sc[2 * kk + 1][3])};
+            std::uint32_t pa[MT][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt) {
+                pa[mt][0] = packF16(sc[mt][2 * kk][0], sc[mt][2 * kk][1]);
+                pa[mt][1] = packF16(sc[mt][2 * kk][2], sc[mt][2 * kk][3]);
+                pa[mt][2] = packF16(sc[mt][2 * kk + 1][0], sc[mt][2 * kk + 1][1]);
+                pa[mt][3] = packF16(sc[mt][2 * kk + 1][2], sc[mt][2 * kk + 1][3]);
+            }
 #pragma unroll
             for (int dp = 0; dp < D / 16; ++dp) {
                 std::uint32_t b[4];
                 const int r = kk * 16 + (lane & 7) + 8 * ((lane >> 3) & 1);
-                ldmatrixX4Trans(b, Vs + swz<D>(r, dp * 2 + (lane >> 4)));
-                mmaF16(o[2 * dp], pa, b[0], b[1]);
-                mmaF16(o[2 * dp + 1], pa, b[2], b[3]);
+                ldmatrixX4Trans(b, Vt + swz<D>(r, dp * 2 + (lane >> 4)));
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mmaF16(o[mt][2 * dp], pa[mt], b[0], b[1]);
+                    mmaF16(o[mt][2 * dp + 1], pa[mt], b[2], b[3]);
+                }
             }
         }
+        if constexpr (kAsync) __syncthreads(); // this stage is refilled two steps on
     }
 
 #pragma unroll
-    for (int rr = 0; rr < 2; ++rr) {
-        float sum = l[rr];
-        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-        const std::int64_t t = rowA + 8 * rr;
-        if (t >= a.T) continue;
-        const float inv = 1.0f / sum;
-        float* out = a.out + t * a.ldo + std::int64_t(h) * D;
+    for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-        for (int n = 0; n < D / 8; ++n) {
-            out[n * 8 + 2 * tig] = o[n][2 * rr] * inv;
-            out[n * 8 + 2 * tig + 1] = o[n][2 * rr + 1] * inv;
+        for (int rr = 0; rr < 2; ++rr) {
+            float sum = l[mt][rr];
+            sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+            sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+            const std::int64_t t = rowA + 16 * mt + 8 * rr;
+            if (t >= a.T) continue;
+            const float inv = 1.0f / sum;
+            float* out = a.out + t * a.ldo + std::int64_t(h) * D;
+#pragma unroll
+            for (int n = 0; n < D / 8; ++n) {
+                out[n * 8 + 2 * tig] = o[mt][n][2 * rr] * inv;
+                out[n * 8 + 2 * tig + 1] = o[mt][n][2 * rr + 1] * inv;
+            }
         }
-    }
 }
 
 // The flash kernel reads K/V rows as 16-byte vectors.
@@ -316,15 +414,16 @@ bool flashApplies(const AttentionArgs& a) {
     return (a.d == 64 || a.d == 128) && (ptrs & 15) == 0;
 }
 
-template <int D, int WARPS, int KEYS, bool F16>
+template <int D, int WARPS, int KEYS, bool F16, int MT = 1>
 void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
-    constexpr int kFaRows = 16 * WARPS, kFaKeys = KEYS;
-    const int smem = (kFaRows + 2 * kFaKeys) * D * 2;
+    constexpr int kFaRows = 16 * MT * WARPS, kFaKeys = KEYS;
+    constexpr int kStages = F16 && MT == 2 ? 2 : 1;
+    const int smem = (kFaRows + 2 * kStages * kFaKeys) * D * 2;
     allowDynamicSharedMemory(
-        reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS, F16>), smem,
+        reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS, F16, MT>), smem,
         "flash attention shared memory");
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
-    flashAttentionKernel<D, WARPS, KEYS, F16><<<grid, WARPS * 32, smem, s>>>(a);
+    flashAttentionKernel<D, WARPS, KEYS, F16, MT><<<grid, WARPS * 32, smem, s>>>(a);
     checkLaunch("flashAttention");
 }
 
@@ -346,6 +445,12 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
     const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
     const bool f16 = a.kvDtype == kF16;
+    // LONGVIEW_CUDA_FA_TILES=2: two query tiles per warp on f16 caches (read at every call,
+    // so that the op tests run both forms); opt-in until measured against the one-tile form.
+    if (const char* tiles = std::getenv("LONGVIEW_CUDA_FA_TILES"); f16 && tiles && *tiles == '2') {
+        launchFlashWarps<D, 4, 32, true, 2>(a, s);
+        return;
+    }
     if (eight)
         f16 ? launchFlashWarps<D, 8, 64, true>(a, s) : launchFlashWarps<D, 8, 64, false>(a, s);
     else

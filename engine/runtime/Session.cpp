@@ -14,6 +14,8 @@ namespace {
 
 // Device state moves to and from snapshots in pieces of this size.
 constexpr std::size_t kStreamPiece = std::size_t(4) << 20;
+// An automatic prefill chunk halves down to this when its activations do not fit.
+constexpr std::int64_t kSmallestAutomaticChunk = 128;
 
 std::vector<SnapshotSection> sectionsFor(const std::vector<StateEntry>& layout,
                                          std::uint64_t tokens, DType kvDtype) {
@@ -115,9 +117,22 @@ Session::Session(const Model& model, SessionOptions options)
     if (options_.prefillChunk < 0)
         throw EngineError("session: prefill chunk must be positive (or 0: the backend's), got " +
                           std::to_string(options_.prefillChunk));
-    if (options_.prefillChunk == 0) options_.prefillChunk = model.backend().preferredPrefillChunk();
+    const bool automatic = options_.prefillChunk == 0;
+    if (automatic) options_.prefillChunk = model.backend().preferredPrefillChunk();
     state_ = std::make_unique<ModelState>(model.backend(), stateLayout(model.spec()));
-    workspace_ = std::make_unique<Workspace>(model.backend(), model.spec(), options_.prefillChunk);
+    for (;;) {
+        try {
+            workspace_ =
+                std::make_unique<Workspace>(model.backend(), model.spec(), options_.prefillChunk);
+            break;
+        } catch (const DeviceError&) {
+            // The backend's chunk does not fit beside this model on this device (a small GPU,
+            // a large model): a smaller one reads as correctly, only slower. A chunk the
+            // caller chose is the caller's to change.
+            if (!automatic || options_.prefillChunk <= kSmallestAutomaticChunk) throw;
+            options_.prefillChunk /= 2;
+        }
+    }
     recorded_ = std::make_unique<RecordedDecode>();
 }
 

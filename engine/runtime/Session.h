@@ -34,7 +34,8 @@ using SnapshotSource = std::function<std::size_t(void* dst, std::size_t bytes)>;
 
 struct SessionOptions {
     // Tokens per forward pass during prefill; 0: the backend's choice
-    // (Backend::preferredPrefillChunk: 512 on the CPU, 8192 on a GPU of 16 GiB or more).
+    // (Backend::preferredPrefillChunk: 512 on the CPU, 8192 on a GPU of 16 GiB or more),
+    // halved while its activations do not fit in device memory.
     std::int64_t prefillChunk = 0;
     std::int64_t maxContext = 0; // 0: the model's context length (unlimited for SSMs)
     std::uint64_t seed = 0;      // sampling RNG seed

@@ -79,6 +79,16 @@ public:
     int calls = 0;
     DType kvCache = DType::F32;
     bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
+    // A device with little memory: larger allocations fail as a GPU's would.
+    std::size_t maxAllocation = std::size_t(-1);
+    std::size_t largestAllocation = 0;
+
+    void* allocate(std::size_t bytes) override {
+        if (bytes > maxAllocation)
+            throw DeviceError("out of memory: asked for " + std::to_string(bytes) + " bytes");
+        largestAllocation = std::max(largestAllocation, bytes);
+        return inner().allocate(bytes);
+    }
 
     std::string name() const override { return "altered " + inner().name(); }
     DType kvCacheDType() const override { return kvCache; }
@@ -415,6 +425,28 @@ private slots:
         Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
         Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
         QCOMPARE(d16, d32);
+    }
+
+    // An automatic prefill chunk whose activations do not fit shrinks until they do (the
+    // session still reads correctly); a chunk the caller chose fails with the device's error.
+    void automaticChunkShrinksToFitTheDevice() {
+        AlteredCpuBackend small(makeCpuBackend(2));
+        const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), small);
+        small.largestAllocation = 0;
+        { Session probe(*model); }
+        const std::size_t largestAt512 = small.largestAllocation; // activations scale with it
+        small.maxAllocation = largestAt512 - 1;
+        Session s(*model);
+        QCOMPARE(s.prefillChunk(), 256);
+        s.prefill(head(ids_, 40));
+        Session ref(*hybrid_);
+        ref.prefill(head(ids_, 40));
+        QVERIFY(maxRelDiff(s.lastLogits(), ref.lastLogits()) < 1e-5);
+        SessionOptions fixed;
+        fixed.prefillChunk = 512;
+        QVERIFY_THROWS_EXCEPTION(DeviceError, Session{*model, fixed});
+        small.maxAllocation = 64; // nothing fits: the device's error, not a loop
+        QVERIFY_THROWS_EXCEPTION(DeviceError, Session{*model});
     }
 
     // The profiler sees every op of prefill and decode under the phase it was given,

@@ -313,6 +313,43 @@ private slots:
         finish();
     }
 
+    // Products whose plan timed the heuristic's candidates (LONGVIEW_CUDA_GEMM_TUNE=1, read
+    // when a shape's plan is made; shapes no other case uses) give the same results.
+    void tunedLinear() {
+        struct Case {
+            std::int64_t T, K, N;
+            DType wt;
+            bool bias;
+        };
+        qputenv("LONGVIEW_CUDA_GEMM_TUNE", "1");
+        for (const Case& k :
+             {Case{129, 1536, 2560, DType::BF16, false}, Case{600, 3072, 1536, DType::BF16, true},
+              Case{77, 96, 160, DType::F32, true}}) {
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, k.wt);
+            auto b = h.input(h.randn(std::size_t(k.N)), {k.N});
+            auto out = h.output({k.T, k.N});
+            h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, 0.5f, out.ref);
+            const QString name = QString("tuned linear T=%1 K=%2 N=%3 w=%4")
+                                     .arg(k.T)
+                                     .arg(k.K)
+                                     .arg(k.N)
+                                     .arg(lv::dtypeName(k.wt).data());
+            for (int run = 0; run < 2; ++run) { // the tuning run, then the chosen plan
+                if (!guarded(name, [&] {
+                        h.dut().linear(x.dut, w.dut, k.bias ? &b.dut : nullptr, 0.5f, out.dut);
+                    }))
+                    break;
+                check(name + (run ? " (tuned plan)" : " (tuning)"), h.compare(out),
+                      k.wt == DType::F32 ? kTolTf32 : kTolBf16);
+            }
+        }
+        qunsetenv("LONGVIEW_CUDA_GEMM_TUNE");
+        finish();
+    }
+
     void prepareWeight() {
         // Matrices keep the checkpoint's dtype (f32 -> TF32 products, bf16 stays bf16), vectors
         // become f32; host views may be row slices of a larger tensor.

@@ -2,6 +2,7 @@
 
 #include "backend/cuda/CudaCheck.h"
 
+#include <cstdlib>
 #include <string>
 
 namespace lv::cuda {
@@ -88,10 +89,11 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
                                          sizeof(alignO));
     cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignO,
                                          sizeof(alignO));
-    cublasLtMatmulHeuristicResult_t result{};
+    constexpr int kCandidates = 8;
+    cublasLtMatmulHeuristicResult_t results[kCandidates]{};
     int found = 0;
-    const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(handle_, p.desc, p.a, p.b, p.c, p.c,
-                                                             pref, 1, &result, &found);
+    const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(
+        handle_, p.desc, p.a, p.b, p.c, p.c, pref, tuning() ? kCandidates : 1, results, &found);
     cublasLtMatmulPreferenceDestroy(pref);
     if (st != CUBLAS_STATUS_SUCCESS || found == 0) {
         cublasLtMatrixLayoutDestroy(p.a);
@@ -101,8 +103,59 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
         throw DeviceError("cuBLASLt: no algorithm for linear T=" + std::to_string(op.T) +
                           " N=" + std::to_string(op.N) + " K=" + std::to_string(op.K));
     }
-    p.algo = result.algo;
+    p.algo = results[0].algo;
+    for (int i = 1; i < found; ++i)
+        if (results[i].state == CUBLAS_STATUS_SUCCESS) p.candidates.push_back(results[i].algo);
     return plans_.emplace(key, p).first->second;
+}
+
+void LtGemm::matmul(const GemmOperands& op, const Plan& p, const cublasLtMatmulAlgo_t& algo,
+                    void* workspace, std::size_t workspaceBytes, cudaStream_t stream) {
+    const float beta = 0.0f;
+    check(cublasLtMatmul(handle_, p.desc, &op.alpha, op.w, p.a, op.x, p.b, &beta, op.out, p.c,
+                         op.out, p.c, &algo, workspace, workspaceBytes, stream),
+          "matmul");
+}
+
+void LtGemm::tune(const GemmOperands& op, Plan& p, void* workspace, std::size_t workspaceBytes,
+                  cudaStream_t stream) {
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    cudaStreamIsCapturing(stream, &capturing);
+    if (capturing != cudaStreamCaptureStatusNone) return; // nothing runs while recording
+    cudaEvent_t start = nullptr, stop = nullptr;
+    check(cudaEventCreate(&start), "tuning event");
+    check(cudaEventCreate(&stop), "tuning event");
+    std::vector<cublasLtMatmulAlgo_t> all{p.algo};
+    all.insert(all.end(), p.candidates.begin(), p.candidates.end());
+    float best = -1.0f;
+    for (const auto& algo : all) {
+        const float beta = 0.0f;
+        // A candidate the library refuses for these operands is skipped, not an error.
+        if (cublasLtMatmul(handle_, p.desc, &op.alpha, op.w, p.a, op.x, p.b, &beta, op.out, p.c,
+                           op.out, p.c, &algo, workspace, workspaceBytes,
+                           stream) != CUBLAS_STATUS_SUCCESS)
+            continue;
+        cudaEventRecord(start, stream);
+        for (int r = 0; r < 3; ++r)
+            matmul(op, p, algo, workspace, workspaceBytes, stream);
+        cudaEventRecord(stop, stream);
+        cudaEventSynchronize(stop);
+        float ms = 0.0f;
+        cudaEventElapsedTime(&ms, start, stop);
+        if (best < 0.0f || ms < best) {
+            best = ms;
+            p.algo = algo;
+        }
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    p.candidates.clear();
+}
+
+bool LtGemm::tuning() {
+    // Read at each new plan (rare), so that a test can tune some shapes and not others.
+    const char* e = std::getenv("LONGVIEW_CUDA_GEMM_TUNE");
+    return e && *e == '1';
 }
 
 void LtGemm::run(const GemmOperands& op, void* workspace, std::size_t workspaceBytes,
@@ -113,10 +166,8 @@ void LtGemm::run(const GemmOperands& op, void* workspace, std::size_t workspaceB
         check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &op.bias,
                                              sizeof(op.bias)),
               "bias pointer");
-    const float beta = 0.0f;
-    check(cublasLtMatmul(handle_, p.desc, &op.alpha, op.w, p.a, op.x, p.b, &beta, op.out, p.c,
-                         op.out, p.c, &p.algo, workspace, workspaceBytes, stream),
-          "matmul");
+    if (!p.candidates.empty()) tune(op, p, workspace, workspaceBytes, stream);
+    matmul(op, p, p.algo, workspace, workspaceBytes, stream);
 }
 
 } // namespace lv::cuda

@@ -1,6 +1,8 @@
 // cuBLASLt matrix products for Backend::linear: out[T, N] = alpha * x[T, K] W[N, K]^T (+ bias),
 // with float32 accumulation and float32 output. x and W are both bf16, both f16, or both f32
 // (TF32 tensor cores). Plans (descriptors, layouts, the chosen algorithm) are cached per shape.
+// LONGVIEW_CUDA_GEMM_TUNE=1 times the heuristic's first candidates on a plan's first run and
+// keeps the fastest (opt-in until measured).
 #pragma once
 
 #include <cublasLt.h>
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <tuple>
+#include <vector>
 
 namespace lv::cuda {
 
@@ -41,10 +44,19 @@ private:
         cublasLtMatmulDesc_t desc = nullptr;
         cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
         cublasLtMatmulAlgo_t algo{};
+        // The heuristic's other candidates, timed on the first run when tuning is on.
+        std::vector<cublasLtMatmulAlgo_t> candidates;
     };
     using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
                            std::int64_t, int, bool, int>;
+    static bool tuning(); // LONGVIEW_CUDA_GEMM_TUNE=1
     Plan& plan(const GemmOperands& op, std::size_t workspaceBytes);
+    void matmul(const GemmOperands& op, const Plan& p, const cublasLtMatmulAlgo_t& algo,
+                void* workspace, std::size_t workspaceBytes, cudaStream_t stream);
+    // Times every candidate on these operands and keeps the fastest (the output is written
+    // by each; the real product follows).
+    void tune(const GemmOperands& op, Plan& p, void* workspace, std::size_t workspaceBytes,
+              cudaStream_t stream);
 
     cublasLtHandle_t handle_ = nullptr;
     std::map<Key, Plan> plans_;

@@ -28,6 +28,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
           "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384"
           "fa-tiles2|--record 1|LONGVIEW_CUDA_FA_TILES=2"
+          "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1")
 if [[ -x bin/bench_cuda_model ]]; then
     for v in "${variants[@]}"; do

@@ -569,7 +569,11 @@ private slots:
               SsdCase{1000, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{77, 6, 20, 2, 24, 0.001f, 0.1f},
               SsdCase{129, 4, 64, 2, 128, 0.0f, 1e30f}, SsdCase{3, 8, 16, 4, 16, 0.0f, 1e30f},
               SsdCase{33, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{17000, 8, 64, 1, 128, 0.0f, 1e30f},
-              SsdCase{600, 6, 96, 3, 160, 0.0f, 1e30f}}) {
+              SsdCase{600, 6, 96, 3, 160, 0.0f, 1e30f},
+              // one token: the decode kernel (N a multiple of 32; rows not a multiple of 16)
+              SsdCase{1, 6, 20, 2, 32, 0.001f, 0.1f}, SsdCase{1, 8, 64, 4, 64, 0.0f, 1e30f},
+              SsdCase{1, 3, 33, 3, 256, 0.0f, 1e30f}, SsdCase{1, 4, 16, 2, 96, 0.0f, 1e30f},
+              SsdCase{1, 2, 8, 1, 24, 0.0f, 1e30f}}) {
             OpHarness h = harness();
             SsdTensors s = makeSsd(h, k);
             lv::SsdParams p;

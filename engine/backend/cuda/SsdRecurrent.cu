@@ -1,5 +1,6 @@
 // Mamba2 SSD, the recurrent form: the state is carried token by token. Used for decode
-// (T == 1) and short prefills; long prefills take the chunked form (SsdChunked.cu).
+// (T == 1, its own kernel) and short prefills; long prefills take the chunked form
+// (SsdChunked.cu).
 //
 // Block = one head and PT head-dim rows; 4 threads share one row p, each owning every 4th
 // state column n (interleaved, so that a warp's shared-memory reads hit distinct banks).
@@ -90,6 +91,63 @@ template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
     }
 }
 
+// One token (decode), memory-bound on the state (1.5 MB a layer at Granite's 48 x 64 x 128):
+// one warp per state row, its lanes across the row's N columns (n = lane + 32 j, so every
+// load and store is a whole 128-byte line), four rows per warp with all their loads issued
+// before the arithmetic; B and C of the head's group in registers. The general kernel above
+// reads rows in 16-byte pieces from 8 rows at once and keeps few loads in flight.
+constexpr int kStepRows = 4;  // state rows per warp
+constexpr int kStepWarps = 4; // warps per block
+
+template <int NPL> // state columns per lane: N = 32 * NPL
+__global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
+    const int h = blockIdx.x;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int P = int(a.P), N = int(a.N);
+    const int p0 = (int(blockIdx.y) * kStepWarps + warp) * kStepRows;
+    if (p0 >= P) return; // no block-wide synchronisation below
+    const int g = int(h / (a.H / a.G));
+    float d = softplusf(a.dt[h] + a.dtBias[h]);
+    d = fminf(fmaxf(d, a.dtMin), a.dtMax);
+    const float dA = expf(d * a.A[h]), Dh = a.D[h];
+    float b[NPL], c[NPL];
+#pragma unroll
+    for (int j = 0; j < NPL; ++j) {
+        b[j] = a.B[std::int64_t(g) * N + lane + 32 * j];
+        c[j] = a.C[std::int64_t(g) * N + lane + 32 * j];
+    }
+    float* st = a.state + (std::int64_t(h) * P + p0) * N;
+    float s[kStepRows][NPL], xv[kStepRows];
+#pragma unroll
+    for (int r = 0; r < kStepRows; ++r) {
+        const bool in = p0 + r < P;
+        xv[r] = in ? a.x[std::int64_t(h) * P + p0 + r] : 0.0f;
+#pragma unroll
+        for (int j = 0; j < NPL; ++j)
+            s[r][j] = in ? st[std::int64_t(r) * N + lane + 32 * j] : 0.0f;
+    }
+#pragma unroll
+    for (int r = 0; r < kStepRows; ++r) {
+        if (p0 + r >= P) break; // uniform across the warp
+        const float dx = d * xv[r];
+        float acc = 0.0f;
+#pragma unroll
+        for (int j = 0; j < NPL; ++j) {
+            s[r][j] = s[r][j] * dA + dx * b[j];
+            acc += c[j] * s[r][j];
+            st[std::int64_t(r) * N + lane + 32 * j] = s[r][j];
+        }
+        acc = warpSum(acc);
+        if (lane == 0) a.y[std::int64_t(h) * P + p0 + r] = acc + Dh * xv[r];
+    }
+}
+
+template <int NPL> void launchStep(const SsdArgs& a, cudaStream_t s) {
+    const dim3 grid(unsigned(a.H), ceilDiv(a.P, kStepWarps * kStepRows));
+    ssdStepKernel<NPL><<<grid, kStepWarps * 32, 0, s>>>(a);
+    checkLaunch("ssdStep");
+}
+
 template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {
     const int N = int(a.N);
     const int TT = std::max(1, std::min(32, 4096 / N));
@@ -103,6 +161,20 @@ template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {
 
 void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s) {
     if (a.H == 0 || a.P == 0) return;
+    if (a.T == 1 && a.N % 32 == 0 && a.N <= 256) {
+        switch (a.N / 32) {
+        case 1:
+            return launchStep<1>(a, s);
+        case 2:
+            return launchStep<2>(a, s);
+        case 4:
+            return launchStep<4>(a, s);
+        case 8:
+            return launchStep<8>(a, s);
+        default:
+            break; // 96, 160, ...: the general kernel
+        }
+    }
     if (a.N <= 16)
         launchFor<4>(a, s);
     else if (a.N <= 32)

@@ -534,7 +534,10 @@ private slots:
              {Case{300, 3328, 4, true, true, false, 6448},
               Case{1, 3328, 4, true, true, false, 6448}, Case{2, 3328, 4, false, true, false, 0},
               Case{37, 37, 3, true, false, false, 0}, Case{19, 64, 4, true, true, true, 0},
-              Case{5, 10, 1, true, false, false, 0}}) {
+              Case{5, 10, 1, true, false, false, 0},
+              // one token: the decode kernel (own window, rolls its own state)
+              Case{1, 3328, 4, false, false, true, 0}, Case{1, 37, 3, true, false, false, 40},
+              Case{1, 10, 1, true, true, false, 0}, Case{1, 16, 8, true, true, false, 0}}) {
             OpHarness h = harness();
             const std::int64_t ld = k.ld ? k.ld : k.C;
             auto xw = h.wide(k.T, ld);

@@ -1,6 +1,6 @@
 // Depthwise causal conv1d with a rolling state of the last K-1 inputs, then optional SiLU.
 // One thread per (token, channel) output; a second launch rolls the state forward, so that
-// every output read the state before it changed.
+// every output read the state before it changed. A single token (decode) takes one kernel.
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
@@ -34,6 +34,29 @@ __global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, c
         }
         out.data[t * out.ld + c] = applySilu ? siluf(acc) : acc;
     }
+}
+
+// One token (decode): a thread owns one channel's window (its state and the new input), so it
+// can write the output and roll the state itself: one launch instead of two.
+__global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bias, float* state,
+                                       bool applySilu, Rows out) {
+    const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (c >= x.cols) return;
+    float* st = state + c * (K - 1);
+    float window[8];
+#pragma unroll
+    for (int k = 0; k < 7; ++k)
+        if (k < K - 1) window[k] = st[k];
+    const float xv = x.data[c];
+    window[K - 1] = xv;
+    float acc = bias ? bias[c] : 0.0f;
+#pragma unroll
+    for (int k = 0; k < 8; ++k)
+        if (k < K) acc += loadAsFloat(w.data, w.dtype, c * K + k) * window[k];
+    out.data[c] = applySilu ? siluf(acc) : acc;
+#pragma unroll
+    for (int k = 0; k < 7; ++k)
+        if (k < K - 1) st[k] = window[k + 1];
 }
 
 // new state[c, j] = s[T + j], read in increasing j so that the shift works in place.
@@ -115,6 +138,12 @@ void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* 
                         bool applySilu, Rows out, cudaStream_t s) {
     if (x.cols == 0) return;
     const int K = int(kernelSize);
+    if (x.rows == 1 && K >= 1 && K <= 8) {
+        causalConv1dStepKernel<<<ceilDiv(x.cols, kThreads), kThreads, 0, s>>>(x, w, K, bias, state,
+                                                                              applySilu, out);
+        checkLaunch("causalConv1dStep");
+        return;
+    }
     const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
                      aligned16(x.data) && aligned16(out.data) && x.rows > 1;
     if (vec) {

@@ -39,9 +39,9 @@ struct SessionOptions {
     std::int64_t prefillChunk = 0;
     std::int64_t maxContext = 0; // 0: the model's context length (unlimited for SSMs)
     std::uint64_t seed = 0;      // sampling RNG seed
-    // Replay one-token steps recorded by the backend (CUDA graphs). Off by default until
-    // tst_cuda_session and the decode bench have run on a GPU (docs/cuda-notes.md).
-    bool recordDecode = false;
+    // Replay one-token steps recorded by the backend (CUDA graphs; on an H200 1K decode goes
+    // from 299 to 339 tok/s). Backends that cannot record run the ops directly.
+    bool recordDecode = true;
 };
 
 struct GenerateOptions {

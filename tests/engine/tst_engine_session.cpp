@@ -285,9 +285,9 @@ private slots:
     // The CPU backend records nothing: asking for recorded steps runs them directly, with
     // the same logits, and the session says why. (Replays on a GPU: tst_cuda_session.)
     void recordedDecodeFallsBackOnTheCpu() {
-        SessionOptions o;
-        o.recordDecode = true;
-        Session recorded(*hybrid_, o), direct(*hybrid_);
+        SessionOptions o, off;
+        off.recordDecode = false;
+        Session recorded(*hybrid_, o), direct(*hybrid_, off);
         recorded.prefill(head(ids_, 30));
         direct.prefill(head(ids_, 30));
         for (std::int32_t t : {3, 14, 15, 92}) {
@@ -455,7 +455,7 @@ private slots:
         ProfiledBackend profiled(makeCpuBackend(2));
         const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), profiled);
         SessionOptions o;
-        o.recordDecode = true; // falls back: the profiler does not record
+        o.recordDecode = true; // the default; falls back: the profiler does not record
         Session s(*model, o);
         profiled.clear(); // loading uploads weights
         profiled.setPhase("prefill");

@@ -31,7 +31,7 @@ fi
 variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIEW_CUDA_KV=f32"
           "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
           "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384"
-          "fa-tiles2|--record 1|LONGVIEW_CUDA_FA_TILES=2"
+          "fa-tiles1|--record 1|LONGVIEW_CUDA_FA_TILES=1"
           "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
@@ -44,7 +44,7 @@ if [[ -x bin/bench_cuda_model ]] && want bench; then
     done
 fi
 if [[ -x bin/longview-cli ]] && want bench; then
-    ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --record-decode \
+    ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
         --contexts "$contexts" --decode-tokens 63 >"$logs/cli-bench.txt" 2>&1
     results+=("longview-cli bench --device cuda: $(status $?)")
 fi
@@ -57,8 +57,8 @@ fi
 if [[ -x bin/bench_cuda_ops ]] && want bench; then
     ./bin/bench_cuda_ops >"$logs/bench-ops.txt" 2>&1
     results+=("bench_cuda_ops: $(status $?)")
-    LONGVIEW_CUDA_FA_TILES=2 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles2.txt" 2>&1
-    results+=("bench_cuda_ops attention, two query tiles per warp: $(status $?)")
+    LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
+    results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
 fi
 echo
 for r in "${results[@]}"; do echo "$r"; done
@@ -67,7 +67,7 @@ for v in "${variants[@]}"; do
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
 [[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
-for f in bench-ops bench-ops-fa-tiles2; do
+for f in bench-ops bench-ops-fa-tiles1; do
     [[ -f $logs/$f.txt ]] && echo "--- $f: attention" && grep -E '^attention' "$logs/$f.txt"
 done
 [[ -f $logs/cli-profile.txt ]] && echo "--- profile, 16K prefill (top ops)" &&

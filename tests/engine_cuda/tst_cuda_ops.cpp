@@ -710,10 +710,10 @@ private slots:
                                 DType::F32, k.kv);
             auto expected = h.output({k.T, k.Hq, k.d});
             h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, expected.ref);
-            // f16 caches: also the flash form with two query tiles per warp (opt-in), into
-            // a freshly poisoned output.
-            for (const char* tiles : {"1", "2"}) {
-                if (*tiles == '2' && k.kv != DType::F16) break;
+            // f16 caches: both flash forms (two query tiles per warp, the default, and one),
+            // each into a freshly poisoned output.
+            for (const char* tiles : {"2", "1"}) {
+                if (*tiles == '1' && k.kv != DType::F16) break;
                 auto out = h.output({k.T, k.Hq, k.d});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 qputenv("LONGVIEW_CUDA_FA_TILES", tiles);

@@ -99,8 +99,6 @@ int runBench(const Invocation& inv, CommandIo& io) {
     // --profile: every op timed on its own (slower runs; the table says where time goes).
     ProfiledBackend* profiler = nullptr;
     if (inv.has("profile")) {
-        if (inv.has("record-decode"))
-            throw UsageError("--profile times ops one by one; it cannot replay recorded steps");
         auto profiled = std::make_unique<ProfiledBackend>(std::move(backend));
         profiler = profiled.get();
         backend = std::move(profiled);
@@ -150,7 +148,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
                               std::to_string(info.contextLength) + " positions");
         SessionOptions so;
         so.prefillChunk = chunk;
-        so.recordDecode = inv.has("record-decode");
+        so.recordDecode = !inv.has("direct-decode");
         // Best of `repeat` runs: on a shared machine the fastest run is the one least
         // disturbed by other work.
         Row best{ctx, 0, 0, 0, 0};
@@ -263,7 +261,7 @@ Command makeBenchCommand() {
         {"chunk", "N", "prefill chunk size (default as the app: 512 CPU, 8192 GPU)"},
         {"threads", "N", "CPU threads (default: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
-        {"record-decode", "", "replay decode steps from a recorded CUDA graph (experimental)"},
+        {"direct-decode", "", "launch every decode op instead of replaying a recorded CUDA graph"},
         {"profile", "", "time every op on its own and print where prefill and decode time goes"},
         {"tokenizer", "FILE|DIR", "tokenizer throughput of this tokenizer (repeatable)", true},
         {"corpus", "FILE", "text for the tokenizer benchmark (default: 20 MB of text and code)"},

@@ -631,7 +631,7 @@ void TstGuiViewer::viewerPanelOpensCodebaseAndShowsCitedLines() {
     panel.resize(900, 600);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    watchdog_->arm();
+    const auto armed = watchdog_->armedForScope();
     panel.openEntry(e, ViewPosition{});
     QCOMPARE(panel.mode(), ViewerPanel::Mode::Code);
     QCOMPARE(panel.codebaseView()->currentFile(), QStringLiteral("README.md"));

@@ -198,7 +198,7 @@ void TstGuiWidgets::sourceWatcherReportsASettledChange() {
     f.close();
     QDir(dir.path()).mkpath(QStringLiteral("repo/src"));
     SourceWatcher watcher(200);
-    watchdog_->arm();
+    const auto armed = watchdog_->armedForScope();
     QSignalSpy changed(&watcher, &SourceWatcher::sourceChanged);
     watcher.setSources({file, dir.filePath(QStringLiteral("repo"))});
     QTRY_VERIFY(watcher.watchedPaths().contains(dir.filePath(QStringLiteral("repo/src"))));

@@ -36,6 +36,21 @@ public:
     void arm();    // resets the worst latency and starts pinging
     void disarm(); // stops; the numbers stay readable
     void reset();  // disarmed, numbers cleared: call it before each test function
+
+    // Arms until the end of the enclosing scope. Declared after a test's own fixtures
+    // (a temporary folder), it disarms before they are torn down, so that the test's
+    // cleanup on a slow disk is not taken for the application blocking.
+    class ArmedScope {
+    public:
+        explicit ArmedScope(UiWatchdog& w) : w_(w) { w_.arm(); }
+        ~ArmedScope() { w_.disarm(); }
+        ArmedScope(const ArmedScope&) = delete;
+        ArmedScope& operator=(const ArmedScope&) = delete;
+
+    private:
+        UiWatchdog& w_;
+    };
+    [[nodiscard]] ArmedScope armedForScope() { return ArmedScope(*this); }
     bool isArmed() const { return armed_.load(); }
 
     // The worst delay, less the time the UI thread waited for a CPU; includes a

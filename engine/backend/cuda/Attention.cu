@@ -8,6 +8,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
 
 #include <algorithm>
@@ -21,6 +22,7 @@ constexpr int kWarps = 4;
 
 template <int DPL> // head dims per lane: d <= 32 * DPL
 __global__ void attentionWarpKernel(AttentionArgs a) {
+    waitForPrevious();
     extern __shared__ float smem[]; // per warp: q [d]
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const std::int64_t item = std::int64_t(blockIdx.x) * kWarps + warp;
@@ -83,8 +85,8 @@ __global__ void attentionWarpKernel(AttentionArgs a) {
 template <int DPL> void launchWarp(const AttentionArgs& a, cudaStream_t s) {
     const std::int64_t items = a.T * a.Hq;
     const std::size_t smem = sizeof(float) * kWarps * 32 * DPL;
-    attentionWarpKernel<DPL><<<ceilDiv(items, kWarps), kWarps * 32, smem, s>>>(a);
-    checkLaunch("attention");
+    launchKernel(attentionWarpKernel<DPL>, ceilDiv(items, kWarps), kWarps * 32, smem, s,
+                 "attentionWarp", a);
 }
 
 } // namespace
@@ -165,6 +167,7 @@ template <int N> __device__ __forceinline__ void cpAsyncWait() {
 // frees the staging registers its accumulators need.
 template <int D, int WARPS, int KEYS, bool F16, int MT>
 __global__ void __launch_bounds__(WARPS * 32) flashAttentionKernel(AttentionArgs a) {
+    waitForPrevious();
     constexpr int CH = D / 8; // 16-byte chunks per row
     constexpr int kWarpRows = 16 * MT;
     constexpr int kFaRows = kWarpRows * WARPS, kFaThreads = 32 * WARPS, kFaKeys = KEYS;
@@ -423,8 +426,8 @@ void launchFlashWarps(const AttentionArgs& a, cudaStream_t s) {
         reinterpret_cast<const void*>(flashAttentionKernel<D, WARPS, KEYS, F16, MT>), smem,
         "flash attention shared memory");
     const dim3 grid(ceilDiv(a.T, kFaRows), unsigned(a.Hq));
-    flashAttentionKernel<D, WARPS, KEYS, F16, MT><<<grid, WARPS * 32, smem, s>>>(a);
-    checkLaunch("flashAttention");
+    launchKernel(flashAttentionKernel<D, WARPS, KEYS, F16, MT>, grid, WARPS * 32, smem, s,
+                 "flashAttention", a);
 }
 
 // 8 warps (128 queries) halve the K/V traffic per product but fit one block per SM; 4 warps
@@ -470,6 +473,7 @@ constexpr int minSplitKeys = 4 * kDecodeKeys;
 template <int D, bool HALF>
 __global__ void __launch_bounds__(128)
     decodeSplitKernel(AttentionArgs a, std::int64_t splitKeys, float* partO, float* partML) {
+    waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     const int G = int(a.Hq / a.Hkv);
     const int R = int(a.T) * G;
@@ -616,6 +620,7 @@ __global__ void __launch_bounds__(128)
 // Block (kv head, row): out = sum_s o_s 2^(m_s - M) / sum_s l_s 2^(m_s - M).
 __global__ void decodeCombineKernel(AttentionArgs a, int splits, const float* partO,
                                     const float* partML) {
+    waitForPrevious();
     const int hk = blockIdx.x, r = blockIdx.y;
     const int G = int(a.Hq / a.Hkv), t = r / G, g = r % G;
     const int D = int(a.d);
@@ -675,16 +680,16 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
     if (a.kvDtype == kF32) {
         allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D, false>),
                                  int(smem), "decode attention shared memory");
-        decodeSplitKernel<D, false><<<grid, 128, smem, s>>>(a, splitKeys, partO, partML);
+        launchKernel(decodeSplitKernel<D, false>, grid, 128, smem, s, "decodeSplit", a, splitKeys,
+                     partO, partML);
     } else {
         allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitKernel<D, true>),
                                  int(smem), "decode attention shared memory");
-        decodeSplitKernel<D, true><<<grid, 128, smem, s>>>(a, splitKeys, partO, partML);
+        launchKernel(decodeSplitKernel<D, true>, grid, 128, smem, s, "decodeSplit", a, splitKeys,
+                     partO, partML);
     }
-    checkLaunch("attentionDecodeSplit");
-    decodeCombineKernel<<<dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128, 0, s>>>(
-        a, splits, partO, partML);
-    checkLaunch("attentionDecodeCombine");
+    launchKernel(decodeCombineKernel, dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128, 0,
+                 s, "decodeCombine", a, splits, partO, partML);
 }
 
 } // namespace

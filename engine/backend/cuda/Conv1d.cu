@@ -5,6 +5,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <algorithm>
 
@@ -16,6 +17,7 @@ constexpr int kThreads = 256;
 // Input sequence s = [state[c, 0 .. K-2], x[0 .. T-1, c]]; out[t] = sum_k w[c, k] * s[t + k].
 __global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, const float* state,
                                    bool applySilu, Rows out) {
+    waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
     float taps[8];
@@ -40,6 +42,7 @@ __global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, c
 // can write the output and roll the state itself: one launch instead of two.
 __global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bias, float* state,
                                        bool applySilu, Rows out) {
+    waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
     float* st = state + c * (K - 1);
@@ -61,6 +64,7 @@ __global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bia
 
 // new state[c, j] = s[T + j], read in increasing j so that the shift works in place.
 __global__ void rollConvStateKernel(Rows x, int K, float* state) {
+    waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
     const std::int64_t T = x.rows;
@@ -78,6 +82,7 @@ constexpr int kRun = 32;
 template <int K>
 __global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, const float* state,
                                        bool applySilu, Rows out) {
+    waitForPrevious();
     const std::int64_t c = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
     if (c >= x.cols) return;
     float taps[4][K];
@@ -139,25 +144,24 @@ void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* 
     if (x.cols == 0) return;
     const int K = int(kernelSize);
     if (x.rows == 1 && K >= 1 && K <= 8) {
-        causalConv1dStepKernel<<<ceilDiv(x.cols, kThreads), kThreads, 0, s>>>(x, w, K, bias, state,
-                                                                              applySilu, out);
-        checkLaunch("causalConv1dStep");
+        launchKernel(causalConv1dStepKernel, ceilDiv(x.cols, kThreads), kThreads, 0, s,
+                     "causalConv1dStep", x, w, K, bias, state, applySilu, out);
         return;
     }
     const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
                      aligned16(x.data) && aligned16(out.data) && x.rows > 1;
     if (vec) {
         const dim3 grid(ceilDiv(x.cols / 4, 128), ceilDiv(x.rows, kRun));
-        causalConv1dVec4Kernel<4><<<grid, 128, 0, s>>>(x, w, bias, state, applySilu, out);
-        checkLaunch("causalConv1dVec4");
+        launchKernel(causalConv1dVec4Kernel<4>, grid, 128, 0, s, "causalConv1dVec4", x, w, bias,
+                     state, applySilu, out);
     } else if (x.rows > 0) {
         const dim3 grid(ceilDiv(x.cols, kThreads), unsigned(std::min<std::int64_t>(x.rows, 65535)));
-        causalConv1dKernel<<<grid, kThreads, 0, s>>>(x, w, K, bias, state, applySilu, out);
-        checkLaunch("causalConv1d");
+        launchKernel(causalConv1dKernel, grid, kThreads, 0, s, "causalConv1d", x, w, K, bias, state,
+                     applySilu, out);
     }
     if (K > 1 && x.rows > 0) {
-        rollConvStateKernel<<<ceilDiv(x.cols, kThreads), kThreads, 0, s>>>(x, K, state);
-        checkLaunch("rollConvState");
+        launchKernel(rollConvStateKernel, ceilDiv(x.cols, kThreads), kThreads, 0, s,
+                     "rollConvState", x, K, state);
     }
 }
 

@@ -4,6 +4,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <algorithm>
 
@@ -18,6 +19,7 @@ dim3 rowsGrid(std::int64_t rows, std::int64_t cols) {
 }
 
 template <class Op> __global__ void rowsKernel(Rows x, Op op) {
+    waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
     for (std::int64_t r = blockIdx.y; r < x.rows; r += gridDim.y)
@@ -26,11 +28,11 @@ template <class Op> __global__ void rowsKernel(Rows x, Op op) {
 
 template <class Op> void launchRows(Rows shape, Op op, cudaStream_t s, const char* name) {
     if (shape.rows == 0 || shape.cols == 0) return;
-    rowsKernel<<<rowsGrid(shape.rows, shape.cols), kThreads, 0, s>>>(shape, op);
-    checkLaunch(name);
+    launchKernel(rowsKernel<Op>, rowsGrid(shape.rows, shape.cols), kThreads, 0, s, name, shape, op);
 }
 
 __global__ void fillKernel(float* dst, float value, std::int64_t count) {
+    waitForPrevious();
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x)
         dst[i] = value;
@@ -38,6 +40,7 @@ __global__ void fillKernel(float* dst, float value, std::int64_t count) {
 
 __global__ void storeRowsKernel(const uint4* src, uint4* dst, std::int64_t count, DevicePos row0,
                                 std::int64_t vecsPerRow) {
+    waitForPrevious();
     uint4* to = dst + row0.value() * vecsPerRow;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x)
@@ -47,6 +50,7 @@ __global__ void storeRowsKernel(const uint4* src, uint4* dst, std::int64_t count
 // The 16-bit cache append: f32 rows converted as the flash kernel would (f16 saturates).
 __global__ void storeRowsConvertKernel(const float* src, void* dst, int dstDtype,
                                        std::int64_t count, DevicePos row0, std::int64_t rowLen) {
+    waitForPrevious();
     const std::int64_t first = row0.value() * rowLen;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x) {
@@ -56,6 +60,7 @@ __global__ void storeRowsConvertKernel(const float* src, void* dst, int dstDtype
 
 __global__ void embeddingKernel(const std::int32_t* ids, Weight table, std::int64_t vocab,
                                 std::int64_t ldTable, float scale, Rows out) {
+    waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= out.cols) return;
     for (std::int64_t r = blockIdx.y; r < out.rows; r += gridDim.y) {
@@ -70,6 +75,7 @@ __global__ void embeddingKernel(const std::int32_t* ids, Weight table, std::int6
 
 __global__ void convertKernel(const void* src, int srcDtype, void* dst, int dstDtype,
                               std::int64_t count) {
+    waitForPrevious();
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x) {
         const float v = loadAsFloat(src, srcDtype, i);
@@ -148,34 +154,31 @@ struct ToF16 {
 
 void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s) {
     if (count <= 0) return;
-    fillKernel<<<linearBlocks(count), kThreads, 0, s>>>(dst, value, count);
-    checkLaunch("fill");
+    launchKernel(fillKernel, linearBlocks(count), kThreads, 0, s, "fill", dst, value, count);
 }
 
 void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
                      DevicePos row0, cudaStream_t s) {
     const std::int64_t count = rows * rowBytes / 16;
     if (count <= 0) return;
-    storeRowsKernel<<<linearBlocks(count), kThreads, 0, s>>>(
-        static_cast<const uint4*>(src), static_cast<uint4*>(dst), count, row0, rowBytes / 16);
-    checkLaunch("storeRows");
+    launchKernel(storeRowsKernel, linearBlocks(count), kThreads, 0, s, "storeRows",
+                 static_cast<const uint4*>(src), static_cast<uint4*>(dst), count, row0,
+                 rowBytes / 16);
 }
 
 void launchStoreRowsConverted(const float* src, void* dst, int dstDtype, std::int64_t rowLen,
                               std::int64_t rows, DevicePos row0, cudaStream_t s) {
     const std::int64_t count = rows * rowLen;
     if (count <= 0) return;
-    storeRowsConvertKernel<<<linearBlocks(count), kThreads, 0, s>>>(src, dst, dstDtype, count, row0,
-                                                                    rowLen);
-    checkLaunch("storeRows");
+    launchKernel(storeRowsConvertKernel, linearBlocks(count), kThreads, 0, s, "storeRowsConvert",
+                 src, dst, dstDtype, count, row0, rowLen);
 }
 
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
                      std::int64_t ldTable, float scale, Rows out, cudaStream_t s) {
     if (out.rows == 0 || out.cols == 0) return;
-    embeddingKernel<<<rowsGrid(out.rows, out.cols), kThreads, 0, s>>>(ids, table, vocab, ldTable,
-                                                                      scale, out);
-    checkLaunch("embedding");
+    launchKernel(embeddingKernel, rowsGrid(out.rows, out.cols), kThreads, 0, s, "embedding", ids,
+                 table, vocab, ldTable, scale, out);
 }
 
 void launchAddScaled(Rows a, Rows b, float scale, Rows out, cudaStream_t s) {
@@ -213,8 +216,8 @@ void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s) {
 void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,
                    cudaStream_t s) {
     if (count <= 0) return;
-    convertKernel<<<linearBlocks(count), kThreads, 0, s>>>(src, srcDtype, dst, dstDtype, count);
-    checkLaunch("convert");
+    launchKernel(convertKernel, linearBlocks(count), kThreads, 0, s, "convert", src, srcDtype, dst,
+                 dstDtype, count);
 }
 
 } // namespace lv::cuda

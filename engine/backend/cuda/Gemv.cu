@@ -7,6 +7,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -112,9 +113,10 @@ __global__ void __launch_bounds__(kWarps * 32)
                           : make_uint4(0, 0, 0, 0);
     };
     // The kernel is a few microseconds long: the first weights are requested before x is
-    // staged, and each step requests the next before it computes, so HBM never waits on
-    // the block.
+    // staged (launched as a dependent, before the previous kernel has even finished), and
+    // each step requests the next before it computes, so HBM never waits on the block.
     if (warp < chunks) fetch(warp);
+    waitForPrevious(); // the weights are constant; x and out belong to the step
     stageInput<T>(x, in, xs, normRed);
     float acc[kRows][T] = {};
     for (int c = warp; c < chunks; c += kWarps) {
@@ -175,9 +177,8 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
     const std::size_t smem = sizeof(float) * std::size_t(T * x.cols);
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gemvKernel<W, T>), int(kGemvMaxSmem),
                              "gemv shared memory");
-    gemvKernel<W, T><<<ceilDiv(out.cols, kRows), kWarps * 32, smem, s>>>(
-        x, in, static_cast<const W*>(w), ldw, bias, alpha, out);
-    checkLaunch("gemv");
+    launchKernel(gemvKernel<W, T>, ceilDiv(out.cols, kRows), kWarps * 32, smem, s, "gemv", x, in,
+                 static_cast<const W*>(w), ldw, bias, alpha, out);
 }
 
 template <class W>

@@ -5,6 +5,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 namespace lv::cuda {
 namespace {
@@ -20,6 +21,7 @@ __device__ float dotRow(Weight w, std::int64_t offset, const float* x, std::int6
 
 // act[slot, f] = silu(gate_e[f] . x_t) * (up_e[f] . x_t), slot = t * k + j.
 __global__ void moeActKernel(MoeArgs a) {
+    waitForPrevious();
     const std::int64_t item = std::int64_t(blockIdx.x) * kWarps + (threadIdx.x >> 5);
     const int lane = threadIdx.x & 31;
     const std::int64_t slots = a.x.rows * a.k;
@@ -42,6 +44,7 @@ __global__ void moeActKernel(MoeArgs a) {
 
 // y[slot, i] = down_e[i] . act[slot].
 __global__ void moeDownKernel(MoeArgs a) {
+    waitForPrevious();
     const std::int64_t item = std::int64_t(blockIdx.x) * kWarps + (threadIdx.x >> 5);
     const int lane = threadIdx.x & 31;
     const std::int64_t H = a.x.cols;
@@ -56,6 +59,7 @@ __global__ void moeDownKernel(MoeArgs a) {
 }
 
 __global__ void moeCombineKernel(MoeArgs a) {
+    waitForPrevious();
     const std::int64_t H = a.x.cols;
     const std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= H) return;
@@ -72,13 +76,10 @@ __global__ void moeCombineKernel(MoeArgs a) {
 void launchMoeSwiglu(const MoeArgs& a, cudaStream_t s) {
     const std::int64_t slots = a.x.rows * a.k;
     if (slots == 0) return;
-    moeActKernel<<<ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s>>>(a);
-    checkLaunch("moeAct");
-    moeDownKernel<<<ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s>>>(a);
-    checkLaunch("moeDown");
+    launchKernel(moeActKernel, ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s, "moeAct", a);
+    launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown", a);
     const dim3 grid(ceilDiv(a.x.cols, 256), unsigned(a.x.rows < 65535 ? a.x.rows : 65535));
-    moeCombineKernel<<<grid, 256, 0, s>>>(a);
-    checkLaunch("moeCombine");
+    launchKernel(moeCombineKernel, grid, 256, 0, s, "moeCombine", a);
 }
 
 } // namespace lv::cuda

@@ -4,6 +4,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <algorithm>
 
@@ -13,6 +14,7 @@ namespace {
 constexpr int kThreads = 256;
 
 __global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
+    waitForPrevious();
     __shared__ float scratch[32];
     const float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     float ss = 0.0f;
@@ -29,6 +31,7 @@ __global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
 // normBeforeGate=true: out = x / rms(x) * w * silu(z).
 __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                                    bool normBeforeGate, OutRows out) {
+    waitForPrevious();
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
@@ -57,6 +60,7 @@ __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupS
 template <int PER>
 __global__ void __launch_bounds__(256)
     rmsNormCachedKernel(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out) {
+    waitForPrevious();
     __shared__ float scratch[32];
     float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     const float* d = delta.data ? delta.data + std::int64_t(blockIdx.x) * delta.ld : nullptr;
@@ -90,6 +94,7 @@ template <int PER>
 __global__ void __launch_bounds__(256)
     gatedRmsNormCachedKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                              bool normBeforeGate, OutRows out) {
+    waitForPrevious();
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
@@ -130,13 +135,15 @@ void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     const Rows none{};
     if (x.cols > 1024 && x.cols <= 256 * 8) {
-        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, none, 0.0f, w, eps, out);
+        launchKernel(rmsNormCachedKernel<8>, unsigned(x.rows), 256, 0, s, "rmsNormCached", x, none,
+                     0.0f, w, eps, out);
     } else if (x.cols > 2048 && x.cols <= 256 * 16) {
-        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, none, 0.0f, w, eps, out);
+        launchKernel(rmsNormCachedKernel<16>, unsigned(x.rows), 256, 0, s, "rmsNormCached", x, none,
+                     0.0f, w, eps, out);
     } else {
-        rmsNormKernel<<<unsigned(x.rows), threadsFor(x.cols), 0, s>>>(x, w, eps, out);
+        launchKernel(rmsNormKernel, unsigned(x.rows), threadsFor(x.cols), 0, s, "rmsNorm", x, w,
+                     eps, out);
     }
-    checkLaunch("rmsNorm");
 }
 
 bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out,
@@ -144,12 +151,14 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutR
     if (x.cols > 256 * 16) return false;
     if (x.rows == 0 || x.cols == 0) return true;
     if (x.cols <= 256 * 4)
-        rmsNormCachedKernel<4><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+        launchKernel(rmsNormCachedKernel<4>, unsigned(x.rows), 256, 0, s, "rmsNormCached", x, delta,
+                     scale, w, eps, out);
     else if (x.cols <= 256 * 8)
-        rmsNormCachedKernel<8><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
+        launchKernel(rmsNormCachedKernel<8>, unsigned(x.rows), 256, 0, s, "rmsNormCached", x, delta,
+                     scale, w, eps, out);
     else
-        rmsNormCachedKernel<16><<<unsigned(x.rows), 256, 0, s>>>(x, delta, scale, w, eps, out);
-    checkLaunch("addRmsNorm");
+        launchKernel(rmsNormCachedKernel<16>, unsigned(x.rows), 256, 0, s, "rmsNormCached", x,
+                     delta, scale, w, eps, out);
     return true;
 }
 
@@ -158,12 +167,11 @@ void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float 
     if (x.rows == 0 || x.cols == 0) return;
     const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
     if (groupSize > 1024 && groupSize <= 256 * 16)
-        gatedRmsNormCachedKernel<16>
-            <<<grid, 256, 0, s>>>(x, z, w, groupSize, eps, normBeforeGate, out);
+        launchKernel(gatedRmsNormCachedKernel<16>, grid, 256, 0, s, "gatedRmsNormCached", x, z, w,
+                     groupSize, eps, normBeforeGate, out);
     else
-        gatedRmsNormKernel<<<grid, threadsFor(groupSize), 0, s>>>(x, z, w, groupSize, eps,
-                                                                  normBeforeGate, out);
-    checkLaunch("gatedRmsNorm");
+        launchKernel(gatedRmsNormKernel, grid, threadsFor(groupSize), 0, s, "gatedRmsNorm", x, z, w,
+                     groupSize, eps, normBeforeGate, out);
 }
 
 } // namespace lv::cuda

@@ -4,6 +4,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <algorithm>
 
@@ -12,6 +13,7 @@ namespace {
 
 __global__ void ropeKernel(float* x, std::int64_t ld, std::int64_t T, int heads, int headDim,
                            DevicePos position, float theta, int rotaryDim) {
+    waitForPrevious();
     const std::int64_t pos0 = position.value();
     const int half = rotaryDim / 2;
     const int i = blockIdx.x * blockDim.x + threadIdx.x; // rotation pair index
@@ -39,9 +41,8 @@ void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, s
     const int half = int(rotaryDim / 2);
     const int threads = std::min(128, (half + 31) / 32 * 32);
     const dim3 grid(ceilDiv(half, threads), unsigned(std::min<std::int64_t>(T, 65535)));
-    ropeKernel<<<grid, threads, 0, s>>>(x, ld, T, int(heads), int(headDim), pos0, theta,
-                                        int(rotaryDim));
-    checkLaunch("rope");
+    launchKernel(ropeKernel, grid, threads, 0, s, "rope", x, ld, T, int(heads), int(headDim), pos0,
+                 theta, int(rotaryDim));
 }
 
 } // namespace lv::cuda

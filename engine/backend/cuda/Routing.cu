@@ -4,12 +4,14 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 namespace lv::cuda {
 namespace {
 
 __global__ void topkRoutingKernel(Rows logits, int k, bool softmaxFirst, bool renormalize,
                                   std::int32_t* indices, float* weights) {
+    waitForPrevious();
     const std::int64_t t = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (t >= logits.rows) return;
     const float* row = logits.data + t * logits.ld;
@@ -56,9 +58,8 @@ __global__ void topkRoutingKernel(Rows logits, int k, bool softmaxFirst, bool re
 void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool renormalize,
                        std::int32_t* indices, float* weights, cudaStream_t s) {
     if (logits.rows == 0) return;
-    topkRoutingKernel<<<ceilDiv(logits.rows, 128), 128, 0, s>>>(logits, int(k), softmaxFirst,
-                                                                renormalize, indices, weights);
-    checkLaunch("topkRouting");
+    launchKernel(topkRoutingKernel, ceilDiv(logits.rows, 128), 128, 0, s, "topkRouting", logits,
+                 int(k), softmaxFirst, renormalize, indices, weights);
 }
 
 } // namespace lv::cuda

@@ -4,6 +4,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 namespace lv::cuda {
 namespace {
@@ -16,6 +17,7 @@ __device__ __forceinline__ bool better(float v, int i, float bv, int bi) {
 }
 
 __global__ void argmaxKernel(Rows logits, std::int32_t* indices) {
+    waitForPrevious();
     __shared__ float sv[32];
     __shared__ int si[32];
     const float* row = logits.data + std::int64_t(blockIdx.x) * logits.ld;
@@ -62,8 +64,7 @@ __global__ void argmaxKernel(Rows logits, std::int32_t* indices) {
 
 void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s) {
     if (logits.rows == 0) return;
-    argmaxKernel<<<unsigned(logits.rows), kThreads, 0, s>>>(logits, indices);
-    checkLaunch("argmax");
+    launchKernel(argmaxKernel, unsigned(logits.rows), kThreads, 0, s, "argmax", logits, indices);
 }
 
 } // namespace lv::cuda

@@ -13,6 +13,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaTf32.cuh"
 
 #include <algorithm>
@@ -32,6 +33,7 @@ struct Scratch {
 };
 
 __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
     __shared__ float warpSums[L / 32];
     const int c = blockIdx.x, h = blockIdx.y, l = threadIdx.x;
     const int lane = l & 31, warp = l >> 5;
@@ -68,6 +70,7 @@ __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, S
 
 // S[c, h, p, n] for a 64 (p) x 128 (n) tile; 8 warps of 16 x 64.
 __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
     __shared__ float Xs[32][72];
     __shared__ float Bs[32][136];
     __shared__ float wS[L];
@@ -142,6 +145,7 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
 // back to a.state. Four consecutive state elements per thread (P * N % 4 == 0, aligned), the
 // next chunk's values loaded before this chunk's are stored, so loads overlap.
 __global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
+    waitForPrevious();
     const std::int64_t total = a.H * a.P * a.N;
     const std::int64_t e = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
     if (e >= total) return;
@@ -162,6 +166,7 @@ __global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
 
 // The same, one element per thread, for shapes or pointers the vector form cannot take.
 __global__ void ssdStatePassScalarKernel(SsdArgs a, int nc, Scratch w) {
+    waitForPrevious();
     const std::int64_t total = a.H * a.P * a.N;
     const std::int64_t e = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (e >= total) return;
@@ -178,6 +183,7 @@ __global__ void ssdStatePassScalarKernel(SsdArgs a, int nc, Scratch w) {
 
 // CB[c, g, l, s] = C_l . B_s for one 64 x 64 tile on or below the diagonal.
 __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
     __shared__ float Cs[64][36];
     __shared__ float Bs[64][36];
     const int c = blockIdx.x, g = blockIdx.y;
@@ -230,6 +236,7 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
 // y for 64 rows (l) x 64 head dims (p) of one chunk and head; 4 warps of 16 x 64.
 __global__ void __launch_bounds__(128, 4)
     ssdChunkScanKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
     __shared__ float As[64][36]; // C rows (part A) or the decay-weighted CB tile (part B)
     __shared__ float Ps[64][36]; // previous state rows (part A)
     __shared__ float Xs[32][72]; // x rows (part B)
@@ -376,22 +383,22 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
-        ssdPrepKernel<<<dim3(nc, unsigned(a.H)), L, 0, s>>>(a, t0, w);
-        checkLaunch("ssdPrep");
-        ssdChunkStateKernel<<<dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s>>>(a, t0, w);
-        checkLaunch("ssdChunkState");
+        launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
+        launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
+                     "ssdChunkState", a, t0, w);
         const bool vec =
             (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
         if (vec)
-            ssdStatePassKernel<<<ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s>>>(a, nc, w);
+            launchKernel(ssdStatePassKernel, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
+                         "ssdStatePass", a, nc, w);
         else
-            ssdStatePassScalarKernel<<<ceilDiv(a.H * a.P * a.N, 256), 256, 0, s>>>(a, nc, w);
-        checkLaunch("ssdStatePass");
+            launchKernel(ssdStatePassScalarKernel, ceilDiv(a.H * a.P * a.N, 256), 256, 0, s,
+                         "ssdStatePassScalar", a, nc, w);
         constexpr int tiles = L / 64;
-        ssdChunkCbKernel<<<dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s>>>(a, t0, w);
-        checkLaunch("ssdChunkCb");
-        ssdChunkScanKernel<<<dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s>>>(a, t0, w);
-        checkLaunch("ssdChunkScan");
+        launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
+                     "ssdChunkCb", a, t0, w);
+        launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
+                     "ssdChunkScan", a, t0, w);
     }
 }
 

@@ -10,6 +10,7 @@
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
 
 #include <algorithm>
 
@@ -20,6 +21,7 @@ constexpr int PT = 32;           // head-dim rows per block
 constexpr int kThreads = PT * 4; // 4 threads per row
 
 template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
+    waitForPrevious();
     extern __shared__ float smem[];
     const int N = int(a.N), P = int(a.P);
     float* Bs = smem;          // [TT, N]
@@ -101,6 +103,7 @@ constexpr int kStepWarps = 4; // warps per block
 
 template <int NPL> // state columns per lane: N = 32 * NPL
 __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
+    waitForPrevious();
     const int h = blockIdx.x;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int P = int(a.P), N = int(a.N);
@@ -144,8 +147,7 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
 
 template <int NPL> void launchStep(const SsdArgs& a, cudaStream_t s) {
     const dim3 grid(unsigned(a.H), ceilDiv(a.P, kStepWarps * kStepRows));
-    ssdStepKernel<NPL><<<grid, kStepWarps * 32, 0, s>>>(a);
-    checkLaunch("ssdStep");
+    launchKernel(ssdStepKernel<NPL>, grid, kStepWarps * 32, 0, s, "ssdStep", a);
 }
 
 template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {
@@ -153,8 +155,7 @@ template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {
     const int TT = std::max(1, std::min(32, 4096 / N));
     const std::size_t smem = sizeof(float) * (std::size_t(2 * TT * N) + TT * PT + 2 * TT);
     const dim3 grid(unsigned(a.H), ceilDiv(a.P, PT));
-    ssdRecurrentKernel<NPT><<<grid, kThreads, smem, s>>>(a, TT);
-    checkLaunch("ssdRecurrent");
+    launchKernel(ssdRecurrentKernel<NPT>, grid, kThreads, smem, s, "ssdRecurrent", a, TT);
 }
 
 } // namespace

@@ -2,9 +2,11 @@
 # On the GPU machine, in an unpacked device bundle (make-device-bundle.sh): every CUDA test,
 # the fixtures through verify-reference, and the model bench with and without the recorded
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
-#   ./device-check.sh [CONTEXTS] [PART]   (default 1024,16384,131008; PART tests, bench or
-#                                           all, the default: two calls fit the tool's
-#                                           10-minute limit where one might not)
+#   ./device-check.sh [CONTEXTS] [PART]   (default 1024,16384,131008; PART tests, bench,
+#                                           timeline or all, the default: two calls fit
+#                                           the tool's 10-minute limit where one might not)
+# timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
+# (graph nodes one by one), summarized by kernel-times.py; not part of all.
 set -u
 cd "$(dirname "$0")"
 contexts=${1:-1024,16384,131008}
@@ -60,6 +62,16 @@ if [[ -x bin/bench_cuda_ops ]] && want bench; then
     results+=("bench_cuda_ops: $(status $?)")
     LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
     results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
+fi
+if [[ $part == timeline ]]; then
+    ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+    "$ncu" --clock-control none --graph-profiling node \
+        --metrics gpu__time_duration.sum,dram__bytes_read.sum --csv --log-file "$logs/ncu.csv" \
+        ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --contexts 8192 \
+        --decode-tokens 2 --repeat 1 >"$logs/timeline-bench.txt" 2>&1
+    results+=("ncu timeline: $(status $?)")
+    python3 ./kernel-times.py "$logs/ncu.csv" >"$logs/timeline.txt" 2>&1
+    cat "$logs/timeline.txt"
 fi
 echo
 for r in "${results[@]}"; do echo "$r"; done

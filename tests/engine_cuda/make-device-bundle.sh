@@ -24,7 +24,7 @@ done
 if [[ -n $fixtures ]]; then
     cp -r "$fixtures" "$stage/fixtures"
 fi
-cp "$(dirname "$0")/device-check.sh" "$stage/"
+cp "$(dirname "$0")/device-check.sh" "$(dirname "$0")/kernel-times.py" "$stage/"
 rm -f "$out/bundle.tar.gz" "$out/bundle.tar.xz"
 # xz: the carry to the GPU machine is limited to 64 MiB, and gzip went past it.
 XZ_OPT="-6 -T2" tar -C "$stage" -cJf "$out/bundle.tar.xz" .

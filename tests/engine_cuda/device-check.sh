@@ -36,7 +36,8 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "fa-tiles1|--record 1|LONGVIEW_CUDA_FA_TILES=1"
           "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
-          "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0")
+          "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
+          "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"

@@ -165,7 +165,9 @@ private slots:
                               Case{3, 4096, 1536, DType::BF16, true, 0.5f, 4100},
                               Case{4, 1536, 1001, DType::F16, false, 1.0f, 0},
                               Case{1, 512, 77, DType::F32, true, 1.0f, 0},
-                              Case{2, 3072, 6448, DType::BF16, false, 1.0f, 0}}) {
+                              Case{2, 3072, 6448, DType::BF16, false, 1.0f, 0},
+                              // K not a whole number of the GEMV's 256-wide chunks
+                              Case{3, 1000, 300, DType::BF16, true, 1.0f, 0}}) {
             OpHarness h = harness();
             const std::int64_t ldx = k.ldx ? k.ldx : k.K;
             auto xw = h.wide(k.T, ldx);

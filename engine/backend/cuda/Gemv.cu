@@ -1,8 +1,14 @@
 // Matrix-vector products for decode (a few rows of x): out[t, n] = alpha * (x[t] . w[n] + b[n]).
-// Memory-bound on the weights: each block streams 8 weight rows with 16-byte loads (8 loads
-// in flight per lane, the next step's issued before this one computes), x sits in shared
-// memory as f32, and the 8 warps split K; f32 accumulation, one reduction across lanes and
-// warps at the end. No scratch, one launch.
+// Memory-bound on the weights. The work is cut into items, a group of 8 weight rows times
+// one of S slices of K, and a grid of about as many blocks as the GPU holds at once streams
+// through them: each warp walks its items chunk by chunk (16-byte loads, the next chunk's
+// in flight while this one is computed), x is staged once per block in shared memory as
+// f32, and each item's sums land in shared memory, added up in a fixed order at the end
+// (the result does not depend on timing). No scratch, one launch.
+//
+// S is chosen so that every warp the GPU holds has work; with one block per group of rows
+// (the first version, LONGVIEW_CUDA_GEMV=block) a 1536 -> 6448 product ran in three waves of
+// short blocks, each paying its launch and its x staging for 24 KB of weights.
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
@@ -11,6 +17,13 @@
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
 
 namespace lv::cuda {
 namespace {
@@ -171,13 +184,172 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
 }
 
+// The streaming form. Item i of a block is row group blockIdx.x + (i / S) * gridDim.x,
+// slice i % S of K (chunks i % S, i % S + S, ...); warp w takes items w, w + 8, ...
+// Shared memory: x [T][K] then one partial sum per item, row and token.
+template <class W, int T>
+__global__ void __launch_bounds__(kWarps * 32)
+    gemvStreamKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias,
+                     float alpha, Rows out, int S) {
+    constexpr int EPL = Unpack<W>::n;
+    constexpr int CHUNK = 32 * EPL;
+    extern __shared__ __align__(16) float xs[]; // [T][K], then red [items][kRows][T]
+    __shared__ float normRed[32];
+    const int K = int(x.cols), N = int(out.cols);
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int chunks = (K + CHUNK - 1) / CHUNK;
+    const int groups = (N + kRows - 1) / kRows;
+    const int mine = (groups - int(blockIdx.x) + int(gridDim.x) - 1) / int(gridDim.x);
+    const int items = mine * S;
+    float* red = xs + T * K;
+    auto firstRow = [&](int item) {
+        return (int(blockIdx.x) + (item / S) * int(gridDim.x)) * kRows;
+    };
+    uint4 next[kRows];
+    auto fetch = [&](int item, int c) {
+        const int n0 = firstRow(item), k = c * CHUNK + lane * EPL;
+#pragma unroll
+        for (int r = 0; r < kRows; ++r)
+            next[r] = n0 + r < N && k < K
+                          ? *reinterpret_cast<const uint4*>(w + std::int64_t(n0 + r) * ldw + k)
+                          : make_uint4(0, 0, 0, 0);
+    };
+    // Every item has at least one chunk (S <= chunks). The first weights are requested
+    // before x is staged, and, launched as a dependent, before the previous kernel ends.
+    int item = warp, c = warp % S;
+    if (item < items) fetch(item, c);
+    waitForPrevious(); // the weights are constant; x and out belong to the step
+    stageInput<T>(x, in, xs, normRed);
+    float acc[kRows][T] = {};
+    while (item < items) {
+        uint4 raw[kRows];
+#pragma unroll
+        for (int r = 0; r < kRows; ++r)
+            raw[r] = next[r];
+        const int doneItem = item, k = c * CHUNK + lane * EPL;
+        c += S;
+        const bool itemEnds = c >= chunks;
+        if (itemEnds) {
+            item += kWarps;
+            c = item % S;
+        }
+        if (item < items) fetch(item, c);
+        if (k < K) {
+            float xv[T][EPL];
+#pragma unroll
+            for (int t = 0; t < T; ++t)
+#pragma unroll
+                for (int e = 0; e < EPL; e += 4) {
+                    const float4 v = *reinterpret_cast<const float4*>(xs + t * K + k + e);
+                    xv[t][e] = v.x;
+                    xv[t][e + 1] = v.y;
+                    xv[t][e + 2] = v.z;
+                    xv[t][e + 3] = v.w;
+                }
+#pragma unroll
+            for (int r = 0; r < kRows; ++r) {
+                float wf[EPL];
+                Unpack<W>::run(raw[r], wf);
+#pragma unroll
+                for (int t = 0; t < T; ++t)
+#pragma unroll
+                    for (int e = 0; e < EPL; ++e)
+                        acc[r][t] += wf[e] * xv[t][e];
+            }
+        }
+        if (itemEnds) {
+#pragma unroll
+            for (int r = 0; r < kRows; ++r)
+#pragma unroll
+                for (int t = 0; t < T; ++t) {
+                    const float v = warpSum(acc[r][t]);
+                    if (lane == 0) red[(doneItem * kRows + r) * T + t] = v;
+                    acc[r][t] = 0.0f;
+                }
+        }
+    }
+    __syncthreads();
+    for (int i = tid; i < mine * kRows * T; i += blockDim.x) {
+        const int j = i / (kRows * T), r = (i / T) % kRows, t = i % T;
+        const int n = (int(blockIdx.x) + j * int(gridDim.x)) * kRows + r;
+        if (n >= N) continue;
+        float v = 0.0f;
+        for (int q = 0; q < S; ++q)
+            v += red[((j * S + q) * kRows + r) * T + t];
+        if (bias) v += bias[n];
+        out.data[std::int64_t(t) * out.ld + n] = alpha * v;
+    }
+}
+
+// The device's multiprocessors, read once per device.
+int multiprocessors() {
+    static std::mutex mutex;
+    static std::map<int, int> byDevice;
+    int device = 0;
+    check(cudaGetDevice(&device), "gemv");
+    const std::lock_guard lock(mutex);
+    auto it = byDevice.find(device);
+    if (it == byDevice.end()) {
+        int n = 0;
+        check(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device), "gemv");
+        it = byDevice.emplace(device, n).first;
+    }
+    return it->second;
+}
+
+// Blocks of `kernel` one multiprocessor holds with `smem` bytes of shared memory, per
+// (kernel, size): both the registers and the staged x bound it.
+int blocksPerMultiprocessor(const void* kernel, std::size_t smem) {
+    static std::mutex mutex;
+    static std::map<std::pair<const void*, std::size_t>, int> cache;
+    const std::lock_guard lock(mutex);
+    auto it = cache.find({kernel, smem});
+    if (it == cache.end()) {
+        int n = 0;
+        check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, kWarps * 32, smem),
+              "gemv occupancy");
+        it = cache.emplace(std::make_pair(kernel, smem), std::max(n, 1)).first;
+    }
+    return it->second;
+}
+
+bool blockPerGroup() {
+    static const bool on = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_GEMV");
+        return e && std::strcmp(e, "block") == 0;
+    }();
+    return on;
+}
+
 template <class W, int T>
 void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
              float alpha, Rows out, cudaStream_t s) {
-    const std::size_t smem = sizeof(float) * std::size_t(T * x.cols);
+    const std::size_t xBytes = sizeof(float) * std::size_t(T * x.cols);
+    if (!blockPerGroup()) {
+        const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T>);
+        allowDynamicSharedMemory(kernel, int(kGemvMaxSmem), "gemv shared memory");
+        const std::int64_t chunks = (x.cols + 32 * Unpack<W>::n - 1) / (32 * Unpack<W>::n);
+        const std::int64_t groups = (out.cols + kRows - 1) / kRows;
+        // Estimated with room for 2 KB of partial sums; what the launch needs is checked below.
+        const std::int64_t resident =
+            std::int64_t(blocksPerMultiprocessor(kernel, xBytes + 2048)) * multiprocessors();
+        const std::int64_t blocks = std::min(groups, resident);
+        // Enough items for every warp the GPU holds, in a power of two of slices.
+        std::int64_t S = 1;
+        while (S < chunks && groups * S < resident * kWarps)
+            S *= 2;
+        S = std::min(S, chunks);
+        const std::int64_t items = (groups + blocks - 1) / blocks * S;
+        const std::size_t smem = xBytes + sizeof(float) * std::size_t(items * kRows * T);
+        if (smem <= std::size_t(kGemvMaxSmem)) {
+            launchKernel(gemvStreamKernel<W, T>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x,
+                         in, static_cast<const W*>(w), ldw, bias, alpha, out, int(S));
+            return;
+        }
+    }
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gemvKernel<W, T>), int(kGemvMaxSmem),
                              "gemv shared memory");
-    launchKernel(gemvKernel<W, T>, ceilDiv(out.cols, kRows), kWarps * 32, smem, s, "gemv", x, in,
+    launchKernel(gemvKernel<W, T>, ceilDiv(out.cols, kRows), kWarps * 32, xBytes, s, "gemv", x, in,
                  static_cast<const W*>(w), ldw, bias, alpha, out);
 }
 

@@ -617,29 +617,45 @@ __global__ void __launch_bounds__(128)
     }
 }
 
-// Block (kv head, row): out = sum_s o_s 2^(m_s - M) / sum_s l_s 2^(m_s - M).
-__global__ void decodeCombineKernel(AttentionArgs a, int splits, const float* partO,
-                                    const float* partML) {
+// Block (kv head, row): out = sum_s o_s 2^(m_s - M) / sum_s l_s 2^(m_s - M). The splits'
+// (m, l) are read one per thread and reduced across the block, and each split's weight is
+// computed once: the first version read them in a serial loop per output element (22 us
+// for 66 splits in the timeline, where the partial outputs are 0.4 MB).
+__global__ void __launch_bounds__(128)
+    decodeCombineKernel(AttentionArgs a, int splits, const float* partO, const float* partML) {
     waitForPrevious();
+    extern __shared__ float weight[]; // [splits]
+    __shared__ float scratch[32];
     const int hk = blockIdx.x, r = blockIdx.y;
     const int G = int(a.Hq / a.Hkv), t = r / G, g = r % G;
     const int D = int(a.d);
-    float M = -INFINITY;
-    for (int s = 0; s < splits; ++s)
-        M = fmaxf(M, partML[((std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r) * 2]);
-    float Lsum = 0.0f;
-    for (int s = 0; s < splits; ++s) {
-        const float* ml = partML + ((std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r) * 2;
-        if (ml[0] != -INFINITY) Lsum += ml[1] * exp2f(ml[0] - M);
+    auto row = [&](int s) { return (std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r; };
+    float m = -INFINITY;
+    for (int s = threadIdx.x; s < splits; s += blockDim.x) {
+        weight[s] = partML[row(s) * 2];
+        m = fmaxf(m, weight[s]);
     }
+    // The block's max, as blockSum does sums.
+    m = warpMax(m);
+    if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = m;
+    __syncthreads();
+    m = -INFINITY;
+    for (int w = 0; w < int(blockDim.x >> 5); ++w)
+        m = fmaxf(m, scratch[w]);
+    float l = 0.0f;
+    for (int s = threadIdx.x; s < splits; s += blockDim.x) {
+        const float ms = weight[s];
+        const float e = ms == -INFINITY ? 0.0f : exp2f(ms - m);
+        weight[s] = e;
+        l += e * partML[row(s) * 2 + 1];
+    }
+    const float inv = 1.0f / blockSum(l, scratch); // syncs: every weight is written
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
         float v = 0.0f;
-        for (int s = 0; s < splits; ++s) {
-            const std::int64_t row = (std::int64_t(s) * a.Hkv + hk) * kDecodeMaxRows + r;
-            const float mS = partML[row * 2];
-            if (mS != -INFINITY) v += partO[row * D + d] * exp2f(mS - M);
-        }
-        a.out[std::int64_t(t) * a.ldo + std::int64_t(hk * G + g) * D + d] = v / Lsum;
+#pragma unroll 8
+        for (int s = 0; s < splits; ++s)
+            if (weight[s] != 0.0f) v += partO[row(s) * D + d] * weight[s];
+        a.out[std::int64_t(t) * a.ldo + std::int64_t(hk * G + g) * D + d] = v * inv;
     }
 }
 
@@ -688,8 +704,8 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
         launchKernel(decodeSplitKernel<D, true>, grid, 128, smem, s, "decodeSplit", a, splitKeys,
                      partO, partML);
     }
-    launchKernel(decodeCombineKernel, dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128, 0,
-                 s, "decodeCombine", a, splits, partO, partML);
+    launchKernel(decodeCombineKernel, dim3(unsigned(a.Hkv), unsigned(a.T * (a.Hq / a.Hkv))), 128,
+                 sizeof(float) * std::size_t(splits), s, "decodeCombine", a, splits, partO, partML);
 }
 
 } // namespace

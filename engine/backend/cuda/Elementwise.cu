@@ -88,6 +88,30 @@ __global__ void convertKernel(const void* src, int srcDtype, void* dst, int dstD
     }
 }
 
+// Prefill's swiglu over [T, F] with F % 4 == 0: four columns a thread, every row at once.
+// The row-looping form (one element a thread, rows in a loop) ran at 1.55 TB/s in the
+// timeline, each row's loads waiting on the previous row's store.
+__global__ void swigluVec4Kernel(Rows gate, Rows up, OutRows out) {
+    waitForPrevious();
+    const std::int64_t quads = gate.cols / 4;
+    const std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= gate.rows * quads) return;
+    const std::int64_t r = i / quads, c = (i - r * quads) * 4;
+    const float4 g = *reinterpret_cast<const float4*>(gate.data + r * gate.ld + c);
+    const float4 u = *reinterpret_cast<const float4*>(up.data + r * up.ld + c);
+    const float4 v =
+        make_float4(siluf(g.x) * u.x, siluf(g.y) * u.y, siluf(g.z) * u.z, siluf(g.w) * u.w);
+    if (out.dtype == kBF16) {
+        __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
+        uint2 packed;
+        packed.x = *reinterpret_cast<const unsigned*>(&lo);
+        packed.y = *reinterpret_cast<const unsigned*>(&hi);
+        *reinterpret_cast<uint2*>(static_cast<__nv_bfloat16*>(out.data) + r * out.ld + c) = packed;
+    } else {
+        *reinterpret_cast<float4*>(static_cast<float*>(out.data) + r * out.ld + c) = v;
+    }
+}
+
 unsigned linearBlocks(std::int64_t count) {
     return unsigned(std::min<std::int64_t>((count + kThreads - 1) / kThreads, 65535 * 8));
 }
@@ -190,6 +214,19 @@ void launchScale(Rows x, float scale, cudaStream_t s) {
 }
 
 void launchSwiglu(Rows gate, Rows up, OutRows out, cudaStream_t s) {
+    const bool vec =
+        gate.cols % 4 == 0 && gate.ld % 4 == 0 && up.ld % 4 == 0 && out.ld % 4 == 0 &&
+        out.dtype != kF16 &&
+        ((reinterpret_cast<std::uintptr_t>(gate.data) | reinterpret_cast<std::uintptr_t>(up.data) |
+          reinterpret_cast<std::uintptr_t>(out.data)) &
+         15) == 0;
+    if (vec) {
+        const std::int64_t count = gate.rows * (gate.cols / 4);
+        if (count > 0)
+            launchKernel(swigluVec4Kernel, ceilDiv(count, kThreads), kThreads, 0, s, "swiglu", gate,
+                         up, out);
+        return;
+    }
     launchRows(gate, SwigluOp{gate, up, out}, s, "swiglu");
 }
 

@@ -70,17 +70,37 @@ template <> struct Unpack<float> {
 
 // Fills xs [T][K] with the product's input: x itself, silu(x) * other (swiglu), or Mamba2's
 // gated group RMSNorm of x with z = other. Every thread of the block takes part (syncs).
+// A thread issues all the loads of a batch before it uses any: one element at a time, each
+// waited out a full memory latency (16 in a row for K = 4096), which the timeline showed as
+// 19 us for a 3072 -> 1536 product that moves 9 MB.
 template <int T>
 __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed) {
-    const int K = int(x.cols);
-    for (int i = threadIdx.x; i < T * K; i += blockDim.x) {
-        const int t = i / K, k = i - t * K;
-        float v = x.data[std::int64_t(t) * x.ld + k];
-        if (in.kind == kGemvSwiglu)
-            v = siluf(v) * in.other.data[std::int64_t(t) * in.other.ld + k];
-        else if (in.kind == kGemvGatedNorm && !in.normBeforeGate)
-            v *= siluf(in.other.data[std::int64_t(t) * in.other.ld + k]);
-        xs[i] = v;
+    constexpr int U = 16;
+    const int K = int(x.cols), n = T * K;
+    const bool two = in.kind != kGemvPlain;
+    for (int base = threadIdx.x; base < n; base += U * int(blockDim.x)) {
+        float v[U], o[U];
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+            const int i = base + u * int(blockDim.x);
+            v[u] = o[u] = 0.0f;
+            if (i < n) {
+                const int t = i / K, k = i - t * K;
+                v[u] = x.data[std::int64_t(t) * x.ld + k];
+                if (two) o[u] = in.other.data[std::int64_t(t) * in.other.ld + k];
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+            const int i = base + u * int(blockDim.x);
+            if (i >= n) continue;
+            float r = v[u];
+            if (in.kind == kGemvSwiglu)
+                r = siluf(r) * o[u];
+            else if (in.kind == kGemvGatedNorm && !in.normBeforeGate)
+                r *= siluf(o[u]);
+            xs[i] = r;
+        }
     }
     __syncthreads();
     if (in.kind != kGemvGatedNorm) return;
@@ -93,9 +113,24 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
             ss += h[c] * h[c];
         const float inv = rsqrtf(blockSum(ss, normRed) / float(group) + in.eps);
         const float* z = in.other.data + std::int64_t(t) * in.other.ld + c0;
-        for (int c = threadIdx.x; c < group; c += blockDim.x) {
-            const float v = h[c] * inv * loadAsFloat(in.norm.data, in.norm.dtype, c0 + c);
-            h[c] = in.normBeforeGate ? v * siluf(z[c]) : v;
+        for (int base = threadIdx.x; base < group; base += U * int(blockDim.x)) {
+            float wv[U], zv[U];
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int c = base + u * int(blockDim.x);
+                wv[u] = zv[u] = 0.0f;
+                if (c < group) {
+                    wv[u] = loadAsFloat(in.norm.data, in.norm.dtype, c0 + c);
+                    if (in.normBeforeGate) zv[u] = z[c];
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int c = base + u * int(blockDim.x);
+                if (c >= group) continue;
+                const float v = h[c] * inv * wv[u];
+                h[c] = in.normBeforeGate ? v * siluf(zv[u]) : v;
+            }
         }
     }
     __syncthreads();

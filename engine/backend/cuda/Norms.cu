@@ -60,22 +60,33 @@ __global__ void gatedRmsNormKernel(Rows x, Rows z, Weight w, std::int64_t groupS
 template <int PER>
 __global__ void __launch_bounds__(256)
     rmsNormCachedKernel(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out) {
-    waitForPrevious();
     __shared__ float scratch[32];
+    // The weights are constant: requested before the previous kernel is waited for. Every
+    // load of x and delta is issued before the first store (delta may alias x, and a store
+    // between two loads makes each wait out the memory latency on its own).
+    float wv[PER];
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        wv[i] = c < x.cols ? loadAsFloat(w.data, w.dtype, c) : 0.0f;
+    }
+    waitForPrevious();
     float* row = x.data + std::int64_t(blockIdx.x) * x.ld;
     const float* d = delta.data ? delta.data + std::int64_t(blockIdx.x) * delta.ld : nullptr;
-    float v[PER];
+    float v[PER], dv[PER];
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        v[i] = c < x.cols ? row[c] : 0.0f;
+        dv[i] = d && c < x.cols ? d[c] : 0.0f;
+    }
     float ss = 0.0f;
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        v[i] = 0.0f;
-        if (c < x.cols) {
-            v[i] = row[c];
-            if (d) {
-                v[i] += scale * d[c];
-                row[c] = v[i];
-            }
+        if (d) {
+            v[i] += scale * dv[i];
+            if (c < x.cols) row[c] = v[i];
         }
         ss += v[i] * v[i];
     }
@@ -85,8 +96,7 @@ __global__ void __launch_bounds__(256)
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        if (c < x.cols)
-            storeAsType(out.data, out.dtype, o + c, v[i] * inv * loadAsFloat(w.data, w.dtype, c));
+        if (c < x.cols) storeAsType(out.data, out.dtype, o + c, v[i] * inv * wv[i]);
     }
 }
 
@@ -94,10 +104,16 @@ template <int PER>
 __global__ void __launch_bounds__(256)
     gatedRmsNormCachedKernel(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                              bool normBeforeGate, OutRows out) {
-    waitForPrevious();
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
+    float wv[PER]; // constant: requested before the previous kernel is waited for
+#pragma unroll
+    for (int i = 0; i < PER; ++i) {
+        const std::int64_t c = threadIdx.x + i * 256;
+        wv[i] = c < groupSize ? loadAsFloat(w.data, w.dtype, c0 + c) : 0.0f;
+    }
+    waitForPrevious();
     const float* xr = x.data + r * x.ld + c0;
     const float* zr = z.data + r * z.ld + c0;
     float hv[PER], gv[PER];
@@ -117,11 +133,9 @@ __global__ void __launch_bounds__(256)
 #pragma unroll
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
-        if (c < groupSize) {
-            const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
+        if (c < groupSize)
             storeAsType(out.data, out.dtype, o + c,
-                        normBeforeGate ? hv[i] * inv * wc * gv[i] : hv[i] * inv * wc);
-        }
+                        normBeforeGate ? hv[i] * inv * wv[i] * gv[i] : hv[i] * inv * wv[i]);
     }
 }
 

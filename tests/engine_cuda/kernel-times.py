@@ -13,7 +13,8 @@ import sys
 
 def short(name):
     name = re.sub(r"^void ", "", name)
-    name = name.replace("(anonymous namespace)::", "").replace("lv::cuda::", "")
+    for ns in ("(anonymous namespace)::", "<unnamed>::", "lv::cuda::", "lv::"):
+        name = name.replace(ns, "")
     name = re.sub(r"\(.*", "", name)  # parameters
     return name[:70]
 
@@ -26,11 +27,12 @@ def main(path):
         k = r["ID"]
         name = short(r["Kernel Name"])
         if name.startswith("gemv"):  # one row per product shape
-            name += " grid" + r.get("Grid Size", "?").replace(",1,1)", ")")
+            name += " grid" + r.get("Grid Size", "?").replace(" ", "").replace(",1,1)", ")")
         e = rows.setdefault(k, {"name": name, "us": 0.0, "bytes": 0.0})
         unit, value = r["Metric Unit"], float(r["Metric Value"].replace(",", ""))
         if r["Metric Name"] == "gpu__time_duration.sum":
-            e["us"] = value / {"nsecond": 1e3, "usecond": 1.0, "msecond": 1e-3}.get(unit, 1e3)
+            e["us"] = value / {"nsecond": 1e3, "ns": 1e3, "usecond": 1.0, "us": 1.0, "msecond": 1e-3,
+                             "ms": 1e-3}.get(unit, 1e3)
         elif r["Metric Name"] == "dram__bytes_read.sum":
             e["bytes"] = value * {"byte": 1, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9}.get(unit, 1)
     seq = list(rows.values())

@@ -136,6 +136,34 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
     __syncthreads();
 }
 
+// acc[r][t] += the lane's EPL weights of row r (in raw) . x[t][k .. k + EPL).
+template <class W, int T>
+__device__ __forceinline__ void accumulate(const uint4 (&raw)[kRows], const float* xs, int K, int k,
+                                           float (&acc)[kRows][T]) {
+    constexpr int EPL = Unpack<W>::n;
+    float xv[T][EPL];
+#pragma unroll
+    for (int t = 0; t < T; ++t)
+#pragma unroll
+        for (int e = 0; e < EPL; e += 4) {
+            const float4 v = *reinterpret_cast<const float4*>(xs + t * K + k + e);
+            xv[t][e] = v.x;
+            xv[t][e + 1] = v.y;
+            xv[t][e + 2] = v.z;
+            xv[t][e + 3] = v.w;
+        }
+#pragma unroll
+    for (int r = 0; r < kRows; ++r) {
+        float wf[EPL];
+        Unpack<W>::run(raw[r], wf);
+#pragma unroll
+        for (int t = 0; t < T; ++t)
+#pragma unroll
+            for (int e = 0; e < EPL; ++e)
+                acc[r][t] += wf[e] * xv[t][e];
+    }
+}
+
 template <class W, int T>
 __global__ void __launch_bounds__(kWarps * 32)
     gemvKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias, float alpha,
@@ -174,28 +202,7 @@ __global__ void __launch_bounds__(kWarps * 32)
         for (int r = 0; r < kRows; ++r)
             raw[r] = next[r];
         if (c + kWarps < chunks) fetch(c + kWarps);
-        if (k >= K) continue;
-        float xv[T][EPL];
-#pragma unroll
-        for (int t = 0; t < T; ++t)
-#pragma unroll
-            for (int e = 0; e < EPL; e += 4) {
-                const float4 v = *reinterpret_cast<const float4*>(xs + t * K + k + e);
-                xv[t][e] = v.x;
-                xv[t][e + 1] = v.y;
-                xv[t][e + 2] = v.z;
-                xv[t][e + 3] = v.w;
-            }
-#pragma unroll
-        for (int r = 0; r < kRows; ++r) {
-            float wf[EPL];
-            Unpack<W>::run(raw[r], wf);
-#pragma unroll
-            for (int t = 0; t < T; ++t)
-#pragma unroll
-                for (int e = 0; e < EPL; ++e)
-                    acc[r][t] += wf[e] * xv[t][e];
-        }
+        if (k < K) accumulate<W, T>(raw, xs, K, k, acc);
     }
 #pragma unroll
     for (int r = 0; r < kRows; ++r)
@@ -269,29 +276,7 @@ __global__ void __launch_bounds__(kWarps * 32)
             c = item % S;
         }
         if (item < items) fetch(item, c);
-        if (k < K) {
-            float xv[T][EPL];
-#pragma unroll
-            for (int t = 0; t < T; ++t)
-#pragma unroll
-                for (int e = 0; e < EPL; e += 4) {
-                    const float4 v = *reinterpret_cast<const float4*>(xs + t * K + k + e);
-                    xv[t][e] = v.x;
-                    xv[t][e + 1] = v.y;
-                    xv[t][e + 2] = v.z;
-                    xv[t][e + 3] = v.w;
-                }
-#pragma unroll
-            for (int r = 0; r < kRows; ++r) {
-                float wf[EPL];
-                Unpack<W>::run(raw[r], wf);
-#pragma unroll
-                for (int t = 0; t < T; ++t)
-#pragma unroll
-                    for (int e = 0; e < EPL; ++e)
-                        acc[r][t] += wf[e] * xv[t][e];
-            }
-        }
+        if (k < K) accumulate<W, T>(raw, xs, K, k, acc);
         if (itemEnds) {
 #pragma unroll
             for (int r = 0; r < kRows; ++r)

@@ -503,6 +503,10 @@ Tensor CudaBackend::prepareWeight(const Tensor& host) {
                       static_cast<char*>(t.data) + std::size_t(r * layout.cols) * dstSize,
                       int(target), m * layout.cols, stream_);
     }
+    // Kernels read weights before they wait for the kernel ahead of them (launched as
+    // programmatic dependents: the GEMV's first loads, the norms' weights), so a weight a
+    // kernel wrote must be complete before the next kernel starts. Loading happens once.
+    check(cudaStreamSynchronize(stream_), "weight conversion");
     return t;
 }
 

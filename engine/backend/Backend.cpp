@@ -97,6 +97,22 @@ void Backend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tenso
     linear(normed, weight, bias, scale, out);
 }
 
+bool Backend::foldsResidualNorm(std::int64_t) const {
+    return false;
+}
+
+void Backend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
+                                 const Tensor& normWeight, float eps, Tensor& xOut,
+                                 const Tensor& weight, const Tensor* bias, float lscale,
+                                 Tensor& out) {
+    if (x.data == xOut.data)
+        throw EngineError("linearOfAddRmsNorm: xOut must not be x (" + x.shapeString() + ")");
+    addScaled(x, delta, scale, xOut);
+    Tensor normed = productInput(*this, "linearOfAddRmsNorm", xOut, weight, x);
+    rmsNorm(xOut, normWeight, eps, normed);
+    linear(normed, weight, bias, lscale, out);
+}
+
 void Backend::replayStep(RecordedStep&, std::int64_t) {
     throw std::logic_error(name() + ": replayStep without a recorded step");
 }

@@ -111,6 +111,19 @@ public:
                                       const Tensor& weight, const Tensor* bias, float scale,
                                       Tensor& out, Tensor& scratch);
 
+    // Decode's residual stream folded into the next block's first product: xOut = x +
+    // scale * delta, then out = linear(rmsNorm(xOut) * normWeight, weight, bias, lscale).
+    // The residual moves to xOut, a second buffer (x may still be read while xOut is
+    // written), and x is left as scratch. x, delta, xOut: f32 [T, H]. foldsResidualNorm(T)
+    // says whether the forward pass should use this for T tokens: the GPU's GEMV adds and
+    // normalizes while it stages its input, one launch instead of two. Default
+    // (Backend.cpp): addScaled into xOut, rmsNorm into x, linear; foldsResidualNorm false.
+    virtual bool foldsResidualNorm(std::int64_t T) const;
+    virtual void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
+                                    const Tensor& normWeight, float eps, Tensor& xOut,
+                                    const Tensor& weight, const Tensor* bias, float lscale,
+                                    Tensor& out);
+
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;
 

@@ -62,6 +62,15 @@ void ForwardingBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z,
                                      scale, out, scratch);
     });
 }
+void ForwardingBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
+                                           const Tensor& normWeight, float eps, Tensor& xOut,
+                                           const Tensor& weight, const Tensor* bias, float lscale,
+                                           Tensor& out) {
+    around("linearOfAddRmsNorm", &weight, [&] {
+        inner_->linearOfAddRmsNorm(x, delta, scale, normWeight, eps, xOut, weight, bias, lscale,
+                                   out);
+    });
+}
 void ForwardingBackend::reluSquared(Tensor& x) {
     around("reluSquared", nullptr, [&] { inner_->reluSquared(x); });
 }

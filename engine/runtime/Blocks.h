@@ -12,12 +12,35 @@
 
 namespace lv {
 
+// The previous block's residual add and this block's norm, left for this block's first
+// product to do (Backend::linearOfAddRmsNorm): the residual moves from x to xOut.
+struct FoldedNorm {
+    Tensor* x;
+    const Tensor* delta;
+    float scale;
+    const Tensor* weight;
+    float eps;
+    Tensor* xOut;
+};
+
 struct BlockContext {
     Backend& backend;
     Workspace& workspace;
     std::int64_t tokens; // T
     std::int64_t pos0;   // position of the first token
+    // Set by the forward pass for a block whose mixer starts with one product of its
+    // input (see foldsIntoFirstProduct); `in` is then not written.
+    const FoldedNorm* fold = nullptr;
 };
+
+// Whether a mixer reads its normed input through one product and nothing else, so that
+// the forward pass may fold the residual add and norm into it (a fused in_proj or gate-up).
+bool foldsIntoFirstProduct(const Mixer& mixer);
+
+// A mixer's product of its normed input: linear(in), or, with c.fold set,
+// linearOfAddRmsNorm (which makes the normed input itself).
+void linearOfInput(const BlockContext& c, const Tensor& in, const Tensor& weight,
+                   const Tensor* bias, float scale, Tensor& out);
 
 void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Tensor& out,
                ModelState::Slot& state);

@@ -54,19 +54,33 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
               std::int64_t pos0, LogitRows rows) {
     const ModelSpec& spec = model.spec();
     Backend& be = model.backend();
-    Tensor x = ws.residual(T);
-    be.embedding(ws.ids(T), spec.embedding.tensor, spec.embeddingScale, x);
+    // The residual stream lives in one of two buffers; the other takes normed inputs, or
+    // the residual itself when a block's first product folds in the add and norm
+    // (Backend::linearOfAddRmsNorm moves it there). `res` indexes the residual's.
+    Tensor bufs[2] = {ws.residual(T), ws.normed(T)};
+    int res = 0;
+    be.embedding(ws.ids(T), spec.embedding.tensor, spec.embeddingScale, bufs[res]);
 
-    Tensor normed = ws.normed(T);
     Tensor mixOut = ws.mixerOut(T);
     BlockContext ctx{be, ws, T, pos0};
     const auto& layout = state.layout();
     std::size_t slot = 0;
+    const bool mayFold = be.foldsResidualNorm(T);
     bool normedReady = false; // the previous block's last residual add normed x already
-    Tensor in = spec.blocks.empty() ? normed : blockInput(be, spec.blocks.front(), normed);
+    bool foldPending = false; // ... or left the add and norm to this block's first product
+    float foldScale = 1.0f;   // the previous block's residual scale, when folding
+    Tensor in =
+        spec.blocks.empty() ? bufs[1 - res] : blockInput(be, spec.blocks.front(), bufs[1 - res]);
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
-        if (!normedReady) be.rmsNorm(x, block.norm.tensor, block.normEps, in);
+        FoldedNorm fold{};
+        if (foldPending) {
+            fold = {&bufs[res],         &mixOut,       foldScale,
+                    &block.norm.tensor, block.normEps, &bufs[1 - res]};
+            ctx.fold = &fold;
+        } else if (!normedReady) {
+            be.rmsNorm(bufs[res], block.norm.tensor, block.normEps, in);
+        }
         normedReady = false;
         for (std::size_t m = 0; m < block.mixers.size(); ++m) {
             const Mixer& mixer = block.mixers[m];
@@ -86,27 +100,40 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                 runMoe(ctx, *e, in, mixOut);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
                 runMamba1(ctx, *s1, in, mixOut, nextSlot());
+            if (ctx.fold) { // the first product moved the residual
+                ctx.fold = nullptr;
+                foldPending = false;
+                res = 1 - res;
+            }
             // Mixers of one block all read the same normed input: only the last one's add
             // can take the next block's norm with it.
             if (m + 1 == block.mixers.size() && b + 1 < spec.blocks.size()) {
                 const Block& next = spec.blocks[b + 1];
-                in = blockInput(be, next, normed);
-                be.addRmsNorm(x, mixOut, block.residualScale, next.norm.tensor, next.normEps, in);
-                normedReady = true;
+                in = blockInput(be, next, bufs[1 - res]);
+                if (mayFold && next.mixers.size() == 1 &&
+                    foldsIntoFirstProduct(next.mixers.front())) {
+                    foldPending = true;
+                    foldScale = block.residualScale;
+                } else {
+                    be.addRmsNorm(bufs[res], mixOut, block.residualScale, next.norm.tensor,
+                                  next.normEps, in);
+                    normedReady = true;
+                }
             } else {
-                be.addScaled(x, mixOut, block.residualScale, x);
+                be.addScaled(bufs[res], mixOut, block.residualScale, bufs[res]);
             }
         }
-        if (!normedReady && b + 1 < spec.blocks.size())
-            in = blockInput(be, spec.blocks[b + 1], normed);
+        if (!normedReady && !foldPending && b + 1 < spec.blocks.size())
+            in = blockInput(be, spec.blocks[b + 1], bufs[1 - res]);
     }
 
     // Only the rows whose logits are wanted go through the final norm and lm_head.
     const std::int64_t first = rows == LogitRows::All ? 0 : T - 1;
     const std::int64_t n = T - first;
-    Tensor xr = Tensor::contiguous(static_cast<float*>(x.data) + first * spec.hidden, DType::F32,
-                                   {n, spec.hidden}, x.device);
-    Tensor nr = Tensor::contiguous(normed.data, DType::F32, {n, spec.hidden}, x.device);
+    Tensor xr = Tensor::contiguous(static_cast<float*>(bufs[res].data) + first * spec.hidden,
+                                   DType::F32, {n, spec.hidden}, bufs[res].device);
+    Tensor nr =
+        Tensor::contiguous(bufs[1 - res].data, DType::F32, {n, spec.hidden}, bufs[res].device);
     be.rmsNorm(xr, spec.finalNorm.tensor, spec.finalNormEps, nr);
     Tensor out = ws.logits(n);
     be.linear(nr, spec.lmHead.tensor, nullptr, spec.logitScale, out);

@@ -14,7 +14,7 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     if (m.inProj.tensor.data) {
         // One product; z and x-B-C-dt are column ranges of its rows.
         Tensor proj = c.workspace.scratch(0, T, m.inProjRows());
-        be.linear(in, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj);
+        linearOfInput(c, in, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj);
         z = columns(proj, 0, inner);
         xbcdt = columns(proj, inner, conv + m.heads);
     } else {

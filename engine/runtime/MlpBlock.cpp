@@ -8,7 +8,7 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
     const std::int64_t T = c.tokens, F = f.intermediate;
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
         Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
-        be.linear(in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
+        linearOfInput(c, in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
         Tensor scratch = c.workspace.scratch(2, T, F);
         be.linearOfSwiglu(columns(gateUp, 0, F), columns(gateUp, F, F), f.down.tensor,
                           biasOf(f.downBias), f.downScale, out, scratch);

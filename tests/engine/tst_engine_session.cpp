@@ -79,6 +79,8 @@ public:
     int calls = 0;
     DType kvCache = DType::F32;
     bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
+    bool foldResidualNorm = false; // fold decode's residual norm into products, as the GPU can
+    int foldedProducts = 0;
     // A device with little memory: larger allocations fail as a GPU's would.
     std::size_t maxAllocation = std::size_t(-1);
     std::size_t largestAllocation = 0;
@@ -109,6 +111,13 @@ public:
                               std::int64_t group, float eps, bool before, const Tensor& w,
                               const Tensor* b, float s, Tensor& o, Tensor& scratch) override {
         Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch);
+    }
+    bool foldsResidualNorm(std::int64_t T) const override { return foldResidualNorm && T <= 4; }
+    void linearOfAddRmsNorm(Tensor& x, const Tensor& d, float s, const Tensor& nw, float eps,
+                            Tensor& xOut, const Tensor& w, const Tensor* b, float ls,
+                            Tensor& o) override {
+        ++foldedProducts;
+        Backend::linearOfAddRmsNorm(x, d, s, nw, eps, xOut, w, b, ls, o);
     }
     void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::int64_t p, float s,
                    Tensor& o) override {
@@ -425,6 +434,39 @@ private slots:
         Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
         Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
         QCOMPARE(d16, d32);
+    }
+
+    // Decode with the residual add and norm folded into the next block's first product
+    // (the residual moving between two buffers) gives the very same logits, recorded or
+    // not, for every family whose mixers start with one fused product.
+    void foldedResidualNormThroughTheBlocks_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f :
+             {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny", "nemotron_h_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void foldedResidualNormThroughTheBlocks() {
+        QFETCH(QString, fixture);
+        const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
+        AlteredCpuBackend folding(makeCpuBackend(2));
+        folding.foldResidualNorm = true;
+        const auto mFold = Model::synthetic(config, folding, DType::BF16, 5);
+        const auto mPlain = Model::synthetic(config, *cpu_, DType::BF16, 5);
+        std::vector<std::int32_t> ids(12);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = std::int32_t((i * 7919 + 3) % std::size_t(mPlain->spec().vocab));
+        SessionOptions one;
+        one.prefillChunk = 1; // every forward pass a decode step
+        std::vector<float> folded, plain;
+        Session(*mFold, one).prefillAllLogits(ids, folded);
+        QVERIFY2(folding.foldedProducts > 0, "no product took the residual norm");
+        Session(*mPlain, one).prefillAllLogits(ids, plain);
+        QCOMPARE(folded, plain);
+        // Longer passes keep the separate ops.
+        folding.foldedProducts = 0;
+        std::vector<float> chunked;
+        Session(*mFold).prefillAllLogits(ids, chunked);
+        QCOMPARE(folding.foldedProducts, 0);
     }
 
     // An automatic prefill chunk whose activations do not fit shrinks until they do (the

@@ -23,9 +23,17 @@ for t in tst_cuda_ops tst_cuda_session; do
     ./bin/$t >"$logs/$t.txt" 2>&1
     results+=("$t: $(status $?) $(grep -c '  FAIL ' "$logs/$t.txt") failed cases")
 done
+if [[ -x bin/tst_cuda_session ]] && want tests; then
+    # The opt-in decode path: the residual norm folded into the next product's GEMV.
+    LONGVIEW_CUDA_FOLD_NORM=1 ./bin/tst_cuda_session >"$logs/tst_cuda_session-fold.txt" 2>&1
+    results+=("tst_cuda_session, LONGVIEW_CUDA_FOLD_NORM=1: $(status $?)")
+fi
 if [[ -x bin/longview-cli ]] && want tests; then
     ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
+    LONGVIEW_CUDA_FOLD_NORM=1 ./bin/longview-cli verify-reference --device cuda \
+        fixtures/models/* >"$logs/verify-fold.txt" 2>&1
+    results+=("verify-reference, LONGVIEW_CUDA_FOLD_NORM=1: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
 # changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
@@ -37,7 +45,8 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
-          "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block")
+          "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
+          "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"

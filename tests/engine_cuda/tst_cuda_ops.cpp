@@ -267,7 +267,8 @@ private slots:
     }
 
     // The products whose input another op makes: swiglu and the gated norm folded into the
-    // decode GEMV (T <= 4), the two ops otherwise; against the CPU's two ops.
+    // decode GEMV (T <= 4), the two ops otherwise; against the CPU's two ops. Also the
+    // residual add and norm folded into a product (linearOfAddRmsNorm).
     void fusedInputProducts() {
         struct Case {
             std::int64_t T, K, N, group;
@@ -311,6 +312,18 @@ private slots:
                                                  w.dut, nullptr, 2.0f, out.dut, scratch.dut);
                 }))
                 check("linearOfGatedRmsNorm" + tag, h.compare(out), tol);
+            // The residual add and norm folded into the product; the residual moves to xNew.
+            auto xres = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto xNew = h.output({k.T, k.K});
+            h.ref().linearOfAddRmsNorm(xres.ref, b.ref, 0.75f, nw.ref, 1e-5f, xNew.ref, w.ref,
+                                       &bias.ref, 1.5f, out.ref);
+            if (guarded("linearOfAddRmsNorm" + tag, [&] {
+                    h.dut().linearOfAddRmsNorm(xres.dut, b.dut, 0.75f, nw.dut, 1e-5f, xNew.dut,
+                                               w.dut, &bias.dut, 1.5f, out.dut);
+                })) {
+                check("linearOfAddRmsNorm" + tag, h.compare(out), tol);
+                check("linearOfAddRmsNorm" + tag + " (residual)", h.compare(xNew), kTolF32);
+            }
         }
         finish();
     }

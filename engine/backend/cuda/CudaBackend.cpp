@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -665,6 +666,47 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
     }
     Backend::linearOfGatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, weight, bias,
                                   scale, out, scratch);
+}
+
+bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
+    // Opt-in until measured on a GPU (written when none was lent).
+    static const bool on = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_FOLD_NORM");
+        return e && std::strcmp(e, "1") == 0;
+    }();
+    return on && T >= 1 && T <= kGemvMaxRows;
+}
+
+void CudaBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
+                                     const Tensor& normWeight, float eps, Tensor& xOut,
+                                     const Tensor& weight, const Tensor* bias, float lscale,
+                                     Tensor& out) {
+    const char* op = "linearOfAddRmsNorm";
+    if (x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+        // Decode: every GEMV block adds and normalizes the rows it stages, and writes its
+        // slice of the new residual.
+        const auto [xr, dr, orr] =
+            elementRows<3>({&x, &delta, &xOut}, {"x", "delta", "xOut"}, op, true);
+        requireNormWeight(normWeight, xr.cols, op, "normWeight");
+        if (xOut.data == x.data || xOut.data == delta.data)
+            bad(op, "xOut must not alias x or delta");
+        const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
+        if (p.K > 0 && gemvApplies(xr, weight.data, p.ldw, int(weight.dtype))) {
+            makeCurrent();
+            GemvInput in;
+            in.kind = kGemvAddRmsNorm;
+            in.other = dr;
+            in.norm = weightOf(normWeight);
+            in.groupSize = xr.cols;
+            in.eps = eps;
+            in.scale = scale;
+            in.residualOut = orr;
+            launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, lscale, p.out, stream_,
+                       in);
+            return;
+        }
+    }
+    Backend::linearOfAddRmsNorm(x, delta, scale, normWeight, eps, xOut, weight, bias, lscale, out);
 }
 
 void CudaBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {

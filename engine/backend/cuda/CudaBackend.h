@@ -48,6 +48,11 @@ public:
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
                               Tensor& scratch) override;
+    // Decode (T <= 4): LONGVIEW_CUDA_FOLD_NORM=1 until measured.
+    bool foldsResidualNorm(std::int64_t T) const override;
+    void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
+                            float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,
+                            float lscale, Tensor& out) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

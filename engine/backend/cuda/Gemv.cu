@@ -68,8 +68,8 @@ template <> struct Unpack<float> {
     }
 };
 
-// Fills xs [T][K] with the product's input: x itself, silu(x) * other (swiglu), or Mamba2's
-// gated group RMSNorm of x with z = other. Every thread of the block takes part (syncs).
+// Fills xs [T][K] with the product's input (GemvInput's kinds). Every thread of the block
+// takes part (syncs).
 // A thread issues all the loads of a batch before it uses any: one element at a time, each
 // waited out a full memory latency (16 in a row for K = 4096), which the timeline showed as
 // 19 us for a 3072 -> 1536 product that moves 9 MB.
@@ -78,6 +78,8 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
     constexpr int U = 16;
     const int K = int(x.cols), n = T * K;
     const bool two = in.kind != kGemvPlain;
+    const int slice = (n + int(gridDim.x) - 1) / int(gridDim.x);
+    const int mine0 = int(blockIdx.x) * slice, mine1 = mine0 + slice;
     for (int base = threadIdx.x; base < n; base += U * int(blockDim.x)) {
         float v[U], o[U];
 #pragma unroll
@@ -95,15 +97,25 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
             const int i = base + u * int(blockDim.x);
             if (i >= n) continue;
             float r = v[u];
-            if (in.kind == kGemvSwiglu)
+            if (in.kind == kGemvSwiglu) {
                 r = siluf(r) * o[u];
-            else if (in.kind == kGemvGatedNorm && !in.normBeforeGate)
+            } else if (in.kind == kGemvGatedNorm && !in.normBeforeGate) {
                 r *= siluf(o[u]);
+            } else if (in.kind == kGemvAddRmsNorm) {
+                r += in.scale * o[u];
+                // The residual's new value: every block computes all of it, each writes
+                // its own slice (x may still be read by other blocks, so not in place).
+                if (i >= mine0 && i < mine1) {
+                    const int t = i / K, k = i - t * K;
+                    in.residualOut.data[std::int64_t(t) * in.residualOut.ld + k] = r;
+                }
+            }
             xs[i] = r;
         }
     }
     __syncthreads();
-    if (in.kind != kGemvGatedNorm) return;
+    if (in.kind != kGemvGatedNorm && in.kind != kGemvAddRmsNorm) return;
+    // The norm over each group (the whole row for kGemvAddRmsNorm): h / rms(h) * w.
     const int group = int(in.groupSize), groups = K / group;
     for (int tg = 0; tg < T * groups; ++tg) { // uniform across the block: blockSum syncs
         const int t = tg / groups, c0 = (tg - t * groups) * group;

@@ -71,10 +71,12 @@ void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::
 // Gemv.cu: out[t, n] = alpha * (x[t] . w[n] + bias[n]) for up to kGemvMaxRows rows of x
 // (decode); w [N, K] of dtype 0/1/2 with 16-byte aligned rows.
 constexpr std::int64_t kGemvMaxRows = 4;
-// What the product's input is: x itself, silu(x) * other (swiglu), or Mamba2's gated group
-// RMSNorm of x with z = other (norm weight, group size, eps, order as for gatedRmsNorm).
-// Each block computes it while it stages x (the decode step's fused ops).
-enum : int { kGemvPlain = 0, kGemvSwiglu = 1, kGemvGatedNorm = 2 };
+// What the product's input is: x itself, silu(x) * other (swiglu), Mamba2's gated group
+// RMSNorm of x with z = other (norm weight, group size, eps, order as for gatedRmsNorm), or
+// the residual stream's add and norm, rmsNorm(x + scale * other) * norm (groupSize = K),
+// with x + scale * other also written to residualOut (each block a slice of it). Each
+// block computes the input while it stages x (the decode step's fused ops).
+enum : int { kGemvPlain = 0, kGemvSwiglu = 1, kGemvGatedNorm = 2, kGemvAddRmsNorm = 3 };
 struct GemvInput {
     int kind = kGemvPlain;
     Rows other{};
@@ -82,6 +84,8 @@ struct GemvInput {
     std::int64_t groupSize = 0;
     float eps = 0.0f;
     bool normBeforeGate = false;
+    float scale = 1.0f; // kGemvAddRmsNorm
+    Rows residualOut{}; // kGemvAddRmsNorm
 };
 bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,

@@ -46,7 +46,8 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
           "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
-          "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1")
+          "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1"
+          "ssd-async|--record 1|LONGVIEW_CUDA_SSD_SCAN=async")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"

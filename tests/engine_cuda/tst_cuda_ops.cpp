@@ -43,9 +43,13 @@ struct SsdTensors {
     Mirrored proj, x, B, C, dt, A, D, dtBias, state, y;
 };
 
-SsdTensors makeSsd(OpHarness& h, const SsdCase& k) {
+// x, B, C, dt as column ranges of one projection's rows, as the model has them; the row
+// stride is odd unless alignedRows (16-byte rows, which the cp.async scan needs).
+SsdTensors makeSsd(OpHarness& h, const SsdCase& k, bool alignedRows = false) {
     SsdTensors s;
-    const std::int64_t xw = k.H * k.P, bw = k.G * k.N, ld = xw + 2 * bw + k.H + 3;
+    const std::int64_t xw = k.H * k.P, bw = k.G * k.N;
+    const std::int64_t ld =
+        xw + 2 * bw + k.H + (alignedRows ? (4 - (xw + 2 * bw + k.H) % 4) % 4 : 3);
     s.proj = h.wide(k.T, ld);
     s.x = OpHarness::slice(s.proj, 0, {k.T, k.H, k.P});
     s.B = OpHarness::slice(s.proj, xw, {k.T, k.G, k.N});
@@ -95,6 +99,44 @@ class CudaOpsTest : public QObject {
         const int f = failures_;
         failures_ = 0;
         QVERIFY2(f == 0, qPrintable(QString("%1 case(s) failed, see above").arg(f)));
+    }
+
+    // Every chunked and one-token SSD case against the CPU, tagged with `variant`.
+    void ssdScanCases(const QString& variant) {
+        for (const SsdCase& k :
+             {SsdCase{300, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{1, 48, 64, 1, 128, 0.0f, 1e30f},
+              SsdCase{1000, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{77, 6, 20, 2, 24, 0.001f, 0.1f},
+              SsdCase{129, 4, 64, 2, 128, 0.0f, 1e30f}, SsdCase{3, 8, 16, 4, 16, 0.0f, 1e30f},
+              SsdCase{33, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{17000, 8, 64, 1, 128, 0.0f, 1e30f},
+              SsdCase{600, 6, 96, 3, 160, 0.0f, 1e30f},
+              // one token: the decode kernel (N a multiple of 32; rows not a multiple of 16)
+              SsdCase{1, 6, 20, 2, 32, 0.001f, 0.1f}, SsdCase{1, 8, 64, 4, 64, 0.0f, 1e30f},
+              SsdCase{1, 3, 33, 3, 256, 0.0f, 1e30f}, SsdCase{1, 4, 16, 2, 96, 0.0f, 1e30f},
+              SsdCase{1, 2, 8, 1, 24, 0.0f, 1e30f}}) {
+            OpHarness h = harness();
+            SsdTensors s = makeSsd(h, k, !variant.isEmpty());
+            lv::SsdParams p;
+            p.dtMin = k.dtMin;
+            p.dtMax = k.dtMax;
+            p.chunkSize = 128;
+            h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref, p,
+                            s.state.ref, s.y.ref);
+            h.dut().ssdScan(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut, s.D.dut, s.dtBias.dut, p,
+                            s.state.dut, s.y.dut);
+            const QString name = QString("ssdScan T=%1 H=%2 P=%3 G=%4 N=%5 dt in [%6, %7]%8")
+                                     .arg(k.T)
+                                     .arg(k.H)
+                                     .arg(k.P)
+                                     .arg(k.G)
+                                     .arg(k.N)
+                                     .arg(k.dtMin)
+                                     .arg(k.dtMax)
+                                     .arg(variant);
+            // Up to 32 tokens run the f32 recurrence; longer ones the chunked form on TF32.
+            const double tol = k.T <= 32 ? kTolF32 : kTolTf32;
+            check(name + " y", h.compare(s.y), tol);
+            check(name + " state", h.compare(s.state), tol);
+        }
     }
 
 private slots:
@@ -582,39 +624,13 @@ private slots:
     }
 
     void ssdScan() {
-        for (const SsdCase& k :
-             {SsdCase{300, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{1, 48, 64, 1, 128, 0.0f, 1e30f},
-              SsdCase{1000, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{77, 6, 20, 2, 24, 0.001f, 0.1f},
-              SsdCase{129, 4, 64, 2, 128, 0.0f, 1e30f}, SsdCase{3, 8, 16, 4, 16, 0.0f, 1e30f},
-              SsdCase{33, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{17000, 8, 64, 1, 128, 0.0f, 1e30f},
-              SsdCase{600, 6, 96, 3, 160, 0.0f, 1e30f},
-              // one token: the decode kernel (N a multiple of 32; rows not a multiple of 16)
-              SsdCase{1, 6, 20, 2, 32, 0.001f, 0.1f}, SsdCase{1, 8, 64, 4, 64, 0.0f, 1e30f},
-              SsdCase{1, 3, 33, 3, 256, 0.0f, 1e30f}, SsdCase{1, 4, 16, 2, 96, 0.0f, 1e30f},
-              SsdCase{1, 2, 8, 1, 24, 0.0f, 1e30f}}) {
-            OpHarness h = harness();
-            SsdTensors s = makeSsd(h, k);
-            lv::SsdParams p;
-            p.dtMin = k.dtMin;
-            p.dtMax = k.dtMax;
-            p.chunkSize = 128;
-            h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref, p,
-                            s.state.ref, s.y.ref);
-            h.dut().ssdScan(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut, s.D.dut, s.dtBias.dut, p,
-                            s.state.dut, s.y.dut);
-            const QString name = QString("ssdScan T=%1 H=%2 P=%3 G=%4 N=%5 dt in [%6, %7]")
-                                     .arg(k.T)
-                                     .arg(k.H)
-                                     .arg(k.P)
-                                     .arg(k.G)
-                                     .arg(k.N)
-                                     .arg(k.dtMin)
-                                     .arg(k.dtMax);
-            // Up to 32 tokens run the f32 recurrence; longer ones the chunked form on TF32.
-            const double tol = k.T <= 32 ? kTolF32 : kTolTf32;
-            check(name + " y", h.compare(s.y), tol);
-            check(name + " state", h.compare(s.state), tol);
+        // The chunked form twice: as it runs by default, and with the chunk scan whose tiles
+        // go through cp.async stages (LONGVIEW_CUDA_SSD_SCAN=async, read at each call).
+        for (const char* scan : {"", "async"}) {
+            qputenv("LONGVIEW_CUDA_SSD_SCAN", scan);
+            ssdScanCases(QString(*scan ? " (async scan)" : ""));
         }
+        qunsetenv("LONGVIEW_CUDA_SSD_SCAN");
         finish();
     }
 

@@ -5,6 +5,7 @@
 //    (key split, kv head) serving every query head of the group, then a combine pass;
 //  - anything else: one warp per (query, head), float32.
 
+#include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
@@ -141,19 +142,6 @@ __device__ __forceinline__ uint4 toF16Chunk(const float4 raw[2], int dtype) {
     }
     return make_uint4(packF16(f[0], f[1]), packF16(f[2], f[3]), packF16(f[4], f[5]),
                       packF16(f[6], f[7]));
-}
-
-// 16 bytes global -> shared without registers (sm_80+); zeros where !ok.
-__device__ __forceinline__ void cpAsync16(void* smem, const void* gmem, bool ok) {
-    const auto d = static_cast<std::uint32_t>(__cvta_generic_to_shared(smem));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(gmem),
-                 "r"(ok ? 16 : 0));
-}
-__device__ __forceinline__ void cpAsyncCommit() {
-    asm volatile("cp.async.commit_group;\n" ::);
-}
-template <int N> __device__ __forceinline__ void cpAsyncWait() {
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 }
 
 // Block = 16 * MT * WARPS queries of one head, each warp MT tiles of 16 rows; K/V tiles of

@@ -10,6 +10,7 @@
 // The result equals the recurrent form up to rounding for any chunk length, so the
 // interface's chunkSize is not needed here.
 
+#include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
@@ -17,6 +18,8 @@
 #include "backend/cuda/MmaTf32.cuh"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 namespace lv::cuda {
 namespace {
@@ -363,6 +366,166 @@ __global__ void __launch_bounds__(128, 4)
     }
 }
 
+// The chunk scan with its tiles copied into three shared-memory stages by cp.async (the
+// loads of two steps in flight while one is computed, no staging registers, one barrier a
+// step) and transformed as the fragments are read: TF32 rounding, and in part B the decay
+// weights, computed per element exactly as ssdChunkScanKernel does at staging. Needs N and P
+// multiples of 4 and 16-byte aligned rows (host check); same blocks and results.
+constexpr int kScanStages = 3;
+constexpr int kScanTile = 64 * 36; // floats: a [64][36] tile, or x's [32][72]
+constexpr std::size_t kScanSmem = sizeof(float) * (kScanStages * 2 * kScanTile + 2 * L);
+
+__global__ void __launch_bounds__(128, 3)
+    ssdChunkScanAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
+    extern __shared__ __align__(16) float sm[];
+    float* cumS = sm + kScanStages * 2 * kScanTile;
+    float* dtpS = cumS + L;
+    const int c = blockIdx.x, h = blockIdx.y;
+    const int lt = blockIdx.z % (L / 64), p0 = (blockIdx.z / (L / 64)) * 64, l0 = lt * 64;
+    const int P = int(a.P), N = int(a.N);
+    const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
+    const int wm = warp * 16;
+    const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
+    const std::int64_t rowsLeft = a.T - tc;
+    const float* prev = w.S + chunkHead * P * N;
+    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const int nA = (N + 31) / 32, nB = (l0 + 64) / 32, steps = nA + nB;
+
+    // Step i's tiles into stage `st`: part A (i < nA) C rows x 32 n and S_prev rows x 32 n;
+    // part B the CB tile (64 l x 32 s) and x (32 s x 64 p). 16-byte pieces, zeros outside.
+    auto issue = [&](int i, int st) {
+        float* r1 = sm + st * 2 * kScanTile;
+        float* r2 = r1 + kScanTile;
+        if (i < nA) {
+            const int n0 = i * 32;
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const int idx = tid + q * 128, r = idx >> 3, k = (idx & 7) * 4;
+                const bool nOk = n0 + k < N;
+                const bool cOk = nOk && l0 + r < rowsLeft, pOk = nOk && p0 + r < P;
+                cpAsync16(r1 + r * 36 + k,
+                          cOk ? a.C + (tc + l0 + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C,
+                          cOk);
+                cpAsync16(r2 + r * 36 + k, pOk ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
+                          pOk);
+            }
+        } else {
+            const int s0 = (i - nA) * 32;
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const int idx = tid + q * 128;
+                const int r = idx >> 3, k = (idx & 7) * 4;
+                cpAsync16(r1 + r * 36 + k, CBc + std::int64_t(l0 + r) * L + s0 + k, true);
+                const int xr = idx >> 4, xk = (idx & 15) * 4;
+                const bool xOk = s0 + xr < rowsLeft && p0 + xk < P;
+                cpAsync16(r2 + xr * 72 + xk,
+                          xOk ? a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xk : a.x,
+                          xOk);
+            }
+        }
+        cpAsyncCommit();
+    };
+    for (int i = 0; i < kScanStages - 1; ++i) {
+        if (i < steps)
+            issue(i, i);
+        else
+            cpAsyncCommit(); // empty groups keep the count the wait below relies on
+    }
+    for (int l = tid; l < L; l += 128) {
+        cumS[l] = w.cum[chunkHead * L + l];
+        dtpS[l] = w.dtp[chunkHead * L + l];
+    }
+
+    const int la = l0 + wm + gid, lb = la + 8; // this thread's two rows
+    float acc[8][4] = {};
+    for (int i = 0; i < steps; ++i) {
+        cpAsyncWait<kScanStages - 2>(); // step i's group is complete (for this thread)
+        __syncthreads();                // ... and for all; stage (i - 1) is free again
+        if (i + kScanStages - 1 < steps)
+            issue(i + kScanStages - 1, (i + kScanStages - 1) % kScanStages);
+        else
+            cpAsyncCommit();
+        const float* r1 = sm + (i % kScanStages) * 2 * kScanTile;
+        const float* r2 = r1 + kScanTile;
+        if (i < nA) { // C_l . S_prev^T over n
+#pragma unroll
+            for (int k = 0; k < 32; k += 8) {
+                const float af[4] = {toTf32(r1[(wm + gid) * 36 + k + tig]),
+                                     toTf32(r1[(wm + gid + 8) * 36 + k + tig]),
+                                     toTf32(r1[(wm + gid) * 36 + k + tig + 4]),
+                                     toTf32(r1[(wm + gid + 8) * 36 + k + tig + 4])};
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    const float bf[2] = {toTf32(r2[(j * 8 + gid) * 36 + k + tig]),
+                                         toTf32(r2[(j * 8 + gid) * 36 + k + tig + 4])};
+                    mmaTf32(acc[j], af, bf);
+                }
+            }
+            if (i == nA - 1) {
+                const float e0 = expf(cumS[la]), e1 = expf(cumS[lb]);
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    acc[j][0] *= e0;
+                    acc[j][1] *= e0;
+                    acc[j][2] *= e1;
+                    acc[j][3] *= e1;
+                }
+            }
+        } else { // the causal, decay-weighted CB tile times x
+            const int s0 = (i - nA) * 32;
+            const float ca = cumS[la], cb = cumS[lb];
+#pragma unroll
+            for (int k = 0; k < 32; k += 8) {
+                const int sA = s0 + k + tig, sB = sA + 4;
+                const float csA = cumS[sA], dsA = dtpS[sA], csB = cumS[sB], dsB = dtpS[sB];
+                const float af[4] = {
+                    toTf32(sA <= la ? r1[(wm + gid) * 36 + k + tig] * expf(ca - csA) * dsA : 0.0f),
+                    toTf32(sA <= lb ? r1[(wm + gid + 8) * 36 + k + tig] * expf(cb - csA) * dsA
+                                    : 0.0f),
+                    toTf32(sB <= la ? r1[(wm + gid) * 36 + k + tig + 4] * expf(ca - csB) * dsB
+                                    : 0.0f),
+                    toTf32(sB <= lb ? r1[(wm + gid + 8) * 36 + k + tig + 4] * expf(cb - csB) * dsB
+                                    : 0.0f)};
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    const float bf[2] = {toTf32(r2[(k + tig) * 72 + j * 8 + gid]),
+                                         toTf32(r2[(k + tig + 4) * 72 + j * 8 + gid])};
+                    mmaTf32(acc[j], af, bf);
+                }
+            }
+        }
+    }
+    cpAsyncWait<0>();
+
+    const float Dh = a.D[h];
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+        const std::int64_t t = tc + l0 + wm + gid + half * 8;
+        if (t >= a.T) continue;
+        const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
+        float* yr = a.y + t * a.ldy + std::int64_t(h) * P;
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            const int p = p0 + j * 8 + 2 * tig;
+            if (p < P) yr[p] = acc[j][2 * half] + Dh * xr[p];
+            if (p + 1 < P) yr[p + 1] = acc[j][2 * half + 1] + Dh * xr[p + 1];
+        }
+    }
+}
+
+// Whether the cp.async scan serves these arguments, and is asked for
+// (LONGVIEW_CUDA_SSD_SCAN=async, read at each call, opt-in until measured on a GPU).
+bool asyncScanApplies(const SsdArgs& a) {
+    const char* e = std::getenv("LONGVIEW_CUDA_SSD_SCAN");
+    if (!e || std::strcmp(e, "async") != 0) return false;
+    auto aligned = [](const void* p) { return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0; };
+    return a.N % 4 == 0 && a.P % 4 == 0 && a.ldc % 4 == 0 && a.ldx % 4 == 0 && aligned(a.C) &&
+           aligned(a.x);
+}
+
 } // namespace
 
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
@@ -381,6 +544,11 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
+    // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
+    const bool asyncScan = asyncScanApplies(a);
+    if (asyncScan)
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanAsyncKernel),
+                                 int(kScanSmem), "ssd chunk scan shared memory");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
@@ -397,8 +565,13 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         constexpr int tiles = L / 64;
         launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-        launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
-                     "ssdChunkScan", a, t0, w);
+        if (asyncScan) {
+            launchKernel(ssdChunkScanAsyncKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128,
+                         kScanSmem, s, "ssdChunkScanAsync", a, t0, w);
+        } else {
+            launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
+                         "ssdChunkScan", a, t0, w);
+        }
     }
 }
 

@@ -624,8 +624,9 @@ private slots:
     }
 
     void ssdScan() {
-        // The chunked form twice: as it runs by default, and with the chunk scan whose tiles
-        // go through cp.async stages (LONGVIEW_CUDA_SSD_SCAN=async, read at each call).
+        // The chunked form twice: as it runs by default, and with the chunk-state and chunk-scan
+        // kernels whose tiles go through cp.async stages (LONGVIEW_CUDA_SSD_SCAN=async, read
+        // at each call).
         for (const char* scan : {"", "async"}) {
             qputenv("LONGVIEW_CUDA_SSD_SCAN", scan);
             ssdScanCases(QString(*scan ? " (async scan)" : ""));

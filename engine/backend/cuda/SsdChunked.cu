@@ -516,14 +516,107 @@ __global__ void __launch_bounds__(128, 3)
     }
 }
 
-// Whether the cp.async scan serves these arguments, and is asked for
+// Chunk states with the x and B tiles copied into three cp.async stages (two steps in
+// flight, one barrier a step); x's decay weight and the TF32 rounding are applied as the
+// fragments are read, the same values in the same order as ssdChunkStateKernel.
+constexpr int kStateStages = 3;
+constexpr int kStateStage = 32 * 72 + 32 * 136; // floats: x [32][72], B [32][136]
+constexpr std::size_t kStateSmem = sizeof(float) * (kStateStages * kStateStage + L);
+
+__global__ void __launch_bounds__(256, 2)
+    ssdChunkStateAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
+    extern __shared__ __align__(16) float sm[];
+    float* wS = sm + kStateStages * kStateStage;
+    const int c = blockIdx.x, h = blockIdx.y;
+    const int P = int(a.P), N = int(a.N);
+    const int nTilesN = (N + 127) / 128;
+    const int p0 = (blockIdx.z / nTilesN) * 64, n0 = (blockIdx.z % nTilesN) * 128;
+    const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
+    const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const std::int64_t rowsLeft = a.T - tc;
+    constexpr int steps = L / 32;
+
+    auto issue = [&](int i, int st) {
+        float* xs = sm + st * kStateStage;
+        float* bs = xs + 32 * 72;
+        const int l0 = i * 32;
+#pragma unroll
+        for (int q = 0; q < 2; ++q) { // x: 32 rows x 16 pieces
+            const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+            const bool ok = l0 + r < rowsLeft && p0 + k < P;
+            cpAsync16(xs + r * 72 + k,
+                      ok ? a.x + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x, ok);
+        }
+#pragma unroll
+        for (int q = 0; q < 4; ++q) { // B: 32 rows x 32 pieces
+            const int idx = tid + q * 256, r = idx >> 5, k = (idx & 31) * 4;
+            const bool ok = l0 + r < rowsLeft && n0 + k < N;
+            cpAsync16(bs + r * 136 + k,
+                      ok ? a.B + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : a.B, ok);
+        }
+        cpAsyncCommit();
+    };
+    for (int i = 0; i < kStateStages - 1; ++i)
+        issue(i, i); // steps = 8 > kStateStages - 1
+    const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
+    const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
+    const float cumLast = cumC[L - 1];
+    for (int l = tid; l < L; l += 256)
+        wS[l] = dtpC[l] * expf(cumLast - cumC[l]);
+
+    const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
+    float acc[8][4] = {};
+    for (int i = 0; i < steps; ++i) {
+        cpAsyncWait<kStateStages - 2>();
+        __syncthreads();
+        if (i + kStateStages - 1 < steps)
+            issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
+        else
+            cpAsyncCommit();
+        const float* xs = sm + (i % kStateStages) * kStateStage;
+        const float* bs = xs + 32 * 72;
+        const int l0 = i * 32;
+#pragma unroll
+        for (int k = 0; k < 32; k += 8) {
+            const float w0 = wS[l0 + k + tig], w1 = wS[l0 + k + tig + 4];
+            const float af[4] = {toTf32(xs[(k + tig) * 72 + wm + gid] * w0),
+                                 toTf32(xs[(k + tig) * 72 + wm + gid + 8] * w0),
+                                 toTf32(xs[(k + tig + 4) * 72 + wm + gid] * w1),
+                                 toTf32(xs[(k + tig + 4) * 72 + wm + gid + 8] * w1)};
+#pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                const float bf[2] = {toTf32(bs[(k + tig) * 136 + wn + j * 8 + gid]),
+                                     toTf32(bs[(k + tig + 4) * 136 + wn + j * 8 + gid])};
+                mmaTf32(acc[j], af, bf);
+            }
+        }
+    }
+    cpAsyncWait<0>();
+    float* Sc = w.S + (std::int64_t(c) * a.H + h) * P * N;
+#pragma unroll
+    for (int j = 0; j < 8; ++j) {
+        const int n = n0 + wn + j * 8 + 2 * tig;
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            const int p = p0 + wm + gid + half * 8;
+            if (p >= P) continue;
+            if (n < N) Sc[std::int64_t(p) * N + n] = acc[j][2 * half];
+            if (n + 1 < N) Sc[std::int64_t(p) * N + n + 1] = acc[j][2 * half + 1];
+        }
+    }
+}
+
+// Whether the cp.async forms (chunk states and chunk scan) serve these arguments, and are
+// asked for
 // (LONGVIEW_CUDA_SSD_SCAN=async, read at each call, opt-in until measured on a GPU).
 bool asyncScanApplies(const SsdArgs& a) {
     const char* e = std::getenv("LONGVIEW_CUDA_SSD_SCAN");
     if (!e || std::strcmp(e, "async") != 0) return false;
     auto aligned = [](const void* p) { return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0; };
-    return a.N % 4 == 0 && a.P % 4 == 0 && a.ldc % 4 == 0 && a.ldx % 4 == 0 && aligned(a.C) &&
-           aligned(a.x);
+    return a.N % 4 == 0 && a.P % 4 == 0 && a.ldb % 4 == 0 && a.ldc % 4 == 0 && a.ldx % 4 == 0 &&
+           aligned(a.B) && aligned(a.C) && aligned(a.x);
 }
 
 } // namespace
@@ -546,14 +639,21 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
     const bool asyncScan = asyncScanApplies(a);
-    if (asyncScan)
+    if (asyncScan) {
         allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanAsyncKernel),
                                  int(kScanSmem), "ssd chunk scan shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel),
+                                 int(kStateSmem), "ssd chunk state shared memory");
+    }
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
-                     "ssdChunkState", a, t0, w);
+        if (asyncScan)
+            launchKernel(ssdChunkStateAsyncKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
+                         kStateSmem, s, "ssdChunkStateAsync", a, t0, w);
+        else
+            launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
+                         "ssdChunkState", a, t0, w);
         const bool vec =
             (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
         if (vec)

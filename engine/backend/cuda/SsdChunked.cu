@@ -35,6 +35,44 @@ struct Scratch {
     float* CB;    // [nc, G, L, L]
 };
 
+// A warp's 16 x 64 accumulator tile (mma.sync layout: rows row0 + gid and + 8, columns
+// col0 + j * 8 + 2 * tig and + 1) of chunk states S [P][N], clipped to the shape.
+__device__ __forceinline__ void storeStateTile(float* S, const float (&acc)[8][4], int P, int N,
+                                               int row0, int col0, int tig) {
+#pragma unroll
+    for (int j = 0; j < 8; ++j) {
+        const int n = col0 + j * 8 + 2 * tig;
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            const int p = row0 + half * 8;
+            if (p >= P) continue;
+            if (n < N) S[std::int64_t(p) * N + n] = acc[j][2 * half];
+            if (n + 1 < N) S[std::int64_t(p) * N + n + 1] = acc[j][2 * half + 1];
+        }
+    }
+}
+
+// The scan's output rows t0 and t0 + 8 of head h: y = acc + D x, columns p0 + j * 8 + 2 * tig
+// and + 1, clipped to T and P.
+__device__ __forceinline__ void storeScanRows(const SsdArgs& a, const float (&acc)[8][4], int h,
+                                              std::int64_t t0, int p0, int tig) {
+    const int P = int(a.P);
+    const float Dh = a.D[h];
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+        const std::int64_t t = t0 + half * 8;
+        if (t >= a.T) continue;
+        const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
+        float* yr = a.y + t * a.ldy + std::int64_t(h) * P;
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            const int p = p0 + j * 8 + 2 * tig;
+            if (p < P) yr[p] = acc[j][2 * half] + Dh * xr[p];
+            if (p + 1 < P) yr[p + 1] = acc[j][2 * half + 1] + Dh * xr[p + 1];
+        }
+    }
+}
+
 __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     waitForPrevious();
     __shared__ float warpSums[L / 32];
@@ -130,18 +168,8 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
             }
         }
     }
-    float* Sc = w.S + (std::int64_t(c) * a.H + h) * P * N;
-#pragma unroll
-    for (int j = 0; j < 8; ++j) {
-        const int n = n0 + wn + j * 8 + 2 * tig;
-#pragma unroll
-        for (int half = 0; half < 2; ++half) {
-            const int p = p0 + wm + gid + half * 8;
-            if (p >= P) continue;
-            if (n < N) Sc[std::int64_t(p) * N + n] = acc[j][2 * half];
-            if (n + 1 < N) Sc[std::int64_t(p) * N + n + 1] = acc[j][2 * half + 1];
-        }
-    }
+    storeStateTile(w.S + (std::int64_t(c) * a.H + h) * P * N, acc, P, N, p0 + wm + gid, n0 + wn,
+                   tig);
 }
 
 // In place over the chunks: S[c] becomes the state before chunk c; the final state goes
@@ -350,20 +378,7 @@ __global__ void __launch_bounds__(128, 4)
         }
     }
 
-    const float Dh = a.D[h];
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-        const std::int64_t t = tc + l0 + wm + gid + half * 8;
-        if (t >= a.T) continue;
-        const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
-        float* yr = a.y + t * a.ldy + std::int64_t(h) * P;
-#pragma unroll
-        for (int j = 0; j < 8; ++j) {
-            const int p = p0 + j * 8 + 2 * tig;
-            if (p < P) yr[p] = acc[j][2 * half] + Dh * xr[p];
-            if (p + 1 < P) yr[p + 1] = acc[j][2 * half + 1] + Dh * xr[p + 1];
-        }
-    }
+    storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
 // The chunk scan with its tiles copied into three shared-memory stages by cp.async (the
@@ -500,20 +515,7 @@ __global__ void __launch_bounds__(128, 3)
     }
     cpAsyncWait<0>();
 
-    const float Dh = a.D[h];
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-        const std::int64_t t = tc + l0 + wm + gid + half * 8;
-        if (t >= a.T) continue;
-        const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
-        float* yr = a.y + t * a.ldy + std::int64_t(h) * P;
-#pragma unroll
-        for (int j = 0; j < 8; ++j) {
-            const int p = p0 + j * 8 + 2 * tig;
-            if (p < P) yr[p] = acc[j][2 * half] + Dh * xr[p];
-            if (p + 1 < P) yr[p + 1] = acc[j][2 * half + 1] + Dh * xr[p + 1];
-        }
-    }
+    storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
 // Chunk states with the x and B tiles copied into three cp.async stages (two steps in
@@ -594,18 +596,8 @@ __global__ void __launch_bounds__(256, 2)
         }
     }
     cpAsyncWait<0>();
-    float* Sc = w.S + (std::int64_t(c) * a.H + h) * P * N;
-#pragma unroll
-    for (int j = 0; j < 8; ++j) {
-        const int n = n0 + wn + j * 8 + 2 * tig;
-#pragma unroll
-        for (int half = 0; half < 2; ++half) {
-            const int p = p0 + wm + gid + half * 8;
-            if (p >= P) continue;
-            if (n < N) Sc[std::int64_t(p) * N + n] = acc[j][2 * half];
-            if (n + 1 < N) Sc[std::int64_t(p) * N + n + 1] = acc[j][2 * half + 1];
-        }
-    }
+    storeStateTile(w.S + (std::int64_t(c) * a.H + h) * P * N, acc, P, N, p0 + wm + gid, n0 + wn,
+                   tig);
 }
 
 // Whether the cp.async forms (chunk states and chunk scan) serve these arguments, and are

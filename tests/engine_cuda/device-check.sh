@@ -7,6 +7,8 @@
 #                                           the tool's 10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
+# quick: the CLI bench with the defaults and with each opt-in switch (one process each,
+# about 15 s at 1K and 16K); not part of all.
 set -u
 cd "$(dirname "$0")"
 contexts=${1:-1024,16384,131008}
@@ -73,6 +75,18 @@ if [[ -x bin/bench_cuda_ops ]] && want bench; then
     results+=("bench_cuda_ops: $(status $?)")
     LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
     results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
+fi
+if [[ $part == quick ]]; then
+    for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
+        "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
+        "fold+ssd|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_SSD_SCAN=async"; do
+        IFS='|' read -r name envs <<<"$v"
+        env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
+            --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1
+        results+=("quick $name: $(status $?)")
+        echo "--- $name"
+        grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
+    done
 fi
 if [[ $part == timeline ]]; then
     ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QtTest>
 
 using namespace lv::test;
@@ -166,6 +167,34 @@ private slots:
         QCOMPARE(phases, (QSet<QString>{"prefill", "decode"}));
         // Profiling times ops one by one: decode steps run directly, and the bench says so.
         QVERIFY(prof.out.contains("direct (profiling"));
+    }
+
+    // The engine switches set in the environment are part of what a bench measured.
+    void benchNamesTheEngineSwitchesItRanWith() {
+        const QStringList args{"bench",      "--model",  fixtureArg("llama_tiny"),
+                               "--contexts", "32",       "--decode-tokens",
+                               "2",          "--device", "cpu"};
+        // Switches of the shell that runs the test are set aside for it.
+        QList<QPair<QByteArray, QByteArray>> saved;
+        for (const QString& k : QProcessEnvironment::systemEnvironment().keys())
+            if (k.startsWith("LONGVIEW_CUDA_")) {
+                saved.append({k.toUtf8(), qgetenv(k.toUtf8().constData())});
+                qunsetenv(k.toUtf8().constData());
+            }
+        const auto restore = qScopeGuard([&] {
+            for (const auto& [k, v] : saved)
+                qputenv(k.constData(), v);
+        });
+        QVERIFY(!runCli(args).out.contains("switches"));
+        qputenv("LONGVIEW_CUDA_PDL", "0");
+        const auto text = runCli(args);
+        auto jsonArgs = args;
+        jsonArgs << "--json";
+        const auto j = QJsonDocument::fromJson(runCli(jsonArgs).out.toUtf8()).object();
+        qunsetenv("LONGVIEW_CUDA_PDL");
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("switches LONGVIEW_CUDA_PDL=0\n"), qPrintable(text.out));
+        QCOMPARE(j["environment"].toObject()["LONGVIEW_CUDA_PDL"].toString(), QString("0"));
     }
 };
 

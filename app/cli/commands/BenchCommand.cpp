@@ -19,12 +19,28 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <string_view>
 #include <sys/resource.h>
 #include <thread>
+#include <unistd.h> // environ
 
 namespace lv::cli {
 
 namespace {
+
+// The engine's tuning switches set in the environment (LONGVIEW_CUDA_*: the GPU backend's
+// comparisons and opt-ins), sorted, so that a bench's output says what it measured.
+std::map<std::string, std::string> engineSwitches() {
+    std::map<std::string, std::string> out;
+    static constexpr std::string_view prefix = "LONGVIEW_CUDA_";
+    for (char** e = environ; e && *e; ++e) {
+        const std::string_view kv(*e);
+        const auto eq = kv.find('=');
+        if (eq == std::string_view::npos || kv.substr(0, prefix.size()) != prefix) continue;
+        out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    return out;
+}
 
 nlohmann::json syntheticConfig(const std::string& name) {
     if (auto shape = publishedShape(name)) return *shape;
@@ -187,6 +203,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
 
     const double rss = peakRssMiB();
     const unsigned cores = std::thread::hardware_concurrency();
+    const auto switches = engineSwitches();
     if (inv.json) {
         nlohmann::json j;
         j["model"] = label;
@@ -199,6 +216,9 @@ int runBench(const Invocation& inv, CommandIo& io) {
         j["prefill_chunk"] = usedChunk;
         j["decode_tokens"] = decodeTokens;
         j["decode_mode"] = decodeMode;
+        j["environment"] = nlohmann::json::object();
+        for (const auto& [k, v] : switches)
+            j["environment"][k] = v;
         j["repeat"] = repeat;
         for (const auto& r : rows)
             j["results"].push_back({{"context", r.context},
@@ -221,7 +241,14 @@ int runBench(const Invocation& inv, CommandIo& io) {
            << "device   " << backend->name() << "; load " << fixed(loadSeconds, 1)
            << " s; prefill chunk " << usedChunk << ", " << decodeTokens
            << " decode tokens per context, best of " << repeat << "\n"
-           << "decode   " << decodeMode << "\n\n"
+           << "decode   " << decodeMode << "\n";
+    if (!switches.empty()) {
+        io.out << "switches";
+        for (const auto& [k, v] : switches)
+            io.out << " " << k << "=" << v;
+        io.out << "\n";
+    }
+    io.out << "\n"
            << "context   prefill tok/s   decode tok/s   state MiB"
            << (gpu ? "   peak GPU MiB\n" : "\n");
     for (const auto& r : rows) {

@@ -113,6 +113,24 @@ void Backend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
     linear(normed, weight, bias, lscale, out);
 }
 
+void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                          const Tensor* bias, float scale, Tensor& out, const ConvOfColumns* conv) {
+    if (fold)
+        linearOfAddRmsNorm(*fold->x, *fold->delta, fold->scale, *fold->weight, fold->eps,
+                           *fold->xOut, weight, bias, scale, out);
+    else
+        linear(x, weight, bias, scale, out);
+    if (!conv) return;
+    const std::int64_t C = conv->weight->rank == 2 ? conv->weight->shape[0] : -1;
+    if (out.rank != 2 || C < 0 || conv->c0 < 0 || conv->c0 + C > out.shape[1])
+        throw EngineError("fusedLinear: conv columns " + std::to_string(conv->c0) + "+" +
+                          std::to_string(C) + " outside out " + out.shapeString());
+    Tensor columns = out;
+    columns.data = static_cast<float*>(out.data) + conv->c0;
+    columns.shape[1] = C;
+    causalConv1d(columns, *conv->weight, conv->bias, *conv->state, conv->silu, *conv->out);
+}
+
 void Backend::replayStep(RecordedStep&, std::int64_t) {
     throw std::logic_error(name() + ": replayStep without a recorded step");
 }

@@ -124,6 +124,32 @@ public:
                                     const Tensor& weight, const Tensor* bias, float lscale,
                                     Tensor& out);
 
+    // A product and what surrounds it in a decode step, as one call: its input either x or,
+    // with `fold`, made from the residual stream as in linearOfAddRmsNorm; and, with `conv`,
+    // the causal conv of columns [conv->c0, conv->c0 + C) of its output as causalConv1d
+    // with those columns as x (Mamba2's x-B-C after in_proj). Default (Backend.cpp): the
+    // separate ops; the GPU does a decode step's in one GEMV, each conv channel being one
+    // output row whose state only that row's thread touches.
+    struct ResidualNorm {
+        Tensor* x;
+        const Tensor* delta;
+        float scale;
+        const Tensor* weight;
+        float eps;
+        Tensor* xOut;
+    };
+    struct ConvOfColumns {
+        std::int64_t c0;
+        const Tensor* weight; // [C, K]
+        const Tensor* bias;   // [C] or null
+        Tensor* state;        // f32 [C, K-1]
+        bool silu;
+        Tensor* out; // f32 [T, C]
+    };
+    virtual void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                             const Tensor* bias, float scale, Tensor& out,
+                             const ConvOfColumns* conv);
+
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;
 

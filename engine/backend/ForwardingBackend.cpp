@@ -71,6 +71,12 @@ void ForwardingBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float
                                    out);
     });
 }
+void ForwardingBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                                    const Tensor* bias, float scale, Tensor& out,
+                                    const ConvOfColumns* conv) {
+    around("fusedLinear", &weight,
+           [&] { inner_->fusedLinear(x, fold, weight, bias, scale, out, conv); });
+}
 void ForwardingBackend::reluSquared(Tensor& x) {
     around("reluSquared", nullptr, [&] { inner_->reluSquared(x); });
 }

@@ -49,6 +49,9 @@ public:
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
                             float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,
                             float lscale, Tensor& out) override;
+    void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                     const Tensor* bias, float scale, Tensor& out,
+                     const ConvOfColumns* conv) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

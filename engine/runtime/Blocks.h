@@ -14,14 +14,7 @@ namespace lv {
 
 // The previous block's residual add and this block's norm, left for this block's first
 // product to do (Backend::linearOfAddRmsNorm): the residual moves from x to xOut.
-struct FoldedNorm {
-    Tensor* x;
-    const Tensor* delta;
-    float scale;
-    const Tensor* weight;
-    float eps;
-    Tensor* xOut;
-};
+using FoldedNorm = Backend::ResidualNorm;
 
 struct BlockContext {
     Backend& backend;

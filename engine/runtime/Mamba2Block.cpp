@@ -11,10 +11,15 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     const std::int64_t inner = m.inner(), conv = m.convChannels(), gn = m.groups * m.state;
 
     Tensor z, xbcdt;
+    Tensor xbc = c.workspace.scratch(2, T, conv);
+    Tensor convState = state.conv.view(DType::F32, {conv, m.convKernel - 1});
     if (m.inProj.tensor.data) {
-        // One product; z and x-B-C-dt are column ranges of its rows.
+        // One product; z and x-B-C-dt are column ranges of its rows. The conv over x-B-C
+        // goes with it (one GEMV in a GPU decode step), and so may the residual norm.
         Tensor proj = c.workspace.scratch(0, T, m.inProjRows());
-        linearOfInput(c, in, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj);
+        const Backend::ConvOfColumns xbcConv{
+            inner, &m.convWeight.tensor, biasOf(m.convBias), &convState, true, &xbc};
+        be.fusedLinear(in, c.fold, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj, &xbcConv);
         z = columns(proj, 0, inner);
         xbcdt = columns(proj, inner, conv + m.heads);
     } else {
@@ -22,13 +27,10 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
         xbcdt = c.workspace.scratch(1, T, conv + m.heads);
         be.linear(in, m.inProjZ.tensor, biasOf(m.inProjZBias), m.inScaleZ, z);
         be.linear(in, m.inProjXbcDt.tensor, biasOf(m.inProjXbcDtBias), m.inScaleXbcDt, xbcdt);
+        be.causalConv1d(columns(xbcdt, 0, conv), m.convWeight.tensor, biasOf(m.convBias), convState,
+                        true, xbc);
     }
-
-    const Tensor xbcRaw = columns(xbcdt, 0, conv);
     const Tensor dt = columns(xbcdt, conv, m.heads);
-    Tensor xbc = c.workspace.scratch(2, T, conv);
-    Tensor convState = state.conv.view(DType::F32, {conv, m.convKernel - 1});
-    be.causalConv1d(xbcRaw, m.convWeight.tensor, biasOf(m.convBias), convState, true, xbc);
 
     // x, B, C are column ranges of the convolved rows.
     auto headView = [&](std::int64_t col, std::int64_t a, std::int64_t b) {

@@ -113,6 +113,10 @@ public:
         Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch);
     }
     bool foldsResidualNorm(std::int64_t T) const override { return foldResidualNorm && T <= 4; }
+    void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& w, const Tensor* b,
+                     float s, Tensor& o, const ConvOfColumns* conv) override {
+        Backend::fusedLinear(x, fold, w, b, s, o, conv);
+    }
     void linearOfAddRmsNorm(Tensor& x, const Tensor& d, float s, const Tensor& nw, float eps,
                             Tensor& xOut, const Tensor& w, const Tensor* b, float ls,
                             Tensor& o) override {

@@ -26,16 +26,18 @@ for t in tst_cuda_ops tst_cuda_session; do
     results+=("$t: $(status $?) $(grep -c '  FAIL ' "$logs/$t.txt") failed cases")
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
-    # The opt-in decode path: the residual norm folded into the next product's GEMV.
-    LONGVIEW_CUDA_FOLD_NORM=1 ./bin/tst_cuda_session >"$logs/tst_cuda_session-fold.txt" 2>&1
-    results+=("tst_cuda_session, LONGVIEW_CUDA_FOLD_NORM=1: $(status $?)")
+    # The opt-in decode paths: the residual norm folded into the next product's GEMV, the
+    # conv as the in_proj GEMV's epilogue.
+    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 ./bin/tst_cuda_session \
+        >"$logs/tst_cuda_session-fold.txt" 2>&1
+    results+=("tst_cuda_session, fold norm + conv epilogue: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
-    LONGVIEW_CUDA_FOLD_NORM=1 ./bin/longview-cli verify-reference --device cuda \
-        fixtures/models/* >"$logs/verify-fold.txt" 2>&1
-    results+=("verify-reference, LONGVIEW_CUDA_FOLD_NORM=1: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
+    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 ./bin/longview-cli verify-reference \
+        --device cuda fixtures/models/* >"$logs/verify-fold.txt" 2>&1
+    results+=("verify-reference, fold norm + conv epilogue: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
 # changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
@@ -49,7 +51,8 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
           "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
           "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1"
-          "ssd-async|--record 1|LONGVIEW_CUDA_SSD_SCAN=async")
+          "ssd-async|--record 1|LONGVIEW_CUDA_SSD_SCAN=async"
+          "conv-epilogue|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=1")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"
@@ -79,7 +82,8 @@ fi
 if [[ $part == quick ]]; then
     for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
         "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
-        "fold+ssd|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_SSD_SCAN=async"; do
+        "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" \
+        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

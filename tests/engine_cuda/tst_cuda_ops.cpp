@@ -370,6 +370,70 @@ private slots:
         finish();
     }
 
+    // A decode step's in_proj as one call: the product (of x, or of the folded residual norm)
+    // and the causal conv of a column range of its output, with the GEMV's conv epilogue
+    // (LONGVIEW_CUDA_CONV_EPILOGUE=1, read at each call) and without; against the CPU's ops.
+    void fusedLinearWithConv() {
+        struct Case {
+            std::int64_t T, K, N, c0, C, convK;
+            bool fold;
+            DType wt;
+        };
+        for (const char* epilogue : {"", "1"}) {
+            qputenv("LONGVIEW_CUDA_CONV_EPILOGUE", epilogue);
+            for (const Case& k : {Case{1, 1536, 6448, 3072, 3328, 4, false, DType::BF16},
+                                  Case{1, 1536, 6448, 3072, 3328, 4, true, DType::BF16},
+                                  Case{2, 1536, 600, 100, 300, 4, true, DType::BF16},
+                                  Case{4, 512, 200, 8, 64, 3, false, DType::F16},
+                                  Case{3, 256, 96, 0, 96, 2, true, DType::F32},
+                                  Case{7, 512, 300, 40, 200, 4, true, DType::BF16}}) {
+                const QString tag = QString(" T=%1 K=%2 N=%3 conv %4+%5 k=%6 fold=%7 w=%8%9")
+                                        .arg(k.T)
+                                        .arg(k.K)
+                                        .arg(k.N)
+                                        .arg(k.c0)
+                                        .arg(k.C)
+                                        .arg(k.convK)
+                                        .arg(k.fold)
+                                        .arg(lv::dtypeName(k.wt).data())
+                                        .arg(*epilogue ? " (epilogue)" : "");
+                OpHarness h = harness();
+                auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+                auto dw = h.wide(k.T, k.K + 4);
+                auto delta = OpHarness::slice(dw, 0, {k.T, k.K});
+                auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
+                auto xNew = h.output({k.T, k.K});
+                auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                                 {k.N, k.K}, k.wt);
+                auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
+                auto cw = h.input(h.randn(std::size_t(k.C * k.convK), 0.5f), {k.C, k.convK});
+                auto cb = h.input(h.randn(std::size_t(k.C)), {k.C});
+                auto state = h.output({k.C, k.convK - 1});
+                h.set(state, h.randn(std::size_t(k.C * (k.convK - 1))));
+                auto convOut = h.output({k.T, k.C});
+                auto out = h.output({k.T, k.N});
+                auto run = [&](lv::Backend& be, bool dut) {
+                    auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
+                    const lv::Backend::ResidualNorm fold{&side(x),  &side(delta), 0.75f,
+                                                         &side(nw), 1e-5f,        &side(xNew)};
+                    const lv::Backend::ConvOfColumns conv{k.c0,         &side(cw), &side(cb),
+                                                          &side(state), true,      &side(convOut)};
+                    be.fusedLinear(side(x), k.fold ? &fold : nullptr, side(w), &side(bias), 0.5f,
+                                   side(out), &conv);
+                };
+                run(h.ref(), false);
+                if (!guarded("fusedLinear" + tag, [&] { run(h.dut(), true); })) continue;
+                const double tol = k.wt == DType::F32 ? kTolTf32 : kTolBf16;
+                check("fusedLinear" + tag + " out", h.compare(out), tol);
+                check("fusedLinear" + tag + " conv out", h.compare(convOut), tol);
+                check("fusedLinear" + tag + " conv state", h.compare(state), tol);
+                if (k.fold) check("fusedLinear" + tag + " residual", h.compare(xNew), kTolF32);
+            }
+        }
+        qunsetenv("LONGVIEW_CUDA_CONV_EPILOGUE");
+        finish();
+    }
+
     // Products whose plan timed the heuristic's candidates (LONGVIEW_CUDA_GEMM_TUNE=1, read
     // when a shape's plan is made; shapes no other case uses) give the same results.
     void tunedLinear() {

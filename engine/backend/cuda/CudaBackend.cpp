@@ -668,6 +668,68 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
                                   scale, out, scratch);
 }
 
+void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                              const Tensor* bias, float scale, Tensor& out,
+                              const ConvOfColumns* conv) {
+    // Read at each call (the op test runs both forms); recorded steps read it once.
+    const char* e = std::getenv("LONGVIEW_CUDA_CONV_EPILOGUE");
+    const bool epilogue = e && std::strcmp(e, "1") == 0;
+    const char* op = "fusedLinear";
+    const Tensor& input = fold ? *fold->x : x;
+    if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
+        input.shape[0] > kGemvMaxRows || weight.rank != 2)
+        return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
+    GemvInput in;
+    Rows xr{};
+    if (fold) {
+        const auto [fx, fd, fo] =
+            elementRows<3>({fold->x, fold->delta, fold->xOut}, {"x", "delta", "xOut"}, op, true);
+        requireNormWeight(*fold->weight, fx.cols, op, "normWeight");
+        if (fold->xOut->data == fold->x->data || fold->xOut->data == fold->delta->data)
+            bad(op, "xOut must not alias x or delta");
+        xr = fx;
+        in.kind = kGemvAddRmsNorm;
+        in.other = fd;
+        in.norm = weightOf(*fold->weight);
+        in.groupSize = fx.cols;
+        in.eps = fold->eps;
+        in.scale = fold->scale;
+        in.residualOut = fo;
+    } else {
+        xr = lastDimRows(x, op, "x");
+    }
+    const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
+    // The conv's operands, checked as causalConv1d checks them.
+    const Tensor& cw = *conv->weight;
+    requireWeightDType(cw, op, "conv weight");
+    requireRank(cw, 2, op, "conv weight");
+    requireContiguous(cw, op, "conv weight");
+    const std::int64_t C = cw.shape[0], K = cw.shape[1];
+    if (K < 1 || K > 8) bad(op, "conv kernel size " + std::to_string(K) + " outside 1..8");
+    if (conv->c0 < 0 || conv->c0 + C > p.N)
+        bad(op, "conv columns outside the product's " + std::to_string(p.N));
+    requireDType(*conv->state, DType::F32, op, "conv state");
+    requireShape(*conv->state, {C, K - 1}, op, "conv state");
+    requireContiguous(*conv->state, op, "conv state");
+    const Rows co = lastDimRows(*conv->out, op, "conv out");
+    if (co.rows != xr.rows || co.cols != C)
+        bad(op, "conv out " + conv->out->shapeString() + " must be [" + std::to_string(xr.rows) +
+                    ", " + std::to_string(C) + "]");
+    if (p.K == 0 || !gemvApplies(xr, weight.data, p.ldw, int(weight.dtype)))
+        return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
+    GemvConv gc;
+    gc.c0 = conv->c0;
+    gc.channels = C;
+    gc.w = weightOf(cw);
+    gc.K = int(K);
+    gc.bias = optionalBias(conv->bias, C, op);
+    gc.state = conv->state->as<float>();
+    gc.silu = conv->silu;
+    gc.out = co;
+    makeCurrent();
+    launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
+}
+
 bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
     // Opt-in until measured on a GPU (written when none was lent).
     static const bool on = [] {

@@ -48,6 +48,10 @@ public:
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
                               Tensor& scratch) override;
+    // Decode (T <= 4): one GEMV, LONGVIEW_CUDA_CONV_EPILOGUE=1 until measured.
+    void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
+                     const Tensor* bias, float scale, Tensor& out,
+                     const ConvOfColumns* conv) override;
     // Decode (T <= 4): LONGVIEW_CUDA_FOLD_NORM=1 until measured.
     bool foldsResidualNorm(std::int64_t T) const override;
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,

@@ -238,13 +238,41 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
 }
 
+// Channel ch's causal conv over its window [state (K-1), vals (T)], as causalConv1d does
+// (bias, then the taps in order, then SiLU), and the window's last K-1 back as its state.
+template <int T>
+__device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const float (&vals)[T]) {
+    const int K = conv.K;
+    float* st = conv.state + std::int64_t(ch) * (K - 1);
+    float seq[7 + T];
+#pragma unroll
+    for (int k = 0; k < 7; ++k)
+        if (k < K - 1) seq[k] = st[k];
+#pragma unroll
+    for (int t = 0; t < T; ++t)
+        seq[K - 1 + t] = vals[t];
+#pragma unroll
+    for (int t = 0; t < T; ++t) {
+        float acc = conv.bias ? conv.bias[ch] : 0.0f;
+#pragma unroll
+        for (int k = 0; k < 8; ++k)
+            if (k < K)
+                acc +=
+                    loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) * seq[t + k];
+        conv.out.data[std::int64_t(t) * conv.out.ld + ch] = conv.silu ? siluf(acc) : acc;
+    }
+#pragma unroll
+    for (int k = 0; k < 7; ++k)
+        if (k < K - 1) st[k] = seq[T + k];
+}
+
 // The streaming form. Item i of a block is row group blockIdx.x + (i / S) * gridDim.x,
 // slice i % S of K (chunks i % S, i % S + S, ...); warp w takes items w, w + 8, ...
 // Shared memory: x [T][K] then one partial sum per item, row and token.
 template <class W, int T>
 __global__ void __launch_bounds__(kWarps * 32)
     gemvStreamKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias,
-                     float alpha, Rows out, int S) {
+                     float alpha, Rows out, int S, GemvConv conv) {
     constexpr int EPL = Unpack<W>::n;
     constexpr int CHUNK = 32 * EPL;
     extern __shared__ __align__(16) float xs[]; // [T][K], then red [items][kRows][T]
@@ -301,15 +329,23 @@ __global__ void __launch_bounds__(kWarps * 32)
         }
     }
     __syncthreads();
-    for (int i = tid; i < mine * kRows * T; i += blockDim.x) {
-        const int j = i / (kRows * T), r = (i / T) % kRows, t = i % T;
+    // A thread finishes an output row for every token (so that it can run the row's conv).
+    for (int i = tid; i < mine * kRows; i += blockDim.x) {
+        const int j = i / kRows, r = i % kRows;
         const int n = (int(blockIdx.x) + j * int(gridDim.x)) * kRows + r;
         if (n >= N) continue;
-        float v = 0.0f;
-        for (int q = 0; q < S; ++q)
-            v += red[((j * S + q) * kRows + r) * T + t];
-        if (bias) v += bias[n];
-        out.data[std::int64_t(t) * out.ld + n] = alpha * v;
+        float vals[T];
+#pragma unroll
+        for (int t = 0; t < T; ++t) {
+            float v = 0.0f;
+            for (int q = 0; q < S; ++q)
+                v += red[((j * S + q) * kRows + r) * T + t];
+            if (bias) v += bias[n];
+            vals[t] = alpha * v;
+            out.data[std::int64_t(t) * out.ld + n] = vals[t];
+        }
+        if (conv.out.data && n >= conv.c0 && n < conv.c0 + conv.channels)
+            convOfRow<T>(conv, n - int(conv.c0), vals);
     }
 }
 
@@ -355,7 +391,7 @@ bool blockPerGroup() {
 
 template <class W, int T>
 void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
-             float alpha, Rows out, cudaStream_t s) {
+             float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
     const std::size_t xBytes = sizeof(float) * std::size_t(T * x.cols);
     if (!blockPerGroup()) {
         const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T>);
@@ -375,7 +411,7 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
         const std::size_t smem = xBytes + sizeof(float) * std::size_t(items * kRows * T);
         if (smem <= std::size_t(kGemvMaxSmem)) {
             launchKernel(gemvStreamKernel<W, T>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x,
-                         in, static_cast<const W*>(w), ldw, bias, alpha, out, int(S));
+                         in, static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
             return;
         }
     }
@@ -383,23 +419,26 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
                              "gemv shared memory");
     launchKernel(gemvKernel<W, T>, ceilDiv(out.cols, kRows), kWarps * 32, xBytes, s, "gemv", x, in,
                  static_cast<const W*>(w), ldw, bias, alpha, out);
+    if (conv.out.data) // the first form has no epilogue: the conv as its own kernel
+        launchCausalConv1d(Rows{out.data + conv.c0, out.rows, conv.channels, out.ld}, conv.w,
+                           conv.K, conv.bias, conv.state, conv.silu, conv.out, s);
 }
 
 template <class W>
 void launchW(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
-             float alpha, Rows out, cudaStream_t s) {
+             float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
     switch (x.rows) {
     case 1:
-        launchT<W, 1>(x, in, w, ldw, bias, alpha, out, s);
+        launchT<W, 1>(x, in, w, ldw, bias, alpha, out, s, conv);
         break;
     case 2:
-        launchT<W, 2>(x, in, w, ldw, bias, alpha, out, s);
+        launchT<W, 2>(x, in, w, ldw, bias, alpha, out, s, conv);
         break;
     case 3:
-        launchT<W, 3>(x, in, w, ldw, bias, alpha, out, s);
+        launchT<W, 3>(x, in, w, ldw, bias, alpha, out, s, conv);
         break;
     default:
-        launchT<W, 4>(x, in, w, ldw, bias, alpha, out, s);
+        launchT<W, 4>(x, in, w, ldw, bias, alpha, out, s, conv);
         break;
     }
 }
@@ -415,13 +454,13 @@ bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype) {
 }
 
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
-                Rows out, cudaStream_t s, const GemvInput& in) {
+                Rows out, cudaStream_t s, const GemvInput& in, const GemvConv& conv) {
     if (dtype == kBF16)
-        launchW<__nv_bfloat16>(x, in, w, ldw, bias, alpha, out, s);
+        launchW<__nv_bfloat16>(x, in, w, ldw, bias, alpha, out, s, conv);
     else if (dtype == kF16)
-        launchW<__half>(x, in, w, ldw, bias, alpha, out, s);
+        launchW<__half>(x, in, w, ldw, bias, alpha, out, s, conv);
     else
-        launchW<float>(x, in, w, ldw, bias, alpha, out, s);
+        launchW<float>(x, in, w, ldw, bias, alpha, out, s, conv);
 }
 
 } // namespace lv::cuda

@@ -87,9 +87,21 @@ struct GemvInput {
     float scale = 1.0f; // kGemvAddRmsNorm
     Rows residualOut{}; // kGemvAddRmsNorm
 };
+// After the product, the causal conv (+ SiLU) of output columns [c0, c0 + channels) into
+// out, rolling state [channels, K-1] (Mamba2's x-B-C): the thread that finishes an output row
+// owns that channel's window. out.data null: none.
+struct GemvConv {
+    std::int64_t c0 = 0, channels = 0;
+    Weight w{}; // [channels, K]
+    int K = 0;
+    const float* bias = nullptr;
+    float* state = nullptr;
+    bool silu = false;
+    Rows out{};
+};
 bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
-                Rows out, cudaStream_t s, const GemvInput& in = {});
+                Rows out, cudaStream_t s, const GemvInput& in = {}, const GemvConv& conv = {});
 
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);

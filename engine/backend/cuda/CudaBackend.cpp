@@ -668,6 +668,30 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
                                   scale, out, scratch);
 }
 
+namespace {
+
+// The GEMV input of decode's folded residual norm (see linearOfAddRmsNorm), checked; xr
+// receives x's rows.
+GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows& xr) {
+    const auto [fx, fd, fo] =
+        elementRows<3>({f.x, f.delta, f.xOut}, {"x", "delta", "xOut"}, op, true);
+    requireNormWeight(*f.weight, fx.cols, op, "normWeight");
+    if (f.xOut->data == f.x->data || f.xOut->data == f.delta->data)
+        bad(op, "xOut must not alias x or delta");
+    xr = fx;
+    GemvInput in;
+    in.kind = kGemvAddRmsNorm;
+    in.other = fd;
+    in.norm = weightOf(*f.weight);
+    in.groupSize = fx.cols;
+    in.eps = f.eps;
+    in.scale = f.scale;
+    in.residualOut = fo;
+    return in;
+}
+
+} // namespace
+
 void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                               const Tensor* bias, float scale, Tensor& out,
                               const ConvOfColumns* conv) {
@@ -681,23 +705,10 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
     GemvInput in;
     Rows xr{};
-    if (fold) {
-        const auto [fx, fd, fo] =
-            elementRows<3>({fold->x, fold->delta, fold->xOut}, {"x", "delta", "xOut"}, op, true);
-        requireNormWeight(*fold->weight, fx.cols, op, "normWeight");
-        if (fold->xOut->data == fold->x->data || fold->xOut->data == fold->delta->data)
-            bad(op, "xOut must not alias x or delta");
-        xr = fx;
-        in.kind = kGemvAddRmsNorm;
-        in.other = fd;
-        in.norm = weightOf(*fold->weight);
-        in.groupSize = fx.cols;
-        in.eps = fold->eps;
-        in.scale = fold->scale;
-        in.residualOut = fo;
-    } else {
+    if (fold)
+        in = residualNormInput(*fold, op, xr);
+    else
         xr = lastDimRows(x, op, "x");
-    }
     const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
     // The conv's operands, checked as causalConv1d checks them.
     const Tensor& cw = *conv->weight;
@@ -747,22 +758,12 @@ void CudaBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale
     if (x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
         // Decode: every GEMV block adds and normalizes the rows it stages, and writes its
         // slice of the new residual.
-        const auto [xr, dr, orr] =
-            elementRows<3>({&x, &delta, &xOut}, {"x", "delta", "xOut"}, op, true);
-        requireNormWeight(normWeight, xr.cols, op, "normWeight");
-        if (xOut.data == x.data || xOut.data == delta.data)
-            bad(op, "xOut must not alias x or delta");
+        Rows xr{};
+        const GemvInput in =
+            residualNormInput({&x, &delta, scale, &normWeight, eps, &xOut}, op, xr);
         const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
         if (p.K > 0 && gemvApplies(xr, weight.data, p.ldw, int(weight.dtype))) {
             makeCurrent();
-            GemvInput in;
-            in.kind = kGemvAddRmsNorm;
-            in.other = dr;
-            in.norm = weightOf(normWeight);
-            in.groupSize = xr.cols;
-            in.eps = eps;
-            in.scale = scale;
-            in.residualOut = orr;
             launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, lscale, p.out, stream_,
                        in);
             return;

@@ -136,6 +136,14 @@ public:
     }
 };
 
+// n token ids spread over the vocabulary (a prime stride from `offset`).
+std::vector<std::int32_t> spreadIds(std::size_t n, std::int64_t vocab, std::size_t offset) {
+    std::vector<std::int32_t> ids(n);
+    for (std::size_t i = 0; i < n; ++i)
+        ids[i] = std::int32_t((i * 7919 + offset) % std::size_t(vocab));
+    return ids;
+}
+
 } // namespace
 
 class EngineSessionTest : public QObject {
@@ -423,9 +431,7 @@ private slots:
         half.halfLinearInputs = true;
         const auto m16 = Model::synthetic(config, half, DType::BF16, 3);
         const auto m32 = Model::synthetic(config, *cpu_, DType::BF16, 3);
-        std::vector<std::int32_t> ids(40);
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            ids[i] = std::int32_t((i * 7919) % std::size_t(m32->spec().vocab));
+        const auto ids = spreadIds(40, m32->spec().vocab, 0);
         std::vector<float> l16, l32;
         Session(*m16).prefillAllLogits(ids, l16);
         Session(*m32).prefillAllLogits(ids, l32);
@@ -441,8 +447,8 @@ private slots:
     }
 
     // Decode with the residual add and norm folded into the next block's first product
-    // (the residual moving between two buffers) gives the very same logits, recorded or
-    // not, for every family whose mixers start with one fused product.
+    // (the residual moving between two buffers) gives the very same logits, for every
+    // family whose mixers start with one fused product.
     void foldedResidualNormThroughTheBlocks_data() {
         QTest::addColumn<QString>("fixture");
         for (const char* f :
@@ -456,9 +462,7 @@ private slots:
         folding.foldResidualNorm = true;
         const auto mFold = Model::synthetic(config, folding, DType::BF16, 5);
         const auto mPlain = Model::synthetic(config, *cpu_, DType::BF16, 5);
-        std::vector<std::int32_t> ids(12);
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            ids[i] = std::int32_t((i * 7919 + 3) % std::size_t(mPlain->spec().vocab));
+        const auto ids = spreadIds(12, mPlain->spec().vocab, 3);
         SessionOptions one;
         one.prefillChunk = 1; // every forward pass a decode step
         std::vector<float> folded, plain;

@@ -8,6 +8,7 @@
 #include "ui/shell/EmptyState.h"
 #include "ui/viewer/CodeEditor.h"
 #include "ui/viewer/CodebaseView.h"
+#include "ui/viewer/FileIcons.h"
 #include "ui/viewer/FindBar.h"
 #include "ui/viewer/PageLayout.h"
 #include "ui/viewer/PassageLocator.h"
@@ -112,6 +113,7 @@ private slots:
     void viewerPanelOpensPdfAndShowsCitation();
     void viewerPanelOpensCodebaseAndShowsCitedLines();
     void viewerPanelExplainsAMissingSource();
+    void fileTreeNamesTypesWithoutReadingFiles();
 
 private:
     // Shows the view, starts watching the UI thread, and opens the PDF in it.
@@ -648,6 +650,25 @@ void TstGuiViewer::viewerPanelOpensCodebaseAndShowsCitedLines() {
     const int top = panel.codebaseView()->editor()->firstVisibleLine();
     QVERIFY2(top <= 200 && top > 150, qPrintable(QString::number(top)));
     QCOMPARE(panel.position().file, QStringLiteral("src/main.cpp"));
+}
+
+void TstGuiViewer::fileTreeNamesTypesWithoutReadingFiles() {
+    QTemporaryDir repo;
+    QVERIFY(QDir(repo.path()).mkpath(QStringLiteral("src")));
+    // Content that MIME sniffing would call a PDF: the type must come from the name alone.
+    QFile sniffable(repo.filePath(QStringLiteral("LICENSE")));
+    QVERIFY(sniffable.open(QIODevice::WriteOnly));
+    sniffable.write("%PDF-1.4\n");
+    sniffable.close();
+    const lv::ui::FileIcons icons;
+    QCOMPARE(icons.type(QFileInfo(repo.filePath(QStringLiteral("src")))), QStringLiteral("Folder"));
+    QCOMPARE(icons.type(QFileInfo(sniffable.fileName())), QStringLiteral("File"));
+    QCOMPARE(icons.type(QFileInfo(repo.filePath(QStringLiteral("main.cpp")))),
+             QStringLiteral("C++ file"));
+    QCOMPARE(icons.type(QFileInfo(repo.filePath(QStringLiteral("Report.PDF")))),
+             QStringLiteral("PDF document"));
+    QCOMPARE(icons.type(QFileInfo(repo.filePath(QStringLiteral("notes.xyz")))),
+             QStringLiteral("XYZ file"));
 }
 
 void TstGuiViewer::viewerPanelExplainsAMissingSource() {

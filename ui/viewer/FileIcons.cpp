@@ -24,4 +24,14 @@ QIcon FileIcons::icon(const QFileInfo& info) const {
     return icons::themed(QStringLiteral("text-x-script"));
 }
 
+QString FileIcons::type(const QFileInfo& info) const {
+    if (info.isDir()) return QStringLiteral("Folder");
+    if (info.suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0)
+        return QStringLiteral("PDF document");
+    const SyntaxRules rules = SyntaxRules::forFileName(info.fileName());
+    if (!rules.isPlainText()) return rules.languageName() + QStringLiteral(" file");
+    return info.suffix().isEmpty() ? QStringLiteral("File")
+                                   : info.suffix().toUpper() + QStringLiteral(" file");
+}
+
 } // namespace lv::ui

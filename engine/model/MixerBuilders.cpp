@@ -14,6 +14,15 @@ Weight matrixWeight(const std::string& name, std::int64_t rows, std::int64_t col
     return w;
 }
 
+ModelSpec decoderSpec(const ConfigReader& c, const std::string& embedding) {
+    ModelSpec s;
+    s.hidden = c.integer("hidden_size");
+    s.vocab = c.integer("vocab_size");
+    s.contextLength = c.integerOr("max_position_embeddings", 0);
+    s.embedding = matrixWeight(embedding, s.vocab, s.hidden);
+    return s;
+}
+
 Weight vectorWeight(const std::string& name, std::int64_t size, bool optional) {
     Weight w;
     w.name = name;

@@ -13,6 +13,11 @@ namespace lv {
 class ConfigReader;
 
 Weight matrixWeight(const std::string& name, std::int64_t rows, std::int64_t cols);
+
+// What every family reads alike: hidden_size, vocab_size, max_position_embeddings (0,
+// unlimited, when absent) and the token embedding `embedding` [vocab, hidden]. The
+// adapter sets the layer count (some families derive it from a pattern).
+ModelSpec decoderSpec(const ConfigReader& c, const std::string& embedding);
 Weight vectorWeight(const std::string& name, std::int64_t size, bool optional = false);
 Weight rowsOf(const std::string& name, std::int64_t rows, std::int64_t cols, std::int64_t begin,
               std::int64_t end);

@@ -8,13 +8,9 @@ namespace lv::adapters {
 namespace {
 
 ModelSpec build(const ConfigReader& c) {
-    ModelSpec s;
-    s.hidden = c.integer("hidden_size");
-    s.vocab = c.integer("vocab_size");
+    ModelSpec s = decoderSpec(c, "model.embed_tokens.weight");
     s.layers = c.integer("num_hidden_layers");
-    s.contextLength = c.integerOr("max_position_embeddings", 0);
     const float eps = float(c.numberOr("rms_norm_eps", 1e-5));
-    s.embedding = matrixWeight("model.embed_tokens.weight", s.vocab, s.hidden);
 
     Mamba2Shape m;
     m.hidden = s.hidden;

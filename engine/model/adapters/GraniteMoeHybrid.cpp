@@ -11,15 +11,11 @@ namespace lv::adapters {
 namespace {
 
 ModelSpec build(const ConfigReader& c) {
-    ModelSpec s;
-    s.hidden = c.integer("hidden_size");
-    s.vocab = c.integer("vocab_size");
+    ModelSpec s = decoderSpec(c, "model.embed_tokens.weight");
     s.layers = c.integer("num_hidden_layers");
-    s.contextLength = c.integerOr("max_position_embeddings", 0);
     const float eps = float(c.numberOr("rms_norm_eps", 1e-6));
     const float residual = float(c.numberOr("residual_multiplier", 1.0));
 
-    s.embedding = matrixWeight("model.embed_tokens.weight", s.vocab, s.hidden);
     s.embeddingScale = float(c.numberOr("embedding_multiplier", 1.0));
 
     Mamba2Shape m;

@@ -7,13 +7,10 @@ namespace lv::adapters {
 namespace {
 
 ModelSpec build(const ConfigReader& c) {
-    ModelSpec s;
-    s.hidden = c.integer("hidden_size");
-    s.vocab = c.integer("vocab_size");
+    ModelSpec s = decoderSpec(c, "model.embed_tokens.weight");
     s.layers = c.integer("num_hidden_layers");
     s.contextLength = c.integerOr("max_position_embeddings", 2048);
     const float eps = float(c.numberOr("rms_norm_eps", 1e-6));
-    s.embedding = matrixWeight("model.embed_tokens.weight", s.vocab, s.hidden);
 
     AttentionShape a;
     a.hidden = s.hidden;

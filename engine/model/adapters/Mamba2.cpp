@@ -8,13 +8,10 @@ namespace lv::adapters {
 namespace {
 
 ModelSpec build(const ConfigReader& c) {
-    ModelSpec s;
-    s.hidden = c.integer("hidden_size");
-    s.vocab = c.integer("vocab_size");
+    ModelSpec s = decoderSpec(c, "backbone.embeddings.weight");
     s.layers = c.integer("num_hidden_layers");
     s.contextLength = 0; // recurrent: no positional limit
     const float eps = float(c.numberOr("layer_norm_epsilon", 1e-5));
-    s.embedding = matrixWeight("backbone.embeddings.weight", s.vocab, s.hidden);
 
     Mamba2Shape m;
     m.hidden = s.hidden;

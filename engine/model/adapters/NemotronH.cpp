@@ -8,12 +8,8 @@ namespace lv::adapters {
 namespace {
 
 ModelSpec build(const ConfigReader& c) {
-    ModelSpec s;
-    s.hidden = c.integer("hidden_size");
-    s.vocab = c.integer("vocab_size");
-    s.contextLength = c.integerOr("max_position_embeddings", 0);
+    ModelSpec s = decoderSpec(c, "backbone.embeddings.weight");
     const float eps = float(c.numberOr("layer_norm_epsilon", 1e-5));
-    s.embedding = matrixWeight("backbone.embeddings.weight", s.vocab, s.hidden);
 
     // The pattern string alone may define the depth.
     std::int64_t count = c.integerOr("num_hidden_layers", 0);

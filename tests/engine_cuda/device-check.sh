@@ -2,9 +2,10 @@
 # On the GPU machine, in an unpacked device bundle (make-device-bundle.sh): every CUDA test,
 # the fixtures through verify-reference, and the model bench with and without the recorded
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
-#   ./device-check.sh [CONTEXTS] [PART]   (default 1024,16384,131008; PART tests, bench,
-#                                           timeline or all, the default: two calls fit
-#                                           the tool's 10-minute limit where one might not)
+#   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
+#                                           tests, bench, quick, timeline, or all, the
+#                                           default = tests,bench: two calls fit the tool's
+#                                           10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
 # quick: the CLI bench with the defaults and with each opt-in switch (one process each,
@@ -13,7 +14,7 @@ set -u
 cd "$(dirname "$0")"
 contexts=${1:-1024,16384,131008}
 part=${2:-all}
-want() { [[ $part == all || $part == "$1" ]]; }
+want() { [[ ",$part," == *",$1,"* ]] || { [[ $part == all ]] && [[ $1 == tests || $1 == bench ]]; }; }
 logs=${OUT:-$PWD}/logs
 mkdir -p "$logs"
 export LD_LIBRARY_PATH=$PWD/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
@@ -79,7 +80,7 @@ if [[ -x bin/bench_cuda_ops ]] && want bench; then
     LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
     results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
 fi
-if [[ $part == quick ]]; then
+if want quick; then
     for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
         "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
         "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" \
@@ -92,7 +93,7 @@ if [[ $part == quick ]]; then
         grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
     done
 fi
-if [[ $part == timeline ]]; then
+if want timeline; then
     ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
     "$ncu" --clock-control none --graph-profiling node \
         --metrics gpu__time_duration.sum,dram__bytes_read.sum --csv --log-file "$logs/ncu.csv" \
@@ -104,6 +105,9 @@ if [[ $part == timeline ]]; then
 fi
 echo
 for r in "${results[@]}"; do echo "$r"; done
+# The first failures by name, so that the table alone says what broke.
+grep -h -E '^FAIL!|^   Loc:' "$logs"/tst_cuda_*.txt 2>/dev/null | head -12
+grep -h -E 'FAIL' "$logs"/verify*.txt 2>/dev/null | head -6
 for v in "${variants[@]}"; do
     name=${v%%|*}
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"

@@ -65,6 +65,7 @@ void Model::finish(const nlohmann::json& config, const std::string& configFile,
     info_.attentionLayers = std::int64_t(attentionLayers.size());
     info_.weightDtype = resolver_->mainDtype();
     info_.weightBytes = resolver_->deviceBytes();
+    info_.hostCopyBytes = resolver_->hostCopyBytes();
     info_.bosTokenId = tokenId(c, "bos_token_id");
     info_.eosTokenIds = tokenIds(c, "eos_token_id");
     info_.padTokenId = tokenId(c, "pad_token_id");

@@ -36,6 +36,9 @@ struct ModelInfo {
     std::optional<std::int32_t> padTokenId;
     DType weightDtype = DType::F32; // dtype of the checkpoint's largest tensor
     std::size_t weightBytes = 0;    // bytes of the weights as the backend holds them
+    // Host memory the weights take beyond the checkpoint's mapping: stacked experts and f32
+    // conversions the backend reads in place (0 where it made its own, as a GPU does).
+    std::size_t hostCopyBytes = 0;
 };
 
 class Model {

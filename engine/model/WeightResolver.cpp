@@ -70,9 +70,14 @@ WeightResolver::~WeightResolver() {
         backend_.releaseWeight(t);
 }
 
+void* WeightResolver::newHostCopy(std::size_t bytes) {
+    owned_.push_back({std::make_unique<std::uint8_t[]>(bytes), bytes});
+    hostCopyBytes_ += bytes;
+    return owned_.back().bytes.get();
+}
+
 float* WeightResolver::newF32(std::int64_t count) {
-    owned_.push_back(std::make_unique<std::uint8_t[]>(std::size_t(count) * 4));
-    return reinterpret_cast<float*>(owned_.back().get());
+    return static_cast<float*>(newHostCopy(std::size_t(count) * 4));
 }
 
 Tensor WeightResolver::readSource(const Weight& w) {
@@ -101,8 +106,7 @@ Tensor WeightResolver::readSource(const Weight& w) {
                               w.parts.front() + "'");
     }
     const std::size_t each = parts.front().bytes();
-    owned_.push_back(std::make_unique<std::uint8_t[]>(each * parts.size()));
-    std::uint8_t* dst = owned_.back().get();
+    auto* dst = static_cast<std::uint8_t*>(newHostCopy(each * parts.size()));
     for (std::size_t i = 0; i < parts.size(); ++i)
         std::memcpy(dst + i * each, parts[i].data, each);
     std::vector<std::int64_t> shape = w.shape;
@@ -113,6 +117,7 @@ Tensor WeightResolver::readSource(const Weight& w) {
 }
 
 Tensor WeightResolver::resolveOne(const Weight& w) {
+    const std::size_t copiesBefore = owned_.size();
     Tensor t = readSource(w);
     const std::string where = source_.fileOf(w.parts.empty() ? w.name : w.parts.front());
     const std::string label = w.parts.empty() ? w.name : w.parts.front();
@@ -169,7 +174,18 @@ Tensor WeightResolver::resolveOne(const Weight& w) {
         f.dtype = DType::F32;
         t = f;
     }
-    return backend_.prepareWeight(t);
+    Tensor prepared = backend_.prepareWeight(t);
+    if (prepared.data != t.data && owned_.size() > copiesBefore) {
+        // The backend holds its own copy (a GPU upload): this one would only take host
+        // memory, gigabytes for a stacked mixture of experts. The upload may still be
+        // reading it.
+        backend_.synchronize();
+        while (owned_.size() > copiesBefore) {
+            hostCopyBytes_ -= owned_.back().size;
+            owned_.pop_back();
+        }
+    }
+    return prepared;
 }
 
 void WeightResolver::resolve(ModelSpec& spec) {

@@ -32,16 +32,25 @@ public:
     std::size_t deviceBytes() const { return deviceBytes_; }
     // Dtype of the largest checkpoint tensor.
     DType mainDtype() const { return mainDtype_; }
+    // Bytes of host copies kept alive (stacked parts, f32 conversions) because the backend
+    // uses them in place; copies the backend made its own of are freed once prepared.
+    std::size_t hostCopyBytes() const { return hostCopyBytes_; }
 
 private:
     Tensor resolveOne(const Weight& w);
     Tensor readSource(const Weight& w);
     float* newF32(std::int64_t count);
+    void* newHostCopy(std::size_t bytes);
 
     const WeightSource& source_;
     Backend& backend_;
-    std::map<std::string, Tensor> prepared_;             // by transform key: tied and sliced reuse
-    std::vector<std::unique_ptr<std::uint8_t[]>> owned_; // host copies that must live on
+    std::map<std::string, Tensor> prepared_; // by transform key: tied and sliced reuse
+    struct HostCopy {
+        std::unique_ptr<std::uint8_t[]> bytes;
+        std::size_t size = 0;
+    };
+    std::vector<HostCopy> owned_; // host copies that must live on
+    std::size_t hostCopyBytes_ = 0;
     std::set<std::string> counted_;
     std::int64_t parameters_ = 0;
     std::size_t deviceBytes_ = 0;

@@ -3,6 +3,7 @@
 
 #include "EngineTestSupport.h"
 
+#include "backend/ForwardingBackend.h"
 #include "core/DType.h"
 #include "core/Error.h"
 #include "model/Model.h"
@@ -12,7 +13,9 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 using namespace lv;
@@ -86,6 +89,25 @@ bool mappedFrom(const void* p, const std::filesystem::path& file) {
     return false;
 }
 
+// A CPU backend that holds its own copy of every weight, as a GPU backend does.
+class CopyingCpuBackend final : public ForwardingBackend {
+public:
+    explicit CopyingCpuBackend(std::unique_ptr<Backend> inner)
+        : ForwardingBackend(std::move(inner)) {}
+    Tensor prepareWeight(const Tensor& host) override {
+        Tensor t = inner().prepareWeight(host);
+        if (!t.isContiguous()) throw EngineError("copying backend: weight not contiguous");
+        copies_.push_back(std::make_unique<std::uint8_t[]>(t.bytes()));
+        std::memcpy(copies_.back().get(), t.data, t.bytes());
+        t.data = copies_.back().get();
+        return t;
+    }
+    void releaseWeight(const Tensor&) override {}
+
+private:
+    std::vector<std::unique_ptr<std::uint8_t[]>> copies_;
+};
+
 } // namespace
 
 class EngineLoaderTest : public QObject {
@@ -130,6 +152,19 @@ private slots:
         const auto& mamba = std::get<Mamba2Mixer>(spec.blocks[0].mixers[0]);
         QVERIFY(mappedFrom(mamba.inProj.tensor.data, dir / "model.safetensors"));
         QVERIFY(!mamba.inProjZ.present()); // one fused product, no split copies
+    }
+
+    // Stacked experts are a host copy: kept where the backend reads it in place, freed where
+    // the backend made its own (a GPU's upload), with the same results.
+    void hostCopiesFreedOnceTheBackendHoldsItsOwn() {
+        const auto dir = modelFixture("jamba_tiny");
+        const auto inPlace = Model::load(dir, *cpu_);
+        QVERIFY(inPlace->info().hostCopyBytes > 0);
+        CopyingCpuBackend copying(makeCpuBackend(2));
+        const auto own = Model::load(dir, copying);
+        QCOMPARE(own->info().hostCopyBytes, std::size_t(0));
+        const auto ids = goldenIds("jamba_tiny");
+        QCOMPARE(allLogits(*own, ids), allLogits(*inPlace, ids));
     }
 
     void shardedCheckpointMatchesSingleFile() {

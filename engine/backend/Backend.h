@@ -58,6 +58,12 @@ public:
     virtual Tensor prepareWeight(const Tensor& host);
     // Frees what prepareWeight allocated; the default frees copies on non-CPU devices.
     virtual void releaseWeight(const Tensor& prepared);
+    // Whether the loader should stack products that read the same input (a SwiGLU MLP's
+    // gate and up) into one weight. Where each product is a launch (a GPU), one instead of
+    // two; the stacked copy is made on the host and freed after upload. The CPU reads the
+    // mapping in place and gains nothing (its products are large), so the default is
+    // "not on the CPU".
+    virtual bool stacksProducts() const { return device() != DeviceKind::Cpu; }
 
     // out[t, :] = table[ids[t], :] * scale. ids: i32 [T] (host or device memory of this
     // backend); table: [V, H] any weight dtype; out: f32 [T, H].

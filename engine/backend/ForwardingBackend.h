@@ -27,6 +27,7 @@ public:
     void synchronize() override { inner_->synchronize(); }
     Tensor prepareWeight(const Tensor& host) override { return inner_->prepareWeight(host); }
     void releaseWeight(const Tensor& prepared) override { inner_->releaseWeight(prepared); }
+    bool stacksProducts() const override { return inner_->stacksProducts(); }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
     void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,

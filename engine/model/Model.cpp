@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "model/Adapter.h"
 #include "model/ConfigReader.h"
+#include "model/StackedProducts.h"
 #include "model/SyntheticWeights.h"
 #include "model/WeightResolver.h"
 #include "weights/WeightStore.h"
@@ -45,6 +46,7 @@ void Model::finish(const nlohmann::json& config, const std::string& configFile,
                    const nlohmann::json* generationConfig, const std::string& fingerprintInput) {
     const ConfigReader c(config, configFile);
     spec_ = buildModelSpec(c);
+    if (backend_.stacksProducts()) stackGateAndUp(spec_);
     resolver_ = std::make_unique<WeightResolver>(*source_, backend_);
     resolver_->resolve(spec_);
 

@@ -17,7 +17,7 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
             else if (const auto* f = std::get_if<MlpMixer>(&m)) {
                 wide = std::max(wide, f->intermediate);
-                if (!f->gateUp.name.empty()) wideFirst = std::max(wideFirst, 2 * f->intermediate);
+                if (f->gateUp.present()) wideFirst = std::max(wideFirst, 2 * f->intermediate);
             } else if (const auto* e = std::get_if<MoeMixer>(&m)) {
                 wide = std::max(wide, e->experts);
                 topK = std::max(topK, e->topK);

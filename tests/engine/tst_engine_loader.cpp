@@ -103,6 +103,8 @@ public:
         return t;
     }
     void releaseWeight(const Tensor&) override {}
+    bool stacks = false;
+    bool stacksProducts() const override { return stacks; }
 
 private:
     std::vector<std::unique_ptr<std::uint8_t[]>> copies_;
@@ -165,6 +167,33 @@ private slots:
         QCOMPARE(own->info().hostCopyBytes, std::size_t(0));
         const auto ids = goldenIds("jamba_tiny");
         QCOMPARE(allLogits(*own, ids), allLogits(*inPlace, ids));
+    }
+
+    // Where the backend asks (a GPU's launches), a SwiGLU MLP's gate and up become one
+    // product; the logits stay those of the two products. Falcon-H1 scales gate and up
+    // apart and keeps two.
+    void gateAndUpStackedWhereTheBackendAsks() {
+        CopyingCpuBackend stacking(makeCpuBackend(2));
+        stacking.stacks = true;
+        for (const char* fixture : {"llama_tiny", "bamba_tiny", "falcon_h1_tiny"}) {
+            const auto dir = modelFixture(fixture);
+            const auto two = Model::load(dir, *cpu_);
+            const auto one = Model::load(dir, stacking);
+            int mlps = 0, stacked = 0;
+            for (const auto& b : one->spec().blocks)
+                for (const auto& m : b.mixers)
+                    if (const auto* f = std::get_if<MlpMixer>(&m)) {
+                        ++mlps;
+                        if (f->gateUp.present() && !f->gate.present()) ++stacked;
+                    }
+            QVERIFY2(mlps > 0, fixture);
+            QCOMPARE(stacked, std::string_view(fixture) == "falcon_h1_tiny" ? 0 : mlps);
+            QCOMPARE(one->info().parameters, two->info().parameters);
+            QCOMPARE(one->info().hostCopyBytes, std::size_t(0));
+            const auto ids = goldenIds(fixture);
+            const double diff = maxRelDiff(allLogits(*one, ids), allLogits(*two, ids));
+            QVERIFY2(diff < 1e-5, qPrintable(QStringLiteral("%1: %2").arg(fixture).arg(diff)));
+        }
     }
 
     void shardedCheckpointMatchesSingleFile() {

@@ -80,6 +80,7 @@ public:
     DType kvCache = DType::F32;
     bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
     bool foldResidualNorm = false; // fold decode's residual norm into products, as the GPU can
+    bool stacks = false;           // gate and up as one product, as on the GPU
     int foldedProducts = 0;
     // A device with little memory: larger allocations fail as a GPU's would.
     std::size_t maxAllocation = std::size_t(-1);
@@ -113,6 +114,7 @@ public:
         Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch);
     }
     bool foldsResidualNorm(std::int64_t T) const override { return foldResidualNorm && T <= 4; }
+    bool stacksProducts() const override { return stacks; }
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& w, const Tensor* b,
                      float s, Tensor& o, const ConvOfColumns* conv) override {
         Backend::fusedLinear(x, fold, w, b, s, o, conv);
@@ -448,20 +450,22 @@ private slots:
 
     // Decode with the residual add and norm folded into the next block's first product
     // (the residual moving between two buffers) gives the very same logits, for every
-    // family whose mixers start with one fused product.
+    // family whose mixers start with one fused product (Bamba's and Llama's MLPs once gate
+    // and up are stacked, as on the GPU).
     void foldedResidualNormThroughTheBlocks_data() {
         QTest::addColumn<QString>("fixture");
-        for (const char* f :
-             {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny", "nemotron_h_tiny"})
+        for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
+                              "nemotron_h_tiny", "bamba_tiny", "llama_tiny"})
             QTest::newRow(f) << f;
     }
     void foldedResidualNormThroughTheBlocks() {
         QFETCH(QString, fixture);
         const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
-        AlteredCpuBackend folding(makeCpuBackend(2));
+        AlteredCpuBackend folding(makeCpuBackend(2)), stacking(makeCpuBackend(2));
         folding.foldResidualNorm = true;
+        folding.stacks = stacking.stacks = true;
         const auto mFold = Model::synthetic(config, folding, DType::BF16, 5);
-        const auto mPlain = Model::synthetic(config, *cpu_, DType::BF16, 5);
+        const auto mPlain = Model::synthetic(config, stacking, DType::BF16, 5);
         const auto ids = spreadIds(12, mPlain->spec().vocab, 3);
         SessionOptions one;
         one.prefillChunk = 1; // every forward pass a decode step

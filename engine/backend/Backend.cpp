@@ -27,14 +27,14 @@ void Backend::releaseWeight(const Tensor& prepared) {
 }
 
 std::int64_t Backend::storeRowsLength(const Tensor& src, const Tensor& dst, std::int64_t row0) {
-    if (src.rank < 1 || dst.rank < 1 || !src.isContiguous() || !dst.isContiguous() ||
-        src.dtype != DType::F32 ||
+    const std::int64_t T = src.rank ? src.shape[0] : 0, rowLen = T ? src.numel() / T : 0;
+    if (src.rank < 1 || dst.rank < 1 || !src.hasContiguousRows() ||
+        (T > 1 && src.stride[0] < rowLen) || !dst.isContiguous() || src.dtype != DType::F32 ||
         (dst.dtype != DType::F32 && dst.dtype != DType::F16 && dst.dtype != DType::BF16))
         throw EngineError("storeRows: src " + src.shapeString() +
-                          " must be contiguous f32 and dst " + dst.shapeString() +
+                          " must be f32 with contiguous rows and dst " + dst.shapeString() +
                           " contiguous f32, bf16 or f16 (is " + std::string(dtypeName(dst.dtype)) +
                           ")");
-    const std::int64_t T = src.shape[0], rowLen = src.shape[0] ? src.numel() / T : 0;
     if (dst.shape[0] == 0 || dst.numel() / dst.shape[0] != rowLen)
         throw EngineError("storeRows: rows of src " + src.shapeString() + " and dst " +
                           dst.shapeString() + " differ");
@@ -49,14 +49,21 @@ void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     const std::int64_t T = src.shape[0];
     if (T == 0) return;
     const std::size_t es = dtypeSize(dst.dtype);
-    void* to = static_cast<char*>(dst.data) + std::size_t(row0 * rowLen) * es;
-    if (dst.dtype == DType::F32) {
-        copy(to, src.data, std::size_t(T * rowLen) * sizeof(float));
-    } else if (device() == DeviceKind::Cpu) {
-        floatsTo(dst.dtype, src.as<const float>(), to, std::size_t(T * rowLen));
-    } else {
+    char* to = static_cast<char*>(dst.data) + std::size_t(row0 * rowLen) * es;
+    // One piece where src rows are packed, else a row at a time (src holds some columns of
+    // a wider matrix: k and v of a stacked product).
+    const bool packed = T == 1 || src.stride[0] == rowLen;
+    const std::int64_t pieces = packed ? 1 : T, pieceLen = packed ? T * rowLen : rowLen;
+    if (dst.dtype != DType::F32 && device() != DeviceKind::Cpu)
         throw EngineError(name() + ": storeRows into a " + std::string(dtypeName(dst.dtype)) +
                           " cache is not implemented");
+    for (std::int64_t p = 0; p < pieces; ++p) {
+        const float* from = src.as<const float>() + p * src.stride[0];
+        char* at = to + std::size_t(p * pieceLen) * es;
+        if (dst.dtype == DType::F32)
+            copy(at, from, std::size_t(pieceLen) * sizeof(float));
+        else
+            floatsTo(dst.dtype, from, at, std::size_t(pieceLen));
     }
 }
 

@@ -194,11 +194,13 @@ public:
     // the first rotaryDim dims of each head rotate; position of row t is pos0 + t.
     virtual void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) = 0;
 
-    // dst rows [row0, row0 + T) = src rows (the KV-cache append). src: f32 [T, ...]
-    // contiguous; dst: [capacity, ...] contiguous with the same row length, f32 or the
-    // backend's kvCacheDType() (converted; f16 saturates at +-65504).
-    // Default (Backend.cpp): one copy() for f32, a host conversion on the CPU; a backend
-    // that records steps or keeps 16-bit caches overrides it.
+    // dst rows [row0, row0 + T) = src rows (the KV-cache append). src: f32 [T, ...], each
+    // row contiguous, any stride between rows (k and v of a stacked q/k/v product); dst:
+    // [capacity, ...] contiguous with the same row length, f32 or the backend's
+    // kvCacheDType() (converted; f16 saturates at +-65504).
+    // Default (Backend.cpp): copy() for f32 (one, or one a row where src rows are apart), a
+    // host conversion on the CPU; a backend that records steps or keeps 16-bit caches
+    // overrides it.
     virtual void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0);
 
     // Causal GQA attention against a cache holding positions [0, pos0 + T):

@@ -29,7 +29,8 @@ struct Tensor {
         t.device = device;
         t.rank = int(dims.size());
         int i = 0;
-        for (auto d : dims) t.shape[i++] = d;
+        for (auto d : dims)
+            t.shape[i++] = d;
         std::int64_t s = 1;
         for (int k = t.rank - 1; k >= 0; --k) {
             t.stride[k] = s;
@@ -40,13 +41,24 @@ struct Tensor {
 
     std::int64_t numel() const {
         std::int64_t n = 1;
-        for (int i = 0; i < rank; ++i) n *= shape[i];
+        for (int i = 0; i < rank; ++i)
+            n *= shape[i];
         return n;
     }
     std::size_t bytes() const { return std::size_t(numel()) * dtypeSize(dtype); }
     bool isContiguous() const {
         std::int64_t s = 1;
         for (int k = rank - 1; k >= 0; --k) {
+            if (shape[k] != 1 && stride[k] != s) return false;
+            s *= shape[k];
+        }
+        return true;
+    }
+    // Whether each slice along dim 0 is contiguous, with any stride between them (some
+    // columns of a wider matrix).
+    bool hasContiguousRows() const {
+        std::int64_t s = 1;
+        for (int k = rank - 1; k >= 1; --k) {
             if (shape[k] != 1 && stride[k] != s) return false;
             s *= shape[k];
         }

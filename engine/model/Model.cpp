@@ -46,7 +46,7 @@ void Model::finish(const nlohmann::json& config, const std::string& configFile,
                    const nlohmann::json* generationConfig, const std::string& fingerprintInput) {
     const ConfigReader c(config, configFile);
     spec_ = buildModelSpec(c);
-    if (backend_.stacksProducts()) stackGateAndUp(spec_);
+    if (backend_.stacksProducts()) stackProducts(spec_);
     resolver_ = std::make_unique<WeightResolver>(*source_, backend_);
     resolver_->resolve(spec_);
 

@@ -25,8 +25,8 @@ template <class SpecT, class WeightT, class Fn> void visit(SpecT& spec, Fn&& fn)
                               &x.dtNorm, &x.bNorm, &x.cNorm, &x.outProj, &x.outProjBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, AttentionMixer>) {
-                        for (WeightT* w :
-                             {&x.q, &x.k, &x.v, &x.o, &x.qBias, &x.kBias, &x.vBias, &x.oBias})
+                        for (WeightT* w : {&x.q, &x.k, &x.v, &x.qkv, &x.o, &x.qBias, &x.kBias,
+                                           &x.vBias, &x.oBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MlpMixer>) {
                         for (WeightT* w : {&x.gate, &x.up, &x.gateUp, &x.down, &x.gateBias,

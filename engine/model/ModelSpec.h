@@ -34,6 +34,8 @@ struct Weight {
     std::vector<std::int64_t> shape;     // its expected shape in the checkpoint
     std::vector<std::string> parts;      // when set: concatenate these tensors (each of
                                          // `shape`) along dim 0 instead of reading `name`
+    std::vector<std::int64_t> partRows;  // with parts of different sizes: part i is
+                                         // {partRows[i], shape[1], ...}
     std::int64_t rowBegin = 0;           // then take rows [rowBegin, rowEnd) of dim 0
     std::int64_t rowEnd = -1;            // -1: all rows
     std::vector<std::int64_t> viewShape; // then reinterpret as this shape (same numel)
@@ -98,7 +100,10 @@ struct Mamba1Mixer {
 
 struct AttentionMixer {
     std::int64_t heads = 0, kvHeads = 0, headDim = 0;
-    Weight q, k, v, o;                 // HF nn.Linear layouts
+    Weight q, k, v, o; // HF nn.Linear layouts
+    // q, k and v stacked (rows q, then k, then v) where the loader stacked them
+    // (StackedProducts); q, k and v are then empty and qScale applies to all three.
+    Weight qkv;
     Weight qBias, kBias, vBias, oBias; // optional
     float qScale = 1.0f, kScale = 1.0f, vScale = 1.0f, oScale = 1.0f;
     float softmaxScale = 1.0f; // multiplies q.k (Granite: attention_multiplier)

@@ -94,10 +94,19 @@ Tensor WeightResolver::readSource(const Weight& w) {
         count(w.name, t);
         return t;
     }
-    // Stack several tensors of one shape along dim 0 (per-expert matrices into one).
+    // Stack several tensors along dim 0 (per-expert matrices into one, q k v into one).
+    if (!w.partRows.empty() && w.partRows.size() != w.parts.size())
+        throw EngineError("weight '" + w.parts.front() + "': " + std::to_string(w.parts.size()) +
+                          " parts but " + std::to_string(w.partRows.size()) + " row counts");
     std::vector<Tensor> parts;
-    for (const auto& p : w.parts) {
-        parts.push_back(source_.require(p, w.shape));
+    std::vector<std::int64_t> shape = w.shape;
+    shape[0] = 0;
+    for (std::size_t i = 0; i < w.parts.size(); ++i) {
+        const std::string& p = w.parts[i];
+        std::vector<std::int64_t> partShape = w.shape;
+        if (!w.partRows.empty()) partShape[0] = w.partRows[i];
+        shape[0] += partShape[0];
+        parts.push_back(source_.require(p, partShape));
         count(p, parts.back());
         if (parts.back().dtype != parts.front().dtype)
             throw EngineError(source_.fileOf(p) + ": tensor '" + p + "' has dtype " +
@@ -105,12 +114,15 @@ Tensor WeightResolver::readSource(const Weight& w) {
                               std::string(dtypeName(parts.front().dtype)) + " like '" +
                               w.parts.front() + "'");
     }
-    const std::size_t each = parts.front().bytes();
-    auto* dst = static_cast<std::uint8_t*>(newHostCopy(each * parts.size()));
-    for (std::size_t i = 0; i < parts.size(); ++i)
-        std::memcpy(dst + i * each, parts[i].data, each);
-    std::vector<std::int64_t> shape = w.shape;
-    shape[0] *= std::int64_t(parts.size());
+    std::size_t total = 0;
+    for (const auto& part : parts)
+        total += part.bytes();
+    auto* dst = static_cast<std::uint8_t*>(newHostCopy(total));
+    std::size_t at = 0;
+    for (const auto& part : parts) {
+        std::memcpy(dst + at, part.data, part.bytes());
+        at += part.bytes();
+    }
     Tensor t = withShape(parts.front(), shape);
     t.data = dst;
     return t;

@@ -1,37 +1,64 @@
-// Attention mixer: q/k/v projections (with their constant scales), RoPE on the rotary
-// part of each head, append k/v to the cache, causal GQA attention, o_proj.
+// Attention mixer: q/k/v projections (with their constant scales; one stacked product
+// where the loader stacked them), RoPE on the rotary part of each head, append k/v to the
+// cache, causal GQA attention, o_proj.
 #include "runtime/Blocks.h"
 
 namespace lv {
 
+namespace {
+
+// Heads [first, first + count) of rows laid out as whole heads, as a [T, count, D] view.
+Tensor headsOf(const Tensor& rows, std::int64_t first, std::int64_t count, std::int64_t D) {
+    Tensor v = Tensor::contiguous(static_cast<float*>(rows.data) + first * D, DType::F32,
+                                  {rows.shape[0], count, D}, rows.device);
+    v.stride[0] = rows.stride[0];
+    return v;
+}
+
+} // namespace
+
 void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& in, Tensor& out,
                   ModelState::Slot& state) {
     Backend& be = c.backend;
-    const std::int64_t T = c.tokens;
-    const std::int64_t qw = a.heads * a.headDim, kw = a.kvHeads * a.headDim;
+    const std::int64_t T = c.tokens, D = a.headDim;
+    const std::int64_t qw = a.heads * D, kw = a.kvHeads * D;
+    const bool rope = a.rope && a.rotaryDim > 0;
 
-    Tensor q = c.workspace.scratch(0, T, qw);
-    Tensor k = c.workspace.scratch(1, T, kw);
-    Tensor v = c.workspace.scratch(2, T, kw);
-    be.linear(in, a.q.tensor, biasOf(a.qBias), a.qScale, q);
-    be.linear(in, a.k.tensor, biasOf(a.kBias), a.kScale, k);
-    be.linear(in, a.v.tensor, biasOf(a.vBias), a.vScale, v);
-
-    Tensor q3 = Tensor::contiguous(q.data, DType::F32, {T, a.heads, a.headDim}, q.device);
-    Tensor k3 = Tensor::contiguous(k.data, DType::F32, {T, a.kvHeads, a.headDim}, k.device);
-    if (a.rope && a.rotaryDim > 0) {
-        be.rope(q3, c.pos0, a.ropeTheta, a.rotaryDim);
-        be.rope(k3, c.pos0, a.ropeTheta, a.rotaryDim);
+    Tensor q3, k3, v3;
+    if (a.qkv.present()) {
+        // Each row of the one product holds the heads of q, then k, then v: q and k take
+        // their rotation in one pass.
+        Tensor qkv = c.workspace.scratch(0, T, qw + 2 * kw);
+        linearOfInput(c, in, a.qkv.tensor, nullptr, a.qScale, qkv);
+        q3 = headsOf(qkv, 0, a.heads, D);
+        k3 = headsOf(qkv, a.heads, a.kvHeads, D);
+        v3 = headsOf(qkv, a.heads + a.kvHeads, a.kvHeads, D);
+        if (rope) {
+            Tensor qk = headsOf(qkv, 0, a.heads + a.kvHeads, D);
+            be.rope(qk, c.pos0, a.ropeTheta, a.rotaryDim);
+        }
+    } else {
+        Tensor q = c.workspace.scratch(0, T, qw);
+        Tensor k = c.workspace.scratch(1, T, kw);
+        Tensor v = c.workspace.scratch(2, T, kw);
+        be.linear(in, a.q.tensor, biasOf(a.qBias), a.qScale, q);
+        be.linear(in, a.k.tensor, biasOf(a.kBias), a.kScale, k);
+        be.linear(in, a.v.tensor, biasOf(a.vBias), a.vScale, v);
+        q3 = headsOf(q, 0, a.heads, D);
+        k3 = headsOf(k, 0, a.kvHeads, D);
+        v3 = headsOf(v, 0, a.kvHeads, D);
+        if (rope) {
+            be.rope(q3, c.pos0, a.ropeTheta, a.rotaryDim);
+            be.rope(k3, c.pos0, a.ropeTheta, a.rotaryDim);
+        }
     }
 
-    Tensor kCache = state.key.view(state.kvDtype, {state.capacity, a.kvHeads, a.headDim});
-    Tensor vCache = state.value.view(state.kvDtype, {state.capacity, a.kvHeads, a.headDim});
+    Tensor kCache = state.key.view(state.kvDtype, {state.capacity, a.kvHeads, D});
+    Tensor vCache = state.value.view(state.kvDtype, {state.capacity, a.kvHeads, D});
     be.storeRows(k3, kCache, c.pos0);
-    be.storeRows(Tensor::contiguous(v.data, DType::F32, {T, a.kvHeads, a.headDim}, v.device),
-                 vCache, c.pos0);
+    be.storeRows(v3, vCache, c.pos0);
 
-    Tensor attn = Tensor::contiguous(c.workspace.scratch(3, T, qw).data, DType::F32,
-                                     {T, a.heads, a.headDim}, q.device);
+    Tensor attn = headsOf(c.workspace.scratch(3, T, qw), 0, a.heads, D);
     be.attention(q3, kCache, vCache, c.pos0, a.softmaxScale, attn);
     be.linear(c.workspace.scratch(3, T, qw), a.o.tensor, biasOf(a.oBias), a.oScale, out);
 }

@@ -6,6 +6,7 @@ namespace lv {
 bool foldsIntoFirstProduct(const Mixer& mixer) {
     if (const auto* m = std::get_if<Mamba2Mixer>(&mixer)) return m->inProj.tensor.data != nullptr;
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return f->gateUp.tensor.data != nullptr;
+    if (const auto* a = std::get_if<AttentionMixer>(&mixer)) return a->qkv.tensor.data != nullptr;
     return false;
 }
 

@@ -32,7 +32,8 @@ DType mixerInputDType(const Backend& be, const Mixer& mixer, std::int64_t T) {
     };
     if (const auto* m = std::get_if<Mamba2Mixer>(&mixer))
         return agree({&m->inProj, &m->inProjZ, &m->inProjXbcDt});
-    if (const auto* a = std::get_if<AttentionMixer>(&mixer)) return agree({&a->q, &a->k, &a->v});
+    if (const auto* a = std::get_if<AttentionMixer>(&mixer))
+        return agree({&a->qkv, &a->q, &a->k, &a->v});
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return agree({&f->gateUp, &f->gate, &f->up});
     return DType::F32;
 }

@@ -13,9 +13,11 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
             if (const auto* x = std::get_if<Mamba2Mixer>(&m)) {
                 wide = std::max({wide, x->inner(), x->convChannels() + x->heads});
                 if (!x->inProj.name.empty()) wideFirst = std::max(wideFirst, x->inProjRows());
-            } else if (const auto* a = std::get_if<AttentionMixer>(&m))
+            } else if (const auto* a = std::get_if<AttentionMixer>(&m)) {
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
-            else if (const auto* f = std::get_if<MlpMixer>(&m)) {
+                if (a->qkv.present())
+                    wideFirst = std::max(wideFirst, (a->heads + 2 * a->kvHeads) * a->headDim);
+            } else if (const auto* f = std::get_if<MlpMixer>(&m)) {
                 wide = std::max(wide, f->intermediate);
                 if (f->gateUp.present()) wideFirst = std::max(wideFirst, 2 * f->intermediate);
             } else if (const auto* e = std::get_if<MoeMixer>(&m)) {

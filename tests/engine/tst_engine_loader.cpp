@@ -170,29 +170,44 @@ private slots:
     }
 
     // Where the backend asks (a GPU's launches), a SwiGLU MLP's gate and up become one
-    // product; the logits stay those of the two products. Falcon-H1 scales gate and up
-    // apart and keeps two.
-    void gateAndUpStackedWhereTheBackendAsks() {
+    // product, and attention's q, k and v another; the logits stay those of the separate
+    // products (prefill and decode: k and v reach the cache from the stacked rows).
+    // Falcon-H1 scales gate and up, and k, apart and keeps them separate.
+    void productsStackedWhereTheBackendAsks() {
         CopyingCpuBackend stacking(makeCpuBackend(2));
         stacking.stacks = true;
         for (const char* fixture : {"llama_tiny", "bamba_tiny", "falcon_h1_tiny"}) {
             const auto dir = modelFixture(fixture);
             const auto two = Model::load(dir, *cpu_);
             const auto one = Model::load(dir, stacking);
-            int mlps = 0, stacked = 0;
+            int mlps = 0, mlpsStacked = 0, attentions = 0, attentionsStacked = 0;
             for (const auto& b : one->spec().blocks)
-                for (const auto& m : b.mixers)
+                for (const auto& m : b.mixers) {
                     if (const auto* f = std::get_if<MlpMixer>(&m)) {
                         ++mlps;
-                        if (f->gateUp.present() && !f->gate.present()) ++stacked;
+                        if (f->gateUp.present() && !f->gate.present()) ++mlpsStacked;
                     }
-            QVERIFY2(mlps > 0, fixture);
-            QCOMPARE(stacked, std::string_view(fixture) == "falcon_h1_tiny" ? 0 : mlps);
+                    if (const auto* a = std::get_if<AttentionMixer>(&m)) {
+                        ++attentions;
+                        if (a->qkv.present() && !a->q.present()) ++attentionsStacked;
+                    }
+                }
+            QVERIFY2(mlps > 0 && attentions > 0, fixture);
+            const bool falcon = std::string_view(fixture) == "falcon_h1_tiny";
+            QCOMPARE(mlpsStacked, falcon ? 0 : mlps);
+            QCOMPARE(attentionsStacked, falcon ? 0 : attentions);
             QCOMPARE(one->info().parameters, two->info().parameters);
             QCOMPARE(one->info().hostCopyBytes, std::size_t(0));
             const auto ids = goldenIds(fixture);
             const double diff = maxRelDiff(allLogits(*one, ids), allLogits(*two, ids));
             QVERIFY2(diff < 1e-5, qPrintable(QStringLiteral("%1: %2").arg(fixture).arg(diff)));
+            SessionOptions steps;
+            steps.prefillChunk = 1;
+            std::vector<float> stepwise;
+            Session(*one, steps).prefillAllLogits(ids, stepwise);
+            const double stepDiff = maxRelDiff(stepwise, allLogits(*two, ids));
+            QVERIFY2(stepDiff < 1e-5,
+                     qPrintable(QStringLiteral("%1 decode: %2").arg(fixture).arg(stepDiff)));
         }
     }
 

@@ -839,28 +839,38 @@ private slots:
         struct Case {
             std::int64_t T, row0, cap, rowLen;
             DType cache;
+            std::int64_t skip = 0; // src rows are the last rowLen of rows of rowLen + skip
         };
         for (const Case& k :
              {Case{1, 1023, 1024, 512, DType::F32}, Case{300, 5, 512, 512, DType::F32},
               Case{7, 0, 9, 3, DType::F32}, Case{1, 0, 256, 128, DType::F32},
               Case{1, 1023, 1024, 512, DType::F16}, Case{300, 5, 512, 512, DType::F16},
-              Case{7, 2, 9, 3, DType::F16}, Case{2, 100, 256, 128, DType::BF16}}) {
+              Case{7, 2, 9, 3, DType::F16}, Case{2, 100, 256, 128, DType::BF16},
+              // k and v of a stacked q/k/v product: 12 q heads of 64, then k (then v).
+              Case{300, 5, 512, 256, DType::F32, 768}, Case{300, 5, 512, 256, DType::F16, 1024},
+              Case{7, 2, 9, 3, DType::F16, 5}, Case{1, 700, 1024, 256, DType::F16, 1024}}) {
             OpHarness h = harness();
+            const std::int64_t width = k.rowLen + k.skip;
             // Keys beyond f16's range saturate on both sides instead of becoming infinite.
-            auto values = h.randn(std::size_t(k.T * k.rowLen), 3.0f);
-            values[0] = 1e6f;
-            values[values.size() / 2] = -7e4f;
-            auto src = h.input(values, {k.T, k.rowLen});
+            auto values = h.randn(std::size_t(k.T * width), 3.0f);
+            values[std::size_t(k.skip)] = 1e6f;
+            values[values.size() / 2 + std::size_t(k.skip)] = -7e4f;
+            auto src = h.input(values, {k.T, width});
+            for (Tensor* t : {&src.ref, &src.dut}) { // the last rowLen columns, rows apart
+                t->data = t->as<float>() + k.skip;
+                t->shape[1] = k.rowLen;
+            }
             auto dst = h.input(h.randn(std::size_t(k.cap * k.rowLen)), {k.cap, k.rowLen}, k.cache);
             h.ref().storeRows(src.ref, dst.ref, k.row0);
             if (!guarded("storeRows", [&] { h.dut().storeRows(src.dut, dst.dut, k.row0); }))
                 continue;
-            check(QString("storeRows T=%1 row0=%2 capacity=%3 row=%4 cache=%5")
+            check(QString("storeRows T=%1 row0=%2 capacity=%3 row=%4 cache=%5 src rows %6 apart")
                       .arg(k.T)
                       .arg(k.row0)
                       .arg(k.cap)
                       .arg(k.rowLen)
-                      .arg(lv::dtypeName(k.cache).data()),
+                      .arg(lv::dtypeName(k.cache).data())
+                      .arg(width),
                   h.compare(dst), 0.0);
         }
         finish();

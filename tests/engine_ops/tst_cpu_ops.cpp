@@ -204,9 +204,25 @@ private slots:
                 QCOMPARE(back[std::size_t(row0 * rowLen + 2)], -65504.0f);
             }
         }
+        // src rows apart (k of a stacked q/k/v product): the same rows land.
+        std::vector<float> wide(std::size_t(T * (rowLen + 5)));
+        rng.fillNormal(wide.data(), wide.size());
+        Tensor apart = view(wide.data() + 5, {T, rowLen});
+        apart.stride[0] = rowLen + 5;
+        std::vector<float> got(std::size_t(cap * rowLen), -1.0f);
+        Tensor g = Tensor::contiguous(got.data(), DType::F32, {cap, rowLen});
+        be_->storeRows(apart, g, row0);
+        for (std::int64_t r = 0; r < T; ++r)
+            for (std::int64_t c = 0; c < rowLen; ++c)
+                QCOMPARE(got[std::size_t((row0 + r) * rowLen + c)],
+                         wide[std::size_t(r * (rowLen + 5) + 5 + c)]);
+        QCOMPARE(got[std::size_t((row0 + T) * rowLen)], -1.0f);
         std::vector<float> dst(4);
         Tensor i32 = Tensor::contiguous(dst.data(), DType::I32, {2, 2});
         QVERIFY_THROWS_EXCEPTION(EngineError, be_->storeRows(view(src.data(), {1, 2}), i32, 0));
+        Tensor overlapping = view(wide.data(), {T, rowLen}); // rows closer than their length
+        overlapping.stride[0] = rowLen - 1;
+        QVERIFY_THROWS_EXCEPTION(EngineError, be_->storeRows(overlapping, g, 0));
     }
 
     void zeroTokensAreNoOps() {

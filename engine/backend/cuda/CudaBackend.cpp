@@ -986,25 +986,28 @@ std::int64_t CudaBackend::preferredPrefillChunk() const {
 }
 
 void CudaBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
-    if (!recording_ && dst.dtype == DType::F32) {
-        Backend::storeRows(src, dst, row0); // checks, then one cudaMemcpyAsync
+    const std::int64_t rowLen = storeRowsLength(src, dst, row0), T = src.shape[0];
+    // src rows may lie apart (k and v of a stacked q/k/v product).
+    const std::int64_t srcLd = T > 1 ? src.stride[0] : rowLen;
+    if (!recording_ && dst.dtype == DType::F32 && srcLd == rowLen) {
+        Backend::storeRows(src, dst, row0); // one cudaMemcpyAsync
         return;
     }
-    const std::int64_t rowLen = storeRowsLength(src, dst, row0), T = src.shape[0];
     const char* op = "storeRows";
     if (dst.dtype != DType::F32) {
         makeCurrent();
-        launchStoreRowsConverted(src.as<const float>(), dst.data, int(dst.dtype), rowLen, T,
+        launchStoreRowsConverted(src.as<const float>(), srcLd, dst.data, int(dst.dtype), rowLen, T,
                                  positionArg(row0), stream_);
         return;
     }
     const std::int64_t rowBytes = rowLen * 4;
-    if (rowBytes % 16 != 0 ||
+    if (rowBytes % 16 != 0 || (srcLd * 4) % 16 != 0 ||
         ((reinterpret_cast<std::uintptr_t>(src.data) | reinterpret_cast<std::uintptr_t>(dst.data)) &
          15) != 0)
-        bad(op, "rows of " + std::to_string(rowBytes) + " bytes are not 16-byte aligned");
+        bad(op, "rows of " + std::to_string(rowBytes) + " bytes (" + std::to_string(srcLd * 4) +
+                    " apart in src) are not 16-byte aligned");
     makeCurrent();
-    launchStoreRows(src.data, dst.data, rowBytes, T, positionArg(row0), stream_);
+    launchStoreRows(src.data, srcLd * 4, dst.data, rowBytes, T, positionArg(row0), stream_);
 }
 
 void CudaBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,

@@ -38,23 +38,28 @@ __global__ void fillKernel(float* dst, float value, std::int64_t count) {
         dst[i] = value;
 }
 
-__global__ void storeRowsKernel(const uint4* src, uint4* dst, std::int64_t count, DevicePos row0,
-                                std::int64_t vecsPerRow) {
+// src rows srcVecs apart (k and v of a stacked q/k/v product), dst rows packed.
+__global__ void storeRowsKernel(const uint4* src, std::int64_t srcVecs, uint4* dst,
+                                std::int64_t count, DevicePos row0, std::int64_t vecsPerRow) {
     waitForPrevious();
     uint4* to = dst + row0.value() * vecsPerRow;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-         i += std::int64_t(gridDim.x) * blockDim.x)
-        to[i] = src[i];
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const std::int64_t r = i / vecsPerRow;
+        to[i] = src[r * srcVecs + (i - r * vecsPerRow)];
+    }
 }
 
 // The 16-bit cache append: f32 rows converted as the flash kernel would (f16 saturates).
-__global__ void storeRowsConvertKernel(const float* src, void* dst, int dstDtype,
-                                       std::int64_t count, DevicePos row0, std::int64_t rowLen) {
+__global__ void storeRowsConvertKernel(const float* src, std::int64_t srcLd, void* dst,
+                                       int dstDtype, std::int64_t count, DevicePos row0,
+                                       std::int64_t rowLen) {
     waitForPrevious();
     const std::int64_t first = row0.value() * rowLen;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += std::int64_t(gridDim.x) * blockDim.x) {
-        storeAsType(dst, dstDtype, first + i, src[i]);
+        const std::int64_t r = i / rowLen;
+        storeAsType(dst, dstDtype, first + i, src[r * srcLd + (i - r * rowLen)]);
     }
 }
 
@@ -181,21 +186,22 @@ void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s) {
     launchKernel(fillKernel, linearBlocks(count), kThreads, 0, s, "fill", dst, value, count);
 }
 
-void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
-                     DevicePos row0, cudaStream_t s) {
+void launchStoreRows(const void* src, std::int64_t srcPitch, void* dst, std::int64_t rowBytes,
+                     std::int64_t rows, DevicePos row0, cudaStream_t s) {
     const std::int64_t count = rows * rowBytes / 16;
     if (count <= 0) return;
     launchKernel(storeRowsKernel, linearBlocks(count), kThreads, 0, s, "storeRows",
-                 static_cast<const uint4*>(src), static_cast<uint4*>(dst), count, row0,
-                 rowBytes / 16);
+                 static_cast<const uint4*>(src), srcPitch / 16, static_cast<uint4*>(dst), count,
+                 row0, rowBytes / 16);
 }
 
-void launchStoreRowsConverted(const float* src, void* dst, int dstDtype, std::int64_t rowLen,
-                              std::int64_t rows, DevicePos row0, cudaStream_t s) {
+void launchStoreRowsConverted(const float* src, std::int64_t srcLd, void* dst, int dstDtype,
+                              std::int64_t rowLen, std::int64_t rows, DevicePos row0,
+                              cudaStream_t s) {
     const std::int64_t count = rows * rowLen;
     if (count <= 0) return;
     launchKernel(storeRowsConvertKernel, linearBlocks(count), kThreads, 0, s, "storeRowsConvert",
-                 src, dst, dstDtype, count, row0, rowLen);
+                 src, srcLd, dst, dstDtype, count, row0, rowLen);
 }
 
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,

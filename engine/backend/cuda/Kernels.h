@@ -47,12 +47,15 @@ struct DevicePos {
 };
 
 // Elementwise.cu
-// dst rows [row0, row0 + rows) = src rows; rowBytes a multiple of 16, both 16-byte aligned.
-void launchStoreRows(const void* src, void* dst, std::int64_t rowBytes, std::int64_t rows,
-                     DevicePos row0, cudaStream_t s);
-// The same into a bf16 (dtype 1) or f16 (dtype 2, saturating) cache of rowLen-element rows.
-void launchStoreRowsConverted(const float* src, void* dst, int dstDtype, std::int64_t rowLen,
-                              std::int64_t rows, DevicePos row0, cudaStream_t s);
+// dst rows [row0, row0 + rows) = src rows, srcPitch bytes apart in src; rowBytes and
+// srcPitch multiples of 16, both pointers 16-byte aligned.
+void launchStoreRows(const void* src, std::int64_t srcPitch, void* dst, std::int64_t rowBytes,
+                     std::int64_t rows, DevicePos row0, cudaStream_t s);
+// The same into a bf16 (dtype 1) or f16 (dtype 2, saturating) cache of rowLen-element rows,
+// src rows srcLd floats apart.
+void launchStoreRowsConverted(const float* src, std::int64_t srcLd, void* dst, int dstDtype,
+                              std::int64_t rowLen, std::int64_t rows, DevicePos row0,
+                              cudaStream_t s);
 void launchFill(float* dst, float value, std::int64_t count, cudaStream_t s);
 void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
                      std::int64_t ldTable, float scale, Rows out, cudaStream_t s);

@@ -30,7 +30,7 @@ ModelSpec build(const ConfigReader& c) {
     for (std::int64_t i = 0; i < s.layers; ++i) {
         const std::string p = "backbone.layers." + std::to_string(i) + ".";
         Block b = normedBlock(i, p + "norm.weight", s.hidden, eps);
-        b.mixers.push_back(makeMamba1(p + "mixer.", m));
+        b.mixers.emplace_back(std::in_place_type<Mamba1Mixer>, makeMamba1(p + "mixer.", m));
         s.blocks.push_back(std::move(b));
     }
     setOutputHead(s, c, "backbone.norm_f.weight", eps, "backbone.embeddings.weight", true);

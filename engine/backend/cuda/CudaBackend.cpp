@@ -741,6 +741,15 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
 }
 
+bool CudaBackend::stacksProducts() const {
+    // LONGVIEW_CUDA_STACK=0 keeps the checkpoint's separate products (to compare).
+    static const bool on = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_STACK");
+        return !(e && std::strcmp(e, "0") == 0);
+    }();
+    return on;
+}
+
 bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
     // Opt-in until measured on a GPU (written when none was lent).
     static const bool on = [] {

@@ -53,6 +53,7 @@ public:
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
     // Decode (T <= 4): LONGVIEW_CUDA_FOLD_NORM=1 until measured.
+    bool stacksProducts() const override;
     bool foldsResidualNorm(std::int64_t T) const override;
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
                             float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,

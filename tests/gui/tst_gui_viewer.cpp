@@ -63,6 +63,26 @@ QPoint wordCentre(const PdfView& view, int page, const QString& word) {
     return {};
 }
 
+// A point over the first (or the last) character of word, nearer the word's outer edge: a
+// drag from one word's start to another's end selects whole words.
+QPoint wordEdge(const PdfView& view, int page, const QString& word, bool end) {
+    const PageText* text = view.pageText(page);
+    for (int i = 0; text && i < text->wordCount(); ++i) {
+        if (text->word(i).text != word) continue;
+        const QRectF c = text->charBox(i, end ? int(word.size()) - 1 : 0);
+        const QPointF at(end ? c.right() - c.width() / 4 : c.left() + c.width() / 4,
+                         c.center().y());
+        return view.mapFromPage(page, at).toPoint();
+    }
+    return {};
+}
+QPoint wordStart(const PdfView& view, int page, const QString& word) {
+    return wordEdge(view, page, word, false);
+}
+QPoint wordEnd(const PdfView& view, int page, const QString& word) {
+    return wordEdge(view, page, word, true);
+}
+
 void drag(QWidget* viewport, Qt::MouseButton button, QPoint from, QPoint to) {
     QTest::mousePress(viewport, button, {}, from);
     QTest::mouseMove(viewport, from + (to - from) / 3);
@@ -388,9 +408,13 @@ void TstGuiViewer::pdfViewSelectsAndCopiesText() {
     QTest::mouseMove(viewport, QPoint(4, 300));
     QCOMPARE(viewport->cursor().shape(), Qt::OpenHandCursor);
 
-    // A drag along the second line selects it; Ctrl+C copies it.
+    // A drag from the middle of a word to the middle of another selects characters.
     drag(viewport, Qt::LeftButton, wordCentre(view, 0, QStringLiteral("Echo")),
          wordCentre(view, 0, QStringLiteral("hotel")));
+    QCOMPARE(view.selectedText(), QStringLiteral("ho foxtrot golf ho"));
+    // A drag along the second line selects it; Ctrl+C copies it.
+    drag(viewport, Qt::LeftButton, wordStart(view, 0, QStringLiteral("Echo")),
+         wordEnd(view, 0, QStringLiteral("hotel")));
     QVERIFY(view.hasSelection());
     QCOMPARE(view.selectedText(), QStringLiteral("Echo foxtrot golf hotel"));
     QVERIFY(!changed.isEmpty());
@@ -399,8 +423,8 @@ void TstGuiViewer::pdfViewSelectsAndCopiesText() {
     QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("Echo foxtrot golf hotel"));
     // Backwards, from the middle of the first line into the second.
-    drag(viewport, Qt::LeftButton, wordCentre(view, 0, QStringLiteral("foxtrot")),
-         wordCentre(view, 0, QStringLiteral("charlie")));
+    drag(viewport, Qt::LeftButton, wordEnd(view, 0, QStringLiteral("foxtrot")),
+         wordStart(view, 0, QStringLiteral("charlie")));
     QCOMPARE(view.selectedText(), QStringLiteral("charlie delta\nEcho foxtrot"));
     // Escape clears it.
     QTest::keyClick(&view, Qt::Key_Escape);
@@ -451,8 +475,8 @@ void TstGuiViewer::pdfViewSelectsAcrossPagesAndStillPans() {
     view.setZoom(0.35);
     view.goToPage(0);
     QTRY_VERIFY(view.pageText(0) && view.pageText(1));
-    const QPoint golf = wordCentre(view, 0, QStringLiteral("golf"));
-    const QPoint juliett = wordCentre(view, 1, QStringLiteral("juliett"));
+    const QPoint golf = wordStart(view, 0, QStringLiteral("golf"));
+    const QPoint juliett = wordEnd(view, 1, QStringLiteral("juliett"));
     QVERIFY(viewport->rect().contains(golf));
     QVERIFY(viewport->rect().contains(juliett));
     drag(viewport, Qt::LeftButton, golf, juliett);
@@ -496,7 +520,7 @@ void TstGuiViewer::pdfViewSelectsWhileScrollingAndCopiesUnreadPages() {
     QWidget* viewport = view.viewport();
 
     // Held below the view, a selection drag scrolls down, selecting as it goes.
-    QPoint start = wordCentre(view, 0, QStringLiteral("Page"));
+    QPoint start = wordStart(view, 0, QStringLiteral("Page"));
     QTest::mousePress(viewport, Qt::LeftButton, {}, start);
     QTest::mouseMove(viewport, start + QPoint(0, 20));
     QTest::mouseMove(viewport, QPoint(start.x(), viewport->height() + 1000));
@@ -512,17 +536,19 @@ void TstGuiViewer::pdfViewSelectsWhileScrollingAndCopiesUnreadPages() {
     view.setDocument(PdfDocument::open(path).document);
     view.goToPage(0);
     QTRY_VERIFY(view.pageText(0));
-    start = wordCentre(view, 0, QStringLiteral("Page"));
+    start = wordStart(view, 0, QStringLiteral("Page"));
     QTest::mousePress(viewport, Qt::LeftButton, {}, start);
     QTest::mouseMove(viewport, start + QPoint(0, 20));
     view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum());
     QTRY_VERIFY(view.pageText(59));
-    const QPoint end = view.mapFromPage(59, view.pageText(59)->word(5).box.center()).toPoint();
+    const PageWord& sixth = view.pageText(59)->word(5);
+    const QPoint end =
+        view.mapFromPage(59, QPointF(sixth.box.right() - 0.5, sixth.box.center().y())).toPoint();
     QVERIFY(viewport->rect().contains(end));
     QTest::mouseMove(viewport, end);
     QTest::mouseRelease(viewport, Qt::LeftButton, {}, end);
     QCOMPARE(view.selection().start(), (TextPosition{0, 0}));
-    QCOMPARE(view.selection().end(), (TextPosition{59, 5}));
+    QCOMPARE(view.selection().end(), (TextPosition{59, 5, int(sixth.text.size())}));
     QVERIFY(!view.pageText(30));
     QGuiApplication::clipboard()->clear();
     view.copy();

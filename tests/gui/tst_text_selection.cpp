@@ -1,5 +1,6 @@
 // The PDF viewer's text selection without a widget or a PDF: pages built from words and
-// boxes, hit-testing, reading order across pages, and how the selected text is joined.
+// boxes, hit-testing down to the character, reading order across pages, and how the
+// selected text is joined.
 
 #include "ui/viewer/TextSelection.h"
 
@@ -37,6 +38,8 @@ private slots:
     void pageTextTellsTextFromBlankSpace();
     void pageTextFindsTheWordADragReaches();
     void pageTextFollowsTheColumnUnderThePointer();
+    void pageTextPlacesTheCaretBetweenCharacters();
+    void pageTextSelectsPartsOfWords();
     void selectionOrdersItsEndsInReadingOrder();
     void selectionSpansPages();
     void selectionLeavesOutPagesNotRead();
@@ -115,30 +118,75 @@ void TstTextSelection::pageTextFollowsTheColumnUnderThePointer() {
     QCOMPARE(page.text(2, 5), QStringLiteral("left two\nright one"));
 }
 
+void TstTextSelection::pageTextPlacesTheCaretBetweenCharacters() {
+    const PageText page(column(twoLines())); // no character boxes: each of "Alpha" 8 wide
+    QCOMPARE(page.caretIn(0, 73), 0);
+    QCOMPARE(page.caretIn(0, 77), 1); // past the middle of "A"
+    QCOMPARE(page.caretIn(0, 111), 5);
+    QCOMPARE(page.caretIn(0, 300), 5);
+    QCOMPARE(page.nearestCaret(QPointF(500, 106)), std::make_pair(2, 7)); // after "charlie"
+    QCOMPARE(page.nearestCaret(QPointF(10, 126)), std::make_pair(3, 0));  // before "delta"
+    QCOMPARE(page.nearestCaret(QPointF(300, 20)), std::make_pair(0, 0));  // above: the start
+    QCOMPARE(page.nearestCaret(QPointF(10, 700)), std::make_pair(4, 4));  // below: the end
+    QCOMPARE(PageText().nearestCaret(QPointF(1, 1)), std::make_pair(-1, 0));
+    // The extractor's boxes, where given, rule: a wide "W" then two narrow letters.
+    PageWord w{QStringLiteral("Wil"),
+               QRectF(72, 100, 18, 12),
+               true,
+               true,
+               {QRectF(72, 100, 12, 12), QRectF(84, 100, 3, 12), QRectF(87, 100, 3, 12)}};
+    const PageText wil({w});
+    QCOMPARE(wil.caretIn(0, 82), 1); // evenly shared out, x = 82 would be past "i"
+    QCOMPARE(wil.charBox(0, 0), QRectF(72, 100, 12, 12));
+    w.chars.pop_back(); // a box per character or none: shared out evenly
+    QCOMPARE(PageText({w}).caretIn(0, 82), 2);
+}
+
+void TstTextSelection::pageTextSelectsPartsOfWords() {
+    const PageText page(column(twoLines()));
+    // From "av" of "bravo" to before "lta" of "delta".
+    const PageRange part{1, 2, 3, 2};
+    QCOMPARE(page.text(part), QStringLiteral("avo charlie\nde"));
+    QCOMPARE(page.rects(part),
+             (QList<QRectF>{QRectF(72 + 45 + 16, 100, 69, 12), QRectF(72, 120, 16, 12)}));
+    // Between "Alpha" and "bravo": the space alone, its band the gap between the boxes.
+    const PageRange gap{0, 5, 1, 0};
+    QCOMPARE(page.text(gap), QStringLiteral(" "));
+    QCOMPARE(page.rects(gap), (QList<QRectF>{QRectF(112, 100, 5, 12)}));
+    QCOMPARE(page.words(1, 3), (PageRange{1, 0, 3, 5}));
+    QVERIFY(!page.words(3, 2).isValid());
+}
+
 void TstTextSelection::selectionOrdersItsEndsInReadingOrder() {
+    const PageText ten(column({{"w0", "w1", "w2", "w3", "w4"}, {"w5", "w6", "w7", "w8", "w9"}}));
+    const PageText five(column({{"v0", "v1", "v2", "v3", "v4"}}));
+    const PageText two(column({{"u0", "u1"}}));
     TextSelection s;
     QVERIFY(s.isEmpty());
     QCOMPARE(s.pages(), std::make_pair(-1, -1));
-    QCOMPARE(s.wordsOn(0, 10), std::make_pair(-1, -1));
-    // Dragged backwards: from word 7 of page 2 up to word 3 of page 1.
-    s.select({2, 7}, {1, 3});
+    QVERIFY(!s.rangeOn(0, ten).isValid());
+    // Dragged backwards: from inside word 7 of page 2 up to word 3 of page 1.
+    s.select({2, 7, 1}, {1, 3, 0});
     QVERIFY(!s.isEmpty());
-    QCOMPARE(s.anchor(), (TextPosition{2, 7}));
-    QCOMPARE(s.focus(), (TextPosition{1, 3}));
-    QCOMPARE(s.start(), (TextPosition{1, 3}));
-    QCOMPARE(s.end(), (TextPosition{2, 7}));
+    QCOMPARE(s.anchor(), (TextPosition{2, 7, 1}));
+    QCOMPARE(s.focus(), (TextPosition{1, 3, 0}));
+    QCOMPARE(s.start(), (TextPosition{1, 3, 0}));
+    QCOMPARE(s.end(), (TextPosition{2, 7, 1}));
     QCOMPARE(s.pages(), std::make_pair(1, 2));
-    QCOMPARE(s.wordsOn(1, 10), std::make_pair(3, 9));
-    QCOMPARE(s.wordsOn(2, 10), std::make_pair(0, 7));
-    QCOMPARE(s.wordsOn(2, 5), std::make_pair(0, 4));   // an end past the page is clamped
-    QCOMPARE(s.wordsOn(1, 2), std::make_pair(-1, -1)); // starts after the page's words
-    QCOMPARE(s.wordsOn(0, 10), std::make_pair(-1, -1));
-    QCOMPARE(s.wordsOn(3, 10), std::make_pair(-1, -1));
-    // The same word at both ends is a one-word selection.
-    s.select({0, 4}, {0, 4});
-    QCOMPARE(s.wordsOn(0, 10), std::make_pair(4, 4));
+    QCOMPARE(s.rangeOn(1, ten), (PageRange{3, 0, 9, 2}));
+    QCOMPARE(s.rangeOn(2, ten), (PageRange{0, 0, 7, 1}));
+    QCOMPARE(s.rangeOn(2, five), (PageRange{0, 0, 4, 2})); // an end past the page: clamped
+    QVERIFY(!s.rangeOn(1, two).isValid());                 // starts after the page's words
+    QVERIFY(!s.rangeOn(0, ten).isValid());
+    QVERIFY(!s.rangeOn(3, ten).isValid());
+    // Part of one word; the same caret at both ends selects nothing.
+    s.select({0, 4, 0}, {0, 4, 1});
+    QCOMPARE(s.rangeOn(0, ten), (PageRange{4, 0, 4, 1}));
+    QCOMPARE(s.text([&](int) { return &ten; }), QStringLiteral("w"));
+    s.select({0, 4, 1}, {0, 4, 1});
+    QVERIFY(s.isEmpty());
     // An invalid end clears it.
-    s.select({0, 4}, {});
+    s.select({0, 4, 0}, {});
     QVERIFY(s.isEmpty());
 }
 
@@ -153,12 +201,12 @@ void TstTextSelection::selectionSpansPages() {
         return page >= 0 && page < int(pages.size()) ? &pages[std::size_t(page)] : nullptr;
     };
     TextSelection s;
-    s.select({2, 1}, {0, 3}); // from "golf" back to "delta"
+    s.select({2, 1, 2}, {0, 3, 1}); // from inside "golf" back into "delta"
     QList<int> missing;
     // Pages apart by one blank line; the page without words adds none.
-    QCOMPARE(s.text(lookup, &missing), QStringLiteral("delta echo\n\nfoxtrot golf"));
+    QCOMPARE(s.text(lookup, &missing), QStringLiteral("elta echo\n\nfoxtrot go"));
     QVERIFY(missing.isEmpty());
-    s.select({0, 2}, {0, 2});
+    s.select({0, 2, 0}, {0, 2, 7});
     QCOMPARE(s.text(lookup), QStringLiteral("charlie"));
     QVERIFY(TextSelection().text(lookup).isEmpty());
 }
@@ -172,7 +220,7 @@ void TstTextSelection::selectionLeavesOutPagesNotRead() {
         return nullptr; // pages 5 and 6 are still being read
     };
     TextSelection s;
-    s.select({4, 4}, {7, 0});
+    s.select({4, 4, 0}, {7, 0, 4});
     QList<int> missing;
     QCOMPARE(s.text(lookup, &missing), QStringLiteral("echo\n\nzulu"));
     QCOMPARE(missing, (QList<int>{5, 6}));

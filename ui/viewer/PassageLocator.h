@@ -16,6 +16,9 @@ struct PageWord {
     QRectF box;             // points
     bool spaceAfter = true; // false where the PDF sets the next word flush against it
     bool endsLine = false;  // the last word of its line, as the text extractor found lines
+    // One box per QChar of text, where the extractor gave them (else empty: the word's box
+    // is shared out evenly).
+    std::vector<QRectF> chars;
 };
 
 // Empty when fewer than min(3, words in the quote) consecutive words match.

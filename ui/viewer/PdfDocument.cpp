@@ -1,5 +1,7 @@
 #include "ui/viewer/PdfDocument.h"
 
+#include <algorithm>
+
 #include <poppler-qt6.h>
 
 #include <QFileInfo>
@@ -78,22 +80,39 @@ bool askAbort(const QVariant& closure) {
     return fn && *fn && (*fn)();
 }
 
-// The typographic ligatures U+FB00..U+FB06 as the letters they join, as the ingested
-// text has them: copied text must read "fine", not "\uFB01ne", and cited quotes match.
-QString spellLigatures(const QString& word) {
+// A Poppler word with a box per character. The typographic ligatures U+FB00..U+FB06 become
+// the letters they join, as the ingested text has them (copied text must read "fine", not
+// "\uFB01ne", and cited quotes match); a ligature's box is shared out among its letters.
+PageWord wordOf(const Poppler::TextBox& box) {
     static const QLatin1String kLetters[] = {
         QLatin1String("ff"),  QLatin1String("fi"), QLatin1String("fl"), QLatin1String("ffi"),
         QLatin1String("ffl"), QLatin1String("st"), QLatin1String("st")};
-    QString out;
-    out.reserve(word.size());
-    for (QChar c : word) {
-        const char16_t u = c.unicode();
-        if (u >= 0xFB00 && u <= 0xFB06)
-            out += kLetters[u - 0xFB00];
-        else
-            out += c;
+    const QString word = box.text();
+    PageWord w;
+    w.box = box.boundingBox();
+    w.spaceAfter = box.hasSpaceAfter();
+    w.endsLine = !box.nextWord(); // Poppler links each word to the next one of its line
+    w.text.reserve(word.size());
+    w.chars.reserve(std::size_t(word.size()));
+    for (qsizetype i = 0; i < word.size(); ++i) {
+        const char16_t u = word[i].unicode();
+        const QRectF c = box.charBoundingBox(int(i));
+        if (u >= 0xFB00 && u <= 0xFB06) {
+            const QLatin1String letters = kLetters[u - 0xFB00];
+            const double each = c.width() / double(letters.size());
+            for (qsizetype k = 0; k < letters.size(); ++k) {
+                w.text += QChar(letters[k]);
+                w.chars.push_back(QRectF(c.left() + each * double(k), c.top(), each, c.height()));
+            }
+        } else {
+            w.text += word[i];
+            w.chars.push_back(c);
+        }
     }
-    return out;
+    // Boxes Poppler did not give: PageText shares the word's box out instead.
+    if (std::any_of(w.chars.begin(), w.chars.end(), [](const QRectF& r) { return r.isNull(); }))
+        w.chars.clear();
+    return w;
 }
 
 } // namespace
@@ -136,11 +155,8 @@ std::vector<PageWord> PdfDocument::words(int page, const std::function<bool()>& 
                     QVariant::fromValue(reinterpret_cast<quintptr>(&shouldAbort)));
     if (shouldAbort && shouldAbort()) return {};
     out.reserve(boxes.size());
-    for (const std::unique_ptr<Poppler::TextBox>& box : boxes) {
-        // Poppler links each word to the next one of its line; the last has none.
-        out.push_back({spellLigatures(box->text()), box->boundingBox(), box->hasSpaceAfter(),
-                       !box->nextWord()});
-    }
+    for (const std::unique_ptr<Poppler::TextBox>& box : boxes)
+        out.push_back(wordOf(*box));
     return out;
 }
 

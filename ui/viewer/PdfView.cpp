@@ -399,10 +399,10 @@ void PdfView::paintEvent(QPaintEvent* event) {
 
         if (!selection_.isEmpty()) {
             if (const PageText* text = pageText(page)) {
-                const auto [firstWord, lastWord] = selection_.wordsOn(page, text->wordCount());
-                if (firstWord >= 0) {
+                const PageRange range = selection_.rangeOn(page, *text);
+                if (range.isValid()) {
                     const QColor fill = theme::textSelection(pal);
-                    for (const QRectF& sr : text->rects(firstWord, lastWord))
+                    for (const QRectF& sr : text->rects(range))
                         p.fillRect(
                             layout_.toContent(page, sr).translated(-offset).adjusted(-1, -1, 1, 1),
                             fill);
@@ -525,11 +525,13 @@ void PdfView::mousePressEvent(QMouseEvent* event) {
         (pos - doubleClickPos_).manhattanLength() <= QApplication::startDragDistance()) {
         // The third click of a triple-click: the line.
         doubleClickAt_.invalidate();
-        const TextPosition at = wordAt(pos);
+        const TextPosition at = caretAt(pos);
         if (at.isValid()) {
-            const auto [first, last] = pageText(at.page)->lineOf(at.word);
+            const PageText* text = pageText(at.page);
+            const auto [first, last] = text->lineOf(at.word);
+            const PageRange words = text->words(first, last);
             TextSelection line;
-            line.select({at.page, first}, {at.page, last});
+            line.select({at.page, first, 0}, {at.page, last, words.endChar});
             setSelection(line);
             drag_ = Drag::None;
             return;
@@ -539,7 +541,7 @@ void PdfView::mousePressEvent(QMouseEvent* event) {
     dragStart_ = pos;
     dragScrollStart_ = contentOffset();
     dragMoved_ = false;
-    dragAnchor_ = event->button() == Qt::LeftButton ? wordAt(pos) : TextPosition{};
+    dragAnchor_ = event->button() == Qt::LeftButton ? caretAt(pos) : TextPosition{};
     drag_ = dragAnchor_.isValid() ? Drag::Select : Drag::Pan;
     updateCursor(pos);
 }
@@ -597,11 +599,12 @@ void PdfView::mouseReleaseEvent(QMouseEvent* event) {
 
 void PdfView::mouseDoubleClickEvent(QMouseEvent* event) {
     const QPoint pos = event->position().toPoint();
-    const TextPosition at = event->button() == Qt::LeftButton ? wordAt(pos) : TextPosition{};
+    const TextPosition at = event->button() == Qt::LeftButton ? caretAt(pos) : TextPosition{};
     if (!at.isValid()) return mousePressEvent(event); // a second press, for panning
     event->accept();
     TextSelection word;
-    word.select(at, at);
+    const PageRange whole = pageText(at.page)->words(at.word, at.word);
+    word.select({at.page, at.word, 0}, {at.page, at.word, whole.endChar});
     setSelection(word);
     drag_ = Drag::None;
     doubleClickAt_.start();
@@ -740,12 +743,13 @@ PdfView::PagePoint PdfView::pagePointAt(QPoint viewportPos, bool onPageOnly) con
     return at;
 }
 
-TextPosition PdfView::wordAt(QPoint viewportPos) const {
+TextPosition PdfView::caretAt(QPoint viewportPos) const {
     const PagePoint at = pagePointAt(viewportPos, true);
     const PageText* text = pageText(at.page);
     if (!text) return {};
     const int word = text->wordAt(at.point, kTextSlopPoints);
-    return word >= 0 ? TextPosition{at.page, word} : TextPosition{};
+    return word >= 0 ? TextPosition{at.page, word, text->caretIn(word, at.point.x())}
+                     : TextPosition{};
 }
 
 const PageText* PdfView::pageText(int page) const {
@@ -876,7 +880,8 @@ void PdfView::selectPage(int page) {
         return;
     }
     TextSelection all;
-    if (!text->isEmpty()) all.select({page, 0}, {page, text->wordCount() - 1});
+    const PageRange words = text->words(0, text->wordCount() - 1);
+    if (words.isValid()) all.select({page, 0, 0}, {page, words.lastWord, words.endChar});
     setSelection(all);
 }
 
@@ -889,7 +894,8 @@ void PdfView::extendSelectionTo(QPoint viewportPos) {
     }
     if (text->isEmpty()) return; // a page without text: the selection stays where it was
     TextSelection s;
-    s.select(dragAnchor_, {at.page, text->nearestWord(at.point)});
+    const auto [word, ch] = text->nearestCaret(at.point);
+    s.select(dragAnchor_, {at.page, word, ch});
     setSelection(s);
 }
 
@@ -910,7 +916,7 @@ void PdfView::updateCursor(QPoint viewportPos) {
     Qt::CursorShape shape = Qt::OpenHandCursor;
     if (drag_ == Drag::Pan)
         shape = Qt::ClosedHandCursor;
-    else if (drag_ == Drag::Select || wordAt(viewportPos).isValid())
+    else if (drag_ == Drag::Select || caretAt(viewportPos).isValid())
         shape = Qt::IBeamCursor;
     if (viewport()->cursor().shape() != shape) viewport()->setCursor(shape);
 }

@@ -128,7 +128,7 @@ private:
         QPointF point;
     };
     PagePoint pagePointAt(QPoint viewportPos, bool onPageOnly) const;
-    TextPosition wordAt(QPoint viewportPos) const; // invalid unless over a read word
+    TextPosition caretAt(QPoint viewportPos) const; // invalid unless over a read word
     void requestText(int page);
     void cancelTextReads(int first, int last); // those outside first..last, unless needed
     void evictFarTexts(int first, int last);

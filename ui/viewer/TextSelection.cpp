@@ -62,14 +62,47 @@ std::pair<int, int> PageText::lineOf(int word) const {
     return {lineFirst_[std::size_t(word)], lineLast_[std::size_t(word)]};
 }
 
-QString PageText::text(int first, int last) const {
+QRectF PageText::charBox(int word, int i) const {
+    const PageWord& w = words_.at(std::size_t(word));
+    if (w.chars.size() == std::size_t(w.text.size()) && i >= 0 && i < int(w.chars.size()) &&
+        !w.chars[std::size_t(i)].isNull())
+        return w.chars[std::size_t(i)];
+    const double each = w.box.width() / std::max<qsizetype>(w.text.size(), 1);
+    return QRectF(w.box.left() + each * i, w.box.top(), each, w.box.height());
+}
+
+int PageText::caretIn(int word, double x) const {
+    const int n = int(words_.at(std::size_t(word)).text.size());
+    for (int i = 0; i < n; ++i)
+        if (x < charBox(word, i).center().x()) return i;
+    return n;
+}
+
+std::pair<int, int> PageText::nearestCaret(QPointF point) const {
+    const int word = nearestWord(point);
+    if (word < 0) return {-1, 0};
+    // Above or below all of the text: the start or the end of the page.
+    if (point.y() < bounds_.top()) return {word, 0};
+    if (point.y() > bounds_.bottom()) return {word, int(words_[std::size_t(word)].text.size())};
+    return {word, caretIn(word, point.x())};
+}
+
+PageRange PageText::words(int first, int last) const {
     first = std::max(first, 0);
     last = std::min(last, wordCount() - 1);
+    if (first > last) return {};
+    return {first, 0, last, int(words_[std::size_t(last)].text.size())};
+}
+
+QString PageText::text(const PageRange& range) const {
+    if (!range.isValid() || range.lastWord >= wordCount()) return {};
     QString out;
-    for (int i = first; i <= last; ++i) {
+    for (int i = range.firstWord; i <= range.lastWord; ++i) {
         const PageWord& w = words_[std::size_t(i)];
-        out += w.text;
-        if (i == last) break;
+        const int from = i == range.firstWord ? range.firstChar : 0;
+        const int to = i == range.lastWord ? range.endChar : int(w.text.size());
+        if (to > from) out += w.text.mid(from, to - from);
+        if (i == range.lastWord) break;
         if (lineLast_[std::size_t(i)] == i)
             out += QLatin1Char('\n');
         else if (w.spaceAfter)
@@ -78,15 +111,28 @@ QString PageText::text(int first, int last) const {
     return out;
 }
 
-QList<QRectF> PageText::rects(int first, int last) const {
-    first = std::max(first, 0);
-    last = std::min(last, wordCount() - 1);
+QList<QRectF> PageText::rects(const PageRange& range) const {
     QList<QRectF> out;
+    if (!range.isValid() || range.lastWord >= wordCount()) return out;
     QRectF line;
-    for (int i = first; i <= last; ++i) {
-        line |= words_[std::size_t(i)].box;
-        if (lineLast_[std::size_t(i)] == i || i == last) {
-            out << line;
+    for (int i = range.firstWord; i <= range.lastWord; ++i) {
+        const PageWord& w = words_[std::size_t(i)];
+        const int n = int(w.text.size());
+        const int from = i == range.firstWord ? range.firstChar : 0;
+        const int to = i == range.lastWord ? range.endChar : n;
+        QRectF part;
+        if (from == 0 && to >= n) {
+            part = w.box;
+        } else if (to > from) {
+            for (int k = from; k < to; ++k)
+                part |= charBox(i, k);
+        } else { // no character of this word: the band starts or ends at the caret
+            const double x = from < n ? charBox(i, from).left() : w.box.right();
+            part = QRectF(x, w.box.top(), 0, w.box.height());
+        }
+        line = line.isNull() ? part : line.united(part);
+        if (lineLast_[std::size_t(i)] == i || i == range.lastWord) {
+            if (line.width() > 0) out << line;
             line = QRectF();
         }
     }
@@ -99,15 +145,25 @@ void TextSelection::select(TextPosition anchor, TextPosition focus) {
     focus_ = focus;
 }
 
-std::pair<int, int> TextSelection::wordsOn(int page, int wordCount) const {
-    if (isEmpty() || wordCount <= 0) return {-1, -1};
+PageRange TextSelection::rangeOn(int page, const PageText& text) const {
+    if (isEmpty() || text.isEmpty()) return {};
     const TextPosition s = start();
     const TextPosition e = end();
-    if (page < s.page || page > e.page) return {-1, -1};
-    const int first = page == s.page ? s.word : 0;
-    const int last = page == e.page ? std::min(e.word, wordCount - 1) : wordCount - 1;
-    if (first > last) return {-1, -1};
-    return {first, last};
+    if (page < s.page || page > e.page) return {};
+    const int n = text.wordCount();
+    auto length = [&text](int word) { return int(text.word(word).text.size()); };
+    PageRange r{0, 0, n - 1, length(n - 1)};
+    if (page == s.page) {
+        if (s.word >= n) return {};
+        r.firstWord = s.word;
+        r.firstChar = std::clamp(s.ch, 0, length(s.word));
+    }
+    if (page == e.page && e.word < n) {
+        r.lastWord = e.word;
+        r.endChar = std::clamp(e.ch, 0, length(e.word));
+    }
+    if (std::pair(r.firstWord, r.firstChar) >= std::pair(r.lastWord, r.endChar)) return {};
+    return r;
 }
 
 QString TextSelection::text(const std::function<const PageText*(int page)>& pageText,
@@ -120,9 +176,9 @@ QString TextSelection::text(const std::function<const PageText*(int page)>& page
             if (missing) *missing << page;
             continue;
         }
-        const auto [first, last] = wordsOn(page, words->wordCount());
-        if (first < 0) continue; // a page without text adds no blank line
-        pages << words->text(first, last);
+        const PageRange range = rangeOn(page, *words);
+        if (!range.isValid()) continue; // a page without text adds no blank line
+        pages << words->text(range);
     }
     return pages.join(QStringLiteral("\n\n"));
 }

@@ -112,6 +112,16 @@ public:
     // the GEMV of a decode step (one launch fewer, the input never leaves the block).
     virtual void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
                                 const Tensor* bias, float scale, Tensor& out, Tensor& scratch);
+    // The type linearOfSwiglu takes gate and up in for `rows` tokens of a product with
+    // weight `down`; the product that makes them (Backend::linear with an out of this type)
+    // writes it so. A GPU's prefill may halve the traffic of the widest activation (gate
+    // and up of every token) this way; its linear then writes, and its swiglu reads, that
+    // type. Default: f32.
+    virtual DType swigluInputDType(const Tensor& down, std::int64_t rows) const {
+        (void)down;
+        (void)rows;
+        return DType::F32;
+    }
     virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                       std::int64_t groupSize, float eps, bool normBeforeGate,
                                       const Tensor& weight, const Tensor* bias, float scale,

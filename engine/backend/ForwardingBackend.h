@@ -28,6 +28,9 @@ public:
     Tensor prepareWeight(const Tensor& host) override { return inner_->prepareWeight(host); }
     void releaseWeight(const Tensor& prepared) override { inner_->releaseWeight(prepared); }
     bool stacksProducts() const override { return inner_->stacksProducts(); }
+    DType swigluInputDType(const Tensor& down, std::int64_t rows) const override {
+        return inner_->swigluInputDType(down, rows);
+    }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
     void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,

@@ -58,7 +58,7 @@ inline Tensor retyped(const Tensor& t, DType dtype) {
 // A strided view of columns [col, col + width) of a contiguous [T, C] tensor.
 inline Tensor columns(const Tensor& t, std::int64_t col, std::int64_t width) {
     Tensor v = t;
-    v.data = static_cast<float*>(t.data) + col;
+    v.data = static_cast<char*>(t.data) + std::size_t(col) * dtypeSize(t.dtype);
     v.shape[1] = width;
     return v;
 }

@@ -8,6 +8,9 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
     const std::int64_t T = c.tokens, F = f.intermediate;
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
         Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
+        // In the type the backend's swiglu reads (a GPU's prefill: bf16, half the bytes).
+        const DType t = be.swigluInputDType(f.down.tensor, T);
+        if (t != DType::F32) gateUp = Tensor::contiguous(gateUp.data, t, {T, 2 * F}, gateUp.device);
         linearOfInput(c, in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
         Tensor scratch = c.workspace.scratch(2, T, F);
         be.linearOfSwiglu(columns(gateUp, 0, F), columns(gateUp, F, F), f.down.tensor,

@@ -81,6 +81,8 @@ public:
     bool halfLinearInputs = false; // ask for 16-bit linear inputs, as the GPU does
     bool foldResidualNorm = false; // fold decode's residual norm into products, as the GPU can
     bool stacks = false;           // gate and up as one product, as on the GPU
+    bool halfGateUp = false;       // gate and up written and read in bf16 (GPU prefill, opt-in)
+    int halfProducts = 0;
     int foldedProducts = 0;
     // A device with little memory: larger allocations fail as a GPU's would.
     std::size_t maxAllocation = std::size_t(-1);
@@ -100,7 +102,31 @@ public:
     }
     void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o) override {
         if (calls++ == failAt) throw DeviceError("injected device failure");
-        inner().linear(x, w, b, s, o);
+        if (o.dtype == DType::F32) return inner().linear(x, w, b, s, o);
+        // A 16-bit product, as the GPU writes it: f32, then rounded.
+        QVERIFY2(o.isContiguous() && o.rank == 2, "16-bit out must be a packed matrix");
+        ++halfProducts;
+        std::vector<float> f32(std::size_t(o.numel()));
+        Tensor t = Tensor::contiguous(f32.data(), DType::F32, {o.shape[0], o.shape[1]});
+        inner().linear(x, w, b, s, t);
+        floatsTo(o.dtype, f32.data(), o.data, f32.size());
+    }
+    DType swigluInputDType(const Tensor&, std::int64_t rows) const override {
+        return halfGateUp && rows > 4 ? DType::BF16 : DType::F32;
+    }
+    void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override {
+        if (g.dtype == DType::F32) return inner().swiglu(g, u, o);
+        // 16-bit gate and up (column halves of one product): widened row by row.
+        const std::int64_t T = g.shape[0], F = g.shape[1];
+        std::vector<float> g32(std::size_t(T * F)), u32(g32.size());
+        for (std::int64_t r = 0; r < T; ++r) {
+            floatsFrom(g.dtype, g.as<std::uint16_t>() + r * g.stride[0], g32.data() + r * F,
+                       std::size_t(F));
+            floatsFrom(u.dtype, u.as<std::uint16_t>() + r * u.stride[0], u32.data() + r * F,
+                       std::size_t(F));
+        }
+        inner().swiglu(Tensor::contiguous(g32.data(), DType::F32, {T, F}),
+                       Tensor::contiguous(u32.data(), DType::F32, {T, F}), o);
     }
     // The fused products as their two ops through this backend, so that the alterations
     // above apply to them too.
@@ -445,6 +471,40 @@ private slots:
         std::vector<float> d16, d32;
         Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
         Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
+        QCOMPARE(d16, d32);
+    }
+
+    // Gate and up written and read in bf16 (the GPU's opt-in prefill): the logits move by
+    // bf16 rounding only; decode-sized passes keep f32.
+    void sixteenBitGateUpThroughTheBlocks_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
+                              "llama_tiny", "bamba_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void sixteenBitGateUpThroughTheBlocks() {
+        QFETCH(QString, fixture);
+        const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
+        AlteredCpuBackend half(makeCpuBackend(2)), full(makeCpuBackend(2));
+        half.halfGateUp = true;
+        half.stacks = full.stacks = true;
+        const auto m16 = Model::synthetic(config, half, DType::BF16, 4);
+        const auto m32 = Model::synthetic(config, full, DType::BF16, 4);
+        const auto ids = spreadIds(40, m32->spec().vocab, 1);
+        std::vector<float> l16, l32;
+        Session(*m16).prefillAllLogits(ids, l16);
+        QVERIFY2(half.halfProducts > 0, "no product was written in bf16");
+        Session(*m32).prefillAllLogits(ids, l32);
+        const double diff = maxRelDiff(l16, l32);
+        QVERIFY2(diff > 0, "the bf16 gate and up were not used");
+        QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 gate-up moved the logits by %1").arg(diff)));
+        half.halfProducts = 0;
+        SessionOptions one;
+        one.prefillChunk = 1;
+        std::vector<float> d16, d32;
+        Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
+        Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
+        QCOMPARE(half.halfProducts, 0);
         QCOMPARE(d16, d32);
     }
 

@@ -84,7 +84,8 @@ if want quick; then
     for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
         "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
         "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" "stack-off|LONGVIEW_CUDA_STACK=0" \
-        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async"; do
+        "gateup-bf16|LONGVIEW_CUDA_GATEUP_BF16=1" \
+        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

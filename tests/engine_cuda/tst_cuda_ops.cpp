@@ -236,6 +236,49 @@ private slots:
         finish();
     }
 
+    // The opt-in bf16 prefill MLP (LONGVIEW_CUDA_GATEUP_BF16=1): the gate-up product written
+    // in bf16, and swiglu reading bf16 gate and up (four columns a thread, or one).
+    void gateUpInBf16() {
+        struct Product {
+            std::int64_t T, K, N;
+            float scale;
+        };
+        for (const Product& k : {Product{300, 1536, 8192, 1.0f}, Product{37, 256, 200, 0.5f}}) {
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, DType::BF16);
+            auto out = h.inputAs(std::vector<float>(std::size_t(k.T * k.N)), {k.T, k.N}, DType::F32,
+                                 DType::BF16);
+            h.ref().linear(x.ref, w.ref, nullptr, k.scale, out.ref);
+            const QString what =
+                QString("linear to bf16 T=%1 K=%2 N=%3").arg(k.T).arg(k.K).arg(k.N);
+            if (!guarded(what, [&] { h.dut().linear(x.dut, w.dut, nullptr, k.scale, out.dut); }))
+                continue;
+            check(what, h.compare(out), kTolBf16);
+        }
+        struct Act {
+            std::int64_t T, F;
+            DType out;
+        };
+        for (const Act& k :
+             {Act{300, 4096, DType::BF16}, Act{37, 4096, DType::F32}, Act{9, 102, DType::BF16}}) {
+            OpHarness h = harness();
+            const auto n = std::size_t(k.T * k.F);
+            auto g = h.inputAs(h.randn(n, 2.0f), {k.T, k.F}, DType::F32, DType::BF16);
+            auto u = h.inputAs(h.randn(n), {k.T, k.F}, DType::F32, DType::BF16);
+            auto out = h.inputAs(std::vector<float>(n), {k.T, k.F}, DType::F32, k.out);
+            h.ref().swiglu(g.ref, u.ref, out.ref);
+            const QString what = QString("swiglu of bf16 T=%1 F=%2 out=%3")
+                                     .arg(k.T)
+                                     .arg(k.F)
+                                     .arg(lv::dtypeName(k.out).data());
+            if (!guarded(what, [&] { h.dut().swiglu(g.dut, u.dut, out.dut); })) continue;
+            check(what, h.compare(out), k.out == DType::F32 ? 1e-5 : kTolBf16);
+        }
+        finish();
+    }
+
     // 16-bit activations: the producers of a linear's input (norms, swiglu) write it in the
     // type linearInputDType() names, and linear() takes it as it is (the GEMV widens a few
     // rows back to f32). Each against the CPU, which computes in f32 and rounds the same way.

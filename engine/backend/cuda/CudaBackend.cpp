@@ -562,6 +562,8 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
     if (!lastDimView(x, xr))
         bad(op, "x " + x.shapeString() +
                     ": rows of the last dimension must have one stride and contiguous elements");
+    if (out.dtype == DType::BF16 || out.dtype == DType::F16) // see swigluInputDType
+        return linearToHalf(x, xr, weight, bias, scale, out);
     const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
     const std::int64_t N = p.N, K = p.K;
     const Rows o = p.out;
@@ -589,22 +591,28 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         return;
     }
     GemmOperands g{};
-    g.w = weight.data;
-    g.ldw = ldw;
     g.out = o.data;
     g.ldo = o.ld;
+    g.bias = scale == 1.0f ? b : nullptr;
+    runGemm(halfX && !widened ? x.data : nullptr, xr, weight, ldw, N, K, scale, g);
+    if (b && scale != 1.0f) launchAddBias(o, b, scale, stream_);
+}
+
+void CudaBackend::runGemm(const void* halfX, const Rows& xr, const Tensor& weight, std::int64_t ldw,
+                          std::int64_t N, std::int64_t K, float scale, GemmOperands& g) {
+    g.w = weight.data;
+    g.ldw = ldw;
     g.T = xr.rows;
     g.N = N;
     g.K = K;
     g.alpha = scale;
-    g.bias = scale == 1.0f ? b : nullptr;
     if (weight.dtype == DType::F32) {
         g.x = xr.data;
         g.ldx = xr.ld;
         g.dtype = 0;
         gemm_->run(g, workspace_, workspaceBytes_, stream_);
-    } else if (halfX && !widened) {
-        g.x = x.data;
+    } else if (halfX) {
+        g.x = halfX;
         g.ldx = xr.ld;
         g.dtype = int(weight.dtype);
         gemm_->run(g, workspace_, workspaceBytes_, stream_);
@@ -617,7 +625,31 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         g.dtype = int(weight.dtype);
         gemm_->run(g, workspace_, workspaceBytes_, stream_);
     }
-    if (b && scale != 1.0f) launchAddBias(o, b, scale, stream_);
+}
+
+void CudaBackend::linearToHalf(const Tensor& x, const Rows& xr, const Tensor& weight,
+                               const Tensor* bias, float scale, Tensor& out) {
+    const char* op = "linear";
+    requireRank(weight, 2, op, "weight");
+    if (weight.shape[1] > 1 && weight.stride[1] != 1) bad(op, "weight rows must be contiguous");
+    const std::int64_t N = weight.shape[0], K = weight.shape[1];
+    if (xr.cols != K)
+        bad(op, "x " + x.shapeString() + " does not match weight " + weight.shapeString());
+    if (out.rank != 2 || out.shape[0] != xr.rows || out.shape[1] != N ||
+        (N > 1 && out.stride[1] != 1))
+        bad(op, "16-bit out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
+                    std::to_string(N) + "] with contiguous rows");
+    if (bias && bias->data) bad(op, "a 16-bit out takes no bias");
+    if (xr.rows <= kGemvMaxRows || K == 0 || weight.dtype == DType::F32)
+        bad(op, "a 16-bit out needs a product of more than " + std::to_string(kGemvMaxRows) +
+                    " rows with 16-bit weights (x " + x.shapeString() + ")");
+    makeCurrent();
+    GemmOperands g{};
+    g.out = out.data;
+    g.ldo = out.shape[0] > 1 ? out.stride[0] : N;
+    g.outDtype = int(out.dtype);
+    runGemm(x.dtype != DType::F32 ? x.data : nullptr, xr, weight,
+            weight.shape[0] > 1 ? weight.stride[0] : K, N, K, scale, g);
 }
 
 void CudaBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
@@ -741,6 +773,16 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
 }
 
+DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
+    // Opt-in until measured on a GPU (written when none was lent): the gate-up product's
+    // output and swiglu's input are the widest activations of a prefill chunk.
+    static const bool on = [] {
+        const char* e = std::getenv("LONGVIEW_CUDA_GATEUP_BF16");
+        return e && std::strcmp(e, "1") == 0;
+    }();
+    return on && rows > kGemvMaxRows && down.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+}
+
 bool CudaBackend::stacksProducts() const {
     // LONGVIEW_CUDA_STACK=0 keeps the checkpoint's separate products (to compare).
     static const bool on = [] {
@@ -829,6 +871,24 @@ void CudaBackend::scale(Tensor& x, float s) {
 
 void CudaBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
     const char* op = "swiglu";
+    if (gate.dtype != DType::F32 || up.dtype != DType::F32) {
+        // 16-bit gate and up (swigluInputDType): [T, F] views with contiguous rows.
+        if (gate.dtype != DType::BF16 || up.dtype != DType::BF16)
+            bad(op, "gate and up must both be f32 or both bf16 (are " +
+                        std::string(dtypeName(gate.dtype)) + ", " +
+                        std::string(dtypeName(up.dtype)) + ")");
+        for (const Tensor* t : {&gate, &up})
+            if (t->rank != 2 || t->shape != gate.shape || (t->shape[1] > 1 && t->stride[1] != 1))
+                bad(op, "bf16 gate and up must be [T, F] with contiguous rows (gate " +
+                            gate.shapeString() + ", up " + up.shapeString() + ")");
+        const OutRows o = outRowsLike(out, gate, op, "out");
+        const std::int64_t T = gate.shape[0];
+        const HalfRows g{gate.data, T, gate.shape[1], T > 1 ? gate.stride[0] : gate.shape[1]};
+        const HalfRows u{up.data, T, up.shape[1], T > 1 ? up.stride[0] : up.shape[1]};
+        makeCurrent();
+        launchSwigluHalfIn(g, u, o, stream_);
+        return;
+    }
     if (out.dtype == DType::F32) { // any layout the three share
         const auto [g, u, o] = elementRows<3>({&gate, &up, &out}, {"gate", "up", "out"}, op);
         makeCurrent();

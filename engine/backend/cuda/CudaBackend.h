@@ -54,6 +54,7 @@ public:
                      const ConvOfColumns* conv) override;
     // Decode (T <= 4): LONGVIEW_CUDA_FOLD_NORM=1 until measured.
     bool stacksProducts() const override;
+    DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;
     bool foldsResidualNorm(std::int64_t T) const override;
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
                             float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,
@@ -118,6 +119,13 @@ private:
     // offset from the replay's position word.
     DevicePos positionArg(std::int64_t pos0) const;
     void refuseWhileRecording(const char* what) const;
+    // The cuBLASLt product with g's output fields set: halfX is x's 16-bit data when it can
+    // be read as is (else xr, f32, is converted).
+    void runGemm(const void* halfX, const Rows& xr, const Tensor& weight, std::int64_t ldw,
+                 std::int64_t N, std::int64_t K, float scale, GemmOperands& g);
+    // linear with a 16-bit out (a product more than a GEMV's rows, no bias).
+    void linearToHalf(const Tensor& x, const Rows& xr, const Tensor& weight, const Tensor* bias,
+                      float scale, Tensor& out);
 
     int device_ = 0;
     std::string name_;

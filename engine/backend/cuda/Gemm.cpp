@@ -40,9 +40,10 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
     const std::size_t es = op.dtype == 0 ? 4 : 2;
     const std::uint32_t alignX = alignmentOf(op.x, op.ldx * std::int64_t(es));
     const std::uint32_t alignW = alignmentOf(op.w, op.ldw * std::int64_t(es));
-    const std::uint32_t alignO = alignmentOf(op.out, op.ldo * 4);
+    const std::uint32_t alignO = alignmentOf(op.out, op.ldo * (op.outDtype == 0 ? 4 : 2));
     const int alignKey = int(alignX) << 18 | int(alignW) << 9 | int(alignO);
-    const Key key{op.T, op.N, op.K, op.ldx, op.ldw, op.ldo, op.dtype, op.bias != nullptr, alignKey};
+    const Key key{op.T,     op.N,       op.K, op.ldx, op.ldw, op.ldo, op.dtype, op.bias != nullptr,
+                  alignKey, op.outDtype};
     auto it = plans_.find(key);
     if (it != plans_.end()) return it->second;
 
@@ -72,8 +73,8 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
           "layout W");
     check(cublasLtMatrixLayoutCreate(&p.b, t, std::uint64_t(op.K), std::uint64_t(op.T), op.ldx),
           "layout x");
-    check(cublasLtMatrixLayoutCreate(&p.c, CUDA_R_32F, std::uint64_t(op.N), std::uint64_t(op.T),
-                                     op.ldo),
+    check(cublasLtMatrixLayoutCreate(&p.c, dataType(op.outDtype), std::uint64_t(op.N),
+                                     std::uint64_t(op.T), op.ldo),
           "layout out");
 
     cublasLtMatmulPreference_t pref = nullptr;

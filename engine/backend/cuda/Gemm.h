@@ -1,8 +1,8 @@
 // cuBLASLt matrix products for Backend::linear: out[T, N] = alpha * x[T, K] W[N, K]^T (+ bias),
-// with float32 accumulation and float32 output. x and W are both bf16, both f16, or both f32
-// (TF32 tensor cores). Plans (descriptors, layouts, the chosen algorithm) are cached per shape.
-// LONGVIEW_CUDA_GEMM_TUNE=1 times the heuristic's first candidates on a plan's first run and
-// keeps the fastest (opt-in until measured).
+// with float32 accumulation and float32 output (or 16-bit, for a consumer that reads it so). x and
+// W are both bf16, both f16, or both f32 (TF32 tensor cores). Plans (descriptors, layouts, the
+// chosen algorithm) are cached per shape. LONGVIEW_CUDA_GEMM_TUNE=1 times the heuristic's first
+// candidates on a plan's first run and keeps the fastest (opt-in until measured).
 #pragma once
 
 #include <cublasLt.h>
@@ -21,9 +21,10 @@ struct GemmOperands {
     std::int64_t ldx;
     const void* w; // [N, K], row stride ldw
     std::int64_t ldw;
-    int dtype;  // of x and w: 0 f32, 1 bf16, 2 f16
-    float* out; // [T, N] f32, row stride ldo
+    int dtype; // of x and w: 0 f32, 1 bf16, 2 f16
+    void* out; // [T, N] of outDtype, row stride ldo
     std::int64_t ldo;
+    int outDtype = 0; // 0 f32; 1 bf16 or 2 f16 (no bias then): a product read next as 16-bit
     std::int64_t T, N, K;
     float alpha;
     const float* bias; // [N] added after alpha, or null
@@ -48,7 +49,7 @@ private:
         std::vector<cublasLtMatmulAlgo_t> candidates;
     };
     using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
-                           std::int64_t, int, bool, int>;
+                           std::int64_t, int, bool, int, int>;
     static bool tuning(); // LONGVIEW_CUDA_GEMM_TUNE=1
     Plan& plan(const GemmOperands& op, std::size_t workspaceBytes);
     void matmul(const GemmOperands& op, const Plan& p, const cublasLtMatmulAlgo_t& algo,

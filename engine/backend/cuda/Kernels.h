@@ -19,6 +19,14 @@ struct Rows {
 
 // Rows an op writes: f32, or bf16 (1) / f16 (2) when they are a 16-bit linear's input.
 // Strides in elements, as for Rows.
+// Rows of 16-bit values (bf16 unless told), as Rows.
+struct HalfRows {
+    void* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+};
+
 struct OutRows {
     void* data;
     std::int64_t rows;
@@ -62,6 +70,8 @@ void launchEmbedding(const std::int32_t* ids, Weight table, std::int64_t vocab,
 void launchAddScaled(Rows a, Rows b, float scale, Rows out, cudaStream_t s);
 void launchScale(Rows x, float scale, cudaStream_t s);
 void launchSwiglu(Rows gate, Rows up, OutRows out, cudaStream_t s);
+// swiglu of bf16 gate and up (a gate-up product written in bf16) into out.
+void launchSwigluHalfIn(HalfRows gate, HalfRows up, OutRows out, cudaStream_t s);
 void launchReluSquared(Rows x, cudaStream_t s);
 void launchSilu(Rows x, cudaStream_t s);
 void launchAddBias(Rows x, const float* bias, float scale, cudaStream_t s); // x += scale * bias

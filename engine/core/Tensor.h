@@ -47,12 +47,11 @@ struct Tensor {
     }
     std::size_t bytes() const { return std::size_t(numel()) * dtypeSize(dtype); }
     bool isContiguous() const {
-        std::int64_t s = 1;
-        for (int k = rank - 1; k >= 0; --k) {
-            if (shape[k] != 1 && stride[k] != s) return false;
-            s *= shape[k];
-        }
-        return true;
+        if (rank == 0 || !hasContiguousRows()) return rank == 0;
+        std::int64_t row = 1;
+        for (int k = 1; k < rank; ++k)
+            row *= shape[k];
+        return shape[0] == 1 || stride[0] == row;
     }
     // Whether each slice along dim 0 is contiguous, with any stride between them (some
     // columns of a wider matrix).

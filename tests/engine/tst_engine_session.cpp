@@ -164,6 +164,23 @@ public:
     }
 };
 
+// Logits of `ids` from two models, as one prefill and then as decode-sized passes of the
+// first six tokens: an altered backend's model against a reference.
+struct PairedLogits {
+    std::vector<float> prefill, prefillRef, steps, stepsRef;
+};
+PairedLogits pairedLogits(const Model& altered, const Model& reference,
+                          const std::vector<std::int32_t>& ids) {
+    PairedLogits p;
+    Session(altered).prefillAllLogits(ids, p.prefill);
+    Session(reference).prefillAllLogits(ids, p.prefillRef);
+    SessionOptions one;
+    one.prefillChunk = 1; // every forward pass a decode-sized one
+    Session(altered, one).prefillAllLogits(std::span(ids).first(6), p.steps);
+    Session(reference, one).prefillAllLogits(std::span(ids).first(6), p.stepsRef);
+    return p;
+}
+
 // n token ids spread over the vocabulary (a prime stride from `offset`).
 std::vector<std::int32_t> spreadIds(std::size_t n, std::int64_t vocab, std::size_t offset) {
     std::vector<std::int32_t> ids(n);
@@ -459,19 +476,11 @@ private slots:
         half.halfLinearInputs = true;
         const auto m16 = Model::synthetic(config, half, DType::BF16, 3);
         const auto m32 = Model::synthetic(config, *cpu_, DType::BF16, 3);
-        const auto ids = spreadIds(40, m32->spec().vocab, 0);
-        std::vector<float> l16, l32;
-        Session(*m16).prefillAllLogits(ids, l16);
-        Session(*m32).prefillAllLogits(ids, l32);
-        const double diff = maxRelDiff(l16, l32);
+        const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 0));
+        const double diff = maxRelDiff(l.prefill, l.prefillRef);
         QVERIFY2(diff > 0, "the 16-bit inputs were not used");
         QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 inputs moved the logits by %1").arg(diff)));
-        SessionOptions one;
-        one.prefillChunk = 1; // every forward pass a decode-sized one: f32 inputs throughout
-        std::vector<float> d16, d32;
-        Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
-        Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
-        QCOMPARE(d16, d32);
+        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes: f32 inputs throughout
     }
 
     // Gate and up written and read in bf16 (the GPU's opt-in prefill): the logits move by
@@ -490,22 +499,12 @@ private slots:
         half.stacks = full.stacks = true;
         const auto m16 = Model::synthetic(config, half, DType::BF16, 4);
         const auto m32 = Model::synthetic(config, full, DType::BF16, 4);
-        const auto ids = spreadIds(40, m32->spec().vocab, 1);
-        std::vector<float> l16, l32;
-        Session(*m16).prefillAllLogits(ids, l16);
+        const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 1));
         QVERIFY2(half.halfProducts > 0, "no product was written in bf16");
-        Session(*m32).prefillAllLogits(ids, l32);
-        const double diff = maxRelDiff(l16, l32);
+        const double diff = maxRelDiff(l.prefill, l.prefillRef);
         QVERIFY2(diff > 0, "the bf16 gate and up were not used");
         QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 gate-up moved the logits by %1").arg(diff)));
-        half.halfProducts = 0;
-        SessionOptions one;
-        one.prefillChunk = 1;
-        std::vector<float> d16, d32;
-        Session(*m16, one).prefillAllLogits(std::span(ids).first(6), d16);
-        Session(*m32, one).prefillAllLogits(std::span(ids).first(6), d32);
-        QCOMPARE(half.halfProducts, 0);
-        QCOMPARE(d16, d32);
+        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
     }
 
     // Decode with the residual add and norm folded into the next block's first product

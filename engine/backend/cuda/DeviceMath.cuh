@@ -31,6 +31,27 @@ __device__ __forceinline__ void storeAsType(void* p, int dtype, std::int64_t i, 
         static_cast<float*>(p)[i] = v;
 }
 
+// Four consecutive values from element i on: one 16-byte store for f32, one 8-byte store
+// of the packed pair of pairs for bf16 / f16 (the caller checks the alignment).
+__device__ __forceinline__ void store4(void* p, int dtype, std::int64_t i, float4 v) {
+    if (dtype == kF32) {
+        *reinterpret_cast<float4*>(static_cast<float*>(p) + i) = v;
+        return;
+    }
+    uint2 packed;
+    if (dtype == kBF16) {
+        const __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y),
+                             hi = __floats2bfloat162_rn(v.z, v.w);
+        packed.x = *reinterpret_cast<const unsigned*>(&lo);
+        packed.y = *reinterpret_cast<const unsigned*>(&hi);
+    } else {
+        const __half2 lo = __floats2half2_rn(v.x, v.y), hi = __floats2half2_rn(v.z, v.w);
+        packed.x = *reinterpret_cast<const unsigned*>(&lo);
+        packed.y = *reinterpret_cast<const unsigned*>(&hi);
+    }
+    *reinterpret_cast<uint2*>(static_cast<std::uint16_t*>(p) + i) = packed;
+}
+
 // Four bf16 (dtype 1) or f16 (2) values packed in 8 bytes, as floats.
 __device__ __forceinline__ float4 unpack4(uint2 raw, int dtype) {
     float2 lo, hi;

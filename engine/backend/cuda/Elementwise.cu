@@ -106,15 +106,7 @@ __global__ void swigluVec4Kernel(Rows gate, Rows up, OutRows out) {
     const float4 u = *reinterpret_cast<const float4*>(up.data + r * up.ld + c);
     const float4 v =
         make_float4(siluf(g.x) * u.x, siluf(g.y) * u.y, siluf(g.z) * u.z, siluf(g.w) * u.w);
-    if (out.dtype == kBF16) {
-        __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
-        uint2 packed;
-        packed.x = *reinterpret_cast<const unsigned*>(&lo);
-        packed.y = *reinterpret_cast<const unsigned*>(&hi);
-        *reinterpret_cast<uint2*>(static_cast<__nv_bfloat16*>(out.data) + r * out.ld + c) = packed;
-    } else {
-        *reinterpret_cast<float4*>(static_cast<float*>(out.data) + r * out.ld + c) = v;
-    }
+    store4(out.data, out.dtype, r * out.ld + c, v);
 }
 
 // swiglu of bf16 gate and up, four columns a thread where rows allow 8-byte accesses, else
@@ -144,18 +136,10 @@ template <bool VEC4> __global__ void swigluHalfInKernel(HalfRows gate, HalfRows 
         v[0] = siluf(__bfloat162float(g[0])) * __bfloat162float(u[0]);
     }
     const std::int64_t o = r * out.ld + c;
-    if (VEC4 && out.dtype == kBF16) {
-        const __nv_bfloat162 lo = __floats2bfloat162_rn(v[0], v[1]);
-        const __nv_bfloat162 hi = __floats2bfloat162_rn(v[2], v[3]);
-        uint2 packed;
-        packed.x = *reinterpret_cast<const unsigned*>(&lo);
-        packed.y = *reinterpret_cast<const unsigned*>(&hi);
-        *reinterpret_cast<uint2*>(static_cast<__nv_bfloat16*>(out.data) + o) = packed;
-    } else {
-#pragma unroll
-        for (int e = 0; e < E; ++e)
-            storeAsType(out.data, out.dtype, o + e, v[e]);
-    }
+    if constexpr (VEC4)
+        store4(out.data, out.dtype, o, make_float4(v[0], v[1], v[2], v[3]));
+    else
+        storeAsType(out.data, out.dtype, o, v[0]);
 }
 
 unsigned linearBlocks(std::int64_t count) {
@@ -263,8 +247,10 @@ void launchScale(Rows x, float scale, cudaStream_t s) {
 void launchSwigluHalfIn(HalfRows gate, HalfRows up, OutRows out, cudaStream_t s) {
     if (gate.rows == 0 || gate.cols == 0) return;
     const auto addr = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p); };
+    // 8-byte loads of gate and up; the store is 16 bytes for an f32 out.
     const bool vec = gate.cols % 4 == 0 && gate.ld % 4 == 0 && up.ld % 4 == 0 && out.ld % 4 == 0 &&
-                     ((addr(gate.data) | addr(up.data) | addr(out.data)) & 7) == 0;
+                     ((addr(gate.data) | addr(up.data)) & 7) == 0 &&
+                     (addr(out.data) & (out.dtype == kF32 ? 15 : 7)) == 0;
     const std::int64_t count = gate.rows * (vec ? gate.cols / 4 : gate.cols);
     if (vec)
         launchKernel(swigluHalfInKernel<true>, ceilDiv(count, kThreads), kThreads, 0, s, "swiglu",
@@ -277,7 +263,6 @@ void launchSwigluHalfIn(HalfRows gate, HalfRows up, OutRows out, cudaStream_t s)
 void launchSwiglu(Rows gate, Rows up, OutRows out, cudaStream_t s) {
     const bool vec =
         gate.cols % 4 == 0 && gate.ld % 4 == 0 && up.ld % 4 == 0 && out.ld % 4 == 0 &&
-        out.dtype != kF16 &&
         ((reinterpret_cast<std::uintptr_t>(gate.data) | reinterpret_cast<std::uintptr_t>(up.data) |
           reinterpret_cast<std::uintptr_t>(out.data)) &
          15) == 0;

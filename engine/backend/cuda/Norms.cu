@@ -189,21 +189,7 @@ __global__ void __launch_bounds__(256)
         for (int e = 0; e < 4; ++e)
             v[e] =
                 normBeforeGate ? hv[i][e] * inv * wv[i][e] * gv[i][e] : hv[i][e] * inv * wv[i][e];
-        if (out.dtype == kF32) {
-            *reinterpret_cast<float4*>(static_cast<float*>(out.data) + o + 4 * q) =
-                make_float4(v[0], v[1], v[2], v[3]);
-        } else if (out.dtype == kBF16) {
-            const __nv_bfloat162 lo = __floats2bfloat162_rn(v[0], v[1]);
-            const __nv_bfloat162 hi = __floats2bfloat162_rn(v[2], v[3]);
-            uint2 packed;
-            packed.x = *reinterpret_cast<const unsigned*>(&lo);
-            packed.y = *reinterpret_cast<const unsigned*>(&hi);
-            *reinterpret_cast<uint2*>(static_cast<__nv_bfloat16*>(out.data) + o + 4 * q) = packed;
-        } else {
-#pragma unroll
-            for (int e = 0; e < 4; ++e)
-                storeAsType(out.data, out.dtype, o + 4 * q + e, v[e]);
-        }
+        store4(out.data, out.dtype, o + 4 * q, make_float4(v[0], v[1], v[2], v[3]));
     }
 }
 

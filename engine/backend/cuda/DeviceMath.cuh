@@ -38,17 +38,12 @@ __device__ __forceinline__ void store4(void* p, int dtype, std::int64_t i, float
         *reinterpret_cast<float4*>(static_cast<float*>(p) + i) = v;
         return;
     }
-    uint2 packed;
-    if (dtype == kBF16) {
-        const __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y),
-                             hi = __floats2bfloat162_rn(v.z, v.w);
-        packed.x = *reinterpret_cast<const unsigned*>(&lo);
-        packed.y = *reinterpret_cast<const unsigned*>(&hi);
-    } else {
-        const __half2 lo = __floats2half2_rn(v.x, v.y), hi = __floats2half2_rn(v.z, v.w);
-        packed.x = *reinterpret_cast<const unsigned*>(&lo);
-        packed.y = *reinterpret_cast<const unsigned*>(&hi);
-    }
+    // Bits assembled in registers (taking a local's address would put it on the stack).
+    auto bits = [dtype](float f) -> unsigned {
+        return dtype == kBF16 ? __bfloat16_as_ushort(__float2bfloat16_rn(f))
+                              : __half_as_ushort(__float2half_rn(f));
+    };
+    const uint2 packed = make_uint2(bits(v.x) | bits(v.y) << 16, bits(v.z) | bits(v.w) << 16);
     *reinterpret_cast<uint2*>(static_cast<std::uint16_t*>(p) + i) = packed;
 }
 

@@ -426,6 +426,13 @@ void TstGuiViewer::pdfViewSelectsAndCopiesText() {
     drag(viewport, Qt::LeftButton, wordEnd(view, 0, QStringLiteral("foxtrot")),
          wordStart(view, 0, QStringLiteral("charlie")));
     QCOMPARE(view.selectedText(), QStringLiteral("charlie delta\nEcho foxtrot"));
+    // Shift+click extends a selection from where it began.
+    drag(viewport, Qt::LeftButton, wordStart(view, 0, QStringLiteral("Echo")),
+         wordEnd(view, 0, QStringLiteral("foxtrot")));
+    QCOMPARE(view.selectedText(), QStringLiteral("Echo foxtrot"));
+    QTest::mouseClick(viewport, Qt::LeftButton, Qt::ShiftModifier,
+                      wordEnd(view, 0, QStringLiteral("hotel")));
+    QCOMPARE(view.selectedText(), QStringLiteral("Echo foxtrot golf hotel"));
     // Escape clears it.
     QTest::keyClick(&view, Qt::Key_Escape);
     QVERIFY(!view.hasSelection());

@@ -541,6 +541,17 @@ void PdfView::mousePressEvent(QMouseEvent* event) {
     dragStart_ = pos;
     dragScrollStart_ = contentOffset();
     dragMoved_ = false;
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier) &&
+        !selection_.isEmpty()) {
+        // Shift+click extends the selection from where it began, as in a text editor; a
+        // drag goes on from there. Not a plain click: the release keeps the selection.
+        dragAnchor_ = selection_.anchor();
+        dragMoved_ = true;
+        drag_ = Drag::Select;
+        extendSelectionTo(pos);
+        updateCursor(pos);
+        return;
+    }
     dragAnchor_ = event->button() == Qt::LeftButton ? caretAt(pos) : TextPosition{};
     drag_ = dragAnchor_.isValid() ? Drag::Select : Drag::Pan;
     updateCursor(pos);

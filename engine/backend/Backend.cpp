@@ -67,6 +67,16 @@ void Backend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     }
 }
 
+void Backend::ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache, Tensor& vCache,
+                            std::int64_t pos0, float theta, std::int64_t rotaryDim) {
+    if (rotaryDim > 0) {
+        rope(q, pos0, theta, rotaryDim);
+        rope(k, pos0, theta, rotaryDim);
+    }
+    storeRows(k, kCache, pos0);
+    storeRows(v, vCache, pos0);
+}
+
 void Backend::addRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& weight,
                          float eps, Tensor& normed) {
     addScaled(x, delta, scale, x);

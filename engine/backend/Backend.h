@@ -213,6 +213,14 @@ public:
     // overrides it.
     virtual void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0);
 
+    // An attention step's inputs at once: q and k rotated as rope() does (rotaryDim 0: not
+    // at all), then k and v appended to the caches from row pos0 as storeRows() does. q, k,
+    // v: f32 [T, heads, D] with contiguous rows (they may be columns of one stacked product).
+    // Default (Backend.cpp): those ops one by one; the GPU makes it one launch.
+    virtual void ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache,
+                               Tensor& vCache, std::int64_t pos0, float theta,
+                               std::int64_t rotaryDim);
+
     // Causal GQA attention against a cache holding positions [0, pos0 + T):
     // q: f32 [T, Hq, d]; kCache, vCache: [capacity, Hkv, d] in f32 or kvCacheDType();
     // out: f32 [T, Hq, d].

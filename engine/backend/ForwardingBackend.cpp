@@ -106,6 +106,12 @@ void ForwardingBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int
 void ForwardingBackend::storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) {
     around("storeRows", nullptr, [&] { inner_->storeRows(src, dst, row0); });
 }
+void ForwardingBackend::ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache,
+                                      Tensor& vCache, std::int64_t pos0, float theta,
+                                      std::int64_t rotaryDim) {
+    around("ropeAndAppend", nullptr,
+           [&] { inner_->ropeAndAppend(q, k, v, kCache, vCache, pos0, theta, rotaryDim); });
+}
 void ForwardingBackend::attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache,
                                   std::int64_t pos0, float scale, Tensor& out) {
     around("attention", nullptr, [&] { inner_->attention(q, kCache, vCache, pos0, scale, out); });

@@ -68,6 +68,8 @@ public:
                        Tensor& y) override;
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
     void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
+    void ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache, Tensor& vCache,
+                       std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;
     void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,

@@ -1,6 +1,6 @@
 // Attention mixer: q/k/v projections (with their constant scales; one stacked product
-// where the loader stacked them), RoPE on the rotary part of each head, append k/v to the
-// cache, causal GQA attention, o_proj.
+// where the loader stacked them), RoPE on the rotary part of q and k and the k/v append to
+// the caches (one backend call), causal GQA attention, o_proj.
 #include "runtime/Blocks.h"
 
 namespace lv {
@@ -26,17 +26,12 @@ void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& 
 
     Tensor q3, k3, v3;
     if (a.qkv.present()) {
-        // Each row of the one product holds the heads of q, then k, then v: q and k take
-        // their rotation in one pass.
+        // Each row of the one product holds the heads of q, then k, then v.
         Tensor qkv = c.workspace.scratch(0, T, qw + 2 * kw);
         linearOfInput(c, in, a.qkv.tensor, nullptr, a.qScale, qkv);
         q3 = headsOf(qkv, 0, a.heads, D);
         k3 = headsOf(qkv, a.heads, a.kvHeads, D);
         v3 = headsOf(qkv, a.heads + a.kvHeads, a.kvHeads, D);
-        if (rope) {
-            Tensor qk = headsOf(qkv, 0, a.heads + a.kvHeads, D);
-            be.rope(qk, c.pos0, a.ropeTheta, a.rotaryDim);
-        }
     } else {
         Tensor q = c.workspace.scratch(0, T, qw);
         Tensor k = c.workspace.scratch(1, T, kw);
@@ -47,16 +42,11 @@ void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& 
         q3 = headsOf(q, 0, a.heads, D);
         k3 = headsOf(k, 0, a.kvHeads, D);
         v3 = headsOf(v, 0, a.kvHeads, D);
-        if (rope) {
-            be.rope(q3, c.pos0, a.ropeTheta, a.rotaryDim);
-            be.rope(k3, c.pos0, a.ropeTheta, a.rotaryDim);
-        }
     }
 
     Tensor kCache = state.key.view(state.kvDtype, {state.capacity, a.kvHeads, D});
     Tensor vCache = state.value.view(state.kvDtype, {state.capacity, a.kvHeads, D});
-    be.storeRows(k3, kCache, c.pos0);
-    be.storeRows(v3, vCache, c.pos0);
+    be.ropeAndAppend(q3, k3, v3, kCache, vCache, c.pos0, a.ropeTheta, rope ? a.rotaryDim : 0);
 
     Tensor attn = headsOf(c.workspace.scratch(3, T, qw), 0, a.heads, D);
     be.attention(q3, kCache, vCache, c.pos0, a.softmaxScale, attn);

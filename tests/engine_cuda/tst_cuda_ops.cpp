@@ -923,6 +923,11 @@ private slots:
     // once at one position and replayed at others, against the CPU running the same ops
     // at the replay's position.
     void recordedStep() {
+        for (bool fused : {false, true})
+            recordedStepWith(fused);
+    }
+    // fused: rope and the KV append as one ropeAndAppend call.
+    void recordedStepWith(bool fused) {
         const std::int64_t Hq = 12, Hkv = 4, d = 128, cap = 2048, recordAt = 700;
         OpHarness h = harness();
         const float scale = 1.0f / std::sqrt(float(d));
@@ -935,10 +940,15 @@ private slots:
         auto ops = [&](lv::Backend& be, bool dut, std::int64_t pos) {
             Tensor& qt = dut ? q.dut : q.ref;
             Tensor& kt = dut ? kRow.dut : kRow.ref;
-            be.rope(qt, pos, 10000.0f, d);
-            be.rope(kt, pos, 10000.0f, d);
-            be.storeRows(kt, dut ? kc.dut : kc.ref, pos);
-            be.storeRows(dut ? vRow.dut : vRow.ref, dut ? vc.dut : vc.ref, pos);
+            if (fused) {
+                be.ropeAndAppend(qt, kt, dut ? vRow.dut : vRow.ref, dut ? kc.dut : kc.ref,
+                                 dut ? vc.dut : vc.ref, pos, 10000.0f, d);
+            } else {
+                be.rope(qt, pos, 10000.0f, d);
+                be.rope(kt, pos, 10000.0f, d);
+                be.storeRows(kt, dut ? kc.dut : kc.ref, pos);
+                be.storeRows(dut ? vRow.dut : vRow.ref, dut ? vc.dut : vc.ref, pos);
+            }
             be.attention(qt, dut ? kc.dut : kc.ref, dut ? vc.dut : vc.ref, pos, scale,
                          dut ? out.dut : out.ref);
         };
@@ -955,12 +965,13 @@ private slots:
             h.set(vRow, h.randn(std::size_t(Hkv * d)));
             ops(*cpu_, false, pos);
             if (!guarded("replay", [&] { gpu_->replayStep(*step, pos); })) continue;
-            check(QString("recorded step at %1 replayed at %2: attention").arg(recordAt).arg(pos),
-                  h.compare(out), kTolF32);
-            check(QString("recorded step at %1 replayed at %2: k cache").arg(recordAt).arg(pos),
-                  h.compare(kc), kTolF32);
-            check(QString("recorded step at %1 replayed at %2: v cache").arg(recordAt).arg(pos),
-                  h.compare(vc), 0.0);
+            const QString at = QString("recorded step%1 at %2 replayed at %3")
+                                   .arg(fused ? " (ropeAndAppend)" : "")
+                                   .arg(recordAt)
+                                   .arg(pos);
+            check(at + ": attention", h.compare(out), kTolF32);
+            check(at + ": k cache", h.compare(kc), kTolF32);
+            check(at + ": v cache", h.compare(vc), 0.0);
         }
         // An op that needs the host cannot be recorded, and says so.
         std::vector<float> host(16);
@@ -968,6 +979,46 @@ private slots:
             0, [&] { gpu_->download(host.data(), kc.dut.data, 64); }, whyNot);
         QVERIFY(!refused);
         QVERIFY2(whyNot.find("download") != std::string::npos, whyNot.c_str());
+        finish();
+    }
+
+    // q and k rotated and k, v appended in one call, against the CPU's separate ops: one
+    // stacked q/k/v product (rows apart), partial rotation, no rotation, each cache type.
+    void ropeAndAppend() {
+        struct Case {
+            std::int64_t T, Hq, Hkv, d, rotary, pos0, cap;
+            DType cache;
+        };
+        for (const Case& k : {Case{300, 12, 4, 64, 64, 5, 512, DType::F16},
+                              Case{1, 12, 4, 64, 64, 1023, 1024, DType::F16},
+                              Case{37, 8, 2, 128, 32, 100, 256, DType::F32},
+                              Case{9, 4, 4, 64, 0, 0, 64, DType::BF16}}) {
+            OpHarness h = harness();
+            const std::int64_t width = (k.Hq + 2 * k.Hkv) * k.d;
+            auto qkv = h.wide(k.T, width, 2.0f);
+            auto q = OpHarness::slice(qkv, 0, {k.T, k.Hq, k.d});
+            auto kk = OpHarness::slice(qkv, k.Hq * k.d, {k.T, k.Hkv, k.d});
+            auto v = OpHarness::slice(qkv, (k.Hq + k.Hkv) * k.d, {k.T, k.Hkv, k.d});
+            const auto n = std::size_t(k.cap * k.Hkv * k.d);
+            auto kc = h.input(h.randn(n), {k.cap, k.Hkv, k.d}, k.cache);
+            auto vc = h.input(h.randn(n), {k.cap, k.Hkv, k.d}, k.cache);
+            h.ref().ropeAndAppend(q.ref, kk.ref, v.ref, kc.ref, vc.ref, k.pos0, 10000.0f, k.rotary);
+            const QString what = QString("ropeAndAppend T=%1 heads %2/%3 d=%4 rotary=%5 cache=%6")
+                                     .arg(k.T)
+                                     .arg(k.Hq)
+                                     .arg(k.Hkv)
+                                     .arg(k.d)
+                                     .arg(k.rotary)
+                                     .arg(lv::dtypeName(k.cache).data());
+            if (!guarded(what, [&] {
+                    h.dut().ropeAndAppend(q.dut, kk.dut, v.dut, kc.dut, vc.dut, k.pos0, 10000.0f,
+                                          k.rotary);
+                }))
+                continue;
+            check(what + ": q and k", h.compare(qkv), kTolF32);
+            check(what + ": k cache", h.compare(kc), k.cache == DType::F32 ? kTolF32 : 1e-3);
+            check(what + ": v cache", h.compare(vc), 0.0);
+        }
         finish();
     }
 

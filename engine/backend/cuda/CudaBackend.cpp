@@ -1026,6 +1026,54 @@ void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t r
                stream_);
 }
 
+void CudaBackend::ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache,
+                                Tensor& vCache, std::int64_t pos0, float theta,
+                                std::int64_t rotaryDim) {
+    const char* op = "ropeAndAppend";
+    requireRank(q, 3, op, "q");
+    requireRank(k, 3, op, "k");
+    requireRank(v, 3, op, "v");
+    const Rows qr = tokenRows(q, op, "q"), kr = tokenRows(k, op, "k"), vr = tokenRows(v, op, "v");
+    const std::int64_t T = q.shape[0], D = q.shape[2];
+    if (k.shape != v.shape || k.shape[0] != T || k.shape[2] != D)
+        bad(op, "k " + k.shapeString() + " and v " + v.shapeString() + " must be [" +
+                    std::to_string(T) + ", kv heads, " + std::to_string(D) + "]");
+    for (const Tensor* c : {&kCache, &vCache}) {
+        requireRank(*c, 3, op, "cache");
+        requireContiguous(*c, op, "cache");
+        if (c->shape[1] != k.shape[1] || c->shape[2] != D || c->dtype != kCache.dtype)
+            bad(op, "caches " + kCache.shapeString() + ", " + vCache.shapeString() +
+                        " must be [capacity, " + std::to_string(k.shape[1]) + ", " +
+                        std::to_string(D) + "] of one type");
+    }
+    if (kCache.dtype != DType::F32 && kCache.dtype != DType::F16 && kCache.dtype != DType::BF16)
+        bad(op, "caches must be f32, bf16 or f16");
+    if (pos0 < 0 || pos0 + T > kCache.shape[0])
+        bad(op, "rows " + std::to_string(pos0) + ".." + std::to_string(pos0 + T) +
+                    " outside the caches " + kCache.shapeString());
+    if (rotaryDim < 0 || rotaryDim > D || rotaryDim % 2 != 0)
+        bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
+                    std::to_string(D));
+    makeCurrent();
+    RopeAppendArgs a{};
+    a.q = qr.data;
+    a.ldq = qr.ld;
+    a.k = kr.data;
+    a.ldk = kr.ld;
+    a.v = vr.data;
+    a.ldv = vr.ld;
+    a.Hq = int(q.shape[1]);
+    a.Hkv = int(k.shape[1]);
+    a.headDim = int(D);
+    a.rotaryDim = int(rotaryDim);
+    a.theta = theta;
+    a.position = positionArg(pos0);
+    a.kCache = kCache.data;
+    a.vCache = vCache.data;
+    a.cacheDtype = int(kCache.dtype);
+    launchRopeAppend(a, T, stream_);
+}
+
 DType CudaBackend::kvCacheDType() const {
     static const DType chosen = [] {
         const char* e = std::getenv("LONGVIEW_CUDA_KV");

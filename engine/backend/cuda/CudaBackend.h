@@ -67,6 +67,8 @@ public:
                  const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& params,
                  Tensor& state, Tensor& y) override;
     void rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
+    void ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& kCache, Tensor& vCache,
+                       std::int64_t pos0, float theta, std::int64_t rotaryDim) override;
     // f16 unless LONGVIEW_CUDA_KV=f32 (the bench's A/B switch).
     DType kvCacheDType() const override;
     // 8192 on GPUs of 16 GiB or more, else 2048; LONGVIEW_CUDA_CHUNK overrides (the bench's

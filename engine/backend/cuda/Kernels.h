@@ -156,6 +156,23 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
                 DevicePos pos0, float theta, std::int64_t rotaryDim, cudaStream_t s);
+// An attention step's q and k rotated (rotaryDim 0: not) and k, v appended to the caches
+// (cacheDtype 0 f32, 1 bf16, 2 f16) at rows position + t, one launch for T tokens.
+struct RopeAppendArgs {
+    float* q;
+    std::int64_t ldq;
+    float* k;
+    std::int64_t ldk;
+    float* v; // read only
+    std::int64_t ldv;
+    int Hq, Hkv, headDim, rotaryDim;
+    float theta;
+    DevicePos position;
+    void* kCache;
+    void* vCache;
+    int cacheDtype;
+};
+void launchRopeAppend(const RopeAppendArgs& a, std::int64_t T, cudaStream_t s);
 
 // Attention.cu
 struct AttentionArgs {

@@ -216,6 +216,12 @@ void requireNormWeight(const Tensor& w, std::int64_t cols, const char* op, const
                     " elements");
 }
 
+void requireRotaryDim(std::int64_t rotaryDim, std::int64_t headDim, const char* op) {
+    if (rotaryDim < 0 || rotaryDim > headDim || rotaryDim % 2 != 0)
+        bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
+                    std::to_string(headDim));
+}
+
 void requireGroupSize(std::int64_t groupSize, std::int64_t cols, const char* op) {
     if (groupSize <= 0 || cols % groupSize != 0)
         bad(op, "groupSize " + std::to_string(groupSize) + " must divide " + std::to_string(cols));
@@ -1018,9 +1024,7 @@ void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t r
     requireRank(x, 3, op, "x");
     Rows xr = tokenRows(x, op, "x");
     const std::int64_t headDim = x.shape[2];
-    if (rotaryDim < 0 || rotaryDim > headDim || rotaryDim % 2 != 0)
-        bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
-                    std::to_string(headDim));
+    requireRotaryDim(rotaryDim, headDim, op);
     makeCurrent();
     launchRope(xr.data, xr.ld, xr.rows, x.shape[1], headDim, positionArg(pos0), theta, rotaryDim,
                stream_);
@@ -1051,9 +1055,7 @@ void CudaBackend::ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& k
     if (pos0 < 0 || pos0 + T > kCache.shape[0])
         bad(op, "rows " + std::to_string(pos0) + ".." + std::to_string(pos0 + T) +
                     " outside the caches " + kCache.shapeString());
-    if (rotaryDim < 0 || rotaryDim > D || rotaryDim % 2 != 0)
-        bad(op, "rotaryDim " + std::to_string(rotaryDim) + " must be even and at most " +
-                    std::to_string(D));
+    requireRotaryDim(rotaryDim, D, op);
     makeCurrent();
     RopeAppendArgs a{};
     a.q = qr.data;

@@ -137,6 +137,11 @@ private slots:
             QVERIFY(row.toObject()["decode_tokens_per_second"].toDouble() > 0);
             // The CPU does not track device memory; the GPU's pool peak goes here.
             QCOMPARE(row.toObject()["peak_device_bytes"].toInteger(-1), 0);
+            // The roofline reading: the least work at the measured rate.
+            const auto o = row.toObject();
+            QVERIFY(o["prefill_flops"].toDouble() > 0 && o["decode_bytes"].toDouble() > 0);
+            QCOMPARE(o["decode_bytes_per_second"].toDouble(),
+                     o["decode_bytes"].toDouble() * o["decode_tokens_per_second"].toDouble());
         }
         QVERIFY(j["peak_rss_mib"].toDouble() > 0);
         QCOMPARE(j["prefill_chunk"].toInt(), 512); // what the app uses on the CPU
@@ -144,6 +149,8 @@ private slots:
                                   "--decode-tokens", "2", "--device", "cpu"});
         QCOMPARE(text.exitCode, 0);
         QVERIFY(text.out.contains("prefill tok/s"));
+        QVERIFY(text.out.contains("prefill TFLOP/s"));
+        QVERIFY(text.out.contains("decode GB/s"));
         QVERIFY(text.out.contains("peak memory"));
         QCOMPARE(runCli({"bench", "--synthetic", "gpt-5", "--device", "cpu"}).exitCode, 1);
 

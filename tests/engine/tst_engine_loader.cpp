@@ -7,6 +7,7 @@
 #include "core/DType.h"
 #include "core/Error.h"
 #include "model/Model.h"
+#include "runtime/ForwardWork.h"
 #include "runtime/Session.h"
 
 #include <QTemporaryDir>
@@ -209,6 +210,41 @@ private slots:
             QVERIFY2(stepDiff < 1e-5,
                      qPrintable(QStringLiteral("%1 decode: %2").arg(fixture).arg(stepDiff)));
         }
+    }
+
+    // The least work of a forward pass, against llama_tiny's shapes worked out by hand: the
+    // bench reads its throughput against a device's peak with it.
+    void forwardWorkFollowsTheShapes() {
+        const auto m = Model::load(modelFixture("llama_tiny"), *cpu_);
+        const auto c = readJson(modelFixture("llama_tiny") / "config.json");
+        const double H = c["hidden_size"], F = c["intermediate_size"], L = c["num_hidden_layers"];
+        const double Hq = c["num_attention_heads"], Hkv = c["num_key_value_heads"];
+        const double D = c["head_dim"], V = c["vocab_size"];
+        const double perLayer = H * Hq * D * 2 + H * Hkv * D * 2 + 3 * H * F; // q o, k v, mlp
+        const double n = 100;
+        const ForwardWork w = forwardWork(m->spec(), 100, DType::F16);
+        const double flops = 2 * L * perLayer * n + L * 4 * Hq * D * n * (n + 1) / 2 + 2 * V * H;
+        QCOMPARE(w.prefillFlops, flops);
+        // f32 weights on the CPU; the KV cache's 100 rows of k and v in f16.
+        QCOMPARE(w.decodeBytes, 4 * (L * perLayer + V * H) + L * 2 * n * Hkv * D * 2);
+        // Stacked q/k/v and gate-up are the same work.
+        CopyingCpuBackend stacking(makeCpuBackend(2));
+        stacking.stacks = true;
+        const auto stacked = Model::load(modelFixture("llama_tiny"), stacking);
+        QCOMPARE(forwardWork(stacked->spec(), 100, DType::F16).prefillFlops, flops);
+        // A recurrent model's decode reads and writes its f32 state, whatever the context:
+        // heads x head_dim x d_state, and (conv_kernel - 1) rows of the x, B, C channels.
+        const auto mamba = Model::load(modelFixture("mamba2_tiny"), *cpu_);
+        const auto mc = readJson(modelFixture("mamba2_tiny") / "config.json");
+        const double mh = mc["hidden_size"], heads = mc["num_heads"], hd = mc["head_dim"];
+        const double ds = mc["state_size"], groups = mc["n_groups"], ck = mc["conv_kernel"];
+        const double ml = mc["num_hidden_layers"], mv = mc["vocab_size"];
+        const double inner = heads * hd, conv = inner + 2 * groups * ds;
+        const double products = mh * (inner + conv + heads) + inner * mh; // in_proj, out_proj
+        const double state = heads * hd * ds + (ck - 1) * conv;
+        for (std::int64_t ctx : {1, 1000})
+            QCOMPARE(forwardWork(mamba->spec(), ctx, DType::F16).decodeBytes,
+                     4 * (ml * products + mv * mh) + 2 * 4 * ml * state);
     }
 
     void shardedCheckpointMatchesSingleFile() {

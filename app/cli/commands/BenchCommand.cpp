@@ -8,6 +8,7 @@
 #include "model/Model.h"
 #include "model/PublishedShapes.h"
 #include "runtime/BackendChoice.h"
+#include "runtime/ForwardWork.h"
 #include "runtime/Rng.h"
 #include "runtime/Session.h"
 
@@ -150,6 +151,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
         double prefillTps, decodeTps;
         std::size_t stateBytes;
         std::size_t peakDeviceBytes; // 0 where the backend does not track device memory
+        ForwardWork work;            // the least work, for the roofline reading
     };
     std::vector<Row> rows;
     std::string decodeMode;
@@ -167,7 +169,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
         so.recordDecode = !inv.has("direct-decode");
         // Best of `repeat` runs: on a shared machine the fastest run is the one least
         // disturbed by other work.
-        Row best{ctx, 0, 0, 0, 0};
+        Row best{ctx, 0, 0, 0, 0, forwardWork(model->spec(), ctx, backend->kvCacheDType())};
         for (std::int64_t run = 0; run < repeat; ++run) {
             backend->resetPeak(); // weights + this run's state and activations
             Session s(*model, so);
@@ -225,7 +227,12 @@ int runBench(const Invocation& inv, CommandIo& io) {
                                     {"prefill_tokens_per_second", r.prefillTps},
                                     {"decode_tokens_per_second", r.decodeTps},
                                     {"state_bytes", r.stateBytes},
-                                    {"peak_device_bytes", r.peakDeviceBytes}});
+                                    {"peak_device_bytes", r.peakDeviceBytes},
+                                    {"prefill_flops", r.work.prefillFlops},
+                                    {"prefill_flop_per_second",
+                                     r.work.prefillFlops * r.prefillTps / double(r.context)},
+                                    {"decode_bytes", r.work.decodeBytes},
+                                    {"decode_bytes_per_second", r.work.decodeBytes * r.decodeTps}});
         j["weight_bytes"] = info.weightBytes;
         j["peak_rss_mib"] = rss;
         if (profiler)
@@ -249,12 +256,16 @@ int runBench(const Invocation& inv, CommandIo& io) {
         io.out << "\n";
     }
     io.out << "\n"
-           << "context   prefill tok/s   decode tok/s   state MiB"
+           << "context   prefill tok/s   decode tok/s   state MiB   prefill TFLOP/s   decode GB/s"
            << (gpu ? "   peak GPU MiB\n" : "\n");
     for (const auto& r : rows) {
-        char line[160];
-        std::snprintf(line, sizeof line, "%7lld   %13.1f   %12.2f   %9.1f", (long long)r.context,
-                      r.prefillTps, r.decodeTps, double(r.stateBytes) / 1048576.0);
+        char line[200];
+        // The roofline reading: the least work of each (ForwardWork) at the measured rate.
+        std::snprintf(line, sizeof line, "%7lld   %13.1f   %12.2f   %9.1f   %15.2f   %11.1f",
+                      (long long)r.context, r.prefillTps, r.decodeTps,
+                      double(r.stateBytes) / 1048576.0,
+                      r.work.prefillFlops * r.prefillTps / double(r.context) / 1e12,
+                      r.work.decodeBytes * r.decodeTps / 1e9);
         io.out << line;
         if (gpu) {
             std::snprintf(line, sizeof line, "   %12.1f", double(r.peakDeviceBytes) / 1048576.0);
@@ -262,6 +273,8 @@ int runBench(const Invocation& inv, CommandIo& io) {
         }
         io.out << "\n";
     }
+    io.out << "(TFLOP/s and GB/s: the least work at these rates: the products and attention of the "
+              "prefill; the weights, KV cache and state a decode step reads)\n";
     io.out << "\npeak memory: " << fixed(rss, 0) << " MiB resident; weights "
            << fixed(double(info.weightBytes) / 1048576.0, 0) << " MiB on " << backend->name()
            << "\n";

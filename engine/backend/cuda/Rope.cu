@@ -36,42 +36,35 @@ __global__ void ropeKernel(float* x, std::int64_t ld, std::int64_t T, int heads,
 // An attention step's q and k rotated and k, v appended, in one launch: block (head, token)
 // over a token's q, k and v heads; a thread takes a rotation pair (i, i + half), or an
 // element past the rotary part. k and v land in the caches converted (f16 saturates).
-__global__ void ropeAppendKernel(RopeAppendArgs a) {
+__global__ void ropeAppendKernel(RopeAppendArgs a, std::int64_t T) {
     waitForPrevious();
-    const std::int64_t t = blockIdx.y;
     const int head = int(blockIdx.x), D = a.headDim, half = a.rotaryDim / 2;
-    const std::int64_t pos = a.position.value() + t;
-    float* x;
-    void* cache = nullptr;
-    int cacheHead = 0;
-    if (head < a.Hq) {
-        x = a.q + t * a.ldq + std::int64_t(head) * D;
-    } else if (head < a.Hq + a.Hkv) {
-        cacheHead = head - a.Hq;
-        x = a.k + t * a.ldk + std::int64_t(cacheHead) * D;
-        cache = a.kCache;
-    } else {
-        cacheHead = head - a.Hq - a.Hkv;
-        x = a.v + t * a.ldv + std::int64_t(cacheHead) * D;
-        cache = a.vCache;
-    }
     const bool rotate = head < a.Hq + a.Hkv;
-    const std::int64_t c0 = (pos * a.Hkv + cacheHead) * D;
-    for (int i = threadIdx.x; i < D; i += blockDim.x) {
-        if (rotate && i < half) {
-            const float invFreq = 1.0f / powf(a.theta, float(2 * i) / float(a.rotaryDim));
-            float sn, cs;
-            sincosf(float(pos) * invFreq, &sn, &cs);
-            const float x1 = x[i], x2 = x[i + half];
-            const float r1 = x1 * cs - x2 * sn, r2 = x2 * cs + x1 * sn;
-            x[i] = r1;
-            x[i + half] = r2;
-            if (cache) {
-                storeAsType(cache, a.cacheDtype, c0 + i, r1);
-                storeAsType(cache, a.cacheDtype, c0 + i + half, r2);
+    const int cacheHead = head < a.Hq ? 0 : rotate ? head - a.Hq : head - a.Hq - a.Hkv;
+    void* cache = head < a.Hq ? nullptr : rotate ? a.kCache : a.vCache;
+    // Tokens past the grid's 65535 rows loop (a prefill chunk may be longer).
+    for (std::int64_t t = blockIdx.y; t < T; t += gridDim.y) {
+        const std::int64_t pos = a.position.value() + t;
+        float* x = head < a.Hq ? a.q + t * a.ldq + std::int64_t(head) * D
+                   : rotate    ? a.k + t * a.ldk + std::int64_t(cacheHead) * D
+                               : a.v + t * a.ldv + std::int64_t(cacheHead) * D;
+        const std::int64_t c0 = (pos * a.Hkv + cacheHead) * D;
+        for (int i = threadIdx.x; i < D; i += blockDim.x) {
+            if (rotate && i < half) {
+                const float invFreq = 1.0f / powf(a.theta, float(2 * i) / float(a.rotaryDim));
+                float sn, cs;
+                sincosf(float(pos) * invFreq, &sn, &cs);
+                const float x1 = x[i], x2 = x[i + half];
+                const float r1 = x1 * cs - x2 * sn, r2 = x2 * cs + x1 * sn;
+                x[i] = r1;
+                x[i + half] = r2;
+                if (cache) {
+                    storeAsType(cache, a.cacheDtype, c0 + i, r1);
+                    storeAsType(cache, a.cacheDtype, c0 + i + half, r2);
+                }
+            } else if ((!rotate || i >= 2 * half) && cache) {
+                storeAsType(cache, a.cacheDtype, c0 + i, x[i]);
             }
-        } else if ((!rotate || i >= 2 * half) && cache) {
-            storeAsType(cache, a.cacheDtype, c0 + i, x[i]);
         }
     }
 }
@@ -91,8 +84,8 @@ void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, s
 void launchRopeAppend(const RopeAppendArgs& a, std::int64_t T, cudaStream_t s) {
     if (T == 0) return;
     const int threads = std::min(128, std::max(32, (a.headDim + 31) / 32 * 32));
-    const dim3 grid(unsigned(a.Hq + 2 * a.Hkv), unsigned(T));
-    launchKernel(ropeAppendKernel, grid, threads, 0, s, "ropeAppend", a);
+    const dim3 grid(unsigned(a.Hq + 2 * a.Hkv), unsigned(std::min<std::int64_t>(T, 65535)));
+    launchKernel(ropeAppendKernel, grid, threads, 0, s, "ropeAppend", a, T);
 }
 
 } // namespace lv::cuda

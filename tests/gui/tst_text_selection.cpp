@@ -140,6 +140,20 @@ void TstTextSelection::pageTextPlacesTheCaretBetweenCharacters() {
     QCOMPARE(wil.charBox(0, 0), QRectF(72, 100, 12, 12));
     w.chars.pop_back(); // a box per character or none: shared out evenly
     QCOMPARE(PageText({w}).caretIn(0, 82), 2);
+    // A right-to-left word: its first character is the rightmost.
+    const PageWord shalom{QStringLiteral("\u05E9\u05DC\u05D5\u05DD"),
+                          QRectF(72, 100, 40, 12),
+                          true,
+                          true,
+                          {QRectF(102, 100, 10, 12), QRectF(92, 100, 10, 12),
+                           QRectF(82, 100, 10, 12), QRectF(72, 100, 10, 12)}};
+    const PageText hebrew({shalom});
+    QCOMPARE(hebrew.caretIn(0, 111), 0); // right of the first letter's middle
+    QCOMPARE(hebrew.caretIn(0, 95), 2);
+    QCOMPARE(hebrew.caretIn(0, 60), 4);
+    // Its first two letters are its right half.
+    QCOMPARE(hebrew.rects(PageRange{0, 0, 0, 2}), (QList<QRectF>{QRectF(92, 100, 20, 12)}));
+    QCOMPARE(hebrew.text(PageRange{0, 0, 0, 2}), QStringLiteral("\u05E9\u05DC"));
 }
 
 void TstTextSelection::pageTextSelectsPartsOfWords() {

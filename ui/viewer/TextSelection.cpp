@@ -71,10 +71,27 @@ QRectF PageText::charBox(int word, int i) const {
     return QRectF(w.box.left() + each * i, w.box.top(), each, w.box.height());
 }
 
+bool PageText::rightToLeft(int word) const {
+    // Right-to-left words (Hebrew, Arabic) have their characters' boxes in reading order
+    // from right to left: the caret before character i is on its right.
+    const int n = int(words_.at(std::size_t(word)).text.size());
+    return n > 1 && charBox(word, n - 1).center().x() < charBox(word, 0).center().x();
+}
+
+double PageText::caretX(int word, int ch) const {
+    const PageWord& w = words_.at(std::size_t(word));
+    const bool rtl = rightToLeft(word);
+    if (ch < int(w.text.size())) return rtl ? charBox(word, ch).right() : charBox(word, ch).left();
+    return rtl ? w.box.left() : w.box.right();
+}
+
 int PageText::caretIn(int word, double x) const {
     const int n = int(words_.at(std::size_t(word)).text.size());
-    for (int i = 0; i < n; ++i)
-        if (x < charBox(word, i).center().x()) return i;
+    const bool rtl = rightToLeft(word);
+    for (int i = 0; i < n; ++i) {
+        const double centre = charBox(word, i).center().x();
+        if (rtl ? x > centre : x < centre) return i;
+    }
     return n;
 }
 
@@ -127,7 +144,7 @@ QList<QRectF> PageText::rects(const PageRange& range) const {
             for (int k = from; k < to; ++k)
                 part |= charBox(i, k);
         } else { // no character of this word: the band starts or ends at the caret
-            const double x = from < n ? charBox(i, from).left() : w.box.right();
+            const double x = caretX(i, from);
             part = QRectF(x, w.box.top(), 0, w.box.height());
         }
         line = line.isNull() ? part : line.united(part);

@@ -77,6 +77,9 @@ public:
     QRectF charBox(int word, int i) const;
 
 private:
+    bool rightToLeft(int word) const;
+    double caretX(int word, int ch) const; // where the caret before character ch stands
+
     std::vector<PageWord> words_;
     std::vector<int> lineFirst_; // per word: the first word of its line
     std::vector<int> lineLast_;  // per word: the last word of its line

@@ -11,6 +11,7 @@
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
+#include "backend/cuda/Switches.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -439,8 +440,7 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     // f16 caches (the GPU's own): two query tiles per warp, 1.3x the one-tile form on an
     // H200 (T=4096 at pos0 126976: 208 -> 265 TFLOP/s). LONGVIEW_CUDA_FA_TILES=1 chooses the
     // one-tile form (read at every call, so that the op tests run both).
-    const char* tiles = std::getenv("LONGVIEW_CUDA_FA_TILES");
-    if (f16 && !(tiles && *tiles == '1')) {
+    if (f16 && !switchIs("LONGVIEW_CUDA_FA_TILES", "1")) {
         launchFlashWarps<D, 4, 32, true, 2>(a, s);
         return;
     }

@@ -1,4 +1,5 @@
 #include "backend/cuda/CudaBackend.h"
+#include "backend/cuda/Switches.h"
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/Kernels.h"
@@ -734,8 +735,7 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
                               const Tensor* bias, float scale, Tensor& out,
                               const ConvOfColumns* conv) {
     // Read at each call (the op test runs both forms); recorded steps read it once.
-    const char* e = std::getenv("LONGVIEW_CUDA_CONV_EPILOGUE");
-    const bool epilogue = e && std::strcmp(e, "1") == 0;
+    const bool epilogue = switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "1");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
@@ -782,28 +782,19 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
     // Opt-in until measured on a GPU (written when none was lent): the gate-up product's
     // output and swiglu's input are the widest activations of a prefill chunk.
-    static const bool on = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_GATEUP_BF16");
-        return e && std::strcmp(e, "1") == 0;
-    }();
+    static const bool on = switchIs("LONGVIEW_CUDA_GATEUP_BF16", "1");
     return on && rows > kGemvMaxRows && down.dtype == DType::BF16 ? DType::BF16 : DType::F32;
 }
 
 bool CudaBackend::stacksProducts() const {
     // LONGVIEW_CUDA_STACK=0 keeps the checkpoint's separate products (to compare).
-    static const bool on = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_STACK");
-        return !(e && std::strcmp(e, "0") == 0);
-    }();
+    static const bool on = !switchIs("LONGVIEW_CUDA_STACK", "0");
     return on;
 }
 
 bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
     // Opt-in until measured on a GPU (written when none was lent).
-    static const bool on = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_FOLD_NORM");
-        return e && std::strcmp(e, "1") == 0;
-    }();
+    static const bool on = switchIs("LONGVIEW_CUDA_FOLD_NORM", "1");
     return on && T >= 1 && T <= kGemvMaxRows;
 }
 
@@ -1077,10 +1068,7 @@ void CudaBackend::ropeAndAppend(Tensor& q, Tensor& k, const Tensor& v, Tensor& k
 }
 
 DType CudaBackend::kvCacheDType() const {
-    static const DType chosen = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_KV");
-        return e && std::string_view(e) == "f32" ? DType::F32 : DType::F16;
-    }();
+    static const DType chosen = switchIs("LONGVIEW_CUDA_KV", "f32") ? DType::F32 : DType::F16;
     return chosen;
 }
 

@@ -1,4 +1,5 @@
 #include "backend/cuda/Gemm.h"
+#include "backend/cuda/Switches.h"
 
 #include "backend/cuda/CudaCheck.h"
 
@@ -155,8 +156,7 @@ void LtGemm::tune(const GemmOperands& op, Plan& p, void* workspace, std::size_t 
 
 bool LtGemm::tuning() {
     // Read at each new plan (rare), so that a test can tune some shapes and not others.
-    const char* e = std::getenv("LONGVIEW_CUDA_GEMM_TUNE");
-    return e && *e == '1';
+    return switchIs("LONGVIEW_CUDA_GEMM_TUNE", "1");
 }
 
 void LtGemm::run(const GemmOperands& op, void* workspace, std::size_t workspaceBytes,

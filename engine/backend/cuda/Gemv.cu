@@ -14,6 +14,7 @@
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
+#include "backend/cuda/Switches.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -382,10 +383,7 @@ int blocksPerMultiprocessor(const void* kernel, std::size_t smem) {
 }
 
 bool blockPerGroup() {
-    static const bool on = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_GEMV");
-        return e && std::strcmp(e, "block") == 0;
-    }();
+    static const bool on = switchIs("LONGVIEW_CUDA_GEMV", "block");
     return on;
 }
 

@@ -1,4 +1,5 @@
 #include "backend/cuda/Launch.cuh"
+#include "backend/cuda/Switches.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -8,10 +9,7 @@
 namespace lv::cuda {
 
 bool dependentLaunchEnabled() {
-    static const bool allowed = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_PDL");
-        return !(e && std::strcmp(e, "0") == 0);
-    }();
+    static const bool allowed = !switchIs("LONGVIEW_CUDA_PDL", "0");
     if (!allowed) return false;
     // Per device: the attribute needs sm_90, and a process may use more than one GPU.
     static std::mutex mutex;

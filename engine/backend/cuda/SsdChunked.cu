@@ -16,6 +16,7 @@
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaTf32.cuh"
+#include "backend/cuda/Switches.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -604,8 +605,7 @@ __global__ void __launch_bounds__(256, 2)
 // asked for
 // (LONGVIEW_CUDA_SSD_SCAN=async, read at each call, opt-in until measured on a GPU).
 bool asyncScanApplies(const SsdArgs& a) {
-    const char* e = std::getenv("LONGVIEW_CUDA_SSD_SCAN");
-    if (!e || std::strcmp(e, "async") != 0) return false;
+    if (!switchIs("LONGVIEW_CUDA_SSD_SCAN", "async")) return false;
     auto aligned = [](const void* p) { return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0; };
     return a.N % 4 == 0 && a.P % 4 == 0 && a.ldb % 4 == 0 && a.ldc % 4 == 0 && a.ldx % 4 == 0 &&
            aligned(a.B) && aligned(a.C) && aligned(a.x);

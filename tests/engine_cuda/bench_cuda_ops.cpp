@@ -187,7 +187,8 @@ int run(int argc, char** argv) {
          {Att{4096, 0, DType::F32}, Att{4096, 131072 - 4096, DType::F32},
           Att{4096, 131072 - 4096, DType::F16}, Att{2048, 131072 - 2048, DType::F32},
           Att{2048, 131072 - 2048, DType::F16}, Att{2048, 16384 - 2048, DType::F16},
-          Att{1, 1023, DType::F16}, Att{1, 131071, DType::F32}, Att{1, 131071, DType::F16}}) {
+          Att{8192, 131072 - 8192, DType::F16}, Att{8192, 0, DType::F16}, Att{1, 1023, DType::F16},
+          Att{1, 131071, DType::F32}, Att{1, 131071, DType::F16}}) {
         const std::int64_t cap = k.pos0 + k.T;
         Tensor q = a.random({k.T, 12, 128});
         Tensor kc = a.random({cap, 4, 128}, k.kv);

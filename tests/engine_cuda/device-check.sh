@@ -47,6 +47,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
           "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384"
           "fa-tiles1|--record 1|LONGVIEW_CUDA_FA_TILES=1"
+          "fa-wgmma|--record 1|LONGVIEW_CUDA_FA=wgmma"
           "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
@@ -79,12 +80,14 @@ if [[ -x bin/bench_cuda_ops ]] && want bench; then
     results+=("bench_cuda_ops: $(status $?)")
     LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
     results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
+    LONGVIEW_CUDA_FA=wgmma ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-wgmma.txt" 2>&1
+    results+=("bench_cuda_ops attention, warpgroup products: $(status $?)")
 fi
 if want quick; then
     for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
         "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
         "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" "stack-off|LONGVIEW_CUDA_STACK=0" \
-        "gateup-bf16|LONGVIEW_CUDA_GATEUP_BF16=1" \
+        "gateup-bf16|LONGVIEW_CUDA_GATEUP_BF16=1" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
         "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
@@ -93,6 +96,14 @@ if want quick; then
         echo "--- $name"
         grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
     done
+    if [[ -x bin/bench_cuda_ops ]]; then # attention alone, the mma.sync and wgmma forms
+        for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma"; do
+            IFS='|' read -r name envs <<<"$v"
+            env $envs ./bin/bench_cuda_ops attention >"$logs/quick-ops-$name.txt" 2>&1
+            results+=("quick bench_cuda_ops attention $name: $(status $?)")
+            echo "--- $name" && grep -E '^attention' "$logs/quick-ops-$name.txt"
+        done
+    fi
 fi
 if want timeline; then
     ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
@@ -114,7 +125,7 @@ for v in "${variants[@]}"; do
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
 [[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
-for f in bench-ops bench-ops-fa-tiles1; do
+for f in bench-ops bench-ops-fa-tiles1 bench-ops-fa-wgmma; do
     [[ -f $logs/$f.txt ]] && echo "--- $f: attention" && grep -E '^attention' "$logs/$f.txt"
 done
 [[ -f $logs/cli-profile.txt ]] && echo "--- profile, 16K prefill (top ops)" &&

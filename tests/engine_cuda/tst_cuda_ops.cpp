@@ -5,12 +5,14 @@
 #include "OpHarness.h"
 #include "backend/Backend.h"
 #include "backend/BackendFactory.h"
+#include "backend/cuda/Kernels.h"
 #include "core/Error.h"
 
 #include <QtTest>
 
 #include <cmath>
 #include <memory>
+#include <string_view>
 
 using lv::DType;
 using lv::Tensor;
@@ -841,7 +843,10 @@ private slots:
               Case{2048, 6144, 8192, 12, 4, 128, DType::F16},
               Case{130, 0, 130, 4, 4, 64, DType::F16},
               // enough query tiles for the 8-warp flash blocks (>= 3 per SM)
-              Case{4608, 100, 4708, 12, 4, 128, DType::F16}}) {
+              Case{4608, 100, 4708, 12, 4, 128, DType::F16},
+              // fewer queries than one warpgroup's 64 (wgmma: the second one idle), and a
+              // block of rows that ends inside a 128-key step
+              Case{33, 0, 33, 6, 2, 128, DType::F16}, Case{200, 77, 300, 3, 1, 64, DType::F16}}) {
             OpHarness h = harness();
             const float scale = 1.0f / std::sqrt(float(k.d));
             auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv
@@ -852,26 +857,38 @@ private slots:
                                 DType::F32, k.kv);
             auto expected = h.output({k.T, k.Hq, k.d});
             h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, expected.ref);
-            // f16 caches: both flash forms (two query tiles per warp, the default, and one),
-            // each into a freshly poisoned output.
-            for (const char* tiles : {"2", "1"}) {
-                if (*tiles == '1' && k.kv != DType::F16) break;
+            // f16 caches: every flash form (two query tiles per warp, the default; one; the
+            // warpgroup products on compute capability 9.0), each into a freshly poisoned
+            // output. A form that does not apply falls back to the default, compared again.
+            struct Variant {
+                const char *name, *switchName, *value;
+            };
+            for (const Variant& v : {Variant{"tiles=2", "LONGVIEW_CUDA_FA_TILES", "2"},
+                                     Variant{"tiles=1", "LONGVIEW_CUDA_FA_TILES", "1"},
+                                     Variant{"wgmma", "LONGVIEW_CUDA_FA", "wgmma"}}) {
+                // (a few query rows go to the split-K decode kernel whatever the switches)
+                const bool flash = k.T * (k.Hq / k.Hkv) > 8;
+                if (v.name != std::string_view("tiles=2") && (k.kv != DType::F16 || !flash)) break;
+                if (v.name == std::string_view("wgmma") && !lv::cuda::flashWgmmaAvailable()) {
+                    qInfo("  skip  attention wgmma: the device is not compute capability 9.0");
+                    break;
+                }
                 auto out = h.output({k.T, k.Hq, k.d});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
-                qputenv("LONGVIEW_CUDA_FA_TILES", tiles);
+                qputenv(v.switchName, v.value);
                 const bool ran = guarded(
                     QString("attention T=%1 pos0=%2 d=%3").arg(k.T).arg(k.pos0).arg(k.d),
                     [&] { h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut); });
-                qunsetenv("LONGVIEW_CUDA_FA_TILES");
+                qunsetenv(v.switchName);
                 if (!ran) break;
-                check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6 tiles=%7")
+                check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6 %7")
                           .arg(k.T)
                           .arg(k.pos0)
                           .arg(k.Hq)
                           .arg(k.Hkv)
                           .arg(k.d)
                           .arg(lv::dtypeName(k.kv).data())
-                          .arg(tiles),
+                          .arg(v.name),
                       h.compare(out), kTolBf16);
             }
         }

@@ -437,6 +437,12 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
     const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
     const bool f16 = a.kvDtype == kF16;
+    // Hopper's warpgroup products (sm90a/FlashAttentionWgmma.cu), on request while it is
+    // measured against the two-tile form (read at every call, so that the op tests run it).
+    if (switchIs("LONGVIEW_CUDA_FA", "wgmma") && flashWgmmaApplies(a)) {
+        launchFlashWgmma(a, s);
+        return;
+    }
     // f16 caches (the GPU's own): two query tiles per warp, 1.3x the one-tile form on an
     // H200 (T=4096 at pos0 126976: 208 -> 265 TFLOP/s). LONGVIEW_CUDA_FA_TILES=1 chooses the
     // one-tile form (read at every call, so that the op tests run both).

@@ -196,6 +196,12 @@ bool attentionUsesDecodeKernel(const AttentionArgs& a);
 // Device scratch the chosen kernel needs (split-K partials for decode), maybe 0.
 std::size_t attentionScratchBytes(const AttentionArgs& a);
 void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);
+// sm90a/FlashAttentionWgmma.cu: prefill attention on Hopper's warpgroup products, built for
+// sm_90a alone. Available on a device of compute capability 9.0; applies to f16 caches of
+// head dim 64 or 128 with 16-byte aligned rows.
+bool flashWgmmaAvailable();
+bool flashWgmmaApplies(const AttentionArgs& a);
+void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s);
 
 // Routing.cu: logits [T, E] -> indices i32 [T, k], weights f32 [T, k] (contiguous outputs).
 void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool renormalize,

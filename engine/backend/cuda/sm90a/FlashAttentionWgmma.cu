@@ -1,0 +1,276 @@
+// Causal GQA flash attention for prefill on Hopper's warpgroup products (wgmma, sm_90a), f16
+// KV caches, head dim 64 or 128. Built for sm_90a alone; the backend chooses it only on a
+// device of compute capability 9.0 (LONGVIEW_CUDA_FA=wgmma).
+//
+// The mma.sync kernel (Attention.cu) tops out near 265 TFLOP/s on an H200: its operands go
+// through registers by ldmatrix, and at 255 registers an SM holds one block of 4 warps. Here
+// a block of two warpgroups takes 128 queries of one head; each warpgroup's 64 rows multiply
+// straight out of shared memory (Q and K both K-major, V read transposed), 128 keys a step,
+// so the tensor cores read the operands themselves and the registers hold only the two
+// accumulators (scores and output, 64 floats each) and the scores as f16 A fragments for the
+// P.V product. K and V tiles come in by cp.async, two stages, the next step's copies in
+// flight while this one is computed. Softmax in f32, base 2, as the mma.sync kernel.
+
+#include "backend/cuda/AsyncCopy.cuh"
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
+#include "backend/cuda/MmaBf16.cuh"
+#include "backend/cuda/sm90a/Wgmma.cuh"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace lv::cuda {
+namespace {
+
+constexpr int kRows = 128; // queries per block: two warpgroups of 64
+constexpr int kKeys = 128; // keys per step
+constexpr int kThreads = 256;
+
+template <int D> constexpr int tileBytes(int rows) {
+    return rows * D * 2;
+}
+// Q, then two stages of K, then two of V; plus room to align the start to 1024 bytes.
+template <int D> constexpr int sharedBytes() {
+    return tileBytes<D>(kRows) + 4 * tileBytes<D>(kKeys) + 1024;
+}
+
+template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    using namespace sm90a;
+    constexpr int CH = D / 8; // 16-byte chunks per row
+    constexpr int kO = D / 2; // output accumulators per thread (64 rows x D over 128 threads)
+    constexpr int kS = kKeys / 2;
+    waitForPrevious();
+    extern __shared__ unsigned char smemRaw[];
+    const std::uint32_t raw = sharedAddress(smemRaw);
+    unsigned char* base = smemRaw + (((raw + 1023) & ~1023u) - raw);
+    unsigned char* Qs = base;
+    unsigned char* Ks = Qs + tileBytes<D>(kRows); // [2 stages]
+    unsigned char* Vs = Ks + 2 * tileBytes<D>(kKeys);
+    const std::uint32_t qAddr = sharedAddress(Qs), kAddr = sharedAddress(Ks),
+                        vAddr = sharedAddress(Vs);
+
+    const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
+    const int gid = lane >> 2, tig = lane & 3;
+    const int h = blockIdx.y;
+    const int hk = int(h / (a.Hq / a.Hkv));
+    const std::int64_t q0 = std::int64_t(blockIdx.x) * kRows;
+    const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
+    const std::int64_t rowKv = a.Hkv * D;
+    const std::int64_t qLast = std::min<std::int64_t>(q0 + kRows, a.T) - 1;
+    const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
+
+    // K and V rows [k0, k0 + 128) of this kv head into stage `stage` (zeros past kEnd).
+    auto issue = [&](std::int64_t k0, int stage) {
+#pragma unroll
+        for (int i = 0; i < kKeys * CH / kThreads; ++i) {
+            const int idx = tid + i * kThreads, r = idx / CH, c = idx % CH;
+            const std::int64_t key = k0 + r;
+            const bool ok = key < kEnd;
+            const std::int64_t off = ok ? key * rowKv + std::int64_t(hk) * D + c * 8 : 0;
+            const std::uint32_t to = stage * tileBytes<D>(kKeys) + swizzledOffset(kKeys, r, c);
+            cpAsync16(Ks + to, static_cast<const std::uint16_t*>(a.k) + off, ok);
+            cpAsync16(Vs + to, static_cast<const std::uint16_t*>(a.v) + off, ok);
+        }
+        cpAsyncCommit();
+    };
+    issue(0, 0);
+
+    // Q, scaled into base 2 and rounded to f16 (rows past T are zeros).
+    for (int i = tid; i < kRows * CH; i += kThreads) {
+        const int r = i / CH, c = i % CH;
+        const std::int64_t t = q0 + r;
+        float f[8] = {};
+        if (t < a.T) {
+            const float4* q =
+                reinterpret_cast<const float4*>(a.q + t * a.ldq + std::int64_t(h) * D + c * 8);
+            const float4 x = q[0], y = q[1];
+            f[0] = x.x, f[1] = x.y, f[2] = x.z, f[3] = x.w;
+            f[4] = y.x, f[5] = y.y, f[6] = y.z, f[7] = y.w;
+        }
+        *reinterpret_cast<uint4*>(Qs + swizzledOffset(kRows, r, c)) =
+            make_uint4(packF16(f[0] * qMul, f[1] * qMul), packF16(f[2] * qMul, f[3] * qMul),
+                       packF16(f[4] * qMul, f[5] * qMul), packF16(f[6] * qMul, f[7] * qMul));
+    }
+
+    // This thread's rows: rowA and rowA + 8 (the accumulator layout of wgmma, per warp as
+    // mma.sync's m16n8: element 4j + e is row gid + 8 (e / 2), column 8j + 2 tig + e % 2).
+    const std::int64_t wgRow0 = q0 + wg * 64;
+    const std::int64_t rowA = wgRow0 + warp * 16 + gid;
+    const std::int64_t wgLastKey = a.pos0 + wgRow0 + 63;
+    const bool wgActive = wgRow0 < a.T;
+    float o[kO], s[kS];
+#pragma unroll
+    for (int i = 0; i < kO; ++i)
+        o[i] = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kS; ++i)
+        s[i] = 0.0f;
+    float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+
+    for (std::int64_t k0 = 0, it = 0; k0 < kEnd; k0 += kKeys, ++it) {
+        const int stage = int(it & 1);
+        // The other stage was last read in the previous step, which every warpgroup left
+        // through the barrier at its end.
+        if (k0 + kKeys < kEnd) {
+            issue(k0 + kKeys, stage ^ 1);
+            cpAsyncWait<1>();
+        } else {
+            cpAsyncWait<0>();
+        }
+        fenceSharedForAsyncProxy(); // this thread's copies (and Q's stores) for the products
+        __syncthreads();
+        if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
+            const std::uint32_t kTile = kAddr + stage * tileBytes<D>(kKeys);
+            const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
+            // S = Q K^T: 16 head dims a product; within a column block of 64 the start moves
+            // by 32 bytes (the hardware applies the swizzle to the address it forms).
+            fenceRegisters(s);
+            wgmmaFence();
+#pragma unroll
+            for (int ks = 0; ks < D / 16; ++ks) {
+                const std::uint32_t within = (ks & 3) * 32;
+                const std::uint64_t qd = descriptor(
+                    qAddr + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
+                const std::uint64_t kd =
+                    descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + within, 16, 1024);
+                wgmmaM64N128SS(s, qd, kd, ks > 0);
+            }
+            wgmmaCommit();
+            wgmmaWait<0>();
+            fenceRegisters(s);
+
+            if (k0 + kKeys - 1 > a.pos0 + wgRow0) { // the diagonal crosses this tile
+#pragma unroll
+                for (int j = 0; j < kKeys / 8; ++j)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
+                        if (key > a.pos0 + rowA + 8 * (e >> 1)) s[4 * j + e] = -INFINITY;
+                    }
+            }
+#pragma unroll
+            for (int rr = 0; rr < 2; ++rr) {
+                float mx = -INFINITY;
+#pragma unroll
+                for (int j = 0; j < kKeys / 8; ++j)
+                    mx = fmaxf(mx, fmaxf(s[4 * j + 2 * rr], s[4 * j + 2 * rr + 1]));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+                const float mNew = fmaxf(m[rr], mx);
+                const float mUse = mNew == -INFINITY ? 0.0f : mNew;
+                const float corr = exp2f(m[rr] - mUse);
+                float sum = 0.0f;
+#pragma unroll
+                for (int j = 0; j < kKeys / 8; ++j) {
+                    s[4 * j + 2 * rr] = exp2f(s[4 * j + 2 * rr] - mUse);
+                    s[4 * j + 2 * rr + 1] = exp2f(s[4 * j + 2 * rr + 1] - mUse);
+                    sum += s[4 * j + 2 * rr] + s[4 * j + 2 * rr + 1];
+                }
+                l[rr] = l[rr] * corr + sum;
+                m[rr] = mNew;
+#pragma unroll
+                for (int n = 0; n < D / 8; ++n) {
+                    o[4 * n + 2 * rr] *= corr;
+                    o[4 * n + 2 * rr + 1] *= corr;
+                }
+            }
+            // P as the A fragments of the P.V products, 16 keys each: the accumulator layout
+            // of two neighbouring 8-key groups is the A layout of their 16.
+            std::uint32_t p[kKeys / 16][4];
+#pragma unroll
+            for (int kk = 0; kk < kKeys / 16; ++kk) {
+                p[kk][0] = packF16(s[8 * kk + 0], s[8 * kk + 1]);
+                p[kk][1] = packF16(s[8 * kk + 2], s[8 * kk + 3]);
+                p[kk][2] = packF16(s[8 * kk + 4], s[8 * kk + 5]);
+                p[kk][3] = packF16(s[8 * kk + 6], s[8 * kk + 7]);
+            }
+            fenceRegisters(o);
+            wgmmaFence();
+#pragma unroll
+            for (int kk = 0; kk < kKeys / 16; ++kk) {
+                // V rows (keys) 16 kk .. 16 kk + 15: two swizzle atoms of 8 rows (sbo); the
+                // head dims in column blocks of 64 (lbo, one block of kKeys rows).
+                const std::uint64_t vd =
+                    descriptor(vTile + kk * 16 * 128, tileBytes<64>(kKeys), 1024);
+                if constexpr (D == 128)
+                    wgmmaM64N128RS(o, p[kk], vd);
+                else
+                    wgmmaM64N64RS(o, p[kk], vd);
+            }
+            wgmmaCommit();
+            wgmmaWait<0>();
+            fenceRegisters(o);
+        }
+        __syncthreads(); // this stage is refilled at the next step
+    }
+
+    if (!wgActive) return;
+#pragma unroll
+    for (int rr = 0; rr < 2; ++rr) {
+        float sum = l[rr];
+        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+        const std::int64_t t = rowA + 8 * rr;
+        if (t >= a.T) continue;
+        const float inv = 1.0f / sum;
+        float* out = a.out + t * a.ldo + std::int64_t(h) * D;
+#pragma unroll
+        for (int n = 0; n < D / 8; ++n)
+            *reinterpret_cast<float2*>(out + n * 8 + 2 * tig) =
+                make_float2(o[4 * n + 2 * rr] * inv, o[4 * n + 2 * rr + 1] * inv);
+    }
+#else
+    __trap(); // built for sm_90a only; the host never launches it elsewhere
+#endif
+}
+
+template <int D> void launchD(const AttentionArgs& a, cudaStream_t s) {
+    const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D>);
+    allowDynamicSharedMemory(kernel, sharedBytes<D>(), "flash attention (wgmma) shared memory");
+    const dim3 grid(ceilDiv(a.T, kRows), unsigned(a.Hq));
+    launchKernel(flashWgmmaKernel<D>, grid, kThreads, sharedBytes<D>(), s, "flashAttentionWgmma",
+                 a);
+}
+
+} // namespace
+
+bool flashWgmmaAvailable() {
+    // The kernel image exists only for compute capability 9.0 (sm_90a); asked once per
+    // process of the current device, as the backend uses one device.
+    static std::once_flag once;
+    static bool available = false;
+    std::call_once(once, [] {
+        int dev = 0, major = 0, minor = 0;
+        if (cudaGetDevice(&dev) != cudaSuccess) return;
+        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
+        cudaFuncAttributes attr{};
+        available = major == 9 && minor == 0 &&
+                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128>) == cudaSuccess;
+        cudaGetLastError(); // a missing image is an answer here, not an error to carry on
+    });
+    return available;
+}
+
+bool flashWgmmaApplies(const AttentionArgs& a) {
+    const std::uintptr_t ptrs =
+        reinterpret_cast<std::uintptr_t>(a.k) | reinterpret_cast<std::uintptr_t>(a.v) |
+        reinterpret_cast<std::uintptr_t>(a.q) | reinterpret_cast<std::uintptr_t>(a.out);
+    return a.kvDtype == kF16 && (a.d == 64 || a.d == 128) && (ptrs & 15) == 0 && a.ldq % 4 == 0 &&
+           a.ldo % 2 == 0 && flashWgmmaAvailable();
+}
+
+void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {
+    if (a.d == 128)
+        launchD<128>(a, s);
+    else
+        launchD<64>(a, s);
+}
+
+} // namespace lv::cuda

@@ -39,6 +39,9 @@ if [[ -x bin/longview-cli ]] && want tests; then
     LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 ./bin/longview-cli verify-reference \
         --device cuda fixtures/models/* >"$logs/verify-fold.txt" 2>&1
     results+=("verify-reference, fold norm + conv epilogue: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
+    LONGVIEW_CUDA_GEMV=staged ./bin/longview-cli verify-reference --device cuda fixtures/models/* \
+        >"$logs/verify-gemv-staged.txt" 2>&1
+    results+=("verify-reference, staged GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-staged.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
 # changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
@@ -52,6 +55,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
           "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
+          "gemv-staged|--record 1|LONGVIEW_CUDA_GEMV=staged"
           "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1"
           "ssd-async|--record 1|LONGVIEW_CUDA_SSD_SCAN=async"
           "conv-epilogue|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=1")
@@ -88,7 +92,8 @@ if want quick; then
         "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
         "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" "stack-off|LONGVIEW_CUDA_STACK=0" \
         "gateup-bf16|LONGVIEW_CUDA_GATEUP_BF16=1" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
-        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1"; do
+        "gemv-staged|LONGVIEW_CUDA_GEMV=staged" \
+        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1 LONGVIEW_CUDA_FA=wgmma LONGVIEW_CUDA_GEMV=staged"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

@@ -219,21 +219,31 @@ private slots:
             auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
                              {k.N, k.K}, k.wt);
             auto b = h.input(h.randn(std::size_t(k.N)), {k.N});
-            auto out = h.output({k.T, k.N});
-            h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, k.scale, out.ref);
-            if (!guarded(QString("linear T=%1 K=%2 N=%3").arg(k.T).arg(k.K).arg(k.N), [&] {
-                    h.dut().linear(x.dut, w.dut, k.bias ? &b.dut : nullptr, k.scale, out.dut);
-                }))
-                continue;
-            check(QString("linear T=%1 K=%2 N=%3 w=%4 bias=%5 scale=%6 ldx=%7")
-                      .arg(k.T)
-                      .arg(k.K)
-                      .arg(k.N)
-                      .arg(lv::dtypeName(k.wt).data())
-                      .arg(k.bias)
-                      .arg(k.scale)
-                      .arg(ldx),
-                  h.compare(out), k.wt == DType::F32 ? kTolTf32 : kTolBf16);
+            auto expected = h.output({k.T, k.N});
+            h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, k.scale, expected.ref);
+            // Decode rows: each GEMV form (LONGVIEW_CUDA_GEMV), into a freshly poisoned output.
+            for (const char* form : {"stream", "staged", "block"}) {
+                if (k.T > 4 && std::string_view(form) != "stream") break;
+                auto out = h.output({k.T, k.N});
+                h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
+                qputenv("LONGVIEW_CUDA_GEMV", form);
+                const bool ran =
+                    guarded(QString("linear T=%1 K=%2 N=%3").arg(k.T).arg(k.K).arg(k.N), [&] {
+                        h.dut().linear(x.dut, w.dut, k.bias ? &b.dut : nullptr, k.scale, out.dut);
+                    });
+                qunsetenv("LONGVIEW_CUDA_GEMV");
+                if (!ran) break;
+                check(QString("linear T=%1 K=%2 N=%3 w=%4 bias=%5 scale=%6 ldx=%7%8")
+                          .arg(k.T)
+                          .arg(k.K)
+                          .arg(k.N)
+                          .arg(lv::dtypeName(k.wt).data())
+                          .arg(k.bias)
+                          .arg(k.scale)
+                          .arg(ldx)
+                          .arg(k.T > 4 ? QString() : QString(" gemv=") + form),
+                      h.compare(out), k.wt == DType::F32 ? kTolTf32 : kTolBf16);
+            }
         }
         finish();
     }

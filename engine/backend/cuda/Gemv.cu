@@ -10,6 +10,7 @@
 // (the first version, LONGVIEW_CUDA_GEMV=block) a 1536 -> 6448 product ran in three waves of
 // short blocks, each paying its launch and its x staging for 24 KB of weights.
 
+#include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
@@ -269,14 +270,26 @@ __device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const fl
 
 // The streaming form. Item i of a block is row group blockIdx.x + (i / S) * gridDim.x,
 // slice i % S of K (chunks i % S, i % S + S, ...); warp w takes items w, w + 8, ...
-// Shared memory: x [T][K] then one partial sum per item, row and token.
-template <class W, int T>
+// Shared memory: x [T][K], then (P > 0) each warp's ring of P chunk slots, then one partial
+// sum per item, row and token.
+//
+// P = 0 holds the next chunk in registers: one chunk (4 KB a warp) in flight, so with two
+// blocks an SM about 64 KB, and a product of 150 KB an SM (1536 -> 6448 on 132 SMs) waits
+// out three memory latencies in a row. P > 0 (LONGVIEW_CUDA_GEMV=staged) copies chunks into
+// a ring in shared memory with cp.async, P - 1 ahead, no registers held: each lane reads back
+// only the 16 bytes a row it copied itself, so its own wait is all the ordering it needs.
+template <int P> struct GemvRing {
+    static constexpr int slotBytes = kRows * 32 * 16;
+    static constexpr int bytes = kWarps * P * slotBytes;
+};
+
+template <class W, int T, int P>
 __global__ void __launch_bounds__(kWarps * 32)
     gemvStreamKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias,
                      float alpha, Rows out, int S, GemvConv conv) {
     constexpr int EPL = Unpack<W>::n;
     constexpr int CHUNK = 32 * EPL;
-    extern __shared__ __align__(16) float xs[]; // [T][K], then red [items][kRows][T]
+    extern __shared__ __align__(16) float xs[]; // [T][K], ring, red [items][kRows][T]
     __shared__ float normRed[32];
     const int K = int(x.cols), N = int(out.cols);
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
@@ -284,11 +297,22 @@ __global__ void __launch_bounds__(kWarps * 32)
     const int groups = (N + kRows - 1) / kRows;
     const int mine = (groups - int(blockIdx.x) + int(gridDim.x) - 1) / int(gridDim.x);
     const int items = mine * S;
-    float* red = xs + T * K;
+    uint4* ring = reinterpret_cast<uint4*>(xs + T * K) + warp * P * kRows * 32;
+    float* red = xs + T * K + GemvRing<P>::bytes / 4;
     auto firstRow = [&](int item) {
         return (int(blockIdx.x) + (item / S) * int(gridDim.x)) * kRows;
     };
-    uint4 next[kRows];
+    // The walk of a warp: chunk c of item, then c + S, ...; then item + kWarps.
+    auto advance = [&](int& item, int& c) {
+        c += S;
+        if (c >= chunks) {
+            item += kWarps;
+            c = item % S;
+            return true;
+        }
+        return false;
+    };
+    uint4 next[P == 0 ? kRows : 1];
     auto fetch = [&](int item, int c) {
         const int n0 = firstRow(item), k = c * CHUNK + lane * EPL;
 #pragma unroll
@@ -297,26 +321,57 @@ __global__ void __launch_bounds__(kWarps * 32)
                           ? *reinterpret_cast<const uint4*>(w + std::int64_t(n0 + r) * ldw + k)
                           : make_uint4(0, 0, 0, 0);
     };
+    // Staged: the fetch cursor runs P - 1 chunks ahead of the compute cursor; each chunk is
+    // one commit group (an empty one past the end keeps the count uniform).
+    int fItem = warp, fc = warp % S, fSlot = 0;
+    auto fetchStaged = [&] {
+        if (fItem < items) {
+            const int n0 = firstRow(fItem), k = fc * CHUNK + lane * EPL;
+            uint4* slot = ring + fSlot * kRows * 32 + lane;
+#pragma unroll
+            for (int r = 0; r < kRows; ++r) {
+                const bool ok = n0 + r < N && k < K;
+                cpAsync16(slot + r * 32, ok ? w + std::int64_t(n0 + r) * ldw + k : w, ok);
+            }
+            advance(fItem, fc);
+        }
+        cpAsyncCommit();
+        fSlot = fSlot + 1 == P ? 0 : fSlot + 1;
+    };
     // Every item has at least one chunk (S <= chunks). The first weights are requested
     // before x is staged, and, launched as a dependent, before the previous kernel ends.
     int item = warp, c = warp % S;
-    if (item < items) fetch(item, c);
+    if constexpr (P == 0) {
+        if (item < items) fetch(item, c);
+    } else {
+#pragma unroll
+        for (int i = 0; i < P - 1; ++i)
+            fetchStaged();
+    }
     waitForPrevious(); // the weights are constant; x and out belong to the step
     stageInput<T>(x, in, xs, normRed);
     float acc[kRows][T] = {};
+    int slot = 0;
     while (item < items) {
         uint4 raw[kRows];
+        if constexpr (P == 0) {
 #pragma unroll
-        for (int r = 0; r < kRows; ++r)
-            raw[r] = next[r];
-        const int doneItem = item, k = c * CHUNK + lane * EPL;
-        c += S;
-        const bool itemEnds = c >= chunks;
-        if (itemEnds) {
-            item += kWarps;
-            c = item % S;
+            for (int r = 0; r < kRows; ++r)
+                raw[r] = next[r];
+        } else {
+            cpAsyncWait<P - 2>(); // this chunk's group is complete (the newer P - 2 may not be)
+#pragma unroll
+            for (int r = 0; r < kRows; ++r)
+                raw[r] = ring[(slot * kRows + r) * 32 + lane];
+            slot = slot + 1 == P ? 0 : slot + 1;
         }
-        if (item < items) fetch(item, c);
+        const int doneItem = item, k = c * CHUNK + lane * EPL;
+        const bool itemEnds = advance(item, c);
+        if constexpr (P == 0) {
+            if (item < items) fetch(item, c);
+        } else {
+            fetchStaged(); // into the slot read a step ago (its values are in registers)
+        }
         if (k < K) accumulate<W, T>(raw, xs, K, k, acc);
         if (itemEnds) {
 #pragma unroll
@@ -329,6 +384,7 @@ __global__ void __launch_bounds__(kWarps * 32)
                 }
         }
     }
+    if constexpr (P > 0) cpAsyncWait<0>(); // no copy outlives the block (empty groups)
     __syncthreads();
     // A thread finishes an output row for every token (so that it can run the row's conv).
     for (int i = tid; i < mine * kRows; i += blockDim.x) {
@@ -382,37 +438,73 @@ int blocksPerMultiprocessor(const void* kernel, std::size_t smem) {
     return it->second;
 }
 
-bool blockPerGroup() {
-    static const bool on = switchIs("LONGVIEW_CUDA_GEMV", "block");
-    return on;
+// The shared memory a block may opt into on this device (227 KB on sm_90, 99 KB on sm_86).
+int maxSharedPerBlock() {
+    static std::mutex mutex;
+    static std::map<int, int> byDevice;
+    int device = 0;
+    check(cudaGetDevice(&device), "gemv");
+    const std::lock_guard lock(mutex);
+    auto it = byDevice.find(device);
+    if (it == byDevice.end()) {
+        int n = 0;
+        check(cudaDeviceGetAttribute(&n, cudaDevAttrMaxSharedMemoryPerBlockOptin, device), "gemv");
+        it = byDevice.emplace(device, n).first;
+    }
+    return it->second;
+}
+
+// LONGVIEW_CUDA_GEMV: block (one block per row group, the first version), staged (the
+// streaming form with its weights through a cp.async ring), else the streaming form. Read at
+// every launch (a few hundred a token outside recorded steps), so that the op tests run each.
+enum class GemvForm { block, stream, staged };
+GemvForm gemvForm() {
+    return switchIs("LONGVIEW_CUDA_GEMV", "block")    ? GemvForm::block
+           : switchIs("LONGVIEW_CUDA_GEMV", "staged") ? GemvForm::staged
+                                                      : GemvForm::stream;
+}
+
+constexpr int kGemvStages = 3; // the staged form's ring: two chunks a warp in flight
+
+// The streaming form with ring depth P (0: registers); false where its shared memory would
+// not fit the device.
+template <class W, int T, int P>
+bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
+                  float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
+    const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T, P>);
+    const int limit = P == 0 ? int(kGemvMaxSmem) : maxSharedPerBlock();
+    const std::size_t fixed = sizeof(float) * std::size_t(T * x.cols) + GemvRing<P>::bytes;
+    if (fixed + 2048 > std::size_t(limit)) return false;
+    allowDynamicSharedMemory(kernel, limit, "gemv shared memory");
+    const std::int64_t chunks = (x.cols + 32 * Unpack<W>::n - 1) / (32 * Unpack<W>::n);
+    const std::int64_t groups = (out.cols + kRows - 1) / kRows;
+    // Estimated with room for 2 KB of partial sums; what the launch needs is checked below.
+    const std::int64_t resident =
+        std::int64_t(blocksPerMultiprocessor(kernel, fixed + 2048)) * multiprocessors();
+    const std::int64_t blocks = std::min(groups, resident);
+    // Enough items for every warp the GPU holds, in a power of two of slices.
+    std::int64_t S = 1;
+    while (S < chunks && groups * S < resident * kWarps)
+        S *= 2;
+    S = std::min(S, chunks);
+    const std::int64_t items = (groups + blocks - 1) / blocks * S;
+    const std::size_t smem = fixed + sizeof(float) * std::size_t(items * kRows * T);
+    if (smem > std::size_t(limit)) return false;
+    launchKernel(gemvStreamKernel<W, T, P>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x, in,
+                 static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
+    return true;
 }
 
 template <class W, int T>
 void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
              float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
+    const GemvForm form = gemvForm();
+    if (form == GemvForm::staged &&
+        launchStream<W, T, kGemvStages>(x, in, w, ldw, bias, alpha, out, s, conv))
+        return;
+    if (form != GemvForm::block && launchStream<W, T, 0>(x, in, w, ldw, bias, alpha, out, s, conv))
+        return;
     const std::size_t xBytes = sizeof(float) * std::size_t(T * x.cols);
-    if (!blockPerGroup()) {
-        const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T>);
-        allowDynamicSharedMemory(kernel, int(kGemvMaxSmem), "gemv shared memory");
-        const std::int64_t chunks = (x.cols + 32 * Unpack<W>::n - 1) / (32 * Unpack<W>::n);
-        const std::int64_t groups = (out.cols + kRows - 1) / kRows;
-        // Estimated with room for 2 KB of partial sums; what the launch needs is checked below.
-        const std::int64_t resident =
-            std::int64_t(blocksPerMultiprocessor(kernel, xBytes + 2048)) * multiprocessors();
-        const std::int64_t blocks = std::min(groups, resident);
-        // Enough items for every warp the GPU holds, in a power of two of slices.
-        std::int64_t S = 1;
-        while (S < chunks && groups * S < resident * kWarps)
-            S *= 2;
-        S = std::min(S, chunks);
-        const std::int64_t items = (groups + blocks - 1) / blocks * S;
-        const std::size_t smem = xBytes + sizeof(float) * std::size_t(items * kRows * T);
-        if (smem <= std::size_t(kGemvMaxSmem)) {
-            launchKernel(gemvStreamKernel<W, T>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x,
-                         in, static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
-            return;
-        }
-    }
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gemvKernel<W, T>), int(kGemvMaxSmem),
                              "gemv shared memory");
     launchKernel(gemvKernel<W, T>, ceilDiv(out.cols, kRows), kWarps * 32, xBytes, s, "gemv", x, in,

@@ -856,7 +856,9 @@ private slots:
               Case{4608, 100, 4708, 12, 4, 128, DType::F16},
               // fewer queries than one warpgroup's 64 (wgmma: the second one idle), and a
               // block of rows that ends inside a 128-key step
-              Case{33, 0, 33, 6, 2, 128, DType::F16}, Case{200, 77, 300, 3, 1, 64, DType::F16}}) {
+              Case{33, 0, 33, 6, 2, 128, DType::F16}, Case{200, 77, 300, 3, 1, 64, DType::F16},
+              // eight query heads a kv head (16 queries a block of 128 rows)
+              Case{150, 10, 160, 8, 1, 64, DType::F16}}) {
             OpHarness h = harness();
             const float scale = 1.0f / std::sqrt(float(k.d));
             auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv

@@ -4,12 +4,18 @@
 //
 // The mma.sync kernel (Attention.cu) tops out near 265 TFLOP/s on an H200: its operands go
 // through registers by ldmatrix, and at 255 registers an SM holds one block of 4 warps. Here
-// a block of two warpgroups takes 128 queries of one head; each warpgroup's 64 rows multiply
+// a block of two warpgroups takes 128 rows of one kv head; each warpgroup's 64 rows multiply
 // straight out of shared memory (Q and K both K-major, V read transposed), 128 keys a step,
 // so the tensor cores read the operands themselves and the registers hold only the two
 // accumulators (scores and output, 64 floats each) and the scores as f16 A fragments for the
 // P.V product. K and V tiles come in by cp.async, two stages, the next step's copies in
 // flight while this one is computed. Softmax in f32, base 2, as the mma.sync kernel.
+//
+// The rows are (query, head) pairs of the G query heads that share the kv head, query-major
+// (row r: query r / G, head r % G; 42 queries x 3 heads = 126 of the 128 rows for Granite's
+// 12 / 4), so each K/V tile brought in serves every head of its group: a third of the L2
+// traffic per product at G = 3, which at 128 keys x 128 rows a step would otherwise ask
+// about 4 TB/s of L2 at 500 TFLOP/s.
 
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
@@ -57,13 +63,16 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
 
     const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
     const int gid = lane >> 2, tig = lane & 3;
-    const int h = blockIdx.y;
-    const int hk = int(h / (a.Hq / a.Hkv));
-    const std::int64_t q0 = std::int64_t(blockIdx.x) * kRows;
+    const int hk = blockIdx.y;
+    const int G = int(a.Hq / a.Hkv);
+    const int queries = kRows / G; // per block; rows queries * G .. 127 are padding
+    const std::int64_t q0 = std::int64_t(blockIdx.x) * queries;
     const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
     const std::int64_t rowKv = a.Hkv * D;
-    const std::int64_t qLast = std::min<std::int64_t>(q0 + kRows, a.T) - 1;
+    const std::int64_t qLast = std::min<std::int64_t>(q0 + queries, a.T) - 1;
     const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
+    // Row r's query (past every real one for padding rows, which are never written).
+    auto queryOf = [&](int r) { return r < queries * G ? q0 + r / G : a.T; };
 
     // K and V rows [k0, k0 + 128) of this kv head into stage `stage` (zeros past kEnd).
     auto issue = [&](std::int64_t k0, int stage) {
@@ -84,7 +93,8 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
     // Q, scaled into base 2 and rounded to f16 (rows past T are zeros).
     for (int i = tid; i < kRows * CH; i += kThreads) {
         const int r = i / CH, c = i % CH;
-        const std::int64_t t = q0 + r;
+        const std::int64_t t = queryOf(r);
+        const int h = hk * G + r % G;
         float f[8] = {};
         if (t < a.T) {
             const float4* q =
@@ -98,12 +108,15 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
                        packF16(f[4] * qMul, f[5] * qMul), packF16(f[6] * qMul, f[7] * qMul));
     }
 
-    // This thread's rows: rowA and rowA + 8 (the accumulator layout of wgmma, per warp as
-    // mma.sync's m16n8: element 4j + e is row gid + 8 (e / 2), column 8j + 2 tig + e % 2).
-    const std::int64_t wgRow0 = q0 + wg * 64;
-    const std::int64_t rowA = wgRow0 + warp * 16 + gid;
-    const std::int64_t wgLastKey = a.pos0 + wgRow0 + 63;
-    const bool wgActive = wgRow0 < a.T;
+    // This thread's rows: rowA and rowA + 8 of the block (the accumulator layout of wgmma, per
+    // warp as mma.sync's m16n8: element 4j + e is row gid + 8 (e / 2), column 8j + 2 tig +
+    // e % 2), and their queries. A warpgroup's queries run from wgFirst to wgLast.
+    const int rowA = wg * 64 + warp * 16 + gid;
+    const std::int64_t tA[2] = {queryOf(rowA), queryOf(rowA + 8)};
+    const std::int64_t wgFirst = queryOf(wg * 64);
+    const std::int64_t wgLast = std::min<std::int64_t>(queryOf(wg * 64 + 63), qLast);
+    const std::int64_t wgLastKey = a.pos0 + wgLast;
+    const bool wgActive = wgFirst < a.T;
     float o[kO], s[kS];
 #pragma unroll
     for (int i = 0; i < kO; ++i)
@@ -145,13 +158,13 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
             wgmmaWait<0>();
             fenceRegisters(s);
 
-            if (k0 + kKeys - 1 > a.pos0 + wgRow0) { // the diagonal crosses this tile
+            if (k0 + kKeys - 1 > a.pos0 + wgFirst) { // the diagonal crosses this tile
 #pragma unroll
                 for (int j = 0; j < kKeys / 8; ++j)
 #pragma unroll
                     for (int e = 0; e < 4; ++e) {
                         const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
-                        if (key > a.pos0 + rowA + 8 * (e >> 1)) s[4 * j + e] = -INFINITY;
+                        if (key > a.pos0 + tA[e >> 1]) s[4 * j + e] = -INFINITY;
                     }
             }
 #pragma unroll
@@ -216,8 +229,9 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
         float sum = l[rr];
         sum += __shfl_xor_sync(0xffffffffu, sum, 1);
         sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-        const std::int64_t t = rowA + 8 * rr;
+        const std::int64_t t = tA[rr];
         if (t >= a.T) continue;
+        const int h = hk * G + (rowA + 8 * rr) % G;
         const float inv = 1.0f / sum;
         float* out = a.out + t * a.ldo + std::int64_t(h) * D;
 #pragma unroll
@@ -233,7 +247,7 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
 template <int D> void launchD(const AttentionArgs& a, cudaStream_t s) {
     const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D>);
     allowDynamicSharedMemory(kernel, sharedBytes<D>(), "flash attention (wgmma) shared memory");
-    const dim3 grid(ceilDiv(a.T, kRows), unsigned(a.Hq));
+    const dim3 grid(ceilDiv(a.T, kRows / (a.Hq / a.Hkv)), unsigned(a.Hkv));
     launchKernel(flashWgmmaKernel<D>, grid, kThreads, sharedBytes<D>(), s, "flashAttentionWgmma",
                  a);
 }
@@ -262,8 +276,10 @@ bool flashWgmmaApplies(const AttentionArgs& a) {
     const std::uintptr_t ptrs =
         reinterpret_cast<std::uintptr_t>(a.k) | reinterpret_cast<std::uintptr_t>(a.v) |
         reinterpret_cast<std::uintptr_t>(a.q) | reinterpret_cast<std::uintptr_t>(a.out);
-    return a.kvDtype == kF16 && (a.d == 64 || a.d == 128) && (ptrs & 15) == 0 && a.ldq % 4 == 0 &&
-           a.ldo % 2 == 0 && flashWgmmaAvailable();
+    // (rows are (query, head) pairs: a group of up to 64 heads leaves a block 2 queries)
+    return a.kvDtype == kF16 && (a.d == 64 || a.d == 128) && (ptrs & 15) == 0 && a.Hkv > 0 &&
+           a.Hq % a.Hkv == 0 && a.Hq / a.Hkv <= 64 && a.ldq % 4 == 0 && a.ldo % 2 == 0 &&
+           flashWgmmaAvailable();
 }
 
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {

@@ -35,31 +35,28 @@ constexpr int kRows = 8; // weight rows per block
 constexpr std::int64_t kGemvMaxSmem = 96 * 1024;
 constexpr int kWarps = 8; // warps per block, splitting K
 
-template <class W> struct Unpack; // 16 bytes of weights -> floats
-template <> struct Unpack<__nv_bfloat16> {
+__device__ __forceinline__ float2 toFloat2(const __nv_bfloat162& v) {
+    return __bfloat1622float2(v);
+}
+__device__ __forceinline__ float2 toFloat2(const __half2& v) {
+    return __half22float2(v);
+}
+
+template <class W> struct Unpack;          // 16 bytes of weights -> floats
+template <class Pair> struct UnpackPairs { // 16-bit weights: four pairs
     static constexpr int n = 8;
     __device__ static void run(const uint4& u, float* f) {
-        const auto* h = reinterpret_cast<const __nv_bfloat162*>(&u);
+        const auto* h = reinterpret_cast<const Pair*>(&u);
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-            const float2 v = __bfloat1622float2(h[i]);
+            const float2 v = toFloat2(h[i]);
             f[2 * i] = v.x;
             f[2 * i + 1] = v.y;
         }
     }
 };
-template <> struct Unpack<__half> {
-    static constexpr int n = 8;
-    __device__ static void run(const uint4& u, float* f) {
-        const auto* h = reinterpret_cast<const __half2*>(&u);
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-            const float2 v = __half22float2(h[i]);
-            f[2 * i] = v.x;
-            f[2 * i + 1] = v.y;
-        }
-    }
-};
+template <> struct Unpack<__nv_bfloat16> : UnpackPairs<__nv_bfloat162> {};
+template <> struct Unpack<__half> : UnpackPairs<__half2> {};
 template <> struct Unpack<float> {
     static constexpr int n = 4;
     __device__ static void run(const uint4& u, float* f) {

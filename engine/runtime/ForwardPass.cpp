@@ -167,7 +167,7 @@ void forwardChunk(const Model& model, ModelState& state, Workspace& ws,
     const auto T = std::int64_t(ids.size());
     be.upload(ws.ids(T).data, ids.data(), ids.size_bytes());
     const Tensor out = runOps(model, state, ws, T, pos0, rows);
-    be.download(logits, out.data, out.bytes());
+    if (logits) be.download(logits, out.data, out.bytes());
 }
 
 void forwardStep(const Model& model, ModelState& state, Workspace& ws, RecordedDecode& recorded,
@@ -201,7 +201,7 @@ void forwardStep(const Model& model, ModelState& state, Workspace& ws, RecordedD
     const Tensor out = ws.logits(1);
     be.upload(ws.ids(1).data, &id, sizeof id);
     be.replayStep(*recorded.step_, pos0);
-    be.download(logits, out.data, out.bytes());
+    if (logits) be.download(logits, out.data, out.bytes());
 }
 
 } // namespace lv

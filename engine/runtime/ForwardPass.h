@@ -37,13 +37,15 @@ private:
 
 // Runs tokens [pos0, pos0 + ids.size()) (ids.size() <= workspace.maxTokens()); the
 // caller has reserved KV capacity for pos0 + ids.size(). Copies the logits to `logits`
-// on the host: [vocab] for Last, [ids.size(), vocab] for All.
+// on the host: [vocab] for Last, [ids.size(), vocab] for All; with logits null they stay
+// in workspace.logits(rows) (for Last: row 0 of workspace.logits(1)).
 void forwardChunk(const Model& model, ModelState& state, Workspace& workspace,
                   std::span<const std::int32_t> ids, std::int64_t pos0, LogitRows rows,
                   float* logits);
 
-// One token at pos0, logits [vocab] to the host: as forwardChunk, through a recorded step
-// where the backend records them (one launch instead of a few hundred on a GPU).
+// One token at pos0, logits [vocab] to the host (or, null, left in workspace.logits(1)): as
+// forwardChunk, through a recorded step where the backend records them (one launch instead
+// of a few hundred on a GPU).
 void forwardStep(const Model& model, ModelState& state, Workspace& workspace,
                  RecordedDecode& recorded, std::int32_t id, std::int64_t pos0, float* logits);
 

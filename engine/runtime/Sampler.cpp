@@ -9,9 +9,7 @@
 
 namespace lv {
 
-std::int32_t sampleToken(std::span<const float> logits, const SamplingParams& p,
-                         std::span<const std::int32_t> history, Rng& rng) {
-    if (logits.empty()) throw EngineError("sampling: no logits (nothing was fed to the session)");
+void checkSamplingParams(const SamplingParams& p) {
     if (p.topK < 0)
         throw EngineError("sampling: top-k must be >= 0, got " + std::to_string(p.topK));
     if (!(p.topP > 0.0f))
@@ -19,6 +17,16 @@ std::int32_t sampleToken(std::span<const float> logits, const SamplingParams& p,
     if (!(p.repetitionPenalty > 0.0f))
         throw EngineError("sampling: repetition penalty must be > 0, got " +
                           std::to_string(p.repetitionPenalty));
+}
+
+bool isPlainGreedy(const SamplingParams& p) {
+    return p.temperature <= 0.0f && p.repetitionPenalty == 1.0f;
+}
+
+std::int32_t sampleToken(std::span<const float> logits, const SamplingParams& p,
+                         std::span<const std::int32_t> history, Rng& rng) {
+    if (logits.empty()) throw EngineError("sampling: no logits (nothing was fed to the session)");
+    checkSamplingParams(p);
     const std::size_t n = logits.size();
     std::vector<float> x(logits.begin(), logits.end());
 

@@ -16,8 +16,15 @@ struct SamplingParams {
     float repetitionPenalty = 1.0f; // 1: off; > 1 discourages tokens already seen
 };
 
-// `history`: every token consumed so far (prompt and generated), for the penalty.
 // Throws EngineError for invalid parameters (negative top-k, top-p outside (0, 1], ...).
+void checkSamplingParams(const SamplingParams& params);
+
+// Whether params pick the largest logit as it is (greedy, no penalty): then the index alone
+// is the answer, found wherever the logits are.
+bool isPlainGreedy(const SamplingParams& params);
+
+// `history`: every token consumed so far (prompt and generated), for the penalty.
+// Throws EngineError for invalid parameters (checkSamplingParams).
 std::int32_t sampleToken(std::span<const float> logits, const SamplingParams& params,
                          std::span<const std::int32_t> history, Rng& rng);
 

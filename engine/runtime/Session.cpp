@@ -183,12 +183,15 @@ void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* all
                 float* dst = allLogits->data() + done * vocab;
                 forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::All, dst);
                 std::copy(dst + (n - 1) * vocab, dst + n * vocab, lastLogits_.begin());
+                logitsOnDevice_ = false;
             } else if (n == 1 && options_.recordDecode) {
                 forwardStep(*model_, *state_, *workspace_, *recorded_, chunk[0], position(),
-                            lastLogits_.data());
+                            nullptr);
+                logitsOnDevice_ = true;
             } else {
                 forwardChunk(*model_, *state_, *workspace_, chunk, position(), LogitRows::Last,
-                             lastLogits_.data());
+                             nullptr);
+                logitsOnDevice_ = true;
             }
         } catch (const std::exception& e) {
             // Some layers may have advanced their state: it no longer matches the
@@ -205,7 +208,7 @@ void Session::feed(std::span<const std::int32_t> tokens, std::vector<float>* all
 const std::vector<float>& Session::prefill(std::span<const std::int32_t> tokens,
                                            const ProgressFn& progress) {
     feed(tokens, nullptr, progress);
-    return lastLogits_;
+    return lastLogits();
 }
 
 void Session::prefillAllLogits(std::span<const std::int32_t> tokens, std::vector<float>& allLogits,
@@ -215,11 +218,35 @@ void Session::prefillAllLogits(std::span<const std::int32_t> tokens, std::vector
 
 const std::vector<float>& Session::decode(std::int32_t token) {
     feed(std::span<const std::int32_t>(&token, 1), nullptr, {});
+    return lastLogits();
+}
+
+const std::vector<float>& Session::lastLogits() const {
+    pullLogits();
     return lastLogits_;
+}
+
+void Session::pullLogits() const {
+    if (!logitsOnDevice_) return;
+    model_->backend().download(lastLogits_.data(), workspace_->logits(1).data,
+                               lastLogits_.size() * sizeof(float));
+    logitsOnDevice_ = false;
 }
 
 std::int32_t Session::sample(const SamplingParams& params) {
     checkUsable();
+    if (logitsOnDevice_ && isPlainGreedy(params)) {
+        checkSamplingParams(params);
+        // The largest logit's index, lowest on ties as sampleToken picks it. The ids row is
+        // the next step's input, written again when that step runs.
+        Backend& be = model_->backend();
+        Tensor index = workspace_->ids(1);
+        be.argmax(workspace_->logits(1), index);
+        std::int32_t token = 0;
+        be.download(&token, index.data, sizeof token);
+        return token;
+    }
+    pullLogits();
     return sampleToken(lastLogits_, params, tokens_, rng_);
 }
 
@@ -242,7 +269,8 @@ GenerateResult Session::generate(std::span<const std::int32_t> prompt,
             result.stop = GenerateResult::Stop::ContextFull; // emitted, not fed
             return result;
         }
-        decode(token); // every emitted token becomes part of the state
+        // Every emitted token becomes part of the state; its logits stay where they are.
+        feed(std::span<const std::int32_t>(&token, 1), nullptr, {});
         if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
             result.stop = GenerateResult::Stop::StopToken;
             return result;
@@ -261,6 +289,7 @@ void Session::reset() {
     state_->clear();
     tokens_.clear();
     lastLogits_.clear();
+    logitsOnDevice_ = false;
     rng_.reseed(options_.seed);
 }
 
@@ -279,6 +308,7 @@ std::uint64_t Session::snapshotBytes() const {
 
 void Session::snapshot(const SnapshotSink& sink) const {
     checkUsable();
+    pullLogits();
     Backend& be = model_->backend();
     SnapshotHeader h;
     h.fingerprint = model_->fingerprint();
@@ -343,6 +373,7 @@ void Session::restore(const SnapshotSource& source) {
     broken_.clear();
     tokens_ = std::move(tokens);
     lastLogits_ = std::move(logits);
+    logitsOnDevice_ = false;
     rng_.setState(h.rng);
 }
 
@@ -351,7 +382,7 @@ Session Session::fork() const {
     Session s(*model_, options_);
     *s.state_ = state_->clone(position());
     s.tokens_ = tokens_;
-    s.lastLogits_ = lastLogits_;
+    s.lastLogits_ = lastLogits();
     s.rng_ = rng_;
     return s;
 }

@@ -95,6 +95,12 @@ public:
         return inner().allocate(bytes);
     }
 
+    std::size_t downloaded = 0; // bytes that went to the host through download()
+    void download(void* dst, const void* src, std::size_t bytes) override {
+        downloaded += bytes;
+        inner().download(dst, src, bytes);
+    }
+
     std::string name() const override { return "altered " + inner().name(); }
     DType kvCacheDType() const override { return kvCache; }
     DType linearInputDType(const Tensor& w, std::int64_t rows) const override {
@@ -330,6 +336,48 @@ private slots:
         const auto c = u.generate(head(ids_, 50), g, [](std::int32_t) { return false; });
         QCOMPARE(c.stop, GenerateResult::Stop::Callback);
         QCOMPARE(c.tokens.size(), std::size_t(1));
+    }
+
+    // Plain greedy generation picks each token where the logits are (the GPU's argmax) and
+    // reads back its index alone; the logits still come to the host whenever asked for.
+    void greedyGenerationLeavesTheLogitsInPlace() {
+        AlteredCpuBackend counting(makeCpuBackend(2));
+        const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), counting);
+        GenerateOptions g;
+        g.maxTokens = 12;
+        g.stopAtEos = false;
+        Session s(*model);
+        s.prefill(head(ids_, 50)); // returns the logits: on the host for the first token
+        counting.downloaded = 0;
+        const auto tokens = s.generate({}, g).tokens;
+        QCOMPARE(counting.downloaded, std::size_t(11 * 4));
+
+        // The tokens a host-side greedy choice over every step's logits makes.
+        Session h(*model);
+        h.prefill(head(ids_, 50));
+        std::vector<std::int32_t> expected;
+        for (int i = 0; i < 12; ++i) {
+            const std::int32_t t = h.sample(g.sampling);
+            expected.push_back(t);
+            h.decode(t);
+        }
+        QCOMPARE(tokens, expected);
+        // Read afterwards, the logits are the last step's; so are a snapshot's and a fork's.
+        QCOMPARE(s.position(), h.position());
+        const std::string bytes = snapshotOf(s);
+        QCOMPARE(s.lastLogits(), h.lastLogits());
+        Session r(*model);
+        r.restore(sourceOf(bytes));
+        QCOMPARE(r.lastLogits(), h.lastLogits());
+        s.decode(tokens.back());
+        h.decode(tokens.back());
+        QCOMPARE(s.fork().lastLogits(), h.lastLogits());
+        // Sampling that needs the logits (a temperature) takes them from the host copy.
+        counting.downloaded = 0;
+        Session t = s.fork();
+        t.decode(3);
+        (void)t.generate({}, sampled(2));
+        QVERIFY(counting.downloaded >= 2 * std::size_t(model->spec().vocab) * 4);
     }
 
     void contextLimit() {

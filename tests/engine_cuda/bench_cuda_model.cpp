@@ -94,8 +94,10 @@ int run(int argc, char** argv) {
             s.decode(std::int32_t(rng() % 100352u)); // records the step: not steady state
             be->synchronize();
             const auto t1b = std::chrono::steady_clock::now();
-            for (long i = 0; i < decode; ++i)
-                s.decode(std::int32_t(rng() % 100352u));
+            lv::GenerateOptions g; // greedy, each token chosen on the GPU, as the CLI bench
+            g.maxTokens = decode;
+            g.stopAtEos = false;
+            (void)s.generate({}, g);
             be->synchronize();
             const auto t2 = std::chrono::steady_clock::now();
             prefillTps = double(ctx) / std::chrono::duration<double>(t1 - t0).count();

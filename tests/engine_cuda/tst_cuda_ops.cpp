@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <memory>
+#include <random>
 #include <string_view>
 
 using lv::DType;
@@ -830,6 +831,73 @@ private slots:
                       .arg(k.theta)
                       .arg(ld),
                   h.compare(x), tol);
+        }
+        finish();
+    }
+
+    // The wgmma attention's layouts, one product at a time: Q K^T through the Q and K
+    // descriptors, then P V through the A fragments and the transposed V descriptor (from the
+    // GPU's own scores, so that each part is judged alone). A wrong descriptor fails here by
+    // name instead of as a wrong attention.
+    void wgmmaLayouts() {
+        if (!lv::cuda::flashWgmmaAvailable())
+            QSKIP("wgmma kernels run on compute capability 9.0 only (built for sm_90a)");
+        for (const int d : {128, 64}) {
+            std::mt19937 rng(7 + d);
+            std::normal_distribution<float> normal(0.0f, 0.5f);
+            auto halves = [&](std::size_t n, std::vector<float>& values) {
+                std::vector<std::uint16_t> bits(n);
+                values.resize(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    bits[i] = lv::floatToF16(normal(rng));
+                    values[i] = lv::f16ToFloat(bits[i]);
+                }
+                return bits;
+            };
+            std::vector<float> q, k, v;
+            const auto qb = halves(std::size_t(64 * d), q), kb = halves(std::size_t(128 * d), k),
+                       vb = halves(std::size_t(128 * d), v);
+            std::vector<float> s(64 * 128), o(std::size_t(64 * d));
+            if (!guarded(QString("wgmma probe d=%1").arg(d), [&] {
+                    lv::cuda::probeWgmmaLayouts(d, qb.data(), kb.data(), vb.data(), s.data(),
+                                                o.data());
+                }))
+                continue;
+            auto relError = [](const std::vector<double>& ref, const std::vector<float>& got) {
+                double num = 0, den = 0;
+                for (std::size_t i = 0; i < ref.size(); ++i) {
+                    num += (got[i] - ref[i]) * (got[i] - ref[i]);
+                    den += ref[i] * ref[i];
+                }
+                return std::sqrt(num / den);
+            };
+            std::vector<double> sRef(64 * 128), oRef(std::size_t(64 * d), 0.0);
+            for (int r = 0; r < 64; ++r)
+                for (int c = 0; c < 128; ++c) {
+                    double acc = 0;
+                    for (int e = 0; e < d; ++e)
+                        acc += double(q[std::size_t(r * d + e)]) * k[std::size_t(c * d + e)];
+                    sRef[std::size_t(r * 128 + c)] = acc;
+                }
+            for (int r = 0; r < 64; ++r)
+                for (int c = 0; c < 128; ++c) {
+                    const double pv =
+                        lv::f16ToFloat(lv::floatToF16Saturated(s[std::size_t(r * 128 + c)]));
+                    for (int n = 0; n < d; ++n)
+                        oRef[std::size_t(r * d + n)] += pv * v[std::size_t(c * d + n)];
+                }
+            const double es = relError(sRef, s), eo = relError(oRef, o);
+            for (const auto& [what, err] :
+                 {std::pair{QString("Q.K^T (the Q and K descriptors)"), es},
+                  std::pair{QString("P.V (the A fragments, the transposed V descriptor)"), eo}}) {
+                const bool ok = std::isfinite(err) && err <= 1e-4;
+                if (!ok) ++failures_;
+                qInfo().noquote() << (ok ? "  ok   " : "  FAIL ")
+                                  << QString("wgmma d=%1 %2: rel err %3 (tol 1e-4)")
+                                         .arg(d)
+                                         .arg(what)
+                                         .arg(err, 0, 'e', 2);
+            }
         }
         finish();
     }

@@ -202,6 +202,11 @@ void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);
 bool flashWgmmaAvailable();
 bool flashWgmmaApplies(const AttentionArgs& a);
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s);
+// For the op tests: one tile through the wgmma kernel's own steps, s = Q K^T [64][128] and
+// o = f16(s) V [64][d] (q [64][d], k and v [128][d], f16 bits); synchronous, throws
+// DeviceError on a CUDA failure. d is 64 or 128.
+void probeWgmmaLayouts(int d, const std::uint16_t* q, const std::uint16_t* k,
+                       const std::uint16_t* v, float* s, float* o);
 
 // Routing.cu: logits [T, E] -> indices i32 [T, k], weights f32 [T, k] (contiguous outputs).
 void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool renormalize,

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <stdexcept>
 
 namespace lv::cuda {
 namespace {
@@ -44,6 +45,67 @@ template <int D> constexpr int tileBytes(int rows) {
 template <int D> constexpr int sharedBytes() {
     return tileBytes<D>(kRows) + 4 * tileBytes<D>(kKeys) + 1024;
 }
+
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+// The three steps of a tile, shared with the layout probe below. Tiles: Q of kRows rows at
+// qTile, K and V of kKeys rows at kTile and vTile (shared-window addresses), swizzled.
+
+// s = Q K^T for warpgroup wg's 64 rows: 16 head dims a product; within a column block of 64
+// the start moves by 32 bytes (the hardware applies the swizzle to the address it forms).
+template <int D>
+__device__ __forceinline__ void scoresOfTile(float (&s)[kKeys / 2], std::uint32_t qTile, int wg,
+                                             std::uint32_t kTile) {
+    using namespace sm90a;
+    fenceRegisters(s);
+    wgmmaFence();
+#pragma unroll
+    for (int ks = 0; ks < D / 16; ++ks) {
+        const std::uint32_t within = (ks & 3) * 32;
+        const std::uint64_t qd =
+            descriptor(qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
+        const std::uint64_t kd =
+            descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + within, 16, 1024);
+        wgmmaM64N128SS(s, qd, kd, ks > 0);
+    }
+    wgmmaCommit();
+    wgmmaWait<0>();
+    fenceRegisters(s);
+}
+
+// P as the A fragments of the P.V products, 16 keys each: the accumulator layout of two
+// neighbouring 8-key groups is the A layout of their 16.
+__device__ __forceinline__ void scoresAsA(const float (&s)[kKeys / 2],
+                                          std::uint32_t (&p)[kKeys / 16][4]) {
+#pragma unroll
+    for (int kk = 0; kk < kKeys / 16; ++kk) {
+        p[kk][0] = packF16(s[8 * kk + 0], s[8 * kk + 1]);
+        p[kk][1] = packF16(s[8 * kk + 2], s[8 * kk + 3]);
+        p[kk][2] = packF16(s[8 * kk + 4], s[8 * kk + 5]);
+        p[kk][3] = packF16(s[8 * kk + 6], s[8 * kk + 7]);
+    }
+}
+
+// o += P V: V rows (keys) 16 kk .. 16 kk + 15 are two swizzle atoms of 8 rows (sbo); the
+// head dims lie in column blocks of 64 (lbo, one block of kKeys rows).
+template <int D>
+__device__ __forceinline__ void
+accumulatePV(float (&o)[D / 2], const std::uint32_t (&p)[kKeys / 16][4], std::uint32_t vTile) {
+    using namespace sm90a;
+    fenceRegisters(o);
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < kKeys / 16; ++kk) {
+        const std::uint64_t vd = descriptor(vTile + kk * 16 * 128, tileBytes<64>(kKeys), 1024);
+        if constexpr (D == 128)
+            wgmmaM64N128RS(o, p[kk], vd);
+        else
+            wgmmaM64N64RS(o, p[kk], vd);
+    }
+    wgmmaCommit();
+    wgmmaWait<0>();
+    fenceRegisters(o);
+}
+#endif
 
 template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -141,22 +203,7 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
         if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
             const std::uint32_t kTile = kAddr + stage * tileBytes<D>(kKeys);
             const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
-            // S = Q K^T: 16 head dims a product; within a column block of 64 the start moves
-            // by 32 bytes (the hardware applies the swizzle to the address it forms).
-            fenceRegisters(s);
-            wgmmaFence();
-#pragma unroll
-            for (int ks = 0; ks < D / 16; ++ks) {
-                const std::uint32_t within = (ks & 3) * 32;
-                const std::uint64_t qd = descriptor(
-                    qAddr + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
-                const std::uint64_t kd =
-                    descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + within, 16, 1024);
-                wgmmaM64N128SS(s, qd, kd, ks > 0);
-            }
-            wgmmaCommit();
-            wgmmaWait<0>();
-            fenceRegisters(s);
+            scoresOfTile<D>(s, qAddr, wg, kTile);
 
             if (k0 + kKeys - 1 > a.pos0 + wgFirst) { // the diagonal crosses this tile
 #pragma unroll
@@ -193,32 +240,9 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
                     o[4 * n + 2 * rr + 1] *= corr;
                 }
             }
-            // P as the A fragments of the P.V products, 16 keys each: the accumulator layout
-            // of two neighbouring 8-key groups is the A layout of their 16.
             std::uint32_t p[kKeys / 16][4];
-#pragma unroll
-            for (int kk = 0; kk < kKeys / 16; ++kk) {
-                p[kk][0] = packF16(s[8 * kk + 0], s[8 * kk + 1]);
-                p[kk][1] = packF16(s[8 * kk + 2], s[8 * kk + 3]);
-                p[kk][2] = packF16(s[8 * kk + 4], s[8 * kk + 5]);
-                p[kk][3] = packF16(s[8 * kk + 6], s[8 * kk + 7]);
-            }
-            fenceRegisters(o);
-            wgmmaFence();
-#pragma unroll
-            for (int kk = 0; kk < kKeys / 16; ++kk) {
-                // V rows (keys) 16 kk .. 16 kk + 15: two swizzle atoms of 8 rows (sbo); the
-                // head dims in column blocks of 64 (lbo, one block of kKeys rows).
-                const std::uint64_t vd =
-                    descriptor(vTile + kk * 16 * 128, tileBytes<64>(kKeys), 1024);
-                if constexpr (D == 128)
-                    wgmmaM64N128RS(o, p[kk], vd);
-                else
-                    wgmmaM64N64RS(o, p[kk], vd);
-            }
-            wgmmaCommit();
-            wgmmaWait<0>();
-            fenceRegisters(o);
+            scoresAsA(s, p);
+            accumulatePV<D>(o, p, vTile);
         }
         __syncthreads(); // this stage is refilled at the next step
     }
@@ -241,6 +265,59 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
     }
 #else
     __trap(); // built for sm_90a only; the host never launches it elsewhere
+#endif
+}
+
+// For the tests: one warpgroup takes one tile through the kernel's own steps, s = Q K^T
+// (64 x 128) and o = f16(s) V (64 x D), and writes both, so that a wrong descriptor or
+// fragment layout shows as a wrong product rather than as a wrong attention. q: [64][D],
+// k and v: [128][D], f16 bits, row-major.
+template <int D>
+__global__ void __launch_bounds__(128)
+    wgmmaProbeKernel(const std::uint16_t* q, const std::uint16_t* k, const std::uint16_t* v,
+                     float* sOut, float* oOut) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    using namespace sm90a;
+    constexpr int CH = D / 8;
+    extern __shared__ unsigned char smemRaw[];
+    const std::uint32_t raw = sharedAddress(smemRaw);
+    unsigned char* Qs = smemRaw + (((raw + 1023) & ~1023u) - raw);
+    unsigned char* Ks = Qs + tileBytes<D>(kRows);
+    unsigned char* Vs = Ks + tileBytes<D>(kKeys);
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gid = lane >> 2, tig = lane & 3;
+    for (int i = tid; i < 64 * CH; i += 128) {
+        const int r = i / CH, c = i % CH;
+        *reinterpret_cast<uint4*>(Qs + swizzledOffset(kRows, r, c)) =
+            *reinterpret_cast<const uint4*>(q + r * D + c * 8);
+    }
+    for (int i = tid; i < kKeys * CH; i += 128) {
+        const int r = i / CH, c = i % CH;
+        *reinterpret_cast<uint4*>(Ks + swizzledOffset(kKeys, r, c)) =
+            *reinterpret_cast<const uint4*>(k + r * D + c * 8);
+        *reinterpret_cast<uint4*>(Vs + swizzledOffset(kKeys, r, c)) =
+            *reinterpret_cast<const uint4*>(v + r * D + c * 8);
+    }
+    fenceSharedForAsyncProxy();
+    __syncthreads();
+    float s[kKeys / 2] = {};
+    scoresOfTile<D>(s, sharedAddress(Qs), 0, sharedAddress(Ks));
+    std::uint32_t p[kKeys / 16][4];
+    scoresAsA(s, p);
+    float o[D / 2] = {};
+    accumulatePV<D>(o, p, sharedAddress(Vs));
+    const int row = warp * 16 + gid;
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+        const int r = row + 8 * (e >> 1), c = 2 * tig + (e & 1);
+#pragma unroll
+        for (int j = 0; j < kKeys / 8; ++j)
+            sOut[r * kKeys + 8 * j + c] = s[4 * j + e];
+#pragma unroll
+        for (int n = 0; n < D / 8; ++n)
+            oOut[r * D + 8 * n + c] = o[4 * n + e];
+    }
+#else
+    __trap(); // built for sm_90a only
 #endif
 }
 
@@ -280,6 +357,41 @@ bool flashWgmmaApplies(const AttentionArgs& a) {
     return a.kvDtype == kF16 && (a.d == 64 || a.d == 128) && (ptrs & 15) == 0 && a.Hkv > 0 &&
            a.Hq % a.Hkv == 0 && a.Hq / a.Hkv <= 64 && a.ldq % 4 == 0 && a.ldo % 2 == 0 &&
            flashWgmmaAvailable();
+}
+
+void probeWgmmaLayouts(int d, const std::uint16_t* q, const std::uint16_t* k,
+                       const std::uint16_t* v, float* s, float* o) {
+    if (d != 64 && d != 128) throw std::invalid_argument("probeWgmmaLayouts: d must be 64 or 128");
+    const std::size_t qBytes = std::size_t(64 * d) * 2, kvBytes = std::size_t(kKeys * d) * 2;
+    const std::size_t sBytes = std::size_t(64 * kKeys) * 4, oBytes = std::size_t(64 * d) * 4;
+    unsigned char* dev = nullptr;
+    check(cudaMalloc(&dev, qBytes + 2 * kvBytes + sBytes + oBytes), "wgmma probe");
+    auto* dq = reinterpret_cast<std::uint16_t*>(dev);
+    auto* dk = reinterpret_cast<std::uint16_t*>(dev + qBytes);
+    auto* dv = reinterpret_cast<std::uint16_t*>(dev + qBytes + kvBytes);
+    auto* ds = reinterpret_cast<float*>(dev + qBytes + 2 * kvBytes);
+    auto* dO = reinterpret_cast<float*>(dev + qBytes + 2 * kvBytes + sBytes);
+    cudaError_t st = cudaMemcpy(dq, q, qBytes, cudaMemcpyHostToDevice);
+    if (st == cudaSuccess) st = cudaMemcpy(dk, k, kvBytes, cudaMemcpyHostToDevice);
+    if (st == cudaSuccess) st = cudaMemcpy(dv, v, kvBytes, cudaMemcpyHostToDevice);
+    if (st == cudaSuccess) {
+        const int smem = (d == 128 ? sharedBytes<128>() : sharedBytes<64>());
+        const void* kernel = d == 128 ? reinterpret_cast<const void*>(wgmmaProbeKernel<128>)
+                                      : reinterpret_cast<const void*>(wgmmaProbeKernel<64>);
+        st = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+        if (st == cudaSuccess) {
+            if (d == 128)
+                wgmmaProbeKernel<128><<<1, 128, smem>>>(dq, dk, dv, ds, dO);
+            else
+                wgmmaProbeKernel<64><<<1, 128, smem>>>(dq, dk, dv, ds, dO);
+            st = cudaGetLastError();
+        }
+    }
+    if (st == cudaSuccess) st = cudaDeviceSynchronize();
+    if (st == cudaSuccess) st = cudaMemcpy(s, ds, sBytes, cudaMemcpyDeviceToHost);
+    if (st == cudaSuccess) st = cudaMemcpy(o, dO, oBytes, cudaMemcpyDeviceToHost);
+    cudaFree(dev);
+    check(st, "wgmma probe");
 }
 
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {

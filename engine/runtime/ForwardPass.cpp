@@ -172,12 +172,19 @@ void forwardChunk(const Model& model, ModelState& state, Workspace& ws,
 
 void forwardStep(const Model& model, ModelState& state, Workspace& ws, RecordedDecode& recorded,
                  std::int32_t id, std::int64_t pos0, float* logits) {
+    checkIds(model.spec(), std::span<const std::int32_t>(&id, 1));
+    Backend& be = model.backend();
+    be.upload(ws.ids(1).data, &id, sizeof id);
+    forwardStepInPlace(model, state, ws, recorded, pos0);
+    if (logits) be.download(logits, ws.logits(1).data, ws.logits(1).bytes());
+}
+
+void forwardStepInPlace(const Model& model, ModelState& state, Workspace& ws,
+                        RecordedDecode& recorded, std::int64_t pos0) {
     if (recorded.disabled_) {
-        forwardChunk(model, state, ws, std::span<const std::int32_t>(&id, 1), pos0, LogitRows::Last,
-                     logits);
+        runOps(model, state, ws, 1, pos0, LogitRows::Last);
         return;
     }
-    checkIds(model.spec(), std::span<const std::int32_t>(&id, 1));
     // A replay skips the ops' own checks: the one that depends on the position is here.
     for (const auto& s : state.slots())
         if (s.key.data() && pos0 >= s.capacity)
@@ -191,17 +198,13 @@ void forwardStep(const Model& model, ModelState& state, Workspace& ws, RecordedD
             pos0, [&] { runOps(model, state, ws, 1, pos0, LogitRows::Last); }, recorded.whyNot_);
         if (!recorded.step_) {
             recorded.disabled_ = true;
-            forwardChunk(model, state, ws, std::span<const std::int32_t>(&id, 1), pos0,
-                         LogitRows::Last, logits);
+            runOps(model, state, ws, 1, pos0, LogitRows::Last);
             return;
         }
         recorded.boundTo_ = std::move(bound);
         ++recorded.recordings_;
     }
-    const Tensor out = ws.logits(1);
-    be.upload(ws.ids(1).data, &id, sizeof id);
     be.replayStep(*recorded.step_, pos0);
-    if (logits) be.download(logits, out.data, out.bytes());
 }
 
 } // namespace lv

@@ -26,8 +26,8 @@ public:
     int recordings() const { return recordings_; }
 
 private:
-    friend void forwardStep(const Model&, ModelState&, Workspace&, RecordedDecode&, std::int32_t,
-                            std::int64_t, float*);
+    friend void forwardStepInPlace(const Model&, ModelState&, Workspace&, RecordedDecode&,
+                                   std::int64_t);
     std::unique_ptr<Backend::RecordedStep> step_;
     std::vector<std::uintptr_t> boundTo_; // the addresses and capacities it was recorded for
     bool disabled_ = false;
@@ -48,5 +48,10 @@ void forwardChunk(const Model& model, ModelState& state, Workspace& workspace,
 // of a few hundred on a GPU).
 void forwardStep(const Model& model, ModelState& state, Workspace& workspace,
                  RecordedDecode& recorded, std::int32_t id, std::int64_t pos0, float* logits);
+
+// forwardStep for the token already in workspace.ids(1) (put there on the device, by the
+// backend's argmax), its logits left in workspace.logits(1): nothing crosses to the host.
+void forwardStepInPlace(const Model& model, ModelState& state, Workspace& workspace,
+                        RecordedDecode& recorded, std::int64_t pos0);
 
 } // namespace lv

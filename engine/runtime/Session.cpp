@@ -252,13 +252,15 @@ std::int32_t Session::sample(const SamplingParams& params) {
 
 GenerateResult Session::generate(std::span<const std::int32_t> prompt,
                                  const GenerateOptions& options, const TokenFn& onToken) {
-    if (!prompt.empty()) prefill(prompt);
+    if (!prompt.empty()) feed(prompt, nullptr, {}); // its logits stay where they are
     if (lastLogits_.empty())
         throw EngineError("generate: nothing to continue (empty prompt on an empty session)");
     std::vector<std::int32_t> stops = options.stopTokens;
     if (options.stopAtEos)
         stops.insert(stops.end(), model_->info().eosTokenIds.begin(),
                      model_->info().eosTokenIds.end());
+    if (isPlainGreedy(options.sampling) && options_.recordDecode)
+        return generateAhead(options, stops, onToken);
     GenerateResult result;
     const std::int64_t limit = contextLimit();
     while (std::int64_t(result.tokens.size()) < options.maxTokens) {
@@ -282,6 +284,80 @@ GenerateResult Session::generate(std::span<const std::int32_t> prompt,
     }
     result.stop = GenerateResult::Stop::MaxTokens;
     return result;
+}
+
+// Every emitted token is fed (unless the context is full, which the position alone tells),
+// whatever onToken and the stop tokens say afterwards: so the step that feeds a token can be
+// queued before the host has even read that token. Each round queues the step for the token
+// chosen on the device, then the choice of the next one and a copy of it, and only then
+// waits for the token before: the device runs a step ahead of the host, which never leaves
+// it idle between tokens (the wait, the callback, the launch of the next step).
+GenerateResult Session::generateAhead(const GenerateOptions& options,
+                                      const std::vector<std::int32_t>& stops,
+                                      const TokenFn& onToken) {
+    checkUsable();
+    checkSamplingParams(options.sampling);
+    Backend& be = model_->backend();
+    const Tensor ids = workspace_->ids(1);
+    const std::int64_t limit = contextLimit();
+    GenerateResult result;
+    if (options.maxTokens <= 0) return result;
+    std::uint64_t ticket = 0;
+    std::int32_t hostToken = -1; // the first token, when only the host has the logits
+    if (logitsOnDevice_) {
+        Tensor index = ids;
+        be.argmax(workspace_->logits(1), index);
+        ticket = be.queueDownload(ids.data, sizeof(std::int32_t));
+    } else {
+        hostToken = sampleToken(lastLogits_, options.sampling, tokens_, rng_);
+        be.upload(ids.data, &hostToken, sizeof hostToken);
+    }
+    for (;;) {
+        const std::int64_t pos = position();
+        const bool fed = !(limit > 0 && pos >= limit);
+        const bool another = fed && std::int64_t(result.tokens.size()) + 1 < options.maxTokens;
+        std::uint64_t nextTicket = 0;
+        std::int32_t token = hostToken;
+        try {
+            if (fed) {
+                ensureCapacity(pos + 1);
+                forwardStepInPlace(*model_, *state_, *workspace_, *recorded_, pos);
+            }
+            if (another) {
+                Tensor index = ids;
+                be.argmax(workspace_->logits(1), index);
+                nextTicket = be.queueDownload(ids.data, sizeof(std::int32_t));
+            }
+            if (hostToken < 0) be.collectDownload(ticket, &token, sizeof token);
+        } catch (const std::exception& e) {
+            broken_ = e.what(); // a step may have run for a token the history does not have
+            throw;
+        }
+        hostToken = -1;
+        result.tokens.push_back(token);
+        if (fed) {
+            tokens_.push_back(token);
+            logitsOnDevice_ = true;
+        }
+        const bool more = onToken ? onToken(token) : true;
+        if (!fed) {
+            result.stop = GenerateResult::Stop::ContextFull; // emitted, not fed
+            return result;
+        }
+        if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
+            result.stop = GenerateResult::Stop::StopToken;
+            return result;
+        }
+        if (!more) {
+            result.stop = GenerateResult::Stop::Callback;
+            return result;
+        }
+        if (!another) {
+            result.stop = GenerateResult::Stop::MaxTokens;
+            return result;
+        }
+        ticket = nextTicket;
+    }
 }
 
 void Session::reset() {

@@ -120,6 +120,9 @@ private:
     void feed(std::span<const std::int32_t> tokens, std::vector<float>* allLogits,
               const ProgressFn& progress);
     void ensureCapacity(std::int64_t positions);
+    // generate() for plain greedy sampling with recorded steps: the device a step ahead.
+    GenerateResult generateAhead(const GenerateOptions& options,
+                                 const std::vector<std::int32_t>& stops, const TokenFn& onToken);
     void checkUsable() const;
     // The last logits stay in the workspace after a forward pass and come to the host only
     // when something reads them: greedy generation on a GPU then moves 4 bytes a token

@@ -96,9 +96,17 @@ public:
     }
 
     std::size_t downloaded = 0; // bytes that went to the host through download()
+    std::size_t queued = 0;     // ... and through queueDownload()
     void download(void* dst, const void* src, std::size_t bytes) override {
         downloaded += bytes;
         inner().download(dst, src, bytes);
+    }
+    std::uint64_t queueDownload(const void* src, std::size_t bytes) override {
+        queued += bytes;
+        return inner().queueDownload(src, bytes);
+    }
+    void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) override {
+        inner().collectDownload(ticket, dst, bytes);
     }
 
     std::string name() const override { return "altered " + inner().name(); }
@@ -336,10 +344,12 @@ private slots:
         const auto c = u.generate(head(ids_, 50), g, [](std::int32_t) { return false; });
         QCOMPARE(c.stop, GenerateResult::Stop::Callback);
         QCOMPARE(c.tokens.size(), std::size_t(1));
+        QCOMPARE(u.position(), 51); // the token the callback stopped at was fed
     }
 
     // Plain greedy generation picks each token where the logits are (the GPU's argmax) and
-    // reads back its index alone; the logits still come to the host whenever asked for.
+    // reads back its index alone, queued behind the step that feeds it; the logits still
+    // come to the host whenever asked for.
     void greedyGenerationLeavesTheLogitsInPlace() {
         AlteredCpuBackend counting(makeCpuBackend(2));
         const auto model = Model::load(modelFixture("granite_hybrid_moe_rope_tiny"), counting);
@@ -348,8 +358,17 @@ private slots:
         g.stopAtEos = false;
         Session s(*model);
         s.prefill(head(ids_, 50)); // returns the logits: on the host for the first token
-        counting.downloaded = 0;
+        counting.downloaded = counting.queued = 0;
         const auto tokens = s.generate({}, g).tokens;
+        QCOMPARE(counting.downloaded, std::size_t(0));
+        QCOMPARE(counting.queued, std::size_t(11 * 4));
+        // Direct steps (no recording asked for): each token read back when it is chosen.
+        SessionOptions direct;
+        direct.recordDecode = false;
+        Session d(*model, direct);
+        d.prefill(head(ids_, 50));
+        counting.downloaded = counting.queued = 0;
+        QCOMPARE(d.generate({}, g).tokens, tokens);
         QCOMPARE(counting.downloaded, std::size_t(11 * 4));
 
         // The tokens a host-side greedy choice over every step's logits makes.

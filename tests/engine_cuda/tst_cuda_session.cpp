@@ -123,6 +123,48 @@ private slots:
         QVERIFY(QString::fromStdString(restored.decodeMode()).startsWith("recorded (1 "));
     }
 
+    // Greedy generation with recorded steps runs the device a step ahead of the host (each
+    // token chosen by the GPU's argmax, the step feeding it queued before the host reads it):
+    // the same tokens, state and logits as choosing and feeding one token at a time, across
+    // the KV caches' move at position 256 (a recording anew in the middle), and the same
+    // stops.
+    void greedyGenerationAheadMatchesStepByStep() {
+        const auto model = Model::load(modelFixture("granite_hybrid_real_shapes"), *gpu_);
+        const auto prompt = repeatedIds(goldenIds("granite_hybrid_real_shapes"), 200);
+        SessionOptions ahead, stepwise;
+        ahead.prefillChunk = stepwise.prefillChunk = 64;
+        stepwise.recordDecode = false;
+        Session a(*model, ahead), b(*model, stepwise);
+        GenerateOptions g;
+        g.maxTokens = 100;
+        g.stopAtEos = false;
+        const auto ta = a.generate(prompt, g).tokens, tb = b.generate(prompt, g).tokens;
+        QCOMPARE(ta, tb);
+        QCOMPARE(a.position(), b.position());
+        QCOMPARE(a.lastLogits(), b.lastLogits());
+        QVERIFY(QString::fromStdString(a.decodeMode()).startsWith("recorded ("));
+        // A stop token and a callback that stops: the token that stops is fed either way.
+        g.maxTokens = 20;
+        g.stopTokens = {tb[3]};
+        Session c(*model, ahead);
+        const auto rc = c.generate(prompt, g);
+        QCOMPARE(rc.stop, GenerateResult::Stop::StopToken);
+        QCOMPARE(rc.tokens, std::vector<std::int32_t>(tb.begin(), tb.begin() + 4));
+        QCOMPARE(c.position(), std::int64_t(prompt.size()) + 4);
+        g.stopTokens.clear();
+        Session d(*model, ahead);
+        int calls = 0;
+        const auto rd = d.generate(prompt, g, [&](std::int32_t) { return ++calls < 2; });
+        QCOMPARE(rd.stop, GenerateResult::Stop::Callback);
+        QCOMPARE(d.position(), std::int64_t(prompt.size()) + 2);
+        QCOMPARE(d.lastLogits(), [&] {
+            Session e(*model, stepwise);
+            e.prefill(prompt);
+            e.decode(tb[0]);
+            return e.decode(tb[1]);
+        }());
+    }
+
     // Snapshots hold the KV caches in the type the backend keeps (the GPU's are f16) and
     // restores convert: a state read on the GPU continues on the CPU and the other way
     // round, and agrees with a session that read the same tokens there, at the GPU's

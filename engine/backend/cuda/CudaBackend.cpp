@@ -275,6 +275,10 @@ CudaBackend::CudaBackend(int deviceIndex) : device_(deviceIndex) {
     check(cudaMallocHost(reinterpret_cast<void**>(&positionHost_), sizeof(std::int64_t)),
           "cudaMallocHost");
     check(cudaEventCreateWithFlags(&positionCopied_, cudaEventDisableTiming), "cudaEventCreate");
+    check(cudaMallocHost(reinterpret_cast<void**>(&queuedHost_), kQueuedCopies * kQueuedBytes),
+          "cudaMallocHost");
+    for (auto& e : queuedDone_)
+        check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
 }
 
 CudaBackend::~CudaBackend() {
@@ -290,6 +294,9 @@ CudaBackend::~CudaBackend() {
     if (pool_) cudaMemPoolDestroy(pool_);
     if (positionHost_) cudaFreeHost(positionHost_);
     if (positionCopied_) cudaEventDestroy(positionCopied_);
+    if (queuedHost_) cudaFreeHost(queuedHost_);
+    for (auto& e : queuedDone_)
+        if (e) cudaEventDestroy(e);
 }
 
 void CudaBackend::makeCurrent() const {
@@ -351,6 +358,30 @@ void CudaBackend::download(void* dst, const void* src, std::size_t bytes) {
     makeCurrent();
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "download");
     check(cudaStreamSynchronize(stream_), "download (synchronize)");
+}
+
+std::uint64_t CudaBackend::queueDownload(const void* src, std::size_t bytes) {
+    refuseWhileRecording("queueDownload");
+    makeCurrent();
+    const std::uint64_t ticket = nextTicket_++;
+    (void)queuedSlot(ticket, bytes, "queueDownload"); // checks the size
+    const std::uint64_t slot = ticket % kQueuedCopies;
+    // The slot's previous copy may not have been collected: its bytes are given up (a
+    // ticket is collectable for kQueuedCopies copies), but not while the copy still runs.
+    check(cudaEventSynchronize(queuedDone_[slot]), "queueDownload");
+    check(cudaMemcpyAsync(queuedHost_ + slot * kQueuedBytes, src, bytes, cudaMemcpyDeviceToHost,
+                          stream_),
+          "queueDownload");
+    check(cudaEventRecord(queuedDone_[slot], stream_), "queueDownload");
+    return ticket;
+}
+
+void CudaBackend::collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) {
+    (void)queuedSlot(ticket, bytes, "collectDownload"); // checks the ticket
+    const std::uint64_t slot = ticket % kQueuedCopies;
+    makeCurrent();
+    check(cudaEventSynchronize(queuedDone_[slot]), "collectDownload");
+    std::memcpy(dst, queuedHost_ + slot * kQueuedBytes, bytes);
 }
 
 void CudaBackend::copy(void* dst, const void* src, std::size_t bytes) {

@@ -27,6 +27,9 @@ public:
     void release(void* ptr) override;
     void upload(void* dst, const void* src, std::size_t bytes) override;
     void download(void* dst, const void* src, std::size_t bytes) override;
+    // Into a pinned slot, an event after it; collecting waits for that event alone.
+    std::uint64_t queueDownload(const void* src, std::size_t bytes) override;
+    void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) override;
     void copy(void* dst, const void* src, std::size_t bytes) override;
     void fill(void* dst, float value, std::int64_t count) override;
     void synchronize() override;
@@ -137,9 +140,11 @@ private:
     std::size_t workspaceBytes_ = 0;
     std::unique_ptr<LtGemm> gemm_;
 
-    std::int64_t* positionDev_ = nullptr;  // the replay position, read by recorded kernels
-    std::int64_t* positionHost_ = nullptr; // pinned staging for it
-    cudaEvent_t positionCopied_ = nullptr; // the last staging copy has read positionHost_
+    std::int64_t* positionDev_ = nullptr;        // the replay position, read by recorded kernels
+    std::int64_t* positionHost_ = nullptr;       // pinned staging for it
+    cudaEvent_t positionCopied_ = nullptr;       // the last staging copy has read positionHost_
+    std::uint8_t* queuedHost_ = nullptr;         // pinned: kQueuedCopies slots of kQueuedBytes
+    cudaEvent_t queuedDone_[kQueuedCopies] = {}; // each slot's copy has landed
     bool recording_ = false;
     std::int64_t recordedPos0_ = 0;
     std::vector<void*> releasedWhileRecording_;

@@ -128,7 +128,9 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
     const int hk = blockIdx.y;
     const int G = int(a.Hq / a.Hkv);
     const int queries = kRows / G; // per block; rows queries * G .. 127 are padding
-    const std::int64_t q0 = std::int64_t(blockIdx.x) * queries;
+    // The last queries see the most keys: their blocks go first, so that the short ones
+    // fill the tail of the grid instead of waiting behind it.
+    const std::int64_t q0 = std::int64_t(gridDim.x - 1 - blockIdx.x) * queries;
     const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
     const std::int64_t rowKv = a.Hkv * D;
     const std::int64_t qLast = std::min<std::int64_t>(q0 + queries, a.T) - 1;

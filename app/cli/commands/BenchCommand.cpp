@@ -157,6 +157,23 @@ int runBench(const Invocation& inv, CommandIo& io) {
     std::string decodeMode;
     std::int64_t usedChunk = chunk;
     Rng rng(42);
+    if (gpu && !profiler) {
+        // Untimed: a GPU loads each kernel at its first launch (and cuBLASLt picks its
+        // algorithms per shape), some milliseconds in all, which would land on the first row.
+        SessionOptions so;
+        so.prefillChunk = chunk;
+        so.recordDecode = !inv.has("direct-decode");
+        Session warm(*model, so);
+        std::vector<std::int32_t> ids(std::size_t(
+            std::min<std::int64_t>(*std::min_element(contexts.begin(), contexts.end()), 4096)));
+        for (auto& t : ids)
+            t = std::int32_t(rng.next() % std::uint64_t(info.vocabSize));
+        GenerateOptions g;
+        g.maxTokens = 4;
+        g.stopAtEos = false;
+        (void)warm.generate(ids, g);
+        backend->synchronize();
+    }
     for (const auto ctx : contexts) {
         if (info.contextLength > 0 && ctx + decodeTokens + 1 > info.contextLength)
             throw EngineError("bench: context " + std::to_string(ctx) + " and " +

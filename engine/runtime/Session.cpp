@@ -7,6 +7,7 @@
 #include "runtime/Workspace.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace lv {
 
@@ -109,6 +110,15 @@ private:
     std::vector<std::uint8_t> raw_, converted_;
     std::vector<float> f32_;
 };
+
+// Why generation ends once `token` was fed, if it does: a stop token, then the callback's no.
+std::optional<GenerateResult::Stop> stopAfterFed(std::int32_t token, bool more,
+                                                 const std::vector<std::int32_t>& stops) {
+    if (std::find(stops.begin(), stops.end(), token) != stops.end())
+        return GenerateResult::Stop::StopToken;
+    if (!more) return GenerateResult::Stop::Callback;
+    return std::nullopt;
+}
 
 } // namespace
 
@@ -273,12 +283,8 @@ GenerateResult Session::generate(std::span<const std::int32_t> prompt,
         }
         // Every emitted token becomes part of the state; its logits stay where they are.
         feed(std::span<const std::int32_t>(&token, 1), nullptr, {});
-        if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
-            result.stop = GenerateResult::Stop::StopToken;
-            return result;
-        }
-        if (!more) {
-            result.stop = GenerateResult::Stop::Callback;
+        if (const auto stop = stopAfterFed(token, more, stops)) {
+            result.stop = *stop;
             return result;
         }
     }
@@ -344,12 +350,8 @@ GenerateResult Session::generateAhead(const GenerateOptions& options,
             result.stop = GenerateResult::Stop::ContextFull; // emitted, not fed
             return result;
         }
-        if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
-            result.stop = GenerateResult::Stop::StopToken;
-            return result;
-        }
-        if (!more) {
-            result.stop = GenerateResult::Stop::Callback;
+        if (const auto stop = stopAfterFed(token, more, stops)) {
+            result.stop = *stop;
             return result;
         }
         if (!another) {

@@ -403,20 +403,24 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
 }
 
-// The device's multiprocessors, read once per device.
-int multiprocessors() {
+// An attribute of the current device, read once per device.
+int deviceAttribute(cudaDeviceAttr attr) {
     static std::mutex mutex;
-    static std::map<int, int> byDevice;
+    static std::map<std::pair<int, int>, int> cache;
     int device = 0;
     check(cudaGetDevice(&device), "gemv");
     const std::lock_guard lock(mutex);
-    auto it = byDevice.find(device);
-    if (it == byDevice.end()) {
+    auto it = cache.find({device, int(attr)});
+    if (it == cache.end()) {
         int n = 0;
-        check(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device), "gemv");
-        it = byDevice.emplace(device, n).first;
+        check(cudaDeviceGetAttribute(&n, attr, device), "gemv");
+        it = cache.emplace(std::make_pair(device, int(attr)), n).first;
     }
     return it->second;
+}
+
+int multiprocessors() {
+    return deviceAttribute(cudaDevAttrMultiProcessorCount);
 }
 
 // Blocks of `kernel` one multiprocessor holds with `smem` bytes of shared memory, per
@@ -437,18 +441,7 @@ int blocksPerMultiprocessor(const void* kernel, std::size_t smem) {
 
 // The shared memory a block may opt into on this device (227 KB on sm_90, 99 KB on sm_86).
 int maxSharedPerBlock() {
-    static std::mutex mutex;
-    static std::map<int, int> byDevice;
-    int device = 0;
-    check(cudaGetDevice(&device), "gemv");
-    const std::lock_guard lock(mutex);
-    auto it = byDevice.find(device);
-    if (it == byDevice.end()) {
-        int n = 0;
-        check(cudaDeviceGetAttribute(&n, cudaDevAttrMaxSharedMemoryPerBlockOptin, device), "gemv");
-        it = byDevice.emplace(device, n).first;
-    }
-    return it->second;
+    return deviceAttribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
 }
 
 // LONGVIEW_CUDA_GEMV: block (one block per row group, the first version), staged (the

@@ -2,7 +2,6 @@
 
 #include "core/Error.h"
 
-#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -147,26 +146,6 @@ void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tenso
     columns.data = static_cast<float*>(out.data) + conv->c0;
     columns.shape[1] = C;
     causalConv1d(columns, *conv->weight, conv->bias, *conv->state, conv->silu, *conv->out);
-}
-
-std::uint8_t* Backend::queuedSlot(std::uint64_t ticket, std::size_t bytes, const char* what) {
-    if (bytes > kQueuedBytes)
-        throw std::logic_error(std::string(what) + ": " + std::to_string(bytes) +
-                               " bytes, at most " + std::to_string(kQueuedBytes));
-    if (ticket >= nextTicket_ || nextTicket_ - ticket > kQueuedCopies)
-        throw std::logic_error(std::string(what) + ": ticket " + std::to_string(ticket) +
-                               " is not one of the last " + std::to_string(kQueuedCopies));
-    return queuedBytes_[ticket % kQueuedCopies];
-}
-
-std::uint64_t Backend::queueDownload(const void* src, std::size_t bytes) {
-    const std::uint64_t ticket = nextTicket_++;
-    download(queuedSlot(ticket, bytes, "queueDownload"), src, bytes);
-    return ticket;
-}
-
-void Backend::collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) {
-    std::memcpy(dst, queuedSlot(ticket, bytes, "collectDownload"), bytes);
 }
 
 void Backend::replayStep(RecordedStep&, std::int64_t) {

@@ -46,16 +46,20 @@ public:
     virtual void release(void* ptr) = 0;
     virtual void upload(void* dst, const void* src, std::size_t bytes) = 0;   // host -> device
     virtual void download(void* dst, const void* src, std::size_t bytes) = 0; // device -> host
-    // A copy of at most kQueuedBytes device bytes to the host that does not wait: it runs
-    // after the work queued so far, and collectDownload() hands over its bytes once it has
-    // landed, waiting for that copy alone. Greedy generation queues the step that feeds a
-    // token before it reads that token, so the device does not idle while the host handles
-    // each one. A ticket stays collectable until kQueuedCopies newer ones were queued.
+    // A copy of at most kQueuedBytes device bytes to dst on the host that does not wait: it
+    // runs after the work queued so far, and dst holds the bytes once collectDownload(ticket)
+    // returns (which waits for that copy alone). Greedy generation queues the step that feeds
+    // a token before it reads that token, so the device does not idle while the host handles
+    // each one. A copy not collected before kQueuedCopies newer ones were queued is dropped
+    // (its dst never written).
     // Default: an ordinary download at once.
     static constexpr std::size_t kQueuedBytes = 64;
     static constexpr std::uint64_t kQueuedCopies = 8;
-    virtual std::uint64_t queueDownload(const void* src, std::size_t bytes);
-    virtual void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes);
+    virtual std::uint64_t queueDownload(void* dst, const void* src, std::size_t bytes) {
+        download(dst, src, bytes);
+        return 0;
+    }
+    virtual void collectDownload(std::uint64_t ticket) { (void)ticket; }
     virtual void copy(void* dst, const void* src, std::size_t bytes) = 0; // device -> device
     virtual void fill(void* dst, float value, std::int64_t count) = 0;    // f32 fill
     virtual void synchronize() = 0;
@@ -315,13 +319,6 @@ public:
 protected:
     // storeRows' argument checks (EngineError naming the shapes); the row length in floats.
     static std::int64_t storeRowsLength(const Tensor& src, const Tensor& dst, std::int64_t row0);
-    // The ticket queueDownload issues next, and where (slot = ticket % kQueuedCopies) a
-    // queued copy's bytes wait; checked by collectDownload.
-    std::uint64_t nextTicket_ = 0;
-    std::uint8_t* queuedSlot(std::uint64_t ticket, std::size_t bytes, const char* what);
-
-private:
-    std::uint8_t queuedBytes_[kQueuedCopies][kQueuedBytes] = {};
 
 public:
     // Device memory in use and its high-water mark; resetPeak() starts a new measurement.

@@ -8,13 +8,13 @@ void ForwardingBackend::upload(void* dst, const void* src, std::size_t bytes) {
 void ForwardingBackend::download(void* dst, const void* src, std::size_t bytes) {
     around("download", nullptr, [&] { inner_->download(dst, src, bytes); });
 }
-std::uint64_t ForwardingBackend::queueDownload(const void* src, std::size_t bytes) {
+std::uint64_t ForwardingBackend::queueDownload(void* dst, const void* src, std::size_t bytes) {
     std::uint64_t ticket = 0;
-    around("queueDownload", nullptr, [&] { ticket = inner_->queueDownload(src, bytes); });
+    around("queueDownload", nullptr, [&] { ticket = inner_->queueDownload(dst, src, bytes); });
     return ticket;
 }
-void ForwardingBackend::collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) {
-    around("collectDownload", nullptr, [&] { inner_->collectDownload(ticket, dst, bytes); });
+void ForwardingBackend::collectDownload(std::uint64_t ticket) {
+    around("collectDownload", nullptr, [&] { inner_->collectDownload(ticket); });
 }
 void ForwardingBackend::copy(void* dst, const void* src, std::size_t bytes) {
     around("copy", nullptr, [&] { inner_->copy(dst, src, bytes); });

@@ -22,8 +22,8 @@ public:
     void release(void* ptr) override { inner_->release(ptr); }
     void upload(void* dst, const void* src, std::size_t bytes) override;
     void download(void* dst, const void* src, std::size_t bytes) override;
-    std::uint64_t queueDownload(const void* src, std::size_t bytes) override;
-    void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) override;
+    std::uint64_t queueDownload(void* dst, const void* src, std::size_t bytes) override;
+    void collectDownload(std::uint64_t ticket) override;
     void copy(void* dst, const void* src, std::size_t bytes) override;
     void fill(void* dst, float value, std::int64_t count) override;
     void synchronize() override { inner_->synchronize(); }

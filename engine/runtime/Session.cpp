@@ -308,57 +308,63 @@ GenerateResult Session::generateAhead(const GenerateOptions& options,
     const std::int64_t limit = contextLimit();
     GenerateResult result;
     if (options.maxTokens <= 0) return result;
+    // Token n lands in landed[n % 2] (the copy of n + 1 may be on its way meanwhile).
+    std::int32_t landed[2] = {0, 0};
     std::uint64_t ticket = 0;
-    std::int32_t hostToken = -1; // the first token, when only the host has the logits
-    if (logitsOnDevice_) {
+    bool pending = false; // a copy of the current token is queued (else it came from the host)
+    auto chooseOnDevice = [&](std::int32_t* dst) {
         Tensor index = ids;
         be.argmax(workspace_->logits(1), index);
-        ticket = be.queueDownload(ids.data, sizeof(std::int32_t));
+        return be.queueDownload(dst, ids.data, sizeof(std::int32_t));
+    };
+    if (logitsOnDevice_) {
+        ticket = chooseOnDevice(&landed[0]);
+        pending = true;
     } else {
-        hostToken = sampleToken(lastLogits_, options.sampling, tokens_, rng_);
-        be.upload(ids.data, &hostToken, sizeof hostToken);
+        landed[0] = sampleToken(lastLogits_, options.sampling, tokens_, rng_);
+        be.upload(ids.data, &landed[0], sizeof(std::int32_t));
     }
-    for (;;) {
+    for (std::size_t n = 0;; ++n) {
         const std::int64_t pos = position();
         const bool fed = !(limit > 0 && pos >= limit);
-        const bool another = fed && std::int64_t(result.tokens.size()) + 1 < options.maxTokens;
+        const bool another = fed && std::int64_t(n) + 1 < options.maxTokens;
         std::uint64_t nextTicket = 0;
-        std::int32_t token = hostToken;
         try {
             if (fed) {
                 ensureCapacity(pos + 1);
                 forwardStepInPlace(*model_, *state_, *workspace_, *recorded_, pos);
             }
-            if (another) {
-                Tensor index = ids;
-                be.argmax(workspace_->logits(1), index);
-                nextTicket = be.queueDownload(ids.data, sizeof(std::int32_t));
-            }
-            if (hostToken < 0) be.collectDownload(ticket, &token, sizeof token);
+            if (another) nextTicket = chooseOnDevice(&landed[(n + 1) % 2]);
+            if (pending) be.collectDownload(ticket);
         } catch (const std::exception& e) {
             broken_ = e.what(); // a step may have run for a token the history does not have
             throw;
         }
-        hostToken = -1;
+        const std::int32_t token = landed[n % 2];
         result.tokens.push_back(token);
         if (fed) {
             tokens_.push_back(token);
             logitsOnDevice_ = true;
         }
-        const bool more = onToken ? onToken(token) : true;
-        if (!fed) {
-            result.stop = GenerateResult::Stop::ContextFull; // emitted, not fed
-            return result;
+        bool more = true;
+        std::optional<GenerateResult::Stop> stop;
+        try {
+            more = onToken ? onToken(token) : true;
+        } catch (...) {
+            if (another) be.collectDownload(nextTicket); // no copy outlives `landed`
+            throw;
         }
-        if (const auto stop = stopAfterFed(token, more, stops)) {
+        if (!fed)
+            stop = GenerateResult::Stop::ContextFull; // emitted, not fed
+        else if (!(stop = stopAfterFed(token, more, stops)) && !another)
+            stop = GenerateResult::Stop::MaxTokens;
+        if (stop) {
+            if (another) be.collectDownload(nextTicket); // the next choice, not needed
             result.stop = *stop;
             return result;
         }
-        if (!another) {
-            result.stop = GenerateResult::Stop::MaxTokens;
-            return result;
-        }
         ticket = nextTicket;
+        pending = true;
     }
 }
 

@@ -101,13 +101,11 @@ public:
         downloaded += bytes;
         inner().download(dst, src, bytes);
     }
-    std::uint64_t queueDownload(const void* src, std::size_t bytes) override {
+    std::uint64_t queueDownload(void* dst, const void* src, std::size_t bytes) override {
         queued += bytes;
-        return inner().queueDownload(src, bytes);
+        return inner().queueDownload(dst, src, bytes);
     }
-    void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) override {
-        inner().collectDownload(ticket, dst, bytes);
-    }
+    void collectDownload(std::uint64_t ticket) override { inner().collectDownload(ticket); }
 
     std::string name() const override { return "altered " + inner().name(); }
     DType kvCacheDType() const override { return kvCache; }

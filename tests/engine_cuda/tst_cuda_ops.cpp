@@ -1201,6 +1201,34 @@ private slots:
         finish();
     }
 
+    // Copies that do not wait (greedy generation's token ids): each lands in its own place
+    // once collected, in any order; one never collected is dropped when its slot comes round
+    // again, without touching its destination.
+    void queuedDownloads() {
+        constexpr int n = 20;
+        std::vector<std::int32_t> values(n);
+        for (int i = 0; i < n; ++i)
+            values[std::size_t(i)] = 1000 + 7 * i;
+        void* dev = gpu_->allocate(sizeof(std::int32_t) * n);
+        gpu_->upload(dev, values.data(), sizeof(std::int32_t) * n);
+        const auto at = [&](int i) { return static_cast<const std::int32_t*>(dev) + i; };
+        std::int32_t got[n];
+        std::fill(std::begin(got), std::end(got), -1);
+        const std::uint64_t first = gpu_->queueDownload(&got[0], at(0), 4);
+        const std::uint64_t second = gpu_->queueDownload(&got[1], at(1), 4);
+        gpu_->collectDownload(second); // out of order
+        gpu_->collectDownload(first);
+        QCOMPARE(got[0], values[0]);
+        QCOMPARE(got[1], values[1]);
+        (void)gpu_->queueDownload(&got[2], at(2), 4); // abandoned
+        for (int i = 3; i < n; ++i)
+            gpu_->collectDownload(gpu_->queueDownload(&got[i], at(i), 4));
+        QCOMPARE(got[2], -1);
+        for (int i = 3; i < n; ++i)
+            QCOMPARE(got[i], values[std::size_t(i)]);
+        gpu_->release(dev);
+    }
+
     void memoryStats() {
         const auto before = gpu_->memoryStats();
         void* p = gpu_->allocate(64u << 20);

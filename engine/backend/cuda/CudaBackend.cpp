@@ -360,28 +360,36 @@ void CudaBackend::download(void* dst, const void* src, std::size_t bytes) {
     check(cudaStreamSynchronize(stream_), "download (synchronize)");
 }
 
-std::uint64_t CudaBackend::queueDownload(const void* src, std::size_t bytes) {
+std::uint64_t CudaBackend::queueDownload(void* dst, const void* src, std::size_t bytes) {
     refuseWhileRecording("queueDownload");
+    if (bytes > kQueuedBytes)
+        bad("queueDownload",
+            std::to_string(bytes) + " bytes, at most " + std::to_string(kQueuedBytes));
+    const std::lock_guard lock(queuedMutex_);
+    const std::uint64_t ticket = nextTicket_;
+    QueuedCopy& q = queued_[ticket % kQueuedCopies];
     makeCurrent();
-    const std::uint64_t ticket = nextTicket_++;
-    (void)queuedSlot(ticket, bytes, "queueDownload"); // checks the size
-    const std::uint64_t slot = ticket % kQueuedCopies;
-    // The slot's previous copy may not have been collected: its bytes are given up (a
-    // ticket is collectable for kQueuedCopies copies), but not while the copy still runs.
-    check(cudaEventSynchronize(queuedDone_[slot]), "queueDownload");
-    check(cudaMemcpyAsync(queuedHost_ + slot * kQueuedBytes, src, bytes, cudaMemcpyDeviceToHost,
-                          stream_),
-          "queueDownload");
-    check(cudaEventRecord(queuedDone_[slot], stream_), "queueDownload");
+    // A copy never collected (its caller gave up, e.g. on an exception) is dropped, once it
+    // has landed: the slot is not written while a transfer into it may still run.
+    if (q.waiting)
+        check(cudaEventSynchronize(queuedDone_[ticket % kQueuedCopies]), "queueDownload");
+    std::uint8_t* slot = queuedHost_ + (ticket % kQueuedCopies) * kQueuedBytes;
+    check(cudaMemcpyAsync(slot, src, bytes, cudaMemcpyDeviceToHost, stream_), "queueDownload");
+    check(cudaEventRecord(queuedDone_[ticket % kQueuedCopies], stream_), "queueDownload");
+    q = {dst, bytes, true};
+    ++nextTicket_;
     return ticket;
 }
 
-void CudaBackend::collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) {
-    (void)queuedSlot(ticket, bytes, "collectDownload"); // checks the ticket
-    const std::uint64_t slot = ticket % kQueuedCopies;
+void CudaBackend::collectDownload(std::uint64_t ticket) {
+    const std::lock_guard lock(queuedMutex_);
+    QueuedCopy& q = queued_[ticket % kQueuedCopies];
+    if (ticket >= nextTicket_ || nextTicket_ - ticket > kQueuedCopies || !q.waiting)
+        bad("collectDownload", "ticket " + std::to_string(ticket) + " is not waiting");
     makeCurrent();
-    check(cudaEventSynchronize(queuedDone_[slot]), "collectDownload");
-    std::memcpy(dst, queuedHost_ + slot * kQueuedBytes, bytes);
+    check(cudaEventSynchronize(queuedDone_[ticket % kQueuedCopies]), "collectDownload");
+    std::memcpy(q.dst, queuedHost_ + (ticket % kQueuedCopies) * kQueuedBytes, q.bytes);
+    q.waiting = false;
 }
 
 void CudaBackend::copy(void* dst, const void* src, std::size_t bytes) {

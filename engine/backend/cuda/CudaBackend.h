@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ public:
     void upload(void* dst, const void* src, std::size_t bytes) override;
     void download(void* dst, const void* src, std::size_t bytes) override;
     // Into a pinned slot, an event after it; collecting waits for that event alone.
-    std::uint64_t queueDownload(const void* src, std::size_t bytes) override;
-    void collectDownload(std::uint64_t ticket, void* dst, std::size_t bytes) override;
+    std::uint64_t queueDownload(void* dst, const void* src, std::size_t bytes) override;
+    void collectDownload(std::uint64_t ticket) override;
     void copy(void* dst, const void* src, std::size_t bytes) override;
     void fill(void* dst, float value, std::int64_t count) override;
     void synchronize() override;
@@ -140,11 +141,21 @@ private:
     std::size_t workspaceBytes_ = 0;
     std::unique_ptr<LtGemm> gemm_;
 
-    std::int64_t* positionDev_ = nullptr;        // the replay position, read by recorded kernels
-    std::int64_t* positionHost_ = nullptr;       // pinned staging for it
-    cudaEvent_t positionCopied_ = nullptr;       // the last staging copy has read positionHost_
-    std::uint8_t* queuedHost_ = nullptr;         // pinned: kQueuedCopies slots of kQueuedBytes
-    cudaEvent_t queuedDone_[kQueuedCopies] = {}; // each slot's copy has landed
+    std::int64_t* positionDev_ = nullptr;  // the replay position, read by recorded kernels
+    std::int64_t* positionHost_ = nullptr; // pinned staging for it
+    cudaEvent_t positionCopied_ = nullptr; // the last staging copy has read positionHost_
+    // Queued downloads: kQueuedCopies pinned slots of kQueuedBytes, an event per slot (its
+    // copy has landed), where each goes and how much; tickets count up, slot = ticket % n.
+    struct QueuedCopy {
+        void* dst = nullptr;
+        std::size_t bytes = 0;
+        bool waiting = false;
+    };
+    std::mutex queuedMutex_;
+    std::uint8_t* queuedHost_ = nullptr;
+    cudaEvent_t queuedDone_[kQueuedCopies] = {};
+    QueuedCopy queued_[kQueuedCopies];
+    std::uint64_t nextTicket_ = 0;
     bool recording_ = false;
     std::int64_t recordedPos0_ = 0;
     std::vector<void*> releasedWhileRecording_;

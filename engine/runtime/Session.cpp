@@ -247,17 +247,21 @@ std::int32_t Session::sample(const SamplingParams& params) {
     checkUsable();
     if (logitsOnDevice_ && isPlainGreedy(params)) {
         checkSamplingParams(params);
-        // The largest logit's index, lowest on ties as sampleToken picks it. The ids row is
-        // the next step's input, written again when that step runs.
-        Backend& be = model_->backend();
-        Tensor index = workspace_->ids(1);
-        be.argmax(workspace_->logits(1), index);
         std::int32_t token = 0;
-        be.download(&token, index.data, sizeof token);
+        model_->backend().collectDownload(chooseOnDevice(&token));
         return token;
     }
     pullLogits();
     return sampleToken(lastLogits_, params, tokens_, rng_);
+}
+
+std::uint64_t Session::chooseOnDevice(std::int32_t* dst) {
+    // The largest logit's index, lowest on ties as sampleToken picks it, written to the ids
+    // row (the next step's input, where forwardStepInPlace takes it) and copied to dst.
+    Backend& be = model_->backend();
+    Tensor ids = workspace_->ids(1);
+    be.argmax(workspace_->logits(1), ids);
+    return be.queueDownload(dst, ids.data, sizeof(std::int32_t));
 }
 
 GenerateResult Session::generate(std::span<const std::int32_t> prompt,
@@ -304,7 +308,6 @@ GenerateResult Session::generateAhead(const GenerateOptions& options,
     checkUsable();
     checkSamplingParams(options.sampling);
     Backend& be = model_->backend();
-    const Tensor ids = workspace_->ids(1);
     const std::int64_t limit = contextLimit();
     GenerateResult result;
     if (options.maxTokens <= 0) return result;
@@ -312,17 +315,12 @@ GenerateResult Session::generateAhead(const GenerateOptions& options,
     std::int32_t landed[2] = {0, 0};
     std::uint64_t ticket = 0;
     bool pending = false; // a copy of the current token is queued (else it came from the host)
-    auto chooseOnDevice = [&](std::int32_t* dst) {
-        Tensor index = ids;
-        be.argmax(workspace_->logits(1), index);
-        return be.queueDownload(dst, ids.data, sizeof(std::int32_t));
-    };
     if (logitsOnDevice_) {
         ticket = chooseOnDevice(&landed[0]);
         pending = true;
     } else {
         landed[0] = sampleToken(lastLogits_, options.sampling, tokens_, rng_);
-        be.upload(ids.data, &landed[0], sizeof(std::int32_t));
+        be.upload(workspace_->ids(1).data, &landed[0], sizeof(std::int32_t));
     }
     for (std::size_t n = 0;; ++n) {
         const std::int64_t pos = position();

@@ -128,6 +128,8 @@ private:
     // when something reads them: greedy generation on a GPU then moves 4 bytes a token
     // instead of the vocabulary's logits (400 KB for Granite's 100K), and waits less.
     void pullLogits() const;
+    // Greedy choice where the logits are: into the ids row, a queued copy to dst (its ticket).
+    std::uint64_t chooseOnDevice(std::int32_t* dst);
 
     const Model* model_;
     SessionOptions options_;

@@ -19,27 +19,29 @@ logs=${OUT:-$PWD}/logs
 mkdir -p "$logs"
 export LD_LIBRARY_PATH=$PWD/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 export QT_QPA_PLATFORM=offscreen LONGVIEW_FIXTURES=$PWD/fixtures
-status() { [[ $1 -eq 0 ]] && echo ok || echo "FAILED ($1)"; }
+status() { [[ $1 -eq 0 ]] && echo ok || { [[ $1 -eq 124 ]] && echo "TIMED OUT"; } || echo "FAILED ($1)"; }
+# A hung kernel must not take the whole device call with it: every program gets a limit.
+limit() { timeout -k 5 "$@"; }
 results=()
 for t in tst_cuda_ops tst_cuda_session; do
     [[ -x bin/$t ]] && want tests || continue
-    ./bin/$t >"$logs/$t.txt" 2>&1
+    limit 300 ./bin/$t >"$logs/$t.txt" 2>&1
     results+=("$t: $(status $?) $(grep -c '  FAIL ' "$logs/$t.txt") failed cases")
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
     # The opt-in decode paths: the residual norm folded into the next product's GEMV, the
     # conv as the in_proj GEMV's epilogue.
-    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 ./bin/tst_cuda_session \
+    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-fold.txt" 2>&1
     results+=("tst_cuda_session, fold norm + conv epilogue: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
-    ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
+    limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
-    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 ./bin/longview-cli verify-reference \
+    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 limit 120 ./bin/longview-cli verify-reference \
         --device cuda fixtures/models/* >"$logs/verify-fold.txt" 2>&1
     results+=("verify-reference, fold norm + conv epilogue: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
-    LONGVIEW_CUDA_GEMV=staged ./bin/longview-cli verify-reference --device cuda fixtures/models/* \
+    LONGVIEW_CUDA_GEMV=staged limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* \
         >"$logs/verify-gemv-staged.txt" 2>&1
     results+=("verify-reference, staged GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-staged.txt")")
 fi
@@ -63,7 +65,7 @@ if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"
         # 63 timed steps after the recording one: 131008 + 64 positions fill the 128K context.
-        env $envs ./bin/bench_cuda_model --contexts "$contexts" --decode 63 $args \
+        env $envs timeout -k 5 120 ./bin/bench_cuda_model --contexts "$contexts" --decode 63 $args \
             >"$logs/bench-$name.txt" 2>&1
         results+=("bench_cuda_model $name: $(status $?)")
     done
@@ -95,7 +97,7 @@ if want quick; then
         "gemv-staged|LONGVIEW_CUDA_GEMV=staged" \
         "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1 LONGVIEW_CUDA_FA=wgmma LONGVIEW_CUDA_GEMV=staged"; do
         IFS='|' read -r name envs <<<"$v"
-        env $envs ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
+        env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1
         results+=("quick $name: $(status $?)")
         echo "--- $name"
@@ -104,7 +106,7 @@ if want quick; then
     if [[ -x bin/bench_cuda_ops ]]; then # attention alone, the mma.sync and wgmma forms
         for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma"; do
             IFS='|' read -r name envs <<<"$v"
-            env $envs ./bin/bench_cuda_ops attention >"$logs/quick-ops-$name.txt" 2>&1
+            env $envs timeout -k 5 60 ./bin/bench_cuda_ops attention >"$logs/quick-ops-$name.txt" 2>&1
             results+=("quick bench_cuda_ops attention $name: $(status $?)")
             echo "--- $name" && grep -E '^attention' "$logs/quick-ops-$name.txt"
         done

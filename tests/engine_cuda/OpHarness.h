@@ -244,7 +244,8 @@ private:
 
     // All bytes of the interior (between guards) of one side.
     std::vector<std::uint32_t> interiorWords(const Mirrored& m, bool refSide) {
-        const std::size_t es = dtypeSize(m.ref.dtype);
+        // Each side in its own type (inputAs may store them differently).
+        const std::size_t es = dtypeSize(refSide ? m.ref.dtype : m.dut.dtype);
         const std::size_t n = m.bufferElems - 2 * m.guard;
         std::vector<std::uint32_t> w((n * es + 3) / 4);
         Backend& b = refSide ? ref_ : dut_;
@@ -305,7 +306,7 @@ private:
     // Guards must keep their pattern; interior elements outside the view must stay poisoned.
     std::int64_t countStrayWrites(const Mirrored& m) {
         if (m.guard == 0) return 0;
-        const std::size_t es = dtypeSize(m.ref.dtype);
+        const std::size_t es = dtypeSize(m.dut.dtype);
         std::vector<std::uint32_t> all((m.bufferElems * es + 3) / 4);
         dut_.download(all.data(), m.dutBase, m.bufferElems * es);
         std::int64_t stray = 0;

@@ -3,13 +3,14 @@
 # the fixtures through verify-reference, and the model bench with and without the recorded
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
-#                                           tests, bench, quick, timeline, or all, the
+#                                           tests, bench, quick, attention, timeline, or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
-# quick: the CLI bench with the defaults and with each opt-in switch (one process each,
-# about 15 s at 1K and 16K); not part of all.
+# quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
+# at 1K, 16K and 128K); attention: the attention op bench, wgmma against mma.sync; neither
+# is part of all.
 set -u
 cd "$(dirname "$0")"
 contexts=${1:-1024,16384,131008}
@@ -29,18 +30,19 @@ for t in tst_cuda_ops tst_cuda_session; do
     results+=("$t: $(status $?) $(grep -c '  FAIL ' "$logs/$t.txt") failed cases")
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
-    # The opt-in decode paths: the residual norm folded into the next product's GEMV, the
-    # conv as the in_proj GEMV's epilogue.
-    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 limit 200 ./bin/tst_cuda_session \
-        >"$logs/tst_cuda_session-fold.txt" 2>&1
-    results+=("tst_cuda_session, fold norm + conv epilogue: $(status $?)")
+    # The decode step without its fusions: the residual norm as its own kernel, the conv too.
+    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 limit 200 ./bin/tst_cuda_session \
+        >"$logs/tst_cuda_session-unfused.txt" 2>&1
+    results+=("tst_cuda_session, unfused decode: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
-    LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 limit 120 ./bin/longview-cli verify-reference \
-        --device cuda fixtures/models/* >"$logs/verify-fold.txt" 2>&1
-    results+=("verify-reference, fold norm + conv epilogue: $(status $?) $(tail -1 "$logs/verify-fold.txt")")
+    # Every measured-and-replaced form at once: the paths a user can still switch back to.
+    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_FA=mma \
+        LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 limit 120 \
+        ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify-old.txt" 2>&1
+    results+=("verify-reference, earlier forms: $(status $?) $(tail -1 "$logs/verify-old.txt")")
     LONGVIEW_CUDA_GEMV=staged limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* \
         >"$logs/verify-gemv-staged.txt" 2>&1
     results+=("verify-reference, staged GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-staged.txt")")
@@ -51,16 +53,17 @@ fi
 variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIEW_CUDA_KV=f32"
           "chunk2048|--record 1|LONGVIEW_CUDA_CHUNK=2048"
           "chunk16384|--record 1|LONGVIEW_CUDA_CHUNK=16384"
-          "fa-tiles1|--record 1|LONGVIEW_CUDA_FA_TILES=1"
-          "fa-wgmma|--record 1|LONGVIEW_CUDA_FA=wgmma"
+          "fa-mma|--record 1|LONGVIEW_CUDA_FA=mma"
+          "fa-mma1|--record 1|LONGVIEW_CUDA_FA=mma1"
           "fa-warps4|--record 1|LONGVIEW_CUDA_FA_WARPS=4"
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
           "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
           "gemv-staged|--record 1|LONGVIEW_CUDA_GEMV=staged"
-          "fold-norm|--record 1|LONGVIEW_CUDA_FOLD_NORM=1"
-          "ssd-async|--record 1|LONGVIEW_CUDA_SSD_SCAN=async"
-          "conv-epilogue|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=1")
+          "fold-off|--record 1|LONGVIEW_CUDA_FOLD_NORM=0"
+          "ssd-registers|--record 1|LONGVIEW_CUDA_SSD_SCAN=registers"
+          "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
+          "gateup-f32|--record 1|LONGVIEW_CUDA_GATEUP_BF16=0")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
         IFS='|' read -r name args envs <<<"$v"
@@ -84,18 +87,14 @@ fi
 if [[ -x bin/bench_cuda_ops ]] && want bench; then
     ./bin/bench_cuda_ops >"$logs/bench-ops.txt" 2>&1
     results+=("bench_cuda_ops: $(status $?)")
-    LONGVIEW_CUDA_FA_TILES=1 ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-tiles1.txt" 2>&1
-    results+=("bench_cuda_ops attention, one query tile per warp: $(status $?)")
-    LONGVIEW_CUDA_FA=wgmma ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-wgmma.txt" 2>&1
-    results+=("bench_cuda_ops attention, warpgroup products: $(status $?)")
+    LONGVIEW_CUDA_FA=mma ./bin/bench_cuda_ops attention >"$logs/bench-ops-fa-mma.txt" 2>&1
+    results+=("bench_cuda_ops attention, mma.sync: $(status $?)")
 fi
 if want quick; then
-    for v in "defaults|" "pdl-off|LONGVIEW_CUDA_PDL=0" "fold-norm|LONGVIEW_CUDA_FOLD_NORM=1" \
-        "ssd-async|LONGVIEW_CUDA_SSD_SCAN=async" \
-        "conv-epilogue|LONGVIEW_CUDA_CONV_EPILOGUE=1" "stack-off|LONGVIEW_CUDA_STACK=0" \
-        "gateup-bf16|LONGVIEW_CUDA_GATEUP_BF16=1" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
-        "gemv-staged|LONGVIEW_CUDA_GEMV=staged" \
-        "all-opt-ins|LONGVIEW_CUDA_FOLD_NORM=1 LONGVIEW_CUDA_CONV_EPILOGUE=1 LONGVIEW_CUDA_SSD_SCAN=async LONGVIEW_CUDA_GATEUP_BF16=1 LONGVIEW_CUDA_FA=wgmma LONGVIEW_CUDA_GEMV=staged"; do
+    for v in "defaults|" "gemv-staged|LONGVIEW_CUDA_GEMV=staged" "fa-mma|LONGVIEW_CUDA_FA=mma" \
+        "ssd-registers|LONGVIEW_CUDA_SSD_SCAN=registers" "fold-off|LONGVIEW_CUDA_FOLD_NORM=0" \
+        "conv-epilogue-off|LONGVIEW_CUDA_CONV_EPILOGUE=0" "gateup-f32|LONGVIEW_CUDA_GATEUP_BF16=0" \
+        "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1
@@ -103,14 +102,14 @@ if want quick; then
         echo "--- $name"
         grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
     done
-    if [[ -x bin/bench_cuda_ops ]]; then # attention alone, the mma.sync and wgmma forms
-        for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma"; do
-            IFS='|' read -r name envs <<<"$v"
-            env $envs timeout -k 5 60 ./bin/bench_cuda_ops attention >"$logs/quick-ops-$name.txt" 2>&1
-            results+=("quick bench_cuda_ops attention $name: $(status $?)")
-            echo "--- $name" && grep -E '^attention' "$logs/quick-ops-$name.txt"
-        done
-    fi
+fi
+if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
+    for v in "fa-default|" "fa-mma|LONGVIEW_CUDA_FA=mma"; do
+        IFS='|' read -r name envs <<<"$v"
+        env $envs timeout -k 5 90 ./bin/bench_cuda_ops attention >"$logs/ops-$name.txt" 2>&1
+        results+=("bench_cuda_ops attention $name: $(status $?)")
+        echo "--- $name" && grep -E '^attention' "$logs/ops-$name.txt"
+    done
 fi
 if want timeline; then
     ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
@@ -132,7 +131,7 @@ for v in "${variants[@]}"; do
     [[ -f $logs/bench-$name.txt ]] && echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/bench-$name.txt"
 done
 [[ -f $logs/cli-bench.txt ]] && echo "--- longview-cli bench" && grep -E '^ +[0-9]+ ' "$logs/cli-bench.txt"
-for f in bench-ops bench-ops-fa-tiles1 bench-ops-fa-wgmma; do
+for f in bench-ops bench-ops-fa-mma; do
     [[ -f $logs/$f.txt ]] && echo "--- $f: attention" && grep -E '^attention' "$logs/$f.txt"
 done
 [[ -f $logs/cli-profile.txt ]] && echo "--- profile, 16K prefill (top ops)" &&

@@ -249,8 +249,8 @@ private slots:
         finish();
     }
 
-    // The opt-in bf16 prefill MLP (LONGVIEW_CUDA_GATEUP_BF16=1): the gate-up product written
-    // in bf16, and swiglu reading bf16 gate and up (four columns a thread, or one).
+    // The bf16 prefill MLP (the default; LONGVIEW_CUDA_GATEUP_BF16=0 keeps f32): the gate-up
+    // product written in bf16, and swiglu reading bf16 gate and up (four columns a thread, or one).
     void gateUpInBf16() {
         struct Product {
             std::int64_t T, K, N;
@@ -427,15 +427,16 @@ private slots:
     }
 
     // A decode step's in_proj as one call: the product (of x, or of the folded residual norm)
-    // and the causal conv of a column range of its output, with the GEMV's conv epilogue
-    // (LONGVIEW_CUDA_CONV_EPILOGUE=1, read at each call) and without; against the CPU's ops.
+    // and the causal conv of a column range of its output, with the GEMV's conv epilogue (the
+    // default) and without (LONGVIEW_CUDA_CONV_EPILOGUE=0, read at each call); against the
+    // CPU's ops.
     void fusedLinearWithConv() {
         struct Case {
             std::int64_t T, K, N, c0, C, convK;
             bool fold;
             DType wt;
         };
-        for (const char* epilogue : {"", "1"}) {
+        for (const char* epilogue : {"", "0"}) {
             qputenv("LONGVIEW_CUDA_CONV_EPILOGUE", epilogue);
             for (const Case& k : {Case{1, 1536, 6448, 3072, 3328, 4, false, DType::BF16},
                                   Case{1, 1536, 6448, 3072, 3328, 4, true, DType::BF16},
@@ -452,7 +453,7 @@ private slots:
                                         .arg(k.convK)
                                         .arg(k.fold)
                                         .arg(lv::dtypeName(k.wt).data())
-                                        .arg(*epilogue ? " (epilogue)" : "");
+                                        .arg(*epilogue ? " (separate conv)" : " (epilogue)");
                 OpHarness h = harness();
                 auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
                 auto dw = h.wide(k.T, k.K + 4);
@@ -747,12 +748,12 @@ private slots:
     }
 
     void ssdScan() {
-        // The chunked form twice: as it runs by default, and with the chunk-state and chunk-scan
-        // kernels whose tiles go through cp.async stages (LONGVIEW_CUDA_SSD_SCAN=async, read
-        // at each call).
-        for (const char* scan : {"", "async"}) {
+        // The chunked form twice: as it runs by default (chunk states and chunk scan through
+        // cp.async stages where rows are aligned), and with the register-staged kernels
+        // (LONGVIEW_CUDA_SSD_SCAN=registers, read at each call).
+        for (const char* scan : {"", "registers"}) {
             qputenv("LONGVIEW_CUDA_SSD_SCAN", scan);
-            ssdScanCases(QString(*scan ? " (async scan)" : ""));
+            ssdScanCases(QString(*scan ? " (register-staged scan)" : ""));
         }
         qunsetenv("LONGVIEW_CUDA_SSD_SCAN");
         finish();
@@ -937,29 +938,25 @@ private slots:
                                 DType::F32, k.kv);
             auto expected = h.output({k.T, k.Hq, k.d});
             h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, expected.ref);
-            // f16 caches: every flash form (two query tiles per warp, the default; one; the
-            // warpgroup products on compute capability 9.0), each into a freshly poisoned
-            // output. A form that does not apply falls back to the default, compared again.
+            // f16 caches: every flash form (the default: the warpgroup products on compute
+            // capability 9.0, else two query tiles per warp; the mma.sync forms with two tiles
+            // and one), each into a freshly poisoned output. A form that does not apply falls
+            // back to the next, compared again.
             struct Variant {
-                const char *name, *switchName, *value;
+                const char *name, *value; // LONGVIEW_CUDA_FA
             };
-            for (const Variant& v : {Variant{"tiles=2", "LONGVIEW_CUDA_FA_TILES", "2"},
-                                     Variant{"tiles=1", "LONGVIEW_CUDA_FA_TILES", "1"},
-                                     Variant{"wgmma", "LONGVIEW_CUDA_FA", "wgmma"}}) {
+            for (const Variant& v : {Variant{"default", ""}, Variant{"mma, tiles=2", "mma"},
+                                     Variant{"mma, tiles=1", "mma1"}}) {
                 // (a few query rows go to the split-K decode kernel whatever the switches)
                 const bool flash = k.T * (k.Hq / k.Hkv) > 8;
-                if (v.name != std::string_view("tiles=2") && (k.kv != DType::F16 || !flash)) break;
-                if (v.name == std::string_view("wgmma") && !lv::cuda::flashWgmmaAvailable()) {
-                    qInfo("  skip  attention wgmma: the device is not compute capability 9.0");
-                    break;
-                }
+                if (*v.value && (k.kv != DType::F16 || !flash)) break;
                 auto out = h.output({k.T, k.Hq, k.d});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
-                qputenv(v.switchName, v.value);
+                qputenv("LONGVIEW_CUDA_FA", v.value);
                 const bool ran = guarded(
                     QString("attention T=%1 pos0=%2 d=%3").arg(k.T).arg(k.pos0).arg(k.d),
                     [&] { h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut); });
-                qunsetenv(v.switchName);
+                qunsetenv("LONGVIEW_CUDA_FA");
                 if (!ran) break;
                 check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6 %7")
                           .arg(k.T)

@@ -437,16 +437,18 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
     const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
     const bool f16 = a.kvDtype == kF16;
-    // Hopper's warpgroup products (sm90a/FlashAttentionWgmma.cu), on request while it is
-    // measured against the two-tile form (read at every call, so that the op tests run it).
-    if (switchIs("LONGVIEW_CUDA_FA", "wgmma") && flashWgmmaApplies(a)) {
+    // Hopper's warpgroup products (sm90a/FlashAttentionWgmma.cu) where they apply: H100,
+    // T=4096 at pos0 126976, 269 -> 420 TFLOP/s; 128K prefill 67.6K -> 77.2K tok/s.
+    // LONGVIEW_CUDA_FA=mma chooses the mma.sync forms, =mma1 their one-tile form (read at
+    // every call, so that the op tests run each).
+    const bool mma1 = switchIs("LONGVIEW_CUDA_FA", "mma1");
+    if (!mma1 && !switchIs("LONGVIEW_CUDA_FA", "mma") && flashWgmmaApplies(a)) {
         launchFlashWgmma(a, s);
         return;
     }
     // f16 caches (the GPU's own): two query tiles per warp, 1.3x the one-tile form on an
-    // H200 (T=4096 at pos0 126976: 208 -> 265 TFLOP/s). LONGVIEW_CUDA_FA_TILES=1 chooses the
-    // one-tile form (read at every call, so that the op tests run both).
-    if (f16 && !switchIs("LONGVIEW_CUDA_FA_TILES", "1")) {
+    // H200 (T=4096 at pos0 126976: 208 -> 265 TFLOP/s).
+    if (f16 && !mma1) {
         launchFlashWarps<D, 4, 32, true, 2>(a, s);
         return;
     }

@@ -773,8 +773,9 @@ GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows
 void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                               const Tensor* bias, float scale, Tensor& out,
                               const ConvOfColumns* conv) {
-    // Read at each call (the op test runs both forms); recorded steps read it once.
-    const bool epilogue = switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "1");
+    // The conv as the GEMV's epilogue unless LONGVIEW_CUDA_CONV_EPILOGUE=0; read at each call
+    // (the op test runs both forms); recorded steps read it once.
+    const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
@@ -819,9 +820,9 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
 }
 
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
-    // Opt-in until measured on a GPU (written when none was lent): the gate-up product's
-    // output and swiglu's input are the widest activations of a prefill chunk.
-    static const bool on = switchIs("LONGVIEW_CUDA_GATEUP_BF16", "1");
+    // The gate-up product's output and swiglu's input are the widest activations of a prefill
+    // chunk: bf16 unless LONGVIEW_CUDA_GATEUP_BF16=0 (H100: +1-2% prefill at 16K and 128K).
+    static const bool on = !switchIs("LONGVIEW_CUDA_GATEUP_BF16", "0");
     return on && rows > kGemvMaxRows && down.dtype == DType::BF16 ? DType::BF16 : DType::F32;
 }
 
@@ -832,8 +833,8 @@ bool CudaBackend::stacksProducts() const {
 }
 
 bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
-    // Opt-in until measured on a GPU (written when none was lent).
-    static const bool on = switchIs("LONGVIEW_CUDA_FOLD_NORM", "1");
+    // Unless LONGVIEW_CUDA_FOLD_NORM=0 (H100: decode +1-2%, 81 launches fewer a token).
+    static const bool on = !switchIs("LONGVIEW_CUDA_FOLD_NORM", "0");
     return on && T >= 1 && T <= kGemvMaxRows;
 }
 

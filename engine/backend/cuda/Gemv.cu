@@ -444,6 +444,21 @@ int maxSharedPerBlock() {
     return deviceAttribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
 }
 
+// The dynamic shared memory `kernel` may opt into: the device's per-block limit less the
+// kernel's static shared memory (asking for the whole limit is an invalid value).
+int dynamicSharedLimit(const void* kernel) {
+    static std::mutex mutex;
+    static std::map<const void*, int> cache;
+    const std::lock_guard lock(mutex);
+    auto it = cache.find(kernel);
+    if (it == cache.end()) {
+        cudaFuncAttributes attr{};
+        check(cudaFuncGetAttributes(&attr, kernel), "gemv attributes");
+        it = cache.emplace(kernel, maxSharedPerBlock() - int(attr.sharedSizeBytes)).first;
+    }
+    return it->second;
+}
+
 // LONGVIEW_CUDA_GEMV: block (one block per row group, the first version), staged (the
 // streaming form with its weights through a cp.async ring), else the streaming form. Read at
 // every launch (a few hundred a token outside recorded steps), so that the op tests run each.
@@ -462,7 +477,7 @@ template <class W, int T, int P>
 bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
                   float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
     const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T, P>);
-    const int limit = P == 0 ? int(kGemvMaxSmem) : maxSharedPerBlock();
+    const int limit = P == 0 ? int(kGemvMaxSmem) : dynamicSharedLimit(kernel);
     const std::size_t fixed = sizeof(float) * std::size_t(T * x.cols) + GemvRing<P>::bytes;
     if (fixed + 2048 > std::size_t(limit)) return false;
     allowDynamicSharedMemory(kernel, limit, "gemv shared memory");

@@ -34,10 +34,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-unfused.txt" 2>&1
     results+=("tst_cuda_session, unfused decode: $(status $?)")
-    # The recorded step with the weights' L2 prefetch on a side branch of the graph.
-    LONGVIEW_CUDA_PREFETCH=2 limit 200 ./bin/tst_cuda_session \
-        >"$logs/tst_cuda_session-prefetch.txt" 2>&1
-    results+=("tst_cuda_session, L2 prefetch: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -97,8 +93,7 @@ fi
 if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
-    for v in "defaults|" "gemv-staged|LONGVIEW_CUDA_GEMV=staged" \
-        "prefetch1|LONGVIEW_CUDA_PREFETCH=1" "prefetch2|LONGVIEW_CUDA_PREFETCH=2" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
+    for v in "defaults|" "gemv-staged|LONGVIEW_CUDA_GEMV=staged" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

@@ -259,16 +259,6 @@ CudaBackend::CudaBackend(int deviceIndex) : device_(deviceIndex) {
             std::to_string(prop.major * 10 + prop.minor) + ")";
 
     check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
-    prefetchMode_ = switchIs("LONGVIEW_CUDA_PREFETCH", "1")   ? 1
-                    : switchIs("LONGVIEW_CUDA_PREFETCH", "2") ? 2
-                                                              : 0;
-    if (prefetchMode_) {
-        check(cudaStreamCreateWithFlags(&prefetchStream_, cudaStreamNonBlocking),
-              "cudaStreamCreate");
-        check(cudaEventCreateWithFlags(&productDone_, cudaEventDisableTiming), "cudaEventCreate");
-        check(cudaEventCreateWithFlags(&prefetchDone_, cudaEventDisableTiming), "cudaEventCreate");
-        prefetchCap_ = std::size_t(prop.l2CacheSize) / 2;
-    }
     cudaMemPoolProps props{};
     props.allocType = cudaMemAllocationTypePinned;
     props.location.type = cudaMemLocationTypeDevice;
@@ -304,12 +294,6 @@ CudaBackend::~CudaBackend() {
     if (pool_) cudaMemPoolDestroy(pool_);
     if (positionHost_) cudaFreeHost(positionHost_);
     if (positionCopied_) cudaEventDestroy(positionCopied_);
-    if (prefetchStream_) {
-        cudaStreamSynchronize(prefetchStream_);
-        cudaStreamDestroy(prefetchStream_);
-    }
-    for (cudaEvent_t e : {productDone_, prefetchDone_})
-        if (e) cudaEventDestroy(e);
     if (queuedHost_) cudaFreeHost(queuedHost_);
     for (auto& e : queuedDone_)
         if (e) cudaEventDestroy(e);
@@ -444,35 +428,6 @@ private:
 
 } // namespace
 
-void CudaBackend::gemv(Rows x, const Tensor& weight, std::int64_t ldw, const float* bias,
-                       float alpha, Rows out, const GemvInput& in, const GemvConv& conv) {
-    const bool prefetch = prefetchMode_ && recording_;
-    if (prefetch && productPending_) {
-        check(cudaStreamWaitEvent(prefetchStream_, productDone_, 0), "prefetch wait");
-        const std::size_t bytes =
-            std::size_t(out.cols) * std::size_t(ldw) * dtypeSize(weight.dtype);
-        launchL2Prefetch(weight.data, std::min(bytes, prefetchCap_), prefetchStream_);
-        prefetchForked_ = true;
-    }
-    // Mode 2: the next product's prefetch may start with this one (more requests in flight
-    // while a GEMV ramps up); mode 1: once this one has read its weights.
-    if (prefetch && prefetchMode_ == 2)
-        check(cudaEventRecord(productDone_, stream_), "product event");
-    launchGemv(x, weight.data, ldw, int(weight.dtype), bias, alpha, out, stream_, in, conv);
-    if (prefetch && prefetchMode_ == 1)
-        check(cudaEventRecord(productDone_, stream_), "product event");
-    productPending_ = prefetch;
-}
-
-void CudaBackend::joinPrefetch() {
-    productPending_ = false;
-    if (!prefetchForked_) return;
-    prefetchForked_ = false;
-    // Errors are left to the capture's end, which reports an unjoined or broken branch.
-    cudaEventRecord(prefetchDone_, prefetchStream_);
-    cudaStreamWaitEvent(stream_, prefetchDone_, 0);
-}
-
 std::unique_ptr<Backend::RecordedStep>
 CudaBackend::recordStep(std::int64_t pos0, const std::function<void()>& ops, std::string& whyNot) {
     if (recording_) bad("recordStep", "already recording");
@@ -481,14 +436,12 @@ CudaBackend::recordStep(std::int64_t pos0, const std::function<void()>& ops, std
     check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture");
     recording_ = true;
     recordedPos0_ = pos0;
-    productPending_ = false; // an event recorded outside the capture cannot be waited on in it
     std::string failure;
     try {
         ops();
     } catch (const std::exception& e) {
         failure = e.what();
     }
-    joinPrefetch();
     recording_ = false;
     cudaGraph_t graph = nullptr;
     const cudaError_t ended = cudaStreamEndCapture(stream_, &graph);
@@ -680,7 +633,7 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
     }
     if ((!halfX || widened) && gemvApplies(xr, weight.data, ldw, int(weight.dtype))) {
         // Decode: a memory-bound product with no conversion pass and no scratch.
-        gemv(xr, weight, ldw, b, scale, o);
+        launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, o, stream_);
         return;
     }
     GemmOperands g{};
@@ -757,7 +710,7 @@ void CudaBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Ten
             GemvInput in;
             in.kind = kGemvSwiglu;
             in.other = u;
-            gemv(g, weight, p.ldw, p.bias, scale, p.out, in);
+            launchGemv(g, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in);
             return;
         }
     }
@@ -784,7 +737,8 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
             in.groupSize = groupSize;
             in.eps = eps;
             in.normBeforeGate = normBeforeGate;
-            gemv(xr, weight, p.ldw, p.bias, scale, p.out, in);
+            launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_,
+                       in);
             return;
         }
     }
@@ -862,7 +816,7 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     gc.silu = conv->silu;
     gc.out = co;
     makeCurrent();
-    gemv(xr, weight, p.ldw, p.bias, scale, p.out, in, gc);
+    launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
 }
 
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
@@ -898,7 +852,8 @@ void CudaBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale
         const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
         if (p.K > 0 && gemvApplies(xr, weight.data, p.ldw, int(weight.dtype))) {
             makeCurrent();
-            gemv(xr, weight, p.ldw, p.bias, lscale, p.out, in);
+            launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, lscale, p.out, stream_,
+                       in);
             return;
         }
     }

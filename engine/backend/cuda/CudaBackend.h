@@ -133,22 +133,9 @@ private:
     void linearToHalf(const Tensor& x, const Rows& xr, const Tensor& weight, const Tensor* bias,
                       float scale, Tensor& out);
 
-    // A decode GEMV. While a step is recorded with LONGVIEW_CUDA_PREFETCH=1|2, its weights are
-    // first asked into L2 on a side branch that starts when the step's previous product ends
-    // (1) or starts (2), so that HBM works through the small kernels between two products.
-    void gemv(Rows x, const Tensor& weight, std::int64_t ldw, const float* bias, float alpha,
-              Rows out, const GemvInput& in = {}, const GemvConv& conv = {});
-    // Joins the side branch back into stream_ (a capture must end with every branch joined).
-    void joinPrefetch();
-
     int device_ = 0;
     std::string name_;
     cudaStream_t stream_ = nullptr;
-    cudaStream_t prefetchStream_ = nullptr;
-    cudaEvent_t productDone_ = nullptr, prefetchDone_ = nullptr;
-    int prefetchMode_ = 0; // LONGVIEW_CUDA_PREFETCH: 1 after the previous product, 2 with it
-    bool productPending_ = false, prefetchForked_ = false;
-    std::size_t prefetchCap_ = 0; // bytes of one product asked for: half of L2
     cudaMemPool_t pool_ = nullptr;
     void* workspace_ = nullptr;
     std::size_t workspaceBytes_ = 0;

@@ -116,10 +116,6 @@ bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
                 Rows out, cudaStream_t s, const GemvInput& in = {}, const GemvConv& conv = {});
 
-// L2Prefetch.cu: asks for [p, p + bytes) to be brought into L2 (16-byte aligned; the tail
-// below 16 bytes is left out); no result, no ordering with the stream's readers.
-void launchL2Prefetch(const void* p, std::size_t bytes, cudaStream_t s);
-
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);
 // x += scale * delta, then out = rmsNorm(x) * w; false (nothing launched) for rows longer

@@ -3,7 +3,8 @@
 # the fixtures through verify-reference, and the model bench with and without the recorded
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
-#                                           tests, bench, quick, attention, timeline, or all, the
+#                                           tests, bench, quick, record, attention, timeline,
+#                                           or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
@@ -43,9 +44,9 @@ if [[ -x bin/longview-cli ]] && want tests; then
         LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 limit 120 \
         ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify-old.txt" 2>&1
     results+=("verify-reference, earlier forms: $(status $?) $(tail -1 "$logs/verify-old.txt")")
-    LONGVIEW_CUDA_GEMV=staged limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* \
-        >"$logs/verify-gemv-staged.txt" 2>&1
-    results+=("verify-reference, staged GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-staged.txt")")
+    LONGVIEW_CUDA_GEMV=registers limit 120 ./bin/longview-cli verify-reference --device cuda \
+        fixtures/models/* >"$logs/verify-gemv-registers.txt" 2>&1
+    results+=("verify-reference, register GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-registers.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
 # changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
@@ -59,7 +60,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "gemm-tune|--record 1|LONGVIEW_CUDA_GEMM_TUNE=1"
           "pdl-off|--record 1|LONGVIEW_CUDA_PDL=0"
           "gemv-block|--record 1|LONGVIEW_CUDA_GEMV=block"
-          "gemv-staged|--record 1|LONGVIEW_CUDA_GEMV=staged"
+          "gemv-registers|--record 1|LONGVIEW_CUDA_GEMV=registers"
           "fold-off|--record 1|LONGVIEW_CUDA_FOLD_NORM=0"
           "ssd-registers|--record 1|LONGVIEW_CUDA_SSD_SCAN=registers"
           "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
@@ -93,7 +94,7 @@ fi
 if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
-    for v in "defaults|" "gemv-staged|LONGVIEW_CUDA_GEMV=staged" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
+    for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1
@@ -101,6 +102,12 @@ if want quick; then
         echo "--- $name"
         grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
     done
+fi
+if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE.md records
+    limit 240 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
+        --contexts "$contexts" --decode-tokens 63 --repeat 3 >"$logs/record.txt" 2>&1
+    results+=("longview-cli bench --repeat 3: $(status $?)")
+    cat "$logs/record.txt"
 fi
 if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
     for v in "fa-default|" "fa-mma|LONGVIEW_CUDA_FA=mma"; do

@@ -141,7 +141,8 @@ private slots:
         const auto ta = a.generate(prompt, g).tokens, tb = b.generate(prompt, g).tokens;
         QCOMPARE(ta, tb);
         QCOMPARE(a.position(), b.position());
-        QCOMPARE(a.lastLogits(), b.lastLogits());
+        // (a recorded step's split-K attention sums its keys in another order than a direct one)
+        QVERIFY(maxRelDiff(a.lastLogits(), b.lastLogits()) < 1e-4);
         QVERIFY(QString::fromStdString(a.decodeMode()).startsWith("recorded ("));
         // A stop token and a callback that stops: the token that stops is fed either way.
         // The stop token: the first that had not come before (a repeated token stops at its
@@ -165,12 +166,13 @@ private slots:
         const auto rd = d.generate(prompt, g, [&](std::int32_t) { return ++calls < 2; });
         QCOMPARE(rd.stop, GenerateResult::Stop::Callback);
         QCOMPARE(d.position(), std::int64_t(prompt.size()) + 2);
-        QCOMPARE(d.lastLogits(), [&] {
+        const double diff = maxRelDiff(d.lastLogits(), [&] {
             Session e(*model, stepwise);
             e.prefill(prompt);
             e.decode(tb[0]);
             return e.decode(tb[1]);
         }());
+        QVERIFY2(diff < 1e-4, qPrintable(QString("logits differ by %1").arg(diff)));
     }
 
     // Snapshots hold the KV caches in the type the backend keeps (the GPU's are f16) and

@@ -52,11 +52,11 @@ public:
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
                               Tensor& scratch) override;
-    // Decode (T <= 4): one GEMV, LONGVIEW_CUDA_CONV_EPILOGUE=1 until measured.
+    // Decode (T <= 4): one GEMV unless LONGVIEW_CUDA_CONV_EPILOGUE=0.
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
-    // Decode (T <= 4): LONGVIEW_CUDA_FOLD_NORM=1 until measured.
+    // Decode (T <= 4) unless LONGVIEW_CUDA_FOLD_NORM=0.
     bool stacksProducts() const override;
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;
     bool foldsResidualNorm(std::int64_t T) const override;

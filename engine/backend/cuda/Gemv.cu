@@ -272,7 +272,7 @@ __device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const fl
 //
 // P = 0 holds the next chunk in registers: one chunk (4 KB a warp) in flight, so with two
 // blocks an SM about 64 KB, and a product of 150 KB an SM (1536 -> 6448 on 132 SMs) waits
-// out three memory latencies in a row. P > 0 (LONGVIEW_CUDA_GEMV=staged) copies chunks into
+// out three memory latencies in a row. P > 0 (the default) copies chunks into
 // a ring in shared memory with cp.async, P - 1 ahead, no registers held: each lane reads back
 // only the 16 bytes a row it copied itself, so its own wait is all the ordering it needs.
 template <int P> struct GemvRing {

@@ -1,5 +1,6 @@
 // The GPU backend's tuning switches, LONGVIEW_CUDA_* in the environment: the forms a
-// benchmark compares, and the paths that stay opt-in until measured (bench prints those set).
+// benchmark compares, the earlier forms a measured one replaced, and the paths that stay
+// opt-in until measured (bench prints those set).
 #pragma once
 
 #include <cstdlib>

@@ -1,6 +1,7 @@
 // Causal GQA flash attention for prefill on Hopper's warpgroup products (wgmma, sm_90a), f16
 // KV caches, head dim 64 or 128. Built for sm_90a alone; the backend chooses it only on a
-// device of compute capability 9.0 (LONGVIEW_CUDA_FA=wgmma).
+// device of compute capability 9.0 (the default there; LONGVIEW_CUDA_FA=mma for the mma.sync
+// forms).
 //
 // The mma.sync kernel (Attention.cu) tops out near 265 TFLOP/s on an H200: its operands go
 // through registers by ldmatrix, and at 255 registers an SM holds one block of 4 warps. Here

@@ -44,6 +44,9 @@ if [[ -x bin/longview-cli ]] && want tests; then
         LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 limit 120 \
         ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify-old.txt" 2>&1
     results+=("verify-reference, earlier forms: $(status $?) $(tail -1 "$logs/verify-old.txt")")
+    LONGVIEW_CUDA_GEMV_SM_BLOCKS=1 limit 120 ./bin/longview-cli verify-reference --device cuda \
+        fixtures/models/* >"$logs/verify-gemv-sm-blocks1.txt" 2>&1
+    results+=("verify-reference, one GEMV block an SM: $(status $?) $(tail -1 "$logs/verify-gemv-sm-blocks1.txt")")
     LONGVIEW_CUDA_GEMV=registers limit 120 ./bin/longview-cli verify-reference --device cuda \
         fixtures/models/* >"$logs/verify-gemv-registers.txt" 2>&1
     results+=("verify-reference, register GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-registers.txt")")
@@ -94,7 +97,8 @@ fi
 if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
-    for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
+    for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
+        "gemv-sm-blocks1|LONGVIEW_CUDA_GEMV_SM_BLOCKS=1" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

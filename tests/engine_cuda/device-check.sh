@@ -98,7 +98,8 @@ if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
     for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
-        "gemv-sm-blocks1|LONGVIEW_CUDA_GEMV_SM_BLOCKS=1" "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
+        "gemv-sm-blocks1|LONGVIEW_CUDA_GEMV_SM_BLOCKS=1" "fa-wgmma-halves|LONGVIEW_CUDA_FA=wgmma-halves" \
+        "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1
@@ -114,7 +115,7 @@ if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE
     cat "$logs/record.txt"
 fi
 if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
-    for v in "fa-default|" "fa-mma|LONGVIEW_CUDA_FA=mma"; do
+    for v in "fa-default|" "fa-wgmma-halves|LONGVIEW_CUDA_FA=wgmma-halves" "fa-mma|LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/bench_cuda_ops attention >"$logs/ops-$name.txt" 2>&1
         results+=("bench_cuda_ops attention $name: $(status $?)")

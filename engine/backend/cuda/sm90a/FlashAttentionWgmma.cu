@@ -24,6 +24,7 @@
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
+#include "backend/cuda/Switches.h"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda_runtime.h>
@@ -106,9 +107,47 @@ accumulatePV(float (&o)[D / 2], const std::uint32_t (&p)[kKeys / 16][4], std::ui
     wgmmaWait<0>();
     fenceRegisters(o);
 }
+
+// The halves form (LONGVIEW_CUDA_FA=wgmma-halves) takes a tile as two halves of 64 keys so
+// that the tensor cores run one half's product while the warpgroup does the other half's
+// softmax: Q K^T of the second half during the first half's softmax, P V of the first half
+// during the second half's. The helpers only issue; the kernel commits and waits.
+
+// s = Q K^T for keys 64 h .. 64 h + 63 of the tile (rows 64 h.. of each column block of K).
+template <int D>
+__device__ __forceinline__ void issueScoresOfHalf(float (&s)[kKeys / 4], std::uint32_t qTile,
+                                                  int wg, std::uint32_t kTile, int h) {
+    using namespace sm90a;
+#pragma unroll
+    for (int ks = 0; ks < D / 16; ++ks) {
+        const std::uint32_t within = (ks & 3) * 32;
+        const std::uint64_t qd =
+            descriptor(qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
+        const std::uint64_t kd =
+            descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + h * 64 * 128 + within, 16, 1024);
+        wgmmaM64N64SS(s, qd, kd, ks > 0);
+    }
+}
+
+// o += P V over keys 64 h .. 64 h + 63: p holds that half's four 16-key A fragments.
+template <int D>
+__device__ __forceinline__ void issuePVOfHalf(float (&o)[D / 2], const std::uint32_t (&p)[4][4],
+                                              std::uint32_t vTile, int h) {
+    using namespace sm90a;
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) {
+        const std::uint64_t vd =
+            descriptor(vTile + (4 * h + kk) * 16 * 128, tileBytes<64>(kKeys), 1024);
+        if constexpr (D == 128)
+            wgmmaM64N128RS(o, p[kk], vd);
+        else
+            wgmmaM64N64RS(o, p[kk], vd);
+    }
+}
 #endif
 
-template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
+template <int D, bool HALVES>
+__global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     using namespace sm90a;
     constexpr int CH = D / 8; // 16-byte chunks per row
@@ -191,6 +230,97 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
         s[i] = 0.0f;
     float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
 
+    // The halves form's online softmax of one half (keys kBase ..): masks past each row's
+    // last key, updates m and l, leaves the exponentials in sh and the rows' rescale of o in
+    // corr (o itself may be in a running product).
+    auto softmaxOfHalf = [&](float(&sh)[kKeys / 4], std::int64_t kBase, float(&corr)[2]) {
+        if (kBase + kKeys / 2 - 1 > a.pos0 + wgFirst) { // the diagonal crosses this half
+#pragma unroll
+            for (int j = 0; j < kKeys / 16; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    const std::int64_t key = kBase + j * 8 + 2 * tig + (e & 1);
+                    if (key > a.pos0 + tA[e >> 1]) sh[4 * j + e] = -INFINITY;
+                }
+        }
+#pragma unroll
+        for (int rr = 0; rr < 2; ++rr) {
+            float mx = -INFINITY;
+#pragma unroll
+            for (int j = 0; j < kKeys / 16; ++j)
+                mx = fmaxf(mx, fmaxf(sh[4 * j + 2 * rr], sh[4 * j + 2 * rr + 1]));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+            const float mNew = fmaxf(m[rr], mx);
+            const float mUse = mNew == -INFINITY ? 0.0f : mNew;
+            corr[rr] = exp2f(m[rr] - mUse);
+            float sum = 0.0f;
+#pragma unroll
+            for (int j = 0; j < kKeys / 16; ++j) {
+                sh[4 * j + 2 * rr] = exp2f(sh[4 * j + 2 * rr] - mUse);
+                sh[4 * j + 2 * rr + 1] = exp2f(sh[4 * j + 2 * rr + 1] - mUse);
+                sum += sh[4 * j + 2 * rr] + sh[4 * j + 2 * rr + 1];
+            }
+            l[rr] = l[rr] * corr[rr] + sum;
+            m[rr] = mNew;
+        }
+    };
+    auto rescale = [&](const float(&corr)[2]) {
+#pragma unroll
+        for (int n = 0; n < D / 8; ++n) {
+            o[4 * n] *= corr[0];
+            o[4 * n + 1] *= corr[0];
+            o[4 * n + 2] *= corr[1];
+            o[4 * n + 3] *= corr[1];
+        }
+    };
+    auto asA = [](const float(&sh)[kKeys / 4], std::uint32_t(&p)[4][4]) {
+#pragma unroll
+        for (int kk = 0; kk < 4; ++kk)
+#pragma unroll
+            for (int i = 0; i < 4; ++i)
+                p[kk][i] = packF16(sh[8 * kk + 2 * i], sh[8 * kk + 2 * i + 1]);
+    };
+    // One tile in halves a and b: [QK a][QK b] issued; softmax a while QK b runs; [PV a]
+    // issued; softmax b while PV a runs; then o rescaled for b and [PV b].
+    auto halvesStep = [&](std::uint32_t kTile, std::uint32_t vTile, std::int64_t k0) {
+        float sa[kKeys / 4], sb[kKeys / 4], corr[2];
+        std::uint32_t pa[4][4], pb[4][4];
+        fenceRegisters(sa);
+        fenceRegisters(sb);
+        wgmmaFence();
+        issueScoresOfHalf<D>(sa, qAddr, wg, kTile, 0);
+        wgmmaCommit();
+        issueScoresOfHalf<D>(sb, qAddr, wg, kTile, 1);
+        wgmmaCommit();
+        wgmmaWait<1>();
+        fenceRegisters(sa);
+        softmaxOfHalf(sa, k0, corr);
+        rescale(corr);
+        asA(sa, pa);
+        fenceRegisters(pa);
+        fenceRegisters(o);
+        wgmmaFence();
+        issuePVOfHalf<D>(o, pa, vTile, 0);
+        wgmmaCommit();
+        wgmmaWait<1>(); // Q K^T of b (P V of a may still run)
+        fenceRegisters(sb);
+        softmaxOfHalf(sb, k0 + kKeys / 2, corr);
+        asA(sb, pb);
+        wgmmaWait<0>();
+        fenceRegisters(pa); // read by the product until here
+        fenceRegisters(o);
+        rescale(corr);
+        fenceRegisters(pb);
+        fenceRegisters(o);
+        wgmmaFence();
+        issuePVOfHalf<D>(o, pb, vTile, 1);
+        wgmmaCommit();
+        wgmmaWait<0>();
+        fenceRegisters(pb);
+        fenceRegisters(o);
+    };
+
     for (std::int64_t k0 = 0, it = 0; k0 < kEnd; k0 += kKeys, ++it) {
         const int stage = int(it & 1);
         // The other stage was last read in the previous step, which every warpgroup left
@@ -203,7 +333,11 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
         }
         fenceSharedForAsyncProxy(); // this thread's copies (and Q's stores) for the products
         __syncthreads();
-        if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
+        if constexpr (HALVES) {
+            if (wgActive && k0 <= wgLastKey)
+                halvesStep(kAddr + stage * tileBytes<D>(kKeys), vAddr + stage * tileBytes<D>(kKeys),
+                           k0);
+        } else if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
             const std::uint32_t kTile = kAddr + stage * tileBytes<D>(kKeys);
             const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
             scoresOfTile<D>(s, qAddr, wg, kTile);
@@ -324,12 +458,12 @@ __global__ void __launch_bounds__(128)
 #endif
 }
 
-template <int D> void launchD(const AttentionArgs& a, cudaStream_t s) {
-    const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D>);
+template <int D, bool HALVES> void launchD(const AttentionArgs& a, cudaStream_t s) {
+    const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D, HALVES>);
     allowDynamicSharedMemory(kernel, sharedBytes<D>(), "flash attention (wgmma) shared memory");
     const dim3 grid(ceilDiv(a.T, kRows / (a.Hq / a.Hkv)), unsigned(a.Hkv));
-    launchKernel(flashWgmmaKernel<D>, grid, kThreads, sharedBytes<D>(), s, "flashAttentionWgmma",
-                 a);
+    launchKernel(flashWgmmaKernel<D, HALVES>, grid, kThreads, sharedBytes<D>(), s,
+                 "flashAttentionWgmma", a);
 }
 
 } // namespace
@@ -346,7 +480,7 @@ bool flashWgmmaAvailable() {
         cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
         cudaFuncAttributes attr{};
         available = major == 9 && minor == 0 &&
-                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128>) == cudaSuccess;
+                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128, false>) == cudaSuccess;
         cudaGetLastError(); // a missing image is an answer here, not an error to carry on
     });
     return available;
@@ -398,10 +532,13 @@ void probeWgmmaLayouts(int d, const std::uint16_t* q, const std::uint16_t* k,
 }
 
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {
+    // LONGVIEW_CUDA_FA=wgmma-halves: the halves form, opt-in until measured (read at each
+    // call, so that the op tests run both).
+    const bool halves = switchIs("LONGVIEW_CUDA_FA", "wgmma-halves");
     if (a.d == 128)
-        launchD<128>(a, s);
+        halves ? launchD<128, true>(a, s) : launchD<128, false>(a, s);
     else
-        launchD<64>(a, s);
+        halves ? launchD<64, true>(a, s) : launchD<64, false>(a, s);
 }
 
 } // namespace lv::cuda

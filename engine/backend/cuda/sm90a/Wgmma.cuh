@@ -57,6 +57,16 @@ template <int N> __device__ __forceinline__ void fenceRegisters(float (&d)[N]) {
         asm volatile("" : "+f"(d[i])::"memory");
 }
 
+// The same for A fragments held in registers while a product that reads them runs: keeps
+// them live (and where they are) until this point, after its wgmmaWait.
+template <int N> __device__ __forceinline__ void fenceRegisters(std::uint32_t (&a)[N][4]) {
+#pragma unroll
+    for (int i = 0; i < N; ++i)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+            asm volatile("" : "+r"(a[i][j])::"memory");
+}
+
 #define LV_WGMMA_F8(b)                                                                             \
     "+f"(d[b + 0]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]),                \
         "+f"(d[b + 5]), "+f"(d[b + 6]), "+f"(d[b + 7])
@@ -80,6 +90,16 @@ __device__ __forceinline__ void wgmmaM64N128SS(float (&d)[64], std::uint64_t a, 
                  "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 " LV_WGMMA_D64
                  ", %64, %65, p, 1, 1, 0, 0;\n}\n"
                  : LV_WGMMA_F64
+                 : "l"(a), "l"(b), "r"(int(accumulate)));
+}
+
+// d[64 x 64] (+)= A[64 x 16] . B[16 x 64], both K-major in shared memory (as above).
+__device__ __forceinline__ void wgmmaM64N64SS(float (&d)[32], std::uint64_t a, std::uint64_t b,
+                                              bool accumulate) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 " LV_WGMMA_D32
+                 ", %32, %33, p, 1, 1, 0, 0;\n}\n"
+                 : LV_WGMMA_F32
                  : "l"(a), "l"(b), "r"(int(accumulate)));
 }
 

@@ -43,9 +43,16 @@ constexpr int kThreads = 256;
 template <int D> constexpr int tileBytes(int rows) {
     return rows * D * 2;
 }
-// Q, then two stages of K, then two of V; plus room to align the start to 1024 bytes.
-template <int D> constexpr int sharedBytes() {
-    return tileBytes<D>(kRows) + 4 * tileBytes<D>(kKeys) + 1024;
+// K/V stages: two, refilled after the barrier that ends each step; the halves form has
+// three, so that a stage refilled at step j was last read at step j - 2, which every thread
+// has left before the barrier that starts step j - 1, and its steps need no ending barrier.
+constexpr int stagesOf(bool halves) {
+    return halves ? 3 : 2;
+}
+// Q, then the stages of K, then those of V; plus room to align the start to 1024 bytes
+// (225 KB at D = 128 with three stages).
+template <int D, bool HALVES = false> constexpr int sharedBytes() {
+    return tileBytes<D>(kRows) + 2 * stagesOf(HALVES) * tileBytes<D>(kKeys) + 1024;
 }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -158,8 +165,9 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
     const std::uint32_t raw = sharedAddress(smemRaw);
     unsigned char* base = smemRaw + (((raw + 1023) & ~1023u) - raw);
     unsigned char* Qs = base;
-    unsigned char* Ks = Qs + tileBytes<D>(kRows); // [2 stages]
-    unsigned char* Vs = Ks + 2 * tileBytes<D>(kKeys);
+    unsigned char* Ks = Qs + tileBytes<D>(kRows); // [kStages]
+    constexpr int kStages = stagesOf(HALVES);
+    unsigned char* Vs = Ks + kStages * tileBytes<D>(kKeys);
     const std::uint32_t qAddr = sharedAddress(Qs), kAddr = sharedAddress(Ks),
                         vAddr = sharedAddress(Vs);
 
@@ -322,11 +330,11 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
     };
 
     for (std::int64_t k0 = 0, it = 0; k0 < kEnd; k0 += kKeys, ++it) {
-        const int stage = int(it & 1);
-        // The other stage was last read in the previous step, which every warpgroup left
-        // through the barrier at its end.
+        const int stage = int(it % kStages);
+        // The stage refilled here was last read kStages - 1 steps ago, which every warpgroup
+        // left through a barrier since (see stagesOf).
         if (k0 + kKeys < kEnd) {
-            issue(k0 + kKeys, stage ^ 1);
+            issue(k0 + kKeys, int((it + 1) % kStages));
             cpAsyncWait<1>();
         } else {
             cpAsyncWait<0>();
@@ -381,7 +389,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
             scoresAsA(s, p);
             accumulatePV<D>(o, p, vTile);
         }
-        __syncthreads(); // this stage is refilled at the next step
+        if constexpr (!HALVES) __syncthreads(); // this stage is refilled at the next step
     }
 
     if (!wgActive) return;
@@ -460,9 +468,10 @@ __global__ void __launch_bounds__(128)
 
 template <int D, bool HALVES> void launchD(const AttentionArgs& a, cudaStream_t s) {
     const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D, HALVES>);
-    allowDynamicSharedMemory(kernel, sharedBytes<D>(), "flash attention (wgmma) shared memory");
+    allowDynamicSharedMemory(kernel, sharedBytes<D, HALVES>(),
+                             "flash attention (wgmma) shared memory");
     const dim3 grid(ceilDiv(a.T, kRows / (a.Hq / a.Hkv)), unsigned(a.Hkv));
-    launchKernel(flashWgmmaKernel<D, HALVES>, grid, kThreads, sharedBytes<D>(), s,
+    launchKernel(flashWgmmaKernel<D, HALVES>, grid, kThreads, sharedBytes<D, HALVES>(), s,
                  "flashAttentionWgmma", a);
 }
 

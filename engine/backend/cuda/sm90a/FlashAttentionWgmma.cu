@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
+#include <type_traits>
 
 namespace lv::cuda {
 namespace {
@@ -59,8 +60,19 @@ template <int D, bool HALVES = false> constexpr int sharedBytes() {
 // The three steps of a tile, shared with the layout probe below. Tiles: Q of kRows rows at
 // qTile, K and V of kKeys rows at kTile and vTile (shared-window addresses), swizzled.
 
-// s = Q K^T for warpgroup wg's 64 rows: 16 head dims a product; within a column block of 64
-// the start moves by 32 bytes (the hardware applies the swizzle to the address it forms).
+// The descriptors of head dims 16 ks .. 16 ks + 15 of Q (warpgroup wg's 64 rows) and of K
+// (rows row0 ..): within a column block of 64 the start moves by 32 bytes (the hardware
+// applies the swizzle to the address it forms).
+__device__ __forceinline__ std::uint64_t qDescriptor(std::uint32_t qTile, int wg, int ks) {
+    return sm90a::descriptor(
+        qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + (ks & 3) * 32, 16, 1024);
+}
+__device__ __forceinline__ std::uint64_t kDescriptor(std::uint32_t kTile, int ks, int row0) {
+    return sm90a::descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + row0 * 128 + (ks & 3) * 32,
+                             16, 1024);
+}
+
+// s = Q K^T for warpgroup wg's 64 rows: 16 head dims a product.
 template <int D>
 __device__ __forceinline__ void scoresOfTile(float (&s)[kKeys / 2], std::uint32_t qTile, int wg,
                                              std::uint32_t kTile) {
@@ -68,14 +80,8 @@ __device__ __forceinline__ void scoresOfTile(float (&s)[kKeys / 2], std::uint32_
     fenceRegisters(s);
     wgmmaFence();
 #pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks) {
-        const std::uint32_t within = (ks & 3) * 32;
-        const std::uint64_t qd =
-            descriptor(qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
-        const std::uint64_t kd =
-            descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + within, 16, 1024);
-        wgmmaM64N128SS(s, qd, kd, ks > 0);
-    }
+    for (int ks = 0; ks < D / 16; ++ks)
+        wgmmaM64N128SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, 0), ks > 0);
     wgmmaCommit();
     wgmmaWait<0>();
     fenceRegisters(s);
@@ -126,14 +132,8 @@ __device__ __forceinline__ void issueScoresOfHalf(float (&s)[kKeys / 4], std::ui
                                                   int wg, std::uint32_t kTile, int h) {
     using namespace sm90a;
 #pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks) {
-        const std::uint32_t within = (ks & 3) * 32;
-        const std::uint64_t qd =
-            descriptor(qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + within, 16, 1024);
-        const std::uint64_t kd =
-            descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + h * 64 * 128 + within, 16, 1024);
-        wgmmaM64N64SS(s, qd, kd, ks > 0);
-    }
+    for (int ks = 0; ks < D / 16; ++ks)
+        wgmmaM64N64SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, 64 * h), ks > 0);
 }
 
 // o += P V over keys 64 h .. 64 h + 63: p holds that half's four 16-key A fragments.
@@ -238,13 +238,14 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         s[i] = 0.0f;
     float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
 
-    // The halves form's online softmax of one half (keys kBase ..): masks past each row's
-    // last key, updates m and l, leaves the exponentials in sh and the rows' rescale of o in
-    // corr (o itself may be in a running product).
-    auto softmaxOfHalf = [&](float(&sh)[kKeys / 4], std::int64_t kBase, float(&corr)[2]) {
-        if (kBase + kKeys / 2 - 1 > a.pos0 + wgFirst) { // the diagonal crosses this half
+    // The online softmax of a tile's scores sh (a whole tile, or the halves form's half; keys
+    // kBase ..): masks past each row's last key, updates m and l, leaves the exponentials in
+    // sh and the rows' rescale of o in corr (o itself may be in a running product).
+    auto softmaxOf = [&](auto& sh, std::int64_t kBase, float(&corr)[2]) {
+        constexpr int NJ = int(std::extent_v<std::remove_reference_t<decltype(sh)>>) / 4;
+        if (kBase + NJ * 8 - 1 > a.pos0 + wgFirst) { // the diagonal crosses these keys
 #pragma unroll
-            for (int j = 0; j < kKeys / 16; ++j)
+            for (int j = 0; j < NJ; ++j)
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     const std::int64_t key = kBase + j * 8 + 2 * tig + (e & 1);
@@ -255,7 +256,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         for (int rr = 0; rr < 2; ++rr) {
             float mx = -INFINITY;
 #pragma unroll
-            for (int j = 0; j < kKeys / 16; ++j)
+            for (int j = 0; j < NJ; ++j)
                 mx = fmaxf(mx, fmaxf(sh[4 * j + 2 * rr], sh[4 * j + 2 * rr + 1]));
             mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
             mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
@@ -264,7 +265,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
             corr[rr] = exp2f(m[rr] - mUse);
             float sum = 0.0f;
 #pragma unroll
-            for (int j = 0; j < kKeys / 16; ++j) {
+            for (int j = 0; j < NJ; ++j) {
                 sh[4 * j + 2 * rr] = exp2f(sh[4 * j + 2 * rr] - mUse);
                 sh[4 * j + 2 * rr + 1] = exp2f(sh[4 * j + 2 * rr + 1] - mUse);
                 sum += sh[4 * j + 2 * rr] + sh[4 * j + 2 * rr + 1];
@@ -303,7 +304,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         wgmmaCommit();
         wgmmaWait<1>();
         fenceRegisters(sa);
-        softmaxOfHalf(sa, k0, corr);
+        softmaxOf(sa, k0, corr);
         rescale(corr);
         asA(sa, pa);
         fenceRegisters(pa);
@@ -313,7 +314,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         wgmmaCommit();
         wgmmaWait<1>(); // Q K^T of b (P V of a may still run)
         fenceRegisters(sb);
-        softmaxOfHalf(sb, k0 + kKeys / 2, corr);
+        softmaxOf(sb, k0 + kKeys / 2, corr);
         asA(sb, pb);
         wgmmaWait<0>();
         fenceRegisters(pa); // read by the product until here
@@ -349,42 +350,9 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
             const std::uint32_t kTile = kAddr + stage * tileBytes<D>(kKeys);
             const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
             scoresOfTile<D>(s, qAddr, wg, kTile);
-
-            if (k0 + kKeys - 1 > a.pos0 + wgFirst) { // the diagonal crosses this tile
-#pragma unroll
-                for (int j = 0; j < kKeys / 8; ++j)
-#pragma unroll
-                    for (int e = 0; e < 4; ++e) {
-                        const std::int64_t key = k0 + j * 8 + 2 * tig + (e & 1);
-                        if (key > a.pos0 + tA[e >> 1]) s[4 * j + e] = -INFINITY;
-                    }
-            }
-#pragma unroll
-            for (int rr = 0; rr < 2; ++rr) {
-                float mx = -INFINITY;
-#pragma unroll
-                for (int j = 0; j < kKeys / 8; ++j)
-                    mx = fmaxf(mx, fmaxf(s[4 * j + 2 * rr], s[4 * j + 2 * rr + 1]));
-                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-                const float mNew = fmaxf(m[rr], mx);
-                const float mUse = mNew == -INFINITY ? 0.0f : mNew;
-                const float corr = exp2f(m[rr] - mUse);
-                float sum = 0.0f;
-#pragma unroll
-                for (int j = 0; j < kKeys / 8; ++j) {
-                    s[4 * j + 2 * rr] = exp2f(s[4 * j + 2 * rr] - mUse);
-                    s[4 * j + 2 * rr + 1] = exp2f(s[4 * j + 2 * rr + 1] - mUse);
-                    sum += s[4 * j + 2 * rr] + s[4 * j + 2 * rr + 1];
-                }
-                l[rr] = l[rr] * corr + sum;
-                m[rr] = mNew;
-#pragma unroll
-                for (int n = 0; n < D / 8; ++n) {
-                    o[4 * n + 2 * rr] *= corr;
-                    o[4 * n + 2 * rr + 1] *= corr;
-                }
-            }
+            float corr[2];
+            softmaxOf(s, k0, corr);
+            rescale(corr);
             std::uint32_t p[kKeys / 16][4];
             scoresAsA(s, p);
             accumulatePV<D>(o, p, vTile);

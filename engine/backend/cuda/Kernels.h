@@ -202,6 +202,10 @@ void launchAttention(const AttentionArgs& a, void* scratch, cudaStream_t s);
 bool flashWgmmaAvailable();
 bool flashWgmmaApplies(const AttentionArgs& a);
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s);
+// sm90a/FlashAttentionWarpSpecialized.cu: the same with a TMA producer warpgroup and the two
+// consumers taking turns at the tensor cores (where flashWgmmaApplies); false where it does
+// not serve the call (a recorded step's device position, no tensor-map encoder).
+bool launchFlashWarpSpecialized(const AttentionArgs& a, cudaStream_t s);
 // For the op tests: one tile through the wgmma kernel's own steps, s = Q K^T [64][128] and
 // o = f16(s) V [64][d] (q [64][d], k and v [128][d], f16 bits); synchronous, throws
 // DeviceError on a CUDA failure. d is 64 or 128.

@@ -25,6 +25,7 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
 #include "backend/cuda/Switches.h"
+#include "backend/cuda/sm90a/AttentionTile.cuh"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda_runtime.h>
@@ -36,14 +37,12 @@
 
 namespace lv::cuda {
 namespace {
+using namespace sm90a;
 
-constexpr int kRows = 128; // queries per block: two warpgroups of 64
-constexpr int kKeys = 128; // keys per step
+constexpr int kRows = kTileRows;
+constexpr int kKeys = kTileKeys;
 constexpr int kThreads = 256;
 
-template <int D> constexpr int tileBytes(int rows) {
-    return rows * D * 2;
-}
 // K/V stages: two, refilled after the barrier that ends each step; the halves form has
 // three, so that a stage refilled at step j was last read at step j - 2, which every thread
 // has left before the barrier that starts step j - 1, and its steps need no ending barrier.
@@ -57,99 +56,28 @@ template <int D, bool HALVES = false> constexpr int sharedBytes() {
 }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-// The three steps of a tile, shared with the layout probe below. Tiles: Q of kRows rows at
-// qTile, K and V of kKeys rows at kTile and vTile (shared-window addresses), swizzled.
-
-// The descriptors of head dims 16 ks .. 16 ks + 15 of Q (warpgroup wg's 64 rows) and of K
-// (rows row0 ..): within a column block of 64 the start moves by 32 bytes (the hardware
-// applies the swizzle to the address it forms).
-__device__ __forceinline__ std::uint64_t qDescriptor(std::uint32_t qTile, int wg, int ks) {
-    return sm90a::descriptor(
-        qTile + (ks >> 2) * tileBytes<64>(kRows) + wg * 64 * 128 + (ks & 3) * 32, 16, 1024);
-}
-__device__ __forceinline__ std::uint64_t kDescriptor(std::uint32_t kTile, int ks, int row0) {
-    return sm90a::descriptor(kTile + (ks >> 2) * tileBytes<64>(kKeys) + row0 * 128 + (ks & 3) * 32,
-                             16, 1024);
-}
-
-// s = Q K^T for warpgroup wg's 64 rows: 16 head dims a product.
+// s = Q K^T for warpgroup wg's 64 rows, waited out (the whole-tile form and the probe).
 template <int D>
 __device__ __forceinline__ void scoresOfTile(float (&s)[kKeys / 2], std::uint32_t qTile, int wg,
                                              std::uint32_t kTile) {
-    using namespace sm90a;
     fenceRegisters(s);
     wgmmaFence();
-#pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks)
-        wgmmaM64N128SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, 0), ks > 0);
+    issueScores<D>(s, qTile, wg, kTile);
     wgmmaCommit();
     wgmmaWait<0>();
     fenceRegisters(s);
 }
 
-// P as the A fragments of the P.V products, 16 keys each: the accumulator layout of two
-// neighbouring 8-key groups is the A layout of their 16.
-__device__ __forceinline__ void scoresAsA(const float (&s)[kKeys / 2],
-                                          std::uint32_t (&p)[kKeys / 16][4]) {
-#pragma unroll
-    for (int kk = 0; kk < kKeys / 16; ++kk) {
-        p[kk][0] = packF16(s[8 * kk + 0], s[8 * kk + 1]);
-        p[kk][1] = packF16(s[8 * kk + 2], s[8 * kk + 3]);
-        p[kk][2] = packF16(s[8 * kk + 4], s[8 * kk + 5]);
-        p[kk][3] = packF16(s[8 * kk + 6], s[8 * kk + 7]);
-    }
-}
-
-// o += P V: V rows (keys) 16 kk .. 16 kk + 15 are two swizzle atoms of 8 rows (sbo); the
-// head dims lie in column blocks of 64 (lbo, one block of kKeys rows).
+// o += P V over the whole tile, waited out.
 template <int D>
 __device__ __forceinline__ void
 accumulatePV(float (&o)[D / 2], const std::uint32_t (&p)[kKeys / 16][4], std::uint32_t vTile) {
-    using namespace sm90a;
     fenceRegisters(o);
     wgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < kKeys / 16; ++kk) {
-        const std::uint64_t vd = descriptor(vTile + kk * 16 * 128, tileBytes<64>(kKeys), 1024);
-        if constexpr (D == 128)
-            wgmmaM64N128RS(o, p[kk], vd);
-        else
-            wgmmaM64N64RS(o, p[kk], vd);
-    }
+    issuePV<D>(o, p, vTile);
     wgmmaCommit();
     wgmmaWait<0>();
     fenceRegisters(o);
-}
-
-// The halves form (LONGVIEW_CUDA_FA=wgmma-halves) takes a tile as two halves of 64 keys so
-// that the tensor cores run one half's product while the warpgroup does the other half's
-// softmax: Q K^T of the second half during the first half's softmax, P V of the first half
-// during the second half's. The helpers only issue; the kernel commits and waits.
-
-// s = Q K^T for keys 64 h .. 64 h + 63 of the tile (rows 64 h.. of each column block of K).
-template <int D>
-__device__ __forceinline__ void issueScoresOfHalf(float (&s)[kKeys / 4], std::uint32_t qTile,
-                                                  int wg, std::uint32_t kTile, int h) {
-    using namespace sm90a;
-#pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks)
-        wgmmaM64N64SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, 64 * h), ks > 0);
-}
-
-// o += P V over keys 64 h .. 64 h + 63: p holds that half's four 16-key A fragments.
-template <int D>
-__device__ __forceinline__ void issuePVOfHalf(float (&o)[D / 2], const std::uint32_t (&p)[4][4],
-                                              std::uint32_t vTile, int h) {
-    using namespace sm90a;
-#pragma unroll
-    for (int kk = 0; kk < 4; ++kk) {
-        const std::uint64_t vd =
-            descriptor(vTile + (4 * h + kk) * 16 * 128, tileBytes<64>(kKeys), 1024);
-        if constexpr (D == 128)
-            wgmmaM64N128RS(o, p[kk], vd);
-        else
-            wgmmaM64N64RS(o, p[kk], vd);
-    }
 }
 #endif
 
@@ -173,18 +101,12 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
 
     const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
     const int gid = lane >> 2, tig = lane & 3;
-    const int hk = blockIdx.y;
-    const int G = int(a.Hq / a.Hkv);
-    const int queries = kRows / G; // per block; rows queries * G .. 127 are padding
-    // The last queries see the most keys: their blocks go first, so that the short ones
-    // fill the tail of the grid instead of waiting behind it.
-    const std::int64_t q0 = std::int64_t(gridDim.x - 1 - blockIdx.x) * queries;
+    const BlockRows b(a);
+    const int hk = b.hk;
     const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
     const std::int64_t rowKv = a.Hkv * D;
-    const std::int64_t qLast = std::min<std::int64_t>(q0 + queries, a.T) - 1;
-    const std::int64_t kEnd = a.pos0 + qLast + 1; // keys [0, kEnd) are needed by some row
-    // Row r's query (past every real one for padding rows, which are never written).
-    auto queryOf = [&](int r) { return r < queries * G ? q0 + r / G : a.T; };
+    const std::int64_t qLast = b.qLast, kEnd = b.kEnd;
+    auto queryOf = [&](int r) { return b.queryOf(r); };
 
     // K and V rows [k0, k0 + 128) of this kv head into stage `stage` (zeros past kEnd).
     auto issue = [&](std::int64_t k0, int stage) {
@@ -202,23 +124,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
     };
     issue(0, 0);
 
-    // Q, scaled into base 2 and rounded to f16 (rows past T are zeros).
-    for (int i = tid; i < kRows * CH; i += kThreads) {
-        const int r = i / CH, c = i % CH;
-        const std::int64_t t = queryOf(r);
-        const int h = hk * G + r % G;
-        float f[8] = {};
-        if (t < a.T) {
-            const float4* q =
-                reinterpret_cast<const float4*>(a.q + t * a.ldq + std::int64_t(h) * D + c * 8);
-            const float4 x = q[0], y = q[1];
-            f[0] = x.x, f[1] = x.y, f[2] = x.z, f[3] = x.w;
-            f[4] = y.x, f[5] = y.y, f[6] = y.z, f[7] = y.w;
-        }
-        *reinterpret_cast<uint4*>(Qs + swizzledOffset(kRows, r, c)) =
-            make_uint4(packF16(f[0] * qMul, f[1] * qMul), packF16(f[2] * qMul, f[3] * qMul),
-                       packF16(f[4] * qMul, f[5] * qMul), packF16(f[6] * qMul, f[7] * qMul));
-    }
+    storeQRows<D>(Qs, a, b, qMul, 0, kRows, tid, kThreads);
 
     // This thread's rows: rowA and rowA + 8 of the block (the accumulator layout of wgmma, per
     // warp as mma.sync's m16n8: element 4j + e is row gid + 8 (e / 2), column 8j + 2 tig +
@@ -236,60 +142,12 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
 #pragma unroll
     for (int i = 0; i < kS; ++i)
         s[i] = 0.0f;
-    float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+    OnlineSoftmax sm;
+    sm.lastKey[0] = a.pos0 + tA[0];
+    sm.lastKey[1] = a.pos0 + tA[1];
+    sm.unmaskedBelow = a.pos0 + wgFirst;
+    sm.tig = tig;
 
-    // The online softmax of a tile's scores sh (a whole tile, or the halves form's half; keys
-    // kBase ..): masks past each row's last key, updates m and l, leaves the exponentials in
-    // sh and the rows' rescale of o in corr (o itself may be in a running product).
-    auto softmaxOf = [&](auto& sh, std::int64_t kBase, float(&corr)[2]) {
-        constexpr int NJ = int(std::extent_v<std::remove_reference_t<decltype(sh)>>) / 4;
-        if (kBase + NJ * 8 - 1 > a.pos0 + wgFirst) { // the diagonal crosses these keys
-#pragma unroll
-            for (int j = 0; j < NJ; ++j)
-#pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const std::int64_t key = kBase + j * 8 + 2 * tig + (e & 1);
-                    if (key > a.pos0 + tA[e >> 1]) sh[4 * j + e] = -INFINITY;
-                }
-        }
-#pragma unroll
-        for (int rr = 0; rr < 2; ++rr) {
-            float mx = -INFINITY;
-#pragma unroll
-            for (int j = 0; j < NJ; ++j)
-                mx = fmaxf(mx, fmaxf(sh[4 * j + 2 * rr], sh[4 * j + 2 * rr + 1]));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-            const float mNew = fmaxf(m[rr], mx);
-            const float mUse = mNew == -INFINITY ? 0.0f : mNew;
-            corr[rr] = exp2f(m[rr] - mUse);
-            float sum = 0.0f;
-#pragma unroll
-            for (int j = 0; j < NJ; ++j) {
-                sh[4 * j + 2 * rr] = exp2f(sh[4 * j + 2 * rr] - mUse);
-                sh[4 * j + 2 * rr + 1] = exp2f(sh[4 * j + 2 * rr + 1] - mUse);
-                sum += sh[4 * j + 2 * rr] + sh[4 * j + 2 * rr + 1];
-            }
-            l[rr] = l[rr] * corr[rr] + sum;
-            m[rr] = mNew;
-        }
-    };
-    auto rescale = [&](const float(&corr)[2]) {
-#pragma unroll
-        for (int n = 0; n < D / 8; ++n) {
-            o[4 * n] *= corr[0];
-            o[4 * n + 1] *= corr[0];
-            o[4 * n + 2] *= corr[1];
-            o[4 * n + 3] *= corr[1];
-        }
-    };
-    auto asA = [](const float(&sh)[kKeys / 4], std::uint32_t(&p)[4][4]) {
-#pragma unroll
-        for (int kk = 0; kk < 4; ++kk)
-#pragma unroll
-            for (int i = 0; i < 4; ++i)
-                p[kk][i] = packF16(sh[8 * kk + 2 * i], sh[8 * kk + 2 * i + 1]);
-    };
     // One tile in halves a and b: [QK a][QK b] issued; softmax a while QK b runs; [PV a]
     // issued; softmax b while PV a runs; then o rescaled for b and [PV b].
     auto halvesStep = [&](std::uint32_t kTile, std::uint32_t vTile, std::int64_t k0) {
@@ -298,32 +156,32 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         fenceRegisters(sa);
         fenceRegisters(sb);
         wgmmaFence();
-        issueScoresOfHalf<D>(sa, qAddr, wg, kTile, 0);
+        issueScores<D>(sa, qAddr, wg, kTile, 0);
         wgmmaCommit();
-        issueScoresOfHalf<D>(sb, qAddr, wg, kTile, 1);
+        issueScores<D>(sb, qAddr, wg, kTile, kKeys / 2);
         wgmmaCommit();
         wgmmaWait<1>();
         fenceRegisters(sa);
-        softmaxOf(sa, k0, corr);
-        rescale(corr);
-        asA(sa, pa);
+        sm.apply(sa, k0, corr);
+        rescaleRows(o, corr);
+        scoresAsA(sa, pa);
         fenceRegisters(pa);
         fenceRegisters(o);
         wgmmaFence();
-        issuePVOfHalf<D>(o, pa, vTile, 0);
+        issuePV<D>(o, pa, vTile, 0);
         wgmmaCommit();
         wgmmaWait<1>(); // Q K^T of b (P V of a may still run)
         fenceRegisters(sb);
-        softmaxOf(sb, k0 + kKeys / 2, corr);
-        asA(sb, pb);
+        sm.apply(sb, k0 + kKeys / 2, corr);
+        scoresAsA(sb, pb);
         wgmmaWait<0>();
         fenceRegisters(pa); // read by the product until here
         fenceRegisters(o);
-        rescale(corr);
+        rescaleRows(o, corr);
         fenceRegisters(pb);
         fenceRegisters(o);
         wgmmaFence();
-        issuePVOfHalf<D>(o, pb, vTile, 1);
+        issuePV<D>(o, pb, vTile, 4);
         wgmmaCommit();
         wgmmaWait<0>();
         fenceRegisters(pb);
@@ -351,8 +209,8 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
             const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
             scoresOfTile<D>(s, qAddr, wg, kTile);
             float corr[2];
-            softmaxOf(s, k0, corr);
-            rescale(corr);
+            sm.apply(s, k0, corr);
+            rescaleRows(o, corr);
             std::uint32_t p[kKeys / 16][4];
             scoresAsA(s, p);
             accumulatePV<D>(o, p, vTile);
@@ -360,22 +218,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         if constexpr (!HALVES) __syncthreads(); // this stage is refilled at the next step
     }
 
-    if (!wgActive) return;
-#pragma unroll
-    for (int rr = 0; rr < 2; ++rr) {
-        float sum = l[rr];
-        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-        const std::int64_t t = tA[rr];
-        if (t >= a.T) continue;
-        const int h = hk * G + (rowA + 8 * rr) % G;
-        const float inv = 1.0f / sum;
-        float* out = a.out + t * a.ldo + std::int64_t(h) * D;
-#pragma unroll
-        for (int n = 0; n < D / 8; ++n)
-            *reinterpret_cast<float2*>(out + n * 8 + 2 * tig) =
-                make_float2(o[4 * n + 2 * rr] * inv, o[4 * n + 2 * rr + 1] * inv);
-    }
+    if (wgActive) writeRows<D>(o, sm, a, b, rowA);
 #else
     __trap(); // built for sm_90a only; the host never launches it elsewhere
 #endif
@@ -509,8 +352,9 @@ void probeWgmmaLayouts(int d, const std::uint16_t* q, const std::uint16_t* k,
 }
 
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {
-    // LONGVIEW_CUDA_FA=wgmma-halves: the halves form, opt-in until measured (read at each
-    // call, so that the op tests run both).
+    // LONGVIEW_CUDA_FA=wgmma-halves: the halves form; wgmma-ws: the warp-specialized one;
+    // opt-in until measured (read at each call, so that the op tests run each).
+    if (switchIs("LONGVIEW_CUDA_FA", "wgmma-ws") && launchFlashWarpSpecialized(a, s)) return;
     const bool halves = switchIs("LONGVIEW_CUDA_FA", "wgmma-halves");
     if (a.d == 128)
         halves ? launchD<128, true>(a, s) : launchD<128, false>(a, s);

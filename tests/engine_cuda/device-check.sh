@@ -44,15 +44,12 @@ if [[ -x bin/longview-cli ]] && want tests; then
         LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 limit 120 \
         ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify-old.txt" 2>&1
     results+=("verify-reference, earlier forms: $(status $?) $(tail -1 "$logs/verify-old.txt")")
-    LONGVIEW_CUDA_GEMV_SM_BLOCKS=1 limit 120 ./bin/longview-cli verify-reference --device cuda \
-        fixtures/models/* >"$logs/verify-gemv-sm-blocks1.txt" 2>&1
-    results+=("verify-reference, one GEMV block an SM: $(status $?) $(tail -1 "$logs/verify-gemv-sm-blocks1.txt")")
     LONGVIEW_CUDA_GEMV=registers limit 120 ./bin/longview-cli verify-reference --device cuda \
         fixtures/models/* >"$logs/verify-gemv-registers.txt" 2>&1
     results+=("verify-reference, register GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-registers.txt")")
-    LONGVIEW_CUDA_FA=wgmma-ws limit 120 ./bin/longview-cli verify-reference --device cuda \
-        fixtures/models/* >"$logs/verify-fa-ws.txt" 2>&1
-    results+=("verify-reference, warp-specialized attention: $(status $?) $(tail -1 "$logs/verify-fa-ws.txt")")
+    LONGVIEW_CUDA_FA=wgmma limit 120 ./bin/longview-cli verify-reference --device cuda \
+        fixtures/models/* >"$logs/verify-fa-wgmma.txt" 2>&1
+    results+=("verify-reference, cp.async wgmma attention: $(status $?) $(tail -1 "$logs/verify-fa-wgmma.txt")")
 fi
 # Variants: the defaults with and without the recorded decode, then one backend choice
 # changed at a time (the f32 KV cache of v1-v13; prefill chunks of 2048, as measured
@@ -101,8 +98,7 @@ if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
     for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
-        "gemv-sm-blocks1|LONGVIEW_CUDA_GEMV_SM_BLOCKS=1" "fa-wgmma-halves|LONGVIEW_CUDA_FA=wgmma-halves" \
-        "fa-wgmma-ws|LONGVIEW_CUDA_FA=wgmma-ws" \
+        "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
         "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
@@ -119,8 +115,7 @@ if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE
     cat "$logs/record.txt"
 fi
 if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
-    for v in "fa-default|" "fa-wgmma-halves|LONGVIEW_CUDA_FA=wgmma-halves" \
-        "fa-wgmma-ws|LONGVIEW_CUDA_FA=wgmma-ws" "fa-mma|LONGVIEW_CUDA_FA=mma"; do
+    for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" "fa-mma|LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/bench_cuda_ops attention >"$logs/ops-$name.txt" 2>&1
         results+=("bench_cuda_ops attention $name: $(status $?)")

@@ -938,17 +938,16 @@ private slots:
                                 DType::F32, k.kv);
             auto expected = h.output({k.T, k.Hq, k.d});
             h.ref().attention(q.ref, kc.ref, vc.ref, k.pos0, scale, expected.ref);
-            // f16 caches: every flash form (the default: the warpgroup products on compute
-            // capability 9.0, else two query tiles per warp; the warpgroup products in halves
-            // of a tile; the warp-specialized form (TMA producer); the mma.sync forms with two
-            // tiles and one), each into a freshly poisoned output. A form that does not apply falls
+            // f16 caches: every flash form (the default: on compute capability 9.0 the
+            // warp-specialized warpgroup products, else two query tiles per warp; the
+            // warpgroup products with cp.async copies; the mma.sync forms with two tiles and
+            // one), each into a freshly poisoned output. A form that does not apply falls
             // back to the next, compared again.
             struct Variant {
                 const char *name, *value; // LONGVIEW_CUDA_FA
             };
             for (const Variant& v :
-                 {Variant{"default", ""}, Variant{"wgmma, halves", "wgmma-halves"},
-                  Variant{"wgmma, warp-specialized", "wgmma-ws"}, Variant{"mma, tiles=2", "mma"},
+                 {Variant{"default", ""}, Variant{"wgmma", "wgmma"}, Variant{"mma, tiles=2", "mma"},
                   Variant{"mma, tiles=1", "mma1"}}) {
                 // (a few query rows go to the split-K decode kernel whatever the switches)
                 const bool flash = k.T * (k.Hq / k.Hkv) > 8;

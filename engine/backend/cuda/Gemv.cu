@@ -21,7 +21,6 @@
 #include <cuda_fp16.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -486,15 +485,7 @@ bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, 
     const std::int64_t chunks = (x.cols + 32 * Unpack<W>::n - 1) / (32 * Unpack<W>::n);
     const std::int64_t groups = (out.cols + kRows - 1) / kRows;
     // Estimated with room for 2 KB of partial sums; what the launch needs is checked below.
-    // LONGVIEW_CUDA_GEMV_SM_BLOCKS=n caps the blocks an SM gets: two staged blocks fill an
-    // SM's shared memory, so the next kernel's blocks (launched as dependents) cannot be
-    // placed, and request their first weights, until these exit; one leaves room for them.
-    static const int smBlocks = [] {
-        const char* e = std::getenv("LONGVIEW_CUDA_GEMV_SM_BLOCKS");
-        return e ? std::max(1, std::atoi(e)) : 0;
-    }();
-    int perSm = blocksPerMultiprocessor(kernel, fixed + 2048);
-    if (smBlocks) perSm = std::min(perSm, smBlocks);
+    const int perSm = blocksPerMultiprocessor(kernel, fixed + 2048);
     const std::int64_t resident = std::int64_t(perSm) * multiprocessors();
     const std::int64_t blocks = std::min(groups, resident);
     // Enough items for every warp the GPU holds, in a power of two of slices.

@@ -1,7 +1,8 @@
 // Causal GQA flash attention for prefill on Hopper's warpgroup products (wgmma, sm_90a), f16
 // KV caches, head dim 64 or 128. Built for sm_90a alone; the backend chooses it only on a
-// device of compute capability 9.0 (the default there; LONGVIEW_CUDA_FA=mma for the mma.sync
-// forms).
+// device of compute capability 9.0, where the warp-specialized form that grew out of it
+// (FlashAttentionWarpSpecialized.cu) is the default: LONGVIEW_CUDA_FA=wgmma for this one,
+// mma for the mma.sync forms.
 //
 // The mma.sync kernel (Attention.cu) tops out near 265 TFLOP/s on an H200: its operands go
 // through registers by ldmatrix, and at 255 registers an SM holds one block of 4 warps. Here
@@ -43,16 +44,11 @@ constexpr int kRows = kTileRows;
 constexpr int kKeys = kTileKeys;
 constexpr int kThreads = 256;
 
-// K/V stages: two, refilled after the barrier that ends each step; the halves form has
-// three, so that a stage refilled at step j was last read at step j - 2, which every thread
-// has left before the barrier that starts step j - 1, and its steps need no ending barrier.
-constexpr int stagesOf(bool halves) {
-    return halves ? 3 : 2;
-}
-// Q, then the stages of K, then those of V; plus room to align the start to 1024 bytes
-// (225 KB at D = 128 with three stages).
-template <int D, bool HALVES = false> constexpr int sharedBytes() {
-    return tileBytes<D>(kRows) + 2 * stagesOf(HALVES) * tileBytes<D>(kKeys) + 1024;
+// K/V stages: two, refilled after the barrier that ends each step.
+constexpr int kStages = 2;
+// Q, then the stages of K, then those of V; plus room to align the start to 1024 bytes.
+template <int D> constexpr int sharedBytes() {
+    return tileBytes<D>(kRows) + 2 * kStages * tileBytes<D>(kKeys) + 1024;
 }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -81,8 +77,7 @@ accumulatePV(float (&o)[D / 2], const std::uint32_t (&p)[kKeys / 16][4], std::ui
 }
 #endif
 
-template <int D, bool HALVES>
-__global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
+template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     using namespace sm90a;
     constexpr int CH = D / 8; // 16-byte chunks per row
@@ -94,7 +89,6 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
     unsigned char* base = smemRaw + (((raw + 1023) & ~1023u) - raw);
     unsigned char* Qs = base;
     unsigned char* Ks = Qs + tileBytes<D>(kRows); // [kStages]
-    constexpr int kStages = stagesOf(HALVES);
     unsigned char* Vs = Ks + kStages * tileBytes<D>(kKeys);
     const std::uint32_t qAddr = sharedAddress(Qs), kAddr = sharedAddress(Ks),
                         vAddr = sharedAddress(Vs);
@@ -148,50 +142,9 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
     sm.unmaskedBelow = a.pos0 + wgFirst;
     sm.tig = tig;
 
-    // One tile in halves a and b: [QK a][QK b] issued; softmax a while QK b runs; [PV a]
-    // issued; softmax b while PV a runs; then o rescaled for b and [PV b].
-    auto halvesStep = [&](std::uint32_t kTile, std::uint32_t vTile, std::int64_t k0) {
-        float sa[kKeys / 4], sb[kKeys / 4], corr[2];
-        std::uint32_t pa[4][4], pb[4][4];
-        fenceRegisters(sa);
-        fenceRegisters(sb);
-        wgmmaFence();
-        issueScores<D>(sa, qAddr, wg, kTile, 0);
-        wgmmaCommit();
-        issueScores<D>(sb, qAddr, wg, kTile, kKeys / 2);
-        wgmmaCommit();
-        wgmmaWait<1>();
-        fenceRegisters(sa);
-        sm.apply(sa, k0, corr);
-        rescaleRows(o, corr);
-        scoresAsA(sa, pa);
-        fenceRegisters(pa);
-        fenceRegisters(o);
-        wgmmaFence();
-        issuePV<D>(o, pa, vTile, 0);
-        wgmmaCommit();
-        wgmmaWait<1>(); // Q K^T of b (P V of a may still run)
-        fenceRegisters(sb);
-        sm.apply(sb, k0 + kKeys / 2, corr);
-        scoresAsA(sb, pb);
-        wgmmaWait<0>();
-        fenceRegisters(pa); // read by the product until here
-        fenceRegisters(o);
-        rescaleRows(o, corr);
-        fenceRegisters(pb);
-        fenceRegisters(o);
-        wgmmaFence();
-        issuePV<D>(o, pb, vTile, 4);
-        wgmmaCommit();
-        wgmmaWait<0>();
-        fenceRegisters(pb);
-        fenceRegisters(o);
-    };
-
     for (std::int64_t k0 = 0, it = 0; k0 < kEnd; k0 += kKeys, ++it) {
         const int stage = int(it % kStages);
-        // The stage refilled here was last read kStages - 1 steps ago, which every warpgroup
-        // left through a barrier since (see stagesOf).
+        // The stage refilled here was last read a step ago, before the barrier that ended it.
         if (k0 + kKeys < kEnd) {
             issue(k0 + kKeys, int((it + 1) % kStages));
             cpAsyncWait<1>();
@@ -200,11 +153,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
         }
         fenceSharedForAsyncProxy(); // this thread's copies (and Q's stores) for the products
         __syncthreads();
-        if constexpr (HALVES) {
-            if (wgActive && k0 <= wgLastKey)
-                halvesStep(kAddr + stage * tileBytes<D>(kKeys), vAddr + stage * tileBytes<D>(kKeys),
-                           k0);
-        } else if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
+        if (wgActive && k0 <= wgLastKey) { // uniform across the warpgroup
             const std::uint32_t kTile = kAddr + stage * tileBytes<D>(kKeys);
             const std::uint32_t vTile = vAddr + stage * tileBytes<D>(kKeys);
             scoresOfTile<D>(s, qAddr, wg, kTile);
@@ -215,7 +164,7 @@ __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel(AttentionArgs a)
             scoresAsA(s, p);
             accumulatePV<D>(o, p, vTile);
         }
-        if constexpr (!HALVES) __syncthreads(); // this stage is refilled at the next step
+        __syncthreads(); // this stage is refilled at the next step
     }
 
     if (wgActive) writeRows<D>(o, sm, a, b, rowA);
@@ -277,13 +226,12 @@ __global__ void __launch_bounds__(128)
 #endif
 }
 
-template <int D, bool HALVES> void launchD(const AttentionArgs& a, cudaStream_t s) {
-    const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D, HALVES>);
-    allowDynamicSharedMemory(kernel, sharedBytes<D, HALVES>(),
-                             "flash attention (wgmma) shared memory");
+template <int D> void launchD(const AttentionArgs& a, cudaStream_t s) {
+    const void* kernel = reinterpret_cast<const void*>(flashWgmmaKernel<D>);
+    allowDynamicSharedMemory(kernel, sharedBytes<D>(), "flash attention (wgmma) shared memory");
     const dim3 grid(ceilDiv(a.T, kRows / (a.Hq / a.Hkv)), unsigned(a.Hkv));
-    launchKernel(flashWgmmaKernel<D, HALVES>, grid, kThreads, sharedBytes<D, HALVES>(), s,
-                 "flashAttentionWgmma", a);
+    launchKernel(flashWgmmaKernel<D>, grid, kThreads, sharedBytes<D>(), s, "flashAttentionWgmma",
+                 a);
 }
 
 } // namespace
@@ -300,7 +248,7 @@ bool flashWgmmaAvailable() {
         cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
         cudaFuncAttributes attr{};
         available = major == 9 && minor == 0 &&
-                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128, false>) == cudaSuccess;
+                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128>) == cudaSuccess;
         cudaGetLastError(); // a missing image is an answer here, not an error to carry on
     });
     return available;
@@ -352,14 +300,14 @@ void probeWgmmaLayouts(int d, const std::uint16_t* q, const std::uint16_t* k,
 }
 
 void launchFlashWgmma(const AttentionArgs& a, cudaStream_t s) {
-    // LONGVIEW_CUDA_FA=wgmma-halves: the halves form; wgmma-ws: the warp-specialized one;
-    // opt-in until measured (read at each call, so that the op tests run each).
-    if (switchIs("LONGVIEW_CUDA_FA", "wgmma-ws") && launchFlashWarpSpecialized(a, s)) return;
-    const bool halves = switchIs("LONGVIEW_CUDA_FA", "wgmma-halves");
+    // The warp-specialized form (H100: attention 417 -> 549 TFLOP/s, 128K prefill 82.0K ->
+    // 89.0K tok/s); LONGVIEW_CUDA_FA=wgmma for this file's (read at each call, so that the op
+    // tests run both).
+    if (!switchIs("LONGVIEW_CUDA_FA", "wgmma") && launchFlashWarpSpecialized(a, s)) return;
     if (a.d == 128)
-        halves ? launchD<128, true>(a, s) : launchD<128, false>(a, s);
+        launchD<128>(a, s);
     else
-        halves ? launchD<64, true>(a, s) : launchD<64, false>(a, s);
+        launchD<64>(a, s);
 }
 
 } // namespace lv::cuda

@@ -178,6 +178,38 @@ int run(int argc, char** argv) {
         timeOp(*be, "rope q" + tag + " 12x128", double(T * 1536 * 8), 0,
                [&] { be->rope(q, 1000, 10000.0f, 128); });
     }
+    // Decode products as a step streams them: 40 distinct weights of a shape (more bytes
+    // than L2 holds, so each product reads its weights from memory), one after another.
+    // Against the single-weight rows above (warm in L2) this separates the kernel's own
+    // streaming from the cost at its boundaries.
+    {
+        struct Lin {
+            const char* name;
+            std::int64_t K, Nout;
+        };
+        constexpr int kLayers = 40;
+        for (const Lin& l : {Lin{"in_proj", Hd, proj}, Lin{"out_proj", Dx, Hd},
+                             Lin{"mlp_in", Hd, 2 * F}, Lin{"mlp_out", F, Hd}}) {
+            const std::string name = std::string("gemv stream x40 ") + l.name +
+                                     " K=" + std::to_string(l.K) + " N=" + std::to_string(l.Nout);
+            if (filter && name.find(filter) == std::string::npos) continue;
+            Tensor x = a.random({1, l.K});
+            Tensor out = a.random({1, l.Nout});
+            std::vector<Tensor> ws{a.random({l.Nout, l.K}, DType::BF16, 0.02f)};
+            for (int i = 1; i < kLayers; ++i) { // copies of the first: the host draws one
+                Tensor w = Tensor::contiguous(be->allocate(ws[0].bytes()), DType::BF16,
+                                              {l.Nout, l.K}, lv::DeviceKind::Cuda);
+                a.owned.push_back(w.data);
+                be->copy(w.data, ws[0].data, ws[0].bytes());
+                ws.push_back(w);
+            }
+            timeOp(*be, name, double(kLayers) * double(ws[0].bytes()), 2.0 * kLayers * l.K * l.Nout,
+                   [&] {
+                       for (const Tensor& w : ws)
+                           be->linear(x, w, nullptr, 1.0f, out);
+                   });
+        }
+    }
     // attention: prefill chunks at the start and the end of a 128K context; decode
     struct Att {
         std::int64_t T, pos0;

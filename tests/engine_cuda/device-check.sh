@@ -10,7 +10,8 @@
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
-# at 1K, 16K and 128K); attention: the attention op bench, wgmma against mma.sync; neither
+# at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
+# attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
 # is part of all.
 set -u
 cd "$(dirname "$0")"
@@ -109,6 +110,13 @@ if want quick; then
         echo "--- $name"
         grep -E '^ +[0-9]+ ' "$logs/quick-$name.txt"
     done
+fi
+if want quick && [[ -x bin/bench_cuda_ops ]]; then
+    # Decode products on weights that do not stay in L2, back to back: a product's own
+    # streaming, apart from its boundaries with the step's other kernels.
+    timeout -k 5 60 ./bin/bench_cuda_ops "gemv stream" >"$logs/ops-gemv-stream.txt" 2>&1
+    results+=("bench_cuda_ops gemv stream: $(status $?)")
+    echo "--- gemv stream" && grep -E '^gemv stream' "$logs/ops-gemv-stream.txt"
 fi
 if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE.md records
     limit 240 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \

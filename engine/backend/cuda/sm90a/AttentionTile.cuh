@@ -26,31 +26,24 @@ template <int D> constexpr int tileBytes(int rows) {
 }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-// The descriptors of head dims 16 ks .. 16 ks + 15 of Q (warpgroup wg's 64 rows) and of K
-// (rows row0 ..): within a column block of 64 the start moves by 32 bytes (the hardware
-// applies the swizzle to the address it forms).
+// The descriptors of head dims 16 ks .. 16 ks + 15 of Q (warpgroup wg's 64 rows) and of K:
+// within a column block of 64 the start moves by 32 bytes (the hardware applies the swizzle
+// to the address it forms).
 __device__ __forceinline__ std::uint64_t qDescriptor(std::uint32_t qTile, int wg, int ks) {
     return descriptor(qTile + (ks >> 2) * tileBytes<64>(kTileRows) + wg * 64 * 128 + (ks & 3) * 32,
                       16, 1024);
 }
-__device__ __forceinline__ std::uint64_t kDescriptor(std::uint32_t kTile, int ks, int row0) {
-    return descriptor(kTile + (ks >> 2) * tileBytes<64>(kTileKeys) + row0 * 128 + (ks & 3) * 32, 16,
-                      1024);
+__device__ __forceinline__ std::uint64_t kDescriptor(std::uint32_t kTile, int ks) {
+    return descriptor(kTile + (ks >> 2) * tileBytes<64>(kTileKeys) + (ks & 3) * 32, 16, 1024);
 }
 
-// s = Q K^T over keys row0 .. row0 + 2 N - 1 of the tile for warpgroup wg's 64 rows (N = 64:
-// the whole tile; 32: half of it), 16 head dims a product.
-template <int D, int N>
-__device__ __forceinline__ void issueScores(float (&s)[N], std::uint32_t qTile, int wg,
-                                            std::uint32_t kTile, int row0 = 0) {
-    static_assert(N == 64 || N == 32);
+// s = Q K^T over the tile's keys for warpgroup wg's 64 rows, 16 head dims a product.
+template <int D>
+__device__ __forceinline__ void issueScores(float (&s)[kTileKeys / 2], std::uint32_t qTile, int wg,
+                                            std::uint32_t kTile) {
 #pragma unroll
-    for (int ks = 0; ks < D / 16; ++ks) {
-        if constexpr (N == 64)
-            wgmmaM64N128SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, row0), ks > 0);
-        else
-            wgmmaM64N64SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks, row0), ks > 0);
-    }
+    for (int ks = 0; ks < D / 16; ++ks)
+        wgmmaM64N128SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks), ks > 0);
 }
 
 // 2^x for the softmax, whose arguments are <= 0: results below f32's normal range flush to
@@ -76,16 +69,14 @@ __device__ __forceinline__ void scoresAsA(const float (&s)[N], std::uint32_t (&p
         }
 }
 
-// o += P V over the tile's keys 16 kk0 .. as many as p holds: V rows (keys) 16 kk .. 16 kk +
-// 15 are two swizzle atoms of 8 rows (sbo); the head dims lie in column blocks of 64 (lbo,
-// one block of kTileKeys rows).
-template <int D, int KK>
-__device__ __forceinline__ void issuePV(float (&o)[D / 2], const std::uint32_t (&p)[KK][4],
-                                        std::uint32_t vTile, int kk0 = 0) {
+// o += P V over the tile's keys: V rows (keys) 16 kk .. 16 kk + 15 are two swizzle atoms of
+// 8 rows (sbo); the head dims lie in column blocks of 64 (lbo, one block of kTileKeys rows).
+template <int D>
+__device__ __forceinline__ void
+issuePV(float (&o)[D / 2], const std::uint32_t (&p)[kTileKeys / 16][4], std::uint32_t vTile) {
 #pragma unroll
-    for (int kk = 0; kk < KK; ++kk) {
-        const std::uint64_t vd =
-            descriptor(vTile + (kk0 + kk) * 16 * 128, tileBytes<64>(kTileKeys), 1024);
+    for (int kk = 0; kk < kTileKeys / 16; ++kk) {
+        const std::uint64_t vd = descriptor(vTile + kk * 16 * 128, tileBytes<64>(kTileKeys), 1024);
         if constexpr (D == 128)
             wgmmaM64N128RS(o, p[kk], vd);
         else

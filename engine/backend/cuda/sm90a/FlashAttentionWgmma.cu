@@ -34,7 +34,6 @@
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
-#include <type_traits>
 
 namespace lv::cuda {
 namespace {

@@ -103,32 +103,39 @@ constexpr int kStepWarps = 4; // warps per block
 
 template <int NPL> // state columns per lane: N = 32 * NPL
 __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
-    waitForPrevious();
     const int h = blockIdx.x;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int P = int(a.P), N = int(a.N);
     const int p0 = (int(blockIdx.y) * kStepWarps + warp) * kStepRows;
     if (p0 >= P) return; // no block-wide synchronisation below
     const int g = int(h / (a.H / a.G));
-    float d = softplusf(a.dt[h] + a.dtBias[h]);
+    // The state and the head's constants are requested before the wait: launched as a
+    // dependent, this kernel starts once the kernel before the previous one has completed,
+    // and only this layer's step, a token ago, wrote the state (x, dt, B and C are the step's).
+    float* st = a.state + (std::int64_t(h) * P + p0) * N;
+    float s[kStepRows][NPL];
+#pragma unroll
+    for (int r = 0; r < kStepRows; ++r) {
+        const bool in = p0 + r < P;
+#pragma unroll
+        for (int j = 0; j < NPL; ++j)
+            s[r][j] = in ? st[std::int64_t(r) * N + lane + 32 * j] : 0.0f;
+    }
+    const float Ah = a.A[h], Dh = a.D[h], bias = a.dtBias[h];
+    waitForPrevious();
+    float d = softplusf(a.dt[h] + bias);
     d = fminf(fmaxf(d, a.dtMin), a.dtMax);
-    const float dA = expf(d * a.A[h]), Dh = a.D[h];
+    const float dA = expf(d * Ah);
     float b[NPL], c[NPL];
 #pragma unroll
     for (int j = 0; j < NPL; ++j) {
         b[j] = a.B[std::int64_t(g) * N + lane + 32 * j];
         c[j] = a.C[std::int64_t(g) * N + lane + 32 * j];
     }
-    float* st = a.state + (std::int64_t(h) * P + p0) * N;
-    float s[kStepRows][NPL], xv[kStepRows];
+    float xv[kStepRows];
 #pragma unroll
-    for (int r = 0; r < kStepRows; ++r) {
-        const bool in = p0 + r < P;
-        xv[r] = in ? a.x[std::int64_t(h) * P + p0 + r] : 0.0f;
-#pragma unroll
-        for (int j = 0; j < NPL; ++j)
-            s[r][j] = in ? st[std::int64_t(r) * N + lane + 32 * j] : 0.0f;
-    }
+    for (int r = 0; r < kStepRows; ++r)
+        xv[r] = p0 + r < P ? a.x[std::int64_t(h) * P + p0 + r] : 0.0f;
 #pragma unroll
     for (int r = 0; r < kStepRows; ++r) {
         if (p0 + r >= P) break; // uniform across the warp

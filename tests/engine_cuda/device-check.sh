@@ -38,8 +38,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     results+=("tst_cuda_session, unfused decode: $(status $?)")
     LONGVIEW_CUDA_GEMV_CHAIN=1 limit 200 ./bin/tst_cuda_session >"$logs/tst_cuda_session-chain.txt" 2>&1
     results+=("tst_cuda_session, chained products: $(status $?)")
-    LONGVIEW_CUDA_GEMV=bulk limit 200 ./bin/tst_cuda_session >"$logs/tst_cuda_session-bulk.txt" 2>&1
-    results+=("tst_cuda_session, bulk GEMV: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -52,9 +50,6 @@ if [[ -x bin/longview-cli ]] && want tests; then
     LONGVIEW_CUDA_GEMV=registers limit 120 ./bin/longview-cli verify-reference --device cuda \
         fixtures/models/* >"$logs/verify-gemv-registers.txt" 2>&1
     results+=("verify-reference, register GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-registers.txt")")
-    LONGVIEW_CUDA_GEMV=bulk limit 120 ./bin/longview-cli verify-reference --device cuda \
-        fixtures/models/* >"$logs/verify-gemv-bulk.txt" 2>&1
-    results+=("verify-reference, bulk GEMV: $(status $?) $(tail -1 "$logs/verify-gemv-bulk.txt")")
     LONGVIEW_CUDA_FA=wgmma limit 120 ./bin/longview-cli verify-reference --device cuda \
         fixtures/models/* >"$logs/verify-fa-wgmma.txt" 2>&1
     results+=("verify-reference, cp.async wgmma attention: $(status $?) $(tail -1 "$logs/verify-fa-wgmma.txt")")
@@ -105,7 +100,7 @@ fi
 if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
-    for v in "defaults|" "gemv-chain|LONGVIEW_CUDA_GEMV_CHAIN=1" "gemv-bulk|LONGVIEW_CUDA_GEMV=bulk" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
+    for v in "defaults|" "gemv-chain|LONGVIEW_CUDA_GEMV_CHAIN=1" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
         "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
         "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"
@@ -119,12 +114,9 @@ fi
 if want quick && [[ -x bin/bench_cuda_ops ]]; then
     # Decode products on weights that do not stay in L2, back to back: a product's own
     # streaming, apart from its boundaries with the step's other kernels.
-    for form in staged bulk; do
-        LONGVIEW_CUDA_GEMV=$form timeout -k 5 60 ./bin/bench_cuda_ops "gemv stream" \
-            >"$logs/ops-gemv-stream-$form.txt" 2>&1
-        results+=("bench_cuda_ops gemv stream, $form: $(status $?)")
-        echo "--- gemv stream, $form" && grep -E '^gemv stream' "$logs/ops-gemv-stream-$form.txt"
-    done
+    timeout -k 5 60 ./bin/bench_cuda_ops "gemv stream" >"$logs/ops-gemv-stream.txt" 2>&1
+    results+=("bench_cuda_ops gemv stream: $(status $?)")
+    echo "--- gemv stream" && grep -E '^gemv stream' "$logs/ops-gemv-stream.txt"
 fi
 if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE.md records
     limit 240 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \

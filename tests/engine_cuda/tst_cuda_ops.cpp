@@ -223,7 +223,7 @@ private slots:
             auto expected = h.output({k.T, k.N});
             h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, k.scale, expected.ref);
             // Decode rows: each GEMV form (LONGVIEW_CUDA_GEMV), into a freshly poisoned output.
-            for (const char* form : {"", "registers", "block", "bulk"}) {
+            for (const char* form : {"", "registers", "block"}) {
                 if (k.T > 4 && *form) break;
                 auto out = h.output({k.T, k.N});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
@@ -373,62 +373,56 @@ private slots:
             bool before;
             DType wt;
         };
-        // The default GEMV form and the bulk one (LONGVIEW_CUDA_GEMV=bulk, read at each call).
-        for (const char* form : {"", "bulk"}) {
-            qputenv("LONGVIEW_CUDA_GEMV", form);
-            for (const Case& k : {Case{1, 3072, 1536, 3072, false, DType::BF16},
-                                  Case{2, 4096, 1536, 1024, true, DType::BF16},
-                                  Case{4, 3072, 1536, 768, false, DType::F16},
-                                  Case{1, 256, 100, 64, true, DType::F32},
-                                  Case{7, 3072, 1536, 3072, false, DType::BF16},
-                                  Case{300, 4096, 1536, 4096, true, DType::BF16}}) {
-                const QString tag = QString(" T=%1 K=%2 N=%3 group=%4 before=%5 w=%6")
-                                        .arg(k.T)
-                                        .arg(k.K)
-                                        .arg(k.N)
-                                        .arg(k.group)
-                                        .arg(k.before)
-                                        .arg(lv::dtypeName(k.wt).data()) +
-                                    (*form ? QString(" gemv=") + form : QString());
-                OpHarness h = harness();
-                auto zx = h.wide(k.T, 2 * k.K + 8); // the two inputs as strided slices
-                auto a = OpHarness::slice(zx, 0, {k.T, k.K});
-                auto b = OpHarness::slice(zx, k.K + 8, {k.T, k.K});
-                auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
-                auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
-                                 {k.N, k.K}, k.wt);
-                auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
-                auto scratch = h.output({k.T, k.K});
-                auto out = h.output({k.T, k.N});
-                const double tol = k.wt == DType::F32 ? kTolTf32 : kTolBf16;
-                h.ref().linearOfSwiglu(a.ref, b.ref, w.ref, &bias.ref, 0.5f, out.ref, scratch.ref);
-                if (guarded("linearOfSwiglu" + tag, [&] {
-                        h.dut().linearOfSwiglu(a.dut, b.dut, w.dut, &bias.dut, 0.5f, out.dut,
-                                               scratch.dut);
-                    }))
-                    check("linearOfSwiglu" + tag, h.compare(out), tol);
-                h.ref().linearOfGatedRmsNorm(a.ref, b.ref, nw.ref, k.group, 1e-5f, k.before, w.ref,
-                                             nullptr, 2.0f, out.ref, scratch.ref);
-                if (guarded("linearOfGatedRmsNorm" + tag, [&] {
-                        h.dut().linearOfGatedRmsNorm(a.dut, b.dut, nw.dut, k.group, 1e-5f, k.before,
-                                                     w.dut, nullptr, 2.0f, out.dut, scratch.dut);
-                    }))
-                    check("linearOfGatedRmsNorm" + tag, h.compare(out), tol);
-                // The residual add and norm folded into the product; the residual moves to xNew.
-                auto xres = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
-                auto xNew = h.output({k.T, k.K});
-                h.ref().linearOfAddRmsNorm(xres.ref, b.ref, 0.75f, nw.ref, 1e-5f, xNew.ref, w.ref,
-                                           &bias.ref, 1.5f, out.ref);
-                if (guarded("linearOfAddRmsNorm" + tag, [&] {
-                        h.dut().linearOfAddRmsNorm(xres.dut, b.dut, 0.75f, nw.dut, 1e-5f, xNew.dut,
-                                                   w.dut, &bias.dut, 1.5f, out.dut);
-                    })) {
-                    check("linearOfAddRmsNorm" + tag, h.compare(out), tol);
-                    check("linearOfAddRmsNorm" + tag + " (residual)", h.compare(xNew), kTolF32);
-                }
+        for (const Case& k :
+             {Case{1, 3072, 1536, 3072, false, DType::BF16},
+              Case{2, 4096, 1536, 1024, true, DType::BF16},
+              Case{4, 3072, 1536, 768, false, DType::F16}, Case{1, 256, 100, 64, true, DType::F32},
+              Case{7, 3072, 1536, 3072, false, DType::BF16},
+              Case{300, 4096, 1536, 4096, true, DType::BF16}}) {
+            const QString tag = QString(" T=%1 K=%2 N=%3 group=%4 before=%5 w=%6")
+                                    .arg(k.T)
+                                    .arg(k.K)
+                                    .arg(k.N)
+                                    .arg(k.group)
+                                    .arg(k.before)
+                                    .arg(lv::dtypeName(k.wt).data());
+            OpHarness h = harness();
+            auto zx = h.wide(k.T, 2 * k.K + 8); // the two inputs as strided slices
+            auto a = OpHarness::slice(zx, 0, {k.T, k.K});
+            auto b = OpHarness::slice(zx, k.K + 8, {k.T, k.K});
+            auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, k.wt);
+            auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
+            auto scratch = h.output({k.T, k.K});
+            auto out = h.output({k.T, k.N});
+            const double tol = k.wt == DType::F32 ? kTolTf32 : kTolBf16;
+            h.ref().linearOfSwiglu(a.ref, b.ref, w.ref, &bias.ref, 0.5f, out.ref, scratch.ref);
+            if (guarded("linearOfSwiglu" + tag, [&] {
+                    h.dut().linearOfSwiglu(a.dut, b.dut, w.dut, &bias.dut, 0.5f, out.dut,
+                                           scratch.dut);
+                }))
+                check("linearOfSwiglu" + tag, h.compare(out), tol);
+            h.ref().linearOfGatedRmsNorm(a.ref, b.ref, nw.ref, k.group, 1e-5f, k.before, w.ref,
+                                         nullptr, 2.0f, out.ref, scratch.ref);
+            if (guarded("linearOfGatedRmsNorm" + tag, [&] {
+                    h.dut().linearOfGatedRmsNorm(a.dut, b.dut, nw.dut, k.group, 1e-5f, k.before,
+                                                 w.dut, nullptr, 2.0f, out.dut, scratch.dut);
+                }))
+                check("linearOfGatedRmsNorm" + tag, h.compare(out), tol);
+            // The residual add and norm folded into the product; the residual moves to xNew.
+            auto xres = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto xNew = h.output({k.T, k.K});
+            h.ref().linearOfAddRmsNorm(xres.ref, b.ref, 0.75f, nw.ref, 1e-5f, xNew.ref, w.ref,
+                                       &bias.ref, 1.5f, out.ref);
+            if (guarded("linearOfAddRmsNorm" + tag, [&] {
+                    h.dut().linearOfAddRmsNorm(xres.dut, b.dut, 0.75f, nw.dut, 1e-5f, xNew.dut,
+                                               w.dut, &bias.dut, 1.5f, out.dut);
+                })) {
+                check("linearOfAddRmsNorm" + tag, h.compare(out), tol);
+                check("linearOfAddRmsNorm" + tag + " (residual)", h.compare(xNew), kTolF32);
             }
         }
-        qunsetenv("LONGVIEW_CUDA_GEMV");
         finish();
     }
 
@@ -442,10 +436,8 @@ private slots:
             bool fold;
             DType wt;
         };
-        // The conv epilogue of the default GEMV form and of the bulk one (LONGVIEW_CUDA_GEMV).
-        for (const char* epilogue : {"", "0", "bulk"}) {
-            qputenv("LONGVIEW_CUDA_CONV_EPILOGUE", std::string_view(epilogue) == "0" ? "0" : "");
-            qputenv("LONGVIEW_CUDA_GEMV", std::string_view(epilogue) == "bulk" ? "bulk" : "");
+        for (const char* epilogue : {"", "0"}) {
+            qputenv("LONGVIEW_CUDA_CONV_EPILOGUE", epilogue);
             for (const Case& k : {Case{1, 1536, 6448, 3072, 3328, 4, false, DType::BF16},
                                   Case{1, 1536, 6448, 3072, 3328, 4, true, DType::BF16},
                                   Case{2, 1536, 600, 100, 300, 4, true, DType::BF16},
@@ -461,9 +453,7 @@ private slots:
                                         .arg(k.convK)
                                         .arg(k.fold)
                                         .arg(lv::dtypeName(k.wt).data())
-                                        .arg(std::string_view(epilogue) == "0" ? " (separate conv)"
-                                             : *epilogue ? " (epilogue, gemv=bulk)"
-                                                         : " (epilogue)");
+                                        .arg(*epilogue ? " (separate conv)" : " (epilogue)");
                 OpHarness h = harness();
                 auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
                 auto dw = h.wide(k.T, k.K + 4);
@@ -498,7 +488,6 @@ private slots:
             }
         }
         qunsetenv("LONGVIEW_CUDA_CONV_EPILOGUE");
-        qunsetenv("LONGVIEW_CUDA_GEMV");
         finish();
     }
 

@@ -16,7 +16,6 @@
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/Switches.h"
-#include "backend/cuda/TransactionBarrier.cuh"
 
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
@@ -447,112 +446,6 @@ __global__ void __launch_bounds__(kWarps * 32)
     finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
 }
 
-// The bulk form (LONGVIEW_CUDA_GEMV=bulk, sm_90+): a block an SM takes a run of whole
-// rows, and one producer thread brings them in by bulk copies (one per row, each a few KB,
-// done by the copy engine) into a ring of stages in shared memory, each stage a
-// transaction barrier. The producer needs nothing of the step, so it never waits on the
-// previous kernel: launched as a dependent, a product's first stages (~96 KB an SM, 12 MB
-// over the GPU, all of an out_proj's weights) are on their way while the previous kernel
-// still runs, its ring small enough for the two kernels' blocks to share an SM. Each row is
-// summed by one consumer warp, which writes it (and runs its conv); no block reduction.
-constexpr int kBulkStages = 6;
-constexpr int kBulkStageBytes = 16 * 1024;
-constexpr int kBulkBarrierBytes = 128; // full and empty barriers of every stage
-
-// Rows a stage holds: as many whole rows as fit kBulkStageBytes (a row alone may fill more).
-__host__ __device__ inline int bulkRowsPerStage(int rowBytes) {
-    return rowBytes >= kBulkStageBytes ? 1 : kBulkStageBytes / rowBytes;
-}
-
-template <class W, int T>
-__global__ void __launch_bounds__((kWarps + 1) * 32)
-    gemvBulkKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias,
-                   float alpha, Rows out, GemvConv conv) {
-    constexpr int EPL = Unpack<W>::n;
-    extern __shared__ __align__(16) unsigned char bulkShared[]; // barriers, x [T][K], the ring
-    unsigned char* smem = bulkShared;
-    __shared__ float normRed[32];
-    const int K = int(x.cols), N = int(out.cols);
-    const int warp = int(threadIdx.x) >> 5, lane = int(threadIdx.x) & 31;
-    auto* full = reinterpret_cast<std::uint64_t*>(smem);
-    std::uint64_t* empty = full + kBulkStages;
-    float* xs = reinterpret_cast<float*>(smem + kBulkBarrierBytes);
-    unsigned char* ring = smem + kBulkBarrierBytes + sizeof(float) * T * K;
-    const int rowBytes = K * int(sizeof(W));
-    const int R = bulkRowsPerStage(rowBytes);
-    const int slotBytes = R * rowBytes;
-    const int r0 = int(std::int64_t(blockIdx.x) * N / gridDim.x);
-    const int r1 = int(std::int64_t(blockIdx.x + 1) * N / gridDim.x);
-    const int stages = (r1 - r0 + R - 1) / R;
-    const bool producer = warp == kWarps && lane == 0;
-    if (threadIdx.x == 0) {
-        for (int i = 0; i < kBulkStages; ++i) {
-            barrierInit(sharedAddress(full + i), 1);
-            barrierInit(sharedAddress(empty + i), kWarps);
-        }
-        fenceBarrierInit();
-    }
-    __syncthreads();
-    auto load = [&](int i) { // stage i into its slot
-        const int slot = i % kBulkStages, row = r0 + i * R, n = min(R, r1 - row);
-        const std::uint32_t bar = sharedAddress(full + slot);
-        barrierArriveExpecting(bar, std::uint32_t(n * rowBytes));
-        for (int r = 0; r < n; ++r)
-            bulkCopy(sharedAddress(ring + slot * slotBytes + r * rowBytes),
-                     w + std::int64_t(row + r) * ldw, std::uint32_t(rowBytes), bar);
-    };
-    if (producer)
-        for (int i = 0; i < min(stages, kBulkStages); ++i)
-            load(i);
-    waitForPrevious(); // the weights are constant; x and out belong to the step
-    stageInput<T>(x, in, xs, normRed);
-    if (warp == kWarps) { // the rest of the rows, each stage once the consumers are done with
-        if (producer)     // the one it overwrites
-            for (int i = kBulkStages; i < stages; ++i) {
-                barrierWait(sharedAddress(empty + i % kBulkStages), (i / kBulkStages - 1) & 1);
-                load(i);
-            }
-        return;
-    }
-    for (int i = 0, row = r0; i < stages; ++i, row += R) {
-        const int slot = i % kBulkStages, n = min(R, r1 - row);
-        barrierWait(sharedAddress(full + slot), (i / kBulkStages) & 1);
-        for (int r = warp; r < n; r += kWarps) {
-            const auto* wr = reinterpret_cast<const uint4*>(ring + slot * slotBytes + r * rowBytes);
-            float acc[T] = {};
-            for (int v = lane; v < K / EPL; v += 32) {
-                float wf[EPL];
-                Unpack<W>::run(wr[v], wf);
-#pragma unroll
-                for (int t = 0; t < T; ++t)
-#pragma unroll
-                    for (int e = 0; e < EPL; e += 4) {
-                        const float4 xv =
-                            *reinterpret_cast<const float4*>(xs + t * K + v * EPL + e);
-                        acc[t] +=
-                            wf[e] * xv.x + wf[e + 1] * xv.y + wf[e + 2] * xv.z + wf[e + 3] * xv.w;
-                    }
-            }
-            float vals[T];
-            const int n_ = row + r;
-#pragma unroll
-            for (int t = 0; t < T; ++t) {
-                const float sum = warpSum(acc[t]) + (bias ? bias[n_] : 0.0f);
-                vals[t] = alpha * sum;
-            }
-            if (lane == 0) {
-#pragma unroll
-                for (int t = 0; t < T; ++t)
-                    out.data[std::int64_t(t) * out.ld + n_] = vals[t];
-                if (conv.out.data && n_ >= conv.c0 && n_ < conv.c0 + conv.channels)
-                    convOfRow<T>(conv, n_ - int(conv.c0), vals);
-            }
-        }
-        __syncwarp();
-        if (lane == 0) barrierArrive(sharedAddress(empty + slot));
-    }
-}
-
 // Products chained in one kernel (LONGVIEW_CUDA_GEMV_CHAIN=1, opt-in until measured): the
 // decode step's products that follow one another with nothing between them (out_proj,
 // gate-up, down and the next layer's in_proj) as phases of one cooperative launch over the
@@ -666,11 +559,10 @@ int dynamicSharedLimit(const void* kernel) {
 // weights through a cp.async ring (H100 decode at 1K 431 -> 464 tok/s against registers).
 // Read at every launch (a few hundred a token outside recorded steps), so that the op tests
 // run each.
-enum class GemvForm { block, stream, staged, bulk };
+enum class GemvForm { block, stream, staged };
 GemvForm gemvForm() {
     return switchIs("LONGVIEW_CUDA_GEMV", "block")       ? GemvForm::block
            : switchIs("LONGVIEW_CUDA_GEMV", "registers") ? GemvForm::stream
-           : switchIs("LONGVIEW_CUDA_GEMV", "bulk")      ? GemvForm::bulk
                                                          : GemvForm::staged;
 }
 
@@ -702,25 +594,6 @@ bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, 
     if (smem > std::size_t(limit)) return false;
     launchKernel(gemvStreamKernel<W, T, P>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x, in,
                  static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
-    return true;
-}
-
-// The bulk form; false before compute capability 9.0 or where a stage of rows and x do not
-// fit the shared memory a block may have.
-template <class W, int T>
-bool launchBulk(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
-                float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
-    if (deviceAttribute(cudaDevAttrComputeCapabilityMajor) < 9) return false;
-    const void* kernel = reinterpret_cast<const void*>(gemvBulkKernel<W, T>);
-    const int rowBytes = int(x.cols * std::int64_t(sizeof(W)));
-    const std::size_t smem = kBulkBarrierBytes + sizeof(float) * std::size_t(T * x.cols) +
-                             std::size_t(kBulkStages) * bulkRowsPerStage(rowBytes) * rowBytes;
-    const int limit = dynamicSharedLimit(kernel);
-    if (smem > std::size_t(limit)) return false;
-    allowDynamicSharedMemory(kernel, limit, "gemv shared memory");
-    const std::int64_t blocks = std::min<std::int64_t>(multiprocessors(), out.cols);
-    launchKernel(gemvBulkKernel<W, T>, unsigned(blocks), (kWarps + 1) * 32, smem, s, "gemv", x, in,
-                 static_cast<const W*>(w), ldw, bias, alpha, out, conv);
     return true;
 }
 
@@ -846,9 +719,7 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
             holdProduct<W>(ChainedProduct{x, in, w, ldw, bias, alpha, out, 0, conv}, s))
             return;
     }
-    if (form == GemvForm::bulk && launchBulk<W, T>(x, in, w, ldw, bias, alpha, out, s, conv))
-        return;
-    if ((form == GemvForm::staged || form == GemvForm::bulk) &&
+    if (form == GemvForm::staged &&
         launchStream<W, T, kGemvStages>(x, in, w, ldw, bias, alpha, out, s, conv))
         return;
     if (form != GemvForm::block && launchStream<W, T, 0>(x, in, w, ldw, bias, alpha, out, s, conv))

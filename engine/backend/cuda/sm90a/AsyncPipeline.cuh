@@ -1,9 +1,10 @@
-// Hopper's asynchronous pipeline pieces (sm_90a): tile loads by the tensor memory
-// accelerator, named barriers and warpgroup register hand-over; the transaction barriers
-// the tile loads complete are TransactionBarrier.cuh's.
+// Hopper's asynchronous pipeline pieces (sm_90a): transaction barriers in shared memory, tile
+// loads by the tensor memory accelerator, named barriers and warpgroup register hand-over.
+//
+// A producer thread arms a "full" barrier with the bytes it expects and starts the tile
+// loads, which complete the barrier themselves; consumers wait on its phase, use the tile,
+// and arrive on an "empty" barrier the producer waits on before it reuses the stage.
 #pragma once
-
-#include "backend/cuda/TransactionBarrier.cuh"
 
 #include <cuda.h>
 #include <cuda_runtime.h>
@@ -13,6 +14,36 @@
 namespace lv::cuda::sm90a {
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+__device__ __forceinline__ void barrierInit(std::uint32_t bar, int count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+// After the barriers' initialization, before the block-wide barrier that publishes them
+// (and to the tensor memory accelerator, which completes them from the async proxy).
+__device__ __forceinline__ void fenceBarrierInit() {
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+}
+// One arrival that also announces `bytes` more to come from asynchronous copies.
+__device__ __forceinline__ void barrierArriveExpecting(std::uint32_t bar, std::uint32_t bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
+                 : "memory");
+}
+__device__ __forceinline__ void barrierArrive(std::uint32_t bar) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+// Returns once the phase of parity `parity` has completed (on a fresh barrier, parity 1
+// counts as completed: the producer's first wait on an empty stage passes).
+__device__ __forceinline__ void barrierWait(std::uint32_t bar, std::uint32_t parity) {
+    std::uint32_t done = 0;
+    do {
+        asm volatile("{\n.reg .pred p;\n"
+                     "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
+                     "selp.u32 %0, 1, 0, p;\n}\n"
+                     : "=r"(done)
+                     : "r"(bar), "r"(parity)
+                     : "memory");
+    } while (!done);
+}
+
 // The box of `map` at coordinates (c0, c1, c2), innermost first, into shared memory at `dst`
 // (the map's swizzle applied), completing `bar` with its bytes.
 __device__ __forceinline__ void tileLoad3d(std::uint32_t dst, const CUtensorMap* map, int c0,

@@ -7,8 +7,6 @@
 // swizzle atom: 8 rows of 128 bytes), which the hardware assumes when it unswizzles.
 #pragma once
 
-#include "backend/cuda/TransactionBarrier.cuh"
-
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -28,6 +26,10 @@ __device__ __forceinline__ std::uint64_t descriptor(std::uint32_t addr, std::uin
                                                     std::uint32_t sbo) {
     return std::uint64_t((addr & 0x3FFFF) >> 4) | std::uint64_t((lbo >> 4) & 0x3FFF) << 16 |
            std::uint64_t((sbo >> 4) & 0x3FFF) << 32 | std::uint64_t(1) << 62;
+}
+
+__device__ __forceinline__ std::uint32_t sharedAddress(const void* p) {
+    return static_cast<std::uint32_t>(__cvta_generic_to_shared(p));
 }
 
 // Ordinary stores and cp.async writes to shared memory, made visible to the tensor cores'

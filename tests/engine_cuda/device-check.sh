@@ -36,8 +36,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-unfused.txt" 2>&1
     results+=("tst_cuda_session, unfused decode: $(status $?)")
-    LONGVIEW_CUDA_GEMV_CHAIN=1 limit 200 ./bin/tst_cuda_session >"$logs/tst_cuda_session-chain.txt" 2>&1
-    results+=("tst_cuda_session, chained products: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -100,7 +98,7 @@ fi
 if want quick; then
     # (each replaced form was measured against the default it replaced as an opt-in; here the
     # forms still open, and all replaced ones at once)
-    for v in "defaults|" "gemv-chain|LONGVIEW_CUDA_GEMV_CHAIN=1" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
+    for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
         "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
         "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
         IFS='|' read -r name envs <<<"$v"

@@ -1078,57 +1078,6 @@ private slots:
         finish();
     }
 
-    // Decode products chained as a recorded step holds them (LONGVIEW_CUDA_GEMV_CHAIN=1):
-    // four products each reading the one before (the residual add and norm folded into the
-    // third, swiglu into the fourth), recorded, replayed on new inputs, against the CPU; the
-    // recording must have made a chain of them.
-    void chainedProducts() {
-        OpHarness h = harness();
-        const std::int64_t D = 1536, M = 3072, F = 4096;
-        auto weight = [&](std::int64_t n, std::int64_t k) {
-            return h.input(h.randn(std::size_t(n * k), 1.0f / std::sqrt(float(k))), {n, k},
-                           DType::BF16);
-        };
-        auto w1 = weight(M, D), w2 = weight(D, M), w3 = weight(2 * F, D), w4 = weight(D, F);
-        auto nw = h.input(h.randn(std::size_t(D), 0.2f, 1.0f), {D});
-        auto x = h.input(h.randn(std::size_t(D)), {1, D});
-        auto res = h.input(h.randn(std::size_t(D)), {1, D});
-        auto a = h.output({1, M}), b = h.output({1, D}), resNew = h.output({1, D});
-        auto gu = h.output({1, 2 * F}), scratch = h.output({1, F}), out = h.output({1, D});
-        auto gate = OpHarness::slice(gu, 0, {1, F}), up = OpHarness::slice(gu, F, {1, F});
-        auto ops = [&](lv::Backend& be, bool dut) {
-            auto t = [dut](auto& m) -> Tensor& { return dut ? m.dut : m.ref; };
-            be.linear(t(x), t(w1), nullptr, 1.0f, t(a));
-            be.linear(t(a), t(w2), nullptr, 0.5f, t(b));
-            be.linearOfAddRmsNorm(t(res), t(b), 0.75f, t(nw), 1e-5f, t(resNew), t(w3), nullptr,
-                                  1.0f, t(gu));
-            be.linearOfSwiglu(t(gate), t(up), t(w4), nullptr, 1.0f, t(out), t(scratch));
-        };
-        const std::uint64_t chainsBefore = lv::cuda::productChainsLaunched();
-        qputenv("LONGVIEW_CUDA_GEMV_CHAIN", "1");
-        std::string whyNot;
-        auto step = gpu_->recordStep(
-            0, [&] { ops(*gpu_, true); }, whyNot);
-        qunsetenv("LONGVIEW_CUDA_GEMV_CHAIN");
-        QVERIFY2(step, whyNot.c_str());
-        QVERIFY2(lv::cuda::productChainsLaunched() > chainsBefore,
-                 "the recording launched its products one by one");
-        for (int round = 0; round < 2; ++round) {
-            h.set(x, h.randn(std::size_t(D)));
-            h.set(res, h.randn(std::size_t(D)));
-            ops(*cpu_, false);
-            if (!guarded("replay (chained products)", [&] { gpu_->replayStep(*step, 0); }))
-                continue;
-            const QString at = QString("chained products, replay %1").arg(round);
-            check(at + ": first", h.compare(a), kTolBf16);
-            check(at + ": second", h.compare(b), kTolBf16);
-            check(at + ": residual", h.compare(resNew), kTolBf16);
-            check(at + ": gate-up", h.compare(gu), kTolBf16);
-            check(at + ": last", h.compare(out), kTolBf16);
-        }
-        finish();
-    }
-
     // q and k rotated and k, v appended in one call, against the CPU's separate ops: one
     // stacked q/k/v product (rows apart), partial rotation, no rotation, each cache type.
     void ropeAndAppend() {

@@ -3,7 +3,6 @@
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/Kernels.h"
-#include "backend/cuda/Launch.cuh"
 #include "core/Error.h"
 
 #include <algorithm>
@@ -351,14 +350,12 @@ void CudaBackend::upload(void* dst, const void* src, std::size_t bytes) {
     refuseWhileRecording("upload");
     makeCurrent();
     // From pageable memory the call returns once src is staged, so the caller may reuse it.
-    flushProductChain(stream_);
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_), "upload");
 }
 
 void CudaBackend::download(void* dst, const void* src, std::size_t bytes) {
     refuseWhileRecording("download");
     makeCurrent();
-    flushProductChain(stream_);
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "download");
     check(cudaStreamSynchronize(stream_), "download (synchronize)");
 }
@@ -377,7 +374,6 @@ std::uint64_t CudaBackend::queueDownload(void* dst, const void* src, std::size_t
     if (q.waiting)
         check(cudaEventSynchronize(queuedDone_[ticket % kQueuedCopies]), "queueDownload");
     std::uint8_t* slot = queuedHost_ + (ticket % kQueuedCopies) * kQueuedBytes;
-    flushProductChain(stream_);
     check(cudaMemcpyAsync(slot, src, bytes, cudaMemcpyDeviceToHost, stream_), "queueDownload");
     check(cudaEventRecord(queuedDone_[ticket % kQueuedCopies], stream_), "queueDownload");
     q = {dst, bytes, true};
@@ -398,7 +394,6 @@ void CudaBackend::collectDownload(std::uint64_t ticket) {
 
 void CudaBackend::copy(void* dst, const void* src, std::size_t bytes) {
     makeCurrent();
-    flushProductChain(stream_);
     check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "copy");
 }
 
@@ -410,7 +405,6 @@ void CudaBackend::fill(void* dst, float value, std::int64_t count) {
 void CudaBackend::synchronize() {
     refuseWhileRecording("synchronize");
     makeCurrent();
-    flushProductChain(stream_);
     check(cudaStreamSynchronize(stream_), "synchronize");
 }
 
@@ -440,17 +434,14 @@ CudaBackend::recordStep(std::int64_t pos0, const std::function<void()>& ops, std
     makeCurrent();
     // Thread-local mode: other threads may keep using CUDA while this one captures.
     check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "begin capture");
-    beginProductChains(stream_);
     recording_ = true;
     recordedPos0_ = pos0;
     std::string failure;
     try {
         ops();
-        endProductChains(stream_, true);
     } catch (const std::exception& e) {
         failure = e.what();
     }
-    endProductChains(stream_, false); // (what a failed recording held)
     recording_ = false;
     cudaGraph_t graph = nullptr;
     const cudaError_t ended = cudaStreamEndCapture(stream_, &graph);
@@ -983,7 +974,6 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     if (o.data == xr.data && T > 0) {
         // In place: every output reads K-1 earlier inputs, so read from a copy.
         Scratch copyOfX(*this, std::size_t(T * Cn) * sizeof(float));
-        flushProductChain(stream_);
         check(cudaMemcpy2DAsync(copyOfX.as<void>(), std::size_t(Cn) * 4, xr.data,
                                 std::size_t(xr.ld) * 4, std::size_t(Cn) * 4, std::size_t(T),
                                 cudaMemcpyDeviceToDevice, stream_),

@@ -17,18 +17,14 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/Switches.h"
 
-#include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <type_traits>
 #include <utility>
-#include <vector>
 
 namespace lv::cuda {
 namespace {
@@ -446,58 +442,6 @@ __global__ void __launch_bounds__(kWarps * 32)
     finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
 }
 
-// Products chained in one kernel (LONGVIEW_CUDA_GEMV_CHAIN=1, opt-in until measured): the
-// decode step's products that follow one another with nothing between them (out_proj,
-// gate-up, down and the next layer's in_proj) as phases of one cooperative launch over the
-// blocks the GPU holds at once, a grid barrier between phases. Each phase's first weight
-// chunks are requested before the barrier that precedes it, so the weight stream does not
-// stop at a product's end for the next kernel's placement, its first loads and its x.
-struct ChainedProduct {
-    Rows x;
-    GemvInput in;
-    const void* w;
-    std::int64_t ldw;
-    const float* bias;
-    float alpha;
-    Rows out;
-    int S;
-    GemvConv conv;
-};
-constexpr int kChainMax = 8;
-struct ProductChain {
-    ChainedProduct p[kChainMax];
-    int count;
-};
-
-template <class W, int T, int P>
-__global__ void __launch_bounds__(kWarps * 32)
-    gemvChainKernel(const __grid_constant__ ProductChain c) {
-    extern __shared__ __align__(16) float smem[]; // the rings, x [T][K], red [items][kRows][T]
-    __shared__ float normRed[32];
-    uint4* rings = reinterpret_cast<uint4*>(smem);
-    float* xs = smem + GemvRing<P>::bytes / 4;
-    auto streamOf = [&](int i) {
-        const ChainedProduct& q = c.p[i];
-        return ProductStream<W, T, P>(static_cast<const W*>(q.w), q.ldw, int(q.x.cols),
-                                      int(q.out.cols), q.S, rings);
-    };
-    ProductStream<W, T, P> stream = streamOf(0);
-    stream.prologue();
-    waitForPrevious();
-    for (int i = 0;; ++i) {
-        const ChainedProduct& q = c.p[i];
-        float* red = xs + T * int(q.x.cols);
-        stageInput<T>(q.x, q.in, xs, normRed);
-        stream.run(xs, red);
-        __syncthreads();
-        finishRows<T>(stream.mine, q.S, int(q.out.cols), red, q.bias, q.alpha, q.out, q.conv);
-        if (i + 1 == c.count) break;
-        stream = streamOf(i + 1);
-        stream.prologue(); // (the rings are apart from x and red, which the barrier guards)
-        cooperative_groups::this_grid().sync();
-    }
-}
-
 // An attribute of the current device, read once per device.
 int deviceAttribute(cudaDeviceAttr attr) {
     static std::mutex mutex;
@@ -597,128 +541,10 @@ bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, 
     return true;
 }
 
-// The products held for a chain (between beginProductChains and endProductChains on one
-// stream, T = 1), launched by flushProductChain before anything else runs on the stream.
-struct HeldProducts {
-    cudaStream_t s = nullptr;
-    int dtype = -1;
-    std::vector<ChainedProduct> products;
-};
-std::mutex gHeldMutex;
-HeldProducts gHeld;
-std::atomic<bool> gHolding{false}; // the fast path of every launch's flush
-std::atomic<std::uint64_t> gChainsLaunched{0};
-
-// One cooperative launch of ps (T = 1, the staged form); false where the chain does not fit
-// (its blocks must all be resident at once for the grid barrier).
-template <class W> bool launchChain(std::vector<ChainedProduct> ps, cudaStream_t s) {
-    constexpr int P = kGemvStages;
-    const void* kernel = reinterpret_cast<const void*>(gemvChainKernel<W, 1, P>);
-    const int limit = dynamicSharedLimit(kernel);
-    allowDynamicSharedMemory(kernel, limit, "gemv chain shared memory");
-    std::int64_t kMax = 0;
-    for (const ChainedProduct& q : ps)
-        kMax = std::max(kMax, q.x.cols);
-    const std::size_t fixed = GemvRing<P>::bytes + sizeof(float) * std::size_t(kMax);
-    if (fixed + 2048 > std::size_t(limit)) return false;
-    int perSm = blocksPerMultiprocessor(kernel, fixed + 2048);
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        const std::int64_t blocks = std::int64_t(perSm) * multiprocessors();
-        std::size_t smem = fixed;
-        for (ChainedProduct& q : ps) { // launchStream's slices, for this grid
-            const std::int64_t chunks = (q.x.cols + 32 * Unpack<W>::n - 1) / (32 * Unpack<W>::n);
-            const std::int64_t groups = (q.out.cols + kRows - 1) / kRows;
-            std::int64_t S = 1;
-            while (S < chunks && groups * S < blocks * kWarps)
-                S *= 2;
-            S = std::min(S, chunks);
-            q.S = int(S);
-            const std::int64_t items = (groups + blocks - 1) / blocks * S;
-            smem = std::max(smem, GemvRing<P>::bytes + sizeof(float) * std::size_t(q.x.cols) +
-                                      sizeof(float) * std::size_t(items * kRows));
-        }
-        if (smem > std::size_t(limit)) return false;
-        const int fits = blocksPerMultiprocessor(kernel, smem);
-        if (fits < perSm) { // fewer blocks hold this much: slice for that grid instead
-            perSm = fits;
-            continue;
-        }
-        ProductChain chain{};
-        for (std::size_t i = 0; i < ps.size(); ++i)
-            chain.p[i] = ps[i];
-        chain.count = int(ps.size());
-        cudaLaunchAttribute attr{};
-        attr.id = cudaLaunchAttributeCooperative;
-        attr.val.cooperative = 1;
-        cudaLaunchConfig_t cfg{};
-        cfg.gridDim = dim3(unsigned(blocks));
-        cfg.blockDim = dim3(kWarps * 32);
-        cfg.dynamicSmemBytes = smem;
-        cfg.stream = s;
-        cfg.attrs = &attr;
-        cfg.numAttrs = 1;
-        check(cudaLaunchKernelEx(&cfg, gemvChainKernel<W, 1, P>, chain), "gemv chain");
-        gChainsLaunched.fetch_add(1, std::memory_order_relaxed);
-        return true;
-    }
-    return false;
-}
-
 template <class W, int T>
 void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
-             float alpha, Rows out, cudaStream_t s, const GemvConv& conv, bool mayHold = true);
-
-// Held products: one alone, or a chain that does not fit, launch as they would have.
-template <class W> void launchHeld(const std::vector<ChainedProduct>& ps, cudaStream_t s) {
-    if (ps.size() > 1 && launchChain<W>(ps, s)) return;
-    for (const ChainedProduct& q : ps)
-        launchT<W, 1>(q.x, q.in, q.w, q.ldw, q.bias, q.alpha, q.out, s, q.conv, false);
-}
-
-void launchHeldOfType(const std::vector<ChainedProduct>& ps, int dtype, cudaStream_t s) {
-    if (dtype == kBF16)
-        launchHeld<__nv_bfloat16>(ps, s);
-    else if (dtype == kF16)
-        launchHeld<__half>(ps, s);
-    else
-        launchHeld<float>(ps, s);
-}
-
-template <class W> constexpr int dtypeOf() {
-    return std::is_same_v<W, __nv_bfloat16> ? int(kBF16)
-           : std::is_same_v<W, __half>      ? int(kF16)
-                                            : int(kF32);
-}
-
-// Holds the product for the stream's chain; false where chains are not being held there.
-template <class W> bool holdProduct(const ChainedProduct& q, cudaStream_t s) {
-    if (!gHolding.load(std::memory_order_relaxed)) return false;
-    std::vector<ChainedProduct> full;
-    int fullType = -1;
-    {
-        const std::lock_guard lock(gHeldMutex);
-        if (gHeld.s != s) return false;
-        if (!gHeld.products.empty() &&
-            (gHeld.dtype != dtypeOf<W>() || int(gHeld.products.size()) == kChainMax)) {
-            full.swap(gHeld.products);
-            fullType = gHeld.dtype;
-        }
-        gHeld.dtype = dtypeOf<W>();
-        gHeld.products.push_back(q);
-    }
-    if (!full.empty()) launchHeldOfType(full, fullType, s);
-    return true;
-}
-
-template <class W, int T>
-void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
-             float alpha, Rows out, cudaStream_t s, const GemvConv& conv, bool mayHold) {
+             float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
     const GemvForm form = gemvForm();
-    if constexpr (T == 1) {
-        if (mayHold && form == GemvForm::staged && gHolding.load(std::memory_order_relaxed) &&
-            holdProduct<W>(ChainedProduct{x, in, w, ldw, bias, alpha, out, 0, conv}, s))
-            return;
-    }
     if (form == GemvForm::staged &&
         launchStream<W, T, kGemvStages>(x, in, w, ldw, bias, alpha, out, s, conv))
         return;
@@ -761,39 +587,6 @@ bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype) {
     return x.rows >= 1 && x.rows <= kGemvMaxRows && x.cols % epl == 0 &&
            x.rows * x.cols * 4 <= kGemvMaxSmem && (reinterpret_cast<std::uintptr_t>(w) & 15) == 0 &&
            (ldw * es) % 16 == 0;
-}
-
-std::uint64_t productChainsLaunched() {
-    return gChainsLaunched.load(std::memory_order_relaxed);
-}
-
-void beginProductChains(cudaStream_t s) {
-    if (!switchIs("LONGVIEW_CUDA_GEMV_CHAIN", "1")) return;
-    const std::lock_guard lock(gHeldMutex);
-    gHeld = HeldProducts{s, -1, {}};
-    gHolding.store(true, std::memory_order_relaxed);
-}
-
-void flushProductChain(cudaStream_t s) {
-    if (!gHolding.load(std::memory_order_relaxed)) return;
-    std::vector<ChainedProduct> ps;
-    int dtype = -1;
-    {
-        const std::lock_guard lock(gHeldMutex);
-        if (gHeld.s != s || gHeld.products.empty()) return;
-        ps.swap(gHeld.products);
-        dtype = gHeld.dtype;
-    }
-    launchHeldOfType(ps, dtype, s);
-}
-
-void endProductChains(cudaStream_t s, bool launchHeldProducts) {
-    if (!gHolding.load(std::memory_order_relaxed)) return;
-    if (launchHeldProducts) flushProductChain(s);
-    const std::lock_guard lock(gHeldMutex);
-    if (gHeld.s != s) return;
-    gHeld = HeldProducts{};
-    gHolding.store(false, std::memory_order_relaxed);
 }
 
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,

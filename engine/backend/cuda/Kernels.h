@@ -113,14 +113,6 @@ struct GemvConv {
     Rows out{};
 };
 bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
-// Chained decode products (LONGVIEW_CUDA_GEMV_CHAIN=1, opt-in until measured): between begin
-// and end, the single-row products launched on s are held and launched together, as phases
-// of one kernel, by flushProductChain, which everything else that runs on s calls first
-// (launchKernel does). end launches what is held, or drops it (a failed recording).
-void beginProductChains(cudaStream_t s);
-void endProductChains(cudaStream_t s, bool launchHeldProducts);
-// Chains launched (or recorded) so far in this process, for the tests.
-std::uint64_t productChainsLaunched();
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
                 Rows out, cudaStream_t s, const GemvInput& in = {}, const GemvConv& conv = {});
 

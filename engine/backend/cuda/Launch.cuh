@@ -21,16 +21,11 @@ namespace lv::cuda {
 // unless LONGVIEW_CUDA_PDL=0. Read once per device.
 bool dependentLaunchEnabled();
 
-// Launches the decode products held for a chain on s, if any (Gemv.cu): before any other
-// work on s, which may read what they write.
-void flushProductChain(cudaStream_t s);
-
 // kernel<<<grid, block, smem, s>>>(args...), as a programmatic dependent where enabled;
 // reports a bad launch as `what`.
 template <class... Params, class... Args>
 void launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t smem,
                   cudaStream_t s, const char* what, Args&&... args) {
-    flushProductChain(s);
     cudaLaunchAttribute attr{};
     attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
     attr.val.programmaticStreamSerializationAllowed = 1;

@@ -437,8 +437,9 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
     const std::int64_t tiles8 = (a.T + 127) / 128 * a.Hq;
     const bool eight = forced ? forced == 8 : tiles8 >= 3 * std::int64_t(sms);
     const bool f16 = a.kvDtype == kF16;
-    // Hopper's warpgroup products (sm90a/FlashAttentionWgmma.cu) where they apply: H100,
-    // T=4096 at pos0 126976, 269 -> 420 TFLOP/s; 128K prefill 67.6K -> 77.2K tok/s.
+    // Hopper's warpgroup products (sm90a/) where they apply, the warp-specialized kernel
+    // unless LONGVIEW_CUDA_FA=wgmma: H100, T=4096 at pos0 126976, 269 (mma.sync) -> 454
+    // (wgmma) -> 634 TFLOP/s.
     // LONGVIEW_CUDA_FA=mma chooses the mma.sync forms, =mma1 their one-tile form (read at
     // every call, so that the op tests run each).
     const bool mma1 = switchIs("LONGVIEW_CUDA_FA", "mma1");

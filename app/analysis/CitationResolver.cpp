@@ -92,6 +92,13 @@ std::vector<CitationMarker> findCitationMarkers(const std::string& text) {
     return out;
 }
 
+std::string lineRangeLabel(const std::string& filePath, int lineStart, int lineEnd) {
+    std::string label = filePath;
+    label.append(":").append(std::to_string(lineStart));
+    if (lineEnd > lineStart) label.append("-").append(std::to_string(lineEnd));
+    return label;
+}
+
 std::vector<Citation> resolveCitations(const std::string& text,
                                        const std::vector<SourceUnit>& units) {
     std::vector<Citation> out;
@@ -125,8 +132,7 @@ std::vector<Citation> resolveCitations(const std::string& text,
             Citation r = c;
             r.lineStart = m.lineStart;
             r.lineEnd = std::min(std::max(m.lineEnd, m.lineStart), c.lineEnd);
-            r.label = c.filePath + ":" + std::to_string(r.lineStart) +
-                      (r.lineEnd > r.lineStart ? "-" + std::to_string(r.lineEnd) : "");
+            r.label = lineRangeLabel(c.filePath, r.lineStart, r.lineEnd);
             add(r);
             break;
         }

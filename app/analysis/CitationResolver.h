@@ -18,6 +18,10 @@ struct CitationMarker {
     int lineEnd = 0;
 };
 
+// A file's line range as a citation shows it, and as findCitationMarkers reads it back:
+// "src/a.cpp:10", or "src/a.cpp:10-20" where the range has more than one line.
+std::string lineRangeLabel(const std::string& filePath, int lineStart, int lineEnd);
+
 // Every well-formed marker, in order of appearance.
 std::vector<CitationMarker> findCitationMarkers(const std::string& text);
 

@@ -1,4 +1,5 @@
 #include "analysis/DocumentPrompt.h"
+#include "analysis/CitationResolver.h"
 
 #include <algorithm>
 #include <cctype>
@@ -48,8 +49,7 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
         }
         if (kind != DocumentKind::Pdf && c.lineStart > 0) {
             if (c.filePath.empty()) c.filePath = baseName(doc.sourcePath);
-            c.label = c.filePath + ":" + std::to_string(c.lineStart) +
-                      (c.lineEnd > c.lineStart ? "-" + std::to_string(c.lineEnd) : "");
+            c.label = lineRangeLabel(c.filePath, c.lineStart, c.lineEnd);
         }
         if (c.label.empty()) c.label = "§" + std::to_string(s.ordinal + 1);
         units.push_back(std::move(u));
@@ -98,7 +98,11 @@ std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, 
             continue;
         }
         if (!out.empty()) out += "\n\n";
-        if (c.lineStart > 0) out += "[" + c.label.substr(0, c.label.find('-')) + "] ";
+        // The paragraph's first line (a name with hyphens stays whole: "terms-of-use.txt:5").
+        if (c.lineStart > 0)
+            out.append("[")
+                .append(lineRangeLabel(c.filePath, c.lineStart, c.lineStart))
+                .append("] ");
         out += u.text;
     }
     return out;
@@ -107,11 +111,11 @@ std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, 
 std::string fileListing(const std::vector<SourceUnit>& units) {
     std::vector<std::string> files;
     for (const auto& u : units)
-        if (!u.citation.filePath.empty() &&
-            (files.empty() || files.back() != u.citation.filePath))
+        if (!u.citation.filePath.empty() && (files.empty() || files.back() != u.citation.filePath))
             files.push_back(u.citation.filePath);
     std::string out = "Files (" + std::to_string(files.size()) + "):\n";
-    for (const auto& f : files) out += "  " + f + "\n";
+    for (const auto& f : files)
+        out += "  " + f + "\n";
     return out;
 }
 
@@ -120,14 +124,17 @@ std::vector<std::size_t> unitsOfNamedFiles(const std::string& question,
     std::vector<std::string> names;
     std::string cur;
     auto flush = [&] {
-        while (!cur.empty() && (cur.back() == '.' || cur.back() == '/')) cur.pop_back();
+        while (!cur.empty() && (cur.back() == '.' || cur.back() == '/'))
+            cur.pop_back();
         if (cur.find_first_of("./") != std::string::npos) names.push_back(cur);
         cur.clear();
     };
     for (char c : question) {
         const unsigned char u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '.' || c == '/' || c == '_' || c == '-') cur.push_back(c);
-        else flush();
+        if (std::isalnum(u) || c == '.' || c == '/' || c == '_' || c == '-')
+            cur.push_back(c);
+        else
+            flush();
     }
     flush();
     std::vector<std::size_t> out;
@@ -136,9 +143,9 @@ std::vector<std::size_t> unitsOfNamedFiles(const std::string& question,
         const std::string& path = units[i].citation.filePath;
         if (path.empty()) continue;
         for (const auto& n : names)
-            if (path == n || (path.size() > n.size() &&
-                              path.compare(path.size() - n.size(), n.size(), n) == 0 &&
-                              path[path.size() - n.size() - 1] == '/')) {
+            if (path == n ||
+                (path.size() > n.size() && path.compare(path.size() - n.size(), n.size(), n) == 0 &&
+                 path[path.size() - n.size() - 1] == '/')) {
                 out.push_back(i);
                 break;
             }

@@ -18,7 +18,7 @@ struct PageWord {
     bool endsLine = false;  // the last word of its line, as the text extractor found lines
     // One box per QChar of text, where the extractor gave them (else empty: the word's box
     // is shared out evenly).
-    std::vector<QRectF> chars;
+    std::vector<QRectF> chars{};
 };
 
 // Empty when fewer than min(3, words in the quote) consecutive words match.

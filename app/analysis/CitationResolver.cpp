@@ -49,7 +49,8 @@ bool parsePage(const std::string& inner, std::string& label) {
     return true;
 }
 
-// "path:12" or "path:12-20" or "path, line 12".
+// "path:12" or "path:12-20". The path may hold spaces ("Master Agreement.txt:5", as the
+// prompt names a text file): a marker that names no file of the document resolves to nothing.
 bool parseFileLine(const std::string& inner, std::string& path, int& a, int& b) {
     const auto colon = inner.rfind(':');
     if (colon == std::string::npos || colon == 0) return false;
@@ -64,8 +65,7 @@ bool parseFileLine(const std::string& inner, std::string& path, int& a, int& b) 
             return false;
         if (b < a) std::swap(a, b);
     }
-    if (path.find(' ') != std::string::npos || a <= 0) return false;
-    return true;
+    return !path.empty() && a > 0;
 }
 
 } // namespace

@@ -98,6 +98,16 @@ private slots:
         QCOMPARE(QString::fromStdString(c[0].label), QString("terms-of-service.txt:5"));
     }
 
+    void pathsWithSpaces() {
+        const std::vector<SourceUnit> units = {file("Master Agreement.txt", 1, 4, 5),
+                                               file("Master Agreement.txt", 6, 9, 6)};
+        const auto c = resolveCitations(
+            "Notice is ninety days [Master Agreement.txt: 7] [see note: 2].", units);
+        QCOMPARE(c.size(), std::size_t(1));
+        QCOMPARE(c[0].segmentId, std::int64_t(6));
+        QCOMPARE(QString::fromStdString(c[0].label), QString("Master Agreement.txt:7"));
+    }
+
     void duplicatesKeptOnce() {
         const std::vector<SourceUnit> units = {page(0, "1", 1)};
         QCOMPARE(resolveCitations("[p. 1] and again [p. 1]", units).size(), std::size_t(1));

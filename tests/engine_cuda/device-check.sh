@@ -4,11 +4,14 @@
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
 #                                           tests, bench, quick, record, attention, timeline,
+#                                           stalls,
 #                                           or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
+# stalls: each decode product's kernel alone under ncu (time, HBM throughput, and where its
+# warps wait: the warp-state and scheduler sections); not part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
 # at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
 # attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
@@ -128,6 +131,19 @@ if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma 
         env $envs timeout -k 5 90 ./bin/bench_cuda_ops attention >"$logs/ops-$name.txt" 2>&1
         results+=("bench_cuda_ops attention $name: $(status $?)")
         echo "--- $name" && grep -E '^attention' "$logs/ops-$name.txt"
+    done
+fi
+if want stalls && [[ -x bin/bench_cuda_ops ]]; then
+    ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+    for f in in_proj out_proj mlp_in mlp_out; do
+        # two kernels of the 40 (after four), each alone with its caches flushed
+        limit 120 "$ncu" --clock-control none -k regex:gemv -s 4 -c 2 \
+            --section SpeedOfLight --section WarpStateStats --section SchedulerStats \
+            --section LaunchStats --section Occupancy \
+            ./bin/bench_cuda_ops "x40 $f" >"$logs/stalls-$f.txt" 2>&1
+        results+=("ncu stalls $f: $(status $?)")
+        echo "--- $f" && grep -E 'Duration|DRAM Throughput|Stall|Warp Cycles Per Issued|Issued Warp|Grid Size|Registers|Achieved Occupancy' \
+            "$logs/stalls-$f.txt" | head -24
     done
 fi
 if want timeline; then

@@ -21,7 +21,7 @@ bool parseInt(const std::string& s, int& out) {
     return true;
 }
 
-// "p. 12", "p.iv", "page A-1", "pp. 3" (the first page of a range counts).
+// "p. 12", "p.iv", "page A-1", "p. Annex 2", "pp. 3" (the first page of a range counts).
 bool parsePage(const std::string& inner, std::string& label) {
     std::string s = inner;
     std::string lower;
@@ -42,9 +42,11 @@ bool parsePage(const std::string& inner, std::string& label) {
     if (auto range = rest.find("\xE2\x80\x93"); range != std::string::npos)
         rest = rest.substr(0, range);
     rest = trim(rest);
-    if (rest.empty() || rest.size() > 16) return false;
+    if (rest.empty() || rest.size() > 32) return false;
+    // A label as the PDF prints it; one that labels no page resolves to nothing.
     for (char c : rest)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ' '))
+            return false;
     label = rest;
     return true;
 }

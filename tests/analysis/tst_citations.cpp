@@ -98,6 +98,13 @@ private slots:
         QCOMPARE(QString::fromStdString(c[0].label), QString("terms-of-service.txt:5"));
     }
 
+    void pageLabelsWithSpaces() {
+        const std::vector<SourceUnit> units = {page(0, "1", 1), page(40, "Annex 2", 2)};
+        const auto c = resolveCitations("Fees are listed in [p. Annex 2] and [p. Annex 9].", units);
+        QCOMPARE(c.size(), std::size_t(1));
+        QCOMPARE(c[0].pageIndex, 40);
+    }
+
     void pathsWithSpaces() {
         const std::vector<SourceUnit> units = {file("Master Agreement.txt", 1, 4, 5),
                                                file("Master Agreement.txt", 6, 9, 6)};

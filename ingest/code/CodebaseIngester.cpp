@@ -28,7 +28,7 @@ namespace {
 struct ProcessedFile {
     bool listed = true; // false: tracked but deleted, or a submodule
     QString skipReason; // empty: kept
-    QString problem;    // for kUnreadable
+    QString problem;    // why kUnreadable; else what decoding found (DecodedText::problem)
     qint64 size = 0;
     QByteArray digest; // SHA-256 of the bytes read; empty: unread
     // Kept files only:
@@ -83,6 +83,7 @@ ProcessedFile processFile(const QString& root, const QString& rel, const IngestO
     f.info.language =
         languageOf(rel, QByteArrayView(bytes).first(std::min<qsizetype>(bytes.size(), 256)));
     f.info.encoding = decoded.encoding;
+    f.problem = decoded.problem();
     f.info.crlf = decoded.crlf;
     f.info.bytes = f.size;
     const QStringList lines = splitLines(decoded.text);
@@ -202,8 +203,7 @@ Document ingestCodebase(const QString& root, const IngestOptions& options,
                                     QStringLiteral("), skipped"));
             return;
         }
-        if (!f.info.encoding.startsWith(QLatin1String("UTF")))
-            doc.warnings.append(rel + QStringLiteral(": not UTF-8, decoded as ") + f.info.encoding);
+        if (!f.problem.isEmpty()) doc.warnings.append(rel + QStringLiteral(": ") + f.problem);
         totalBytes += f.size;
         kept.push_back(std::move(f));
     });

@@ -46,22 +46,30 @@ bool looksBinary(const QByteArray& bytes) {
     return QByteArrayView(bytes.constData(), n).contains('\0');
 }
 
+QString DecodedText::problem() const {
+    if (legacy()) return QStringLiteral("not UTF-8, decoded as ") + encoding;
+    if (!replaced) return {};
+    const QString name = encoding.section(QLatin1Char(' '), 0, 0); // "UTF-8 (BOM)" -> "UTF-8"
+    return QStringLiteral("invalid ") + name + QStringLiteral(" bytes replaced");
+}
+
 DecodedText decodeText(const QByteArray& bytes) {
     DecodedText out;
     QString text;
     if (startsWith(bytes, {0xEF, 0xBB, 0xBF})) {
         QStringDecoder dec(QStringConverter::Utf8);
         text = dec.decode(QByteArrayView(bytes).sliced(3));
-        out.encoding = dec.hasError() ? QStringLiteral("UTF-8 (BOM, invalid bytes replaced)")
-                                      : QStringLiteral("UTF-8 (BOM)");
-    } else if (startsWith(bytes, {0xFF, 0xFE})) {
-        QStringDecoder dec(QStringConverter::Utf16LE);
-        text = dec.decode(QByteArrayView(bytes).sliced(2));
-        out.encoding = QStringLiteral("UTF-16LE");
-    } else if (startsWith(bytes, {0xFE, 0xFF})) {
-        QStringDecoder dec(QStringConverter::Utf16BE);
-        text = dec.decode(QByteArrayView(bytes).sliced(2));
-        out.encoding = QStringLiteral("UTF-16BE");
+        out.encoding = QStringLiteral("UTF-8 (BOM)");
+        out.replaced = dec.hasError();
+    } else if (startsWith(bytes, {0xFF, 0xFE}) || startsWith(bytes, {0xFE, 0xFF})) {
+        const bool le = startsWith(bytes, {0xFF, 0xFE});
+        QStringDecoder dec(le ? QStringConverter::Utf16LE : QStringConverter::Utf16BE);
+        // Whole code units; an odd byte count (a truncated file) leaves half of one.
+        const bool odd = bytes.size() % 2 != 0;
+        text = dec.decode(QByteArrayView(bytes).sliced(2, bytes.size() - 2 - (odd ? 1 : 0)));
+        out.replaced = dec.hasError() || odd;
+        if (odd) text += QChar(QChar::ReplacementCharacter);
+        out.encoding = le ? QStringLiteral("UTF-16LE") : QStringLiteral("UTF-16BE");
     } else {
         QStringDecoder utf8(QStringConverter::Utf8);
         text = utf8.decode(bytes);

@@ -8,10 +8,14 @@
 namespace lv::ingest {
 
 struct DecodedText {
-    QString text;      // LF line endings only
-    QString encoding;  // "UTF-8", "UTF-8 (BOM)", "UTF-16LE", "Windows-1252", "ISO-8859-1"
-    bool crlf = false; // the file had CRLF (or lone CR) line endings
+    QString text;          // LF line endings only
+    QString encoding;      // "UTF-8", "UTF-8 (BOM)", "UTF-16LE", "Windows-1252", "ISO-8859-1"
+    bool crlf = false;     // the file had CRLF (or lone CR) line endings
+    bool replaced = false; // bytes invalid in its Unicode encoding became U+FFFD
     bool legacy() const { return !encoding.startsWith(QLatin1String("UTF")); }
+    // What a reader should be told, or empty: "not UTF-8, decoded as Windows-1252",
+    // "invalid UTF-16LE bytes replaced" (a truncated or damaged file).
+    QString problem() const;
 };
 
 DecodedText decodeText(const QByteArray& bytes);

@@ -39,9 +39,8 @@ Document ingestTextFile(const QString& path, [[maybe_unused]] const IngestOption
     fileInfo.encoding = decoded.encoding;
     fileInfo.crlf = decoded.crlf;
     fileInfo.bytes = bytes.size();
-    if (decoded.legacy())
-        doc.warnings.append(info.fileName() + QStringLiteral(": not UTF-8, decoded as ") +
-                            decoded.encoding);
+    if (const QString problem = decoded.problem(); !problem.isEmpty())
+        doc.warnings.append(info.fileName() + QStringLiteral(": ") + problem);
 
     const QStringList lines = splitLines(decoded.text);
     fileInfo.lines = static_cast<int>(lines.size());

@@ -219,6 +219,26 @@ private slots:
         const Document wide = ingestPath(write(dir_, "utf16.txt", le));
         QCOMPARE(wide.files[0].encoding, QStringLiteral("UTF-16LE"));
         QCOMPARE(modelText(wide), utf16);
+        QVERIFY(wide.warnings.isEmpty());
+    }
+
+    // Damaged Unicode: what can be read is kept, the rest is U+FFFD, and the file is named.
+    void damagedUnicodeIsNoted() {
+        const Document bom = ingestPath(write(dir_, "bad-bom.txt", "\xEF\xBB\xBFok \xC3\n"));
+        QCOMPARE(modelText(bom), QStringLiteral("ok \uFFFD\n"));
+        QVERIFY2(bom.warnings.join('\n').contains("bad-bom.txt: invalid UTF-8 bytes replaced"),
+                 qPrintable(bom.warnings.join('\n')));
+
+        // A UTF-16 file cut in the middle of a code unit.
+        QByteArray be("\xFE\xFF", 2);
+        for (char c : QByteArray("Wide"))
+            be.append('\0').append(c);
+        be.append('\0');
+        const Document cut = ingestPath(write(dir_, "cut.txt", be));
+        QCOMPARE(cut.files[0].encoding, QStringLiteral("UTF-16BE"));
+        QCOMPARE(modelText(cut), QStringLiteral("Wide\uFFFD\n"));
+        QVERIFY2(cut.warnings.join('\n').contains("cut.txt: invalid UTF-16BE bytes replaced"),
+                 qPrintable(cut.warnings.join('\n')));
     }
 
     void crlfIsNormalised() {

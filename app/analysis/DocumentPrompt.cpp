@@ -131,7 +131,8 @@ std::vector<std::size_t> unitsOfNamedFiles(const std::string& question,
     };
     for (char c : question) {
         const unsigned char u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '.' || c == '/' || c == '_' || c == '-')
+        // (bytes of UTF-8 sequences belong to names: "überblick.cpp")
+        if (std::isalnum(u) || u >= 0x80 || c == '.' || c == '/' || c == '_' || c == '-')
             cur.push_back(c);
         else
             flush();

@@ -1,7 +1,6 @@
 // Citation markers in model output and their resolution to document segments.
 
 #include "analysis/CitationResolver.h"
-#include "analysis/DocumentPrompt.h"
 
 #include <QtTest>
 
@@ -68,34 +67,6 @@ private slots:
         QCOMPARE(c[0].lineStart, 45);
         QCOMPARE(c[0].lineEnd, 90);
         QCOMPARE(QString::fromStdString(c[0].label), QString("repo/src/a.cpp:45-90"));
-    }
-
-    // A text file whose name has hyphens: the prompt's paragraph markers name it whole, and a
-    // marker the model copies back resolves to its paragraph.
-    void textMarkersRoundTripWithHyphenatedNames() {
-        lv::storage::DocumentRecord doc;
-        doc.id = 3;
-        doc.kind = "text";
-        doc.sourcePath = "/home/ana/terms-of-service.txt";
-        std::vector<lv::storage::SegmentRecord> segments(2);
-        segments[0].id = 11;
-        segments[0].text = "Fees are due monthly.";
-        segments[0].lineStart = 1;
-        segments[0].lineEnd = 3;
-        segments[1].id = 12;
-        segments[1].text = "Either party may end the agreement.";
-        segments[1].lineStart = 5;
-        segments[1].lineEnd = 9;
-        const auto units = unitsFromSegments(doc, segments);
-        QCOMPARE(QString::fromStdString(units[1].citation.label),
-                 QString("terms-of-service.txt:5-9"));
-        const std::string prompt = promptText(units, 0, units.size(), DocumentKind::Text);
-        QVERIFY2(prompt.find("[terms-of-service.txt:5] Either party") != std::string::npos,
-                 prompt.c_str());
-        const auto c = resolveCitations("It can be ended [terms-of-service.txt:5].", units);
-        QCOMPARE(c.size(), std::size_t(1));
-        QCOMPARE(c[0].segmentId, std::int64_t(12));
-        QCOMPARE(QString::fromStdString(c[0].label), QString("terms-of-service.txt:5"));
     }
 
     void pageLabelsWithSpaces() {

@@ -719,6 +719,8 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
 
 Answer AnalysisService::ask(std::int64_t documentId, const std::string& question,
                             std::optional<std::int64_t> sessionId, JobControl& job) {
+    if (question.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw std::runtime_error("the question is empty");
     const auto doc = impl_->documentRecord(documentId);
     const auto units = impl_->units(doc);
     const DocumentKind kind = documentKindFromName(doc.kind);

@@ -93,6 +93,8 @@ private slots:
         QCOMPARE(messages.size(), std::size_t(2));
         QCOMPARE(QString::fromStdString(messages[1].question), QString("And when?"));
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, "x", 999999, job));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, " \n", {}, job));
+        QCOMPARE(service.messages(first.sessionId).size(), std::size_t(2)); // nothing stored
     }
 
     // A summary is kept in the library: found again by a new service (a restart), for

@@ -598,6 +598,16 @@ std::optional<Summary> AnalysisService::storedSummary(std::int64_t documentId) c
     return s;
 }
 
+namespace {
+// Whether any unit holds more than white space: an empty file or a PDF of scanned pages
+// without a text layer gives the model nothing to read.
+bool hasText(const std::vector<SourceUnit>& units) {
+    return std::any_of(units.begin(), units.end(), [](const SourceUnit& u) {
+        return u.text.find_first_not_of(" \t\r\n\f") != std::string::npos;
+    });
+}
+} // namespace
+
 Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& job) {
     const auto doc = impl_->documentRecord(documentId);
     const auto units = impl_->units(doc);
@@ -605,7 +615,7 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
     Summary s;
     s.documentId = documentId;
 
-    if (!hasModel()) {
+    if (!hasModel() || !hasText(units)) { // (nothing for a model to read: said as is)
         s.extractive = true;
         s.metrics.device = "none";
         if (job.progress) job.progress("rank sentences", 0, 1);
@@ -741,7 +751,7 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             history.push_back({m.question, m.answer});
     }
 
-    if (!hasModel()) {
+    if (!hasModel() || !hasText(units)) {
         a.extractive = true;
         a.metrics.device = "none";
         std::vector<Passage> passages;

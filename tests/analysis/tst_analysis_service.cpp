@@ -74,6 +74,28 @@ private slots:
         QVERIFY(service.document(id)->stateCached);
     }
 
+    // A document without text (an empty file, a PDF of scanned pages) is not handed to the
+    // model: the summary and the answer say so.
+    void documentsWithoutTextAreNotRead() {
+        LV_REQUIRE_FIXTURES();
+        AnalysisService service(config(fixtureModel()));
+        const QString path = tmp.filePath("blank.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\n  \n\t\n");
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Summary s = service.summarize(id, job);
+        QVERIFY(s.extractive);
+        QCOMPARE(QString::fromStdString(s.text),
+                 QString("(The document has no text to summarize.)"));
+        const Answer a = service.ask(id, "Who pays?", {}, job);
+        QVERIFY(a.extractive);
+        QVERIFY(!a.metrics.stateStored);
+        QVERIFY(a.citations.empty());
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

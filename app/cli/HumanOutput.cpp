@@ -19,6 +19,18 @@ std::string humanBytes(std::int64_t bytes) {
     return buf;
 }
 
+std::string humanCount(std::int64_t n) {
+    char buf[32];
+    if (n < 1000) {
+        std::snprintf(buf, sizeof buf, "%lld", (long long)n);
+    } else {
+        const bool mega = n >= 999500;
+        const double v = double(n) / (mega ? 1e6 : 1e3);
+        std::snprintf(buf, sizeof buf, v < 9.95 ? "%.1f%s" : "%.0f%s", v, mega ? "M" : "K");
+    }
+    return buf;
+}
+
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations) {
     if (citations.empty()) return;
     out << "\nCitations:\n";

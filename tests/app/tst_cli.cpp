@@ -1,6 +1,7 @@
 // The command-line contract: dispatch, help, version, exit codes.
 
 #include "cli/CommandLine.h"
+#include "cli/HumanOutput.h"
 
 #include <QProcess>
 #include <QtTest>
@@ -29,8 +30,8 @@ private slots:
     void helpListsTheContract() {
         const auto r = runCli({"--help"});
         QCOMPARE(r.exitCode, 0);
-        for (const char* name : {"ingest", "list", "summarize", "ask", "tokenize",
-                                 "verify-reference", "bench"})
+        for (const char* name :
+             {"ingest", "list", "summarize", "ask", "tokenize", "verify-reference", "bench"})
             QVERIFY2(r.out.contains(QString("\n  ") + name + " "), name);
     }
 
@@ -81,6 +82,20 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"list", "--db"}, commands));
         QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"list", "extra"}, commands));
         QVERIFY_THROWS_EXCEPTION(UsageError, parseCommandLine({"ask", "doc"}, commands));
+    }
+
+    void countsReadAsPeopleWriteThem() {
+        QCOMPARE(humanCount(0), std::string("0"));
+        QCOMPARE(humanCount(312), std::string("312"));
+        QCOMPARE(humanCount(999), std::string("999"));
+        QCOMPARE(humanCount(1000), std::string("1.0K"));
+        QCOMPARE(humanCount(4530), std::string("4.5K"));
+        QCOMPARE(humanCount(9960), std::string("10K"));
+        QCOMPARE(humanCount(45200), std::string("45K"));
+        QCOMPARE(humanCount(999499), std::string("999K"));
+        QCOMPARE(humanCount(999500), std::string("1.0M"));
+        QCOMPARE(humanCount(1234567), std::string("1.2M"));
+        QCOMPARE(humanCount(52000000), std::string("52M"));
     }
 
     void numericOptionsAreChecked() {

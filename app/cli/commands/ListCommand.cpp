@@ -1,3 +1,4 @@
+#include "cli/HumanOutput.h"
 #include "cli/JsonOutput.h"
 #include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
@@ -33,11 +34,10 @@ Command makeListCommand() {
                       "STATE", "TITLE (SOURCE)");
         io.out << line;
         for (const auto& d : docs) {
-            const std::string size = d.kind == analysis::DocumentKind::Pdf
-                                         ? std::to_string(d.pages) + " p."
-                                     : d.kind == analysis::DocumentKind::Codebase
-                                         ? std::to_string(d.files) + " files"
-                                         : std::to_string(d.characters / 1000) + "K ch";
+            const std::string size =
+                d.kind == analysis::DocumentKind::Pdf        ? std::to_string(d.pages) + " p."
+                : d.kind == analysis::DocumentKind::Codebase ? std::to_string(d.files) + " files"
+                                                             : humanCount(d.characters) + " ch";
             std::snprintf(line, sizeof line, "%5lld  %-8s  %8s  %-6s  %s (%s)\n", (long long)d.id,
                           kindName(d.kind), size.c_str(), d.stateCached ? "cached" : "-",
                           d.title.c_str(), d.sourcePath.c_str());

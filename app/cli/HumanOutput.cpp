@@ -23,11 +23,18 @@ std::string humanCount(std::int64_t n) {
     char buf[32];
     if (n < 1000) {
         std::snprintf(buf, sizeof buf, "%lld", (long long)n);
-    } else {
-        const bool mega = n >= 999500;
-        const double v = double(n) / (mega ? 1e6 : 1e3);
-        std::snprintf(buf, sizeof buf, v < 9.95 ? "%.1f%s" : "%.0f%s", v, mega ? "M" : "K");
+        return buf;
     }
+    // The largest unit the count reaches once rounded to three digits.
+    const char* units[] = {"K", "M", "B"};
+    double scale = 1e3;
+    int u = 0;
+    while (u < 2 && double(n) >= 999.5 * scale) {
+        scale *= 1e3;
+        ++u;
+    }
+    const double v = double(n) / scale;
+    std::snprintf(buf, sizeof buf, v < 9.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
     return buf;
 }
 

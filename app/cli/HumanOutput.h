@@ -11,7 +11,7 @@ namespace lv::cli {
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations);
 void printMetrics(std::ostream& out, const analysis::Metrics& m);
 std::string humanBytes(std::int64_t bytes);
-// A count as a list shows it: "312", "4.5K", "45K", "1.2M".
+// A count as a list shows it: "312", "4.5K", "45K", "1.2M", "3.4B".
 std::string humanCount(std::int64_t n);
 
 } // namespace lv::cli

@@ -96,6 +96,9 @@ private slots:
         QCOMPARE(humanCount(999500), std::string("1.0M"));
         QCOMPARE(humanCount(1234567), std::string("1.2M"));
         QCOMPARE(humanCount(52000000), std::string("52M"));
+        QCOMPARE(humanCount(350000000), std::string("350M"));
+        QCOMPARE(humanCount(1461500000), std::string("1.5B"));
+        QCOMPARE(humanCount(32000000000), std::string("32B"));
     }
 
     void numericOptionsAreChecked() {

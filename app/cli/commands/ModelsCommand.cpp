@@ -37,9 +37,9 @@ Command makeModelsCommand() {
         }
         char line[1024];
         for (const auto& m : models) {
-            std::snprintf(line, sizeof line, "%s %-28s %-18s %6.2fB params  ctx %-7lld %-9s %s\n",
+            std::snprintf(line, sizeof line, "%s %-28s %-18s %6s params  ctx %-7lld %-9s %s\n",
                           m.isDefault ? "*" : " ", m.name.c_str(), m.architecture.c_str(),
-                          double(m.parameters) / 1e9, (long long)m.contextLength,
+                          humanCount(m.parameters).c_str(), (long long)m.contextLength,
                           humanBytes(m.weightBytes).c_str(), m.gpuNote.c_str());
             io.out << line;
             io.out << "  " << m.path << "\n";

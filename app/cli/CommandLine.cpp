@@ -212,9 +212,10 @@ std::string generalHelp(const std::vector<Command>& commands) {
     for (const auto& c : commands)
         s << "  " << c.name << std::string(width - c.name.size() + 2, ' ') << c.summary << "\n";
     s << "\nOptions:\n";
-    appendOptions(s, globalOptions());
-    s << "  --version" << std::string(16, ' ') << "print the version\n"
-      << "\nExit status: 0 success, 1 user error (one-line reason on stderr), "
+    auto options = globalOptions();
+    options.push_back({"version", "", "print the version"}); // (handled before any command)
+    appendOptions(s, options);
+    s << "\nExit status: 0 success, 1 user error (one-line reason on stderr), "
          "2 internal error.\n"
       << "Run 'longview-cli help COMMAND' for a command's options.\n";
     return s.str();

@@ -33,6 +33,13 @@ private slots:
         for (const char* name :
              {"ingest", "list", "summarize", "ask", "tokenize", "verify-reference", "bench"})
             QVERIFY2(r.out.contains(QString("\n  ") + name + " "), name);
+        // Every option's help starts in one column, --version's too.
+        QSet<qsizetype> columns;
+        static const QRegularExpression option(QStringLiteral("^  --\\S+( \\S+)? +"));
+        for (const QString& line : r.out.split('\n'))
+            if (const auto m = option.match(line); m.hasMatch()) columns.insert(m.capturedLength());
+        QVERIFY(r.out.contains("  --version "));
+        QCOMPARE(columns.size(), qsizetype(1));
     }
 
     void versionPrintsProjectVersion() {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace lv::cli {
 
@@ -36,6 +37,23 @@ std::string humanCount(std::int64_t n) {
     const double v = double(n) / scale;
     std::snprintf(buf, sizeof buf, v < 9.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
     return buf;
+}
+
+std::string column(const std::string& utf8, std::size_t chars, std::size_t width) {
+    std::vector<std::size_t> starts; // byte offset of each character
+    for (std::size_t i = 0; i < utf8.size(); ++i)
+        if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) starts.push_back(i);
+    std::string out;
+    std::size_t n = 0;
+    if (starts.size() <= chars) {
+        out = utf8;
+        n = starts.size();
+    } else if (chars > 0) {
+        out = utf8.substr(0, starts[chars - 1]) + "\u2026";
+        n = chars;
+    }
+    if (n < width) out.append(width - n, ' ');
+    return out;
 }
 
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations) {

@@ -108,6 +108,17 @@ private slots:
         QCOMPARE(humanCount(32000000000), std::string("32B"));
     }
 
+    void columnsCutWholeCharacters() {
+        QCOMPARE(column("Terms", 10, 8), std::string("Terms   "));
+        QCOMPARE(column("Terms", 5), std::string("Terms"));
+        QCOMPARE(column("Termsheet", 5), std::string("Term\u2026"));
+        // Multi-byte characters count once and are never split.
+        QCOMPARE(column("\u00DCberblick \u00FCber", 6, 8), std::string("\u00DCberb\u2026  "));
+        QCOMPARE(column("\u00FC\u00FC\u00FC", 3, 4), std::string("\u00FC\u00FC\u00FC "));
+        QCOMPARE(column("", 3, 2), std::string("  "));
+        QCOMPARE(column("Terms", 0, 2), std::string("  "));
+    }
+
     void numericOptionsAreChecked() {
         Invocation inv;
         inv.options["n"] = {"12x"};

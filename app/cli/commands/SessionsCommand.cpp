@@ -49,12 +49,14 @@ Command makeSessionsCommand() {
             io.out << "No sessions yet: ask a question with 'longview-cli ask DOC \"...\"'.\n";
             return 0;
         }
-        char line[1024];
         for (const auto& s : sessions) {
-            std::snprintf(line, sizeof line, "%5lld  %s  %-30.30s  %lld message(s)  last: %s\n",
-                          (long long)s.id, s.createdAt.c_str(), s.documentTitle.c_str(),
-                          (long long)s.messages, s.lastQuestion.c_str());
-            io.out << line;
+            char head[64];
+            std::snprintf(head, sizeof head, "%5lld  ", (long long)s.id);
+            io.out << head << s.createdAt << "  " << column(s.documentTitle, 30, 30) << "  "
+                   << column(std::to_string(s.messages) +
+                                 (s.messages == 1 ? " message" : " messages"),
+                             12, 12)
+                   << "  last: " << column(s.lastQuestion, 60) << "\n";
         }
         return 0;
     };

@@ -5,6 +5,7 @@
 #include "support/Fixtures.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -170,6 +171,33 @@ private slots:
         const Run s = cli({"sessions", "--json"});
         QCOMPARE(s.exitCode, 0);
         QVERIFY(s.out.contains("particulate"));
+    }
+
+    // Human output prints long paths, titles and questions whole or cut at a character, and
+    // every line ends.
+    void listingsKeepWholeLines() {
+        QString dir = tmp.filePath("long");
+        for (int i = 0; i < 5; ++i)
+            dir += "/" + QString(200, QChar('a' + i));
+        QVERIFY(QDir().mkpath(dir));
+        const QString file = dir + "/Vertr\u00E4ge \u00FCber Lieferungen.txt";
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Die K\xC3\xBCndigungsfrist betr\xC3\xA4gt drei Monate.\n");
+        f.close();
+        const QString db2 = tmp.filePath("listings.db");
+        QCOMPARE(cli({"ingest", file}, db2).exitCode, 0);
+        const Run list = cli({"list"}, db2);
+        QCOMPARE(list.exitCode, 0);
+        QVERIFY2(QString::fromUtf8(list.out).contains(file + ")\n"), list.out.constData());
+        const QString question = QString("Wie lang ist die K\u00FCndigungsfrist? ").repeated(40);
+        QCOMPARE(cli({"ask", "1", question}, db2).exitCode, 0);
+        const Run sessions = cli({"sessions"}, db2);
+        QCOMPARE(sessions.exitCode, 0);
+        const QString out = QString::fromUtf8(sessions.out);
+        QVERIFY2(!out.contains(QChar::ReplacementCharacter), sessions.out.constData());
+        QVERIFY2(out.endsWith("\u2026\n"), sessions.out.constData());
+        QVERIFY(out.contains("1 message "));
     }
 
     void unknownDocumentIsAOneLineUserError() {

@@ -29,10 +29,9 @@ Command makeIngestCommand() {
                 continue;
             }
             const auto& d = r.document;
-            char line[512];
-            std::snprintf(line, sizeof line, "%-9s #%lld  %s\n", kindName(d.kind), (long long)d.id,
-                          d.sourcePath.c_str());
-            io.out << line;
+            char head[64]; // (the path streamed after it: any length)
+            std::snprintf(head, sizeof head, "%-9s #%lld  ", kindName(d.kind), (long long)d.id);
+            io.out << head << d.sourcePath << "\n";
             if (d.kind == analysis::DocumentKind::Pdf)
                 io.out << "          " << d.pages << " pages, " << d.characters << " characters"
                        << (d.scannedPages ? ", " + std::to_string(d.scannedPages) + " scanned"
@@ -43,6 +42,7 @@ Command makeIngestCommand() {
                        << r.skippedFiles << " skipped\n";
             else
                 io.out << "          " << d.characters << " characters\n";
+            char line[96];
             std::snprintf(line, sizeof line, "          %s in %.2f s\n",
                           r.unchanged ? "unchanged, already in the library" : "ingested",
                           r.seconds);

@@ -38,10 +38,9 @@ Command makeListCommand() {
                 d.kind == analysis::DocumentKind::Pdf        ? std::to_string(d.pages) + " p."
                 : d.kind == analysis::DocumentKind::Codebase ? std::to_string(d.files) + " files"
                                                              : humanCount(d.characters) + " ch";
-            std::snprintf(line, sizeof line, "%5lld  %-8s  %8s  %-6s  %s (%s)\n", (long long)d.id,
-                          kindName(d.kind), size.c_str(), d.stateCached ? "cached" : "-",
-                          d.title.c_str(), d.sourcePath.c_str());
-            io.out << line;
+            std::snprintf(line, sizeof line, "%5lld  %-8s  %8s  %-6s  ", (long long)d.id,
+                          kindName(d.kind), size.c_str(), d.stateCached ? "cached" : "-");
+            io.out << line << d.title << " (" << d.sourcePath << ")\n"; // (any length)
         }
         return 0;
     };

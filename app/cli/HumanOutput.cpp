@@ -62,10 +62,7 @@ void printCitations(std::ostream& out, const std::vector<analysis::Citation>& ci
     for (std::size_t i = 0; i < citations.size(); ++i) {
         const auto& c = citations[i];
         out << "  [" << (i + 1) << "] " << c.label;
-        if (!c.quote.empty()) {
-            std::string q = c.quote.size() > 90 ? c.quote.substr(0, 87) + "..." : c.quote;
-            out << "  \"" << q << "\"";
-        }
+        if (!c.quote.empty()) out << "  \"" << column(c.quote, 88) << "\""; // (whole characters)
         out << "\n";
     }
 }

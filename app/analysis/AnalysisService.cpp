@@ -26,6 +26,7 @@
 #include "storage/StorageError.h"
 #include "storage/SummaryStore.h"
 #include "tokenizer/StreamDecoder.h"
+#include "tokenizer/Utf8.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -96,11 +97,12 @@ std::string collapsed(const std::string& text) {
 std::string quoteOf(const std::string& text) {
     std::string q;
     for (char c : text) {
+        // Past 160 bytes, only the rest of the character under way (the quote stays UTF-8).
+        if (q.size() >= 160 && (static_cast<unsigned char>(c) & 0xC0) != 0x80) break;
         if (q.empty() && (c == ' ' || c == '\n' || c == '\t' || c == '\f')) continue;
         if (c == '\n' || c == '\t' || c == '\f') c = ' ';
         if (c == ' ' && !q.empty() && q.back() == ' ') continue;
         q.push_back(c);
-        if (q.size() >= 160) break;
     }
     while (!q.empty() && q.back() == ' ')
         q.pop_back();
@@ -765,7 +767,7 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             Passage p;
             p.citation = units[i].citation;
             p.citation.quote = quoteOf(units[i].text);
-            p.snippet = collapsed(units[i].text.substr(0, 300));
+            p.snippet = collapsed(std::string(utf8::prefix(units[i].text, 300)));
             passages.push_back(std::move(p));
         }
         for (auto& p : search(question, documentId, 8)) {
@@ -858,7 +860,7 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         if (!sessionId) {
             storage::NewSession ns;
             ns.documentId = documentId;
-            ns.title = question.substr(0, 80);
+            ns.title = std::string(utf8::prefix(question, 80));
             ns.model = modelName;
             sid = store.createSession(ns);
         }

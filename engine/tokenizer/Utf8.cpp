@@ -154,6 +154,14 @@ bool isPythonSpace(char32_t cp) {
 }
 } // namespace
 
+std::string_view prefix(std::string_view s, std::size_t maxBytes) {
+    if (s.size() <= maxBytes) return s;
+    std::size_t n = maxBytes; // s[n], the first byte left out, must begin a character
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
 std::string_view stripWhitespace(std::string_view s) {
     std::size_t begin = 0;
     while (begin < s.size()) {

@@ -23,6 +23,10 @@ bool isValid(std::string_view s);
 // bytes.decode("utf-8", "replace") and Rust's from_utf8_lossy produce).
 std::string repair(std::string_view s);
 
+// The longest prefix of s of at most maxBytes bytes that does not end inside a character
+// (a cut for display or storage that keeps the text valid UTF-8).
+std::string_view prefix(std::string_view s, std::size_t maxBytes);
+
 // Python str.strip(): removes leading and trailing Unicode white space.
 std::string_view stripWhitespace(std::string_view s);
 

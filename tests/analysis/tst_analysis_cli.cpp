@@ -200,6 +200,24 @@ private slots:
         QVERIFY(out.contains("1 message "));
     }
 
+    // Quotes, snippets and session titles are cut at whole characters: a cut inside "ü"
+    // made the JSON writer fail ("incomplete UTF-8 string").
+    void cutsKeepTextValidUtf8() {
+        const QString path = writeFile(
+            "cut.txt", QByteArray(159, 'a') + "\xC3\xBC Ende des Satzes. Noch ein Satz hier.\n");
+        const QString db3 = tmp.filePath("cuts.db");
+        const Run s = cli({"summarize", path, "--json"}, db3);
+        QCOMPARE(s.exitCode, 0);
+        const QJsonArray citations = s.json().toObject()["citations"].toArray();
+        QVERIFY(!citations.isEmpty());
+        QVERIFY(!citations[0].toObject()["quote"].toString().contains(QChar::ReplacementCharacter));
+        const Run a = cli({"ask", "1", QString(79, 'x') + "\u00FC and more?", "--json"}, db3);
+        QCOMPARE(a.exitCode, 0);
+        const Run sessions = cli({"sessions", "--json"}, db3);
+        QCOMPARE(sessions.exitCode, 0);
+        QVERIFY(!QString::fromUtf8(sessions.out).contains(QChar::ReplacementCharacter));
+    }
+
     void unknownDocumentIsAOneLineUserError() {
         const Run r = cli({"summarize", tmp.filePath("missing.pdf")});
         QCOMPARE(r.exitCode, 1);

@@ -361,6 +361,19 @@ private slots:
         QVERIFY(!lv::utf8::isValid("ab\xF0\x9F\x98"));
     }
 
+    void utf8PrefixEndsOnACharacter() {
+        using lv::utf8::prefix;
+        const std::string s = "K\xC3\xBCndigung \xF0\x9F\x98\x80!"; // Kündigung 😀!
+        QCOMPARE(std::string(prefix(s, 100)), s);
+        QCOMPARE(std::string(prefix(s, 1)), std::string("K"));
+        QCOMPARE(std::string(prefix(s, 2)), std::string("K")); // not half of ü
+        QCOMPARE(std::string(prefix(s, 3)), std::string("K\xC3\xBC"));
+        QCOMPARE(std::string(prefix(s, 13)), std::string("K\xC3\xBCndigung "));
+        QCOMPARE(std::string(prefix(s, 14)), std::string("K\xC3\xBCndigung "));
+        QCOMPARE(std::string(prefix(s, 15)), std::string("K\xC3\xBCndigung \xF0\x9F\x98\x80"));
+        QCOMPARE(std::string(prefix(s, 0)), std::string());
+    }
+
     // Chunked sentencepiece BPE encoding gives the ids of one call, on prose
     // and on code; unigram models chunk only beyond 4 MiB (see setChunkBytes).
     void sentencePieceChunkingIsExact() {

@@ -446,6 +446,12 @@ std::string AnalysisService::databasePath() const {
 }
 
 IngestReport AnalysisService::ingest(const std::string& path, JobControl& job) {
+    // Qt names files in Unicode: a name of other bytes (an old Latin-1 archive) cannot be
+    // opened through it, and would read as "no such file".
+    if (!utf8::isValid(path))
+        throw std::runtime_error(utf8::repair(path) +
+                                 ": the file name is not UTF-8, which Longview cannot open "
+                                 "(rename the file)");
     const auto start = Clock::now();
     const QString qpath = QFileInfo(QString::fromStdString(path)).absoluteFilePath();
     ingest::IngestOptions options;
@@ -516,7 +522,7 @@ std::int64_t AnalysisService::resolveDocument(const std::string& pathOrId, JobCo
         auto stored = impl_->read(
             [&](storage::Connection& c) { return storage::DocumentStore(c).documentByPath(abs); });
         if (stored) return stored->id;
-        throw std::runtime_error(pathOrId + ": no such file or directory");
+        throw std::runtime_error(utf8::repair(pathOrId) + ": no such file or directory");
     }
     return ingest(pathOrId, job).document.id;
 }

@@ -218,6 +218,22 @@ private slots:
         QVERIFY(!QString::fromUtf8(sessions.out).contains(QChar::ReplacementCharacter));
     }
 
+    void fileNamesThatAreNotUtf8AreNamedAsSuch() {
+        // "caf\xE9.txt" (Latin-1), made and passed by the shell, which keeps its bytes as they
+        // are (QProcess would pass arguments as UTF-8).
+        const QString script = QString("cd '%1' && f=$(printf 'caf\\351.txt') && "
+                                       "echo 'Un texte. Deux phrases.' > \"$f\" && "
+                                       "LONGVIEW_DB=latin.db XDG_DATA_HOME=xdg '%2' ingest \"$f\"")
+                                   .arg(tmp.path(), QStringLiteral(LONGVIEW_CLI_PATH));
+        QProcess p;
+        p.start("/bin/sh", {"-c", script});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains("caf\uFFFD.txt: the file name is not UTF-8"), qPrintable(err));
+        QCOMPARE(err.count('\n'), 1);
+    }
+
     void unknownDocumentIsAOneLineUserError() {
         const Run r = cli({"summarize", tmp.filePath("missing.pdf")});
         QCOMPARE(r.exitCode, 1);

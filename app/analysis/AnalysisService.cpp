@@ -94,6 +94,14 @@ std::string collapsed(const std::string& text) {
 }
 
 // Short quote of a unit for a citation list.
+// Whether any unit holds more than white space: an empty file or a PDF of scanned pages
+// without a text layer gives the model nothing to read.
+bool hasText(const std::vector<SourceUnit>& units) {
+    return std::any_of(units.begin(), units.end(), [](const SourceUnit& u) {
+        return u.text.find_first_not_of(" \t\r\n\f") != std::string::npos;
+    });
+}
+
 std::string quoteOf(const std::string& text) {
     std::string q;
     for (char c : text) {
@@ -605,16 +613,6 @@ std::optional<Summary> AnalysisService::storedSummary(std::int64_t documentId) c
     s.storedAt = isoTime(r->createdAt);
     return s;
 }
-
-namespace {
-// Whether any unit holds more than white space: an empty file or a PDF of scanned pages
-// without a text layer gives the model nothing to read.
-bool hasText(const std::vector<SourceUnit>& units) {
-    return std::any_of(units.begin(), units.end(), [](const SourceUnit& u) {
-        return u.text.find_first_not_of(" \t\r\n\f") != std::string::npos;
-    });
-}
-} // namespace
 
 Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& job) {
     const auto doc = impl_->documentRecord(documentId);

@@ -28,6 +28,8 @@ export QT_QPA_PLATFORM=offscreen LONGVIEW_FIXTURES=$PWD/fixtures
 status() { [[ $1 -eq 0 ]] && echo ok || { [[ $1 -eq 124 ]] && echo "TIMED OUT"; } || echo "FAILED ($1)"; }
 # A hung kernel must not take the whole device call with it: every program gets a limit.
 limit() { timeout -k 5 "$@"; }
+# Nsight Compute, wherever the image has it (stalls, timeline).
+ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
 results=()
 for t in tst_cuda_ops tst_cuda_session; do
     [[ -x bin/$t ]] && want tests || continue
@@ -134,7 +136,6 @@ if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma 
     done
 fi
 if want stalls && [[ -x bin/bench_cuda_ops ]]; then
-    ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
     for f in in_proj out_proj mlp_in mlp_out; do
         # two kernels of the 40 (after four), each alone with its caches flushed
         limit 120 "$ncu" --clock-control none -k regex:gemv -s 4 -c 2 \
@@ -147,7 +148,6 @@ if want stalls && [[ -x bin/bench_cuda_ops ]]; then
     done
 fi
 if want timeline; then
-    ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
     "$ncu" --clock-control none --graph-profiling node \
         --metrics gpu__time_duration.sum,dram__bytes_read.sum --csv --log-file "$logs/ncu.csv" \
         ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda --contexts 8192 \

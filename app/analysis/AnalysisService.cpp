@@ -510,6 +510,12 @@ IngestReport AnalysisService::ingest(const std::string& path, JobControl& job) {
         impl_->write([&](storage::Connection& c) { return storeDocument(c, doc, replacing); });
     report.document = impl_->info(impl_->documentRecord(id));
     report.skippedFiles = doc.skipped.total();
+    for (auto it = doc.skipped.counts.begin(); it != doc.skipped.counts.end(); ++it) {
+        SkippedFiles group{it.key().toStdString(), it.value(), {}};
+        for (const QString& path : doc.skipped.examples.value(it.key()))
+            group.examples.push_back(path.toStdString());
+        report.skipped.push_back(std::move(group));
+    }
     for (const auto& w : doc.warnings)
         report.warnings.push_back(w.toStdString());
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();

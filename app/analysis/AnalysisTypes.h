@@ -2,6 +2,8 @@
 // summaries, answers, sessions, metrics, models. Plain C++ types, UTF-8 strings.
 #pragma once
 
+#include "analysis/SkippedFiles.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -114,6 +116,7 @@ struct IngestReport {
     DocumentInfo document;
     bool unchanged = false; // same content hash as the stored copy
     std::int64_t skippedFiles = 0;
+    std::vector<SkippedFiles> skipped; // by reason, in alphabetical order
     std::vector<std::string> warnings;
     double seconds = 0;
 };

@@ -20,6 +20,10 @@ std::string humanBytes(std::int64_t bytes) {
     return buf;
 }
 
+std::string counted(std::int64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string humanCount(std::int64_t n) {
     char buf[32];
     if (n < 1000) {

@@ -13,6 +13,8 @@ void printMetrics(std::ostream& out, const analysis::Metrics& m);
 std::string humanBytes(std::int64_t bytes);
 // A count as a list shows it: "312", "4.5K", "45K", "1.2M", "3.4B".
 std::string humanCount(std::int64_t n);
+// "1 file", "2 files", "0 files".
+std::string counted(std::int64_t n, const char* one, const char* many);
 // UTF-8 text cut to at most `chars` characters, "…" marking a cut (never inside a
 // character), then padded with spaces to `width` characters (0: not padded).
 std::string column(const std::string& utf8, std::size_t chars, std::size_t width = 0);

@@ -91,9 +91,13 @@ json toJson(const analysis::IngestReport& r) {
     json w = json::array();
     for (const auto& s : r.warnings)
         w.push_back(s);
+    json skipped = json::array();
+    for (const auto& g : r.skipped)
+        skipped.push_back({{"reason", g.reason}, {"count", g.count}, {"examples", g.examples}});
     return {{"document", toJson(r.document)},
             {"unchanged", r.unchanged},
             {"skipped_files", r.skippedFiles},
+            {"skipped", skipped},
             {"warnings", w},
             {"seconds", r.seconds}};
 }

@@ -200,6 +200,44 @@ private slots:
         QVERIFY(out.contains("1 message "));
     }
 
+    // A codebase's ingest says what it left out and why, with the first paths of each
+    // reason; it said "7 skipped" and nothing else.
+    void ingestNamesWhatItSkipped() {
+        const QString repo = tmp.filePath("skips");
+        QVERIFY(QDir().mkpath(repo + "/src"));
+        QVERIFY(QDir().mkpath(repo + "/node_modules/left-pad"));
+        writeFile("skips/src/main.c", "int main(void) { return 0; }\n");
+        writeFile("skips/node_modules/left-pad/index.js", "module.exports = 1;\n");
+        for (const char* name : {"a.png", "b.png", "c.png", "d.png", "e.png"})
+            writeFile(QString("skips/") + name, QByteArray("\x89PNG\r\n\x1a\n", 8));
+        QVERIFY(QFile::link(repo + "/src/main.c", repo + "/src/alias.c"));
+        const QString db2 = tmp.filePath("skips.db");
+        const Run human = cli({"ingest", repo}, db2);
+        QCOMPARE(human.exitCode, 0);
+        QVERIFY2(human.out.contains("          1 file, 28 characters\n"), human.out.constData());
+        QVERIFY2(human.out.contains("          skipped: binary 5 (a.png, b.png, c.png, ...); "
+                                    "symbolic link 1 (src/alias.c); vendored directory 1 "
+                                    "(node_modules/)\n"),
+                 human.out.constData());
+        const Run list = cli({"list"}, db2);
+        QVERIFY2(list.out.contains("  1 file  -"), list.out.constData());
+        // Unchanged: nothing was read, so nothing is said about skipping.
+        const Run again = cli({"ingest", repo}, db2);
+        QVERIFY2(again.out.contains("unchanged") && !again.out.contains("skipped"),
+                 again.out.constData());
+        const Run json = cli({"ingest", repo, "--json"}, tmp.filePath("skips2.db"));
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject report = json.json().toArray().at(0).toObject();
+        QCOMPARE(report["skipped_files"].toInt(), 7);
+        const QJsonArray skipped = report["skipped"].toArray();
+        QCOMPARE(skipped.size(), 3);
+        QCOMPARE(skipped[0].toObject()["reason"].toString(), QString("binary"));
+        QCOMPARE(skipped[0].toObject()["count"].toInt(), 5);
+        QCOMPARE(skipped[0].toObject()["examples"].toArray().size(), 5);
+        QCOMPARE(skipped[1].toObject()["examples"].toArray().at(0).toString(),
+                 QString("src/alias.c"));
+    }
+
     // Quotes, snippets and session titles are cut at whole characters: a cut inside "ü"
     // made the JSON writer fail ("incomplete UTF-8 string").
     void cutsKeepTextValidUtf8() {

@@ -43,6 +43,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -443,6 +444,9 @@ void TstGuiMainWindow::codebaseOpensAndCitesLines() {
         for (int i = 0; i < 60; ++i)
             code.write("int step" + QByteArray::number(i) + " = " + QByteArray::number(i) + ";\n");
         code.write("void writeRegister(double humidity) { record(humidity); }\n");
+        QFile logo(QDir(repo).filePath(QStringLiteral("logo.png")));
+        QVERIFY(logo.open(QIODevice::WriteOnly));
+        logo.write(QByteArray("\x89PNG\r\n\x1a\n", 8));
     }
     auto app = startApp();
     QVERIFY(app);
@@ -453,6 +457,10 @@ void TstGuiMainWindow::codebaseOpensAndCitesLines() {
     QVERIFY(id > 0);
     QTRY_COMPARE(w.currentDocument(), id);
     QCOMPARE(w.libraryModel()->entry(id)->info.kind, lv::analysis::DocumentKind::Codebase);
+    // The status bar says what the codebase left out.
+    QTRY_VERIFY2(
+        w.statusBar()->currentMessage().contains(QStringLiteral("skipped: binary 1 (logo.png)")),
+        qPrintable(w.statusBar()->currentMessage()));
     QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Code);
     QTRY_COMPARE(w.viewer()->codebaseView()->currentFile(), QStringLiteral("README.md"));
     w.assistant()->ask(QStringLiteral("Where is the register written?"));

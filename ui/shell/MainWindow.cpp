@@ -510,8 +510,13 @@ void MainWindow::connectClient() {
                     if (reread)
                         statusBar()->showMessage(tr("“%1” has not changed").arg(title), 4000);
                 } else {
-                    statusBar()->showMessage(
-                        tr("“%1” read in %2 s").arg(title).arg(report.seconds, 0, 'f', 1), 6000);
+                    QString message =
+                        tr("“%1” read in %2 s").arg(title).arg(report.seconds, 0, 'f', 1);
+                    // A codebase's left-out files, so that a missing file is not a mystery.
+                    if (!report.skipped.empty())
+                        message +=
+                            tr("; skipped: %1").arg(qs(analysis::describeSkipped(report.skipped)));
+                    statusBar()->showMessage(message, report.skipped.empty() ? 6000 : 10000);
                     assistant_->documentChanged(report.document.id);
                     if (report.document.id == currentDocument_) {
                         // The file changed: show the new version where the reader was.

@@ -8,7 +8,6 @@
 #include <ostream>
 
 namespace lv::cli {
-
 Command makeIngestCommand() {
     Command c;
     c.name = "ingest";
@@ -33,20 +32,23 @@ Command makeIngestCommand() {
             std::snprintf(head, sizeof head, "%-9s #%lld  ", kindName(d.kind), (long long)d.id);
             io.out << head << d.sourcePath << "\n";
             if (d.kind == analysis::DocumentKind::Pdf)
-                io.out << "          " << d.pages << " pages, " << d.characters << " characters"
+                io.out << "          " << counted(d.pages, "page", "pages") << ", "
+                       << counted(d.characters, "character", "characters")
                        << (d.scannedPages ? ", " + std::to_string(d.scannedPages) + " scanned"
                                           : std::string())
                        << "\n";
             else if (d.kind == analysis::DocumentKind::Codebase)
-                io.out << "          " << d.files << " files, " << d.characters << " characters, "
-                       << r.skippedFiles << " skipped\n";
+                io.out << "          " << counted(d.files, "file", "files") << ", "
+                       << counted(d.characters, "character", "characters") << "\n";
             else
-                io.out << "          " << d.characters << " characters\n";
+                io.out << "          " << counted(d.characters, "character", "characters") << "\n";
             char line[96];
             std::snprintf(line, sizeof line, "          %s in %.2f s\n",
                           r.unchanged ? "unchanged, already in the library" : "ingested",
                           r.seconds);
             io.out << line;
+            if (!r.skipped.empty())
+                io.out << "          skipped: " << analysis::describeSkipped(r.skipped) << "\n";
             for (const auto& w : r.warnings)
                 io.out << "          warning: " << w << "\n";
         }

@@ -36,7 +36,7 @@ Command makeListCommand() {
         for (const auto& d : docs) {
             const std::string size =
                 d.kind == analysis::DocumentKind::Pdf        ? std::to_string(d.pages) + " p."
-                : d.kind == analysis::DocumentKind::Codebase ? std::to_string(d.files) + " files"
+                : d.kind == analysis::DocumentKind::Codebase ? counted(d.files, "file", "files")
                                                              : humanCount(d.characters) + " ch";
             std::snprintf(line, sizeof line, "%5lld  %-8s  %8s  %-6s  ", (long long)d.id,
                           kindName(d.kind), size.c_str(), d.stateCached ? "cached" : "-");

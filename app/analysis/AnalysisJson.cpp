@@ -38,6 +38,7 @@ json toJson(const Metrics& m) {
             {"state_resumed", m.stateResumed},
             {"state_stored", m.stateStored},
             {"device", m.device},
+            {"device_note", m.deviceNote},
             {"model", m.model}};
 }
 
@@ -78,6 +79,7 @@ Metrics metricsFromJson(const json& j) {
     m.stateResumed = j.value("state_resumed", false);
     m.stateStored = j.value("state_stored", false);
     m.device = j.value("device", "");
+    m.deviceNote = j.value("device_note", "");
     m.model = j.value("model", "");
     return m;
 }

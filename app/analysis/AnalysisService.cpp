@@ -246,6 +246,7 @@ struct AnalysisService::Impl {
         Metrics& m = g.metrics;
         m.model = lm.name;
         m.device = lm.device;
+        m.deviceNote = lm.fallbackReason;
 
         SessionOptions so;
         so.maxContext = config.contextLength;

@@ -52,6 +52,7 @@ struct Metrics {
     bool stateResumed = false; // restored from the cache instead of re-reading
     bool stateStored = false;  // a new state was written to the cache
     std::string device;        // "cpu", "cuda:0 (NVIDIA H100)", or "none" (extractive)
+    std::string deviceNote;    // why the GPU was not used where it was asked for, or empty
     std::string model;         // model name, empty when extractive
 };
 

@@ -71,6 +71,10 @@ void printCitations(std::ostream& out, const std::vector<analysis::Citation>& ci
     }
 }
 
+void printDeviceNote(std::ostream& err, const analysis::Metrics& m) {
+    if (!m.deviceNote.empty()) err << "longview-cli: warning: " << m.deviceNote << "\n";
+}
+
 void printMetrics(std::ostream& out, const analysis::Metrics& m) {
     if (m.device == "none" || m.model.empty()) return;
     char buf[256];

@@ -10,6 +10,9 @@ namespace lv::cli {
 
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations);
 void printMetrics(std::ostream& out, const analysis::Metrics& m);
+// "warning: CUDA not used (no CUDA device found); running on the CPU" when the GPU asked
+// for was not used; nothing otherwise.
+void printDeviceNote(std::ostream& err, const analysis::Metrics& m);
 std::string humanBytes(std::int64_t bytes);
 // A count as a list shows it: "312", "4.5K", "45K", "1.2M", "3.4B".
 std::string humanCount(std::int64_t n);

@@ -282,6 +282,35 @@ private slots:
         QVERIFY(id.err.contains("#987654"));
     }
 
+    // --device cuda where no GPU can be used runs on the CPU and says so (the reason was
+    // computed and never shown); where a GPU is there, nothing is said.
+    void cudaAskedForAndNotUsedIsSaid() {
+        LV_REQUIRE_FIXTURES();
+        const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";
+        const QString doc = writeFile("contract-cuda.txt", kContract);
+        const Run r = cli({"ask", doc, "What is the notice period?", "--model", model, "--device",
+                           "cuda", "--max-tokens", "4", "--json"},
+                          tmp.filePath("cuda.db"));
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject m = r.json().toObject()["metrics"].toObject();
+        const QString note = m["device_note"].toString();
+        if (m["device"].toString().startsWith("cuda")) {
+            QVERIFY2(note.isEmpty(), qPrintable(note));
+            QVERIFY2(!r.err.contains("warning"), qPrintable(r.err));
+        } else {
+            QVERIFY2(note.startsWith("CUDA not used (") && note.endsWith("running on the CPU"),
+                     qPrintable(note));
+            QVERIFY2(r.err.contains("longview-cli: warning: " + note + "\n"), qPrintable(r.err));
+        }
+        // --device cpu asks for no GPU: no note either way.
+        const Run cpu = cli({"ask", doc, "Who are the parties?", "--model", model, "--device",
+                             "cpu", "--max-tokens", "4", "--json"},
+                            tmp.filePath("cuda.db"));
+        QCOMPARE(cpu.exitCode, 0);
+        QVERIFY(cpu.json().toObject()["metrics"].toObject()["device_note"].toString().isEmpty());
+        QVERIFY2(!cpu.err.contains("warning"), qPrintable(cpu.err));
+    }
+
     void cachedStateMakesTheSecondQuestionCheap() {
         LV_REQUIRE_FIXTURES();
         const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";

@@ -18,6 +18,7 @@
 #include "ui/shell/AppSettings.h"
 #include "ui/shell/EmptyState.h"
 #include "ui/shell/Icons.h"
+#include "ui/shell/ModelStatusWidget.h"
 #include "ui/shell/SettingsDialog.h"
 
 #include <QAbstractItemModelTester>
@@ -432,6 +433,16 @@ void TstGuiWidgets::metricsDescribeTheRun() {
     QVERIFY(text.contains(QStringLiteral("read 90,000 tokens")));
     m.stateResumed = true;
     QVERIFY(describeMetrics(m, false).contains(QStringLiteral("resumed from cache")));
+    // The GPU asked for and not used: said in the run's line and where the device shows.
+    m.device = "cpu (2 threads)";
+    m.deviceNote = "CUDA not used (no CUDA device found); running on the CPU";
+    QVERIFY(describeMetrics(m, false).endsWith(QStringLiteral("running on the CPU")));
+    ModelStatusWidget status;
+    status.setMetrics(m, false);
+    QCOMPARE(status.deviceText(), QStringLiteral("cpu (2 threads) (GPU not used)"));
+    m.deviceNote.clear();
+    status.setMetrics(m, false);
+    QCOMPARE(status.deviceText(), QStringLiteral("cpu (2 threads)"));
 }
 
 void TstGuiWidgets::appSettingsRoundTrip() {

@@ -25,6 +25,7 @@ QString describeMetrics(const analysis::Metrics& m, bool extractive) {
         parts << tr("read %1 tokens").arg(locale.toString(qlonglong(m.tokensRead)));
     if (m.timeToFirstTokenMs > 0)
         parts << tr("first token %1 s").arg(locale.toString(m.timeToFirstTokenMs / 1000.0, 'f', 1));
+    if (!m.deviceNote.empty()) parts << QString::fromStdString(m.deviceNote);
     return parts.join(QStringLiteral(" · "));
 }
 

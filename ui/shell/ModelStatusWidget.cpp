@@ -75,7 +75,12 @@ void ModelStatusWidget::setMetrics(const analysis::Metrics& m, bool extractive) 
         return;
     }
     const QLocale locale;
-    if (!m.device.empty() && m.device != "none") device_->setText(QString::fromStdString(m.device));
+    if (!m.device.empty() && m.device != "none") {
+        // The GPU asked for was not used: say so where the device is shown, and why.
+        const QString device = QString::fromStdString(m.device);
+        device_->setText(m.deviceNote.empty() ? device : tr("%1 (GPU not used)").arg(device));
+        device_->setToolTip(QString::fromStdString(m.deviceNote));
+    }
     if (m.tokensPerSecond > 0) {
         speed_->setText(tr("%1 tok/s").arg(locale.toString(m.tokensPerSecond, 'f', 1)));
         speed_->setToolTip(m.prefillTokensPerSecond > 0

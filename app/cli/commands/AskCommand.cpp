@@ -32,6 +32,7 @@ Command makeAskCommand() {
         if (inv.has("session")) session = inv.intOr("session", 0);
         const std::int64_t id = service->resolveDocument(inv.positional[0], job);
         const analysis::Answer a = service->ask(id, inv.positional[1], session, job);
+        printDeviceNote(io.err, a.metrics);
         if (inv.json) {
             io.out << toJson(a).dump(2) << "\n";
             return 0;

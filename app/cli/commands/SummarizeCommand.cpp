@@ -33,6 +33,7 @@ Command makeSummarizeCommand() {
             io.out << "Summary of \"" << doc->title << "\""
                    << (service->hasModel() ? "" : " (extractive: no model configured)") << "\n\n";
         const analysis::Summary s = service->summarize(id, job);
+        printDeviceNote(io.err, s.metrics);
         if (inv.json) {
             auto j = toJson(s);
             if (doc) j["document"] = toJson(*doc);

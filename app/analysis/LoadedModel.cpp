@@ -1,5 +1,6 @@
 #include "analysis/LoadedModel.h"
 
+#include "analysis/ModelCatalog.h"
 #include "core/Error.h"
 
 #include <thread>
@@ -14,9 +15,22 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::filesystem::path& dir,
     loaded->directory = dir;
     loaded->name = dir.filename().string();
     if (loaded->name.empty()) loaded->name = dir.parent_path().filename().string();
-    loaded->backend = chooseBackend(parseDeviceRequest(device), 0, cpuThreads);
+    // A GPU with too little free memory for this checkpoint is passed over for the CPU
+    // (with the reason), as is one that runs out while the weights go up.
+    const DeviceRequest request = parseDeviceRequest(device);
+    const std::int64_t need =
+        request == DeviceRequest::Cpu ? 0 : gpuBytesToRun(describeModel(dir.string()).parameters);
+    loaded->backend = chooseBackend(request, std::size_t(need), cpuThreads);
+    try {
+        loaded->model = Model::load(dir, *loaded->backend.backend);
+    } catch (const DeviceError& e) {
+        if (loaded->backend.backend->device() != DeviceKind::Cuda) throw;
+        loaded->backend.fallbackReason =
+            std::string("CUDA not used (") + e.what() + "); running on the CPU";
+        loaded->backend.backend = makeCpuBackend(cpuThreads);
+        loaded->model = Model::load(dir, *loaded->backend.backend);
+    }
     loaded->fallbackReason = loaded->backend.fallbackReason;
-    loaded->model = Model::load(dir, *loaded->backend.backend);
     loaded->tokenizer = loadTokenizer(dir);
     loaded->chat = ChatTemplate::forCheckpoint(dir);
     if (loaded->backend.backend->device() == DeviceKind::Cuda)

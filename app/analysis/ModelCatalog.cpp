@@ -31,7 +31,6 @@ ModelInfo describeModel(const std::string& dir) {
         m.contextLength = config["max_position_embeddings"].get<std::int64_t>();
 
     bool any = false;
-    std::int64_t bf16Bytes = 0;
     for (const auto& entry : fs::directory_iterator(root)) {
         if (entry.path().extension() != ".safetensors") continue;
         any = true;
@@ -45,16 +44,13 @@ ModelInfo describeModel(const std::string& dir) {
         }
     }
     if (!any) throw EngineError(dir + ": no .safetensors weights in the checkpoint");
-    bf16Bytes = m.parameters * 2;
 
     const GpuInfo gpu = probeGpu();
     if (!gpu.usable) {
         m.fitsGpu = false;
         m.gpuNote = gpu.reason.empty() ? "no usable GPU" : gpu.reason;
     } else {
-        // Weights in bf16 plus room for the state of a long document and scratch.
-        const double need = double(bf16Bytes) * 1.25 + double(1ull << 30);
-        m.fitsGpu = need <= double(gpu.freeBytes);
+        m.fitsGpu = gpuBytesToRun(m.parameters) <= std::int64_t(gpu.freeBytes);
         char buf[160];
         std::snprintf(buf, sizeof buf, "%s %.1f of %.1f GiB free on %s",
                       m.fitsGpu ? "fits:" : "too large:", double(gpu.freeBytes) / (1 << 30),
@@ -62,6 +58,10 @@ ModelInfo describeModel(const std::string& dir) {
         m.gpuNote = buf;
     }
     return m;
+}
+
+std::int64_t gpuBytesToRun(std::int64_t parameters) {
+    return parameters * 2 * 5 / 4 + (std::int64_t(1) << 30);
 }
 
 std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<std::string>& extra,

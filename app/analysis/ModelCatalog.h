@@ -12,6 +12,10 @@ namespace lv::analysis {
 // Throws std::runtime_error naming the folder when it holds no usable checkpoint.
 ModelInfo describeModel(const std::string& dir);
 
+// GPU memory a model of `parameters` needs free to run: its weights in bf16 and room for
+// the state of a long document and scratch.
+std::int64_t gpuBytesToRun(std::int64_t parameters);
+
 // The checkpoints directly under `folder` plus `extra` ones, each once; the one
 // equal to `defaultPath` is marked default. Folders that fail to describe are skipped.
 std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<std::string>& extra,

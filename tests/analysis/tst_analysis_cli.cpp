@@ -311,6 +311,23 @@ private slots:
         QVERIFY2(!cpu.err.contains("warning"), qPrintable(cpu.err));
     }
 
+    // A model that cannot load leaves its one-line error and nothing else on stdout: the
+    // summary's heading was printed first, over nothing.
+    void failedModelLeavesNoHeading() {
+        LV_REQUIRE_FIXTURES();
+        // A checkpoint without a tokenizer (its own fixture's shape test needs none).
+        const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_real_shapes";
+        QVERIFY(!QFile::exists(model + "/tokenizer.json") &&
+                !QFile::exists(model + "/tokenizer.model"));
+        const QString doc = writeFile("contract-heading.txt", kContract);
+        const Run r = cli({"summarize", doc, "--model", model, "--device", "cpu"},
+                          tmp.filePath("heading.db"));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.isEmpty(), r.out.constData());
+        QVERIFY2(r.err.contains("granite_hybrid_real_shapes: no tokenizer"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     void cachedStateMakesTheSecondQuestionCheap() {
         LV_REQUIRE_FIXTURES();
         const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";

@@ -4,6 +4,7 @@
 #include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
 
+#include <optional>
 #include <ostream>
 
 namespace lv::cli {
@@ -20,19 +21,28 @@ Command makeSummarizeCommand() {
         auto service = makeService(inv);
         analysis::JobControl job;
         InterruptGuard interrupt(job);
+        // The heading goes out with the first token (or the finished summary), so that a
+        // model that fails to load leaves only its error, not a heading over nothing.
+        std::optional<analysis::DocumentInfo> doc;
+        bool headed = inv.json;
+        const auto heading = [&] {
+            if (headed || !doc) return;
+            headed = true;
+            io.out << "Summary of \"" << doc->title << "\""
+                   << (service->hasModel() ? "" : " (extractive: no model configured)") << "\n\n";
+        };
         if (!inv.json) {
-            job.token = [&io](const std::string& piece) {
+            job.token = [&io, &heading](const std::string& piece) {
+                heading();
                 io.out << piece;
                 io.out.flush();
             };
         }
         attachProgress(job, io);
         const std::int64_t id = service->resolveDocument(inv.positional[0], job);
-        const auto doc = service->document(id);
-        if (!inv.json && doc)
-            io.out << "Summary of \"" << doc->title << "\""
-                   << (service->hasModel() ? "" : " (extractive: no model configured)") << "\n\n";
+        doc = service->document(id);
         const analysis::Summary s = service->summarize(id, job);
+        heading();
         printDeviceNote(io.err, s.metrics);
         if (inv.json) {
             auto j = toJson(s);

@@ -8,6 +8,7 @@
 #include <ostream>
 
 namespace lv::cli {
+
 Command makeIngestCommand() {
     Command c;
     c.name = "ingest";

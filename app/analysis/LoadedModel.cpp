@@ -18,8 +18,9 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::filesystem::path& dir,
     // A GPU with too little free memory for this checkpoint is passed over for the CPU
     // (with the reason), as is one that runs out while the weights go up.
     const DeviceRequest request = parseDeviceRequest(device);
-    const std::int64_t need =
-        request == DeviceRequest::Cpu ? 0 : gpuBytesToRun(describeModel(dir.string()).parameters);
+    const std::int64_t need = request == DeviceRequest::Cpu
+                                  ? 0
+                                  : gpuBytesToRun(measureCheckpoint(dir.string()).parameters);
     loaded->backend = chooseBackend(request, std::size_t(need), cpuThreads);
     try {
         loaded->model = Model::load(dir, *loaded->backend.backend);

@@ -14,6 +14,25 @@ namespace lv::analysis {
 
 namespace fs = std::filesystem;
 
+CheckpointSize measureCheckpoint(const std::string& dir) {
+    CheckpointSize size;
+    bool any = false;
+    for (const auto& entry : fs::directory_iterator(fs::path(dir))) {
+        if (entry.path().extension() != ".safetensors") continue;
+        any = true;
+        size.fileBytes += std::int64_t(entry.file_size());
+        SafetensorsFile file(entry.path());
+        for (const auto& [name, e] : file.entries()) {
+            std::int64_t n = 1;
+            for (auto d : e.shape)
+                n *= d;
+            size.parameters += n;
+        }
+    }
+    if (!any) throw EngineError(dir + ": no .safetensors weights in the checkpoint");
+    return size;
+}
+
 ModelInfo describeModel(const std::string& dir) {
     const fs::path root(dir);
     const fs::path configFile = root / "config.json";
@@ -30,20 +49,9 @@ ModelInfo describeModel(const std::string& dir) {
     if (config.contains("max_position_embeddings") && config["max_position_embeddings"].is_number())
         m.contextLength = config["max_position_embeddings"].get<std::int64_t>();
 
-    bool any = false;
-    for (const auto& entry : fs::directory_iterator(root)) {
-        if (entry.path().extension() != ".safetensors") continue;
-        any = true;
-        m.weightBytes += std::int64_t(entry.file_size());
-        SafetensorsFile file(entry.path());
-        for (const auto& [name, e] : file.entries()) {
-            std::int64_t n = 1;
-            for (auto d : e.shape)
-                n *= d;
-            m.parameters += n;
-        }
-    }
-    if (!any) throw EngineError(dir + ": no .safetensors weights in the checkpoint");
+    const CheckpointSize size = measureCheckpoint(dir);
+    m.parameters = size.parameters;
+    m.weightBytes = size.fileBytes;
 
     const GpuInfo gpu = probeGpu();
     if (!gpu.usable) {

@@ -12,6 +12,14 @@ namespace lv::analysis {
 // Throws std::runtime_error naming the folder when it holds no usable checkpoint.
 ModelInfo describeModel(const std::string& dir);
 
+// The parameters in a checkpoint's safetensors files (from their headers) and the files'
+// bytes; throws naming the folder when it has none.
+struct CheckpointSize {
+    std::int64_t parameters = 0;
+    std::int64_t fileBytes = 0;
+};
+CheckpointSize measureCheckpoint(const std::string& dir);
+
 // GPU memory a model of `parameters` needs free to run: its weights in bf16 and room for
 // the state of a long document and scratch.
 std::int64_t gpuBytesToRun(std::int64_t parameters);

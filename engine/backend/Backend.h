@@ -180,6 +180,18 @@ public:
                              const Tensor* bias, float scale, Tensor& out,
                              const ConvOfColumns* conv);
 
+    // A SwiGLU MLP as one call whose result is added to out: out += linear(swiglu(gate, up),
+    // down, downScale) with [gate | up] = linear(x', gateUp, gateScale) (gateUp [2F, H]:
+    // gate rows, then up rows; down [H, F]; no biases), x' being x or, with `fold`, made
+    // from the residual stream as in linearOfAddRmsNorm. accumulatesMlp says whether the
+    // forward pass should use it for T tokens of these weights, with out zeroed first: the
+    // GPU's decode step does the MLP in one kernel, the down product split over its K and
+    // the partial sums added with atomics (their order, so the last bits, vary between
+    // runs). Default (Backend.cpp): false, and mlpInto composes the ops in temporaries.
+    virtual bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const;
+    virtual void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
+                         float gateScale, const Tensor& down, float downScale, Tensor& out);
+
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;
 

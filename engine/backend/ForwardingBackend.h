@@ -58,6 +58,11 @@ public:
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
+    bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const override {
+        return inner_->accumulatesMlp(gateUp, down, T);
+    }
+    void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
+                 const Tensor& down, float downScale, Tensor& out) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

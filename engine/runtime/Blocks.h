@@ -24,7 +24,14 @@ struct BlockContext {
     // Set by the forward pass for a block whose mixer starts with one product of its
     // input (see foldsIntoFirstProduct); `in` is then not written.
     const FoldedNorm* fold = nullptr;
+    // Set for an MLP block whose out holds zeros and takes the backend's sum
+    // (mlpAccumulates).
+    bool accumulate = false;
 };
+
+// Whether the backend adds a SwiGLU MLP's result into a zeroed out for T tokens in one call
+// (Backend::accumulatesMlp): a stacked gate-up product and no down bias.
+bool mlpAccumulates(const Backend& be, const MlpMixer& f, std::int64_t T);
 
 // Whether a mixer reads its normed input through one product and nothing else, so that
 // the forward pass may fold the residual add and norm into it (a fused in_proj or gate-up).

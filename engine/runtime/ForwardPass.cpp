@@ -63,6 +63,24 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     be.embedding(ws.ids(T), spec.embedding.tensor, spec.embeddingScale, bufs[res]);
 
     Tensor mixOut = ws.mixerOut(T);
+    // MLP blocks the backend adds into zeroed outputs of their own (one fill for the step):
+    // the next block reads each, so no two may share one.
+    std::vector<char> accumulates(spec.blocks.size(), 0);
+    std::size_t accumulated = 0;
+    if (T <= ws.accumulatedRows())
+        for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
+            const auto& mixers = spec.blocks[b].mixers;
+            const auto* f = mixers.size() == 1 ? std::get_if<MlpMixer>(&mixers.front()) : nullptr;
+            if (f && mlpAccumulates(be, *f, T)) {
+                accumulates[b] = 1;
+                ++accumulated;
+            }
+        }
+    if (accumulated)
+        be.fill(ws.accumulator(0, T).data, 0.0f,
+                std::int64_t(accumulated) * T * spec.hidden);
+    accumulated = 0;
+    Tensor blockOut = mixOut; // where the current block's mixers write (its delta)
     BlockContext ctx{be, ws, T, pos0};
     const auto& layout = state.layout();
     std::size_t slot = 0;
@@ -75,14 +93,17 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
         FoldedNorm fold{};
+        const Tensor previousOut = blockOut;
         if (foldPending) {
-            fold = {&bufs[res],         &mixOut,       foldScale,
+            fold = {&bufs[res],         &previousOut,  foldScale,
                     &block.norm.tensor, block.normEps, &bufs[1 - res]};
             ctx.fold = &fold;
         } else if (!normedReady) {
             be.rmsNorm(bufs[res], block.norm.tensor, block.normEps, in);
         }
         normedReady = false;
+        ctx.accumulate = accumulates[b] != 0;
+        blockOut = ctx.accumulate ? ws.accumulator(accumulated++, T) : mixOut;
         for (std::size_t m = 0; m < block.mixers.size(); ++m) {
             const Mixer& mixer = block.mixers[m];
             auto nextSlot = [&]() -> ModelState::Slot& {
@@ -92,15 +113,15 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                 return state.slots()[slot++];
             };
             if (const auto* s2 = std::get_if<Mamba2Mixer>(&mixer))
-                runMamba2(ctx, *s2, in, mixOut, nextSlot());
+                runMamba2(ctx, *s2, in, blockOut, nextSlot());
             else if (const auto* a = std::get_if<AttentionMixer>(&mixer))
-                runAttention(ctx, *a, in, mixOut, nextSlot());
+                runAttention(ctx, *a, in, blockOut, nextSlot());
             else if (const auto* f = std::get_if<MlpMixer>(&mixer))
-                runMlp(ctx, *f, in, mixOut);
+                runMlp(ctx, *f, in, blockOut);
             else if (const auto* e = std::get_if<MoeMixer>(&mixer))
-                runMoe(ctx, *e, in, mixOut);
+                runMoe(ctx, *e, in, blockOut);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
-                runMamba1(ctx, *s1, in, mixOut, nextSlot());
+                runMamba1(ctx, *s1, in, blockOut, nextSlot());
             if (ctx.fold) { // the first product moved the residual
                 ctx.fold = nullptr;
                 foldPending = false;
@@ -116,12 +137,12 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                     foldPending = true;
                     foldScale = block.residualScale;
                 } else {
-                    be.addRmsNorm(bufs[res], mixOut, block.residualScale, next.norm.tensor,
+                    be.addRmsNorm(bufs[res], blockOut, block.residualScale, next.norm.tensor,
                                   next.normEps, in);
                     normedReady = true;
                 }
             } else {
-                be.addScaled(bufs[res], mixOut, block.residualScale, bufs[res]);
+                be.addScaled(bufs[res], blockOut, block.residualScale, bufs[res]);
             }
         }
         if (!normedReady && !foldPending && b + 1 < spec.blocks.size())

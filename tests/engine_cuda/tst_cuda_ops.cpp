@@ -491,6 +491,76 @@ private slots:
         finish();
     }
 
+    // A SwiGLU MLP as one call added to out (the decode step's kernel, the down product split
+    // over its K with atomics) against the CPU's composition of the ops: with and without the
+    // residual fold, each form of the kernel, every weight type, and the shapes the kernel
+    // does not take (more than 4 tokens, the switch off), which compose the ops on the GPU.
+    void mlpInto() {
+        struct Case {
+            std::int64_t T, K, F, N;
+            bool fold;
+            DType wt;
+            const char* form; // LONGVIEW_CUDA_MLP: "" clusters where they apply, "columns"
+            const char* j;    // LONGVIEW_CUDA_MLP_J
+            const char* split;
+        };
+        for (const Case& k : {Case{1, 1536, 4096, 1536, true, DType::BF16, "", "", ""},
+                              Case{1, 1536, 4096, 1536, false, DType::BF16, "", "", ""},
+                              Case{1, 1536, 4096, 1536, true, DType::BF16, "columns", "", ""},
+                              Case{1, 1536, 4096, 1536, true, DType::BF16, "columns", "8", ""},
+                              Case{2, 1536, 4096, 1536, true, DType::BF16, "", "", ""},
+                              Case{4, 512, 256, 3000, true, DType::F16, "", "", ""},
+                              Case{3, 512, 256, 3000, false, DType::F16, "columns", "", ""},
+                              Case{4, 512, 200, 3000, true, DType::F16, "", "", ""},
+                              Case{3, 256, 96, 64, false, DType::F32, "", "", ""},
+                              Case{1, 256, 512, 256, true, DType::F32, "", "", ""},
+                              Case{7, 512, 256, 512, true, DType::BF16, "", "", ""},
+                              Case{1, 1536, 4096, 1536, true, DType::BF16, "", "", "0"}}) {
+            qputenv("LONGVIEW_CUDA_MLP", k.form);
+            qputenv("LONGVIEW_CUDA_MLP_J", k.j);
+            qputenv("LONGVIEW_CUDA_SPLIT_MLP", k.split);
+            const QString tag = QString(" T=%1 K=%2 F=%3 N=%4 fold=%5 w=%6%7%8%9")
+                                    .arg(k.T)
+                                    .arg(k.K)
+                                    .arg(k.F)
+                                    .arg(k.N)
+                                    .arg(k.fold)
+                                    .arg(lv::dtypeName(k.wt).data())
+                                    .arg(*k.form ? QString(" (%1 form)").arg(k.form) : QString())
+                                    .arg(*k.j ? QString(", %1 columns a block").arg(k.j) : QString())
+                                    .arg(*k.split ? " (switch off)" : "");
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto dw = h.wide(k.T, k.K + 4);
+            auto delta = OpHarness::slice(dw, 0, {k.T, k.K});
+            auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
+            auto xNew = h.output({k.T, k.K});
+            auto gateUp = h.input(h.randn(std::size_t(2 * k.F * k.K), 1.0f / std::sqrt(float(k.K))),
+                                  {2 * k.F, k.K}, k.wt);
+            auto down = h.input(h.randn(std::size_t(k.N * k.F), 1.0f / std::sqrt(float(k.F))),
+                                {k.N, k.F}, k.wt);
+            // out starts with values of its own, small beside the MLP's: it is added to.
+            auto out = h.output({k.T, k.N});
+            h.set(out, h.randn(std::size_t(k.T * k.N), 0.1f));
+            auto run = [&](lv::Backend& be, bool dut) {
+                auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
+                const lv::Backend::ResidualNorm fold{&side(x),  &side(delta), 0.75f,
+                                                     &side(nw), 1e-5f,        &side(xNew)};
+                be.mlpInto(side(x), k.fold ? &fold : nullptr, side(gateUp), 0.5f, side(down),
+                           1.25f, side(out));
+            };
+            run(h.ref(), false);
+            if (!guarded("mlpInto" + tag, [&] { run(h.dut(), true); })) continue;
+            // More than 4 tokens: two tensor-core products of x rounded to bf16.
+            check("mlpInto" + tag + " out", h.compare(out), k.T > 4 ? kTolBf16 : kTolTf32);
+            if (k.fold) check("mlpInto" + tag + " residual", h.compare(xNew), kTolF32);
+        }
+        qunsetenv("LONGVIEW_CUDA_MLP");
+        qunsetenv("LONGVIEW_CUDA_MLP_J");
+        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
+        finish();
+    }
+
     // Products whose plan timed the heuristic's candidates (LONGVIEW_CUDA_GEMM_TUNE=1, read
     // when a shape's plan is made; shapes no other case uses) give the same results.
     void tunedLinear() {

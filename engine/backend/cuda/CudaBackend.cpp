@@ -819,6 +819,45 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
 }
 
+bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down,
+                                 std::int64_t T) const {
+    // Unless LONGVIEW_CUDA_SPLIT_MLP=0 (read at each call: the op test runs both forms;
+    // recorded steps read it once).
+    return !switchIs("LONGVIEW_CUDA_SPLIT_MLP", "0") && T >= 1 && T <= kGemvMaxRows &&
+           gateUp.dtype == down.dtype &&
+           (down.dtype == DType::BF16 || down.dtype == DType::F16 || down.dtype == DType::F32) &&
+           gateUp.rank == 2 &&
+           down.rank == 2 && gateUp.shape[0] == 2 * down.shape[1];
+}
+
+void CudaBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
+                          float gateScale, const Tensor& down, float downScale, Tensor& out) {
+    const char* op = "mlpInto";
+    const Tensor& input = fold ? *fold->x : x;
+    if (input.rank == 2 && accumulatesMlp(gateUp, down, input.shape[0])) {
+        GemvInput in;
+        Rows xr{};
+        if (fold)
+            in = residualNormInput(*fold, op, xr);
+        else
+            xr = lastDimRows(x, op, "x");
+        for (const Tensor* w : {&gateUp, &down})
+            if (w->shape[1] > 1 && w->stride[1] != 1) bad(op, "weight rows must be contiguous");
+        if (gateUp.shape[1] != xr.cols)
+            bad(op, "x " + input.shapeString() + " does not match gateUp " + gateUp.shapeString());
+        const Rows o = lastDimRows(out, op, "out");
+        if (o.rows != xr.rows || o.cols != down.shape[0])
+            bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
+                        std::to_string(down.shape[0]) + "]");
+        const auto ld = [](const Tensor& w) { return w.shape[0] > 1 ? w.stride[0] : w.shape[1]; };
+        makeCurrent();
+        if (launchMlpStep(xr, in, gateUp.data, int(gateUp.dtype), ld(gateUp), down.shape[1],
+                          gateScale, down.data, ld(down), downScale, o, stream_))
+            return;
+    }
+    Backend::mlpInto(x, fold, gateUp, gateScale, down, downScale, out);
+}
+
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
     // The gate-up product's output and swiglu's input are the widest activations of a prefill
     // chunk: bf16 unless LONGVIEW_CUDA_GATEUP_BF16=0 (H100: +1-2% prefill at 16K and 128K).

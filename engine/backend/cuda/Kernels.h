@@ -116,6 +116,15 @@ bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
                 Rows out, cudaStream_t s, const GemvInput& in = {}, const GemvConv& conv = {});
 
+// MlpStep.cu: a SwiGLU MLP's decode step in one kernel, out += downScale * down .
+// (silu(g) * u) with [g | u] = gateScale * gateUp . x' (x' made from x as GemvInput says):
+// gateUp [2F, K] (gate rows, then up rows) and down [N, F] of one dtype (0/1/2), with
+// 16-byte aligned rows; out f32 [T, N] with N % 4 == 0, accumulated with atomics (it must
+// hold zeros or a sum to add to). False (nothing launched) where the kernel does not apply.
+bool launchMlpStep(Rows x, const GemvInput& in, const void* gateUp, int dtype,
+                   std::int64_t ldGateUp, std::int64_t F, float gateScale, const void* down,
+                   std::int64_t ldDown, float downScale, Rows out, cudaStream_t s);
+
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);
 // x += scale * delta, then out = rmsNorm(x) * w; false (nothing launched) for rows longer

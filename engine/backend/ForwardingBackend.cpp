@@ -86,8 +86,7 @@ void ForwardingBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, c
            [&] { inner_->fusedLinear(x, fold, weight, bias, scale, out, conv); });
 }
 void ForwardingBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                                float gateScale, const Tensor& down, float downScale,
-                                Tensor& out) {
+                                float gateScale, const Tensor& down, float downScale, Tensor& out) {
     around("mlpInto", &gateUp,
            [&] { inner_->mlpInto(x, fold, gateUp, gateScale, down, downScale, out); });
 }

@@ -77,8 +77,7 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
             }
         }
     if (accumulated)
-        be.fill(ws.accumulator(0, T).data, 0.0f,
-                std::int64_t(accumulated) * T * spec.hidden);
+        be.fill(ws.accumulator(0, T).data, 0.0f, std::int64_t(accumulated) * T * spec.hidden);
     accumulated = 0;
     Tensor blockOut = mixOut; // where the current block's mixers write (its delta)
     BlockContext ctx{be, ws, T, pos0};

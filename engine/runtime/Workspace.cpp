@@ -42,8 +42,8 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     routeW_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
     accumulatedRows_ = accumulators_ ? std::min(maxTokens, kAccumulatedRows) : 0;
     if (accumulatedRows_)
-        accumulated_ = DeviceBuffer(
-            backend, std::size_t(accumulators_ * accumulatedRows_ * hidden_) * 4);
+        accumulated_ =
+            DeviceBuffer(backend, std::size_t(accumulators_ * accumulatedRows_ * hidden_) * 4);
 }
 
 Tensor Workspace::accumulator(std::size_t i, std::int64_t t) const {

@@ -519,16 +519,17 @@ private slots:
             qputenv("LONGVIEW_CUDA_MLP", k.form);
             qputenv("LONGVIEW_CUDA_MLP_J", k.j);
             qputenv("LONGVIEW_CUDA_SPLIT_MLP", k.split);
-            const QString tag = QString(" T=%1 K=%2 F=%3 N=%4 fold=%5 w=%6%7%8%9")
-                                    .arg(k.T)
-                                    .arg(k.K)
-                                    .arg(k.F)
-                                    .arg(k.N)
-                                    .arg(k.fold)
-                                    .arg(lv::dtypeName(k.wt).data())
-                                    .arg(*k.form ? QString(" (%1 form)").arg(k.form) : QString())
-                                    .arg(*k.j ? QString(", %1 columns a block").arg(k.j) : QString())
-                                    .arg(*k.split ? " (switch off)" : "");
+            const QString tag =
+                QString(" T=%1 K=%2 F=%3 N=%4 fold=%5 w=%6%7%8%9")
+                    .arg(k.T)
+                    .arg(k.K)
+                    .arg(k.F)
+                    .arg(k.N)
+                    .arg(k.fold)
+                    .arg(lv::dtypeName(k.wt).data())
+                    .arg(*k.form ? QString(" (%1 form)").arg(k.form) : QString())
+                    .arg(*k.j ? QString(", %1 columns a block").arg(k.j) : QString())
+                    .arg(*k.split ? " (switch off)" : "");
             OpHarness h = harness();
             auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
             auto dw = h.wide(k.T, k.K + 4);
@@ -546,8 +547,8 @@ private slots:
                 auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
                 const lv::Backend::ResidualNorm fold{&side(x),  &side(delta), 0.75f,
                                                      &side(nw), 1e-5f,        &side(xNew)};
-                be.mlpInto(side(x), k.fold ? &fold : nullptr, side(gateUp), 0.5f, side(down),
-                           1.25f, side(out));
+                be.mlpInto(side(x), k.fold ? &fold : nullptr, side(gateUp), 0.5f, side(down), 1.25f,
+                           side(out));
             };
             run(h.ref(), false);
             if (!guarded("mlpInto" + tag, [&] { run(h.dut(), true); })) continue;

@@ -819,15 +819,13 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
 }
 
-bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down,
-                                 std::int64_t T) const {
+bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const {
     // Unless LONGVIEW_CUDA_SPLIT_MLP=0 (read at each call: the op test runs both forms;
     // recorded steps read it once).
     return !switchIs("LONGVIEW_CUDA_SPLIT_MLP", "0") && T >= 1 && T <= kGemvMaxRows &&
            gateUp.dtype == down.dtype &&
            (down.dtype == DType::BF16 || down.dtype == DType::F16 || down.dtype == DType::F32) &&
-           gateUp.rank == 2 &&
-           down.rank == 2 && gateUp.shape[0] == 2 * down.shape[1];
+           gateUp.rank == 2 && down.rank == 2 && gateUp.shape[0] == 2 * down.shape[1];
 }
 
 void CudaBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,

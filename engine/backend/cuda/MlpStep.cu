@@ -166,10 +166,9 @@ __global__ void __launch_bounds__(kThreads)
             for (int r = 0; r < 4; ++r)
 #pragma unroll
                 for (int q = 0; q < Q; ++q)
-                    dw[p][r][q] =
-                        g < groups ? *reinterpret_cast<const uint4*>(
-                                         w2 + std::int64_t(4 * g + r) * ldw2 + j0 + E * q)
-                                   : make_uint4(0, 0, 0, 0);
+                    dw[p][r][q] = g < groups ? *reinterpret_cast<const uint4*>(
+                                                   w2 + std::int64_t(4 * g + r) * ldw2 + j0 + E * q)
+                                             : make_uint4(0, 0, 0, 0);
         }
     };
     loadDown(0);
@@ -242,9 +241,10 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
         for (int i = 0; i < kPassRows; ++i) {
             const int n = rowOf(base, i);
-            dw[i] = n < n1 ? *reinterpret_cast<const uint4*>(w2 + std::int64_t(n) * ldw2 + c0 +
-                                                             E * piece)
-                           : make_uint4(0, 0, 0, 0);
+            dw[i] =
+                n < n1
+                    ? *reinterpret_cast<const uint4*>(w2 + std::int64_t(n) * ldw2 + c0 + E * piece)
+                    : make_uint4(0, 0, 0, 0);
         }
     };
     loadDown(n0);
@@ -286,8 +286,8 @@ __global__ void __launch_bounds__(kThreads)
                 const float s3 = __shfl_sync(0xffffffffu, s, 24);
                 const int first = n - sub; // row of lane 0
                 if (lane == 0 && first < n1)
-                    addFour(out.data + std::int64_t(t) * out.ld + first, alpha2 * s,
-                            alpha2 * s1, alpha2 * s2, alpha2 * s3);
+                    addFour(out.data + std::int64_t(t) * out.ld + first, alpha2 * s, alpha2 * s1,
+                            alpha2 * s2, alpha2 * s3);
             }
         }
     }
@@ -299,9 +299,9 @@ __global__ void __launch_bounds__(kThreads)
 // where it applies. LONGVIEW_CUDA_MLP_J=8 gives the columns form 8 columns a block. Read at
 // each launch: the op test runs each.
 template <class W, int T>
-bool launchClusters(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1,
-                    std::int64_t F, float alpha1, const void* w2, std::int64_t ldw2, float alpha2,
-                    Rows out, cudaStream_t s, int limit) {
+bool launchClusters(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
+                    float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
+                    cudaStream_t s, int limit) {
     if constexpr (sizeof(W) != 2) {
         return false;
     } else {
@@ -348,8 +348,8 @@ bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std
     const bool narrow = switchIs("LONGVIEW_CUDA_MLP_J", "8");
     return (major >= 9 && !columns &&
             launchClusters<W, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit)) ||
-           (!narrow && launchColumns<W, 16, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out,
-                                               s, limit)) ||
+           (!narrow &&
+            launchColumns<W, 16, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit)) ||
            launchColumns<W, 8, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit);
 }
 
@@ -387,8 +387,8 @@ bool launchMlpStep(Rows x, const GemvInput& in, const void* gateUp, int dtype,
         return launchW<__nv_bfloat16>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown,
                                       downScale, out, s);
     if (dtype == kF16)
-        return launchW<__half>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale,
-                               out, s);
+        return launchW<__half>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale, out,
+                               s);
     return launchW<float>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale, out, s);
 }
 

@@ -4,7 +4,7 @@
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
 #                                           tests, bench, quick, record, attention, timeline,
-#                                           stalls,
+#                                           stalls, mlp,
 #                                           or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
@@ -12,6 +12,9 @@
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
 # stalls: each decode product's kernel alone under ncu (time, HBM throughput, and where its
 # warps wait: the warp-state and scheduler sections); not part of all.
+# mlp: the decode step's MLP as one kernel (MlpStep.cu) against its two products: the op
+# test, 40 layers recorded by the op bench and the CLI bench at 1K with each form
+# (alternating), then each form's kernel under ncu; not part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
 # at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
 # attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
@@ -145,6 +148,32 @@ if want stalls && [[ -x bin/bench_cuda_ops ]]; then
         results+=("ncu stalls $f: $(status $?)")
         echo "--- $f" && grep -E 'Duration|DRAM Throughput|Stall|Warp Cycles Per Issued|Issued Warp|Grid Size|Registers|Achieved Occupancy' \
             "$logs/stalls-$f.txt" | head -24
+    done
+fi
+if want mlp && [[ -x bin/tst_cuda_ops ]]; then
+    limit 120 ./bin/tst_cuda_ops mlpInto >"$logs/ops-mlp.txt" 2>&1
+    results+=("tst_cuda_ops mlpInto: $(status $?) $(grep -c '  FAIL ' "$logs/ops-mlp.txt") failed cases")
+    forms=("clusters|" "columns|LONGVIEW_CUDA_MLP=columns" "two-products|LONGVIEW_CUDA_SPLIT_MLP=0")
+    for v in "${forms[@]}"; do
+        IFS='|' read -r name envs <<<"$v"
+        echo "--- ops $name" && env $envs limit 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'
+    done
+    for round in 1 2; do
+        for v in "${forms[@]}"; do
+            IFS='|' read -r name envs <<<"$v"
+            echo "--- cli $name ($round)"
+            env $envs limit 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
+                --contexts 1024 --decode-tokens 63 --repeat 3 | grep -E '^ +1024 '
+        done
+    done
+    for form in clusters columns; do
+        LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k regex:mlp -s 4 -c 2 \
+            --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
+            --section LaunchStats --section Occupancy \
+            ./bin/bench_cuda_ops "mlp stream" >"$logs/ncu-mlp-$form.txt" 2>&1
+        results+=("ncu mlp $form: $(status $?)")
+        echo "--- ncu $form" && grep -E 'Duration|DRAM Throughput|L2 Cache Throughput|Stall|Warp Cycles Per Issued|Grid Size|Cluster|Registers|Achieved Occupancy|Theoretical Occupancy' \
+            "$logs/ncu-mlp-$form.txt" | head -30
     done
 fi
 if want timeline; then

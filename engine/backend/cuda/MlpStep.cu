@@ -295,6 +295,63 @@ __global__ void __launch_bounds__(kThreads)
 #endif
 }
 
+// The rows form, for down stored transposed ([F, N], each intermediate column's N weights
+// contiguous): block b's J rows of it are one contiguous slice, read whole. The engine
+// stores down as the checkpoint does ([N, F]); this form measures what storing it
+// transposed would buy (bench_cuda_ops "mlp stream").
+template <class W, int J, int T>
+__global__ void __launch_bounds__(kThreads)
+    mlpRowsKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
+                  float alpha1, const W* w2t, std::int64_t ldw2t, float alpha2, Rows out) {
+    constexpr int E = Piece<W>::n;
+    extern __shared__ __align__(16) unsigned char smem[];
+    __shared__ float gu[2 * J][T];
+    __shared__ float act[T][J];
+    __shared__ float normRed[32];
+    const int K = int(x.cols), N = int(out.cols), kv = K / E, pieces = N / E;
+    const int tid = int(threadIdx.x);
+    const std::int64_t j0 = std::int64_t(blockIdx.x) * J;
+    auto* ws = reinterpret_cast<uint4*>(smem);
+    auto* xs = reinterpret_cast<float*>(smem + std::size_t(2 * J) * kv * 16);
+
+    requestGateUp<W, J>(ws, w1, ldw1, F, j0, kv);
+    waitForPrevious();
+    stageInput<T>(x, in, xs, normRed);
+
+    uint4 dw[J]; // piece c of each of the block's J rows
+    auto loadDown = [&](int c) {
+#pragma unroll
+        for (int j = 0; j < J; ++j)
+            dw[j] =
+                c < pieces
+                    ? *reinterpret_cast<const uint4*>(w2t + (j0 + j) * ldw2t + std::int64_t(c) * E)
+                    : make_uint4(0, 0, 0, 0);
+    };
+    loadDown(tid);
+    swigluOfColumns<W, J, T>(ws, xs, K, alpha1, gu, act);
+
+    for (int c = tid; c < pieces; c += kThreads) {
+        if (c != tid) loadDown(c);
+#pragma unroll
+        for (int t = 0; t < T; ++t) {
+            float sum[E] = {};
+#pragma unroll
+            for (int j = 0; j < J; ++j) {
+                float wf[E];
+                Piece<W>::unpack(dw[j], wf);
+#pragma unroll
+                for (int e = 0; e < E; ++e)
+                    sum[e] += act[t][j] * wf[e];
+            }
+            float* o = out.data + std::int64_t(t) * out.ld + std::int64_t(c) * E;
+#pragma unroll
+            for (int e = 0; e < E; e += 4)
+                addFour(o + e, alpha2 * sum[e], alpha2 * sum[e + 1], alpha2 * sum[e + 2],
+                        alpha2 * sum[e + 3]);
+        }
+    }
+}
+
 // LONGVIEW_CUDA_MLP: columns (the columns form on sm_90 too), else the clusters form
 // where it applies. LONGVIEW_CUDA_MLP_J=8 gives the columns form 8 columns a block. Read at
 // each launch: the op test runs each.
@@ -335,15 +392,33 @@ bool launchColumns(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw
 }
 
 template <class W, int T>
+bool launchRows(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
+                float alpha1, const void* w2t, std::int64_t ldw2t, float alpha2, Rows out,
+                cudaStream_t s, int limit) {
+    constexpr int J = 16;
+    const std::size_t smem =
+        std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
+    if (F % J != 0 || smem > std::size_t(limit)) return false;
+    const auto kernel = mlpRowsKernel<W, J, T>;
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit, "mlpStep shared memory");
+    launchKernel(kernel, unsigned(F / J), kThreads, smem, s, "mlpStep", x, in,
+                 static_cast<const W*>(w1), ldw1, F, alpha1, static_cast<const W*>(w2t), ldw2t,
+                 alpha2, out);
+    return true;
+}
+
+template <class W, int T>
 bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
              float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
-             cudaStream_t s) {
+             cudaStream_t s, bool transposed) {
     int limit = 0, device = 0, major = 0;
     check(cudaGetDevice(&device), "mlpStep");
     check(cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device),
           "mlpStep");
     check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "mlpStep");
     limit -= 2048; // the kernels' static shared memory
+    if (transposed)
+        return launchRows<W, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit);
     const bool columns = switchIs("LONGVIEW_CUDA_MLP", "columns");
     const bool narrow = switchIs("LONGVIEW_CUDA_MLP_J", "8");
     return (major >= 9 && !columns &&
@@ -356,16 +431,16 @@ bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std
 template <class W>
 bool launchW(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
              float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
-             cudaStream_t s) {
+             cudaStream_t s, bool tr) {
     switch (x.rows) {
     case 1:
-        return launchT<W, 1>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s);
+        return launchT<W, 1>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, tr);
     case 2:
-        return launchT<W, 2>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s);
+        return launchT<W, 2>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, tr);
     case 3:
-        return launchT<W, 3>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s);
+        return launchT<W, 3>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, tr);
     default:
-        return launchT<W, 4>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s);
+        return launchT<W, 4>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, tr);
     }
 }
 
@@ -377,19 +452,21 @@ bool aligned16(const void* p) {
 
 bool launchMlpStep(Rows x, const GemvInput& in, const void* gateUp, int dtype,
                    std::int64_t ldGateUp, std::int64_t F, float gateScale, const void* down,
-                   std::int64_t ldDown, float downScale, Rows out, cudaStream_t s) {
+                   std::int64_t ldDown, float downScale, Rows out, cudaStream_t s,
+                   bool downTransposed) {
     const int es = dtype == kF32 ? 4 : 2, e = 16 / es; // a 16-byte piece's weights
     if (x.rows < 1 || x.rows > kGemvMaxRows || x.cols % e != 0 || out.cols % 4 != 0 ||
         out.ld % 4 != 0 || ldGateUp % e != 0 || ldDown % e != 0 || !aligned16(gateUp) ||
-        !aligned16(down) || !aligned16(out.data))
+        !aligned16(down) || !aligned16(out.data) || (downTransposed && out.cols % e != 0))
         return false;
     if (dtype == kBF16)
         return launchW<__nv_bfloat16>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown,
-                                      downScale, out, s);
+                                      downScale, out, s, downTransposed);
     if (dtype == kF16)
         return launchW<__half>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale, out,
-                               s);
-    return launchW<float>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale, out, s);
+                               s, downTransposed);
+    return launchW<float>(x, in, gateUp, ldGateUp, F, gateScale, down, ldDown, downScale, out, s,
+                          downTransposed);
 }
 
 } // namespace lv::cuda

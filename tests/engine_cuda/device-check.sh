@@ -166,8 +166,10 @@ if want mlp && [[ -x bin/tst_cuda_ops ]]; then
                 --contexts 1024 --decode-tokens 63 --repeat 3 | grep -E '^ +1024 '
         done
     done
-    for form in clusters columns; do
-        LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k regex:mlp -s 4 -c 2 \
+    # each form's kernel (the rows form reads down transposed; the bench runs it as a third row)
+    for form in clusters columns rows; do
+        kernel=mlp${form^}Kernel
+        LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k "regex:$kernel" -s 4 -c 2 \
             --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
             --section LaunchStats --section Occupancy \
             ./bin/bench_cuda_ops "mlp stream" >"$logs/ncu-mlp-$form.txt" 2>&1

@@ -768,6 +768,14 @@ GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows
     return in;
 }
 
+// A decode product's input: x itself, or made from the residual stream (fold); xr its rows.
+GemvInput gemvInputOf(const Tensor& x, const Backend::ResidualNorm* fold, const char* op,
+                      Rows& xr) {
+    if (fold) return residualNormInput(*fold, op, xr);
+    xr = lastDimRows(x, op, "x");
+    return {};
+}
+
 } // namespace
 
 void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
@@ -781,12 +789,8 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
         input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
-    GemvInput in;
     Rows xr{};
-    if (fold)
-        in = residualNormInput(*fold, op, xr);
-    else
-        xr = lastDimRows(x, op, "x");
+    const GemvInput in = gemvInputOf(x, fold, op, xr);
     const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
     // The conv's operands, checked as causalConv1d checks them.
     const Tensor& cw = *conv->weight;
@@ -833,12 +837,8 @@ void CudaBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tenso
     const char* op = "mlpInto";
     const Tensor& input = fold ? *fold->x : x;
     if (input.rank == 2 && accumulatesMlp(gateUp, down, input.shape[0])) {
-        GemvInput in;
         Rows xr{};
-        if (fold)
-            in = residualNormInput(*fold, op, xr);
-        else
-            xr = lastDimRows(x, op, "x");
+        const GemvInput in = gemvInputOf(x, fold, op, xr);
         for (const Tensor* w : {&gateUp, &down})
             if (w->shape[1] > 1 && w->stride[1] != 1) bad(op, "weight rows must be contiguous");
         if (gateUp.shape[1] != xr.cols)

@@ -27,13 +27,13 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/StageInput.cuh"
 #include "backend/cuda/Switches.h"
+#include "backend/cuda/WeightPieces.cuh"
 
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cstdint>
-#include <type_traits>
 
 namespace lv::cuda {
 namespace {
@@ -43,34 +43,6 @@ constexpr int kWarps = kThreads / 32;
 constexpr int kPassGroups = 2; // columns form: groups of 4 down rows a thread holds at once
 constexpr int kCluster = 4;    // clusters form: blocks a cluster
 constexpr int kPassRows = 12;  // clusters form: down rows a thread holds at once
-
-// 16 bytes of weights as floats: 8 of bf16 or f16, 4 of f32.
-template <class W> struct Piece {
-    static constexpr int n = 8;
-    __device__ static void unpack(const uint4& u, float* f) {
-        using Pair = std::conditional_t<std::is_same_v<W, __half>, __half2, __nv_bfloat162>;
-        const auto* h = reinterpret_cast<const Pair*>(&u);
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-            float2 v;
-            if constexpr (std::is_same_v<W, __half>)
-                v = __half22float2(h[i]);
-            else
-                v = __bfloat1622float2(h[i]);
-            f[2 * i] = v.x;
-            f[2 * i + 1] = v.y;
-        }
-    }
-};
-template <> struct Piece<float> {
-    static constexpr int n = 4;
-    __device__ static void unpack(const uint4& u, float* f) {
-        f[0] = __uint_as_float(u.x);
-        f[1] = __uint_as_float(u.y);
-        f[2] = __uint_as_float(u.z);
-        f[3] = __uint_as_float(u.w);
-    }
-};
 
 // out[0..3] += v, as one 16-byte reduction where the GPU has it (sm_90).
 __device__ __forceinline__ void addFour(float* out, float a, float b, float c, float d) {
@@ -91,7 +63,7 @@ __device__ __forceinline__ void addFour(float* out, float a, float b, float c, f
 template <class W, int J>
 __device__ __forceinline__ void requestGateUp(uint4* ws, const W* w1, std::int64_t ldw1,
                                               std::int64_t F, std::int64_t j0, int kv) {
-    constexpr int E = Piece<W>::n;
+    constexpr int E = Unpack<W>::n;
     for (int i = int(threadIdx.x); i < 2 * J * kv; i += kThreads) {
         const int r = i / kv, c = i - r * kv;
         const std::int64_t row = r < J ? j0 + r : F + j0 + (r - J);
@@ -106,7 +78,7 @@ template <class W, int J, int T>
 __device__ __forceinline__ void swigluOfColumns(const uint4* ws, const float* xs, int K,
                                                 float alpha1, float (&gu)[2 * J][T],
                                                 float (&act)[T][J]) {
-    constexpr int E = Piece<W>::n;
+    constexpr int E = Unpack<W>::n;
     const int kv = K / E, tid = int(threadIdx.x), warp = tid >> 5, lane = tid & 31;
     cpAsyncWait<0>();
     __syncthreads(); // every thread's copies of the gate and up rows have landed
@@ -114,7 +86,7 @@ __device__ __forceinline__ void swigluOfColumns(const uint4* ws, const float* xs
         float acc[T] = {};
         for (int c = lane; c < kv; c += 32) {
             float wf[E];
-            Piece<W>::unpack(ws[r * kv + c], wf);
+            Unpack<W>::run(ws[r * kv + c], wf);
 #pragma unroll
             for (int t = 0; t < T; ++t)
 #pragma unroll
@@ -141,8 +113,8 @@ template <class W, int J, int T>
 __global__ void __launch_bounds__(kThreads)
     mlpColumnsKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
                      float alpha1, const W* w2, std::int64_t ldw2, float alpha2, Rows out) {
-    constexpr int E = Piece<W>::n; // weights a 16-byte piece
-    constexpr int Q = J / E;       // pieces of a down row's J columns
+    constexpr int E = Unpack<W>::n; // weights a 16-byte piece
+    constexpr int Q = J / E;        // pieces of a down row's J columns
     extern __shared__ __align__(16) unsigned char smem[];
     __shared__ float gu[2 * J][T]; // gate rows, then up rows, times alpha1
     __shared__ float act[T][J];    // swiglu
@@ -187,7 +159,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
                     for (int q = 0; q < Q; ++q) {
                         float wf[E];
-                        Piece<W>::unpack(dw[p][r][q], wf);
+                        Unpack<W>::run(dw[p][r][q], wf);
 #pragma unroll
                         for (int e = 0; e < E; ++e)
                             s[r] += wf[e] * act[t][E * q + e];
@@ -270,7 +242,7 @@ __global__ void __launch_bounds__(kThreads)
         for (int i = 0; i < kPassRows; ++i) {
             const int n = rowOf(base, i);
             float wf[E];
-            Piece<W>::unpack(dw[i], wf);
+            Unpack<W>::run(dw[i], wf);
 #pragma unroll
             for (int t = 0; t < T; ++t) {
                 float s = 0.0f;
@@ -303,7 +275,7 @@ template <class W, int J, int T>
 __global__ void __launch_bounds__(kThreads)
     mlpRowsKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
                   float alpha1, const W* w2t, std::int64_t ldw2t, float alpha2, Rows out) {
-    constexpr int E = Piece<W>::n;
+    constexpr int E = Unpack<W>::n;
     extern __shared__ __align__(16) unsigned char smem[];
     __shared__ float gu[2 * J][T];
     __shared__ float act[T][J];
@@ -338,7 +310,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
             for (int j = 0; j < J; ++j) {
                 float wf[E];
-                Piece<W>::unpack(dw[j], wf);
+                Unpack<W>::run(dw[j], wf);
 #pragma unroll
                 for (int e = 0; e < E; ++e)
                     sum[e] += act[t][j] * wf[e];

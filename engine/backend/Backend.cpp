@@ -153,7 +153,8 @@ bool Backend::accumulatesMlp(const Tensor&, const Tensor&, std::int64_t) const {
 }
 
 void Backend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                      float gateScale, const Tensor& down, float downScale, Tensor& out) {
+                      float gateScale, const Tensor& down, float downScale, Tensor& out,
+                      const Tensor*) {
     const Tensor& input = fold ? *fold->x : x;
     if (input.rank != 2 || gateUp.rank != 2 || down.rank != 2 || out.rank != 2 ||
         gateUp.shape[0] != 2 * down.shape[1] || out.shape[1] != down.shape[0] ||

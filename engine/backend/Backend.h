@@ -188,9 +188,15 @@ public:
     // GPU's decode step does the MLP in one kernel, the down product split over its K and
     // the partial sums added with atomics (their order, so the last bits, vary between
     // runs). Default (Backend.cpp): false, and mlpInto composes the ops in temporaries.
+    // downTransposed: down once more as [F, H] where wantsTransposedDown asked the model for
+    // it (may be null); the GPU's kernel then reads each block's columns as one slice.
     virtual bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const;
     virtual void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                         float gateScale, const Tensor& down, float downScale, Tensor& out);
+                         float gateScale, const Tensor& down, float downScale, Tensor& out,
+                         const Tensor* downTransposed = nullptr);
+    // Whether the model should also keep each stacked MLP's down transposed
+    // (MlpMixer::downTransposed; its bytes again). Default false.
+    virtual bool wantsTransposedDown() const { return false; }
 
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;

@@ -86,9 +86,11 @@ void ForwardingBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, c
            [&] { inner_->fusedLinear(x, fold, weight, bias, scale, out, conv); });
 }
 void ForwardingBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                                float gateScale, const Tensor& down, float downScale, Tensor& out) {
-    around("mlpInto", &gateUp,
-           [&] { inner_->mlpInto(x, fold, gateUp, gateScale, down, downScale, out); });
+                                float gateScale, const Tensor& down, float downScale, Tensor& out,
+                                const Tensor* downTransposed) {
+    around("mlpInto", &gateUp, [&] {
+        inner_->mlpInto(x, fold, gateUp, gateScale, down, downScale, out, downTransposed);
+    });
 }
 void ForwardingBackend::reluSquared(Tensor& x) {
     around("reluSquared", nullptr, [&] { inner_->reluSquared(x); });

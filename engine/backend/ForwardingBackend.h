@@ -62,7 +62,9 @@ public:
         return inner_->accumulatesMlp(gateUp, down, T);
     }
     void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
-                 const Tensor& down, float downScale, Tensor& out) override;
+                 const Tensor& down, float downScale, Tensor& out,
+                 const Tensor* downTransposed) override;
+    bool wantsTransposedDown() const override { return inner_->wantsTransposedDown(); }
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

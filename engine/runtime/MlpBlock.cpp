@@ -12,7 +12,8 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
     Backend& be = c.backend;
     const std::int64_t T = c.tokens, F = f.intermediate;
     if (c.accumulate) {
-        be.mlpInto(in, c.fold, f.gateUp.tensor, f.gateScale, f.down.tensor, f.downScale, out);
+        be.mlpInto(in, c.fold, f.gateUp.tensor, f.gateScale, f.down.tensor, f.downScale, out,
+                   f.downTransposed.present() ? &f.downTransposed.tensor : nullptr);
         return;
     }
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves

@@ -4,10 +4,6 @@
 
 #include "backend/Backend.h"
 #include "core/DType.h"
-#ifdef LONGVIEW_HAVE_CUDA
-#include "backend/cuda/CudaBackend.h"
-#include "backend/cuda/Kernels.h"
-#endif
 
 #include <algorithm>
 #include <chrono>
@@ -257,23 +253,10 @@ int run(int argc, char** argv) {
             std::vector<Tensor> w2t;
             for (int i = 0; i < kLayers; ++i)
                 w2t.push_back(a.random({F, Hd}, DType::BF16, 0.02f));
-            const auto rows = [](const Tensor& t) {
-                return lv::cuda::Rows{static_cast<float*>(t.data), t.shape[0], t.shape[1],
-                                      t.stride[0]};
-            };
-            lv::cuda::GemvInput in;
-            in.kind = lv::cuda::kGemvAddRmsNorm;
-            in.other = rows(delta);
-            in.norm = {nw.data, int(DType::F32)};
-            in.groupSize = Hd;
-            in.eps = 1e-5f;
-            in.residualOut = rows(xOut);
-            auto& cuda = dynamic_cast<lv::cuda::CudaBackend&>(*be);
             auto rowsForm = [&] {
                 for (int i = 0; i < kLayers; ++i)
-                    lv::cuda::launchMlpStep(rows(xr), in, w1[std::size_t(i)].data, int(DType::BF16),
-                                            Hd, F, 1.0f, w2t[std::size_t(i)].data, Hd, 1.0f,
-                                            rows(out), cuda.stream(), true);
+                    be->mlpInto(xr, &fold, w1[std::size_t(i)], 1.0f, w2[std::size_t(i)], 1.0f, out,
+                                &w2t[std::size_t(i)]);
             };
             const double bytes = double(kLayers) * double(w1[0].bytes() + w2[0].bytes());
             const double flops = 2.0 * kLayers * 3 * Hd * F;

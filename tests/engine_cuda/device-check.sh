@@ -153,7 +153,8 @@ fi
 if want mlp && [[ -x bin/tst_cuda_ops ]]; then
     limit 120 ./bin/tst_cuda_ops mlpInto >"$logs/ops-mlp.txt" 2>&1
     results+=("tst_cuda_ops mlpInto: $(status $?) $(grep -c '  FAIL ' "$logs/ops-mlp.txt") failed cases")
-    forms=("clusters|" "columns|LONGVIEW_CUDA_MLP=columns" "two-products|LONGVIEW_CUDA_SPLIT_MLP=0")
+    forms=("clusters|" "columns|LONGVIEW_CUDA_MLP=columns" "rows|LONGVIEW_CUDA_MLP=rows"
+        "two-products|LONGVIEW_CUDA_SPLIT_MLP=0")
     for v in "${forms[@]}"; do
         IFS='|' read -r name envs <<<"$v"
         echo "--- ops $name" && env $envs limit 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'

@@ -833,27 +833,39 @@ bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::
 }
 
 void CudaBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                          float gateScale, const Tensor& down, float downScale, Tensor& out) {
+                          float gateScale, const Tensor& down, float downScale, Tensor& out,
+                          const Tensor* downTransposed) {
     const char* op = "mlpInto";
     const Tensor& input = fold ? *fold->x : x;
     if (input.rank == 2 && accumulatesMlp(gateUp, down, input.shape[0])) {
         Rows xr{};
         const GemvInput in = gemvInputOf(x, fold, op, xr);
-        for (const Tensor* w : {&gateUp, &down})
-            if (w->shape[1] > 1 && w->stride[1] != 1) bad(op, "weight rows must be contiguous");
+        for (const Tensor* w : {&gateUp, &down, downTransposed})
+            if (w && w->shape[1] > 1 && w->stride[1] != 1)
+                bad(op, "weight rows must be contiguous");
         if (gateUp.shape[1] != xr.cols)
             bad(op, "x " + input.shapeString() + " does not match gateUp " + gateUp.shapeString());
         const Rows o = lastDimRows(out, op, "out");
         if (o.rows != xr.rows || o.cols != down.shape[0])
             bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
                         std::to_string(down.shape[0]) + "]");
+        // The rows form where down is also there transposed, in down's dtype.
+        const bool rows =
+            downTransposed && downTransposed->rank == 2 && downTransposed->dtype == down.dtype &&
+            downTransposed->shape[0] == down.shape[1] && downTransposed->shape[1] == down.shape[0];
+        const Tensor& d = rows ? *downTransposed : down;
         const auto ld = [](const Tensor& w) { return w.shape[0] > 1 ? w.stride[0] : w.shape[1]; };
         makeCurrent();
         if (launchMlpStep(xr, in, gateUp.data, int(gateUp.dtype), ld(gateUp), down.shape[1],
-                          gateScale, down.data, ld(down), downScale, o, stream_))
+                          gateScale, d.data, ld(d), downScale, o, stream_, rows))
             return;
     }
-    Backend::mlpInto(x, fold, gateUp, gateScale, down, downScale, out);
+    Backend::mlpInto(x, fold, gateUp, gateScale, down, downScale, out, downTransposed);
+}
+
+bool CudaBackend::wantsTransposedDown() const {
+    static const bool rows = switchIs("LONGVIEW_CUDA_MLP", "rows");
+    return rows;
 }
 
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {

@@ -59,7 +59,10 @@ public:
     // Decode (T <= 4) unless LONGVIEW_CUDA_SPLIT_MLP=0: one kernel (MlpStep.cu).
     bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const override;
     void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
-                 const Tensor& down, float downScale, Tensor& out) override;
+                 const Tensor& down, float downScale, Tensor& out,
+                 const Tensor* downTransposed) override;
+    // LONGVIEW_CUDA_MLP=rows (read once): the rows form of the MLP kernel, down's bytes again.
+    bool wantsTransposedDown() const override;
     // Decode (T <= 4) unless LONGVIEW_CUDA_FOLD_NORM=0.
     bool stacksProducts() const override;
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;

@@ -121,8 +121,8 @@ void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float*
 // gateUp [2F, K] (gate rows, then up rows) and down [N, F] of one dtype (0/1/2), with
 // 16-byte aligned rows; out f32 [T, N] with N % 4 == 0, accumulated with atomics (it must
 // hold zeros or a sum to add to). False (nothing launched) where the kernel does not apply.
-// downTransposed: down is given as [F, N] (ldDown its row pitch): the rows form, which the
-// op bench measures against the others (the engine stores down as [N, F]).
+// downTransposed: down is given as [F, N] (ldDown its row pitch): the rows form (the model
+// keeps down so as well with LONGVIEW_CUDA_MLP=rows).
 bool launchMlpStep(Rows x, const GemvInput& in, const void* gateUp, int dtype,
                    std::int64_t ldGateUp, std::int64_t F, float gateScale, const void* down,
                    std::int64_t ldDown, float downScale, Rows out, cudaStream_t s,

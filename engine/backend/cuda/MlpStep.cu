@@ -13,12 +13,14 @@
 // wait for the previous kernel: they are constants, so HBM streams them while the previous
 // kernel drains. Its down weights follow into registers once x is staged.
 //
-// Two forms. Columns: a block multiplies its J columns by every row of down, J x 2 bytes of
+// Three forms. Columns: a block multiplies its J columns by every row of down, J x 2 bytes of
 // each 8 KB row (a 32-byte piece at J = 16). Clusters (sm_90, 16-bit weights, the default
 // there): four blocks of a cluster pool their swiglu values through distributed shared
 // memory, and each multiplies the cluster's 4 J columns (128 bytes, a whole line) by a
 // quarter of the rows, so down streams in whole lines and each output takes a quarter of
-// the atomics. H100 decode at 1K: 497.5 tok/s with two kernels, 381 with the columns form.
+// the atomics. Rows (LONGVIEW_CUDA_MLP=rows, down kept transposed as well): each block's
+// columns are J contiguous rows of down transposed. H100 decode at 1K: 497.5 tok/s with two
+// kernels, 381 with the columns form; the other two not run yet.
 
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
@@ -268,9 +270,8 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // The rows form, for down stored transposed ([F, N], each intermediate column's N weights
-// contiguous): block b's J rows of it are one contiguous slice, read whole. The engine
-// stores down as the checkpoint does ([N, F]); this form measures what storing it
-// transposed would buy (bench_cuda_ops "mlp stream").
+// contiguous): block b's J rows of it are one contiguous slice, read whole. The model keeps
+// down transposed as well only when asked (LONGVIEW_CUDA_MLP=rows: down's bytes again).
 template <class W, int J, int T>
 __global__ void __launch_bounds__(kThreads)
     mlpRowsKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
@@ -324,9 +325,9 @@ __global__ void __launch_bounds__(kThreads)
     }
 }
 
-// LONGVIEW_CUDA_MLP: columns (the columns form on sm_90 too), else the clusters form
-// where it applies. LONGVIEW_CUDA_MLP_J=8 gives the columns form 8 columns a block. Read at
-// each launch: the op test runs each.
+// The rows form where down is given transposed too; else LONGVIEW_CUDA_MLP: columns (the
+// columns form on sm_90 too), else the clusters form where it applies. LONGVIEW_CUDA_MLP_J=8 gives
+// the columns form 8 columns a block. Read at each launch: the op test runs each.
 template <class W, int T>
 bool launchClusters(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
                     float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,

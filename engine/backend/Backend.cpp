@@ -132,6 +132,8 @@ void Backend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
 
 void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                           const Tensor* bias, float scale, Tensor& out, const ConvOfColumns* conv) {
+    if (fold && fold->sumSq)
+        throw std::logic_error(name() + ": fusedLinear of a delta still lacking its norm's scale");
     if (fold)
         linearOfAddRmsNorm(*fold->x, *fold->delta, fold->scale, *fold->weight, fold->eps,
                            *fold->xOut, weight, bias, scale, out);
@@ -180,6 +182,17 @@ void Backend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& g
     up.data = static_cast<float*>(gu.t.data) + F;
     linearOfSwiglu(gate, up, down, nullptr, downScale, sum.t, act.t);
     addScaled(out, sum.t, 1.0f, out);
+}
+
+bool Backend::accumulatesMamba2Tail(const Tensor&, std::int64_t, std::int64_t, std::int64_t) const {
+    return false;
+}
+
+void Backend::mamba2TailInto(const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                             const Tensor&, const Tensor&, const Tensor&, const SsdParams&, Tensor&,
+                             const Tensor&, const Tensor&, bool, const Tensor&, float, Tensor&,
+                             Tensor&) {
+    throw std::logic_error(name() + ": mamba2TailInto where accumulatesMamba2Tail is false");
 }
 
 void Backend::replayStep(RecordedStep&, std::int64_t) {

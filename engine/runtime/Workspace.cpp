@@ -14,6 +14,7 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
         for (const auto& m : b.mixers) {
             if (const auto* x = std::get_if<Mamba2Mixer>(&m)) {
                 wide = std::max({wide, x->inner(), x->convChannels() + x->heads});
+                if (b.mixers.size() == 1 && mamba2TailAccumulates(backend, *x, 1)) ++accumulators_;
                 if (!x->inProj.name.empty()) wideFirst = std::max(wideFirst, x->inProjRows());
             } else if (const auto* a = std::get_if<AttentionMixer>(&m)) {
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
@@ -42,8 +43,9 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     routeW_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
     accumulatedRows_ = accumulators_ ? std::min(maxTokens, kAccumulatedRows) : 0;
     if (accumulatedRows_)
-        accumulated_ =
-            DeviceBuffer(backend, std::size_t(accumulators_ * accumulatedRows_ * hidden_) * 4);
+        accumulated_ = DeviceBuffer(
+            backend,
+            std::size_t(accumulatedFloats(std::size_t(accumulators_), accumulatedRows_)) * 4);
 }
 
 Tensor Workspace::accumulator(std::size_t i, std::int64_t t) const {
@@ -53,7 +55,16 @@ Tensor Workspace::accumulator(std::size_t i, std::int64_t t) const {
                                std::to_string(accumulators_) + " of " +
                                std::to_string(accumulatedRows_) + " rows");
     Tensor v = accumulated_.view(DType::F32, {t, hidden_});
-    v.data = static_cast<float*>(v.data) + std::int64_t(i) * t * hidden_;
+    v.data = static_cast<float*>(v.data) + accumulatedFloats(i, t);
+    return v;
+}
+
+Tensor Workspace::accumulatorSumSq(std::size_t i, std::int64_t t) const {
+    Tensor v = accumulator(i, t);
+    v.data = static_cast<float*>(v.data) + t * hidden_;
+    v.rank = 1;
+    v.shape = {t, 1, 1, 1};
+    v.stride = {1, 1, 1, 1};
     return v;
 }
 

@@ -31,12 +31,18 @@ public:
                                    std::to_string(t) + ", " + std::to_string(width) + "]");
         return scratch_[std::size_t(i)].view(DType::F32, {t, width});
     }
-    // The outputs of the MLP blocks a backend adds its result into (Backend::accumulatesMlp),
-    // one [t, hidden] each for up to accumulatedRows() tokens, packed by t: the first n of
-    // a step are numel n * t * hidden from accumulator(0, t).data, zeroed by one fill.
+    // The outputs of the blocks a backend adds its result into (Backend::accumulatesMlp,
+    // accumulatesMamba2Tail), one [t, hidden] each for up to accumulatedRows() tokens with a
+    // sum of squares a token after it ([t]), packed by t: the first n of a step are
+    // accumulatedFloats(n, t) floats from accumulator(0, t).data, zeroed by one fill.
     static constexpr std::int64_t kAccumulatedRows = 4;
     std::int64_t accumulatedRows() const { return accumulatedRows_; }
+    std::size_t accumulators() const { return std::size_t(accumulators_); }
     Tensor accumulator(std::size_t i, std::int64_t t) const;
+    Tensor accumulatorSumSq(std::size_t i, std::int64_t t) const;
+    std::int64_t accumulatedFloats(std::size_t n, std::int64_t t) const {
+        return std::int64_t(n) * t * (hidden_ + 4);
+    }
     Tensor ids(std::int64_t t) const { return ids_.view(DType::I32, {t}); }
     Tensor routeIndices(std::int64_t t, std::int64_t k) const {
         return routeIdx_.view(DType::I32, {t, k});

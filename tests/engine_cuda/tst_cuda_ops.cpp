@@ -599,6 +599,94 @@ private slots:
         finish();
     }
 
+    // Mamba2's tail of a decode step as one call (the SSD step, the gated norm and out_proj
+    // with the norm's scale left for the next product) followed by the two products that take
+    // such a delta (the MLP kernel and a GEMV, each folding the residual), against the CPU's
+    // ssdScan, linearOfGatedRmsNorm and the same products on the finished delta. Granite
+    // 4.0-H 1B's shapes, both orders of norm and gate, bf16 and f16 out_proj.
+    void mamba2TailThenProducts() {
+        if (!gpu_->accumulatesMamba2Tail(
+                Tensor::contiguous(nullptr, DType::BF16, {1536, 3072}, lv::DeviceKind::Cuda), 64,
+                128, 1))
+            QSKIP("the Mamba2 tail kernel needs compute capability 9.0");
+        const std::int64_t H = 48, P = 64, N = 128, inner = H * P, hidden = 1536, F = 4096;
+        for (const bool normBeforeGate : {false, true})
+            for (const DType wt : {DType::BF16, DType::F16}) {
+                const QString tag = QString(" normBeforeGate=%1 w=%2")
+                                        .arg(normBeforeGate)
+                                        .arg(lv::dtypeName(wt).data());
+                OpHarness h = harness();
+                SsdTensors s = makeSsd(h, SsdCase{1, H, P, 1, N, 0.0f, 1e30f}, true);
+                auto z = h.input(h.randn(std::size_t(inner)), {1, inner});
+                auto nw = h.input(h.randn(std::size_t(inner), 0.2f, 1.0f), {inner});
+                auto outProj =
+                    h.input(h.randn(std::size_t(hidden * inner), 1.0f / std::sqrt(float(inner))),
+                            {hidden, inner}, wt);
+                auto delta = h.output({1, hidden});
+                h.set(delta, std::vector<float>(std::size_t(hidden), 0.0f));
+                auto sumSq = h.output({1});
+                h.set(sumSq, {0.0f});
+                auto scratch = h.output({1, inner});
+                // The consumers: each its own residual (the CPU's fold uses x as scratch).
+                auto resA = h.input(h.randn(std::size_t(hidden)), {1, hidden});
+                auto resB = h.input(h.randn(std::size_t(hidden)), {1, hidden});
+                auto xNewA = h.output({1, hidden}), xNewB = h.output({1, hidden});
+                auto rw = h.input(h.randn(std::size_t(hidden), 0.2f, 1.0f), {hidden});
+                auto gateUp =
+                    h.input(h.randn(std::size_t(2 * F * hidden), 1.0f / std::sqrt(float(hidden))),
+                            {2 * F, hidden}, DType::BF16);
+                auto down = h.input(h.randn(std::size_t(hidden * F), 1.0f / std::sqrt(float(F))),
+                                    {hidden, F}, DType::BF16);
+                auto w =
+                    h.input(h.randn(std::size_t(1024 * hidden), 1.0f / std::sqrt(float(hidden))),
+                            {1024, hidden}, DType::BF16);
+                auto outA = h.output({1, hidden}), outB = h.output({1, 1024});
+                h.set(outA, std::vector<float>(std::size_t(hidden), 0.0f));
+                lv::SsdParams p;
+                const float eps = 1e-5f, outScale = 0.8f;
+                auto consumers = [&](lv::Backend& be, bool dut) {
+                    auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
+                    lv::Backend::ResidualNorm fa{&side(resA), &side(delta), 0.22f,
+                                                 &side(rw),   1e-6f,        &side(xNewA)};
+                    lv::Backend::ResidualNorm fb{&side(resB), &side(delta), 0.22f,
+                                                 &side(rw),   1e-6f,        &side(xNewB)};
+                    if (dut)
+                        for (auto* f : {&fa, &fb}) {
+                            f->sumSq = &side(sumSq);
+                            f->sumSqCount = inner;
+                            f->sumSqEps = eps;
+                        }
+                    be.mlpInto(side(resA), &fa, side(gateUp), 0.5f, side(down), 1.25f, side(outA));
+                    be.fusedLinear(side(resB), &fb, side(w), nullptr, 0.5f, side(outB), nullptr);
+                };
+                // CPU: the ops one by one, delta finished before the products.
+                h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref,
+                                p, s.state.ref, s.y.ref);
+                lv::Tensor yFlat =
+                    Tensor::contiguous(s.y.ref.data, DType::F32, {1, inner}, s.y.ref.device);
+                h.ref().linearOfGatedRmsNorm(yFlat, z.ref, nw.ref, inner, eps, normBeforeGate,
+                                             outProj.ref, nullptr, outScale, delta.ref,
+                                             scratch.ref);
+                consumers(h.ref(), false);
+                if (!guarded("mamba2TailInto" + tag, [&] {
+                        h.dut().mamba2TailInto(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut,
+                                               s.D.dut, s.dtBias.dut, p, s.state.dut, z.dut, nw.dut,
+                                               normBeforeGate, outProj.dut, outScale, delta.dut,
+                                               sumSq.dut);
+                        consumers(h.dut(), true);
+                    }))
+                    continue;
+                check("mamba2TailInto" + tag + " state", h.compare(s.state), kTolF32);
+                check("mamba2TailInto" + tag + " then mlpInto", h.compare(outA), kTolTf32);
+                check("mamba2TailInto" + tag + " then mlpInto, residual", h.compare(xNewA),
+                      kTolTf32);
+                check("mamba2TailInto" + tag + " then a GEMV", h.compare(outB), kTolTf32);
+                check("mamba2TailInto" + tag + " then a GEMV, residual", h.compare(xNewB),
+                      kTolTf32);
+            }
+        finish();
+    }
+
     // Products whose plan timed the heuristic's candidates (LONGVIEW_CUDA_GEMM_TUNE=1, read
     // when a shape's plan is made; shapes no other case uses) give the same results.
     void tunedLinear() {

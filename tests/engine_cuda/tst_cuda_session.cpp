@@ -180,12 +180,13 @@ private slots:
     // restores convert: a state read on the GPU continues on the CPU and the other way
     // round, and agrees with a session that read the same tokens there, at the GPU's
     // precision.
-    // The decode step's MLP as one kernel (the down product split over its K, partial sums
-    // added with atomics) against the two products, on bf16 weights, which the fixtures do not
-    // have (they are f32): a synthetic Granite 4.0-H 350M, recorded steps, 300 tokens of
-    // prompt and 40 greedy steps with each form of the kernel. The sums' order differs, so
-    // logits within 1e-4 and the same tokens, not the same bits.
-    void splitMlpDecodeMatchesTwoProducts() {
+    // The decode step's products split over their K (the MLP as one kernel, and Mamba2's
+    // SSD step with its out_proj as one), partial sums added with atomics, against the
+    // products as they were, on bf16 weights, which the fixtures do not have (they are f32):
+    // a synthetic Granite 4.0-H 350M, recorded steps, 300 tokens of prompt and 40 greedy
+    // steps for each form. The sums' order differs, so logits within 1e-4 and the same
+    // tokens, not the same bits.
+    void splitProductsDecodeMatchesUnsplit() {
         const auto model =
             Model::synthetic(*publishedShape("granite-4.0-h-350m"), *gpu_, DType::BF16, 7);
         std::vector<std::int32_t> prompt(300);
@@ -193,8 +194,13 @@ private slots:
             prompt[i] = std::int32_t((i * 7919 + 13) % std::size_t(model->info().vocabSize));
         SessionOptions options;
         options.prefillChunk = 128;
-        for (const char* form : {"", "columns"}) {
-            qputenv("LONGVIEW_CUDA_MLP", form);
+        struct Form {
+            const char* mlp;  // LONGVIEW_CUDA_MLP
+            const char* tail; // LONGVIEW_CUDA_SPLIT_TAIL
+        };
+        for (const Form f : {Form{"", ""}, Form{"columns", ""}, Form{"", "0"}}) {
+            qputenv("LONGVIEW_CUDA_MLP", f.mlp);
+            qputenv("LONGVIEW_CUDA_SPLIT_TAIL", f.tail);
             qputenv("LONGVIEW_CUDA_SPLIT_MLP", "0"); // read when the session's workspace is made
             Session two(*model, options);
             qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
@@ -205,10 +211,14 @@ private slots:
                 stepBoth(one, two, argmaxOf(two.lastLogits()), i);
                 if (QTest::currentTestFailed()) break;
             }
+            qInfo().noquote() << "MLP form" << (*f.mlp ? f.mlp : "default") << "tail"
+                              << (*f.tail ? "off" : "on") << ":"
+                              << QString::fromStdString(one.decodeMode());
             QVERIFY2(QString::fromStdString(one.decodeMode()).startsWith("recorded"),
                      one.decodeMode().c_str());
         }
         qunsetenv("LONGVIEW_CUDA_MLP");
+        qunsetenv("LONGVIEW_CUDA_SPLIT_TAIL");
     }
 
     void snapshotMovesBetweenBackends() {

@@ -765,6 +765,15 @@ GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows
     in.eps = f.eps;
     in.scale = f.scale;
     in.residualOut = fo;
+    if (f.sumSq) {
+        requireDType(*f.sumSq, DType::F32, op, "sumSq");
+        requireContiguous(*f.sumSq, op, "sumSq");
+        if (f.sumSq->numel() < fx.rows || f.sumSqCount <= 0)
+            bad(op, "sumSq " + f.sumSq->shapeString() + " must have a value a token");
+        in.otherSumSq = f.sumSq->as<float>();
+        in.otherInvCount = 1.0f / float(f.sumSqCount);
+        in.otherEps = f.sumSqEps;
+    }
     return in;
 }
 
@@ -786,6 +795,19 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
+    if (fold && fold->sumSq && !conv) {
+        // A delta still lacking its norm's scale: only the GEMV's staging applies it.
+        Rows xr{};
+        const GemvInput in = gemvInputOf(x, fold, op, xr);
+        const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
+        if (xr.rows > kGemvMaxRows || p.K == 0 ||
+            !gemvApplies(xr, weight.data, p.ldw, int(weight.dtype)))
+            bad(op, "a delta lacking its norm's scale needs a decode product of up to " +
+                        std::to_string(kGemvMaxRows) + " tokens");
+        makeCurrent();
+        launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in);
+        return;
+    }
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
         input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
@@ -1034,10 +1056,12 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     launchCausalConv1d(xr, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
 }
 
-void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                          const SsdParams& params, Tensor& state, Tensor& y) {
-    const char* op = "ssdScan";
+namespace {
+
+// The SSD's operands checked as ssdScan checks them (y may be null: not written).
+SsdArgs ssdArgsOf(const char* op, const Tensor& x, const Tensor& dt, const Tensor& A,
+                  const Tensor& B, const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                  const SsdParams& params, Tensor& state, Tensor* y) {
     requireRank(x, 3, op, "x");
     const std::int64_t T = x.shape[0], H = x.shape[1], P = x.shape[2];
     Rows xr = tokenRows(x, op, "x");
@@ -1063,10 +1087,11 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     requireDType(state, DType::F32, op, "state");
     requireShape(state, {H, P, N}, op, "state");
     requireContiguous(state, op, "state");
-    requireShape(y, {T, H, P}, op, "y");
-    Rows yr = tokenRows(y, op, "y");
-    makeCurrent();
-
+    Rows yr{};
+    if (y) {
+        requireShape(*y, {T, H, P}, op, "y");
+        yr = tokenRows(*y, op, "y");
+    }
     SsdArgs a{};
     a.x = xr.data;
     a.ldx = xr.ld;
@@ -1089,6 +1114,18 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.N = N;
     a.dtMin = params.dtMin;
     a.dtMax = params.dtMax;
+    return a;
+}
+
+} // namespace
+
+void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                          const SsdParams& params, Tensor& state, Tensor& y) {
+    const SsdArgs a = ssdArgsOf("ssdScan", x, dt, A, B, C, D, dtBias, params, state, &y);
+    const std::int64_t T = a.T;
+    makeCurrent();
+
     // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
     // sequences go through the chunked form on the tensor cores.
     if (T <= kRecurrentMaxTokens) {
@@ -1097,6 +1134,52 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     }
     Scratch scratch(*this, ssdChunkedScratchBytes(a));
     launchSsdChunked(a, scratch.as<void>(), stream_);
+}
+
+bool CudaBackend::accumulatesMamba2Tail(const Tensor& outProj, std::int64_t headDim,
+                                        std::int64_t stateSize, std::int64_t T) const {
+    // Unless LONGVIEW_CUDA_SPLIT_TAIL=0 (read at each call; recorded steps read it once).
+    return !switchIs("LONGVIEW_CUDA_SPLIT_TAIL", "0") && outProj.rank == 2 &&
+           outProj.shape[0] % 4 == 0 && outProj.shape[1] % 8 == 0 &&
+           mamba2TailApplies(T, headDim, stateSize, int(outProj.dtype));
+}
+
+void CudaBackend::mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A,
+                                 const Tensor& B, const Tensor& C, const Tensor& D,
+                                 const Tensor& dtBias, const SsdParams& params, Tensor& state,
+                                 const Tensor& z, const Tensor& normWeight, bool normBeforeGate,
+                                 const Tensor& outProj, float outScale, Tensor& out,
+                                 Tensor& sumSq) {
+    const char* op = "mamba2TailInto";
+    Mamba2TailArgs a{};
+    a.ssd = ssdArgsOf(op, x, dt, A, B, C, D, dtBias, params, state, nullptr);
+    const std::int64_t channels = a.ssd.H * a.ssd.P;
+    const Rows zr = lastDimRows(z, op, "z");
+    if (zr.rows != 1 || zr.cols != channels)
+        bad(op, "z " + z.shapeString() + " must be [1, " + std::to_string(channels) + "]");
+    requireNormWeight(normWeight, channels, op, "normWeight");
+    requireWeightDType(outProj, op, "outProj");
+    requireRank(outProj, 2, op, "outProj");
+    if (outProj.shape[1] != channels || (outProj.shape[1] > 1 && outProj.stride[1] != 1))
+        bad(op, "outProj " + outProj.shapeString() + " must be [N, " + std::to_string(channels) +
+                    "] with contiguous rows");
+    a.out = lastDimRows(out, op, "out");
+    if (a.out.rows != 1 || a.out.cols != outProj.shape[0])
+        bad(op,
+            "out " + out.shapeString() + " must be [1, " + std::to_string(outProj.shape[0]) + "]");
+    requireDType(sumSq, DType::F32, op, "sumSq");
+    if (sumSq.numel() != 1) bad(op, "sumSq " + sumSq.shapeString() + " must have 1 element");
+    a.z = zr.data;
+    a.norm = weightOf(normWeight);
+    a.normBeforeGate = normBeforeGate;
+    a.outProj = outProj.data;
+    a.dtype = int(outProj.dtype);
+    a.ldOut = outProj.shape[0] > 1 ? outProj.stride[0] : outProj.shape[1];
+    a.outScale = outScale;
+    a.sumSq = sumSq.as<float>();
+    makeCurrent();
+    if (!launchMamba2Tail(a, stream_))
+        bad(op, "the kernel does not take these shapes (accumulatesMamba2Tail said it would)");
 }
 
 void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) {

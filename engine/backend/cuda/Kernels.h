@@ -99,6 +99,10 @@ struct GemvInput {
     bool normBeforeGate = false;
     float scale = 1.0f; // kGemvAddRmsNorm
     Rows residualOut{}; // kGemvAddRmsNorm
+    // kGemvAddRmsNorm where other still lacks a norm's scale (a Mamba2 tail's out_proj,
+    // launchMamba2Tail): scale * rsqrt(otherSumSq[t] * otherInvCount + otherEps) a token.
+    const float* otherSumSq = nullptr;
+    float otherInvCount = 0.0f, otherEps = 0.0f;
 };
 // After the product, the causal conv (+ SiLU) of output columns [c0, c0 + channels) into
 // out, rolling state [channels, K-1] (Mamba2's x-B-C): the thread that finishes an output row
@@ -164,6 +168,27 @@ void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
 // The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a);
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
+
+// Mamba2Tail.cu: Mamba2's tail of a decode step (one token) in one kernel on sm_90: the
+// SSD step as launchSsdRecurrent does it (y not written), then out += outScale * outProj .
+// (y * silu(z) * norm) and *sumSq += the gated norm's sum of squares (of y * silu(z), or of
+// y with normBeforeGate) over all channels, the norm's scale left for the next product
+// (GemvInput::otherSumSq). outProj 16-bit [out.cols, H * P] with row pitch ldOut; out f32
+// [1, N] and sumSq accumulated with atomics. False (nothing launched) where it does not apply.
+struct Mamba2TailArgs {
+    SsdArgs ssd;
+    const float* z; // [H * P]
+    Weight norm;    // [H * P]
+    bool normBeforeGate;
+    const void* outProj;
+    int dtype;
+    std::int64_t ldOut;
+    float outScale;
+    Rows out;
+    float* sumSq;
+};
+bool mamba2TailApplies(std::int64_t T, std::int64_t headDim, std::int64_t stateSize, int dtype);
+bool launchMamba2Tail(const Mamba2TailArgs& a, cudaStream_t s);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,

@@ -23,6 +23,7 @@
 // kernels, 381 with the columns form; the other two not run yet.
 
 #include "backend/cuda/AsyncCopy.cuh"
+#include "backend/cuda/ClusterLines.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
@@ -31,7 +32,6 @@
 #include "backend/cuda/Switches.h"
 #include "backend/cuda/WeightPieces.cuh"
 
-#include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
@@ -43,22 +43,6 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 constexpr int kPassGroups = 2; // columns form: groups of 4 down rows a thread holds at once
-constexpr int kCluster = 4;    // clusters form: blocks a cluster
-constexpr int kPassRows = 12;  // clusters form: down rows a thread holds at once
-
-// out[0..3] += v, as one 16-byte reduction where the GPU has it (sm_90).
-__device__ __forceinline__ void addFour(float* out, float a, float b, float c, float d) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};" ::"l"(out), "f"(a), "f"(b), "f"(c),
-                 "f"(d)
-                 : "memory");
-#else
-    atomicAdd(out, a);
-    atomicAdd(out + 1, b);
-    atomicAdd(out + 2, c);
-    atomicAdd(out + 3, d);
-#endif
-}
 
 // The block's gate and up rows [j0, j0 + J) and [F + j0, F + j0 + J), requested into ws
 // (one commit group).
@@ -185,87 +169,27 @@ __global__ void __launch_bounds__(kThreads)
     mlpClustersKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
                       float alpha1, const W* w2, std::int64_t ldw2, float alpha2, Rows out) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    constexpr int J = 16, JC = J * kCluster, E = 8;
+    constexpr int J = kLineColumns / kLineCluster, E = Unpack<W>::n;
     extern __shared__ __align__(16) unsigned char smem[];
     __shared__ float gu[2 * J][T];
     __shared__ float act[T][J];
-    __shared__ float actAll[T][JC];
+    __shared__ float actAll[T][kLineColumns];
     __shared__ float normRed[32];
-    namespace cg = cooperative_groups;
-    cg::cluster_group cluster = cg::this_cluster();
-    const int rank = int(cluster.block_rank());
-    const int K = int(x.cols), N = int(out.cols), kv = K / E;
-    const int tid = int(threadIdx.x), warp = tid >> 5, lane = tid & 31;
-    const std::int64_t c0 = std::int64_t(blockIdx.x / kCluster) * JC;
+    const int rank = int(cooperative_groups::this_cluster().block_rank());
+    const int K = int(x.cols), kv = K / E;
+    const std::int64_t c0 = std::int64_t(blockIdx.x / kLineCluster) * kLineColumns;
     auto* ws = reinterpret_cast<uint4*>(smem);
     auto* xs = reinterpret_cast<float*>(smem + std::size_t(2 * J) * kv * 16);
 
     requestGateUp<W, J>(ws, w1, ldw1, F, c0 + rank * J, kv);
     waitForPrevious();
     stageInput<T>(x, in, xs, normRed);
-
-    // This block's rows of down, a multiple of 4 so that each warp's four rows are one
-    // 16-byte reduction.
-    const int R = (N / 4 + kCluster - 1) / kCluster * 4;
-    const int n0 = rank * R, n1 = min(N, n0 + R);
-    const int piece = lane & 7, sub = lane >> 3;
-    uint4 dw[kPassRows];
-    const auto rowOf = [&](int base, int i) { return base + (i * kWarps + warp) * 4 + sub; };
-    auto loadDown = [&](int base) {
-#pragma unroll
-        for (int i = 0; i < kPassRows; ++i) {
-            const int n = rowOf(base, i);
-            dw[i] =
-                n < n1
-                    ? *reinterpret_cast<const uint4*>(w2 + std::int64_t(n) * ldw2 + c0 + E * piece)
-                    : make_uint4(0, 0, 0, 0);
-        }
-    };
-    loadDown(n0);
+    LineRows<W> down(w2, ldw2, c0, int(out.cols), rank);
+    down.load(down.n0);
     swigluOfColumns<W, J, T>(ws, xs, K, alpha1, gu, act);
-
-    // The four blocks' values: each has written its act before the barrier (release), and
-    // reads the others' after it (acquire).
-    asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
-    asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
-    if (tid < T * JC) {
-        const int t = tid / JC, c = tid - t * JC;
-        const float* theirs = cluster.map_shared_rank(&act[0][0], unsigned(c / J));
-        actAll[t][c] = theirs[t * J + c % J];
-    }
-    __syncthreads();
-    // Done with the others' memory; a block waits for this before it exits (its own act must
-    // outlive their reads).
-    asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
-
-    for (int base = n0; base < n1; base += kPassRows * kWarps * 4) {
-        if (base != n0) loadDown(base);
-#pragma unroll
-        for (int i = 0; i < kPassRows; ++i) {
-            const int n = rowOf(base, i);
-            float wf[E];
-            Unpack<W>::run(dw[i], wf);
-#pragma unroll
-            for (int t = 0; t < T; ++t) {
-                float s = 0.0f;
-#pragma unroll
-                for (int e = 0; e < E; ++e)
-                    s += wf[e] * actAll[t][E * piece + e];
-                // The row's 8 lanes, then the warp's four rows into lane 0.
-                s += __shfl_xor_sync(0xffffffffu, s, 1);
-                s += __shfl_xor_sync(0xffffffffu, s, 2);
-                s += __shfl_xor_sync(0xffffffffu, s, 4);
-                const float s1 = __shfl_sync(0xffffffffu, s, 8);
-                const float s2 = __shfl_sync(0xffffffffu, s, 16);
-                const float s3 = __shfl_sync(0xffffffffu, s, 24);
-                const int first = n - sub; // row of lane 0
-                if (lane == 0 && first < n1)
-                    addFour(out.data + std::int64_t(t) * out.ld + first, alpha2 * s, alpha2 * s1,
-                            alpha2 * s2, alpha2 * s3);
-            }
-        }
-    }
-    asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+    poolClusterValues<T>(act, actAll);
+    down.template addTo<T>(actAll, alpha2, out);
+    clusterDone();
 #endif
 }
 
@@ -338,12 +262,12 @@ bool launchClusters(Rows x, const GemvInput& in, const void* w1, std::int64_t ld
         constexpr int J = 16;
         const std::size_t smem =
             std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
-        if (F % (J * kCluster) != 0 || smem > std::size_t(limit)) return false;
+        if (F % (J * kLineCluster) != 0 || smem > std::size_t(limit)) return false;
         const auto kernel = mlpClustersKernel<W, T>;
         allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit,
                                  "mlpStep shared memory");
-        launchKernelInClusters(kernel, kCluster, unsigned(F / J), kThreads, smem, s, "mlpStep", x,
-                               in, static_cast<const W*>(w1), ldw1, F, alpha1,
+        launchKernelInClusters(kernel, kLineCluster, unsigned(F / J), kThreads, smem, s, "mlpStep",
+                               x, in, static_cast<const W*>(w1), ldw1, F, alpha1,
                                static_cast<const W*>(w2), ldw2, alpha2, out);
         return true;
     }

@@ -19,6 +19,14 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
     const bool two = in.kind != kGemvPlain;
     const int slice = (n + int(gridDim.x) - 1) / int(gridDim.x);
     const int mine0 = int(blockIdx.x) * slice, mine1 = mine0 + slice;
+    // kGemvAddRmsNorm's scale of other a token: with otherSumSq, other is a product whose
+    // norm scale was left for this one (a Mamba2 tail's out_proj).
+    float scale[T];
+#pragma unroll
+    for (int t = 0; t < T; ++t)
+        scale[t] = in.otherSumSq
+                       ? in.scale * rsqrtf(in.otherSumSq[t] * in.otherInvCount + in.otherEps)
+                       : in.scale;
     for (int base = threadIdx.x; base < n; base += U * int(blockDim.x)) {
         float v[U], o[U];
 #pragma unroll
@@ -41,7 +49,11 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
             } else if (in.kind == kGemvGatedNorm && !in.normBeforeGate) {
                 r *= siluf(o[u]);
             } else if (in.kind == kGemvAddRmsNorm) {
-                r += in.scale * o[u];
+                float sc = scale[0];
+#pragma unroll
+                for (int t = 1; t < T; ++t)
+                    if (i >= t * K) sc = scale[t];
+                r += sc * o[u];
                 // The residual's new value: every block computes all of it, each writes
                 // its own slice (x may still be read by other blocks, so not in place).
                 if (i >= mine0 && i < mine1) {

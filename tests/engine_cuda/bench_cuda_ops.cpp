@@ -222,9 +222,9 @@ int run(int argc, char** argv) {
     }
     // A decode step's MLP, 40 layers recorded as one step: the two products (gate-up with the
     // residual's add and norm, down with swiglu) against the one-kernel form (mlpInto; each
-    // of its forms by LONGVIEW_CUDA_MLP, and LONGVIEW_CUDA_SPLIT_MLP=0 makes both rows the
-    // two products). The accumulated outputs are not zeroed between replays: only the time
-    // is read here.
+    // of its forms by LONGVIEW_CUDA_MLP; without LONGVIEW_CUDA_SPLIT_MLP=1, mlpInto composes
+    // the two products). The accumulated outputs are not zeroed between replays: only the
+    // time is read here.
     {
         constexpr int kLayers = 40;
         const std::string name = "mlp stream recorded x40 K=1536 F=4096";

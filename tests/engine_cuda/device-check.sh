@@ -157,18 +157,20 @@ if want mlp && [[ -x bin/tst_cuda_ops ]]; then
     limit 200 ./bin/tst_cuda_session splitProductsDecodeMatchesUnsplit >"$logs/session-split.txt" 2>&1
     results+=("tst_cuda_session split products: $(status $?)")
     grep -E 'FAIL|Totals' "$logs/ops-mlp.txt" "$logs/session-split.txt" | head -12
-    # (the Mamba2 tail goes with the MLP's split: without it, LONGVIEW_CUDA_SPLIT_TAIL=0)
-    forms=("clusters|" "clusters-no-tail|LONGVIEW_CUDA_SPLIT_TAIL=0" "columns|LONGVIEW_CUDA_MLP=columns"
-        "rows|LONGVIEW_CUDA_MLP=rows" "two-products|LONGVIEW_CUDA_SPLIT_MLP=0")
+    # (opt-in: LONGVIEW_CUDA_SPLIT_MLP=1; the Mamba2 tail goes with it unless
+    # LONGVIEW_CUDA_SPLIT_TAIL=0)
+    s=LONGVIEW_CUDA_SPLIT_MLP=1
+    forms=("clusters|$s" "clusters-no-tail|$s LONGVIEW_CUDA_SPLIT_TAIL=0"
+        "columns|$s LONGVIEW_CUDA_MLP=columns" "rows|$s LONGVIEW_CUDA_MLP=rows" "two-products|")
     for v in "${forms[@]}"; do
         IFS='|' read -r name envs <<<"$v"
-        echo "--- ops $name" && env $envs limit 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'
+        echo "--- ops $name" && env $envs timeout -k 5 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'
     done
     for round in 1 2; do
         for v in "${forms[@]}"; do
             IFS='|' read -r name envs <<<"$v"
             echo "--- cli $name ($round)"
-            env $envs limit 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
+            env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
                 --contexts 1024 --decode-tokens 63 --repeat 3 | grep -E '^ +1024 '
         done
     done
@@ -178,7 +180,7 @@ if want mlp && [[ -x bin/tst_cuda_ops ]]; then
         kernel=mlp${form^}Kernel run=(./bin/bench_cuda_ops "mlp stream")
         [[ $form == tail ]] && kernel=mamba2TailKernel run=(./bin/longview-cli bench --synthetic \
             granite-4.0-h-1b --device cuda --contexts 1024 --decode-tokens 8 --repeat 1)
-        LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k "regex:$kernel" -s 4 -c 2 \
+        LONGVIEW_CUDA_SPLIT_MLP=1 LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k "regex:$kernel" -s 4 -c 2 \
             --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
             --section LaunchStats --section Occupancy "${run[@]}" >"$logs/ncu-mlp-$form.txt" 2>&1
         results+=("ncu mlp $form: $(status $?)")

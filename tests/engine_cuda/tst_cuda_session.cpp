@@ -201,9 +201,8 @@ private slots:
         for (const Form f : {Form{"", ""}, Form{"columns", ""}, Form{"", "0"}}) {
             qputenv("LONGVIEW_CUDA_MLP", f.mlp);
             qputenv("LONGVIEW_CUDA_SPLIT_TAIL", f.tail);
-            qputenv("LONGVIEW_CUDA_SPLIT_MLP", "0"); // read when the session's workspace is made
             Session two(*model, options);
-            qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
+            qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1"); // read when the session's workspace is made
             Session one(*model, options);
             two.prefill(prompt);
             one.prefill(prompt);
@@ -219,6 +218,7 @@ private slots:
         }
         qunsetenv("LONGVIEW_CUDA_MLP");
         qunsetenv("LONGVIEW_CUDA_SPLIT_TAIL");
+        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
     }
 
     void snapshotMovesBetweenBackends() {

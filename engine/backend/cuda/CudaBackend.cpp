@@ -795,19 +795,8 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
-    if (fold && fold->sumSq && !conv) {
-        // A delta still lacking its norm's scale: only the GEMV's staging applies it.
-        Rows xr{};
-        const GemvInput in = gemvInputOf(x, fold, op, xr);
-        const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
-        if (xr.rows > kGemvMaxRows || p.K == 0 ||
-            !gemvApplies(xr, weight.data, p.ldw, int(weight.dtype)))
-            bad(op, "a delta lacking its norm's scale needs a decode product of up to " +
-                        std::to_string(kGemvMaxRows) + " tokens");
-        makeCurrent();
-        launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in);
-        return;
-    }
+    // The GEMV's staging does not apply a norm's scale still owed (only the split MLP's does).
+    if (fold && fold->sumSq) bad(op, "a delta still lacking its norm's scale");
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
         input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
@@ -846,9 +835,10 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
 }
 
 bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const {
-    // Unless LONGVIEW_CUDA_SPLIT_MLP=0 (read at each call: the op test runs both forms;
-    // recorded steps read it once).
-    return !switchIs("LONGVIEW_CUDA_SPLIT_MLP", "0") && T >= 1 && T <= kGemvMaxRows &&
+    // Opt-in, LONGVIEW_CUDA_SPLIT_MLP=1, until measured to pay (H100: its first form lost
+    // 23%; docs/cuda-notes.md v56-v59). Read at each call: the op test runs both forms;
+    // recorded steps read it once.
+    return switchIs("LONGVIEW_CUDA_SPLIT_MLP", "1") && T >= 1 && T <= kGemvMaxRows &&
            gateUp.dtype == down.dtype &&
            (down.dtype == DType::BF16 || down.dtype == DType::F16 || down.dtype == DType::F32) &&
            gateUp.rank == 2 && down.rank == 2 && gateUp.shape[0] == 2 * down.shape[1];

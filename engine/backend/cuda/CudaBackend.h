@@ -56,7 +56,7 @@ public:
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
-    // Decode (T <= 4) unless LONGVIEW_CUDA_SPLIT_MLP=0: one kernel (MlpStep.cu).
+    // Decode (T <= 4) with LONGVIEW_CUDA_SPLIT_MLP=1 (opt-in): one kernel (MlpStep.cu).
     bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const override;
     void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
                  const Tensor& down, float downScale, Tensor& out,

@@ -17,7 +17,6 @@
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
-#include "backend/cuda/SsdStep.cuh"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -26,6 +25,23 @@ namespace lv::cuda {
 namespace {
 
 constexpr int kHeadDim = kLineColumns; // channels a head (a cluster)
+
+// One token's step of one state row, a warp across its N columns (n = lane + 32 j), as
+// SsdRecurrent.cu's decode kernel does it: s = s * exp(dt A) + dt x B, written back, and
+// C . s summed over the warp.
+template <int NPL>
+__device__ __forceinline__ float stepStateRow(float (&s)[NPL], float dA, float dx,
+                                              const float (&b)[NPL], const float (&c)[NPL],
+                                              float* row, int lane) {
+    float acc = 0.0f;
+#pragma unroll
+    for (int j = 0; j < NPL; ++j) {
+        s[j] = s[j] * dA + dx * b[j];
+        acc += c[j] * s[j];
+        row[lane + 32 * j] = s[j];
+    }
+    return warpSum(acc);
+}
 
 template <class W, int NPL> // state columns a lane: N = 32 NPL
 __global__ void __launch_bounds__(kLineWarps * 32) mamba2TailKernel(Mamba2TailArgs a) {

@@ -112,7 +112,7 @@ __global__ void __launch_bounds__(kThreads)
 
     requestGateUp<W, J>(ws, w1, ldw1, F, j0, kv);
     waitForPrevious(); // the weights are constant; x, the residual and out belong to the step
-    stageInput<T>(x, in, xs, normRed);
+    stageInput<T, true>(x, in, xs, normRed);
 
     const int groups = N / 4;
     uint4 dw[kPassGroups][4][Q];
@@ -183,7 +183,7 @@ __global__ void __launch_bounds__(kThreads)
 
     requestGateUp<W, J>(ws, w1, ldw1, F, c0 + rank * J, kv);
     waitForPrevious();
-    stageInput<T>(x, in, xs, normRed);
+    stageInput<T, true>(x, in, xs, normRed);
     LineRows<W> down(w2, ldw2, c0, int(out.cols), rank);
     down.load(down.n0);
     swigluOfColumns<W, J, T>(ws, xs, K, alpha1, gu, act);
@@ -213,7 +213,7 @@ __global__ void __launch_bounds__(kThreads)
 
     requestGateUp<W, J>(ws, w1, ldw1, F, j0, kv);
     waitForPrevious();
-    stageInput<T>(x, in, xs, normRed);
+    stageInput<T, true>(x, in, xs, normRed);
 
     uint4 dw[J]; // piece c of each of the block's J rows
     auto loadDown = [&](int c) {

@@ -11,7 +11,6 @@
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
-#include "backend/cuda/SsdStep.cuh"
 
 #include <algorithm>
 
@@ -140,8 +139,15 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
 #pragma unroll
     for (int r = 0; r < kStepRows; ++r) {
         if (p0 + r >= P) break; // uniform across the warp
-        const float acc =
-            stepStateRow<NPL>(s[r], dA, d * xv[r], b, c, st + std::int64_t(r) * N, lane);
+        const float dx = d * xv[r];
+        float acc = 0.0f;
+#pragma unroll
+        for (int j = 0; j < NPL; ++j) {
+            s[r][j] = s[r][j] * dA + dx * b[j];
+            acc += c[j] * s[r][j];
+            st[std::int64_t(r) * N + lane + 32 * j] = s[r][j];
+        }
+        acc = warpSum(acc);
         if (lane == 0) a.y[std::int64_t(h) * P + p0 + r] = acc + Dh * xv[r];
     }
 }

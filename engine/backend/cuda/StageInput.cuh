@@ -12,7 +12,9 @@ namespace lv::cuda {
 // A thread issues all the loads of a batch before it uses any: one element at a time, each
 // waited out a full memory latency (16 in a row for K = 4096), which the timeline showed as
 // 19 us for a 3072 -> 1536 product that moves 9 MB.
-template <int T>
+// Pending: honour otherSumSq (the split decode kernels); the GEMV's instantiations leave it
+// out, so that their code is what it was before it existed.
+template <int T, bool Pending = false>
 __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed) {
     constexpr int U = 16;
     const int K = int(x.cols), n = T * K;
@@ -22,11 +24,13 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
     // kGemvAddRmsNorm's scale of other a token: with otherSumSq, other is a product whose
     // norm scale was left for this one (a Mamba2 tail's out_proj).
     float scale[T];
+    if constexpr (Pending) {
 #pragma unroll
-    for (int t = 0; t < T; ++t)
-        scale[t] = in.otherSumSq
-                       ? in.scale * rsqrtf(in.otherSumSq[t] * in.otherInvCount + in.otherEps)
-                       : in.scale;
+        for (int t = 0; t < T; ++t)
+            scale[t] = in.otherSumSq
+                           ? in.scale * rsqrtf(in.otherSumSq[t] * in.otherInvCount + in.otherEps)
+                           : in.scale;
+    }
     for (int base = threadIdx.x; base < n; base += U * int(blockDim.x)) {
         float v[U], o[U];
 #pragma unroll
@@ -49,11 +53,15 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
             } else if (in.kind == kGemvGatedNorm && !in.normBeforeGate) {
                 r *= siluf(o[u]);
             } else if (in.kind == kGemvAddRmsNorm) {
-                float sc = scale[0];
+                if constexpr (Pending) {
+                    float sc = scale[0];
 #pragma unroll
-                for (int t = 1; t < T; ++t)
-                    if (i >= t * K) sc = scale[t];
-                r += sc * o[u];
+                    for (int t = 1; t < T; ++t)
+                        if (i >= t * K) sc = scale[t];
+                    r += sc * o[u];
+                } else {
+                    r += in.scale * o[u];
+                }
                 // The residual's new value: every block computes all of it, each writes
                 // its own slice (x may still be read by other blocks, so not in place).
                 if (i >= mine0 && i < mine1) {

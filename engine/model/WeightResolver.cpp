@@ -49,7 +49,8 @@ std::string keyOf(const Weight& w) {
     k.append("|")
         .append(shapeToString(w.viewShape))
         .append("|")
-        .append(std::to_string(int(w.convert)));
+        .append(std::to_string(int(w.convert)))
+        .append(w.transposed ? "|T" : "");
     for (const auto& r : w.rowScales)
         k.append("|")
             .append(std::to_string(r.begin))
@@ -160,6 +161,21 @@ Tensor WeightResolver::resolveOne(const Weight& w) {
         t = withShape(t, w.viewShape);
     }
 
+    if (w.transposed) {
+        if (t.rank != 2)
+            throw EngineError(where + ": tensor '" + label + "' has shape " + t.shapeString() +
+                              ", a transposed copy needs 2 dimensions");
+        const std::int64_t rows = t.shape[0], cols = t.shape[1];
+        const std::size_t es = dtypeSize(t.dtype);
+        auto* dst = static_cast<std::uint8_t*>(newHostCopy(std::size_t(t.numel()) * es));
+        const auto* src = static_cast<const std::uint8_t*>(t.data);
+        for (std::int64_t r = 0; r < rows; ++r)
+            for (std::int64_t c = 0; c < cols; ++c)
+                std::memcpy(dst + std::size_t(c * rows + r) * es,
+                            src + std::size_t(r * cols + c) * es, es);
+        t = withShape(t, {cols, rows});
+        t.data = dst;
+    }
     const bool needF32 = w.convert != Weight::Convert::None || !w.rowScales.empty();
     if (needF32) {
         const std::int64_t n = t.numel();

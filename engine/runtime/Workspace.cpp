@@ -1,5 +1,7 @@
 #include "runtime/Workspace.h"
 
+#include "runtime/Blocks.h"
+
 #include <algorithm>
 
 namespace lv {
@@ -12,6 +14,7 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
         for (const auto& m : b.mixers) {
             if (const auto* x = std::get_if<Mamba2Mixer>(&m)) {
                 wide = std::max({wide, x->inner(), x->convChannels() + x->heads});
+                if (b.mixers.size() == 1 && mamba2TailAccumulates(backend, *x, 1)) ++accumulators_;
                 if (!x->inProj.name.empty()) wideFirst = std::max(wideFirst, x->inProjRows());
             } else if (const auto* a = std::get_if<AttentionMixer>(&m)) {
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
@@ -20,6 +23,7 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
             } else if (const auto* f = std::get_if<MlpMixer>(&m)) {
                 wide = std::max(wide, f->intermediate);
                 if (f->gateUp.present()) wideFirst = std::max(wideFirst, 2 * f->intermediate);
+                if (b.mixers.size() == 1 && mlpAccumulates(backend, *f, 1)) ++accumulators_;
             } else if (const auto* e = std::get_if<MoeMixer>(&m)) {
                 wide = std::max(wide, e->experts);
                 topK = std::max(topK, e->topK);
@@ -37,6 +41,31 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     ids_ = DeviceBuffer(backend, t * 4);
     routeIdx_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
     routeW_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
+    accumulatedRows_ = accumulators_ ? std::min(maxTokens, kAccumulatedRows) : 0;
+    if (accumulatedRows_)
+        accumulated_ = DeviceBuffer(
+            backend,
+            std::size_t(accumulatedFloats(std::size_t(accumulators_), accumulatedRows_)) * 4);
+}
+
+Tensor Workspace::accumulator(std::size_t i, std::int64_t t) const {
+    if (t < 1 || t > accumulatedRows_ || std::int64_t(i) >= accumulators_)
+        throw std::logic_error("workspace accumulator " + std::to_string(i) + " for " +
+                               std::to_string(t) + " tokens: there are " +
+                               std::to_string(accumulators_) + " of " +
+                               std::to_string(accumulatedRows_) + " rows");
+    Tensor v = accumulated_.view(DType::F32, {t, hidden_});
+    v.data = static_cast<float*>(v.data) + accumulatedFloats(i, t);
+    return v;
+}
+
+Tensor Workspace::accumulatorSumSq(std::size_t i, std::int64_t t) const {
+    Tensor v = accumulator(i, t);
+    v.data = static_cast<float*>(v.data) + t * hidden_;
+    v.rank = 1;
+    v.shape = {t, 1, 1, 1};
+    v.stride = {1, 1, 1, 1};
+    return v;
 }
 
 Tensor Workspace::logits(std::int64_t rows) {
@@ -47,7 +76,7 @@ Tensor Workspace::logits(std::int64_t rows) {
 
 std::size_t Workspace::allocatedBytes() const {
     std::size_t n = x_.bytes() + normed_.bytes() + mixOut_.bytes() + ids_.bytes() +
-                    routeIdx_.bytes() + routeW_.bytes() + logits_.bytes();
+                    routeIdx_.bytes() + routeW_.bytes() + logits_.bytes() + accumulated_.bytes();
     for (const auto& s : scratch_)
         n += s.bytes();
     return n;

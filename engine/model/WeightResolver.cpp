@@ -166,13 +166,16 @@ Tensor WeightResolver::resolveOne(const Weight& w) {
             throw EngineError(where + ": tensor '" + label + "' has shape " + t.shapeString() +
                               ", a transposed copy needs 2 dimensions");
         const std::int64_t rows = t.shape[0], cols = t.shape[1];
-        const std::size_t es = dtypeSize(t.dtype);
-        auto* dst = static_cast<std::uint8_t*>(newHostCopy(std::size_t(t.numel()) * es));
-        const auto* src = static_cast<const std::uint8_t*>(t.data);
-        for (std::int64_t r = 0; r < rows; ++r)
-            for (std::int64_t c = 0; c < cols; ++c)
-                std::memcpy(dst + std::size_t(c * rows + r) * es,
-                            src + std::size_t(r * cols + c) * es, es);
+        void* dst = newHostCopy(t.bytes());
+        const auto swap = [&](auto* to, const auto* from) {
+            for (std::int64_t r = 0; r < rows; ++r)
+                for (std::int64_t c = 0; c < cols; ++c)
+                    to[c * rows + r] = from[r * cols + c];
+        };
+        if (dtypeSize(t.dtype) == 4)
+            swap(static_cast<std::uint32_t*>(dst), static_cast<const std::uint32_t*>(t.data));
+        else
+            swap(static_cast<std::uint16_t*>(dst), static_cast<const std::uint16_t*>(t.data));
         t = withShape(t, {cols, rows});
         t.data = dst;
     }

@@ -70,6 +70,20 @@ SsdTensors makeSsd(OpHarness& h, const SsdCase& k, bool alignedRows = false) {
     return s;
 }
 
+// A decode product's residual fold, [T, K] on both sides: x, delta (rows 16 bytes longer
+// than K, as a view of a wider buffer), the norm's weight and the new residual's output.
+struct FoldTensors {
+    Mirrored x, delta, normWeight, xNew;
+};
+FoldTensors makeFold(OpHarness& h, std::int64_t T, std::int64_t K) {
+    FoldTensors f;
+    f.x = h.input(h.randn(std::size_t(T * K)), {T, K});
+    f.delta = OpHarness::slice(h.wide(T, K + 4), 0, {T, K});
+    f.normWeight = h.input(h.randn(std::size_t(K), 0.2f, 1.0f), {K});
+    f.xNew = h.output({T, K});
+    return f;
+}
+
 class CudaOpsTest : public QObject {
     Q_OBJECT
 
@@ -455,11 +469,7 @@ private slots:
                                         .arg(lv::dtypeName(k.wt).data())
                                         .arg(*epilogue ? " (separate conv)" : " (epilogue)");
                 OpHarness h = harness();
-                auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
-                auto dw = h.wide(k.T, k.K + 4);
-                auto delta = OpHarness::slice(dw, 0, {k.T, k.K});
-                auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
-                auto xNew = h.output({k.T, k.K});
+                auto [x, delta, nw, xNew] = makeFold(h, k.T, k.K);
                 auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
                                  {k.N, k.K}, k.wt);
                 auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
@@ -531,11 +541,7 @@ private slots:
                     .arg(*k.j ? QString(", %1 columns a block").arg(k.j) : QString())
                     .arg(*k.split ? " (switch off)" : "");
             OpHarness h = harness();
-            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
-            auto dw = h.wide(k.T, k.K + 4);
-            auto delta = OpHarness::slice(dw, 0, {k.T, k.K});
-            auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
-            auto xNew = h.output({k.T, k.K});
+            auto [x, delta, nw, xNew] = makeFold(h, k.T, k.K);
             auto gateUp = h.input(h.randn(std::size_t(2 * k.F * k.K), 1.0f / std::sqrt(float(k.K))),
                                   {2 * k.F, k.K}, k.wt);
             auto down = h.input(h.randn(std::size_t(k.N * k.F), 1.0f / std::sqrt(float(k.F))),

@@ -198,12 +198,31 @@ private slots:
             const char* mlp;  // LONGVIEW_CUDA_MLP
             const char* tail; // LONGVIEW_CUDA_SPLIT_TAIL
         };
+        // The tail's kernel needs compute capability 9.0.
+        const Mamba2Mixer* mamba = nullptr;
+        for (const auto& block : model->spec().blocks)
+            for (const auto& mixer : block.mixers)
+                if (!mamba) mamba = std::get_if<Mamba2Mixer>(&mixer);
+        QVERIFY(mamba);
+        const bool tailKernel =
+            gpu_->accumulatesMamba2Tail(mamba->outProj.tensor, mamba->headDim, mamba->state, 1);
         for (const Form f : {Form{"", ""}, Form{"columns", ""}, Form{"", "0"}}) {
             qputenv("LONGVIEW_CUDA_MLP", f.mlp);
             qputenv("LONGVIEW_CUDA_SPLIT_TAIL", f.tail);
+            qunsetenv("LONGVIEW_CUDA_SPLIT_MLP"); // read when a session's workspace is made
             Session two(*model, options);
-            qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1"); // read when the session's workspace is made
+            qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1");
             Session one(*model, options);
+            // The split forms are in use (else both sessions would run the same products).
+            for (const auto& block : model->spec().blocks)
+                for (const auto& mixer : block.mixers) {
+                    if (const auto* m = std::get_if<MlpMixer>(&mixer))
+                        QVERIFY(gpu_->accumulatesMlp(m->gateUp.tensor, m->down.tensor, 1));
+                    if (const auto* m = std::get_if<Mamba2Mixer>(&mixer))
+                        QCOMPARE(
+                            gpu_->accumulatesMamba2Tail(m->outProj.tensor, m->headDim, m->state, 1),
+                            tailKernel && !*f.tail);
+                }
             two.prefill(prompt);
             one.prefill(prompt);
             for (int i = 0; i < 40; ++i) {

@@ -561,6 +561,11 @@ private slots:
             // More than 4 tokens: two tensor-core products of x rounded to bf16.
             check("mlpInto" + tag + " out", h.compare(out), k.T > 4 ? kTolBf16 : kTolTf32);
             if (k.fold) check("mlpInto" + tag + " residual", h.compare(xNew), kTolF32);
+            // The kernel's cases ran the kernel (the composition passes them too).
+            if (k.T <= 4 && !*k.split && !h.dut().accumulatesMlp(gateUp.dut, down.dut, k.T)) {
+                ++failures_;
+                qInfo().noquote() << "  FAIL  mlpInto" + tag + ": the kernel does not take it";
+            }
         }
         qunsetenv("LONGVIEW_CUDA_MLP");
         qunsetenv("LONGVIEW_CUDA_MLP_J");

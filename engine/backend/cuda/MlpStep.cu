@@ -249,61 +249,30 @@ __global__ void __launch_bounds__(kThreads)
     }
 }
 
+// One form's kernel over F / J blocks, in clusters of `cluster` where more than one; false
+// where F does not divide or the block's shared memory (its gate and up rows, x) does not fit.
+template <class W, int T, class... Params>
+bool launchForm(void (*kernel)(Params...), int J, unsigned cluster, Rows x, const GemvInput& in,
+                const void* w1, std::int64_t ldw1, std::int64_t F, float alpha1, const void* w2,
+                std::int64_t ldw2, float alpha2, Rows out, cudaStream_t s, int limit) {
+    const std::size_t smem =
+        std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
+    if (F % (J * std::int64_t(cluster)) != 0 || smem > std::size_t(limit)) return false;
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit, "mlpStep shared memory");
+    const auto b1 = static_cast<const W*>(w1);
+    const auto b2 = static_cast<const W*>(w2);
+    if (cluster > 1)
+        launchKernelInClusters(kernel, cluster, unsigned(F / J), kThreads, smem, s, "mlpStep", x,
+                               in, b1, ldw1, F, alpha1, b2, ldw2, alpha2, out);
+    else
+        launchKernel(kernel, unsigned(F / J), kThreads, smem, s, "mlpStep", x, in, b1, ldw1, F,
+                     alpha1, b2, ldw2, alpha2, out);
+    return true;
+}
+
 // The rows form where down is given transposed too; else LONGVIEW_CUDA_MLP: columns (the
-// columns form on sm_90 too), else the clusters form where it applies. LONGVIEW_CUDA_MLP_J=8 gives
-// the columns form 8 columns a block. Read at each launch: the op test runs each.
-template <class W, int T>
-bool launchClusters(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
-                    float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
-                    cudaStream_t s, int limit) {
-    if constexpr (sizeof(W) != 2) {
-        return false;
-    } else {
-        constexpr int J = 16;
-        const std::size_t smem =
-            std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
-        if (F % (J * kLineCluster) != 0 || smem > std::size_t(limit)) return false;
-        const auto kernel = mlpClustersKernel<W, T>;
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit,
-                                 "mlpStep shared memory");
-        launchKernelInClusters(kernel, kLineCluster, unsigned(F / J), kThreads, smem, s, "mlpStep",
-                               x, in, static_cast<const W*>(w1), ldw1, F, alpha1,
-                               static_cast<const W*>(w2), ldw2, alpha2, out);
-        return true;
-    }
-}
-
-template <class W, int J, int T>
-bool launchColumns(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
-                   float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
-                   cudaStream_t s, int limit) {
-    const std::size_t smem =
-        std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
-    if (F % J != 0 || smem > std::size_t(limit)) return false;
-    const auto kernel = mlpColumnsKernel<W, J, T>;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit, "mlpStep shared memory");
-    launchKernel(kernel, unsigned(F / J), kThreads, smem, s, "mlpStep", x, in,
-                 static_cast<const W*>(w1), ldw1, F, alpha1, static_cast<const W*>(w2), ldw2,
-                 alpha2, out);
-    return true;
-}
-
-template <class W, int T>
-bool launchRows(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
-                float alpha1, const void* w2t, std::int64_t ldw2t, float alpha2, Rows out,
-                cudaStream_t s, int limit) {
-    constexpr int J = 16;
-    const std::size_t smem =
-        std::size_t(2 * J) * std::size_t(x.cols) * sizeof(W) + sizeof(float) * T * x.cols;
-    if (F % J != 0 || smem > std::size_t(limit)) return false;
-    const auto kernel = mlpRowsKernel<W, J, T>;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), limit, "mlpStep shared memory");
-    launchKernel(kernel, unsigned(F / J), kThreads, smem, s, "mlpStep", x, in,
-                 static_cast<const W*>(w1), ldw1, F, alpha1, static_cast<const W*>(w2t), ldw2t,
-                 alpha2, out);
-    return true;
-}
-
+// columns form on sm_90 too), else the clusters form where it applies. LONGVIEW_CUDA_MLP_J=8
+// gives the columns form 8 columns a block. Read at each launch: the op test runs each.
 template <class W, int T>
 bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std::int64_t F,
              float alpha1, const void* w2, std::int64_t ldw2, float alpha2, Rows out,
@@ -314,15 +283,17 @@ bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std
           "mlpStep");
     check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "mlpStep");
     limit -= 2048; // the kernels' static shared memory
-    if (transposed)
-        return launchRows<W, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit);
+    const auto form = [&](auto kernel, int J, unsigned cluster) {
+        return launchForm<W, T>(kernel, J, cluster, x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2,
+                                out, s, limit);
+    };
+    if (transposed) return form(mlpRowsKernel<W, 16, T>, 16, 1);
     const bool columns = switchIs("LONGVIEW_CUDA_MLP", "columns");
     const bool narrow = switchIs("LONGVIEW_CUDA_MLP_J", "8");
-    return (major >= 9 && !columns &&
-            launchClusters<W, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit)) ||
-           (!narrow &&
-            launchColumns<W, 16, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit)) ||
-           launchColumns<W, 8, T>(x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2, out, s, limit);
+    if constexpr (sizeof(W) == 2) // the clusters form reads 64 columns as 128-byte lines
+        if (major >= 9 && !columns && form(mlpClustersKernel<W, T>, 16, kLineCluster)) return true;
+    return (!narrow && form(mlpColumnsKernel<W, 16, T>, 16, 1)) ||
+           form(mlpColumnsKernel<W, 8, T>, 8, 1);
 }
 
 template <class W>

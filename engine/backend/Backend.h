@@ -169,7 +169,7 @@ public:
         Tensor* xOut;
         // With sumSq, delta still lacks a norm's scale (a Mamba2 tail's out_proj,
         // mamba2TailInto): x += scale * rsqrt(sumSq[t] / sumSqCount + sumSqEps) * delta[t].
-        // Only the GPU's decode products take it; the default ops throw std::logic_error.
+        // Only the GPU's split MLP (mlpInto) takes it; other products refuse it.
         const Tensor* sumSq = nullptr;
         std::int64_t sumSqCount = 0;
         float sumSqEps = 0.0f;

@@ -4,7 +4,7 @@
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
 #                                           tests, bench, quick, record, attention, timeline,
-#                                           stalls, mlp,
+#                                           stalls, mlp, mlp-ncu,
 #                                           or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
@@ -14,7 +14,8 @@
 # warps wait: the warp-state and scheduler sections); not part of all.
 # mlp: the decode step's products split over their K (MlpStep.cu, Mamba2Tail.cu) against
 # the unsplit ones: their op and session tests, 40 MLPs recorded by the op bench and the CLI
-# bench at 1K with each form (alternating), then each kernel under ncu; not part of all.
+# bench at 1K with each form (alternating); mlp-ncu: each of their kernels under ncu (a part of
+# its own so that one call stays short); neither is part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
 # at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
 # attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
@@ -174,6 +175,8 @@ if want mlp && [[ -x bin/tst_cuda_ops ]]; then
                 --contexts 1024 --decode-tokens 63 --repeat 3 | grep -E '^ +1024 '
         done
     done
+fi
+if want mlp-ncu && [[ -x bin/bench_cuda_ops ]]; then
     # each form's kernel (the rows form reads down transposed; the bench runs it as a third row)
     # (the tail's kernel from the CLI bench's decode steps)
     for form in clusters columns rows tail; do

@@ -161,8 +161,10 @@ if want mlp && [[ -x bin/tst_cuda_ops ]]; then
     # (opt-in: LONGVIEW_CUDA_SPLIT_MLP=1; the Mamba2 tail goes with it unless
     # LONGVIEW_CUDA_SPLIT_TAIL=0)
     s=LONGVIEW_CUDA_SPLIT_MLP=1
-    forms=("clusters|$s" "clusters-no-tail|$s LONGVIEW_CUDA_SPLIT_TAIL=0"
-        "columns|$s LONGVIEW_CUDA_MLP=columns" "rows|$s LONGVIEW_CUDA_MLP=rows" "two-products|")
+    p=LONGVIEW_CUDA_MLP_PREFETCH=0
+    forms=("clusters|$s" "clusters-no-prefetch|$s $p" "clusters-no-tail|$s LONGVIEW_CUDA_SPLIT_TAIL=0"
+        "rows|$s LONGVIEW_CUDA_MLP=rows" "rows-no-prefetch|$s LONGVIEW_CUDA_MLP=rows $p"
+        "two-products|")
     for v in "${forms[@]}"; do
         IFS='|' read -r name envs <<<"$v"
         echo "--- ops $name" && env $envs timeout -k 5 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'

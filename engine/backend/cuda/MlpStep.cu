@@ -164,7 +164,7 @@ __global__ void __launch_bounds__(kThreads)
 // row). Block `rank` of a cluster computes swiglu of columns c0 + rank J, then takes all
 // 64 values from the four blocks' shared memory and multiplies them by rows
 // [rank R, rank R + R) of down: 8 lanes a row (16 bytes each), four rows a warp's load.
-template <class W, int T>
+template <class W, int T, bool Prefetch>
 __global__ void __launch_bounds__(kThreads)
     mlpClustersKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
                       float alpha1, const W* w2, std::int64_t ldw2, float alpha2, Rows out) {
@@ -182,9 +182,12 @@ __global__ void __launch_bounds__(kThreads)
     auto* xs = reinterpret_cast<float*>(smem + std::size_t(2 * J) * kv * 16);
 
     requestGateUp<W, J>(ws, w1, ldw1, F, c0 + rank * J, kv);
+    LineRows<W> down(w2, ldw2, c0, int(out.cols), rank);
+    if constexpr (Prefetch) // the block's lines of down, a line a thread
+        for (int n = down.n0 + int(threadIdx.x); n < down.n1; n += kThreads)
+            prefetchLineL2(w2 + std::int64_t(n) * ldw2 + c0);
     waitForPrevious();
     stageInput<T, true>(x, in, xs, normRed);
-    LineRows<W> down(w2, ldw2, c0, int(out.cols), rank);
     down.load(down.n0);
     swigluOfColumns<W, J, T>(ws, xs, K, alpha1, gu, act);
     poolClusterValues<T>(act, actAll);
@@ -196,7 +199,7 @@ __global__ void __launch_bounds__(kThreads)
 // The rows form, for down stored transposed ([F, N], each intermediate column's N weights
 // contiguous): block b's J rows of it are one contiguous slice, read whole. The model keeps
 // down transposed as well only when asked (LONGVIEW_CUDA_MLP=rows: down's bytes again).
-template <class W, int J, int T>
+template <class W, int J, int T, bool Prefetch>
 __global__ void __launch_bounds__(kThreads)
     mlpRowsKernel(Rows x, GemvInput in, const W* w1, std::int64_t ldw1, std::int64_t F,
                   float alpha1, const W* w2t, std::int64_t ldw2t, float alpha2, Rows out) {
@@ -212,6 +215,14 @@ __global__ void __launch_bounds__(kThreads)
     auto* xs = reinterpret_cast<float*>(smem + std::size_t(2 * J) * kv * 16);
 
     requestGateUp<W, J>(ws, w1, ldw1, F, j0, kv);
+    if constexpr (Prefetch) { // the block's slice of down, in pieces of 16 rows' worth at most
+        constexpr int kRowsAPiece = 16;
+        const int t = int(threadIdx.x);
+        if (t < (J + kRowsAPiece - 1) / kRowsAPiece)
+            prefetchSpanL2(
+                w2t + (j0 + t * kRowsAPiece) * ldw2t,
+                std::uint32_t(min(kRowsAPiece, J - t * kRowsAPiece) * ldw2t * sizeof(W)));
+    }
     waitForPrevious();
     stageInput<T, true>(x, in, xs, normRed);
 
@@ -287,11 +298,18 @@ bool launchT(Rows x, const GemvInput& in, const void* w1, std::int64_t ldw1, std
         return launchForm<W, T>(kernel, J, cluster, x, in, w1, ldw1, F, alpha1, w2, ldw2, alpha2,
                                 out, s, limit);
     };
-    if (transposed) return form(mlpRowsKernel<W, 16, T>, 16, 1);
+    // Down's part asked of L2 before the wait as well, unless LONGVIEW_CUDA_MLP_PREFETCH=0.
+    const bool prefetch = !switchIs("LONGVIEW_CUDA_MLP_PREFETCH", "0");
+    if (transposed)
+        return prefetch ? form(mlpRowsKernel<W, 16, T, true>, 16, 1)
+                        : form(mlpRowsKernel<W, 16, T, false>, 16, 1);
     const bool columns = switchIs("LONGVIEW_CUDA_MLP", "columns");
     const bool narrow = switchIs("LONGVIEW_CUDA_MLP_J", "8");
     if constexpr (sizeof(W) == 2) // the clusters form reads 64 columns as 128-byte lines
-        if (major >= 9 && !columns && form(mlpClustersKernel<W, T>, 16, kLineCluster)) return true;
+        if (major >= 9 && !columns &&
+            (prefetch ? form(mlpClustersKernel<W, T, true>, 16, kLineCluster)
+                      : form(mlpClustersKernel<W, T, false>, 16, kLineCluster)))
+            return true;
     return (!narrow && form(mlpColumnsKernel<W, 16, T>, 16, 1)) ||
            form(mlpColumnsKernel<W, 8, T>, 8, 1);
 }

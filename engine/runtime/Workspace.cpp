@@ -10,11 +10,12 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     : backend_(backend), maxTokens_(maxTokens), hidden_(spec.hidden), vocab_(spec.vocab) {
     std::int64_t wide = spec.hidden, topK = 1;
     std::int64_t wideFirst = 0; // scratch 0 alone also holds fused projections
+    std::int64_t tails = 0;     // Mamba2 tails that may accumulate: only ahead of such an MLP
     for (const auto& b : spec.blocks)
         for (const auto& m : b.mixers) {
             if (const auto* x = std::get_if<Mamba2Mixer>(&m)) {
                 wide = std::max({wide, x->inner(), x->convChannels() + x->heads});
-                if (b.mixers.size() == 1 && mamba2TailAccumulates(backend, *x, 1)) ++accumulators_;
+                if (b.mixers.size() == 1 && mamba2TailAccumulates(backend, *x, 1)) ++tails;
                 if (!x->inProj.name.empty()) wideFirst = std::max(wideFirst, x->inProjRows());
             } else if (const auto* a = std::get_if<AttentionMixer>(&m)) {
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
@@ -30,6 +31,7 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
             } else if (const auto* s = std::get_if<Mamba1Mixer>(&m))
                 wide = std::max({wide, s->inner, s->dtRank + 2 * s->state});
         }
+    if (accumulators_) accumulators_ += tails; // (none without an MLP to leave their scale to)
     const auto t = std::size_t(maxTokens);
     x_ = DeviceBuffer(backend, t * std::size_t(hidden_) * 4);
     normed_ = DeviceBuffer(backend, t * std::size_t(hidden_) * 4);

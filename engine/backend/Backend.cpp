@@ -132,8 +132,6 @@ void Backend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
 
 void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                           const Tensor* bias, float scale, Tensor& out, const ConvOfColumns* conv) {
-    if (fold && fold->sumSq)
-        throw std::logic_error(name() + ": fusedLinear of a delta still lacking its norm's scale");
     if (fold)
         linearOfAddRmsNorm(*fold->x, *fold->delta, fold->scale, *fold->weight, fold->eps,
                            *fold->xOut, weight, bias, scale, out);
@@ -148,51 +146,6 @@ void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tenso
     columns.data = static_cast<float*>(out.data) + conv->c0;
     columns.shape[1] = C;
     causalConv1d(columns, *conv->weight, conv->bias, *conv->state, conv->silu, *conv->out);
-}
-
-bool Backend::accumulatesMlp(const Tensor&, const Tensor&, std::int64_t) const {
-    return false;
-}
-
-void Backend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                      float gateScale, const Tensor& down, float downScale, Tensor& out,
-                      const Tensor*) {
-    const Tensor& input = fold ? *fold->x : x;
-    if (input.rank != 2 || gateUp.rank != 2 || down.rank != 2 || out.rank != 2 ||
-        gateUp.shape[0] != 2 * down.shape[1] || out.shape[1] != down.shape[0] ||
-        out.shape[0] != input.shape[0])
-        throw EngineError("mlpInto: shapes do not agree (x " + input.shapeString() + ", gateUp " +
-                          gateUp.shapeString() + ", down " + down.shapeString() + ", out " +
-                          out.shapeString() + ")");
-    const std::int64_t T = input.shape[0], F = down.shape[1], H = down.shape[0];
-    // Temporaries of this backend's memory, released when the call ends.
-    struct Temporary {
-        Backend& b;
-        Tensor t;
-        Temporary(Backend& be, std::int64_t rows, std::int64_t cols) : b(be) {
-            t = Tensor::contiguous(b.allocate(std::size_t(rows * cols) * 4), DType::F32,
-                                   {rows, cols}, b.device());
-        }
-        ~Temporary() { b.release(t.data); }
-    };
-    Temporary gu(*this, T, 2 * F), act(*this, T, F), sum(*this, T, H);
-    fusedLinear(x, fold, gateUp, nullptr, gateScale, gu.t, nullptr);
-    Tensor gate = gu.t, up = gu.t;
-    gate.shape[1] = up.shape[1] = F;
-    up.data = static_cast<float*>(gu.t.data) + F;
-    linearOfSwiglu(gate, up, down, nullptr, downScale, sum.t, act.t);
-    addScaled(out, sum.t, 1.0f, out);
-}
-
-bool Backend::accumulatesMamba2Tail(const Tensor&, std::int64_t, std::int64_t, std::int64_t) const {
-    return false;
-}
-
-void Backend::mamba2TailInto(const Tensor&, const Tensor&, const Tensor&, const Tensor&,
-                             const Tensor&, const Tensor&, const Tensor&, const SsdParams&, Tensor&,
-                             const Tensor&, const Tensor&, bool, const Tensor&, float, Tensor&,
-                             Tensor&) {
-    throw std::logic_error(name() + ": mamba2TailInto where accumulatesMamba2Tail is false");
 }
 
 void Backend::replayStep(RecordedStep&, std::int64_t) {

@@ -167,12 +167,6 @@ public:
         const Tensor* weight;
         float eps;
         Tensor* xOut;
-        // With sumSq, delta still lacks a norm's scale (a Mamba2 tail's out_proj,
-        // mamba2TailInto): x += scale * rsqrt(sumSq[t] / sumSqCount + sumSqEps) * delta[t].
-        // Only the GPU's split MLP (mlpInto) takes it; other products refuse it.
-        const Tensor* sumSq = nullptr;
-        std::int64_t sumSqCount = 0;
-        float sumSqEps = 0.0f;
     };
     struct ConvOfColumns {
         std::int64_t c0;
@@ -185,38 +179,6 @@ public:
     virtual void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                              const Tensor* bias, float scale, Tensor& out,
                              const ConvOfColumns* conv);
-
-    // A SwiGLU MLP as one call whose result is added to out: out += linear(swiglu(gate, up),
-    // down, downScale) with [gate | up] = linear(x', gateUp, gateScale) (gateUp [2F, H]:
-    // gate rows, then up rows; down [H, F]; no biases), x' being x or, with `fold`, made
-    // from the residual stream as in linearOfAddRmsNorm. accumulatesMlp says whether the
-    // forward pass should use it for T tokens of these weights, with out zeroed first: the
-    // GPU's decode step does the MLP in one kernel, the down product split over its K and
-    // the partial sums added with atomics (their order, so the last bits, vary between
-    // runs). Default (Backend.cpp): false, and mlpInto composes the ops in temporaries.
-    // downTransposed: down once more as [F, H] where wantsTransposedDown asked the model for
-    // it (may be null); the GPU's kernel then reads each block's columns as one slice.
-    virtual bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const;
-    virtual void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                         float gateScale, const Tensor& down, float downScale, Tensor& out,
-                         const Tensor* downTransposed = nullptr);
-    // Mamba2's tail of a decode step as one call (one token): the SSD step as ssdScan does it,
-    // then out_proj of the gated norm (one group over all channels) with the norm's scale
-    // left out, added to out: out += outScale * outProj . (y * silu(z) * normWeight), and
-    // sumSq[t] += the norm's sum of squares (of y * silu(z), or of y with normBeforeGate).
-    // The next block's fold applies the scale (ResidualNorm::sumSq). accumulatesMamba2Tail
-    // says whether the forward pass should, with out and sumSq zeroed first: the GPU does it
-    // in one kernel on sm_90. Default: false, and mamba2TailInto throws std::logic_error.
-    virtual bool accumulatesMamba2Tail(const Tensor& outProj, std::int64_t headDim,
-                                       std::int64_t stateSize, std::int64_t T) const;
-    virtual void mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                                const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                                const SsdParams& params, Tensor& state, const Tensor& z,
-                                const Tensor& normWeight, bool normBeforeGate,
-                                const Tensor& outProj, float outScale, Tensor& out, Tensor& sumSq);
-    // Whether the model should also keep each stacked MLP's down transposed
-    // (MlpMixer::downTransposed; its bytes again). Default false.
-    virtual bool wantsTransposedDown() const { return false; }
 
     // x = relu(x)^2 in place (Nemotron-H MLP).
     virtual void reluSquared(Tensor& x) = 0;

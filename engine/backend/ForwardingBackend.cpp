@@ -85,24 +85,6 @@ void ForwardingBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, c
     around("fusedLinear", &weight,
            [&] { inner_->fusedLinear(x, fold, weight, bias, scale, out, conv); });
 }
-void ForwardingBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                                float gateScale, const Tensor& down, float downScale, Tensor& out,
-                                const Tensor* downTransposed) {
-    around("mlpInto", &gateUp, [&] {
-        inner_->mlpInto(x, fold, gateUp, gateScale, down, downScale, out, downTransposed);
-    });
-}
-void ForwardingBackend::mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A,
-                                       const Tensor& B, const Tensor& C, const Tensor& D,
-                                       const Tensor& dtBias, const SsdParams& params, Tensor& state,
-                                       const Tensor& z, const Tensor& normWeight,
-                                       bool normBeforeGate, const Tensor& outProj, float outScale,
-                                       Tensor& out, Tensor& sumSq) {
-    around("mamba2TailInto", &outProj, [&] {
-        inner_->mamba2TailInto(x, dt, A, B, C, D, dtBias, params, state, z, normWeight,
-                               normBeforeGate, outProj, outScale, out, sumSq);
-    });
-}
 void ForwardingBackend::reluSquared(Tensor& x) {
     around("reluSquared", nullptr, [&] { inner_->reluSquared(x); });
 }

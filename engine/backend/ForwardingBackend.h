@@ -58,22 +58,6 @@ public:
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
-    bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const override {
-        return inner_->accumulatesMlp(gateUp, down, T);
-    }
-    void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
-                 const Tensor& down, float downScale, Tensor& out,
-                 const Tensor* downTransposed) override;
-    bool wantsTransposedDown() const override { return inner_->wantsTransposedDown(); }
-    bool accumulatesMamba2Tail(const Tensor& outProj, std::int64_t headDim, std::int64_t stateSize,
-                               std::int64_t T) const override {
-        return inner_->accumulatesMamba2Tail(outProj, headDim, stateSize, T);
-    }
-    void mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                        const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                        const SsdParams& params, Tensor& state, const Tensor& z,
-                        const Tensor& normWeight, bool normBeforeGate, const Tensor& outProj,
-                        float outScale, Tensor& out, Tensor& sumSq) override;
     void reluSquared(Tensor& x) override;
     void silu(Tensor& x) override;
     void causalConv1d(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& state,

@@ -47,14 +47,6 @@ void Model::finish(const nlohmann::json& config, const std::string& configFile,
     const ConfigReader c(config, configFile);
     spec_ = buildModelSpec(c);
     if (backend_.stacksProducts()) stackProducts(spec_);
-    if (backend_.wantsTransposedDown())
-        for (auto& block : spec_.blocks)
-            for (auto& mixer : block.mixers)
-                if (auto* f = std::get_if<MlpMixer>(&mixer);
-                    f && (!f->gateUp.name.empty() || !f->gateUp.parts.empty())) {
-                    f->downTransposed = f->down;
-                    f->downTransposed.transposed = true;
-                }
     resolver_ = std::make_unique<WeightResolver>(*source_, backend_);
     resolver_->resolve(spec_);
 

@@ -30,7 +30,7 @@ template <class SpecT, class WeightT, class Fn> void visit(SpecT& spec, Fn&& fn)
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MlpMixer>) {
                         for (WeightT* w : {&x.gate, &x.up, &x.gateUp, &x.down, &x.gateBias,
-                                           &x.upBias, &x.downBias, &x.downTransposed})
+                                           &x.upBias, &x.downBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MoeMixer>) {
                         for (WeightT* w : {&x.router, &x.gateUp, &x.down})

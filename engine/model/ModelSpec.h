@@ -41,7 +41,6 @@ struct Weight {
     std::vector<std::int64_t> viewShape; // then reinterpret as this shape (same numel)
     Convert convert = Convert::None;
     std::vector<RowScale> rowScales; // then scale rows (forces f32)
-    bool transposed = false;         // then transpose (2-D), keeping the dtype
     bool optional = false;           // may be absent (biases); tensor.data stays null
 
     Tensor tensor; // filled by the loader
@@ -124,10 +123,6 @@ struct MlpMixer {
     Weight gateUp;
     Weight gateBias, upBias, downBias;
     float gateScale = 1.0f, upScale = 1.0f, downScale = 1.0f;
-    // down once more, transposed ([intermediate, hidden]), where the backend asks for it
-    // (Backend::wantsTransposedDown): its decode step's one-kernel MLP then reads each
-    // block's intermediate columns as one contiguous slice.
-    Weight downTransposed;
 };
 
 struct MoeMixer {

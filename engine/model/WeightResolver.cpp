@@ -49,8 +49,7 @@ std::string keyOf(const Weight& w) {
     k.append("|")
         .append(shapeToString(w.viewShape))
         .append("|")
-        .append(std::to_string(int(w.convert)))
-        .append(w.transposed ? "|T" : "");
+        .append(std::to_string(int(w.convert)));
     for (const auto& r : w.rowScales)
         k.append("|")
             .append(std::to_string(r.begin))
@@ -161,24 +160,6 @@ Tensor WeightResolver::resolveOne(const Weight& w) {
         t = withShape(t, w.viewShape);
     }
 
-    if (w.transposed) {
-        if (t.rank != 2)
-            throw EngineError(where + ": tensor '" + label + "' has shape " + t.shapeString() +
-                              ", a transposed copy needs 2 dimensions");
-        const std::int64_t rows = t.shape[0], cols = t.shape[1];
-        void* dst = newHostCopy(t.bytes());
-        const auto swap = [&](auto* to, const auto* from) {
-            for (std::int64_t r = 0; r < rows; ++r)
-                for (std::int64_t c = 0; c < cols; ++c)
-                    to[c * rows + r] = from[r * cols + c];
-        };
-        if (dtypeSize(t.dtype) == 4)
-            swap(static_cast<std::uint32_t*>(dst), static_cast<const std::uint32_t*>(t.data));
-        else
-            swap(static_cast<std::uint16_t*>(dst), static_cast<const std::uint16_t*>(t.data));
-        t = withShape(t, {cols, rows});
-        t.data = dst;
-    }
     const bool needF32 = w.convert != Weight::Convert::None || !w.rowScales.empty();
     if (needF32) {
         const std::int64_t n = t.numel();

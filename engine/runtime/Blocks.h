@@ -24,22 +24,7 @@ struct BlockContext {
     // Set by the forward pass for a block whose mixer starts with one product of its
     // input (see foldsIntoFirstProduct); `in` is then not written.
     const FoldedNorm* fold = nullptr;
-    // Set for an MLP block whose out holds zeros and takes the backend's sum
-    // (mlpAccumulates).
-    bool accumulate = false;
-    // Set for a Mamba2 block whose out and this hold zeros: the backend's tail adds its
-    // unscaled out_proj to out and the norm's sum of squares here (mamba2TailAccumulates).
-    Tensor* tailSumSq = nullptr;
 };
-
-// Whether the backend adds a SwiGLU MLP's result into a zeroed out for T tokens in one call
-// (Backend::accumulatesMlp): a stacked gate-up product and no down bias.
-bool mlpAccumulates(const Backend& be, const MlpMixer& f, std::int64_t T);
-
-// Whether the backend runs a Mamba2 mixer's SSD step, gated norm and out_proj for T tokens
-// as one call (Backend::accumulatesMamba2Tail): one product in_proj, a gated norm of one
-// group, no out_proj bias.
-bool mamba2TailAccumulates(const Backend& be, const Mamba2Mixer& m, std::int64_t T);
 
 // Whether a mixer reads its normed input through one product and nothing else, so that
 // the forward pass may fold the residual add and norm into it (a fused in_proj or gate-up).

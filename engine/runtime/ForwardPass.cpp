@@ -63,47 +63,10 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     be.embedding(ws.ids(T), spec.embedding.tensor, spec.embeddingScale, bufs[res]);
 
     Tensor mixOut = ws.mixerOut(T);
-    // Blocks the backend adds into zeroed outputs of their own (one fill for the step; the
-    // next block reads each, so no two may share one): MLPs (mlpAccumulates), and Mamba2
-    // tails whose out_proj leaves the norm's scale to the next block's fold, where that
-    // block is such an MLP (its one kernel applies the scale while it stages its input).
-    const bool mayFold = be.foldsResidualNorm(T);
-    enum : char { kWrites = 0, kAccumulatesMlp = 1, kAccumulatesTail = 2 };
-    std::vector<char> accumulates(spec.blocks.size(), kWrites);
-    std::size_t accumulated = 0;
-    const auto single = [&](std::size_t b) -> const Mixer* {
-        const auto& mixers = spec.blocks[b].mixers;
-        return mixers.size() == 1 ? &mixers.front() : nullptr;
-    };
-    if (T <= ws.accumulatedRows()) {
-        for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
-            const Mixer* m = single(b);
-            const auto* f = m ? std::get_if<MlpMixer>(m) : nullptr;
-            // (A switch changed since the workspace was made may ask for more than it holds.)
-            if (f && accumulated < ws.accumulators() && mlpAccumulates(be, *f, T)) {
-                accumulates[b] = kAccumulatesMlp;
-                ++accumulated;
-            }
-        }
-        for (std::size_t b = 0; mayFold && b + 1 < spec.blocks.size(); ++b) {
-            const Mixer* m = single(b);
-            const auto* s2 = m ? std::get_if<Mamba2Mixer>(m) : nullptr;
-            if (s2 && accumulates[b + 1] == kAccumulatesMlp && accumulated < ws.accumulators() &&
-                mamba2TailAccumulates(be, *s2, T)) {
-                accumulates[b] = kAccumulatesTail;
-                ++accumulated;
-            }
-        }
-    }
-    if (accumulated) be.fill(ws.accumulator(0, T).data, 0.0f, ws.accumulatedFloats(accumulated, T));
-    accumulated = 0;
-    Tensor tailSumSq;                          // the current block's, where it is a tail
-    Tensor previousSumSq;                      // the previous block's ...
-    const Mamba2Mixer* previousTail = nullptr; // ... and its mixer
-    Tensor blockOut = mixOut;                  // where the current block's mixers write (its delta)
     BlockContext ctx{be, ws, T, pos0};
     const auto& layout = state.layout();
     std::size_t slot = 0;
+    const bool mayFold = be.foldsResidualNorm(T);
     bool normedReady = false; // the previous block's last residual add normed x already
     bool foldPending = false; // ... or left the add and norm to this block's first product
     float foldScale = 1.0f;   // the previous block's residual scale, when folding
@@ -112,35 +75,14 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
         const Block& block = spec.blocks[b];
         FoldedNorm fold{};
-        const Tensor previousOut = blockOut, previousOutSumSq = previousSumSq;
-        if (previousTail && !foldPending)
-            throw std::logic_error("a Mamba2 tail's output left for a block that does not fold");
         if (foldPending) {
-            fold = {&bufs[res],         &previousOut,  foldScale,
+            fold = {&bufs[res],         &mixOut,       foldScale,
                     &block.norm.tensor, block.normEps, &bufs[1 - res]};
-            if (previousTail) {
-                fold.sumSq = &previousOutSumSq;
-                fold.sumSqCount = previousTail->inner();
-                fold.sumSqEps = previousTail->normEps;
-            }
             ctx.fold = &fold;
         } else if (!normedReady) {
             be.rmsNorm(bufs[res], block.norm.tensor, block.normEps, in);
         }
         normedReady = false;
-        ctx.accumulate = accumulates[b] == kAccumulatesMlp;
-        ctx.tailSumSq = nullptr;
-        previousTail = nullptr;
-        blockOut = mixOut;
-        if (accumulates[b] != kWrites) {
-            tailSumSq = ws.accumulatorSumSq(accumulated, T);
-            blockOut = ws.accumulator(accumulated++, T);
-        }
-        if (accumulates[b] == kAccumulatesTail) {
-            ctx.tailSumSq = &tailSumSq;
-            previousTail = &std::get<Mamba2Mixer>(block.mixers.front());
-            previousSumSq = tailSumSq;
-        }
         for (std::size_t m = 0; m < block.mixers.size(); ++m) {
             const Mixer& mixer = block.mixers[m];
             auto nextSlot = [&]() -> ModelState::Slot& {
@@ -150,15 +92,15 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                 return state.slots()[slot++];
             };
             if (const auto* s2 = std::get_if<Mamba2Mixer>(&mixer))
-                runMamba2(ctx, *s2, in, blockOut, nextSlot());
+                runMamba2(ctx, *s2, in, mixOut, nextSlot());
             else if (const auto* a = std::get_if<AttentionMixer>(&mixer))
-                runAttention(ctx, *a, in, blockOut, nextSlot());
+                runAttention(ctx, *a, in, mixOut, nextSlot());
             else if (const auto* f = std::get_if<MlpMixer>(&mixer))
-                runMlp(ctx, *f, in, blockOut);
+                runMlp(ctx, *f, in, mixOut);
             else if (const auto* e = std::get_if<MoeMixer>(&mixer))
-                runMoe(ctx, *e, in, blockOut);
+                runMoe(ctx, *e, in, mixOut);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
-                runMamba1(ctx, *s1, in, blockOut, nextSlot());
+                runMamba1(ctx, *s1, in, mixOut, nextSlot());
             if (ctx.fold) { // the first product moved the residual
                 ctx.fold = nullptr;
                 foldPending = false;
@@ -174,12 +116,12 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                     foldPending = true;
                     foldScale = block.residualScale;
                 } else {
-                    be.addRmsNorm(bufs[res], blockOut, block.residualScale, next.norm.tensor,
+                    be.addRmsNorm(bufs[res], mixOut, block.residualScale, next.norm.tensor,
                                   next.normEps, in);
                     normedReady = true;
                 }
             } else {
-                be.addScaled(bufs[res], blockOut, block.residualScale, bufs[res]);
+                be.addScaled(bufs[res], mixOut, block.residualScale, bufs[res]);
             }
         }
         if (!normedReady && !foldPending && b + 1 < spec.blocks.size())

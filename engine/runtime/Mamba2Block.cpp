@@ -4,12 +4,6 @@
 
 namespace lv {
 
-bool mamba2TailAccumulates(const Backend& be, const Mamba2Mixer& m, std::int64_t T) {
-    return m.inProj.tensor.data && m.gatedNorm && m.normGroupSize == m.inner() &&
-           !m.outProjBias.present() &&
-           be.accumulatesMamba2Tail(m.outProj.tensor, m.headDim, m.state, T);
-}
-
 void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Tensor& out,
                ModelState::Slot& state) {
     Backend& be = c.backend;
@@ -55,12 +49,6 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     Tensor y = Tensor::contiguous(c.workspace.scratch(3, T, inner).data, DType::F32,
                                   {T, m.heads, m.headDim}, xbc.device);
     Tensor ssm = state.ssm.view(DType::F32, {m.heads, m.headDim, m.state});
-    if (c.tailSumSq) {
-        be.mamba2TailInto(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, m.ssd, ssm, z,
-                          m.norm.tensor, m.normBeforeGate, m.outProj.tensor, m.outScale, out,
-                          *c.tailSumSq);
-        return;
-    }
     be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, m.ssd, ssm, y);
 
     Tensor yFlat = c.workspace.scratch(3, T, inner);

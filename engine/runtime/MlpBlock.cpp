@@ -3,19 +3,9 @@
 
 namespace lv {
 
-bool mlpAccumulates(const Backend& be, const MlpMixer& f, std::int64_t T) {
-    return f.activation == MlpMixer::Activation::SwiGLU && f.gateUp.tensor.data &&
-           !f.downBias.present() && be.accumulatesMlp(f.gateUp.tensor, f.down.tensor, T);
-}
-
 void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& out) {
     Backend& be = c.backend;
     const std::int64_t T = c.tokens, F = f.intermediate;
-    if (c.accumulate) {
-        be.mlpInto(in, c.fold, f.gateUp.tensor, f.gateScale, f.down.tensor, f.downScale, out,
-                   f.downTransposed.present() ? &f.downTransposed.tensor : nullptr);
-        return;
-    }
     if (f.gateUp.tensor.data) { // one product; gate and up are its two column halves
         Tensor gateUp = c.workspace.scratch(0, T, 2 * F);
         // In the type the backend's swiglu reads (a GPU's prefill: bf16, half the bytes).

@@ -1,7 +1,5 @@
 #include "runtime/Workspace.h"
 
-#include "runtime/Blocks.h"
-
 #include <algorithm>
 
 namespace lv {
@@ -10,12 +8,10 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     : backend_(backend), maxTokens_(maxTokens), hidden_(spec.hidden), vocab_(spec.vocab) {
     std::int64_t wide = spec.hidden, topK = 1;
     std::int64_t wideFirst = 0; // scratch 0 alone also holds fused projections
-    std::int64_t tails = 0;     // Mamba2 tails that may accumulate: only ahead of such an MLP
     for (const auto& b : spec.blocks)
         for (const auto& m : b.mixers) {
             if (const auto* x = std::get_if<Mamba2Mixer>(&m)) {
                 wide = std::max({wide, x->inner(), x->convChannels() + x->heads});
-                if (b.mixers.size() == 1 && mamba2TailAccumulates(backend, *x, 1)) ++tails;
                 if (!x->inProj.name.empty()) wideFirst = std::max(wideFirst, x->inProjRows());
             } else if (const auto* a = std::get_if<AttentionMixer>(&m)) {
                 wide = std::max(wide, std::max(a->heads, a->kvHeads) * a->headDim);
@@ -24,14 +20,12 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
             } else if (const auto* f = std::get_if<MlpMixer>(&m)) {
                 wide = std::max(wide, f->intermediate);
                 if (f->gateUp.present()) wideFirst = std::max(wideFirst, 2 * f->intermediate);
-                if (b.mixers.size() == 1 && mlpAccumulates(backend, *f, 1)) ++accumulators_;
             } else if (const auto* e = std::get_if<MoeMixer>(&m)) {
                 wide = std::max(wide, e->experts);
                 topK = std::max(topK, e->topK);
             } else if (const auto* s = std::get_if<Mamba1Mixer>(&m))
                 wide = std::max({wide, s->inner, s->dtRank + 2 * s->state});
         }
-    if (accumulators_) accumulators_ += tails; // (none without an MLP to leave their scale to)
     const auto t = std::size_t(maxTokens);
     x_ = DeviceBuffer(backend, t * std::size_t(hidden_) * 4);
     normed_ = DeviceBuffer(backend, t * std::size_t(hidden_) * 4);
@@ -43,31 +37,6 @@ Workspace::Workspace(Backend& backend, const ModelSpec& spec, std::int64_t maxTo
     ids_ = DeviceBuffer(backend, t * 4);
     routeIdx_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
     routeW_ = DeviceBuffer(backend, t * std::size_t(topK) * 4);
-    accumulatedRows_ = accumulators_ ? std::min(maxTokens, kAccumulatedRows) : 0;
-    if (accumulatedRows_)
-        accumulated_ = DeviceBuffer(
-            backend,
-            std::size_t(accumulatedFloats(std::size_t(accumulators_), accumulatedRows_)) * 4);
-}
-
-Tensor Workspace::accumulator(std::size_t i, std::int64_t t) const {
-    if (t < 1 || t > accumulatedRows_ || std::int64_t(i) >= accumulators_)
-        throw std::logic_error("workspace accumulator " + std::to_string(i) + " for " +
-                               std::to_string(t) + " tokens: there are " +
-                               std::to_string(accumulators_) + " of " +
-                               std::to_string(accumulatedRows_) + " rows");
-    Tensor v = accumulated_.view(DType::F32, {t, hidden_});
-    v.data = static_cast<float*>(v.data) + accumulatedFloats(i, t);
-    return v;
-}
-
-Tensor Workspace::accumulatorSumSq(std::size_t i, std::int64_t t) const {
-    Tensor v = accumulator(i, t);
-    v.data = static_cast<float*>(v.data) + t * hidden_;
-    v.rank = 1;
-    v.shape = {t, 1, 1, 1};
-    v.stride = {1, 1, 1, 1};
-    return v;
 }
 
 Tensor Workspace::logits(std::int64_t rows) {
@@ -78,7 +47,7 @@ Tensor Workspace::logits(std::int64_t rows) {
 
 std::size_t Workspace::allocatedBytes() const {
     std::size_t n = x_.bytes() + normed_.bytes() + mixOut_.bytes() + ids_.bytes() +
-                    routeIdx_.bytes() + routeW_.bytes() + logits_.bytes() + accumulated_.bytes();
+                    routeIdx_.bytes() + routeW_.bytes() + logits_.bytes();
     for (const auto& s : scratch_)
         n += s.bytes();
     return n;

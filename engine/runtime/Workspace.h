@@ -31,18 +31,6 @@ public:
                                    std::to_string(t) + ", " + std::to_string(width) + "]");
         return scratch_[std::size_t(i)].view(DType::F32, {t, width});
     }
-    // The outputs of the blocks a backend adds its result into (Backend::accumulatesMlp,
-    // accumulatesMamba2Tail), one [t, hidden] each for up to accumulatedRows() tokens with a
-    // sum of squares a token after it ([t]), packed by t: the first n of a step are
-    // accumulatedFloats(n, t) floats from accumulator(0, t).data, zeroed by one fill.
-    static constexpr std::int64_t kAccumulatedRows = 4;
-    std::int64_t accumulatedRows() const { return accumulatedRows_; }
-    std::size_t accumulators() const { return std::size_t(accumulators_); }
-    Tensor accumulator(std::size_t i, std::int64_t t) const;
-    Tensor accumulatorSumSq(std::size_t i, std::int64_t t) const;
-    std::int64_t accumulatedFloats(std::size_t n, std::int64_t t) const {
-        return std::int64_t(n) * t * (hidden_ + 4);
-    }
     Tensor ids(std::int64_t t) const { return ids_.view(DType::I32, {t}); }
     Tensor routeIndices(std::int64_t t, std::int64_t k) const {
         return routeIdx_.view(DType::I32, {t, k});
@@ -58,8 +46,7 @@ public:
 private:
     Backend& backend_;
     std::int64_t maxTokens_, hidden_, vocab_;
-    DeviceBuffer x_, normed_, mixOut_, ids_, routeIdx_, routeW_, logits_, accumulated_;
-    std::int64_t accumulatedRows_ = 0, accumulators_ = 0;
+    DeviceBuffer x_, normed_, mixOut_, ids_, routeIdx_, routeW_, logits_;
     std::array<DeviceBuffer, kScratch> scratch_;
     std::array<std::int64_t, kScratch> scratchWidth_{};
 };

@@ -106,8 +106,6 @@ public:
     void releaseWeight(const Tensor&) override {}
     bool stacks = false;
     bool stacksProducts() const override { return stacks; }
-    bool transposes = false;
-    bool wantsTransposedDown() const override { return transposes; }
 
 private:
     std::vector<std::unique_ptr<std::uint8_t[]>> copies_;
@@ -212,48 +210,6 @@ private slots:
             QVERIFY2(stepDiff < 1e-5,
                      qPrintable(QStringLiteral("%1 decode: %2").arg(fixture).arg(stepDiff)));
         }
-    }
-
-    // A backend that asks for down transposed gets, for every stacked MLP, a second copy of
-    // down with rows and columns swapped (same dtype), counted in the device bytes but not
-    // in the parameters; nothing else changes.
-    void transposedDownWhereTheBackendAsks() {
-        CopyingCpuBackend plain(makeCpuBackend(2)), transposing(makeCpuBackend(2));
-        plain.stacks = transposing.stacks = true;
-        transposing.transposes = true;
-        const auto dir = modelFixture("granite_hybrid_tiny");
-        const auto a = Model::load(dir, plain);
-        const auto b = Model::load(dir, transposing);
-        int copies = 0;
-        std::size_t copyBytes = 0;
-        for (const auto& block : b->spec().blocks)
-            for (const auto& m : block.mixers)
-                if (const auto* f = std::get_if<MlpMixer>(&m)) {
-                    QVERIFY(f->gateUp.present());
-                    QVERIFY(f->downTransposed.present());
-                    const Tensor& d = f->down.tensor;
-                    const Tensor& t = f->downTransposed.tensor;
-                    QCOMPARE(t.dtype, d.dtype);
-                    QCOMPARE(t.shape[0], d.shape[1]);
-                    QCOMPARE(t.shape[1], d.shape[0]);
-                    const auto* dv = static_cast<const float*>(d.data);
-                    const auto* tv = static_cast<const float*>(t.data);
-                    for (std::int64_t r = 0; r < d.shape[0]; ++r)
-                        for (std::int64_t c = 0; c < d.shape[1]; ++c)
-                            if (dv[r * d.shape[1] + c] != tv[c * d.shape[0] + r])
-                                QFAIL(qPrintable(QStringLiteral("down[%1][%2]").arg(r).arg(c)));
-                    ++copies;
-                    copyBytes += t.bytes();
-                }
-        QVERIFY(copies > 0);
-        for (const auto& block : a->spec().blocks)
-            for (const auto& m : block.mixers)
-                if (const auto* f = std::get_if<MlpMixer>(&m))
-                    QVERIFY(!f->downTransposed.present());
-        QCOMPARE(b->info().parameters, a->info().parameters);
-        QCOMPARE(b->info().weightBytes, a->info().weightBytes + copyBytes);
-        const auto ids = goldenIds("granite_hybrid_tiny");
-        QVERIFY(maxRelDiff(allLogits(*a, ids), allLogits(*b, ids)) < 1e-6);
     }
 
     // The least work of a forward pass, against llama_tiny's shapes worked out by hand: the

@@ -14,7 +14,6 @@
 #include <functional>
 #include <random>
 #include <string>
-#include <utility>
 #include <vector>
 
 using lv::DType;
@@ -218,58 +217,6 @@ int run(int argc, char** argv) {
                        2.0 * kLayers * l.K * l.Nout, [&] { be->replayStep(*step, 0); });
             else
                 std::printf("gemv stream: not recorded (%s)\n", whyNot.c_str());
-        }
-    }
-    // A decode step's MLP, 40 layers recorded as one step: the two products (gate-up with the
-    // residual's add and norm, down with swiglu) against the one-kernel form (mlpInto; each
-    // of its forms by LONGVIEW_CUDA_MLP; without LONGVIEW_CUDA_SPLIT_MLP=1, mlpInto composes
-    // the two products). The accumulated outputs are not zeroed between replays: only the
-    // time is read here.
-    {
-        constexpr int kLayers = 40;
-        const std::string name = "mlp stream recorded x40 K=1536 F=4096";
-        if (!filter || name.find(filter) != std::string::npos) {
-            Tensor xr = a.random({1, Hd}), xOut = a.random({1, Hd}), delta = a.random({1, Hd});
-            Tensor nw = a.random({Hd}, DType::F32, 0.1f, 1.0f);
-            Tensor gu = a.random({1, 2 * F}), act = a.random({1, F}), out = a.random({1, Hd});
-            Tensor g = DeviceArena::slice(gu, 0, {1, F}), u = DeviceArena::slice(gu, F, {1, F});
-            std::vector<Tensor> w1, w2;
-            for (int i = 0; i < kLayers; ++i) {
-                w1.push_back(a.random({2 * F, Hd}, DType::BF16, 0.02f));
-                w2.push_back(a.random({Hd, F}, DType::BF16, 0.02f));
-            }
-            const lv::Backend::ResidualNorm fold{&xr, &delta, 1.0f, &nw, 1e-5f, &xOut};
-            auto twoProducts = [&] {
-                for (int i = 0; i < kLayers; ++i) {
-                    be->fusedLinear(xr, &fold, w1[std::size_t(i)], nullptr, 1.0f, gu, nullptr);
-                    be->linearOfSwiglu(g, u, w2[std::size_t(i)], nullptr, 1.0f, out, act);
-                }
-            };
-            auto oneKernel = [&] {
-                for (int i = 0; i < kLayers; ++i)
-                    be->mlpInto(xr, &fold, w1[std::size_t(i)], 1.0f, w2[std::size_t(i)], 1.0f, out);
-            };
-            // The rows form reads down stored transposed ([F, N], random like the others).
-            std::vector<Tensor> w2t;
-            for (int i = 0; i < kLayers; ++i)
-                w2t.push_back(a.random({F, Hd}, DType::BF16, 0.02f));
-            auto rowsForm = [&] {
-                for (int i = 0; i < kLayers; ++i)
-                    be->mlpInto(xr, &fold, w1[std::size_t(i)], 1.0f, w2[std::size_t(i)], 1.0f, out,
-                                &w2t[std::size_t(i)]);
-            };
-            const double bytes = double(kLayers) * double(w1[0].bytes() + w2[0].bytes());
-            const double flops = 2.0 * kLayers * 3 * Hd * F;
-            for (auto [label, ops] :
-                 {std::pair<const char*, std::function<void()>>{" (two products)", twoProducts},
-                  {" (mlpInto)", oneKernel},
-                  {" (rows form, down transposed)", rowsForm}}) {
-                std::string whyNot;
-                if (auto step = be->recordStep(0, ops, whyNot))
-                    timeOp(*be, name + label, bytes, flops, [&] { be->replayStep(*step, 0); });
-                else
-                    std::printf("mlp stream: not recorded (%s)\n", whyNot.c_str());
-            }
         }
     }
     // attention: prefill chunks at the start and the end of a 128K context; decode

@@ -4,7 +4,7 @@
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
 #                                           tests, bench, quick, record, attention, timeline,
-#                                           stalls, mlp, mlp-ncu,
+#                                           stalls,
 #                                           or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
@@ -12,10 +12,6 @@
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
 # stalls: each decode product's kernel alone under ncu (time, HBM throughput, and where its
 # warps wait: the warp-state and scheduler sections); not part of all.
-# mlp: the decode step's products split over their K (MlpStep.cu, Mamba2Tail.cu) against
-# the unsplit ones: their op and session tests, 40 MLPs recorded by the op bench and the CLI
-# bench at 1K with each form (alternating); mlp-ncu: each of their kernels under ncu (a part of
-# its own so that one call stays short); neither is part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
 # at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
 # attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
@@ -149,48 +145,6 @@ if want stalls && [[ -x bin/bench_cuda_ops ]]; then
         results+=("ncu stalls $f: $(status $?)")
         echo "--- $f" && grep -E 'Duration|DRAM Throughput|Stall|Warp Cycles Per Issued|Issued Warp|Grid Size|Registers|Achieved Occupancy' \
             "$logs/stalls-$f.txt" | head -24
-    done
-fi
-if want mlp && [[ -x bin/tst_cuda_ops ]]; then
-    limit 120 ./bin/tst_cuda_ops mlpInto mlpIntoWithDownTransposed mamba2TailThenProducts \
-        >"$logs/ops-mlp.txt" 2>&1
-    results+=("tst_cuda_ops split products: $(status $?) $(grep -c '  FAIL ' "$logs/ops-mlp.txt") failed cases")
-    limit 200 ./bin/tst_cuda_session splitProductsDecodeMatchesUnsplit >"$logs/session-split.txt" 2>&1
-    results+=("tst_cuda_session split products: $(status $?)")
-    grep -E 'FAIL|Totals' "$logs/ops-mlp.txt" "$logs/session-split.txt" | head -12
-    # (opt-in: LONGVIEW_CUDA_SPLIT_MLP=1; the Mamba2 tail goes with it unless
-    # LONGVIEW_CUDA_SPLIT_TAIL=0)
-    s=LONGVIEW_CUDA_SPLIT_MLP=1
-    p=LONGVIEW_CUDA_MLP_PREFETCH=0
-    forms=("clusters|$s" "clusters-no-prefetch|$s $p" "clusters-no-tail|$s LONGVIEW_CUDA_SPLIT_TAIL=0"
-        "rows|$s LONGVIEW_CUDA_MLP=rows" "rows-no-prefetch|$s LONGVIEW_CUDA_MLP=rows $p"
-        "two-products|")
-    for v in "${forms[@]}"; do
-        IFS='|' read -r name envs <<<"$v"
-        echo "--- ops $name" && env $envs timeout -k 5 90 ./bin/bench_cuda_ops "mlp stream" | grep -E '^mlp'
-    done
-    for round in 1 2; do
-        for v in "${forms[@]}"; do
-            IFS='|' read -r name envs <<<"$v"
-            echo "--- cli $name ($round)"
-            env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
-                --contexts 1024 --decode-tokens 63 --repeat 3 | grep -E '^ +1024 '
-        done
-    done
-fi
-if want mlp-ncu && [[ -x bin/bench_cuda_ops ]]; then
-    # each form's kernel (the rows form reads down transposed; the bench runs it as a third row)
-    # (the tail's kernel from the CLI bench's decode steps)
-    for form in clusters columns rows tail; do
-        kernel=mlp${form^}Kernel run=(./bin/bench_cuda_ops "mlp stream")
-        [[ $form == tail ]] && kernel=mamba2TailKernel run=(./bin/longview-cli bench --synthetic \
-            granite-4.0-h-1b --device cuda --contexts 1024 --decode-tokens 8 --repeat 1)
-        LONGVIEW_CUDA_SPLIT_MLP=1 LONGVIEW_CUDA_MLP=$form limit 150 "$ncu" --clock-control none -k "regex:$kernel" -s 4 -c 2 \
-            --section SpeedOfLight --section WarpStateStats --section MemoryWorkloadAnalysis \
-            --section LaunchStats --section Occupancy "${run[@]}" >"$logs/ncu-mlp-$form.txt" 2>&1
-        results+=("ncu mlp $form: $(status $?)")
-        echo "--- ncu $form" && grep -E 'Duration|DRAM Throughput|L2 Cache Throughput|Stall|Warp Cycles Per Issued|Grid Size|Cluster|Registers|Achieved Occupancy|Theoretical Occupancy' \
-            "$logs/ncu-mlp-$form.txt" | head -30
     done
 fi
 if want timeline; then

@@ -70,20 +70,6 @@ SsdTensors makeSsd(OpHarness& h, const SsdCase& k, bool alignedRows = false) {
     return s;
 }
 
-// A decode product's residual fold, [T, K] on both sides: x, delta (rows 16 bytes longer
-// than K, as a view of a wider buffer), the norm's weight and the new residual's output.
-struct FoldTensors {
-    Mirrored x, delta, normWeight, xNew;
-};
-FoldTensors makeFold(OpHarness& h, std::int64_t T, std::int64_t K) {
-    FoldTensors f;
-    f.x = h.input(h.randn(std::size_t(T * K)), {T, K});
-    f.delta = OpHarness::slice(h.wide(T, K + 4), 0, {T, K});
-    f.normWeight = h.input(h.randn(std::size_t(K), 0.2f, 1.0f), {K});
-    f.xNew = h.output({T, K});
-    return f;
-}
-
 class CudaOpsTest : public QObject {
     Q_OBJECT
 
@@ -469,7 +455,11 @@ private slots:
                                         .arg(lv::dtypeName(k.wt).data())
                                         .arg(*epilogue ? " (separate conv)" : " (epilogue)");
                 OpHarness h = harness();
-                auto [x, delta, nw, xNew] = makeFold(h, k.T, k.K);
+                auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+                auto dw = h.wide(k.T, k.K + 4);
+                auto delta = OpHarness::slice(dw, 0, {k.T, k.K});
+                auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
+                auto xNew = h.output({k.T, k.K});
                 auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
                                  {k.N, k.K}, k.wt);
                 auto bias = h.input(h.randn(std::size_t(k.N)), {k.N});
@@ -498,216 +488,6 @@ private slots:
             }
         }
         qunsetenv("LONGVIEW_CUDA_CONV_EPILOGUE");
-        finish();
-    }
-
-    // A SwiGLU MLP as one call added to out (the decode step's kernel, the down product split
-    // over its K with atomics) against the CPU's composition of the ops: with and without the
-    // residual fold, each form of the kernel, every weight type, and the shapes the kernel
-    // does not take (more than 4 tokens, the switch off), which compose the ops on the GPU.
-    void mlpInto() {
-        struct Case {
-            std::int64_t T, K, F, N;
-            bool fold;
-            DType wt;
-            const char* form; // LONGVIEW_CUDA_MLP: "" clusters where they apply, "columns"
-            const char* j;    // LONGVIEW_CUDA_MLP_J
-            const char* split;
-        };
-        for (const Case& k : {Case{1, 1536, 4096, 1536, true, DType::BF16, "", "", ""},
-                              Case{1, 1536, 4096, 1536, false, DType::BF16, "", "", ""},
-                              Case{1, 1536, 4096, 1536, true, DType::BF16, "columns", "", ""},
-                              Case{1, 1536, 4096, 1536, true, DType::BF16, "columns", "8", ""},
-                              Case{2, 1536, 4096, 1536, true, DType::BF16, "", "", ""},
-                              Case{4, 512, 256, 3000, true, DType::F16, "", "", ""},
-                              Case{3, 512, 256, 3000, false, DType::F16, "columns", "", ""},
-                              Case{4, 512, 200, 3000, true, DType::F16, "", "", ""},
-                              Case{3, 256, 96, 64, false, DType::F32, "", "", ""},
-                              Case{1, 256, 512, 256, true, DType::F32, "", "", ""},
-                              Case{7, 512, 256, 512, true, DType::BF16, "", "", ""},
-                              Case{1, 1536, 4096, 1536, true, DType::BF16, "", "", "0"}}) {
-            qputenv("LONGVIEW_CUDA_MLP", k.form);
-            qputenv("LONGVIEW_CUDA_MLP_J", k.j);
-            qputenv("LONGVIEW_CUDA_SPLIT_MLP", *k.split ? k.split : "1");
-            const QString tag =
-                QString(" T=%1 K=%2 F=%3 N=%4 fold=%5 w=%6%7%8%9")
-                    .arg(k.T)
-                    .arg(k.K)
-                    .arg(k.F)
-                    .arg(k.N)
-                    .arg(k.fold)
-                    .arg(lv::dtypeName(k.wt).data())
-                    .arg(*k.form ? QString(" (%1 form)").arg(k.form) : QString())
-                    .arg(*k.j ? QString(", %1 columns a block").arg(k.j) : QString())
-                    .arg(*k.split ? " (switch off)" : "");
-            OpHarness h = harness();
-            auto [x, delta, nw, xNew] = makeFold(h, k.T, k.K);
-            auto gateUp = h.input(h.randn(std::size_t(2 * k.F * k.K), 1.0f / std::sqrt(float(k.K))),
-                                  {2 * k.F, k.K}, k.wt);
-            auto down = h.input(h.randn(std::size_t(k.N * k.F), 1.0f / std::sqrt(float(k.F))),
-                                {k.N, k.F}, k.wt);
-            // out starts with values of its own, small beside the MLP's: it is added to.
-            auto out = h.output({k.T, k.N});
-            h.set(out, h.randn(std::size_t(k.T * k.N), 0.1f));
-            auto run = [&](lv::Backend& be, bool dut) {
-                auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
-                const lv::Backend::ResidualNorm fold{&side(x),  &side(delta), 0.75f,
-                                                     &side(nw), 1e-5f,        &side(xNew)};
-                be.mlpInto(side(x), k.fold ? &fold : nullptr, side(gateUp), 0.5f, side(down), 1.25f,
-                           side(out));
-            };
-            run(h.ref(), false);
-            if (!guarded("mlpInto" + tag, [&] { run(h.dut(), true); })) continue;
-            // More than 4 tokens: two tensor-core products of x rounded to bf16.
-            check("mlpInto" + tag + " out", h.compare(out), k.T > 4 ? kTolBf16 : kTolTf32);
-            if (k.fold) check("mlpInto" + tag + " residual", h.compare(xNew), kTolF32);
-            // The kernel's cases ran the kernel (the composition passes them too).
-            if (k.T <= 4 && !*k.split && !h.dut().accumulatesMlp(gateUp.dut, down.dut, k.T)) {
-                ++failures_;
-                qInfo().noquote() << "  FAIL  mlpInto" + tag + ": the kernel does not take it";
-            }
-        }
-        qunsetenv("LONGVIEW_CUDA_MLP");
-        qunsetenv("LONGVIEW_CUDA_MLP_J");
-        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
-        finish();
-    }
-
-    // The MLP kernel's rows form (down also given transposed, as the model keeps it with
-    // LONGVIEW_CUDA_MLP=rows) against the CPU's composition with down as stored.
-    void mlpIntoWithDownTransposed() {
-        qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1");
-        for (const std::int64_t T : {1, 3}) {
-            const std::int64_t K = 1536, F = 4096, N = 1536;
-            const QString tag = QString(" T=%1").arg(T);
-            OpHarness h = harness();
-            auto x = h.input(h.randn(std::size_t(T * K)), {T, K});
-            auto delta = h.input(h.randn(std::size_t(T * K)), {T, K});
-            auto nw = h.input(h.randn(std::size_t(K), 0.2f, 1.0f), {K});
-            auto xNew = h.output({T, K});
-            auto gateUp = h.input(h.randn(std::size_t(2 * F * K), 1.0f / std::sqrt(float(K))),
-                                  {2 * F, K}, DType::BF16);
-            const std::vector<float> dv = h.randn(std::size_t(N * F), 1.0f / std::sqrt(float(F)));
-            std::vector<float> dtv(dv.size());
-            for (std::int64_t n = 0; n < N; ++n)
-                for (std::int64_t f = 0; f < F; ++f)
-                    dtv[std::size_t(f * N + n)] = dv[std::size_t(n * F + f)];
-            auto down = h.input(dv, {N, F}, DType::BF16);
-            auto downT = h.input(dtv, {F, N}, DType::BF16);
-            auto out = h.output({T, N});
-            h.set(out, h.randn(std::size_t(T * N), 0.1f));
-            auto run = [&](lv::Backend& be, bool dut) {
-                auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
-                const lv::Backend::ResidualNorm fold{&side(x),  &side(delta), 0.75f,
-                                                     &side(nw), 1e-5f,        &side(xNew)};
-                be.mlpInto(side(x), &fold, side(gateUp), 0.5f, side(down), 1.25f, side(out),
-                           &side(downT));
-            };
-            run(h.ref(), false);
-            if (!guarded("mlpInto rows form" + tag, [&] { run(h.dut(), true); })) continue;
-            check("mlpInto rows form" + tag + " out", h.compare(out), kTolTf32);
-            check("mlpInto rows form" + tag + " residual", h.compare(xNew), kTolF32);
-        }
-        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
-        finish();
-    }
-
-    // Mamba2's tail of a decode step as one call (the SSD step, the gated norm and out_proj
-    // with the norm's scale left for the next product) followed by the product that takes
-    // such a delta (the MLP kernel, folding the residual), against the CPU's ssdScan,
-    // linearOfGatedRmsNorm and the MLP on the finished delta. Granite 4.0-H 1B's shapes,
-    // both orders of norm and gate, bf16 and f16 out_proj. A GEMV refuses such a delta
-    // (its staging would not apply the scale).
-    void mamba2TailThenProducts() {
-        if (!gpu_->accumulatesMamba2Tail(
-                Tensor::contiguous(nullptr, DType::BF16, {1536, 3072}, lv::DeviceKind::Cuda), 64,
-                128, 1))
-            QSKIP("the Mamba2 tail kernel needs compute capability 9.0");
-        qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1"); // the MLP kernel is its consumer
-        const std::int64_t H = 48, P = 64, N = 128, inner = H * P, hidden = 1536, F = 4096;
-        for (const bool normBeforeGate : {false, true})
-            for (const DType wt : {DType::BF16, DType::F16}) {
-                const QString tag = QString(" normBeforeGate=%1 w=%2")
-                                        .arg(normBeforeGate)
-                                        .arg(lv::dtypeName(wt).data());
-                OpHarness h = harness();
-                SsdTensors s = makeSsd(h, SsdCase{1, H, P, 1, N, 0.0f, 1e30f}, true);
-                auto z = h.input(h.randn(std::size_t(inner)), {1, inner});
-                auto nw = h.input(h.randn(std::size_t(inner), 0.2f, 1.0f), {inner});
-                auto outProj =
-                    h.input(h.randn(std::size_t(hidden * inner), 1.0f / std::sqrt(float(inner))),
-                            {hidden, inner}, wt);
-                auto delta = h.output({1, hidden});
-                h.set(delta, std::vector<float>(std::size_t(hidden), 0.0f));
-                auto sumSq = h.output({1});
-                h.set(sumSq, {0.0f});
-                auto scratch = h.output({1, inner});
-                // The consumers: each its own residual (the CPU's fold uses x as scratch).
-                auto resA = h.input(h.randn(std::size_t(hidden)), {1, hidden});
-                auto xNewA = h.output({1, hidden});
-                auto rw = h.input(h.randn(std::size_t(hidden), 0.2f, 1.0f), {hidden});
-                auto gateUp =
-                    h.input(h.randn(std::size_t(2 * F * hidden), 1.0f / std::sqrt(float(hidden))),
-                            {2 * F, hidden}, DType::BF16);
-                auto down = h.input(h.randn(std::size_t(hidden * F), 1.0f / std::sqrt(float(F))),
-                                    {hidden, F}, DType::BF16);
-                auto w =
-                    h.input(h.randn(std::size_t(1024 * hidden), 1.0f / std::sqrt(float(hidden))),
-                            {1024, hidden}, DType::BF16);
-                auto outA = h.output({1, hidden}), outB = h.output({1, 1024});
-                auto xNewB = h.output({1, hidden});
-                h.set(outA, std::vector<float>(std::size_t(hidden), 0.0f));
-                lv::SsdParams p;
-                const float eps = 1e-5f, outScale = 0.8f;
-                auto consumers = [&](lv::Backend& be, bool dut) {
-                    auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
-                    lv::Backend::ResidualNorm fa{&side(resA), &side(delta), 0.22f,
-                                                 &side(rw),   1e-6f,        &side(xNewA)};
-                    if (dut) {
-                        fa.sumSq = &side(sumSq);
-                        fa.sumSqCount = inner;
-                        fa.sumSqEps = eps;
-                    }
-                    be.mlpInto(side(resA), &fa, side(gateUp), 0.5f, side(down), 1.25f, side(outA));
-                };
-                // CPU: the ops one by one, delta finished before the products.
-                h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref,
-                                p, s.state.ref, s.y.ref);
-                lv::Tensor yFlat =
-                    Tensor::contiguous(s.y.ref.data, DType::F32, {1, inner}, s.y.ref.device);
-                h.ref().linearOfGatedRmsNorm(yFlat, z.ref, nw.ref, inner, eps, normBeforeGate,
-                                             outProj.ref, nullptr, outScale, delta.ref,
-                                             scratch.ref);
-                consumers(h.ref(), false);
-                if (!guarded("mamba2TailInto" + tag, [&] {
-                        h.dut().mamba2TailInto(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut,
-                                               s.D.dut, s.dtBias.dut, p, s.state.dut, z.dut, nw.dut,
-                                               normBeforeGate, outProj.dut, outScale, delta.dut,
-                                               sumSq.dut);
-                        consumers(h.dut(), true);
-                    }))
-                    continue;
-                check("mamba2TailInto" + tag + " state", h.compare(s.state), kTolF32);
-                check("mamba2TailInto" + tag + " then mlpInto", h.compare(outA), kTolTf32);
-                check("mamba2TailInto" + tag + " then mlpInto, residual", h.compare(xNewA),
-                      kTolTf32);
-                lv::Backend::ResidualNorm fb{&resA.dut, &delta.dut, 0.22f,
-                                             &rw.dut,   1e-6f,      &xNewB.dut};
-                fb.sumSq = &sumSq.dut;
-                fb.sumSqCount = inner;
-                fb.sumSqEps = eps;
-                bool refused = false;
-                try {
-                    h.dut().fusedLinear(resA.dut, &fb, w.dut, nullptr, 0.5f, outB.dut, nullptr);
-                } catch (const std::exception&) {
-                    refused = true;
-                }
-                if (!refused) {
-                    ++failures_;
-                    qInfo().noquote() << "  FAIL  a GEMV took a delta lacking its norm's scale";
-                }
-            }
-        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
         finish();
     }
 

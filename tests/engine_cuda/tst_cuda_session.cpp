@@ -7,7 +7,6 @@
 #include "backend/BackendFactory.h"
 #include "engine/EngineTestSupport.h"
 #include "model/Model.h"
-#include "model/PublishedShapes.h"
 #include "runtime/Session.h"
 
 #include <QtTest>
@@ -180,66 +179,6 @@ private slots:
     // restores convert: a state read on the GPU continues on the CPU and the other way
     // round, and agrees with a session that read the same tokens there, at the GPU's
     // precision.
-    // The decode step's products split over their K (the MLP as one kernel, and Mamba2's
-    // SSD step with its out_proj as one), partial sums added with atomics, against the
-    // products as they were, on bf16 weights, which the fixtures do not have (they are f32):
-    // a synthetic Granite 4.0-H 350M, recorded steps, 300 tokens of prompt and 40 greedy
-    // steps for each form. The sums' order differs, so logits within 1e-4 and the same
-    // tokens, not the same bits.
-    void splitProductsDecodeMatchesUnsplit() {
-        const auto model =
-            Model::synthetic(*publishedShape("granite-4.0-h-350m"), *gpu_, DType::BF16, 7);
-        std::vector<std::int32_t> prompt(300);
-        for (std::size_t i = 0; i < prompt.size(); ++i)
-            prompt[i] = std::int32_t((i * 7919 + 13) % std::size_t(model->info().vocabSize));
-        SessionOptions options;
-        options.prefillChunk = 128;
-        struct Form {
-            const char* mlp;  // LONGVIEW_CUDA_MLP
-            const char* tail; // LONGVIEW_CUDA_SPLIT_TAIL
-        };
-        // The tail's kernel needs compute capability 9.0.
-        const Mamba2Mixer* mamba = nullptr;
-        for (const auto& block : model->spec().blocks)
-            for (const auto& mixer : block.mixers)
-                if (!mamba) mamba = std::get_if<Mamba2Mixer>(&mixer);
-        QVERIFY(mamba);
-        const bool tailKernel =
-            gpu_->accumulatesMamba2Tail(mamba->outProj.tensor, mamba->headDim, mamba->state, 1);
-        for (const Form f : {Form{"", ""}, Form{"columns", ""}, Form{"", "0"}}) {
-            qputenv("LONGVIEW_CUDA_MLP", f.mlp);
-            qputenv("LONGVIEW_CUDA_SPLIT_TAIL", f.tail);
-            qunsetenv("LONGVIEW_CUDA_SPLIT_MLP"); // read when a session's workspace is made
-            Session two(*model, options);
-            qputenv("LONGVIEW_CUDA_SPLIT_MLP", "1");
-            Session one(*model, options);
-            // The split forms are in use (else both sessions would run the same products).
-            for (const auto& block : model->spec().blocks)
-                for (const auto& mixer : block.mixers) {
-                    if (const auto* m = std::get_if<MlpMixer>(&mixer))
-                        QVERIFY(gpu_->accumulatesMlp(m->gateUp.tensor, m->down.tensor, 1));
-                    if (const auto* m = std::get_if<Mamba2Mixer>(&mixer))
-                        QCOMPARE(
-                            gpu_->accumulatesMamba2Tail(m->outProj.tensor, m->headDim, m->state, 1),
-                            tailKernel && !*f.tail);
-                }
-            two.prefill(prompt);
-            one.prefill(prompt);
-            for (int i = 0; i < 40; ++i) {
-                stepBoth(one, two, argmaxOf(two.lastLogits()), i);
-                if (QTest::currentTestFailed()) break;
-            }
-            qInfo().noquote() << "MLP form" << (*f.mlp ? f.mlp : "default") << "tail"
-                              << (*f.tail ? "off" : "on") << ":"
-                              << QString::fromStdString(one.decodeMode());
-            QVERIFY2(QString::fromStdString(one.decodeMode()).startsWith("recorded"),
-                     one.decodeMode().c_str());
-        }
-        qunsetenv("LONGVIEW_CUDA_MLP");
-        qunsetenv("LONGVIEW_CUDA_SPLIT_TAIL");
-        qunsetenv("LONGVIEW_CUDA_SPLIT_MLP");
-    }
-
     void snapshotMovesBetweenBackends() {
         const char* fixture = "granite_hybrid_real_shapes";
         const auto cpu = makeCpuBackend(2);

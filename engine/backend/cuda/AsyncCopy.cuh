@@ -26,21 +26,4 @@ template <int N> __device__ __forceinline__ void cpAsyncWait() {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
 
-// Asks L2 for the 128-byte line at p without waiting (or holding a register) for it: a
-// constant weight a kernel reads after its wait for the previous kernel streams during it.
-__device__ __forceinline__ void prefetchLineL2(const void* p) {
-    asm volatile("prefetch.global.L2 [%0];\n" ::"l"(p));
-}
-
-// The same for a contiguous span (16-byte aligned, a multiple of 16 bytes): one bulk request
-// on sm_90, a line at a time by the calling thread elsewhere.
-__device__ __forceinline__ void prefetchSpanL2(const void* p, std::uint32_t bytes) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"(p), "r"(bytes) : "memory");
-#else
-    for (std::uint32_t o = 0; o < bytes; o += 128)
-        prefetchLineL2(static_cast<const unsigned char*>(p) + o);
-#endif
-}
-
 } // namespace lv::cuda

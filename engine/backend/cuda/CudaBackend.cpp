@@ -765,24 +765,7 @@ GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows
     in.eps = f.eps;
     in.scale = f.scale;
     in.residualOut = fo;
-    if (f.sumSq) {
-        requireDType(*f.sumSq, DType::F32, op, "sumSq");
-        requireContiguous(*f.sumSq, op, "sumSq");
-        if (f.sumSq->numel() < fx.rows || f.sumSqCount <= 0)
-            bad(op, "sumSq " + f.sumSq->shapeString() + " must have a value a token");
-        in.otherSumSq = f.sumSq->as<float>();
-        in.otherInvCount = 1.0f / float(f.sumSqCount);
-        in.otherEps = f.sumSqEps;
-    }
     return in;
-}
-
-// A decode product's input: x itself, or made from the residual stream (fold); xr its rows.
-GemvInput gemvInputOf(const Tensor& x, const Backend::ResidualNorm* fold, const char* op,
-                      Rows& xr) {
-    if (fold) return residualNormInput(*fold, op, xr);
-    xr = lastDimRows(x, op, "x");
-    return {};
 }
 
 } // namespace
@@ -795,13 +778,15 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
-    // The GEMV's staging does not apply a norm's scale still owed (only the split MLP's does).
-    if (fold && fold->sumSq) bad(op, "a delta still lacking its norm's scale");
     if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
         input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
+    GemvInput in;
     Rows xr{};
-    const GemvInput in = gemvInputOf(x, fold, op, xr);
+    if (fold)
+        in = residualNormInput(*fold, op, xr);
+    else
+        xr = lastDimRows(x, op, "x");
     const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
     // The conv's operands, checked as causalConv1d checks them.
     const Tensor& cw = *conv->weight;
@@ -832,52 +817,6 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     gc.out = co;
     makeCurrent();
     launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in, gc);
-}
-
-bool CudaBackend::accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const {
-    // Opt-in, LONGVIEW_CUDA_SPLIT_MLP=1, until measured to pay (H100: its first form lost
-    // 23%; docs/cuda-notes.md v56-v59). Read at each call: the op test runs both forms;
-    // recorded steps read it once.
-    return switchIs("LONGVIEW_CUDA_SPLIT_MLP", "1") && T >= 1 && T <= kGemvMaxRows &&
-           gateUp.dtype == down.dtype &&
-           (down.dtype == DType::BF16 || down.dtype == DType::F16 || down.dtype == DType::F32) &&
-           gateUp.rank == 2 && down.rank == 2 && gateUp.shape[0] == 2 * down.shape[1];
-}
-
-void CudaBackend::mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp,
-                          float gateScale, const Tensor& down, float downScale, Tensor& out,
-                          const Tensor* downTransposed) {
-    const char* op = "mlpInto";
-    const Tensor& input = fold ? *fold->x : x;
-    if (input.rank == 2 && accumulatesMlp(gateUp, down, input.shape[0])) {
-        Rows xr{};
-        const GemvInput in = gemvInputOf(x, fold, op, xr);
-        for (const Tensor* w : {&gateUp, &down, downTransposed})
-            if (w && w->shape[1] > 1 && w->stride[1] != 1)
-                bad(op, "weight rows must be contiguous");
-        if (gateUp.shape[1] != xr.cols)
-            bad(op, "x " + input.shapeString() + " does not match gateUp " + gateUp.shapeString());
-        const Rows o = lastDimRows(out, op, "out");
-        if (o.rows != xr.rows || o.cols != down.shape[0])
-            bad(op, "out " + out.shapeString() + " must be [" + std::to_string(xr.rows) + ", " +
-                        std::to_string(down.shape[0]) + "]");
-        // The rows form where down is also there transposed, in down's dtype.
-        const bool rows =
-            downTransposed && downTransposed->rank == 2 && downTransposed->dtype == down.dtype &&
-            downTransposed->shape[0] == down.shape[1] && downTransposed->shape[1] == down.shape[0];
-        const Tensor& d = rows ? *downTransposed : down;
-        const auto ld = [](const Tensor& w) { return w.shape[0] > 1 ? w.stride[0] : w.shape[1]; };
-        makeCurrent();
-        if (launchMlpStep(xr, in, gateUp.data, int(gateUp.dtype), ld(gateUp), down.shape[1],
-                          gateScale, d.data, ld(d), downScale, o, stream_, rows))
-            return;
-    }
-    Backend::mlpInto(x, fold, gateUp, gateScale, down, downScale, out, downTransposed);
-}
-
-bool CudaBackend::wantsTransposedDown() const {
-    static const bool rows = switchIs("LONGVIEW_CUDA_MLP", "rows");
-    return rows;
 }
 
 DType CudaBackend::swigluInputDType(const Tensor& down, std::int64_t rows) const {
@@ -1046,12 +985,10 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     launchCausalConv1d(xr, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
 }
 
-namespace {
-
-// The SSD's operands checked as ssdScan checks them (y may be null: not written).
-SsdArgs ssdArgsOf(const char* op, const Tensor& x, const Tensor& dt, const Tensor& A,
-                  const Tensor& B, const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                  const SsdParams& params, Tensor& state, Tensor* y) {
+void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
+                          const SsdParams& params, Tensor& state, Tensor& y) {
+    const char* op = "ssdScan";
     requireRank(x, 3, op, "x");
     const std::int64_t T = x.shape[0], H = x.shape[1], P = x.shape[2];
     Rows xr = tokenRows(x, op, "x");
@@ -1077,11 +1014,10 @@ SsdArgs ssdArgsOf(const char* op, const Tensor& x, const Tensor& dt, const Tenso
     requireDType(state, DType::F32, op, "state");
     requireShape(state, {H, P, N}, op, "state");
     requireContiguous(state, op, "state");
-    Rows yr{};
-    if (y) {
-        requireShape(*y, {T, H, P}, op, "y");
-        yr = tokenRows(*y, op, "y");
-    }
+    requireShape(y, {T, H, P}, op, "y");
+    Rows yr = tokenRows(y, op, "y");
+    makeCurrent();
+
     SsdArgs a{};
     a.x = xr.data;
     a.ldx = xr.ld;
@@ -1104,18 +1040,6 @@ SsdArgs ssdArgsOf(const char* op, const Tensor& x, const Tensor& dt, const Tenso
     a.N = N;
     a.dtMin = params.dtMin;
     a.dtMax = params.dtMax;
-    return a;
-}
-
-} // namespace
-
-void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                          const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                          const SsdParams& params, Tensor& state, Tensor& y) {
-    const SsdArgs a = ssdArgsOf("ssdScan", x, dt, A, B, C, D, dtBias, params, state, &y);
-    const std::int64_t T = a.T;
-    makeCurrent();
-
     // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
     // sequences go through the chunked form on the tensor cores.
     if (T <= kRecurrentMaxTokens) {
@@ -1124,52 +1048,6 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     }
     Scratch scratch(*this, ssdChunkedScratchBytes(a));
     launchSsdChunked(a, scratch.as<void>(), stream_);
-}
-
-bool CudaBackend::accumulatesMamba2Tail(const Tensor& outProj, std::int64_t headDim,
-                                        std::int64_t stateSize, std::int64_t T) const {
-    // Unless LONGVIEW_CUDA_SPLIT_TAIL=0 (read at each call; recorded steps read it once).
-    return !switchIs("LONGVIEW_CUDA_SPLIT_TAIL", "0") && outProj.rank == 2 &&
-           outProj.shape[0] % 4 == 0 && outProj.shape[1] % 8 == 0 &&
-           mamba2TailApplies(T, headDim, stateSize, int(outProj.dtype));
-}
-
-void CudaBackend::mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A,
-                                 const Tensor& B, const Tensor& C, const Tensor& D,
-                                 const Tensor& dtBias, const SsdParams& params, Tensor& state,
-                                 const Tensor& z, const Tensor& normWeight, bool normBeforeGate,
-                                 const Tensor& outProj, float outScale, Tensor& out,
-                                 Tensor& sumSq) {
-    const char* op = "mamba2TailInto";
-    Mamba2TailArgs a{};
-    a.ssd = ssdArgsOf(op, x, dt, A, B, C, D, dtBias, params, state, nullptr);
-    const std::int64_t channels = a.ssd.H * a.ssd.P;
-    const Rows zr = lastDimRows(z, op, "z");
-    if (zr.rows != 1 || zr.cols != channels)
-        bad(op, "z " + z.shapeString() + " must be [1, " + std::to_string(channels) + "]");
-    requireNormWeight(normWeight, channels, op, "normWeight");
-    requireWeightDType(outProj, op, "outProj");
-    requireRank(outProj, 2, op, "outProj");
-    if (outProj.shape[1] != channels || (outProj.shape[1] > 1 && outProj.stride[1] != 1))
-        bad(op, "outProj " + outProj.shapeString() + " must be [N, " + std::to_string(channels) +
-                    "] with contiguous rows");
-    a.out = lastDimRows(out, op, "out");
-    if (a.out.rows != 1 || a.out.cols != outProj.shape[0])
-        bad(op,
-            "out " + out.shapeString() + " must be [1, " + std::to_string(outProj.shape[0]) + "]");
-    requireDType(sumSq, DType::F32, op, "sumSq");
-    if (sumSq.numel() != 1) bad(op, "sumSq " + sumSq.shapeString() + " must have 1 element");
-    a.z = zr.data;
-    a.norm = weightOf(normWeight);
-    a.normBeforeGate = normBeforeGate;
-    a.outProj = outProj.data;
-    a.dtype = int(outProj.dtype);
-    a.ldOut = outProj.shape[0] > 1 ? outProj.stride[0] : outProj.shape[1];
-    a.outScale = outScale;
-    a.sumSq = sumSq.as<float>();
-    makeCurrent();
-    if (!launchMamba2Tail(a, stream_))
-        bad(op, "the kernel does not take these shapes (accumulatesMamba2Tail said it would)");
 }
 
 void CudaBackend::rope(Tensor& x, std::int64_t pos0, float theta, std::int64_t rotaryDim) {

@@ -56,22 +56,6 @@ public:
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
                      const ConvOfColumns* conv) override;
-    // Decode (T <= 4) with LONGVIEW_CUDA_SPLIT_MLP=1 (opt-in): one kernel (MlpStep.cu).
-    bool accumulatesMlp(const Tensor& gateUp, const Tensor& down, std::int64_t T) const override;
-    void mlpInto(const Tensor& x, const ResidualNorm* fold, const Tensor& gateUp, float gateScale,
-                 const Tensor& down, float downScale, Tensor& out,
-                 const Tensor* downTransposed) override;
-    // Decode (one token, sm_90, head dim 64, 16-bit out_proj) unless
-    // LONGVIEW_CUDA_SPLIT_TAIL=0: one kernel (Mamba2Tail.cu).
-    bool accumulatesMamba2Tail(const Tensor& outProj, std::int64_t headDim, std::int64_t stateSize,
-                               std::int64_t T) const override;
-    void mamba2TailInto(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
-                        const Tensor& C, const Tensor& D, const Tensor& dtBias,
-                        const SsdParams& params, Tensor& state, const Tensor& z,
-                        const Tensor& normWeight, bool normBeforeGate, const Tensor& outProj,
-                        float outScale, Tensor& out, Tensor& sumSq) override;
-    // LONGVIEW_CUDA_MLP=rows (read once): the rows form of the MLP kernel, down's bytes again.
-    bool wantsTransposedDown() const override;
     // Decode (T <= 4) unless LONGVIEW_CUDA_FOLD_NORM=0.
     bool stacksProducts() const override;
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;

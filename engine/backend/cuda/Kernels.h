@@ -99,10 +99,6 @@ struct GemvInput {
     bool normBeforeGate = false;
     float scale = 1.0f; // kGemvAddRmsNorm
     Rows residualOut{}; // kGemvAddRmsNorm
-    // kGemvAddRmsNorm where other still lacks a norm's scale (a Mamba2 tail's out_proj,
-    // launchMamba2Tail): scale * rsqrt(otherSumSq[t] * otherInvCount + otherEps) a token.
-    const float* otherSumSq = nullptr;
-    float otherInvCount = 0.0f, otherEps = 0.0f;
 };
 // After the product, the causal conv (+ SiLU) of output columns [c0, c0 + channels) into
 // out, rolling state [channels, K-1] (Mamba2's x-B-C): the thread that finishes an output row
@@ -119,18 +115,6 @@ struct GemvConv {
 bool gemvApplies(Rows x, const void* w, std::int64_t ldw, int dtype);
 void launchGemv(Rows x, const void* w, std::int64_t ldw, int dtype, const float* bias, float alpha,
                 Rows out, cudaStream_t s, const GemvInput& in = {}, const GemvConv& conv = {});
-
-// MlpStep.cu: a SwiGLU MLP's decode step in one kernel, out += downScale * down .
-// (silu(g) * u) with [g | u] = gateScale * gateUp . x' (x' made from x as GemvInput says):
-// gateUp [2F, K] (gate rows, then up rows) and down [N, F] of one dtype (0/1/2), with
-// 16-byte aligned rows; out f32 [T, N] with N % 4 == 0, accumulated with atomics (it must
-// hold zeros or a sum to add to). False (nothing launched) where the kernel does not apply.
-// downTransposed: down is given as [F, N] (ldDown its row pitch): the rows form (the model
-// keeps down so as well with LONGVIEW_CUDA_MLP=rows).
-bool launchMlpStep(Rows x, const GemvInput& in, const void* gateUp, int dtype,
-                   std::int64_t ldGateUp, std::int64_t F, float gateScale, const void* down,
-                   std::int64_t ldDown, float downScale, Rows out, cudaStream_t s,
-                   bool downTransposed = false);
 
 // Norms.cu
 void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);
@@ -168,27 +152,6 @@ void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
 // The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a);
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
-
-// Mamba2Tail.cu: Mamba2's tail of a decode step (one token) in one kernel on sm_90: the
-// SSD step as launchSsdRecurrent does it (y not written), then out += outScale * outProj .
-// (y * silu(z) * norm) and *sumSq += the gated norm's sum of squares (of y * silu(z), or of
-// y with normBeforeGate) over all channels, the norm's scale left for the next product
-// (GemvInput::otherSumSq). outProj 16-bit [out.cols, H * P] with row pitch ldOut; out f32
-// [1, N] and sumSq accumulated with atomics. False (nothing launched) where it does not apply.
-struct Mamba2TailArgs {
-    SsdArgs ssd;
-    const float* z; // [H * P]
-    Weight norm;    // [H * P]
-    bool normBeforeGate;
-    const void* outProj;
-    int dtype;
-    std::int64_t ldOut;
-    float outScale;
-    Rows out;
-    float* sumSq;
-};
-bool mamba2TailApplies(std::int64_t T, std::int64_t headDim, std::int64_t stateSize, int dtype);
-bool launchMamba2Tail(const Mamba2TailArgs& a, cudaStream_t s);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,

@@ -39,28 +39,6 @@ void launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t 
     check(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...), what);
 }
 
-// The same with the grid in clusters of `clusterX` blocks (sm_90 and newer), whose shared
-// memory each block of the cluster may read.
-template <class... Params, class... Args>
-void launchKernelInClusters(void (*kernel)(Params...), unsigned clusterX, dim3 grid, dim3 block,
-                            std::size_t smem, cudaStream_t s, const char* what, Args&&... args) {
-    cudaLaunchAttribute attrs[2] = {};
-    attrs[0].id = cudaLaunchAttributeClusterDimension;
-    attrs[0].val.clusterDim.x = clusterX;
-    attrs[0].val.clusterDim.y = 1;
-    attrs[0].val.clusterDim.z = 1;
-    attrs[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attrs[1].val.programmaticStreamSerializationAllowed = 1;
-    cudaLaunchConfig_t cfg{};
-    cfg.gridDim = grid;
-    cfg.blockDim = block;
-    cfg.dynamicSmemBytes = smem;
-    cfg.stream = s;
-    cfg.attrs = attrs;
-    cfg.numAttrs = dependentLaunchEnabled() ? 2 : 1;
-    check(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...), what);
-}
-
 #ifdef __CUDACC__
 // Before a kernel's first read of anything an earlier kernel wrote, and before its first
 // global write (an earlier kernel may still read what it overwrites): returns once the

@@ -21,12 +21,9 @@
 #include <cuda_fp16.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <string>
-#include <type_traits>
 #include <utility>
 
 namespace lv::cuda {
@@ -69,38 +66,14 @@ template <> struct Unpack<float> {
     }
 };
 
-// The norm's weights a thread uses when the norm is one group of at most kNormAhead
-// elements a thread (element threadIdx.x + u * blockDim.x in slot u): requested before the
-// wait, they take the one dependent global read out of the staging after the sum.
-constexpr int kNormAhead = 16;
-struct NormAhead {
-    float w[kNormAhead];
-    bool held = false;
-};
-__device__ __forceinline__ bool normFitsAhead(const GemvInput& in, int K) {
-    return (in.kind == kGemvGatedNorm || in.kind == kGemvAddRmsNorm) && in.groupSize == K &&
-           K <= kNormAhead * int(blockDim.x);
-}
-__device__ __forceinline__ void loadNormAhead(const GemvInput& in, int K, NormAhead& ahead) {
-    ahead.held = normFitsAhead(in, K);
-    if (!ahead.held) return;
-#pragma unroll
-    for (int u = 0; u < kNormAhead; ++u) {
-        const int c = int(threadIdx.x) + u * int(blockDim.x);
-        ahead.w[u] = c < K ? loadAsFloat(in.norm.data, in.norm.dtype, c) : 0.0f;
-    }
-}
-
 // Fills xs [T][K] with the product's input (GemvInput's kinds). Every thread of the block
 // takes part (syncs).
 // A thread issues all the loads of a batch before it uses any: one element at a time, each
 // waited out a full memory latency (16 in a row for K = 4096), which the timeline showed as
 // 19 us for a 3072 -> 1536 product that moves 9 MB.
 template <int T>
-__device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed,
-                           const NormAhead& ahead = {}) {
+__device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed) {
     constexpr int U = 16;
-    static_assert(U == kNormAhead, "a held norm weight is slot u of the one pass below");
     const int K = int(x.cols), n = T * K;
     const bool two = in.kind != kGemvPlain;
     const int slice = (n + int(gridDim.x) - 1) / int(gridDim.x);
@@ -157,9 +130,7 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
                 const int c = base + u * int(blockDim.x);
                 wv[u] = zv[u] = 0.0f;
                 if (c < group) {
-                    // (held: one group, c0 == 0, one pass: base == threadIdx.x)
-                    wv[u] =
-                        ahead.held ? ahead.w[u] : loadAsFloat(in.norm.data, in.norm.dtype, c0 + c);
+                    wv[u] = loadAsFloat(in.norm.data, in.norm.dtype, c0 + c);
                     if (in.normBeforeGate) zv[u] = z[c];
                 }
             }
@@ -265,44 +236,27 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
 }
 
-// What channel ch's conv needs besides the product: its taps, bias and rolling state. The
-// state is the channel's window a token ago (written by this product's kernel then), so it
-// may be read before the wait like the constants.
-struct ConvTaps {
-    float w[8], st[7], bias;
-};
-__device__ __forceinline__ void loadConvTaps(const GemvConv& conv, int ch, ConvTaps& taps) {
-    const int K = conv.K;
-    const float* st = conv.state + std::int64_t(ch) * (K - 1);
-#pragma unroll
-    for (int k = 0; k < 7; ++k)
-        taps.st[k] = k < K - 1 ? st[k] : 0.0f;
-#pragma unroll
-    for (int k = 0; k < 8; ++k)
-        taps.w[k] = k < K ? loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) : 0.0f;
-    taps.bias = conv.bias ? conv.bias[ch] : 0.0f;
-}
-
 // Channel ch's causal conv over its window [state (K-1), vals (T)], as causalConv1d does
 // (bias, then the taps in order, then SiLU), and the window's last K-1 back as its state.
 template <int T>
-__device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const ConvTaps& taps,
-                                          const float (&vals)[T]) {
+__device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const float (&vals)[T]) {
     const int K = conv.K;
     float* st = conv.state + std::int64_t(ch) * (K - 1);
     float seq[7 + T];
 #pragma unroll
     for (int k = 0; k < 7; ++k)
-        if (k < K - 1) seq[k] = taps.st[k];
+        if (k < K - 1) seq[k] = st[k];
 #pragma unroll
     for (int t = 0; t < T; ++t)
         seq[K - 1 + t] = vals[t];
 #pragma unroll
     for (int t = 0; t < T; ++t) {
-        float acc = taps.bias;
+        float acc = conv.bias ? conv.bias[ch] : 0.0f;
 #pragma unroll
         for (int k = 0; k < 8; ++k)
-            if (k < K) acc += taps.w[k] * seq[t + k];
+            if (k < K)
+                acc +=
+                    loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) * seq[t + k];
         conv.out.data[std::int64_t(t) * conv.out.ld + ch] = conv.silu ? siluf(acc) : acc;
     }
 #pragma unroll
@@ -329,22 +283,14 @@ template <int P> struct GemvRing {
 // warp's walk through them (the fetch cursor P - 1 chunks ahead of the compute cursor) and
 // the warp's ring of chunk slots. prologue() requests the first weights, which need nothing
 // of the step; run() needs x staged; finishRows() then writes the block's rows.
-// F (opt-in forms, LONGVIEW_CUDA_GEMV_LOADS): F & 3 the L2 hints of cpAsync16Stream; F & 4
-// a full ring, P chunks in flight instead of P - 1 (the refill of a slot waits until its
-// chunk has been used); F & 8 lets the next kernel be placed before the wait; F & 16 requests
-// the norm's weights and the conv's taps before the wait too.
-template <class W, int T, int P, int F = 0> struct ProductStream {
+template <class W, int T, int P> struct ProductStream {
     static constexpr int EPL = Unpack<W>::n;
     static constexpr int CHUNK = 32 * EPL;
-    static constexpr bool fullRing = P > 0 && (F & 4) != 0;
-    // chunks requested before the first use
-    static constexpr int ahead() { return fullRing ? P : P - 1; }
     const W* w;
     std::int64_t ldw;
     int K, N, S, chunks, mine, items, warp, lane;
     uint4* ring; // this warp's P slots
     int fItem, fc, fSlot;
-    std::uint64_t policy;
     uint4 next[P == 0 ? kRows : 1];
 
     __device__ __forceinline__ ProductStream(const W* w_, std::int64_t ldw_, int K_, int N_, int S_,
@@ -364,7 +310,6 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
         fItem = warp;
         fc = warp % S;
         fSlot = 0;
-        policy = (F & 2) ? l2EvictFirstPolicy() : 0;
     }
     __device__ __forceinline__ int firstRow(int item) const {
         return (int(blockIdx.x) + (item / S) * int(gridDim.x)) * kRows;
@@ -396,8 +341,7 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
 #pragma unroll
             for (int r = 0; r < kRows; ++r) {
                 const bool ok = n0 + r < N && k < K;
-                cpAsync16Stream<F & 3>(slot + r * 32, ok ? w + std::int64_t(n0 + r) * ldw + k : w,
-                                       ok, policy);
+                cpAsync16(slot + r * 32, ok ? w + std::int64_t(n0 + r) * ldw + k : w, ok);
             }
             advance(fItem, fc);
         }
@@ -410,7 +354,7 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
             if (warp < items) fetch(warp, warp % S);
         } else {
 #pragma unroll
-            for (int i = 0; i < ahead(); ++i)
+            for (int i = 0; i < P - 1; ++i)
                 fetchStaged();
         }
     }
@@ -425,8 +369,7 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
                 for (int r = 0; r < kRows; ++r)
                     raw[r] = next[r];
             } else {
-                // This chunk's group is complete (the newer ahead - 1 may not be).
-                cpAsyncWait<ahead() - 1>();
+                cpAsyncWait<P - 2>(); // this chunk's group is complete (the newer P - 2 may not be)
 #pragma unroll
                 for (int r = 0; r < kRows; ++r)
                     raw[r] = ring[(slot * kRows + r) * 32 + lane];
@@ -436,13 +379,10 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
             const bool itemEnds = advance(item, c);
             if constexpr (P == 0) {
                 if (item < items) fetch(item, c);
-            } else if constexpr (!fullRing) {
+            } else {
                 fetchStaged(); // into the slot read a step ago (its values are in registers)
             }
             if (k < K) accumulate<W, T>(raw, xs, K, k, acc);
-            // Into the slot just read: after the products that used its values, so that the
-            // copy cannot overtake the reads.
-            if constexpr (fullRing) fetchStaged();
             if (itemEnds) {
 #pragma unroll
                 for (int r = 0; r < kRows; ++r)
@@ -458,25 +398,15 @@ template <class W, int T, int P, int F = 0> struct ProductStream {
     }
 };
 
-// The channel of output row n, or -1 where the conv does not take it.
-__device__ __forceinline__ int convChannel(const GemvConv& conv, int n) {
-    return conv.out.data && n >= conv.c0 && n < conv.c0 + conv.channels ? n - int(conv.c0) : -1;
-}
-// Output row i of the block's rows (i < mine * kRows), as finishRows numbers them.
-__device__ __forceinline__ int blockRow(int i) {
-    return (int(blockIdx.x) + i / kRows * int(gridDim.x)) * kRows + i % kRows;
-}
-
 // After run() and a block barrier: a thread finishes an output row for every token (so that
-// it can run the row's conv). `first` holds the taps of the thread's first row where they
-// were requested ahead (firstHeld).
+// it can run the row's conv).
 template <int T>
-__device__ __forceinline__ void
-finishRows(int mine, int S, int N, const float* red, const float* bias, float alpha, Rows out,
-           const GemvConv& conv, const ConvTaps& first = {}, bool firstHeld = false) {
+__device__ __forceinline__ void finishRows(int mine, int S, int N, const float* red,
+                                           const float* bias, float alpha, Rows out,
+                                           const GemvConv& conv) {
     for (int i = int(threadIdx.x); i < mine * kRows; i += int(blockDim.x)) {
         const int j = i / kRows, r = i % kRows;
-        const int n = blockRow(i);
+        const int n = (int(blockIdx.x) + j * int(gridDim.x)) * kRows + r;
         if (n >= N) continue;
         float vals[T];
 #pragma unroll
@@ -488,52 +418,28 @@ finishRows(int mine, int S, int N, const float* red, const float* bias, float al
             vals[t] = alpha * v;
             out.data[std::int64_t(t) * out.ld + n] = vals[t];
         }
-        const int ch = convChannel(conv, n);
-        if (ch < 0) continue;
-        if (firstHeld && i == int(threadIdx.x)) {
-            convOfRow<T>(conv, ch, first, vals);
-        } else {
-            ConvTaps taps;
-            loadConvTaps(conv, ch, taps);
-            convOfRow<T>(conv, ch, taps, vals);
-        }
+        if (conv.out.data && n >= conv.c0 && n < conv.c0 + conv.channels)
+            convOfRow<T>(conv, n - int(conv.c0), vals);
     }
 }
 
-template <class W, int T, int P, int F>
+template <class W, int T, int P>
 __global__ void __launch_bounds__(kWarps * 32)
     gemvStreamKernel(Rows x, GemvInput in, const W* w, std::int64_t ldw, const float* bias,
                      float alpha, Rows out, int S, GemvConv conv) {
     extern __shared__ __align__(16) float xs[]; // [T][K], ring, red [items][kRows][T]
     __shared__ float normRed[32];
     const int K = int(x.cols), N = int(out.cols);
-    ProductStream<W, T, P, F> stream(w, ldw, K, N, S, reinterpret_cast<uint4*>(xs + T * K));
+    ProductStream<W, T, P> stream(w, ldw, K, N, S, reinterpret_cast<uint4*>(xs + T * K));
     float* red = xs + T * K + GemvRing<P>::bytes / 4;
     // The first weights are requested before x is staged, and, launched as a dependent,
     // before the previous kernel ends.
-    if constexpr ((F & 8) != 0) allowDependentsEarly();
     stream.prologue();
-    if constexpr ((F & 16) != 0) {
-        // So are the norm's weights and the conv's taps and state (each otherwise one more
-        // dependent read after the wait).
-        NormAhead ahead;
-        loadNormAhead(in, K, ahead);
-        ConvTaps taps;
-        const int i = int(threadIdx.x), n = blockRow(i);
-        const int ch = i < stream.mine * kRows && n < N ? convChannel(conv, n) : -1;
-        if (ch >= 0) loadConvTaps(conv, ch, taps);
-        waitForPrevious();
-        stageInput<T>(x, in, xs, normRed, ahead);
-        stream.run(xs, red);
-        __syncthreads();
-        finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv, taps, ch >= 0);
-    } else {
-        waitForPrevious(); // the weights are constant; x and out belong to the step
-        stageInput<T>(x, in, xs, normRed);
-        stream.run(xs, red);
-        __syncthreads();
-        finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
-    }
+    waitForPrevious(); // the weights are constant; x and out belong to the step
+    stageInput<T>(x, in, xs, normRed);
+    stream.run(xs, red);
+    __syncthreads();
+    finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
 }
 
 // An attribute of the current device, read once per device.
@@ -608,10 +514,10 @@ constexpr int kGemvStages = 3; // the staged form's ring: two chunks a warp in f
 
 // The streaming form with ring depth P (0: registers); false where its shared memory would
 // not fit the device.
-template <class W, int T, int P, int F = 0>
+template <class W, int T, int P>
 bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const float* bias,
                   float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
-    const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T, P, F>);
+    const void* kernel = reinterpret_cast<const void*>(gemvStreamKernel<W, T, P>);
     const int limit = P == 0 ? int(kGemvMaxSmem) : dynamicSharedLimit(kernel);
     const std::size_t fixed = sizeof(float) * std::size_t(T * x.cols) + GemvRing<P>::bytes;
     if (fixed + 2048 > std::size_t(limit)) return false;
@@ -641,62 +547,9 @@ bool launchStream(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, 
     for (plan(perSm); perSm > 1 && blocksPerMultiprocessor(kernel, smem) < perSm;)
         plan(--perSm);
     if (smem > std::size_t(limit)) return false;
-    launchKernel(gemvStreamKernel<W, T, P, F>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x,
-                 in, static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
+    launchKernel(gemvStreamKernel<W, T, P>, unsigned(blocks), kWarps * 32, smem, s, "gemv", x, in,
+                 static_cast<const W*>(w), ldw, bias, alpha, out, int(S), conv);
     return true;
-}
-
-// LONGVIEW_CUDA_GEMV_LOADS (opt-in, bf16 weights, the staged form): a comma list of 256b
-// (L2 fetches 256-byte pieces), evict (weights first to leave L2), full (P chunks in flight),
-// early (the next kernel placed before this one's wait), ahead (the norm's weights and the
-// conv's taps requested before the wait); the combinations launchStaged has.
-int gemvLoadFlags() {
-    const char* e = std::getenv("LONGVIEW_CUDA_GEMV_LOADS");
-    if (!e) return 0;
-    const std::string v = std::string(",") + e + ",";
-    return (v.find(",256b,") != std::string::npos ? 1 : 0) |
-           (v.find(",evict,") != std::string::npos ? 2 : 0) |
-           (v.find(",full,") != std::string::npos ? 4 : 0) |
-           (v.find(",early,") != std::string::npos ? 8 : 0) |
-           (v.find(",ahead,") != std::string::npos ? 16 : 0);
-}
-
-// The forms LONGVIEW_CUDA_GEMV_LOADS can ask for (each an instantiation of every T).
-template <class W, int T>
-bool launchStaged(int flags, Rows x, const GemvInput& in, const void* w, std::int64_t ldw,
-                  const float* bias, float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
-    constexpr int P = kGemvStages;
-    if constexpr (std::is_same_v<W, __nv_bfloat16>) {
-        switch (flags) {
-        case 1:
-            return launchStream<W, T, P, 1>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 2:
-            return launchStream<W, T, P, 2>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 3:
-            return launchStream<W, T, P, 3>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 4:
-            return launchStream<W, T, P, 4>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 8:
-            return launchStream<W, T, P, 8>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 12:
-            return launchStream<W, T, P, 12>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 13:
-            return launchStream<W, T, P, 13>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 16:
-            return launchStream<W, T, P, 16>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 17:
-            return launchStream<W, T, P, 17>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 20:
-            return launchStream<W, T, P, 20>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 24:
-            return launchStream<W, T, P, 24>(x, in, w, ldw, bias, alpha, out, s, conv);
-        case 28:
-            return launchStream<W, T, P, 28>(x, in, w, ldw, bias, alpha, out, s, conv);
-        default:
-            break;
-        }
-    }
-    return launchStream<W, T, P>(x, in, w, ldw, bias, alpha, out, s, conv);
 }
 
 template <class W, int T>
@@ -704,7 +557,7 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
              float alpha, Rows out, cudaStream_t s, const GemvConv& conv) {
     const GemvForm form = gemvForm();
     if (form == GemvForm::staged &&
-        launchStaged<W, T>(gemvLoadFlags(), x, in, w, ldw, bias, alpha, out, s, conv))
+        launchStream<W, T, kGemvStages>(x, in, w, ldw, bias, alpha, out, s, conv))
         return;
     if (form != GemvForm::block && launchStream<W, T, 0>(x, in, w, ldw, bias, alpha, out, s, conv))
         return;

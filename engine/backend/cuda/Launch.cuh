@@ -52,16 +52,4 @@ __device__ __forceinline__ void waitForPrevious() {
 }
 #endif
 
-#ifdef __CUDACC__
-// Lets the next kernel be placed before this one's waitForPrevious(), for a kernel whose
-// work before its wait reads only constants: the next kernel may then start while the one
-// before this is still running, so its own work before its wait must read nothing the
-// previous two kernels write.
-__device__ __forceinline__ void allowDependentsEarly() {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-#endif
-}
-#endif
-
 } // namespace lv::cuda

@@ -11,7 +11,6 @@
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
-#include "backend/cuda/Switches.h"
 
 #include <algorithm>
 
@@ -103,9 +102,7 @@ constexpr int kStepRows = 4;  // state rows per warp
 constexpr int kStepWarps = 4; // warps per block
 
 template <int NPL> // state columns per lane: N = 32 * NPL
-__global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a, int early) {
-    // (opt-in) The next kernel placed now: its work before its wait reads only constants.
-    if (early) allowDependentsEarly();
+__global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
     const int h = blockIdx.x;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int P = int(a.P), N = int(a.N);
@@ -157,9 +154,7 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a, int 
 
 template <int NPL> void launchStep(const SsdArgs& a, cudaStream_t s) {
     const dim3 grid(unsigned(a.H), ceilDiv(a.P, kStepWarps * kStepRows));
-    // LONGVIEW_CUDA_SSD_EARLY=1 (opt-in): the next kernel placed before this one's wait.
-    const int early = switchIs("LONGVIEW_CUDA_SSD_EARLY", "1") ? 1 : 0;
-    launchKernel(ssdStepKernel<NPL>, grid, kStepWarps * 32, 0, s, "ssdStep", a, early);
+    launchKernel(ssdStepKernel<NPL>, grid, kStepWarps * 32, 0, s, "ssdStep", a);
 }
 
 template <int NPT> void launchFor(const SsdArgs& a, cudaStream_t s) {

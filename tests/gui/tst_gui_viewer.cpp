@@ -136,14 +136,13 @@ private slots:
     void fileTreeNamesTypesWithoutReadingFiles();
 
 private:
-    // Shows the view, starts watching the UI thread, and opens the PDF in it.
-    bool showPdf(PdfView& view, const QString& path, QSize size) {
-        view.resize(size);
-        view.show();
-        if (!QTest::qWaitForWindowExposed(&view)) return false;
-        watchdog_->arm();
-        view.setDocument(PdfDocument::open(path).document);
-        return true;
+    // Shows the widget at this size and waits until it is on screen. The tests then arm
+    // the watchdog for the rest of their scope, declared after the widget, so that its
+    // teardown (which the application does only when it exits) is not measured.
+    static bool expose(QWidget& widget, QSize size) {
+        widget.resize(size);
+        widget.show();
+        return QTest::qWaitForWindowExposed(&widget);
     }
 
     QTemporaryDir dir_;
@@ -325,7 +324,9 @@ void TstGuiViewer::pdfDocumentAsksForPassword() {
 
 void TstGuiViewer::pdfViewRendersZoomsAndNavigates() {
     PdfView view;
-    QVERIFY(showPdf(view, pdfPath_, QSize(700, 600)));
+    QVERIFY(expose(view, QSize(700, 600)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
     QVERIFY(view.isFitWidth());
     QTRY_VERIFY(view.renderedPageCount() > 0);
     QCOMPARE(view.currentPage(), 0);
@@ -354,7 +355,9 @@ void TstGuiViewer::pdfViewRendersZoomsAndNavigates() {
 
 void TstGuiViewer::pdfViewFindsTextOnEveryPage() {
     PdfView view;
-    QVERIFY(showPdf(view, pdfPath_, QSize(700, 600)));
+    QVERIFY(expose(view, QSize(700, 600)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
     QSignalSpy spy(&view, &PdfView::matchesChanged);
     view.find(QStringLiteral("silo"), false);
     QTRY_VERIFY(!view.isSearching());
@@ -378,7 +381,9 @@ void TstGuiViewer::pdfViewFindsTextOnEveryPage() {
 
 void TstGuiViewer::pdfViewOutlinesACitedPassage() {
     PdfView view;
-    QVERIFY(showPdf(view, pdfPath_, QSize(700, 500)));
+    QVERIFY(expose(view, QSize(700, 500)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(pdfPath_).document);
     view.showTarget(
         3,
         QStringLiteral("The operator inspects every silo\n each month and records the humidity."));
@@ -394,7 +399,9 @@ void TstGuiViewer::pdfViewOutlinesACitedPassage() {
 
 void TstGuiViewer::pdfViewSelectsAndCopiesText() {
     PdfView view;
-    QVERIFY(showPdf(view, selectionPdfPath_, QSize(700, 600)));
+    QVERIFY(expose(view, QSize(700, 600)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
     // The visible page's words are read on a worker, with the lines Poppler found.
     QTRY_VERIFY(view.pageText(0));
     const PageText& page = *view.pageText(0);
@@ -475,7 +482,9 @@ void TstGuiViewer::pdfViewSelectsAndCopiesText() {
 
 void TstGuiViewer::pdfViewSelectsAcrossPagesAndStillPans() {
     PdfView view;
-    QVERIFY(showPdf(view, selectionPdfPath_, QSize(700, 600)));
+    QVERIFY(expose(view, QSize(700, 600)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(selectionPdfPath_).document);
     QWidget* viewport = view.viewport();
 
     // Small enough that the first lines of both pages are in view.
@@ -520,7 +529,9 @@ void TstGuiViewer::pdfViewSelectsWhileScrollingAndCopiesUnreadPages() {
     QVERIFY(lv::test::writeTextPdf(path, pages, QStringLiteral("Sixty pages")));
 
     PdfView view;
-    QVERIFY(showPdf(view, path, QSize(700, 600)));
+    QVERIFY(expose(view, QSize(700, 600)));
+    const auto armed = watchdog_->armedForScope();
+    view.setDocument(PdfDocument::open(path).document);
     view.setZoom(0.35);
     view.goToPage(0);
     QTRY_VERIFY(view.pageText(0));
@@ -568,10 +579,8 @@ void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {
     for (int i = 1; i <= 60000; ++i)
         text += QStringLiteral("int value%1 = compute(%1); // line %1 of the file\n").arg(i);
     CodeEditor editor;
-    editor.resize(600, 400);
-    editor.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&editor));
-    watchdog_->arm();
+    QVERIFY(expose(editor, QSize(600, 400)));
+    const auto armed = watchdog_->armedForScope();
     QSignalSpy loaded(&editor, &CodeEditor::loaded);
     editor.setContent(text, SyntaxRules::forFileName(QStringLiteral("big.cpp")));
     editor.showLines(45000, 45002);
@@ -594,10 +603,8 @@ void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {
 
 void TstGuiViewer::codeEditorFindsAndShowsLines() {
     CodeEditor editor;
-    editor.resize(500, 300);
-    editor.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&editor));
-    watchdog_->arm();
+    QVERIFY(expose(editor, QSize(500, 300)));
+    const auto armed = watchdog_->armedForScope();
     QSignalSpy loaded(&editor, &CodeEditor::loaded);
     editor.setContent(QStringLiteral("alpha\nbeta\nAlpha beta\ngamma\n"), SyntaxRules::plainText());
     QVERIFY(loaded.wait());
@@ -612,10 +619,8 @@ void TstGuiViewer::codeEditorFindsAndShowsLines() {
 
 void TstGuiViewer::viewerPanelOpensPdfAndShowsCitation() {
     ViewerPanel panel;
-    panel.resize(800, 600);
-    panel.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    watchdog_->arm();
+    QVERIFY(expose(panel, QSize(800, 600)));
+    const auto armed = watchdog_->armedForScope();
     QSignalSpy shown(&panel, &ViewerPanel::documentShown);
     panel.openEntry(pdfEntry(pdfPath_), ViewPosition{});
     // A citation before the document is open waits for it.
@@ -663,9 +668,7 @@ void TstGuiViewer::viewerPanelOpensCodebaseAndShowsCitedLines() {
     e.info.sourcePath = repo.path().toStdString();
 
     ViewerPanel panel;
-    panel.resize(900, 600);
-    panel.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(expose(panel, QSize(900, 600)));
     const auto armed = watchdog_->armedForScope();
     panel.openEntry(e, ViewPosition{});
     QCOMPARE(panel.mode(), ViewerPanel::Mode::Code);
@@ -708,7 +711,7 @@ void TstGuiViewer::viewerPanelExplainsAMissingSource() {
     ViewerPanel panel;
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    watchdog_->arm();
+    const auto armed = watchdog_->armedForScope();
     QSignalSpy remove(&panel, &ViewerPanel::removeRequested);
     panel.openEntry(pdfEntry(dir_.filePath(QStringLiteral("moved-away.pdf"))), ViewPosition{});
     QCOMPARE(panel.mode(), ViewerPanel::Mode::Message);

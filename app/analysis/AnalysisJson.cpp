@@ -39,7 +39,13 @@ json toJson(const Metrics& m) {
             {"state_stored", m.stateStored},
             {"device", m.device},
             {"device_note", m.deviceNote},
-            {"model", m.model}};
+            {"model", m.model},
+            {"coverage",
+             {{"whole_document_tokens", m.coverage.wholeDocumentTokens},
+              {"context_tokens", m.coverage.contextTokens},
+              {"passages_read", m.coverage.passagesRead},
+              {"passages_total", m.coverage.passagesTotal},
+              {"summary_parts", m.coverage.summaryParts}}}};
 }
 
 Citation citationFromJson(const json& e) {
@@ -81,6 +87,13 @@ Metrics metricsFromJson(const json& j) {
     m.device = j.value("device", "");
     m.deviceNote = j.value("device_note", "");
     m.model = j.value("model", "");
+    if (auto c = j.find("coverage"); c != j.end() && c->is_object()) { // (since 2026-12-06)
+        m.coverage.wholeDocumentTokens = c->value("whole_document_tokens", std::int64_t(0));
+        m.coverage.contextTokens = c->value("context_tokens", std::int64_t(0));
+        m.coverage.passagesRead = c->value("passages_read", std::int64_t(0));
+        m.coverage.passagesTotal = c->value("passages_total", std::int64_t(0));
+        m.coverage.summaryParts = c->value("summary_parts", std::int64_t(0));
+    }
     return m;
 }
 

@@ -396,11 +396,16 @@ struct AnalysisService::Impl {
         });
     }
 
+    // The context a prompt must fit, in tokens: the configured one, else the model's own;
+    // 0: no limit (pure SSM).
+    std::int64_t contextLimit(LoadedModel& lm) const {
+        return config.contextLength > 0 ? config.contextLength : lm.model->info().contextLength;
+    }
+
     // Token budget for the document part of a prompt: the context less the answer,
     // the system text, the template and the request. 0: no limit (pure SSM).
     std::int64_t documentBudget(LoadedModel& lm, const std::string& request) const {
-        std::int64_t limit = config.contextLength;
-        if (limit <= 0) limit = lm.model->info().contextLength;
+        const std::int64_t limit = contextLimit(lm);
         if (limit <= 0) return 0;
         const PromptParts empty = splitPrompt(*lm.chat, "", {}, request);
         const std::int64_t overhead =
@@ -655,8 +660,9 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
     const std::int64_t budget = impl_->documentBudget(lm, kSummaryRequest);
     std::string whole = promptText(units, 0, units.size(), kind);
     if (kind == DocumentKind::Codebase) whole = fileListing(units) + "\n" + whole;
-    const bool fits =
-        budget <= 0 || std::int64_t(lm.tokenizer->encode(whole, false).size()) <= budget;
+    const std::int64_t wholeTokens =
+        budget <= 0 ? 0 : std::int64_t(lm.tokenizer->encode(whole, false).size());
+    const bool fits = budget <= 0 || wholeTokens <= budget;
     if (fits) {
         const PromptParts parts = splitPrompt(*lm.chat, whole, {}, kSummaryRequest);
         auto g = impl_->run(lm, parts.prefix, parts.suffix, doc.contentHash, true, job);
@@ -732,6 +738,9 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
         s.metrics.tokensRead += total.tokensRead;
         s.metrics.tokensFromCache += total.tokensFromCache;
         s.metrics.generatedTokens += total.generatedTokens;
+        s.metrics.coverage.wholeDocumentTokens = wholeTokens;
+        s.metrics.coverage.contextTokens = impl_->contextLimit(lm);
+        s.metrics.coverage.summaryParts = std::int64_t(parts.size());
     }
     s.citations = resolveCitations(s.text, units);
     for (auto& c : s.citations)
@@ -805,7 +814,10 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         std::string docText = promptText(units, 0, units.size(), kind);
         if (kind == DocumentKind::Codebase) docText = fileListing(units) + "\n" + docText;
         bool cache = true;
-        if (budget > 0 && std::int64_t(lm.tokenizer->encode(docText, false).size()) > budget) {
+        Coverage coverage;
+        const std::int64_t wholeTokens =
+            budget <= 0 ? 0 : std::int64_t(lm.tokenizer->encode(docText, false).size());
+        if (budget > 0 && wholeTokens > budget) {
             // Too long to read whole: the passages BM25 ranks highest, in document
             // order, as many as fit.
             cache = false;
@@ -852,11 +864,16 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             for (std::size_t i : chosen)
                 subset.push_back(units[i]);
             docText = promptText(subset, 0, subset.size(), kind);
+            coverage.wholeDocumentTokens = wholeTokens;
+            coverage.contextTokens = impl_->contextLimit(lm);
+            coverage.passagesRead = std::int64_t(chosen.size());
+            coverage.passagesTotal = std::int64_t(units.size());
         }
         const PromptParts parts = splitPrompt(*lm.chat, docText, history, question);
         auto g = impl_->run(lm, parts.prefix, parts.suffix, doc.contentHash, cache, job);
         a.text = g.text;
         a.metrics = g.metrics;
+        a.metrics.coverage = coverage;
         a.citations = resolveCitations(a.text, units);
         for (auto& c : a.citations)
             for (const auto& u : units)

@@ -40,6 +40,17 @@ struct Citation {
     std::string quote; // the cited passage (short)
 };
 
+// What a model read of a document longer than its context, in tokens; all 0 where it read
+// the document whole.
+struct Coverage {
+    std::int64_t wholeDocumentTokens = 0;
+    std::int64_t contextTokens = 0; // the model's, or the configured limit
+    std::int64_t passagesRead = 0;  // a question: the passages that best match it,
+    std::int64_t passagesTotal = 0; // of the document's
+    std::int64_t summaryParts = 0;  // a summary: made from summaries of parts that fit
+    bool partial() const { return wholeDocumentTokens > 0; }
+};
+
 struct Metrics {
     std::int64_t documentTokens = 0;  // tokens of the document prefix
     std::int64_t tokensRead = 0;      // tokens actually run through the model
@@ -54,6 +65,7 @@ struct Metrics {
     std::string device;        // "cpu", "cuda:0 (NVIDIA H100)", or "none" (extractive)
     std::string deviceNote;    // why the GPU was not used where it was asked for, or empty
     std::string model;         // model name, empty when extractive
+    Coverage coverage;         // what was read of a document too long for the context
 };
 
 struct Summary {

@@ -86,6 +86,19 @@ void printMetrics(std::ostream& out, const analysis::Metrics& m) {
                   m.stateResumed ? " (state resumed)" : (m.stateStored ? " (state cached)" : ""),
                   m.timeToFirstTokenMs, m.tokensPerSecond);
     out << buf;
+    const analysis::Coverage& c = m.coverage;
+    if (!c.partial()) return;
+    std::snprintf(buf, sizeof buf,
+                  "[the document is %lld tokens, longer than the context of %lld: ",
+                  (long long)c.wholeDocumentTokens, (long long)c.contextTokens);
+    out << buf;
+    if (c.passagesTotal > 0)
+        std::snprintf(buf, sizeof buf, "read the %lld of its %lld passages that best match]\n",
+                      (long long)c.passagesRead, (long long)c.passagesTotal);
+    else
+        std::snprintf(buf, sizeof buf, "summarized from summaries of its %lld parts]\n",
+                      (long long)c.summaryParts);
+    out << buf;
 }
 
 } // namespace lv::cli

@@ -394,6 +394,19 @@ private slots:
         const QJsonObject m = j["metrics"].toObject();
         // Several parts were read: more tokens than one window holds.
         QVERIFY(m["tokens_read"].toInt() > 700);
+        const QJsonObject coverage = m["coverage"].toObject();
+        QCOMPARE(coverage["context_tokens"].toInt(), 700);
+        QVERIFY(coverage["whole_document_tokens"].toInt() > 700);
+        QVERIFY(coverage["summary_parts"].toInt() > 1);
+
+        // A question reads the passages that best match it, and says so.
+        const Run ask = cli({"ask", doc, "What is the notice period?", "--model", model, "--device",
+                             "cpu", "--context", "700", "--max-tokens", "4"});
+        QVERIFY2(ask.exitCode == 0, qPrintable(ask.err));
+        const QRegularExpression note(
+            "\\[the document is [0-9]+ tokens, longer than the context of 700: read the [0-9]+ "
+            "of its [0-9]+ passages that best match\\]");
+        QVERIFY2(note.match(ask.out).hasMatch(), qPrintable(ask.out));
     }
 };
 

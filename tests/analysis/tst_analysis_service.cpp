@@ -166,6 +166,51 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::exception, service.storedSummary(id));
     }
 
+    // A document longer than the model's context: the answer reads the passages that best
+    // match, the summary is made from summaries of parts, and both say so in their metrics,
+    // kept with them in the library.
+    void documentsLongerThanTheContextSayWhatWasRead() {
+        LV_REQUIRE_FIXTURES();
+        AnalysisService service(config(fixtureModel())); // a context of 2048 tokens
+        JobControl job;
+        const std::int64_t shortId = service.resolveDocument(document().toStdString(), job);
+        const Answer whole = service.ask(shortId, "Who pays?", {}, job);
+        QVERIFY(!whole.metrics.coverage.partial());
+
+        const QString path = tmp.filePath("long-terms.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 1; i <= 60; ++i)
+            f.write(QString("Clause %1. Shipment %1 leaves the warehouse in week %2 and is "
+                            "insured by the carrier until it is signed for.\n\n")
+                        .arg(i)
+                        .arg(i + 2)
+                        .toUtf8());
+        f.close();
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Answer a = service.ask(id, "When does shipment 42 leave?", {}, job);
+        const Coverage& cov = a.metrics.coverage;
+        QVERIFY(cov.partial());
+        QCOMPARE(cov.contextTokens, std::int64_t(2048));
+        QVERIFY2(cov.wholeDocumentTokens > 2048,
+                 qPrintable(QString::number(cov.wholeDocumentTokens)));
+        QVERIFY(cov.passagesRead > 0 && cov.passagesRead < cov.passagesTotal);
+        QCOMPARE(cov.passagesTotal, std::int64_t(60));
+        QVERIFY(a.metrics.documentTokens < cov.wholeDocumentTokens);
+        const auto kept = service.messages(a.sessionId);
+        QCOMPARE(kept.size(), std::size_t(1));
+        QCOMPARE(kept[0].metrics.coverage.passagesRead, cov.passagesRead);
+        QCOMPARE(kept[0].metrics.coverage.wholeDocumentTokens, cov.wholeDocumentTokens);
+
+        const Summary s = service.summarize(id, job);
+        QVERIFY(!s.extractive);
+        QVERIFY(s.metrics.coverage.partial());
+        QVERIFY(s.metrics.coverage.summaryParts > 1);
+        QCOMPARE(s.metrics.coverage.passagesTotal, std::int64_t(0));
+        QCOMPARE(service.storedSummary(id)->metrics.coverage.summaryParts,
+                 s.metrics.coverage.summaryParts);
+    }
+
     void modelsAreListedAndRemembered() {
         LV_REQUIRE_FIXTURES();
         {

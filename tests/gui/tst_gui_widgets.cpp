@@ -431,8 +431,20 @@ void TstGuiWidgets::metricsDescribeTheRun() {
     QVERIFY(text.contains(QStringLiteral("granite-4.0-h-1b")));
     QVERIFY(text.contains(QStringLiteral("21.4 tok/s")));
     QVERIFY(text.contains(QStringLiteral("read 90,000 tokens")));
+    QVERIFY(!text.contains(QStringLiteral("context")));
     m.stateResumed = true;
     QVERIFY(describeMetrics(m, false).contains(QStringLiteral("resumed from cache")));
+    // A document longer than the model's context: what was read of it instead.
+    m.coverage.wholeDocumentTokens = 250000;
+    m.coverage.contextTokens = 131072;
+    m.coverage.passagesRead = 140;
+    m.coverage.passagesTotal = 1210;
+    QVERIFY(describeMetrics(m, false).contains(
+        QStringLiteral("read the 140 of its 1,210 passages that best match")));
+    m.coverage.passagesRead = m.coverage.passagesTotal = 0;
+    m.coverage.summaryParts = 3;
+    QVERIFY(describeMetrics(m, false).contains(QStringLiteral("summaries of its 3 parts")));
+    m.coverage = {};
     // The GPU asked for and not used: said in the run's line and where the device shows.
     m.device = "cpu (2 threads)";
     m.deviceNote = "CUDA not used (no CUDA device found); running on the CPU";

@@ -98,11 +98,7 @@ public:
     Mirrored inputAs(std::vector<float> values, std::initializer_list<std::int64_t> dims,
                      DType refType, DType dutType) {
         for (DType t : {refType, dutType})
-            for (auto& v : values)
-                if (t == DType::BF16)
-                    v = bf16ToFloat(floatToBf16(v));
-                else if (t == DType::F16)
-                    v = f16ToFloat(floatToF16(v));
+            roundTo(values, t);
         Mirrored m = make(dims, refType, 0);
         Mirrored d = make(dims, dutType, 0);
         owned_.pop_back();
@@ -229,8 +225,25 @@ private:
         b.upload(t.data, half.data(), half.size() * 2);
     }
 
+    // Values as a tensor of type t holds them.
+    static void roundTo(std::vector<float>& values, DType t) {
+        for (auto& v : values)
+            if (t == DType::BF16)
+                v = bf16ToFloat(floatToBf16(v));
+            else if (t == DType::F16)
+                v = f16ToFloat(floatToF16(v));
+    }
+
     void uploadValues(Mirrored& m, const std::vector<float>& values) {
         Q_ASSERT(std::int64_t(values.size()) == m.ref.numel());
+        if (m.ref.dtype != m.dut.dtype) { // (inputAs) each side in its type, the same numbers
+            std::vector<float> same = values;
+            for (DType t : {m.ref.dtype, m.dut.dtype})
+                roundTo(same, t);
+            uploadSide(m, same, true);
+            uploadSide(m, same, false);
+            return;
+        }
         if (m.ref.dtype == DType::F32 && m.ref.isContiguous()) {
             write(m, values.data(), values.size() * 4);
             return;

@@ -927,7 +927,14 @@ private slots:
               // block of rows that ends inside a 128-key step
               Case{33, 0, 33, 6, 2, 128, DType::F16}, Case{200, 77, 300, 3, 1, 64, DType::F16},
               // eight query heads a kv head (16 queries a block of 128 rows)
-              Case{150, 10, 160, 8, 1, 64, DType::F16}}) {
+              Case{150, 10, 160, 8, 1, 64, DType::F16},
+              // split-K decode on f16 caches: keys that end inside a tile of 16 and inside a
+              // split, two tokens (causal within the block's rows), eight heads a kv head,
+              // head dim 64, a long context
+              Case{1, 1000, 1001, 12, 4, 128, DType::F16},
+              Case{2, 777, 800, 12, 4, 128, DType::F16}, Case{1, 300, 512, 8, 8, 64, DType::F16},
+              Case{1, 4500, 4501, 8, 1, 128, DType::F16}, Case{2, 3000, 3002, 4, 1, 64, DType::F16},
+              Case{1, 70000, 70001, 12, 4, 128, DType::F16}}) {
             OpHarness h = harness();
             const float scale = 1.0f / std::sqrt(float(k.d));
             auto qw = h.wide(k.T, k.Hq * k.d + 2 * k.Hkv * k.d); // q as a slice of qkv
@@ -942,23 +949,28 @@ private slots:
             // warp-specialized warpgroup products, else two query tiles per warp; the
             // warpgroup products with cp.async copies; the mma.sync forms with two tiles and
             // one), each into a freshly poisoned output. A form that does not apply falls
-            // back to the next, compared again.
+            // back to the next, compared again. A few query rows go to the split-K decode
+            // kernel whatever the flash switches: on f16 caches its tensor-core form (the
+            // default) and its CUDA-core one.
             struct Variant {
-                const char *name, *value; // LONGVIEW_CUDA_FA
+                const char *name, *variable, *value;
+                bool decode; // a form of the decode kernel, else of flash attention
             };
+            const bool flash = k.T * (k.Hq / k.Hkv) > 8;
             for (const Variant& v :
-                 {Variant{"default", ""}, Variant{"wgmma", "wgmma"}, Variant{"mma, tiles=2", "mma"},
-                  Variant{"mma, tiles=1", "mma1"}}) {
-                // (a few query rows go to the split-K decode kernel whatever the switches)
-                const bool flash = k.T * (k.Hq / k.Hkv) > 8;
-                if (*v.value && (k.kv != DType::F16 || !flash)) break;
+                 {Variant{"default", "", "", false},
+                  Variant{"wgmma", "LONGVIEW_CUDA_FA", "wgmma", false},
+                  Variant{"mma, tiles=2", "LONGVIEW_CUDA_FA", "mma", false},
+                  Variant{"mma, tiles=1", "LONGVIEW_CUDA_FA", "mma1", false},
+                  Variant{"split-K on the CUDA cores", "LONGVIEW_CUDA_DECODE", "simt", true}}) {
+                if (*v.value && (k.kv != DType::F16 || flash == v.decode)) continue;
                 auto out = h.output({k.T, k.Hq, k.d});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
-                qputenv("LONGVIEW_CUDA_FA", v.value);
+                if (*v.variable) qputenv(v.variable, v.value);
                 const bool ran = guarded(
                     QString("attention T=%1 pos0=%2 d=%3").arg(k.T).arg(k.pos0).arg(k.d),
                     [&] { h.dut().attention(q.dut, kc.dut, vc.dut, k.pos0, scale, out.dut); });
-                qunsetenv("LONGVIEW_CUDA_FA");
+                if (*v.variable) qunsetenv(v.variable);
                 if (!ran) break;
                 check(QString("attention T=%1 pos0=%2 Hq=%3 Hkv=%4 d=%5 kv=%6 %7")
                           .arg(k.T)
@@ -1020,18 +1032,21 @@ private slots:
     // at the replay's position.
     void recordedStep() {
         for (bool fused : {false, true})
-            recordedStepWith(fused);
+            recordedStepWith(fused, DType::F32);
+        recordedStepWith(true, DType::F16); // the caches the GPU keeps: tensor-core decode
     }
-    // fused: rope and the KV append as one ropeAndAppend call.
-    void recordedStepWith(bool fused) {
+    // fused: rope and the KV append as one ropeAndAppend call. cache: the tested backend's KV
+    // cache type (the CPU's are f32, holding the same numbers).
+    void recordedStepWith(bool fused, DType cache) {
         const std::int64_t Hq = 12, Hkv = 4, d = 128, cap = 2048, recordAt = 700;
         OpHarness h = harness();
         const float scale = 1.0f / std::sqrt(float(d));
+        const double tol = cache == DType::F32 ? kTolF32 : kTolBf16;
         auto q = h.output({1, Hq, d});
         auto kRow = h.output({1, Hkv, d});
         auto vRow = h.output({1, Hkv, d});
-        auto kc = h.output({cap, Hkv, d});
-        auto vc = h.output({cap, Hkv, d});
+        auto kc = h.inputAs(h.randn(std::size_t(cap * Hkv * d)), {cap, Hkv, d}, DType::F32, cache);
+        auto vc = h.inputAs(h.randn(std::size_t(cap * Hkv * d)), {cap, Hkv, d}, DType::F32, cache);
         auto out = h.output({1, Hq, d});
         auto ops = [&](lv::Backend& be, bool dut, std::int64_t pos) {
             Tensor& qt = dut ? q.dut : q.ref;
@@ -1061,13 +1076,14 @@ private slots:
             h.set(vRow, h.randn(std::size_t(Hkv * d)));
             ops(*cpu_, false, pos);
             if (!guarded("replay", [&] { gpu_->replayStep(*step, pos); })) continue;
-            const QString at = QString("recorded step%1 at %2 replayed at %3")
+            const QString at = QString("recorded step%1 (%2 caches) at %3 replayed at %4")
                                    .arg(fused ? " (ropeAndAppend)" : "")
+                                   .arg(lv::dtypeName(cache).data())
                                    .arg(recordAt)
                                    .arg(pos);
-            check(at + ": attention", h.compare(out), kTolF32);
-            check(at + ": k cache", h.compare(kc), kTolF32);
-            check(at + ": v cache", h.compare(vc), 0.0);
+            check(at + ": attention", h.compare(out), tol);
+            check(at + ": k cache", h.compare(kc), tol);
+            check(at + ": v cache", h.compare(vc), cache == DType::F32 ? 0.0 : tol);
         }
         // An op that needs the host cannot be recorded, and says so.
         std::vector<float> host(16);

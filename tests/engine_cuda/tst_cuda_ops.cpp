@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string_view>
@@ -1204,14 +1205,40 @@ private slots:
         finish();
     }
 
+    // Rows of odd lengths start unaligned (the GPU's scalar loads) or aligned with a tail;
+    // ties go to the lowest index wherever they fall, NaN never wins, an all -inf row is 0.
     void argmax() {
-        for (auto [T, V] : {std::pair<std::int64_t, std::int64_t>{3, 100352}, {1, 7}, {5, 513}}) {
+        for (auto [T, V] : {std::pair<std::int64_t, std::int64_t>{3, 100352},
+                            {1, 7},
+                            {5, 513},
+                            {4, 100351},
+                            {2, 40000},
+                            {6, 4099}}) {
             OpHarness h = harness();
-            auto logits = h.input(h.randn(std::size_t(T * V), 3.0f), {T, V});
+            std::vector<float> values = h.randn(std::size_t(T * V), 3.0f);
+            auto at = [&](std::int64_t t, std::int64_t c) -> float& {
+                return values[std::size_t(t * V + c)];
+            };
+            if (V > 4000) {
+                at(0, V - 1) = at(0, 5) = at(0, V / 2 + 3) = 50.0f; // three tied maxima
+                at(1, 2) = std::nanf("");
+                at(1, 9) = 60.0f;
+                at(1, 10) = std::nanf("");
+            }
+            if (T > 2)
+                for (std::int64_t c = 0; c < V; ++c)
+                    at(2, c) = -std::numeric_limits<float>::infinity();
+            auto logits = h.input(values, {T, V});
             auto idx = h.output({T}, 0, DType::I32);
             h.ref().argmax(logits.ref, idx.ref);
             h.dut().argmax(logits.dut, idx.dut);
             check(QString("argmax T=%1 V=%2").arg(T).arg(V), h.compare(idx), 0.0);
+            const std::vector<float> got = h.readDut(idx);
+            if (V > 4000) {
+                QCOMPARE(got[0], 5.0f);
+                QCOMPARE(got[1], 9.0f);
+            }
+            if (T > 2) QCOMPARE(got[2], 0.0f);
         }
         finish();
     }

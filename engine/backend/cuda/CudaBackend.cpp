@@ -1292,7 +1292,13 @@ void CudaBackend::argmax(const Tensor& logits, Tensor& indices) {
                     " elements");
     requireContiguous(indices, op, "indices");
     makeCurrent();
-    launchArgmax(lr, indices.as<std::int32_t>(), stream_);
+    const std::size_t scratchBytes = argmaxScratchBytes(lr);
+    if (scratchBytes == 0) {
+        launchArgmax(lr, indices.as<std::int32_t>(), nullptr, stream_);
+        return;
+    }
+    Scratch scratch(*this, scratchBytes);
+    launchArgmax(lr, indices.as<std::int32_t>(), scratch.as<void>(), stream_);
 }
 
 } // namespace cuda

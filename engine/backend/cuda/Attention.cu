@@ -464,17 +464,7 @@ template <int D> void launchFlash(const AttentionArgs& a, cudaStream_t s) {
 
 constexpr int kDecodeKeys = 64;   // keys per tile
 constexpr int kDecodeMaxRows = 8; // query rows (tokens x heads of a group) per block
-// Keys a split takes at least: at short contexts more splits with a tile of keys each
-// (H100, 1K keys: 256 a split left each warp of the tensor-core form four tiles in a row).
-constexpr int minSplitKeys = kDecodeKeys;
-
-// A recorded step's split length: its grid is sized for keyBound keys; the keys there are
-// now are spread over it (splits past the end have nothing to do and leave an empty partial).
-__device__ __forceinline__ std::int64_t recordedSplitKeys(std::int64_t kTotal) {
-    const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
-    return std::max<std::int64_t>(minSplitKeys,
-                                  (perSplit + kDecodeKeys - 1) / kDecodeKeys * kDecodeKeys);
-}
+constexpr int minSplitKeys = 4 * kDecodeKeys;
 
 // Block (key split, kv head): rows r = t * G + g for query t and head hk * G + g.
 // Writes unnormalised partial outputs and (max, sum) per row, in base 2.
@@ -496,7 +486,13 @@ __global__ void __launch_bounds__(128)
     const int split = blockIdx.x, hk = blockIdx.y;
     const std::int64_t pos0 = a.pos0 + (a.pos0Dev ? *a.pos0Dev : 0);
     const std::int64_t kTotal = pos0 + a.T;
-    if (splitKeys == 0) splitKeys = recordedSplitKeys(kTotal);
+    if (splitKeys == 0) {
+        // A recorded step: the grid is sized for keyBound keys; spread the keys there are
+        // now over it (splits past the end have nothing to do and leave an empty partial).
+        const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
+        splitKeys = std::max<std::int64_t>(minSplitKeys, (perSplit + kDecodeKeys - 1) /
+                                                             kDecodeKeys * kDecodeKeys);
+    }
     const std::int64_t kBegin = std::int64_t(split) * splitKeys;
     const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
     const float qMul = a.scale * 1.4426950408889634f;
@@ -649,12 +645,14 @@ __global__ void __launch_bounds__(kMmaWarps * 32)
     std::uint16_t* ring = Qs + 16 * D + warp * kMmaStages * 2 * kMmaKeys * D; // [stage][K|V]
     const int split = blockIdx.x, hk = blockIdx.y;
     const int G = int(a.Hq / a.Hkv), R = int(a.T) * G;
-    // The position word is set before a replay starts, and the cache rows before pos0 by
-    // earlier steps: both may be read before the wait (only the rows from pos0 on, and q,
-    // come from the kernel before).
+    waitForPrevious();
     const std::int64_t pos0 = a.pos0 + (a.pos0Dev ? *a.pos0Dev : 0);
     const std::int64_t kTotal = pos0 + a.T;
-    if (splitKeys == 0) splitKeys = recordedSplitKeys(kTotal);
+    if (splitKeys == 0) { // a recorded step: as in decodeSplitKernel
+        const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
+        splitKeys = std::max<std::int64_t>(minSplitKeys, (perSplit + kDecodeKeys - 1) /
+                                                             kDecodeKeys * kDecodeKeys);
+    }
     const std::int64_t kBegin = std::int64_t(split) * splitKeys;
     const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
     const int tiles = kStop > kBegin ? int((kStop - kBegin + kMmaKeys - 1) / kMmaKeys) : 0;
@@ -680,18 +678,9 @@ __global__ void __launch_bounds__(kMmaWarps * 32)
         }
         cpAsyncCommit();
     };
-    // The first tiles' copies go out before the wait where every key in them is older than
-    // the step (at 1K keys, each warp's only tile but for the newest keys' one).
-    const int first = std::min(myTiles, kMmaStages - 1);
-    const bool early =
-        first > 0 && kBegin + std::int64_t(warp + (first - 1) * kMmaWarps + 1) * kMmaKeys <= pos0;
-    if (early)
-        for (int it = 0; it < kMmaStages - 1; ++it)
-            issue(it);
-    waitForPrevious();
-    if (!early)
-        for (int it = 0; it < kMmaStages - 1; ++it)
-            issue(it);
+#pragma unroll
+    for (int it = 0; it < kMmaStages - 1; ++it)
+        issue(it);
 
     const float qMul = a.scale * 1.4426950408889634f;
     for (int i = tid; i < 16 * CH; i += kMmaWarps * 32) {

@@ -1292,13 +1292,7 @@ void CudaBackend::argmax(const Tensor& logits, Tensor& indices) {
                     " elements");
     requireContiguous(indices, op, "indices");
     makeCurrent();
-    const std::size_t scratchBytes = argmaxScratchBytes(lr);
-    if (scratchBytes == 0) {
-        launchArgmax(lr, indices.as<std::int32_t>(), nullptr, stream_);
-        return;
-    }
-    Scratch scratch(*this, scratchBytes);
-    launchArgmax(lr, indices.as<std::int32_t>(), scratch.as<void>(), stream_);
+    launchArgmax(lr, indices.as<std::int32_t>(), stream_);
 }
 
 } // namespace cuda

@@ -230,9 +230,7 @@ struct MoeArgs {
 };
 void launchMoeSwiglu(const MoeArgs& a, cudaStream_t s);
 
-// Sampling.cu: indices[t] = argmax of row t (lowest index on ties). Long rows are cut into
-// ranges whose winners go through scratch of argmaxScratchBytes (0: none needed).
-std::size_t argmaxScratchBytes(Rows logits);
-void launchArgmax(Rows logits, std::int32_t* indices, void* scratch, cudaStream_t s);
+// Sampling.cu: indices[t] = argmax of row t (lowest index on ties).
+void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s);
 
 } // namespace lv::cuda

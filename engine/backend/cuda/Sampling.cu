@@ -11,16 +11,11 @@
 namespace lv::cuda {
 namespace {
 
-// Each thread keeps kBatch loads in flight (float4 where the range starts 16-byte aligned,
-// else 2 kBatch floats): with one load at a time, 196 of them one after another, the argmax
-// over Granite's 100352 logits took ~60 us of a 1.95 ms decode step on an H100 (measured by
-// leaving it out of the recorded step); one block of 1024 threads with the batches, 13 us
-// (one SM reading 400 KB). Rows of kSplitFrom columns and more are therefore cut into
-// kParts ranges, one block each, and a second kernel picks among the ranges' winners.
-constexpr int kThreads = 1024; // one block a row
-constexpr int kPartThreads = 256;
-constexpr int kParts = 32; // ranges a long row is cut into (one warp reduces them)
-constexpr int kSplitFrom = 16384;
+// One block a row. Each thread keeps kBatch loads in flight (float4 where the row is 16-byte
+// aligned, else 2 kBatch floats): with one load at a time, 196 of them one after another,
+// the argmax over Granite's 100352 logits took ~60 us of a 1.95 ms decode step on an H100
+// (measured by leaving it out of the recorded step).
+constexpr int kThreads = 1024;
 constexpr int kBatch = 8;
 
 __device__ __forceinline__ bool better(float v, int i, float bv, int bi) {
@@ -37,135 +32,91 @@ struct Best {
             i = index;
         }
     }
-    // The better of this lane's and every other lane's of the warp, in every lane.
-    __device__ __forceinline__ void warpReduce() {
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1) {
-            const float ov = __shfl_xor_sync(0xffffffffu, v, o);
-            const int oi = __shfl_xor_sync(0xffffffffu, i, o);
-            if (oi >= 0 && better(ov, oi, v, i)) {
-                v = ov;
-                i = oi;
-            }
-        }
-    }
 };
 
-// This thread's best of row[begin, end) (indices relative to the row).
-__device__ Best scanRange(const float* row, int begin, int end) {
+__global__ void __launch_bounds__(kThreads) argmaxKernel(Rows logits, std::int32_t* indices) {
+    waitForPrevious();
+    __shared__ float sv[32];
+    __shared__ int si[32];
+    const float* row = logits.data + std::int64_t(blockIdx.x) * logits.ld;
+    const int n = int(logits.cols);
     Best best;
-    const int tid = int(threadIdx.x), threads = int(blockDim.x);
-    int scalarFrom = begin;
-    if ((reinterpret_cast<std::uintptr_t>(row + begin) & 15) == 0) {
-        const int n4 = (end - begin) / 4;
-        const auto* r4 = reinterpret_cast<const float4*>(row + begin);
-        for (int base = tid; base < n4; base += kBatch * threads) {
+    int scalarFrom = 0;
+    if ((reinterpret_cast<std::uintptr_t>(row) & 15) == 0) {
+        const int n4 = n / 4;
+        const auto* r4 = reinterpret_cast<const float4*>(row);
+        for (int base = int(threadIdx.x); base < n4; base += kBatch * kThreads) {
             float4 v[kBatch];
 #pragma unroll
             for (int u = 0; u < kBatch; ++u) {
-                const int j = base + u * threads;
+                const int j = base + u * kThreads;
                 if (j < n4) v[u] = r4[j];
             }
 #pragma unroll
             for (int u = 0; u < kBatch; ++u) {
-                const int j = base + u * threads;
+                const int j = base + u * kThreads;
                 if (j >= n4) break;
-                const int c = begin + 4 * j;
-                best.consider(v[u].x, c);
-                best.consider(v[u].y, c + 1);
-                best.consider(v[u].z, c + 2);
-                best.consider(v[u].w, c + 3);
+                best.consider(v[u].x, 4 * j);
+                best.consider(v[u].y, 4 * j + 1);
+                best.consider(v[u].z, 4 * j + 2);
+                best.consider(v[u].w, 4 * j + 3);
             }
         }
-        scalarFrom = begin + 4 * n4;
+        scalarFrom = 4 * n4;
     }
-    for (int base = scalarFrom + tid; base < end; base += 2 * kBatch * threads) {
+    for (int base = scalarFrom + int(threadIdx.x); base < n; base += 2 * kBatch * kThreads) {
         float v[2 * kBatch];
 #pragma unroll
         for (int u = 0; u < 2 * kBatch; ++u) {
-            const int c = base + u * threads;
-            if (c < end) v[u] = row[c];
+            const int c = base + u * kThreads;
+            if (c < n) v[u] = row[c];
         }
 #pragma unroll
         for (int u = 0; u < 2 * kBatch; ++u) {
-            const int c = base + u * threads;
-            if (c >= end) break;
+            const int c = base + u * kThreads;
+            if (c >= n) break;
             best.consider(v[u], c);
         }
     }
-    return best;
-}
-
-// The block's best, valid in thread 0 (every thread takes part: syncs).
-__device__ Best blockReduce(Best best) {
-    __shared__ float sv[32];
-    __shared__ int si[32];
-    best.warpReduce();
+    float bv = best.v;
+    int bi = best.i;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+        const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+        if (oi >= 0 && better(ov, oi, bv, bi)) {
+            bv = ov;
+            bi = oi;
+        }
+    }
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     if (lane == 0) {
-        sv[warp] = best.v;
-        si[warp] = best.i;
+        sv[warp] = bv;
+        si[warp] = bi;
     }
     __syncthreads();
     if (warp == 0) {
         const int warps = blockDim.x >> 5;
-        best.v = lane < warps ? sv[lane] : -INFINITY;
-        best.i = lane < warps ? si[lane] : -1;
-        best.warpReduce();
+        bv = lane < warps ? sv[lane] : -INFINITY;
+        bi = lane < warps ? si[lane] : -1;
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+            const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+            const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+            if (oi >= 0 && better(ov, oi, bv, bi)) {
+                bv = ov;
+                bi = oi;
+            }
+        }
+        if (lane == 0) indices[blockIdx.x] = bi < 0 ? 0 : bi;
     }
-    return best;
-}
-
-__global__ void __launch_bounds__(kThreads) argmaxKernel(Rows logits, std::int32_t* indices) {
-    waitForPrevious();
-    const float* row = logits.data + std::int64_t(blockIdx.x) * logits.ld;
-    const Best best = blockReduce(scanRange(row, 0, int(logits.cols)));
-    if (threadIdx.x == 0) indices[blockIdx.x] = best.i < 0 ? 0 : best.i;
-}
-
-// Block (range, row): the range's best into partial[row][range] (index -1: none).
-__global__ void __launch_bounds__(kPartThreads)
-    argmaxPartKernel(Rows logits, int rangeLen, float2* partial) {
-    waitForPrevious();
-    const float* row = logits.data + std::int64_t(blockIdx.y) * logits.ld;
-    const int begin = int(blockIdx.x) * rangeLen;
-    const int end = min(begin + rangeLen, int(logits.cols));
-    const Best best = blockReduce(scanRange(row, begin, end));
-    if (threadIdx.x == 0)
-        partial[blockIdx.y * kParts + blockIdx.x] = make_float2(best.v, __int_as_float(best.i));
-}
-
-// A warp a row: the best of its ranges' winners.
-__global__ void __launch_bounds__(32)
-    argmaxPickKernel(const float2* partial, std::int32_t* indices) {
-    waitForPrevious();
-    const float2 p = partial[blockIdx.x * kParts + threadIdx.x];
-    Best best;
-    best.v = p.x;
-    best.i = __float_as_int(p.y);
-    best.warpReduce();
-    if (threadIdx.x == 0) indices[blockIdx.x] = best.i < 0 ? 0 : best.i;
 }
 
 } // namespace
 
-std::size_t argmaxScratchBytes(Rows logits) {
-    return logits.cols >= kSplitFrom ? sizeof(float2) * std::size_t(logits.rows * kParts) : 0;
-}
-
-void launchArgmax(Rows logits, std::int32_t* indices, void* scratch, cudaStream_t s) {
+void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s) {
     if (logits.rows == 0) return;
-    if (argmaxScratchBytes(logits) == 0) {
-        launchKernel(argmaxKernel, unsigned(logits.rows), kThreads, 0, s, "argmax", logits,
-                     indices);
-        return;
-    }
-    // Ranges of a multiple of 4 columns, so that each starts as aligned as the row.
-    const int rangeLen = int((logits.cols + kParts - 1) / kParts + 3) / 4 * 4;
-    auto* partial = static_cast<float2*>(scratch);
-    launchKernel(argmaxPartKernel, dim3(kParts, unsigned(logits.rows)), kPartThreads, 0, s,
-                 "argmax", logits, rangeLen, partial);
-    launchKernel(argmaxPickKernel, unsigned(logits.rows), 32, 0, s, "argmax", partial, indices);
+    launchKernel(argmaxKernel, unsigned(logits.rows), kThreads, 0, s, "argmax", logits, indices);
 }
 
 } // namespace lv::cuda

@@ -466,6 +466,14 @@ constexpr int kDecodeKeys = 64;   // keys per tile
 constexpr int kDecodeMaxRows = 8; // query rows (tokens x heads of a group) per block
 constexpr int minSplitKeys = 4 * kDecodeKeys;
 
+// A recorded step's split length: its grid is sized for keyBound keys; the keys there are
+// now are spread over it (splits past the end have nothing to do and leave an empty partial).
+__device__ __forceinline__ std::int64_t recordedSplitKeys(std::int64_t kTotal) {
+    const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
+    return std::max<std::int64_t>(minSplitKeys,
+                                  (perSplit + kDecodeKeys - 1) / kDecodeKeys * kDecodeKeys);
+}
+
 // Block (key split, kv head): rows r = t * G + g for query t and head hk * G + g.
 // Writes unnormalised partial outputs and (max, sum) per row, in base 2.
 template <int D, bool HALF>
@@ -486,13 +494,7 @@ __global__ void __launch_bounds__(128)
     const int split = blockIdx.x, hk = blockIdx.y;
     const std::int64_t pos0 = a.pos0 + (a.pos0Dev ? *a.pos0Dev : 0);
     const std::int64_t kTotal = pos0 + a.T;
-    if (splitKeys == 0) {
-        // A recorded step: the grid is sized for keyBound keys; spread the keys there are
-        // now over it (splits past the end have nothing to do and leave an empty partial).
-        const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
-        splitKeys = std::max<std::int64_t>(minSplitKeys, (perSplit + kDecodeKeys - 1) /
-                                                             kDecodeKeys * kDecodeKeys);
-    }
+    if (splitKeys == 0) splitKeys = recordedSplitKeys(kTotal);
     const std::int64_t kBegin = std::int64_t(split) * splitKeys;
     const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
     const float qMul = a.scale * 1.4426950408889634f;
@@ -618,7 +620,7 @@ __global__ void __launch_bounds__(128)
 // f16 caches (the GPU's own): the same split and partials on the f16 tensor cores. Each warp
 // takes every kMmaWarps-th tile of 16 keys of the block's split through its own cp.async
 // ring (no block barrier until the end), Q.K^T and P.V as m16n8k16 products with the R <= 8
-// query rows in the upper half of the m16 tile (the lower half is padding), softmax in f32
+// query rows in rows 0-7 of the m16 tile (rows 8-15 are padding), softmax in f32
 // (base 2); the warps' (m, l, o) are then combined through shared memory. The form above
 // does the products on the CUDA cores with four block barriers a tile of 64 keys, and at
 // two blocks of four warps an SM it waits on its own instructions. H100, a layer of
@@ -648,11 +650,7 @@ __global__ void __launch_bounds__(kMmaWarps * 32)
     waitForPrevious();
     const std::int64_t pos0 = a.pos0 + (a.pos0Dev ? *a.pos0Dev : 0);
     const std::int64_t kTotal = pos0 + a.T;
-    if (splitKeys == 0) { // a recorded step: as in decodeSplitKernel
-        const std::int64_t perSplit = (kTotal + gridDim.x - 1) / gridDim.x;
-        splitKeys = std::max<std::int64_t>(minSplitKeys, (perSplit + kDecodeKeys - 1) /
-                                                             kDecodeKeys * kDecodeKeys);
-    }
+    if (splitKeys == 0) splitKeys = recordedSplitKeys(kTotal);
     const std::int64_t kBegin = std::int64_t(split) * splitKeys;
     const std::int64_t kStop = std::min<std::int64_t>(kBegin + splitKeys, kTotal);
     const int tiles = kStop > kBegin ? int((kStop - kBegin + kMmaKeys - 1) / kMmaKeys) : 0;

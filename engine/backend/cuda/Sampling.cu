@@ -32,6 +32,18 @@ struct Best {
             i = index;
         }
     }
+    // The best of the warp's lanes, in every lane.
+    __device__ __forceinline__ void warpReduce() {
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+            const float ov = __shfl_xor_sync(0xffffffffu, v, o);
+            const int oi = __shfl_xor_sync(0xffffffffu, i, o);
+            if (oi >= 0 && better(ov, oi, v, i)) {
+                v = ov;
+                i = oi;
+            }
+        }
+    }
 };
 
 __global__ void __launch_bounds__(kThreads) argmaxKernel(Rows logits, std::int32_t* indices) {
@@ -78,37 +90,19 @@ __global__ void __launch_bounds__(kThreads) argmaxKernel(Rows logits, std::int32
             best.consider(v[u], c);
         }
     }
-    float bv = best.v;
-    int bi = best.i;
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
-        const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
-        if (oi >= 0 && better(ov, oi, bv, bi)) {
-            bv = ov;
-            bi = oi;
-        }
-    }
+    best.warpReduce();
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     if (lane == 0) {
-        sv[warp] = bv;
-        si[warp] = bi;
+        sv[warp] = best.v;
+        si[warp] = best.i;
     }
     __syncthreads();
     if (warp == 0) {
         const int warps = blockDim.x >> 5;
-        bv = lane < warps ? sv[lane] : -INFINITY;
-        bi = lane < warps ? si[lane] : -1;
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1) {
-            const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
-            const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
-            if (oi >= 0 && better(ov, oi, bv, bi)) {
-                bv = ov;
-                bi = oi;
-            }
-        }
-        if (lane == 0) indices[blockIdx.x] = bi < 0 ? 0 : bi;
+        best.v = lane < warps ? sv[lane] : -INFINITY;
+        best.i = lane < warps ? si[lane] : -1;
+        best.warpReduce();
+        if (lane == 0) indices[blockIdx.x] = best.i < 0 ? 0 : best.i;
     }
 }
 

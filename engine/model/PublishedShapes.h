@@ -10,7 +10,7 @@
 
 namespace lv {
 
-// "granite-4.0-h-350m", "granite-4.0-h-1b"; nullopt for any other name.
+// "granite-4.0-h-350m", "granite-4.0-h-1b", "granite-4.0-h-tiny"; nullopt for any other name.
 std::optional<nlohmann::json> publishedShape(const std::string& name);
 std::vector<std::string> publishedShapeNames();
 

@@ -21,6 +21,7 @@ public:
     std::string fileOf(const std::string& name) const override { return "<synthetic>"; }
 
 private:
+    void fill(std::uint8_t* bytes, std::int64_t n, int kind, std::uint64_t seed) const;
     struct Stored {
         std::vector<std::int64_t> shape;
         std::unique_ptr<std::uint8_t[]> bytes;

@@ -315,7 +315,7 @@ Command makeBenchCommand() {
     c.options = {
         {"synthetic", "NAME",
          "random bf16 weights in a real shape: granite-4.0-h-350m (default), "
-         "granite-4.0-h-1b"},
+         "granite-4.0-h-1b, granite-4.0-h-tiny (64 experts, 6 a token)"},
         {"contexts", "N,N...", "prompt lengths to measure (default 256,1024 on the CPU)"},
         {"decode-tokens", "N",
          "tokens generated (greedy) after each prompt (default 8 CPU, 64 GPU)"},

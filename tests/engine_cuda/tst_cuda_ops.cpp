@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <random>
@@ -1141,7 +1142,8 @@ private slots:
             bool softmaxFirst, renorm;
         };
         for (const Case& k : {Case{300, 64, 8, true, false}, Case{300, 64, 8, true, true},
-                              Case{37, 5, 2, false, false}, Case{1, 72, 10, true, true}}) {
+                              Case{37, 5, 2, false, false}, Case{1, 72, 10, true, true},
+                              Case{1, 64, 6, false, false}}) { // Granite 4.0-H Tiny, decode
             OpHarness h = harness();
             auto logits = h.input(h.randn(std::size_t(k.T * k.E), 2.0f), {k.T, k.E});
             auto idx = h.output({k.T, k.k}, 0, DType::I32);
@@ -1168,6 +1170,10 @@ private slots:
         };
         for (const Case& k :
              {Case{37, 128, 96, 8, 2, DType::BF16}, Case{1, 1536, 512, 32, 8, DType::BF16},
+              // Granite 4.0-H Tiny: a decode step, then a prefill chunk
+              Case{1, 1536, 512, 64, 6, DType::BF16}, Case{300, 1536, 512, 64, 6, DType::BF16},
+              // experts with several tiles of rows; F and H not multiples of a tile
+              Case{300, 256, 128, 4, 2, DType::BF16}, Case{70, 72, 40, 5, 3, DType::BF16},
               Case{5, 40, 24, 4, 1, DType::F32}}) {
             OpHarness h = harness();
             auto x = h.input(h.randn(std::size_t(k.T * k.H)), {k.T, k.H});
@@ -1190,17 +1196,28 @@ private slots:
             }
             auto indices = h.inputI32(idx, {k.T, k.k});
             auto weights = h.input(wts, {k.T, k.k});
-            auto out = h.output({k.T, k.H});
-            h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, out.ref);
-            h.dut().moeSwiglu(x.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
-            check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=%6")
-                      .arg(k.T)
-                      .arg(k.H)
-                      .arg(k.F)
-                      .arg(k.E)
-                      .arg(k.k)
-                      .arg(lv::dtypeName(k.wt).data()),
-                  h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
+            auto expected = h.output({k.T, k.H});
+            h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, expected.ref);
+            // 16-bit weights: the default form (rows for up to 4 tokens, else grouped), the
+            // direct one, and the grouped one for a few tokens.
+            for (const char* form : {"", "direct", "grouped"}) {
+                if (k.wt == DType::F32 && *form) break;
+                if (k.T > 4 && std::strcmp(form, "grouped") == 0) break;
+                auto out = h.output({k.T, k.H});
+                h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
+                qputenv("LONGVIEW_CUDA_MOE", form);
+                h.dut().moeSwiglu(x.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
+                qunsetenv("LONGVIEW_CUDA_MOE");
+                check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=%6 %7")
+                          .arg(k.T)
+                          .arg(k.H)
+                          .arg(k.F)
+                          .arg(k.E)
+                          .arg(k.k)
+                          .arg(lv::dtypeName(k.wt).data())
+                          .arg(*form ? form : "default"),
+                      h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
+            }
         }
         finish();
     }

@@ -1266,8 +1266,6 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
             launchFill(o.data + r * o.ld, 0.0f, H, stream_);
         return;
     }
-    Scratch act(*this, std::size_t(T * k * F) * sizeof(float));
-    Scratch partial(*this, std::size_t(T * k * H) * sizeof(float));
     MoeArgs a{};
     a.x = xr;
     a.gateUp = weightOf(gateUp);
@@ -1278,9 +1276,35 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     a.E = E;
     a.F = F;
     a.k = k;
-    a.scratchAct = act.as<float>();
+    const std::size_t S = std::size_t(T * k);
+    Scratch partial(*this, S * std::size_t(H) * sizeof(float));
     a.scratchOut = partial.as<float>();
-    launchMoeSwiglu(a, stream_);
+    const MoeForm form = moeFormOf(a);
+    if (form == MoeForm::grouped) {
+        // One scratch, its parts 256-byte aligned: x in bf16, the slots' order, the experts'
+        // offsets, the tiles and their count, the activations.
+        const auto up = [](std::size_t n) { return (n + 255) / 256 * 256; };
+        const std::size_t tiles = std::size_t(moeGroupedTiles(std::int64_t(S), E));
+        const std::size_t sizes[] = {
+            up(std::size_t(T * H) * 2), up(S * 4), up(std::size_t(E + 1) * 4), up(tiles * 8), up(4),
+            up(S * std::size_t(F) * 2)};
+        std::size_t total = 0;
+        for (auto n : sizes)
+            total += n;
+        Scratch grouped(*this, total);
+        auto* base = grouped.as<unsigned char>();
+        a.xb = reinterpret_cast<__nv_bfloat16*>(base);
+        a.order = reinterpret_cast<int*>(base += sizes[0]);
+        a.offsets = reinterpret_cast<int*>(base += sizes[1]);
+        a.tiles = reinterpret_cast<int2*>(base += sizes[2]);
+        a.tileCount = reinterpret_cast<int*>(base += sizes[3]);
+        a.act = reinterpret_cast<__nv_bfloat16*>(base += sizes[4]);
+        launchMoeSwiglu(a, form, stream_);
+        return;
+    }
+    Scratch act(*this, S * std::size_t(F) * sizeof(float));
+    a.scratchAct = act.as<float>();
+    launchMoeSwiglu(a, form, stream_);
 }
 
 void CudaBackend::argmax(const Tensor& logits, Tensor& indices) {

@@ -2,6 +2,7 @@
 // All take raw device pointers, element strides and the backend's stream; none synchronizes.
 #pragma once
 
+#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include <cstddef>
@@ -225,10 +226,27 @@ struct MoeArgs {
     const float* weights;        // [T, k]
     Rows out;                    // [T, H]
     std::int64_t E, F, k;
-    float* scratchAct; // [T * k, F]
+    float* scratchAct; // [T * k, F] (the direct and rows forms)
     float* scratchOut; // [T * k, H]
+    // The grouped form's scratch (null for the direct form): x in bf16 [T, H], the slots in
+    // expert order [T * k], each expert's first row [E + 1], the tiles (expert, first row)
+    // [moeGroupedTiles] and their count, and the activations in expert order [T * k, F].
+    __nv_bfloat16* xb;
+    int* order;
+    int* offsets;
+    int2* tiles;
+    int* tileCount;
+    __nv_bfloat16* act;
 };
-void launchMoeSwiglu(const MoeArgs& a, cudaStream_t s);
+// direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
+// rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:
+// the slots sorted by expert, tensor-core tiles of 64 slots (LONGVIEW_CUDA_MOE=grouped for
+// a few tokens too). The two 16-bit forms take bf16 weights with H and F multiples of 8.
+enum class MoeForm { direct, rows, grouped };
+MoeForm moeFormOf(const MoeArgs& a);
+// The most tiles of 64 slots the grouped form may list.
+std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts);
+void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
 
 // Sampling.cu: indices[t] = argmax of row t (lowest index on ties).
 void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s);

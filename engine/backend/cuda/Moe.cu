@@ -1,11 +1,26 @@
-// Mixture of SwiGLU experts, the direct form: one warp per output element of each (token,
-// choice) slot, first the gated activation [F], then the down projection [H], then a
-// deterministic weighted sum over each token's k slots (no atomics).
+// Mixture of SwiGLU experts in two forms, both ending in a deterministic weighted sum over
+// each token's k slots (no atomics).
+//
+// The grouped form (16-bit weights): the slots are sorted by the expert they chose, and each
+// expert's rows go through its gate-up and down weights as tensor-core products over tiles
+// of 64 rows, so that a tile reads an expert's weights once for up to 64 slots. The direct
+// form (f32 weights, LONGVIEW_CUDA_MOE=direct) has one warp per output element of each slot
+// and reads an expert's rows once per slot: a prefill chunk of 8192 tokens and 6 experts
+// each read 49152 x 4.7 MB through L2 for Granite 4.0-H Tiny's shape.
+//
+// The grouped form's results do not depend on where a slot lands in its expert's rows: a
+// row's sums run over K in the same order in any row of a tile, so the order in which the
+// grouping places the slots (atomics) changes no bit of the output.
 
+#include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
+#include "backend/cuda/MmaBf16.cuh"
+#include "backend/cuda/Switches.h"
+
+#include <cuda_bf16.h>
 
 namespace lv::cuda {
 namespace {
@@ -65,20 +80,330 @@ __global__ void moeCombineKernel(MoeArgs a) {
     if (i >= H) return;
     for (std::int64_t t = blockIdx.y; t < a.x.rows; t += gridDim.y) {
         float acc = 0.0f;
-        for (std::int64_t j = 0; j < a.k; ++j)
-            acc += a.weights[t * a.k + j] * a.scratchOut[(t * a.k + j) * H + i];
+        for (std::int64_t j = 0; j < a.k; ++j) {
+            const std::int32_t e = a.indices[t * a.k + j];
+            acc += e >= 0 && e < a.E ? a.weights[t * a.k + j] * a.scratchOut[(t * a.k + j) * H + i]
+                                     : __int_as_float(0x7fc00000);
+        }
         a.out.data[t * a.out.ld + i] = acc;
+    }
+}
+
+// ---- The grouped form ----
+
+constexpr int kTileRows = 64;       // slots a tile
+constexpr int kTileCols = 64;       // output columns a tile
+constexpr int kTileK = 32;          // K a stage
+constexpr int kTileStages = 3;      // cp.async stages
+constexpr int kTileLd = kTileK + 8; // shared row stride: 80 bytes, ldmatrix conflict-free
+constexpr int kTileThreads = 128;   // 2 x 2 warps of 32 x 32
+
+// x f32 [T, H] -> bf16 [T, H] (the gate-up products' rows).
+__global__ void moeInputKernel(Rows x, __nv_bfloat16* xb) {
+    waitForPrevious();
+    const std::int64_t n = x.rows * x.cols;
+    for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const std::int64_t t = i / x.cols;
+        xb[i] = __float2bfloat16_rn(x.data[t * x.ld + (i - t * x.cols)]);
+    }
+}
+
+// One block: counts the slots of each expert, lays the experts' rows out one after the
+// other (offsets), lists their tiles of kTileRows rows, and places each slot in its
+// expert's rows. Slots naming no expert are left out (the sum gives their token NaN).
+__global__ void moeGroupKernel(MoeArgs a) {
+    extern __shared__ int counts[]; // [E] counts, then [E] cursors
+    int* cursor = counts + a.E;
+    waitForPrevious();
+    const int S = int(a.x.rows * a.k), E = int(a.E);
+    for (int e = int(threadIdx.x); e < E; e += int(blockDim.x))
+        counts[e] = 0;
+    __syncthreads();
+    for (int s = int(threadIdx.x); s < S; s += int(blockDim.x)) {
+        const int e = a.indices[s];
+        if (e >= 0 && e < E) atomicAdd(&counts[e], 1);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        int offset = 0, tiles = 0;
+        for (int e = 0; e < E; ++e) {
+            cursor[e] = offset;
+            a.offsets[e] = offset;
+            for (int r = 0; r < counts[e]; r += kTileRows)
+                a.tiles[tiles++] = make_int2(e, offset + r);
+            offset += counts[e];
+        }
+        a.offsets[E] = offset;
+        *a.tileCount = tiles;
+    }
+    __syncthreads();
+    for (int s = int(threadIdx.x); s < S; s += int(blockDim.x)) {
+        const int e = a.indices[s];
+        if (e >= 0 && e < E) a.order[atomicAdd(&cursor[e], 1)] = s;
+    }
+}
+
+// One tile of an expert's product: rows [row0, row0 + 64) of its sorted slots (fewer at the
+// end of its rows) times 64 output columns, K in stages of 32 through shared memory.
+// GATED (gate-up): A is the slot's token's row of xb, B the gate rows n and the up rows
+// F + n of the expert, and act[p] = silu(gate) * up in bf16. Otherwise (down): A is act[p],
+// B the expert's down rows, and the sums go to scratchOut[slot] in f32.
+template <bool GATED> struct TileShared {
+    __nv_bfloat16 a[kTileStages][kTileRows][kTileLd];
+    __nv_bfloat16 b[kTileStages][GATED ? 2 : 1][kTileCols][kTileLd];
+};
+
+template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKernel(MoeArgs a) {
+    __shared__ __align__(16) TileShared<GATED> sh;
+    waitForPrevious();
+    const int tile = int(blockIdx.y);
+    if (tile >= *a.tileCount) return;
+    const int2 te = a.tiles[tile];
+    const int e = te.x, row0 = te.y, rowEnd = min(a.offsets[e + 1], row0 + kTileRows);
+    const int H = int(a.x.cols), F = int(a.F);
+    const int K = GATED ? H : F, N = GATED ? F : H;
+    const int n0 = int(blockIdx.x) * kTileCols;
+    const auto* w = static_cast<const __nv_bfloat16*>(GATED ? a.gateUp.data : a.down.data) +
+                    std::int64_t(e) * (GATED ? 2 * F : H) * K;
+
+    // The two 16-byte pieces of each of A and B (and up) a thread copies a stage: rows
+    // tid / 4 and tid / 4 + 32, K offset (tid % 4) * 8.
+    const int tid = int(threadIdx.x), cr = tid >> 2, ck = (tid & 3) * 8;
+    const __nv_bfloat16* aRow[2];
+    const __nv_bfloat16* bRow[2][2];
+#pragma unroll
+    for (int i = 0; i < 2; ++i) {
+        const int r = cr + 32 * i, p = row0 + r;
+        aRow[i] = nullptr;
+        if (p < rowEnd)
+            aRow[i] = GATED ? a.xb + std::int64_t(a.order[p] / int(a.k)) * H
+                            : a.act + std::int64_t(p) * F;
+        const int n = n0 + r;
+        bRow[i][0] = n < N ? w + std::int64_t(n) * K : nullptr;
+        bRow[i][1] = GATED && n < N ? w + std::int64_t(F + n) * K : nullptr;
+    }
+    const int steps = (K + kTileK - 1) / kTileK;
+    auto load = [&](int stage, int step) {
+        const int k = step * kTileK + ck;
+        const bool inK = k < K;
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+            const int r = cr + 32 * i;
+            cpAsync16(&sh.a[stage][r][ck], aRow[i] && inK ? aRow[i] + k : a.xb, aRow[i] && inK);
+#pragma unroll
+            for (int h = 0; h < (GATED ? 2 : 1); ++h)
+                cpAsync16(&sh.b[stage][h][r][ck], bRow[i][h] && inK ? bRow[i][h] + k : w,
+                          bRow[i][h] && inK);
+        }
+    };
+
+    const int warp = tid >> 5, lane = tid & 31;
+    const int wm = (warp & 1) * 32, wn = (warp >> 1) * 32;
+    float acc[GATED ? 2 : 1][2][4][4] = {};
+#pragma unroll
+    for (int s = 0; s < kTileStages - 1; ++s) {
+        if (s < steps) load(s, s);
+        cpAsyncCommit();
+    }
+    for (int step = 0; step < steps; ++step) {
+        cpAsyncWait<kTileStages - 2>();
+        __syncthreads(); // this stage is in; every warp is done with the one refilled next
+        const int next = step + kTileStages - 1;
+        if (next < steps) load(next % kTileStages, next);
+        cpAsyncCommit();
+        const int st = step % kTileStages;
+#pragma unroll
+        for (int kk = 0; kk < kTileK; kk += 16) {
+            std::uint32_t af[2][4];
+#pragma unroll
+            for (int mi = 0; mi < 2; ++mi)
+                ldmatrixX4(af[mi], &sh.a[st][wm + mi * 16 + (lane & 15)][kk + (lane >> 4) * 8]);
+#pragma unroll
+            for (int h = 0; h < (GATED ? 2 : 1); ++h)
+#pragma unroll
+                for (int nj = 0; nj < 2; ++nj) {
+                    std::uint32_t bf[4];
+                    ldmatrixX4(bf, &sh.b[st][h][wn + nj * 16 + (lane & 7) + ((lane >> 4) << 3)]
+                                        [kk + ((lane >> 3) & 1) * 8]);
+#pragma unroll
+                    for (int mi = 0; mi < 2; ++mi) {
+                        mmaBf16(acc[h][mi][2 * nj], af[mi], bf[0], bf[1]);
+                        mmaBf16(acc[h][mi][2 * nj + 1], af[mi], bf[2], bf[3]);
+                    }
+                }
+        }
+    }
+    cpAsyncWait<0>();
+
+    // c = {C[g][2t], C[g][2t + 1], C[g + 8][2t], C[g + 8][2t + 1]} of each 16 x 8 piece.
+    const int g = lane >> 2, t4 = lane & 3;
+#pragma unroll
+    for (int mi = 0; mi < 2; ++mi)
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            const int p = row0 + wm + mi * 16 + g + half * 8;
+            if (p >= rowEnd) continue;
+#pragma unroll
+            for (int ni = 0; ni < 4; ++ni) {
+                const int n = n0 + wn + ni * 8 + 2 * t4;
+                const float v0 = acc[0][mi][ni][2 * half], v1 = acc[0][mi][ni][2 * half + 1];
+                if constexpr (GATED) {
+                    const float u0 = acc[GATED ? 1 : 0][mi][ni][2 * half];
+                    const float u1 = acc[GATED ? 1 : 0][mi][ni][2 * half + 1];
+                    __nv_bfloat16* dst = a.act + std::int64_t(p) * F + n;
+                    if (n < F) dst[0] = __float2bfloat16_rn(siluf(v0) * u0);
+                    if (n + 1 < F) dst[1] = __float2bfloat16_rn(siluf(v1) * u1);
+                } else {
+                    float* dst = a.scratchOut + std::int64_t(a.order[p]) * H + n;
+                    if (n < H) dst[0] = v0;
+                    if (n + 1 < H) dst[1] = v1;
+                }
+            }
+        }
+}
+
+// ---- The rows form (a few tokens: decode) ----
+
+// Each warp: R weight rows of one slot's expert times an f32 vector, 16-byte pieces, U pieces
+// a row in flight at once (R x U x 512 bytes a warp).
+template <int R, int U>
+__device__ __forceinline__ void warpRowDots(const __nv_bfloat16* const (&w)[R], const float* x,
+                                            int K, int lane, float (&acc)[R]) {
+    for (int base = lane * 8; base < K; base += 32 * 8 * U) {
+        uint4 raw[R][U];
+#pragma unroll
+        for (int u = 0; u < U; ++u)
+#pragma unroll
+            for (int r = 0; r < R; ++r) {
+                const int k = base + u * 256;
+                raw[r][u] = w[r] && k < K ? *reinterpret_cast<const uint4*>(w[r] + k)
+                                          : make_uint4(0, 0, 0, 0);
+            }
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+            const int k = base + u * 256;
+            if (k >= K) break;
+            const float4 x0 = *reinterpret_cast<const float4*>(x + k);
+            const float4 x1 = *reinterpret_cast<const float4*>(x + k + 4);
+            const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
+#pragma unroll
+            for (int r = 0; r < R; ++r) {
+                const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[r][u]);
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    const float2 v = __bfloat1622float2(h[i]);
+                    acc[r] = fmaf(v.x, xv[2 * i], fmaf(v.y, xv[2 * i + 1], acc[r]));
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+        acc[r] = warpSum(acc[r]);
+}
+
+constexpr int kRowsWarps = 4; // warps a block
+constexpr int kRowsPairs = 4; // gate-up: (gate, up) row pairs a warp
+constexpr int kRowsDown = 8;  // down: rows a warp
+
+// Slot blockIdx.y: act[slot, f] = silu(gate_e[f] . x_t) * (up_e[f] . x_t), four f a warp.
+__global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a) {
+    waitForPrevious();
+    const int slot = int(blockIdx.y), lane = int(threadIdx.x) & 31;
+    const int f0 = (int(blockIdx.x) * kRowsWarps + (int(threadIdx.x) >> 5)) * kRowsPairs;
+    const int F = int(a.F), H = int(a.x.cols);
+    if (f0 >= F) return;
+    const std::int32_t e = a.indices[slot];
+    float* act = a.scratchAct + std::int64_t(slot) * F;
+    if (e < 0 || e >= a.E) return; // the sum gives the token NaN
+    const auto* w = static_cast<const __nv_bfloat16*>(a.gateUp.data) + std::int64_t(e) * 2 * F * H;
+    const __nv_bfloat16* rows[2 * kRowsPairs];
+#pragma unroll
+    for (int i = 0; i < kRowsPairs; ++i) {
+        const int f = f0 + i;
+        rows[i] = f < F ? w + std::int64_t(f) * H : nullptr;
+        rows[kRowsPairs + i] = f < F ? w + std::int64_t(F + f) * H : nullptr;
+    }
+    float acc[2 * kRowsPairs] = {};
+    warpRowDots<2 * kRowsPairs, 2>(rows, a.x.data + std::int64_t(slot / int(a.k)) * a.x.ld, H, lane,
+                                   acc);
+    if (lane < kRowsPairs && f0 + lane < F) {
+        float g = acc[0], u = acc[kRowsPairs];
+#pragma unroll
+        for (int i = 1; i < kRowsPairs; ++i)
+            if (lane == i) g = acc[i], u = acc[kRowsPairs + i];
+        act[f0 + lane] = siluf(g) * u;
+    }
+}
+
+// Slot blockIdx.y: scratchOut[slot, i] = down_e[i] . act[slot], eight rows a warp.
+__global__ void __launch_bounds__(kRowsWarps * 32) moeRowsDownKernel(MoeArgs a) {
+    waitForPrevious();
+    const int slot = int(blockIdx.y), lane = int(threadIdx.x) & 31;
+    const int i0 = (int(blockIdx.x) * kRowsWarps + (int(threadIdx.x) >> 5)) * kRowsDown;
+    const int F = int(a.F), H = int(a.x.cols);
+    if (i0 >= H) return;
+    const std::int32_t e = a.indices[slot];
+    if (e < 0 || e >= a.E) return;
+    const auto* w = static_cast<const __nv_bfloat16*>(a.down.data) + std::int64_t(e) * H * F;
+    const __nv_bfloat16* rows[kRowsDown];
+#pragma unroll
+    for (int r = 0; r < kRowsDown; ++r)
+        rows[r] = i0 + r < H ? w + std::int64_t(i0 + r) * F : nullptr;
+    float acc[kRowsDown] = {};
+    warpRowDots<kRowsDown, 2>(rows, a.scratchAct + std::int64_t(slot) * F, F, lane, acc);
+    if (lane < kRowsDown && i0 + lane < H) {
+        float v = acc[0];
+#pragma unroll
+        for (int r = 1; r < kRowsDown; ++r)
+            if (lane == r) v = acc[r];
+        a.scratchOut[std::int64_t(slot) * H + i0 + lane] = v;
     }
 }
 
 } // namespace
 
-void launchMoeSwiglu(const MoeArgs& a, cudaStream_t s) {
+std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts) {
+    return (slots + kTileRows - 1) / kTileRows + std::min(slots, experts);
+}
+
+MoeForm moeFormOf(const MoeArgs& a) {
+    // Both 16-bit forms read 16-byte pieces of bf16 rows (and x as float4: the rows form).
+    const bool pieces = a.gateUp.dtype == kBF16 && a.down.dtype == kBF16 && a.x.cols % 8 == 0 &&
+                        a.F % 8 == 0 && a.x.ld % 4 == 0 &&
+                        (reinterpret_cast<std::uintptr_t>(a.x.data) & 15) == 0;
+    if (!pieces || switchIs("LONGVIEW_CUDA_MOE", "direct")) return MoeForm::direct;
+    if (a.x.rows <= kGemvMaxRows && !switchIs("LONGVIEW_CUDA_MOE", "grouped")) return MoeForm::rows;
+    return MoeForm::grouped;
+}
+
+void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
     const std::int64_t slots = a.x.rows * a.k;
     if (slots == 0) return;
-    launchKernel(moeActKernel, ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s, "moeAct", a);
-    launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown", a);
     const dim3 grid(ceilDiv(a.x.cols, 256), unsigned(a.x.rows < 65535 ? a.x.rows : 65535));
+    if (form == MoeForm::grouped) {
+        const std::int64_t n = a.x.rows * a.x.cols;
+        launchKernel(moeInputKernel, unsigned(std::min<std::int64_t>(ceilDiv(n, 256), 4096)), 256,
+                     0, s, "moeInput", a.x, a.xb);
+        launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
+        const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
+        launchKernel(moeTileKernel<true>, dim3(unsigned(ceilDiv(a.F, kTileCols)), tiles),
+                     kTileThreads, 0, s, "moeGateUp", a);
+        launchKernel(moeTileKernel<false>, dim3(unsigned(ceilDiv(a.x.cols, kTileCols)), tiles),
+                     kTileThreads, 0, s, "moeDown", a);
+    } else if (form == MoeForm::rows) {
+        launchKernel(moeRowsGateUpKernel,
+                     dim3(unsigned(ceilDiv(a.F, kRowsWarps * kRowsPairs)), unsigned(slots)),
+                     kRowsWarps * 32, 0, s, "moeGateUp", a);
+        launchKernel(moeRowsDownKernel,
+                     dim3(unsigned(ceilDiv(a.x.cols, kRowsWarps * kRowsDown)), unsigned(slots)),
+                     kRowsWarps * 32, 0, s, "moeDown", a);
+    } else {
+        launchKernel(moeActKernel, ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s, "moeAct", a);
+        launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown",
+                     a);
+    }
     launchKernel(moeCombineKernel, grid, 256, 0, s, "moeCombine", a);
 }
 

@@ -240,11 +240,11 @@ struct MoeArgs {
 };
 // direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
 // rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:
-// the slots sorted by expert, tensor-core tiles of 64 slots (LONGVIEW_CUDA_MOE=grouped for
+// the slots sorted by expert, tensor-core tiles of 128 slots (LONGVIEW_CUDA_MOE=grouped for
 // a few tokens too). The two 16-bit forms take bf16 weights with H and F multiples of 8.
 enum class MoeForm { direct, rows, grouped };
 MoeForm moeFormOf(const MoeArgs& a);
-// The most tiles of 64 slots the grouped form may list.
+// The most tiles of slots the grouped form may list.
 std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts);
 void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
 

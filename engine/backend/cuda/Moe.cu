@@ -3,7 +3,7 @@
 //
 // The grouped form (16-bit weights): the slots are sorted by the expert they chose, and each
 // expert's rows go through its gate-up and down weights as tensor-core products over tiles
-// of 64 rows, so that a tile reads an expert's weights once for up to 64 slots. The direct
+// of 128 rows, so that a tile reads an expert's weights once for up to 128 slots. The direct
 // form (f32 weights, LONGVIEW_CUDA_MOE=direct) has one warp per output element of each slot
 // and reads an expert's rows once per slot: a prefill chunk of 8192 tokens and 6 experts
 // each read 49152 x 4.7 MB through L2 for Granite 4.0-H Tiny's shape.
@@ -91,12 +91,15 @@ __global__ void moeCombineKernel(MoeArgs a) {
 
 // ---- The grouped form ----
 
-constexpr int kTileRows = 64;       // slots a tile
-constexpr int kTileCols = 64;       // output columns a tile
-constexpr int kTileK = 32;          // K a stage
-constexpr int kTileStages = 3;      // cp.async stages
-constexpr int kTileLd = kTileK + 8; // shared row stride: 80 bytes, ldmatrix conflict-free
-constexpr int kTileThreads = 128;   // 2 x 2 warps of 32 x 32
+constexpr int kTileWarpsM = 4, kTileWarpsN = 2; // warps of 32 x 32 outputs
+constexpr int kTileRows = 32 * kTileWarpsM;     // slots a tile
+constexpr int kTileCols = 32 * kTileWarpsN;     // output columns a tile
+constexpr int kTileK = 64;                      // K a stage
+constexpr int kTileStages = 3;                  // cp.async stages
+constexpr int kTileLd = kTileK + 8;             // shared row stride: 144 bytes, ldmatrix
+                                                // without bank conflicts
+constexpr int kTileThreads = 32 * kTileWarpsM * kTileWarpsN;
+constexpr int kTilePieces = kTileK / 8; // 16-byte pieces a row a stage
 
 // x f32 [T, H] -> bf16 [T, H] (the gate-up products' rows).
 __global__ void moeInputKernel(Rows x, __nv_bfloat16* xb) {
@@ -144,8 +147,9 @@ __global__ void moeGroupKernel(MoeArgs a) {
     }
 }
 
-// One tile of an expert's product: rows [row0, row0 + 64) of its sorted slots (fewer at the
-// end of its rows) times 64 output columns, K in stages of 32 through shared memory.
+// One tile of an expert's product: rows [row0, row0 + 128) of its sorted slots (fewer at the
+// end of its rows) times 64 output columns, K in stages of 64 through shared memory, each
+// warp 32 x 32 outputs (and as many of up).
 // GATED (gate-up): A is the slot's token's row of xb, B the gate rows n and the up rows
 // F + n of the expert, and act[p] = silu(gate) * up in bf16. Otherwise (down): A is act[p],
 // B the expert's down rows, and the sums go to scratchOut[slot] in f32.
@@ -153,9 +157,11 @@ template <bool GATED> struct TileShared {
     __nv_bfloat16 a[kTileStages][kTileRows][kTileLd];
     __nv_bfloat16 b[kTileStages][GATED ? 2 : 1][kTileCols][kTileLd];
 };
+template <bool GATED> constexpr int kTileSmem = int(sizeof(TileShared<GATED>));
 
 template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKernel(MoeArgs a) {
-    __shared__ __align__(16) TileShared<GATED> sh;
+    extern __shared__ __align__(16) unsigned char tileSmem[];
+    TileShared<GATED>& sh = *reinterpret_cast<TileShared<GATED>*>(tileSmem);
     waitForPrevious();
     const int tile = int(blockIdx.y);
     if (tile >= *a.tileCount) return;
@@ -167,19 +173,24 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
     const auto* w = static_cast<const __nv_bfloat16*>(GATED ? a.gateUp.data : a.down.data) +
                     std::int64_t(e) * (GATED ? 2 * F : H) * K;
 
-    // The two 16-byte pieces of each of A and B (and up) a thread copies a stage: rows
-    // tid / 4 and tid / 4 + 32, K offset (tid % 4) * 8.
-    const int tid = int(threadIdx.x), cr = tid >> 2, ck = (tid & 3) * 8;
-    const __nv_bfloat16* aRow[2];
-    const __nv_bfloat16* bRow[2][2];
+    // The 16-byte pieces a thread copies a stage: piece tid % 8 of rows tid / 8 + 32 i of A
+    // (kTileRows / 32 of them) and of B (and up; kTileCols / 32).
+    constexpr int AR = kTileRows / 32, BR = kTileCols / 32;
+    static_assert(kTileThreads == 32 * kTilePieces, "a row's pieces across 8 threads");
+    const int tid = int(threadIdx.x), cr = tid / kTilePieces, ck = (tid % kTilePieces) * 8;
+    const __nv_bfloat16* aRow[AR];
+    const __nv_bfloat16* bRow[BR][2];
 #pragma unroll
-    for (int i = 0; i < 2; ++i) {
-        const int r = cr + 32 * i, p = row0 + r;
+    for (int i = 0; i < AR; ++i) {
+        const int p = row0 + cr + 32 * i;
         aRow[i] = nullptr;
         if (p < rowEnd)
             aRow[i] = GATED ? a.xb + std::int64_t(a.order[p] / int(a.k)) * H
                             : a.act + std::int64_t(p) * F;
-        const int n = n0 + r;
+    }
+#pragma unroll
+    for (int i = 0; i < BR; ++i) {
+        const int n = n0 + cr + 32 * i;
         bRow[i][0] = n < N ? w + std::int64_t(n) * K : nullptr;
         bRow[i][1] = GATED && n < N ? w + std::int64_t(F + n) * K : nullptr;
     }
@@ -188,18 +199,19 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
         const int k = step * kTileK + ck;
         const bool inK = k < K;
 #pragma unroll
-        for (int i = 0; i < 2; ++i) {
-            const int r = cr + 32 * i;
-            cpAsync16(&sh.a[stage][r][ck], aRow[i] && inK ? aRow[i] + k : a.xb, aRow[i] && inK);
+        for (int i = 0; i < AR; ++i)
+            cpAsync16(&sh.a[stage][cr + 32 * i][ck], aRow[i] && inK ? aRow[i] + k : a.xb,
+                      aRow[i] && inK);
+#pragma unroll
+        for (int i = 0; i < BR; ++i)
 #pragma unroll
             for (int h = 0; h < (GATED ? 2 : 1); ++h)
-                cpAsync16(&sh.b[stage][h][r][ck], bRow[i][h] && inK ? bRow[i][h] + k : w,
+                cpAsync16(&sh.b[stage][h][cr + 32 * i][ck], bRow[i][h] && inK ? bRow[i][h] + k : w,
                           bRow[i][h] && inK);
-        }
     };
 
     const int warp = tid >> 5, lane = tid & 31;
-    const int wm = (warp & 1) * 32, wn = (warp >> 1) * 32;
+    const int wm = (warp % kTileWarpsM) * 32, wn = (warp / kTileWarpsM) * 32;
     float acc[GATED ? 2 : 1][2][4][4] = {};
 #pragma unroll
     for (int s = 0; s < kTileStages - 1; ++s) {
@@ -388,10 +400,14 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
                      0, s, "moeInput", a.x, a.xb);
         launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<true>),
+                                 kTileSmem<true>, "moeGateUp shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<false>),
+                                 kTileSmem<false>, "moeDown shared memory");
         launchKernel(moeTileKernel<true>, dim3(unsigned(ceilDiv(a.F, kTileCols)), tiles),
-                     kTileThreads, 0, s, "moeGateUp", a);
+                     kTileThreads, kTileSmem<true>, s, "moeGateUp", a);
         launchKernel(moeTileKernel<false>, dim3(unsigned(ceilDiv(a.x.cols, kTileCols)), tiles),
-                     kTileThreads, 0, s, "moeDown", a);
+                     kTileThreads, kTileSmem<false>, s, "moeDown", a);
     } else if (form == MoeForm::rows) {
         launchKernel(moeRowsGateUpKernel,
                      dim3(unsigned(ceilDiv(a.F, kRowsWarps * kRowsPairs)), unsigned(slots)),

@@ -1198,11 +1198,14 @@ private slots:
             auto weights = h.input(wts, {k.T, k.k});
             auto expected = h.output({k.T, k.H});
             h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, expected.ref);
-            // 16-bit weights: the default form (rows for up to 4 tokens, else grouped), the
-            // direct one, and the grouped one for a few tokens.
-            for (const char* form : {"", "direct", "grouped"}) {
+            // 16-bit weights: the default form (rows for up to 4 tokens, else grouped: wgmma
+            // tiles on an H100), the direct one, the grouped one for a few tokens, the
+            // mma.sync tiles for more.
+            for (const char* form : {"", "direct", "grouped", "mma"}) {
                 if (k.wt == DType::F32 && *form) break;
-                if (k.T > 4 && std::strcmp(form, "grouped") == 0) break;
+                const bool few = k.T <= 4;
+                if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
+                if (std::strcmp(form, "mma") == 0 && few) continue;      // the rows form then
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 qputenv("LONGVIEW_CUDA_MOE", form);

@@ -241,12 +241,17 @@ struct MoeArgs {
 // direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
 // rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:
 // the slots sorted by expert, tensor-core tiles of 128 slots (LONGVIEW_CUDA_MOE=grouped for
-// a few tokens too). The two 16-bit forms take bf16 weights with H and F multiples of 8.
+// a few tokens too; wgmma tiles on compute capability 9.0 unless LONGVIEW_CUDA_MOE=mma). The two
+// 16-bit forms take bf16 weights with H and F multiples of 8.
 enum class MoeForm { direct, rows, grouped };
 MoeForm moeFormOf(const MoeArgs& a);
 // The most tiles of slots the grouped form may list.
 std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts);
 void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
+// sm90a/MoeTilesWgmma.cu: the grouped form's tiles on Hopper's warpgroup products, where the
+// device is of compute capability 9.0 (LONGVIEW_CUDA_MOE=mma: the mma.sync tiles).
+bool moeWgmmaAvailable();
+void launchMoeTilesWgmma(const MoeArgs& a, unsigned tiles, cudaStream_t s);
 
 // Sampling.cu: indices[t] = argmax of row t (lowest index on ties).
 void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s);

@@ -400,14 +400,18 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
                      0, s, "moeInput", a.x, a.xb);
         launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<true>),
-                                 kTileSmem<true>, "moeGateUp shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<false>),
-                                 kTileSmem<false>, "moeDown shared memory");
-        launchKernel(moeTileKernel<true>, dim3(unsigned(ceilDiv(a.F, kTileCols)), tiles),
-                     kTileThreads, kTileSmem<true>, s, "moeGateUp", a);
-        launchKernel(moeTileKernel<false>, dim3(unsigned(ceilDiv(a.x.cols, kTileCols)), tiles),
-                     kTileThreads, kTileSmem<false>, s, "moeDown", a);
+        if (!switchIs("LONGVIEW_CUDA_MOE", "mma") && moeWgmmaAvailable()) {
+            launchMoeTilesWgmma(a, tiles, s);
+        } else {
+            allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<true>),
+                                     kTileSmem<true>, "moeGateUp shared memory");
+            allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<false>),
+                                     kTileSmem<false>, "moeDown shared memory");
+            launchKernel(moeTileKernel<true>, dim3(unsigned(ceilDiv(a.F, kTileCols)), tiles),
+                         kTileThreads, kTileSmem<true>, s, "moeGateUp", a);
+            launchKernel(moeTileKernel<false>, dim3(unsigned(ceilDiv(a.x.cols, kTileCols)), tiles),
+                         kTileThreads, kTileSmem<false>, s, "moeDown", a);
+        }
     } else if (form == MoeForm::rows) {
         launchKernel(moeRowsGateUpKernel,
                      dim3(unsigned(ceilDiv(a.F, kRowsWarps * kRowsPairs)), unsigned(slots)),

@@ -93,6 +93,16 @@ __device__ __forceinline__ void wgmmaM64N128SS(float (&d)[64], std::uint64_t a, 
                  : "l"(a), "l"(b), "r"(int(accumulate)));
 }
 
+// The same on bf16 operands.
+__device__ __forceinline__ void wgmmaM64N128SSBf16(float (&d)[64], std::uint64_t a, std::uint64_t b,
+                                                   bool accumulate) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 " LV_WGMMA_D64
+                 ", %64, %65, p, 1, 1, 0, 0;\n}\n"
+                 : LV_WGMMA_F64
+                 : "l"(a), "l"(b), "r"(int(accumulate)));
+}
+
 // d[64 x 128] += A[64 x 16] . B[16 x 128], A in registers (the m16n8k16 A fragment of each
 // warp's 16 rows), B MN-major in shared memory (transposed), f16, f32 accumulators.
 __device__ __forceinline__ void wgmmaM64N128RS(float (&d)[64], const std::uint32_t (&a)[4],

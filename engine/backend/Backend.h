@@ -250,7 +250,8 @@ public:
 
     // Mixture of SwiGLU experts: for each token, out = sum_j w[t,j] * down_e(silu(g) * u)
     // with e = indices[t, j], [g, u] = chunk(gateUp_e x, 2).
-    // x: f32 [T, H]; gateUp: [E, 2F, H]; down: [E, H, F]; out: f32 [T, H] (overwritten).
+    // x: f32 [T, H] (or moeInputDType's type); gateUp: [E, 2F, H]; down: [E, H, F];
+    // out: f32 [T, H] (overwritten).
     virtual void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
                            const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
 
@@ -271,6 +272,16 @@ public:
     // first (the GPU's tensor-core products). Producers of a linear's input write it so.
     virtual DType linearInputDType(const Tensor& weight, std::int64_t rows) const {
         (void)weight;
+        (void)rows;
+        return DType::F32;
+    }
+
+    // The type moeSwiglu takes x in for these expert weights and this many rows: F32 (always
+    // accepted) or the weights' 16-bit type where the backend would convert x first (the
+    // GPU's grouped experts). With the router's linearInputDType, the type a mixture of
+    // experts' block input is written in.
+    virtual DType moeInputDType(const Tensor& gateUp, std::int64_t rows) const {
+        (void)gateUp;
         (void)rows;
         return DType::F32;
     }

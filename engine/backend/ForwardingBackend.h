@@ -85,6 +85,9 @@ public:
     DType linearInputDType(const Tensor& weight, std::int64_t rows) const override {
         return inner_->linearInputDType(weight, rows);
     }
+    DType moeInputDType(const Tensor& gateUp, std::int64_t rows) const override {
+        return inner_->moeInputDType(gateUp, rows);
+    }
     std::unique_ptr<RecordedStep> recordStep(std::int64_t pos0, const std::function<void()>& ops,
                                              std::string& whyNot) override {
         return inner_->recordStep(pos0, ops, whyNot);

@@ -17,8 +17,8 @@ void checkIds(const ModelSpec& spec, std::span<const std::int32_t> ids) {
 }
 
 // The type a mixer's input products take x in (Backend::linearInputDType) when all of them
-// agree; F32 where they do not or where the input also goes elsewhere (MoE routing and its
-// experts, Mamba1).
+// agree (a mixture of experts: its router and its experts, Backend::moeInputDType); F32
+// where they do not or where the input also goes elsewhere (Mamba1).
 DType mixerInputDType(const Backend& be, const Mixer& mixer, std::int64_t T) {
     auto agree = [&](std::initializer_list<const Weight*> ws) {
         std::optional<DType> t;
@@ -35,6 +35,10 @@ DType mixerInputDType(const Backend& be, const Mixer& mixer, std::int64_t T) {
     if (const auto* a = std::get_if<AttentionMixer>(&mixer))
         return agree({&a->qkv, &a->q, &a->k, &a->v});
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return agree({&f->gateUp, &f->gate, &f->up});
+    if (const auto* e = std::get_if<MoeMixer>(&mixer)) {
+        const DType d = agree({&e->router});
+        return d == be.moeInputDType(e->gateUp.tensor, T) ? d : DType::F32;
+    }
     return DType::F32;
 }
 

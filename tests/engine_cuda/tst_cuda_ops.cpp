@@ -1176,7 +1176,8 @@ private slots:
               Case{300, 256, 128, 4, 2, DType::BF16}, Case{70, 72, 40, 5, 3, DType::BF16},
               Case{5, 40, 24, 4, 1, DType::F32}}) {
             OpHarness h = harness();
-            auto x = h.input(h.randn(std::size_t(k.T * k.H)), {k.T, k.H});
+            const std::vector<float> xValues = h.randn(std::size_t(k.T * k.H));
+            auto x = h.input(xValues, {k.T, k.H});
             auto gu = h.input(h.randn(std::size_t(k.E * 2 * k.F * k.H), 0.05f), {k.E, 2 * k.F, k.H},
                               k.wt);
             auto dn = h.input(h.randn(std::size_t(k.E * k.H * k.F), 0.05f), {k.E, k.H, k.F}, k.wt);
@@ -1220,6 +1221,22 @@ private slots:
                           .arg(lv::dtypeName(k.wt).data())
                           .arg(*form ? form : "default"),
                       h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
+            }
+            // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
+            if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {
+                auto xh = h.inputAs(xValues, {k.T, k.H}, DType::F32, DType::BF16);
+                auto out = h.output({k.T, k.H});
+                h.ref().moeSwiglu(xh.ref, gu.ref, dn.ref, indices.ref, weights.ref, out.ref);
+                h.dut().moeSwiglu(xh.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
+                check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=bf16 x=bf16")
+                          .arg(k.T)
+                          .arg(k.H)
+                          .arg(k.F)
+                          .arg(k.E)
+                          .arg(k.k),
+                      h.compare(out), kTolBf16);
+            } else {
+                QVERIFY(h.dut().moeInputDType(gu.dut, k.T) == DType::F32);
             }
         }
         finish();

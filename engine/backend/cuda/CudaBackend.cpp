@@ -1119,6 +1119,16 @@ DType CudaBackend::linearInputDType(const Tensor& weight, std::int64_t rows) con
     return weight.dtype;
 }
 
+DType CudaBackend::moeInputDType(const Tensor& gateUp, std::int64_t rows) const {
+    // The grouped form's products take x in bf16 (it converts f32 x first); the rows form
+    // reads f32.
+    if (rows <= kGemvMaxRows || gateUp.dtype != DType::BF16 || gateUp.rank != 3 ||
+        gateUp.shape[2] % 8 != 0 || (gateUp.shape[1] / 2) % 8 != 0 ||
+        switchIs("LONGVIEW_CUDA_MOE", "direct"))
+        return DType::F32;
+    return DType::BF16;
+}
+
 std::int64_t CudaBackend::preferredPrefillChunk() const {
     if (const char* e = std::getenv("LONGVIEW_CUDA_CHUNK"))
         if (const long v = std::strtol(e, nullptr, 10); v > 0) return v;
@@ -1238,7 +1248,18 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
                             const Tensor& indices, const Tensor& weights, Tensor& out) {
     const char* op = "moeSwiglu";
     requireRank(x, 2, op, "x");
-    Rows xr = lastDimRows(x, op, "x");
+    // 16-bit x (moeInputDType): the grouped form reads it as its products' rows.
+    const bool halfX = x.dtype != DType::F32;
+    Rows xr{};
+    if (halfX) {
+        if (x.dtype != DType::BF16 || (x.shape[1] > 1 && x.stride[1] != 1) ||
+            (x.shape[0] > 1 && x.stride[0] != x.shape[1]))
+            bad(op, "x " + x.shapeString() + " in " + std::string(dtypeName(x.dtype)) +
+                        ": 16-bit x must be bf16 with contiguous rows");
+        xr = Rows{nullptr, x.shape[0], x.shape[1], x.shape[1]};
+    } else {
+        xr = lastDimRows(x, op, "x");
+    }
     const std::int64_t T = xr.rows, H = xr.cols;
     requireWeightDType(gateUp, op, "gateUp");
     requireRank(gateUp, 3, op, "gateUp");
@@ -1280,14 +1301,20 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     Scratch partial(*this, S * std::size_t(H) * sizeof(float));
     a.scratchOut = partial.as<float>();
     const MoeForm form = moeFormOf(a);
+    if (halfX && form != MoeForm::grouped)
+        bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
+                    std::to_string(kGemvMaxRows) + " rows)");
     if (form == MoeForm::grouped) {
         // One scratch, its parts 256-byte aligned: x in bf16, the slots' order, the experts'
         // offsets, the tiles and their count, the activations.
         const auto up = [](std::size_t n) { return (n + 255) / 256 * 256; };
         const std::size_t tiles = std::size_t(moeGroupedTiles(std::int64_t(S), E));
-        const std::size_t sizes[] = {
-            up(std::size_t(T * H) * 2), up(S * 4), up(std::size_t(E + 1) * 4), up(tiles * 8), up(4),
-            up(S * std::size_t(F) * 2)};
+        const std::size_t sizes[] = {halfX ? 0 : up(std::size_t(T * H) * 2),
+                                     up(S * 4),
+                                     up(std::size_t(E + 1) * 4),
+                                     up(tiles * 8),
+                                     up(4),
+                                     up(S * std::size_t(F) * 2)};
         std::size_t total = 0;
         for (auto n : sizes)
             total += n;
@@ -1299,6 +1326,8 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
         a.tiles = reinterpret_cast<int2*>(base += sizes[2]);
         a.tileCount = reinterpret_cast<int*>(base += sizes[3]);
         a.act = reinterpret_cast<__nv_bfloat16*>(base += sizes[4]);
+        if (halfX) // the products' rows as written (x.data null: no conversion)
+            a.xb = static_cast<__nv_bfloat16*>(x.data);
         launchMoeSwiglu(a, form, stream_);
         return;
     }

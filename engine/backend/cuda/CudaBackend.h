@@ -80,6 +80,7 @@ public:
     std::int64_t preferredPrefillChunk() const override;
     // The weight's 16-bit type for tensor-core products (more than kGemvMaxRows rows).
     DType linearInputDType(const Tensor& weight, std::int64_t rows) const override;
+    DType moeInputDType(const Tensor& gateUp, std::int64_t rows) const override;
     void storeRows(const Tensor& src, Tensor& dst, std::int64_t row0) override;
     void attention(const Tensor& q, const Tensor& kCache, const Tensor& vCache, std::int64_t pos0,
                    float scale, Tensor& out) override;

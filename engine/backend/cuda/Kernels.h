@@ -219,7 +219,7 @@ void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool reno
 
 // Moe.cu
 struct MoeArgs {
-    Rows x;                      // [T, H]
+    Rows x;                      // [T, H]; data null where x is bf16 already, in xb
     Weight gateUp;               // [E, 2F, H]
     Weight down;                 // [E, H, F]
     const std::int32_t* indices; // [T, k]

@@ -395,9 +395,11 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
     if (slots == 0) return;
     const dim3 grid(ceilDiv(a.x.cols, 256), unsigned(a.x.rows < 65535 ? a.x.rows : 65535));
     if (form == MoeForm::grouped) {
-        const std::int64_t n = a.x.rows * a.x.cols;
-        launchKernel(moeInputKernel, unsigned(std::min<std::int64_t>(ceilDiv(n, 256), 4096)), 256,
-                     0, s, "moeInput", a.x, a.xb);
+        if (a.x.data) { // else x is bf16 already, in xb
+            const std::int64_t n = a.x.rows * a.x.cols;
+            launchKernel(moeInputKernel, unsigned(std::min<std::int64_t>(ceilDiv(n, 256), 4096)),
+                         256, 0, s, "moeInput", a.x, a.xb);
+        }
         launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
         if (!switchIs("LONGVIEW_CUDA_MOE", "mma") && moeWgmmaAvailable()) {

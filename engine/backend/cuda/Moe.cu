@@ -315,9 +315,8 @@ __device__ __forceinline__ void warpRowDots(const __nv_bfloat16* const (&w)[R], 
         acc[r] = warpSum(acc[r]);
 }
 
-constexpr int kRowsWarps = 4; // warps a block
+constexpr int kRowsWarps = 4; // gate-up: warps a block
 constexpr int kRowsPairs = 4; // gate-up: (gate, up) row pairs a warp
-constexpr int kRowsDown = 8;  // down: rows a warp
 
 // Slot blockIdx.y: act[slot, f] = silu(gate_e[f] . x_t) * (up_e[f] . x_t), four f a warp.
 __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a) {
@@ -349,29 +348,82 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
     }
 }
 
-// Slot blockIdx.y: scratchOut[slot, i] = down_e[i] . act[slot], eight rows a warp.
-__global__ void __launch_bounds__(kRowsWarps * 32) moeRowsDownKernel(MoeArgs a) {
+// Token blockIdx.y, one output row a warp: out[t, i] = sum_j w[t, j] (down_e_j[i] . act[t k + j])
+// in j order, the token's k expert rows requested at once while the block stages its k
+// activations in shared memory (the sum in the launch that reads the rows: one kernel
+// boundary fewer a decode step's MoE layer than a down kernel and a sum).
+constexpr int kRowsMaxK = 8; // experts a token
+constexpr int kRowsSumWarps = 8;
+constexpr int kRowsMaxActBytes = 48 * 1024; // what a block may have without opting in
+
+// Two blocks an SM (128 registers, a few bytes spilled) hold a decode step's 192 at once.
+__global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(MoeArgs a) {
+    extern __shared__ __align__(16) float actS[]; // [k][F]
     waitForPrevious();
-    const int slot = int(blockIdx.y), lane = int(threadIdx.x) & 31;
-    const int i0 = (int(blockIdx.x) * kRowsWarps + (int(threadIdx.x) >> 5)) * kRowsDown;
-    const int F = int(a.F), H = int(a.x.cols);
-    if (i0 >= H) return;
-    const std::int32_t e = a.indices[slot];
-    if (e < 0 || e >= a.E) return;
-    const auto* w = static_cast<const __nv_bfloat16*>(a.down.data) + std::int64_t(e) * H * F;
-    const __nv_bfloat16* rows[kRowsDown];
+    const int t = int(blockIdx.y), warp = int(threadIdx.x) >> 5, lane = int(threadIdx.x) & 31;
+    const int i = int(blockIdx.x) * kRowsSumWarps + warp;
+    const int F = int(a.F), H = int(a.x.cols), k = int(a.k);
+    const std::int32_t* idx = a.indices + std::int64_t(t) * k;
+    const auto* down = static_cast<const __nv_bfloat16*>(a.down.data);
+    const __nv_bfloat16* rows[kRowsMaxK];
+    bool invalid = false;
 #pragma unroll
-    for (int r = 0; r < kRowsDown; ++r)
-        rows[r] = i0 + r < H ? w + std::int64_t(i0 + r) * F : nullptr;
-    float acc[kRowsDown] = {};
-    warpRowDots<kRowsDown, 2>(rows, a.scratchAct + std::int64_t(slot) * F, F, lane, acc);
-    if (lane < kRowsDown && i0 + lane < H) {
-        float v = acc[0];
-#pragma unroll
-        for (int r = 1; r < kRowsDown; ++r)
-            if (lane == r) v = acc[r];
-        a.scratchOut[std::int64_t(slot) * H + i0 + lane] = v;
+    for (int j = 0; j < kRowsMaxK; ++j) {
+        rows[j] = nullptr;
+        if (j >= k || i >= H) continue;
+        const std::int32_t e = idx[j];
+        if (e < 0 || e >= a.E)
+            invalid = true; // the token's sum is NaN, as the separate sum makes it
+        else
+            rows[j] = down + (std::int64_t(e) * H + i) * F;
     }
+    float acc[kRowsMaxK] = {};
+    for (int pass = 0; pass * 512 < F; ++pass) { // 512 of F a pass, the same count every lane
+        const int base = pass * 512 + lane * 8;
+        uint4 raw[kRowsMaxK][2];
+#pragma unroll
+        for (int u = 0; u < 2; ++u)
+#pragma unroll
+            for (int j = 0; j < kRowsMaxK; ++j) {
+                const int kk = base + u * 256;
+                raw[j][u] = rows[j] && kk < F ? *reinterpret_cast<const uint4*>(rows[j] + kk)
+                                              : make_uint4(0, 0, 0, 0);
+            }
+        if (pass == 0) { // the activations, while the rows come in
+            const auto* src =
+                reinterpret_cast<const float4*>(a.scratchAct + std::int64_t(t) * k * F);
+            auto* dst = reinterpret_cast<float4*>(actS);
+            for (int q = int(threadIdx.x); q < k * F / 4; q += int(blockDim.x))
+                dst[q] = src[q];
+            __syncthreads();
+        }
+#pragma unroll
+        for (int u = 0; u < 2; ++u) {
+            const int kk = base + u * 256;
+            if (kk >= F) break;
+#pragma unroll
+            for (int j = 0; j < kRowsMaxK; ++j) {
+                if (!rows[j]) continue;
+                const float4 x0 = *reinterpret_cast<const float4*>(actS + j * F + kk);
+                const float4 x1 = *reinterpret_cast<const float4*>(actS + j * F + kk + 4);
+                const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
+                const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[j][u]);
+#pragma unroll
+                for (int q = 0; q < 4; ++q) {
+                    const float2 v = __bfloat1622float2(h[q]);
+                    acc[j] = fmaf(v.x, xv[2 * q], fmaf(v.y, xv[2 * q + 1], acc[j]));
+                }
+            }
+        }
+    }
+    float sum = 0.0f;
+#pragma unroll
+    for (int j = 0; j < kRowsMaxK; ++j) {
+        const float dot = warpSum(acc[j]);
+        if (j < k) sum += a.weights[std::int64_t(t) * k + j] * dot;
+    }
+    if (lane == 0 && i < H)
+        a.out.data[std::int64_t(t) * a.out.ld + i] = invalid ? __int_as_float(0x7fc00000) : sum;
 }
 
 } // namespace
@@ -386,7 +438,10 @@ MoeForm moeFormOf(const MoeArgs& a) {
                         a.F % 8 == 0 && a.x.ld % 4 == 0 &&
                         (reinterpret_cast<std::uintptr_t>(a.x.data) & 15) == 0;
     if (!pieces || switchIs("LONGVIEW_CUDA_MOE", "direct")) return MoeForm::direct;
-    if (a.x.rows <= kGemvMaxRows && !switchIs("LONGVIEW_CUDA_MOE", "grouped")) return MoeForm::rows;
+    // The rows form's sum stages a token's k activations in shared memory.
+    if (a.x.rows <= kGemvMaxRows && a.k <= kRowsMaxK && a.k * a.F * 4 <= kRowsMaxActBytes &&
+        !switchIs("LONGVIEW_CUDA_MOE", "grouped"))
+        return MoeForm::rows;
     return MoeForm::grouped;
 }
 
@@ -418,15 +473,16 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
         launchKernel(moeRowsGateUpKernel,
                      dim3(unsigned(ceilDiv(a.F, kRowsWarps * kRowsPairs)), unsigned(slots)),
                      kRowsWarps * 32, 0, s, "moeGateUp", a);
-        launchKernel(moeRowsDownKernel,
-                     dim3(unsigned(ceilDiv(a.x.cols, kRowsWarps * kRowsDown)), unsigned(slots)),
-                     kRowsWarps * 32, 0, s, "moeDown", a);
+        launchKernel(moeRowsDownSumKernel,
+                     dim3(unsigned(ceilDiv(a.x.cols, kRowsSumWarps)), unsigned(a.x.rows)),
+                     kRowsSumWarps * 32, std::size_t(a.k * a.F) * 4, s, "moeDown", a);
     } else {
         launchKernel(moeActKernel, ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s, "moeAct", a);
         launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown",
                      a);
     }
-    launchKernel(moeCombineKernel, grid, 256, 0, s, "moeCombine", a);
+    if (form != MoeForm::rows) // (its down kernel sums)
+        launchKernel(moeCombineKernel, grid, 256, 0, s, "moeCombine", a);
 }
 
 } // namespace lv::cuda

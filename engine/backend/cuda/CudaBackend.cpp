@@ -1298,9 +1298,13 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     a.F = F;
     a.k = k;
     const std::size_t S = std::size_t(T * k);
-    Scratch partial(*this, S * std::size_t(H) * sizeof(float));
-    a.scratchOut = partial.as<float>();
     const MoeForm form = moeFormOf(a);
+    // Each slot's products before the sum (the rows form sums in its down kernel).
+    std::optional<Scratch> partial;
+    if (form != MoeForm::rows) {
+        partial.emplace(*this, S * std::size_t(H) * sizeof(float));
+        a.scratchOut = partial->as<float>();
+    }
     if (halfX && form != MoeForm::grouped)
         bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
                     std::to_string(kGemvMaxRows) + " rows)");

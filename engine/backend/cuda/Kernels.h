@@ -227,7 +227,7 @@ struct MoeArgs {
     Rows out;                    // [T, H]
     std::int64_t E, F, k;
     float* scratchAct; // [T * k, F] (the direct and rows forms)
-    float* scratchOut; // [T * k, H]
+    float* scratchOut; // [T * k, H] (the direct and grouped forms)
     // The grouped form's scratch (null for the direct form): x in bf16 [T, H], the slots in
     // expert order [T * k], each expert's first row [E + 1], the tiles (expert, first row)
     // [moeGroupedTiles] and their count, and the activations in expert order [T * k, F].

@@ -15,6 +15,7 @@
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/ExpertTile.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
@@ -165,13 +166,10 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
     waitForPrevious();
     const int tile = int(blockIdx.y);
     if (tile >= *a.tileCount) return;
-    const int2 te = a.tiles[tile];
-    const int e = te.x, row0 = te.y, rowEnd = min(a.offsets[e + 1], row0 + kTileRows);
-    const int H = int(a.x.cols), F = int(a.F);
-    const int K = GATED ? H : F, N = GATED ? F : H;
+    const ExpertTile<GATED> t(a, tile, kTileRows);
+    const int H = t.H, F = t.F, K = t.K, N = t.N, row0 = t.row0, rowEnd = t.rowEnd;
+    const __nv_bfloat16* w = t.w;
     const int n0 = int(blockIdx.x) * kTileCols;
-    const auto* w = static_cast<const __nv_bfloat16*>(GATED ? a.gateUp.data : a.down.data) +
-                    std::int64_t(e) * (GATED ? 2 * F : H) * K;
 
     // The 16-byte pieces a thread copies a stage: piece tid % 8 of rows tid / 8 + 32 i of A
     // (kTileRows / 32 of them) and of B (and up; kTileCols / 32).
@@ -181,13 +179,8 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
     const __nv_bfloat16* aRow[AR];
     const __nv_bfloat16* bRow[BR][2];
 #pragma unroll
-    for (int i = 0; i < AR; ++i) {
-        const int p = row0 + cr + 32 * i;
-        aRow[i] = nullptr;
-        if (p < rowEnd)
-            aRow[i] = GATED ? a.xb + std::int64_t(a.order[p] / int(a.k)) * H
-                            : a.act + std::int64_t(p) * F;
-    }
+    for (int i = 0; i < AR; ++i)
+        aRow[i] = t.aRow(a, row0 + cr + 32 * i);
 #pragma unroll
     for (int i = 0; i < BR; ++i) {
         const int n = n0 + cr + 32 * i;

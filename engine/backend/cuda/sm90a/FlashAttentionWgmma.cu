@@ -32,7 +32,6 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 
 namespace lv::cuda {
@@ -236,20 +235,8 @@ template <int D> void launchD(const AttentionArgs& a, cudaStream_t s) {
 } // namespace
 
 bool flashWgmmaAvailable() {
-    // The kernel image exists only for compute capability 9.0 (sm_90a); asked once per
-    // process of the current device, as the backend uses one device.
-    static std::once_flag once;
-    static bool available = false;
-    std::call_once(once, [] {
-        int dev = 0, major = 0, minor = 0;
-        if (cudaGetDevice(&dev) != cudaSuccess) return;
-        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
-        cudaFuncAttributes attr{};
-        available = major == 9 && minor == 0 &&
-                    cudaFuncGetAttributes(&attr, flashWgmmaKernel<128>) == cudaSuccess;
-        cudaGetLastError(); // a missing image is an answer here, not an error to carry on
-    });
+    static const bool available =
+        hopperKernelRuns(reinterpret_cast<const void*>(flashWgmmaKernel<128>));
     return available;
 }
 

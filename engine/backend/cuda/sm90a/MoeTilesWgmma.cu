@@ -13,14 +13,13 @@
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/ExpertTile.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
-
-#include <mutex>
 
 namespace lv::cuda {
 namespace {
@@ -46,27 +45,19 @@ template <bool GATED> __global__ void __launch_bounds__(kThreads) moeTileWgmmaKe
     unsigned char* Bs = As + kStages * kTileBytes;
     const std::uint32_t aAddr = sharedAddress(As), bAddr = sharedAddress(Bs);
 
-    const int2 te = a.tiles[tile];
-    const int e = te.x, row0 = te.y, rowEnd = min(a.offsets[e + 1], row0 + kRows);
-    const int H = int(a.x.cols), F = int(a.F);
-    const int K = GATED ? H : F, N = GATED ? F : H;
+    const ExpertTile<GATED> t(a, tile, kRows);
+    const int H = t.H, F = t.F, K = t.K, N = t.N, row0 = t.row0, rowEnd = t.rowEnd;
+    const __nv_bfloat16* w = t.w;
     const int cols = GATED ? kBRows / 2 : kBRows; // output columns a tile
     const int n0 = int(blockIdx.x) * cols;
-    const auto* w = static_cast<const __nv_bfloat16*>(GATED ? a.gateUp.data : a.down.data) +
-                    std::int64_t(e) * (GATED ? 2 * F : H) * K;
 
     // The pieces a thread copies a stage: piece tid % 8 of rows tid / 8 + 32 i of A and B.
     const int tid = int(threadIdx.x), cr = tid / kPieces, cc = tid % kPieces;
     const __nv_bfloat16* aRow[kRows / 32];
     const __nv_bfloat16* bRow[kBRows / 32];
 #pragma unroll
-    for (int i = 0; i < kRows / 32; ++i) {
-        const int p = row0 + cr + 32 * i;
-        aRow[i] = nullptr;
-        if (p < rowEnd)
-            aRow[i] = GATED ? a.xb + std::int64_t(a.order[p] / int(a.k)) * H
-                            : a.act + std::int64_t(p) * F;
-    }
+    for (int i = 0; i < kRows / 32; ++i)
+        aRow[i] = t.aRow(a, row0 + cr + 32 * i);
 #pragma unroll
     for (int i = 0; i < kBRows / 32; ++i) {
         const int r = cr + 32 * i;
@@ -161,18 +152,8 @@ template <bool GATED> __global__ void __launch_bounds__(kThreads) moeTileWgmmaKe
 } // namespace
 
 bool moeWgmmaAvailable() {
-    static std::once_flag once;
-    static bool available = false;
-    std::call_once(once, [] {
-        int dev = 0, major = 0, minor = 0;
-        if (cudaGetDevice(&dev) != cudaSuccess) return;
-        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
-        cudaFuncAttributes attr{};
-        available = major == 9 && minor == 0 &&
-                    cudaFuncGetAttributes(&attr, moeTileWgmmaKernel<true>) == cudaSuccess;
-        cudaGetLastError(); // a missing image is an answer here, not an error to carry on
-    });
+    static const bool available =
+        hopperKernelRuns(reinterpret_cast<const void*>(moeTileWgmmaKernel<true>));
     return available;
 }
 

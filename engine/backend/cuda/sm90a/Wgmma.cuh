@@ -13,6 +13,21 @@
 
 namespace lv::cuda::sm90a {
 
+// Whether `kernel` (built for sm_90a alone) can run here: a device of compute capability 9.0
+// with the kernel's image. Asked by the host, once per kernel and process (the backend uses
+// one device).
+inline bool hopperKernelRuns(const void* kernel) {
+    int dev = 0, major = 0, minor = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess) return false;
+    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);
+    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
+    cudaFuncAttributes attr{};
+    const bool runs =
+        major == 9 && minor == 0 && cudaFuncGetAttributes(&attr, kernel) == cudaSuccess;
+    cudaGetLastError(); // a missing image is an answer here, not an error to carry on
+    return runs;
+}
+
 // Byte offset of 16-byte chunk c (of D / 8 in a row) of row r in a tile of R rows.
 __device__ __forceinline__ std::uint32_t swizzledOffset(int R, int r, int c) {
     return std::uint32_t((c >> 3) * R * 128 + r * 128 + (((c & 7) ^ (r & 7)) << 4));

@@ -1174,8 +1174,9 @@ private slots:
               Case{1, 1536, 512, 64, 6, DType::BF16}, Case{300, 1536, 512, 64, 6, DType::BF16},
               // experts with several tiles of rows; F and H not multiples of a tile
               Case{300, 256, 128, 4, 2, DType::BF16}, Case{70, 72, 40, 5, 3, DType::BF16},
-              // the rows form's sum: F over two passes of 512, 8 experts; 3 tokens
-              Case{3, 64, 1032, 16, 8, DType::BF16},
+              // the rows form's sum: F over three passes of 512, 8 experts; 3 tokens; and
+              // Granite 4.0-H Small's 10 of 72 experts of 768 (two batches of rows)
+              Case{3, 64, 1032, 16, 8, DType::BF16}, Case{1, 512, 768, 72, 10, DType::BF16},
               Case{5, 40, 24, 4, 1, DType::F32}}) {
             OpHarness h = harness();
             const std::vector<float> xValues = h.randn(std::size_t(k.T * k.H));

@@ -342,10 +342,10 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
 }
 
 // Token blockIdx.y, one output row a warp: out[t, i] = sum_j w[t, j] (down_e_j[i] . act[t k + j])
-// in j order, the token's k expert rows requested at once while the block stages its k
-// activations in shared memory (the sum in the launch that reads the rows: one kernel
-// boundary fewer a decode step's MoE layer than a down kernel and a sum).
-constexpr int kRowsMaxK = 8; // experts a token
+// in j order, eight experts' rows requested at once (the first eight while the block stages
+// the token's k activations in shared memory). The sum in the launch that reads the rows:
+// one kernel boundary fewer a decode step's MoE layer than a down kernel and a sum.
+constexpr int kRowsBatch = 8; // experts' rows in flight at once
 constexpr int kRowsSumWarps = 8;
 constexpr int kRowsMaxActBytes = 48 * 1024; // what a block may have without opting in
 
@@ -358,62 +358,65 @@ __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(Mo
     const int F = int(a.F), H = int(a.x.cols), k = int(a.k);
     const std::int32_t* idx = a.indices + std::int64_t(t) * k;
     const auto* down = static_cast<const __nv_bfloat16*>(a.down.data);
-    const __nv_bfloat16* rows[kRowsMaxK];
     bool invalid = false;
+    float sum = 0.0f;
+    for (int j0 = 0; j0 < k; j0 += kRowsBatch) {
+        const __nv_bfloat16* rows[kRowsBatch];
 #pragma unroll
-    for (int j = 0; j < kRowsMaxK; ++j) {
-        rows[j] = nullptr;
-        if (j >= k || i >= H) continue;
-        const std::int32_t e = idx[j];
-        if (e < 0 || e >= a.E)
-            invalid = true; // the token's sum is NaN, as the separate sum makes it
-        else
-            rows[j] = down + (std::int64_t(e) * H + i) * F;
-    }
-    float acc[kRowsMaxK] = {};
-    for (int pass = 0; pass * 512 < F; ++pass) { // 512 of F a pass, the same count every lane
-        const int base = pass * 512 + lane * 8;
-        uint4 raw[kRowsMaxK][2];
-#pragma unroll
-        for (int u = 0; u < 2; ++u)
-#pragma unroll
-            for (int j = 0; j < kRowsMaxK; ++j) {
-                const int kk = base + u * 256;
-                raw[j][u] = rows[j] && kk < F ? *reinterpret_cast<const uint4*>(rows[j] + kk)
-                                              : make_uint4(0, 0, 0, 0);
-            }
-        if (pass == 0) { // the activations, while the rows come in
-            const auto* src =
-                reinterpret_cast<const float4*>(a.scratchAct + std::int64_t(t) * k * F);
-            auto* dst = reinterpret_cast<float4*>(actS);
-            for (int q = int(threadIdx.x); q < k * F / 4; q += int(blockDim.x))
-                dst[q] = src[q];
-            __syncthreads();
+        for (int b = 0; b < kRowsBatch; ++b) {
+            rows[b] = nullptr;
+            if (j0 + b >= k || i >= H) continue;
+            const std::int32_t e = idx[j0 + b];
+            if (e < 0 || e >= a.E)
+                invalid = true; // the token's sum is NaN, as the separate sum makes it
+            else
+                rows[b] = down + (std::int64_t(e) * H + i) * F;
         }
+        float acc[kRowsBatch] = {};
+        for (int pass = 0; pass * 512 < F; ++pass) { // 512 of F a pass, the same count a lane
+            const int base = pass * 512 + lane * 8;
+            uint4 raw[kRowsBatch][2];
 #pragma unroll
-        for (int u = 0; u < 2; ++u) {
-            const int kk = base + u * 256;
-            if (kk >= F) break;
+            for (int u = 0; u < 2; ++u)
 #pragma unroll
-            for (int j = 0; j < kRowsMaxK; ++j) {
-                if (!rows[j]) continue;
-                const float4 x0 = *reinterpret_cast<const float4*>(actS + j * F + kk);
-                const float4 x1 = *reinterpret_cast<const float4*>(actS + j * F + kk + 4);
-                const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
-                const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[j][u]);
+                for (int b = 0; b < kRowsBatch; ++b) {
+                    const int kk = base + u * 256;
+                    raw[b][u] = rows[b] && kk < F ? *reinterpret_cast<const uint4*>(rows[b] + kk)
+                                                  : make_uint4(0, 0, 0, 0);
+                }
+            if (j0 == 0 && pass == 0) { // the activations, while the rows come in
+                const auto* src =
+                    reinterpret_cast<const float4*>(a.scratchAct + std::int64_t(t) * k * F);
+                auto* dst = reinterpret_cast<float4*>(actS);
+                for (int q = int(threadIdx.x); q < k * F / 4; q += int(blockDim.x))
+                    dst[q] = src[q];
+                __syncthreads();
+            }
 #pragma unroll
-                for (int q = 0; q < 4; ++q) {
-                    const float2 v = __bfloat1622float2(h[q]);
-                    acc[j] = fmaf(v.x, xv[2 * q], fmaf(v.y, xv[2 * q + 1], acc[j]));
+            for (int u = 0; u < 2; ++u) {
+                const int kk = base + u * 256;
+                if (kk >= F) break;
+#pragma unroll
+                for (int b = 0; b < kRowsBatch; ++b) {
+                    if (!rows[b]) continue;
+                    const float* x = actS + (j0 + b) * F + kk;
+                    const float4 x0 = *reinterpret_cast<const float4*>(x);
+                    const float4 x1 = *reinterpret_cast<const float4*>(x + 4);
+                    const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
+                    const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[b][u]);
+#pragma unroll
+                    for (int q = 0; q < 4; ++q) {
+                        const float2 v = __bfloat1622float2(h[q]);
+                        acc[b] = fmaf(v.x, xv[2 * q], fmaf(v.y, xv[2 * q + 1], acc[b]));
+                    }
                 }
             }
         }
-    }
-    float sum = 0.0f;
 #pragma unroll
-    for (int j = 0; j < kRowsMaxK; ++j) {
-        const float dot = warpSum(acc[j]);
-        if (j < k) sum += a.weights[std::int64_t(t) * k + j] * dot;
+        for (int b = 0; b < kRowsBatch; ++b) {
+            const float dot = warpSum(acc[b]);
+            if (j0 + b < k) sum += a.weights[std::int64_t(t) * k + j0 + b] * dot;
+        }
     }
     if (lane == 0 && i < H)
         a.out.data[std::int64_t(t) * a.out.ld + i] = invalid ? __int_as_float(0x7fc00000) : sum;
@@ -432,7 +435,7 @@ MoeForm moeFormOf(const MoeArgs& a) {
                         (reinterpret_cast<std::uintptr_t>(a.x.data) & 15) == 0;
     if (!pieces || switchIs("LONGVIEW_CUDA_MOE", "direct")) return MoeForm::direct;
     // The rows form's sum stages a token's k activations in shared memory.
-    if (a.x.rows <= kGemvMaxRows && a.k <= kRowsMaxK && a.k * a.F * 4 <= kRowsMaxActBytes &&
+    if (a.x.rows <= kGemvMaxRows && a.k * a.F * 4 <= kRowsMaxActBytes &&
         !switchIs("LONGVIEW_CUDA_MOE", "grouped"))
         return MoeForm::rows;
     return MoeForm::grouped;

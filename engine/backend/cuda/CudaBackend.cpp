@@ -1120,13 +1120,15 @@ DType CudaBackend::linearInputDType(const Tensor& weight, std::int64_t rows) con
 }
 
 DType CudaBackend::moeInputDType(const Tensor& gateUp, std::int64_t rows) const {
-    // The grouped form's products take x in bf16 (it converts f32 x first); the rows form
-    // reads f32.
-    if (rows <= kGemvMaxRows || gateUp.dtype != DType::BF16 || gateUp.rank != 3 ||
-        gateUp.shape[2] % 8 != 0 || (gateUp.shape[1] / 2) % 8 != 0 ||
-        switchIs("LONGVIEW_CUDA_MOE", "direct"))
-        return DType::F32;
-    return DType::BF16;
+    // The grouped form's products take x in bf16 (it converts f32 x first); the others read
+    // f32. The form as moeSwiglu will choose it (its down in the same type as gateUp).
+    if (gateUp.rank != 3) return DType::F32;
+    MoeArgs probe{};
+    probe.x = Rows{nullptr, rows, gateUp.shape[2], gateUp.shape[2]};
+    probe.gateUp = probe.down = Weight{nullptr, int(gateUp.dtype)};
+    probe.F = gateUp.shape[1] / 2;
+    probe.k = 1;
+    return moeFormOf(probe) == MoeForm::grouped ? DType::BF16 : DType::F32;
 }
 
 std::int64_t CudaBackend::preferredPrefillChunk() const {

@@ -11,18 +11,21 @@
 
 namespace lv::cuda {
 
-// Tile `tile` of `rows` slots: expert e's sorted slots [row0, rowEnd); GATED: gate-up (K = H
-// over N = F columns, each with its gate and up row), else down (K = F, N = H); w, the
-// expert's weights.
+// Slots a tile: the grouping lists tiles of this many, and both tile kernels take them.
+constexpr int kExpertTileRows = 128;
+
+// Tile `tile` (of kExpertTileRows slots): expert e's sorted slots [row0, rowEnd); GATED: gate-up (K
+// = H over N = F columns, each with its gate and up row), else down (K = F, N = H); w, the expert's
+// weights.
 template <bool GATED> struct ExpertTile {
     int e, row0, rowEnd, H, F, K, N;
     const __nv_bfloat16* w;
 
-    __device__ __forceinline__ ExpertTile(const MoeArgs& a, int tile, int rows) {
+    __device__ __forceinline__ ExpertTile(const MoeArgs& a, int tile) {
         const int2 te = a.tiles[tile];
         e = te.x;
         row0 = te.y;
-        rowEnd = min(a.offsets[e + 1], row0 + rows);
+        rowEnd = min(a.offsets[e + 1], row0 + kExpertTileRows);
         H = int(a.x.cols);
         F = int(a.F);
         K = GATED ? H : F;

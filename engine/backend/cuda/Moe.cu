@@ -94,11 +94,12 @@ __global__ void moeCombineKernel(MoeArgs a) {
 
 constexpr int kTileWarpsM = 4, kTileWarpsN = 2; // warps of 32 x 32 outputs
 constexpr int kTileRows = 32 * kTileWarpsM;     // slots a tile
-constexpr int kTileCols = 32 * kTileWarpsN;     // output columns a tile
-constexpr int kTileK = 64;                      // K a stage
-constexpr int kTileStages = 3;                  // cp.async stages
-constexpr int kTileLd = kTileK + 8;             // shared row stride: 144 bytes, ldmatrix
-                                                // without bank conflicts
+static_assert(kTileRows == kExpertTileRows, "the tiles the grouping lists");
+constexpr int kTileCols = 32 * kTileWarpsN; // output columns a tile
+constexpr int kTileK = 64;                  // K a stage
+constexpr int kTileStages = 3;              // cp.async stages
+constexpr int kTileLd = kTileK + 8;         // shared row stride: 144 bytes, ldmatrix
+                                            // without bank conflicts
 constexpr int kTileThreads = 32 * kTileWarpsM * kTileWarpsN;
 constexpr int kTilePieces = kTileK / 8; // 16-byte pieces a row a stage
 
@@ -166,7 +167,7 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
     waitForPrevious();
     const int tile = int(blockIdx.y);
     if (tile >= *a.tileCount) return;
-    const ExpertTile<GATED> t(a, tile, kTileRows);
+    const ExpertTile<GATED> t(a, tile);
     const int H = t.H, F = t.F, K = t.K, N = t.N, row0 = t.row0, rowEnd = t.rowEnd;
     const __nv_bfloat16* w = t.w;
     const int n0 = int(blockIdx.x) * kTileCols;
@@ -270,6 +271,20 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
 
 // ---- The rows form (a few tokens: decode) ----
 
+// acc + the dot of 8 bf16 weights (one 16-byte piece) and 8 floats, in one fixed order (the
+// rows form's gate-up and down products sum alike).
+__device__ __forceinline__ float dot8(float acc, const uint4& w, const float4& x0,
+                                      const float4& x1) {
+    const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
+    const auto* h = reinterpret_cast<const __nv_bfloat162*>(&w);
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const float2 v = __bfloat1622float2(h[i]);
+        acc = fmaf(v.x, xv[2 * i], fmaf(v.y, xv[2 * i + 1], acc));
+    }
+    return acc;
+}
+
 // Each warp: R weight rows of one slot's expert times an f32 vector, 16-byte pieces, U pieces
 // a row in flight at once (R x U x 512 bytes a warp).
 template <int R, int U>
@@ -291,16 +306,9 @@ __device__ __forceinline__ void warpRowDots(const __nv_bfloat16* const (&w)[R], 
             if (k >= K) break;
             const float4 x0 = *reinterpret_cast<const float4*>(x + k);
             const float4 x1 = *reinterpret_cast<const float4*>(x + k + 4);
-            const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
 #pragma unroll
-            for (int r = 0; r < R; ++r) {
-                const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[r][u]);
-#pragma unroll
-                for (int i = 0; i < 4; ++i) {
-                    const float2 v = __bfloat1622float2(h[i]);
-                    acc[r] = fmaf(v.x, xv[2 * i], fmaf(v.y, xv[2 * i + 1], acc[r]));
-                }
-            }
+            for (int r = 0; r < R; ++r)
+                acc[r] = dot8(acc[r], raw[r][u], x0, x1);
         }
     }
 #pragma unroll
@@ -349,7 +357,7 @@ constexpr int kRowsBatch = 8; // experts' rows in flight at once
 constexpr int kRowsSumWarps = 8;
 constexpr int kRowsMaxActBytes = 48 * 1024; // what a block may have without opting in
 
-// Two blocks an SM (128 registers, a few bytes spilled) hold a decode step's 192 at once.
+// Two blocks an SM (at most 128 registers) hold a decode step's 192 at once.
 __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(MoeArgs a) {
     extern __shared__ __align__(16) float actS[]; // [k][F]
     waitForPrevious();
@@ -400,15 +408,8 @@ __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(Mo
                 for (int b = 0; b < kRowsBatch; ++b) {
                     if (!rows[b]) continue;
                     const float* x = actS + (j0 + b) * F + kk;
-                    const float4 x0 = *reinterpret_cast<const float4*>(x);
-                    const float4 x1 = *reinterpret_cast<const float4*>(x + 4);
-                    const float xv[8] = {x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w};
-                    const auto* h = reinterpret_cast<const __nv_bfloat162*>(&raw[b][u]);
-#pragma unroll
-                    for (int q = 0; q < 4; ++q) {
-                        const float2 v = __bfloat1622float2(h[q]);
-                        acc[b] = fmaf(v.x, xv[2 * q], fmaf(v.y, xv[2 * q + 1], acc[b]));
-                    }
+                    acc[b] = dot8(acc[b], raw[b][u], *reinterpret_cast<const float4*>(x),
+                                  *reinterpret_cast<const float4*>(x + 4));
                 }
             }
         }

@@ -25,7 +25,7 @@ namespace lv::cuda {
 namespace {
 using namespace sm90a;
 
-constexpr int kRows = 128;                             // slots a tile: two warpgroups of 64
+constexpr int kRows = kExpertTileRows;                 // slots a tile: two warpgroups of 64
 constexpr int kBRows = 128;                            // B rows a tile (gate-up: 64 + 64)
 constexpr int kK = 64;                                 // K a stage: one swizzled column block
 constexpr int kStages = 3;                             // cp.async stages
@@ -45,7 +45,7 @@ template <bool GATED> __global__ void __launch_bounds__(kThreads) moeTileWgmmaKe
     unsigned char* Bs = As + kStages * kTileBytes;
     const std::uint32_t aAddr = sharedAddress(As), bAddr = sharedAddress(Bs);
 
-    const ExpertTile<GATED> t(a, tile, kRows);
+    const ExpertTile<GATED> t(a, tile);
     const int H = t.H, F = t.F, K = t.K, N = t.N, row0 = t.row0, rowEnd = t.rowEnd;
     const __nv_bfloat16* w = t.w;
     const int cols = GATED ? kBRows / 2 : kBRows; // output columns a tile

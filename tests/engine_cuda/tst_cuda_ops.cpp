@@ -1202,6 +1202,12 @@ private slots:
             auto weights = h.input(wts, {k.T, k.k});
             auto expected = h.output({k.T, k.H});
             h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, expected.ref);
+            const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5")
+                                     .arg(k.T)
+                                     .arg(k.H)
+                                     .arg(k.F)
+                                     .arg(k.E)
+                                     .arg(k.k);
             // 16-bit weights: the default form (rows for up to 4 tokens, else grouped: wgmma
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
             // mma.sync tiles for more.
@@ -1215,14 +1221,9 @@ private slots:
                 qputenv("LONGVIEW_CUDA_MOE", form);
                 h.dut().moeSwiglu(x.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
                 qunsetenv("LONGVIEW_CUDA_MOE");
-                check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=%6 %7")
-                          .arg(k.T)
-                          .arg(k.H)
-                          .arg(k.F)
-                          .arg(k.E)
-                          .arg(k.k)
-                          .arg(lv::dtypeName(k.wt).data())
-                          .arg(*form ? form : "default"),
+                check(name + QString(" w=%1 %2")
+                                 .arg(lv::dtypeName(k.wt).data())
+                                 .arg(*form ? form : "default"),
                       h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
@@ -1231,13 +1232,7 @@ private slots:
                 auto out = h.output({k.T, k.H});
                 h.ref().moeSwiglu(xh.ref, gu.ref, dn.ref, indices.ref, weights.ref, out.ref);
                 h.dut().moeSwiglu(xh.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
-                check(QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 w=bf16 x=bf16")
-                          .arg(k.T)
-                          .arg(k.H)
-                          .arg(k.F)
-                          .arg(k.E)
-                          .arg(k.k),
-                      h.compare(out), kTolBf16);
+                check(name + " w=bf16 x=bf16", h.compare(out), kTolBf16);
             } else {
                 QVERIFY(h.dut().moeInputDType(gu.dut, k.T) == DType::F32);
             }

@@ -99,6 +99,21 @@ Mamba2Mixer makeMamba2(const std::string& p, const Mamba2Shape& s) {
     return m;
 }
 
+AttentionShape attentionShapeOf(const ConfigReader& c, std::int64_t hidden, bool rope) {
+    AttentionShape a;
+    a.hidden = hidden;
+    a.heads = c.integer("num_attention_heads");
+    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
+    a.headDim = c.integerOr("head_dim", hidden / a.heads);
+    a.bias = c.booleanOr("attention_bias", false);
+    a.rope = rope;
+    if (rope) {
+        a.ropeTheta = float(c.ropeTheta());
+        a.partialRotary = float(c.partialRotaryFactor());
+    }
+    return a;
+}
+
 AttentionMixer makeAttention(const std::string& p, const AttentionShape& s) {
     AttentionMixer a;
     a.heads = s.heads;

@@ -48,6 +48,11 @@ struct AttentionShape {
     float partialRotary = 1.0f;
 };
 
+// The attention shape from the spellings Hugging Face families share: num_attention_heads,
+// num_key_value_heads (default: the heads), head_dim (default: hidden / heads),
+// attention_bias (default false) and, with rope, the rope theta and partial rotary factor.
+AttentionShape attentionShapeOf(const ConfigReader& c, std::int64_t hidden, bool rope);
+
 // q_proj, k_proj, v_proj, o_proj below prefix.
 AttentionMixer makeAttention(const std::string& prefix, const AttentionShape& s);
 

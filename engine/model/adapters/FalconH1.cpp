@@ -42,15 +42,7 @@ ModelSpec build(const ConfigReader& c) {
         if (mup.size() != 5) c.fail("ssm_multipliers", "expected 5 values (z, x, B, C, dt)");
     }
 
-    AttentionShape a;
-    a.hidden = s.hidden;
-    a.heads = c.integer("num_attention_heads");
-    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
-    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
-    a.bias = c.booleanOr("attention_bias", false);
-    a.rope = true;
-    a.ropeTheta = float(c.ropeTheta());
-    a.partialRotary = float(c.partialRotaryFactor());
+    const AttentionShape a = attentionShapeOf(c, s.hidden, true);
     const float attnIn = float(c.numberOr("attention_in_multiplier", 1.0));
     const float attnOut = float(c.numberOr("attention_out_multiplier", 1.0));
     const float keyMult = float(c.numberOr("key_multiplier", 1.0));

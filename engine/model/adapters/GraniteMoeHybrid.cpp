@@ -35,18 +35,9 @@ ModelSpec build(const ConfigReader& c) {
     m.normEps = eps;
     m.ssd = ssdParams(c.timeStepLimit(), c.integerOr("mamba_chunk_size", 256));
 
-    AttentionShape a;
-    a.hidden = s.hidden;
-    a.heads = c.integer("num_attention_heads");
-    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
-    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
-    a.bias = c.booleanOr("attention_bias", false);
+    AttentionShape a =
+        attentionShapeOf(c, s.hidden, c.stringOr("position_embedding_type", "nope") == "rope");
     a.softmaxScale = float(c.numberOr("attention_multiplier", 1.0));
-    a.rope = c.stringOr("position_embedding_type", "nope") == "rope";
-    if (a.rope) {
-        a.ropeTheta = float(c.ropeTheta());
-        a.partialRotary = float(c.partialRotaryFactor());
-    }
 
     const std::int64_t experts = c.integerOr("num_local_experts", 0);
     const std::int64_t topK = c.integerOr("num_experts_per_tok", 0);

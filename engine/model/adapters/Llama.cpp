@@ -12,15 +12,7 @@ ModelSpec build(const ConfigReader& c) {
     s.contextLength = c.integerOr("max_position_embeddings", 2048);
     const float eps = float(c.numberOr("rms_norm_eps", 1e-6));
 
-    AttentionShape a;
-    a.hidden = s.hidden;
-    a.heads = c.integer("num_attention_heads");
-    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
-    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
-    a.bias = c.booleanOr("attention_bias", false);
-    a.rope = true;
-    a.ropeTheta = float(c.ropeTheta());
-    a.partialRotary = float(c.partialRotaryFactor());
+    const AttentionShape a = attentionShapeOf(c, s.hidden, true);
     const std::int64_t ffn = c.integer("intermediate_size");
     const bool mlpBias = c.booleanOr("mlp_bias", false);
 

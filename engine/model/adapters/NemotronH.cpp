@@ -32,13 +32,7 @@ ModelSpec build(const ConfigReader& c) {
     m.normEps = eps;
     m.ssd = ssdParams(c.timeStepLimit(), c.integerOr("chunk_size", 256));
 
-    AttentionShape a;
-    a.hidden = s.hidden;
-    a.heads = c.integer("num_attention_heads");
-    a.kvHeads = c.integerOr("num_key_value_heads", a.heads);
-    a.headDim = c.integerOr("head_dim", s.hidden / a.heads);
-    a.bias = c.booleanOr("attention_bias", false);
-    a.rope = false;
+    const AttentionShape a = attentionShapeOf(c, s.hidden, false);
 
     const std::int64_t ffn = c.integerOr("intermediate_size", 0);
     const bool mlpBias = c.booleanOr("mlp_bias", false);

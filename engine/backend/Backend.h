@@ -27,6 +27,24 @@ struct SsdParams {
 };
 
 // Device memory use, for the UI and the bench. Zero where a backend does not track it.
+// A mixture of SwiGLU experts' weights: gateUp [E, 2F, H] (each expert's gate rows, then its
+// up rows), down [E, H, F]; and, where the model has one, a shared expert every token takes
+// at weight 1 beside its routed ones (Granite's shared MLP): sharedGateUp [2Fs, H],
+// sharedDown [H, Fs].
+struct MoeWeights {
+    const Tensor* gateUp = nullptr;
+    const Tensor* down = nullptr;
+    const Tensor* sharedGateUp = nullptr;
+    const Tensor* sharedDown = nullptr;
+};
+
+// How a token picks its experts from the router's logits (topkRouting's arguments).
+struct MoeRouting {
+    std::int64_t k = 0;
+    bool softmaxFirst = false;
+    bool renormalize = false;
+};
+
 struct MemoryStats {
     std::size_t inUseBytes = 0; // held by allocate() and scratch now
     std::size_t peakBytes = 0;  // high-water mark of inUseBytes since the last resetPeak
@@ -248,12 +266,22 @@ public:
     virtual void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst,
                              bool renormalize, Tensor& indices, Tensor& weights) = 0;
 
-    // Mixture of SwiGLU experts: for each token, out = sum_j w[t,j] * down_e(silu(g) * u)
-    // with e = indices[t, j], [g, u] = chunk(gateUp_e x, 2).
-    // x: f32 [T, H] (or moeInputDType's type); gateUp: [E, 2F, H]; down: [E, H, F];
-    // out: f32 [T, H] (overwritten).
-    virtual void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
-                           const Tensor& indices, const Tensor& weights, Tensor& out) = 0;
+    // Mixture of SwiGLU experts: for each token, out = sum_j w[t,j] * expert_e(x) with
+    // e = indices[t, j], expert_e(x) = down_e(silu(g) * u), [g, u] = chunk(gateUp_e x, 2);
+    // plus the shared expert's output (the same function of its weights) where given.
+    // x: f32 [T, H] (or moeInputDType's type); out: f32 [T, H] (overwritten).
+    virtual void moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+                           const Tensor& weights, Tensor& out) = 0;
+
+    // The experts of the router's logits: topkRouting into indices and weights (written),
+    // then moeSwiglu. Default: those two ops; the GPU picks the experts inside its first
+    // experts' kernel for a few tokens (a decode step's kernel fewer).
+    virtual void routedMoeSwiglu(const Tensor& x, const Tensor& logits, const MoeRouting& routing,
+                                 const MoeWeights& experts, Tensor& indices, Tensor& weights,
+                                 Tensor& out) {
+        topkRouting(logits, routing.k, routing.softmaxFirst, routing.renormalize, indices, weights);
+        moeSwiglu(x, experts, indices, weights, out);
+    }
 
     // ---- Optional hooks with CPU-compatible defaults (a GPU backend overrides them). ----
 

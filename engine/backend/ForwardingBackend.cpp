@@ -129,10 +129,15 @@ void ForwardingBackend::topkRouting(const Tensor& logits, std::int64_t k, bool s
     around("topkRouting", nullptr,
            [&] { inner_->topkRouting(logits, k, softmaxFirst, renormalize, indices, weights); });
 }
-void ForwardingBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
-                                  const Tensor& indices, const Tensor& weights, Tensor& out) {
-    around("moeSwiglu", nullptr,
-           [&] { inner_->moeSwiglu(x, gateUp, down, indices, weights, out); });
+void ForwardingBackend::moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+                                  const Tensor& weights, Tensor& out) {
+    around("moeSwiglu", nullptr, [&] { inner_->moeSwiglu(x, experts, indices, weights, out); });
+}
+void ForwardingBackend::routedMoeSwiglu(const Tensor& x, const Tensor& logits,
+                                        const MoeRouting& routing, const MoeWeights& experts,
+                                        Tensor& indices, Tensor& weights, Tensor& out) {
+    around("routedMoeSwiglu", nullptr,
+           [&] { inner_->routedMoeSwiglu(x, logits, routing, experts, indices, weights, out); });
 }
 void ForwardingBackend::argmax(const Tensor& logits, Tensor& indices) {
     around("argmax", nullptr, [&] { inner_->argmax(logits, indices); });

@@ -76,8 +76,11 @@ public:
                    float scale, Tensor& out) override;
     void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,
                      Tensor& indices, Tensor& weights) override;
-    void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
+    void moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
                    const Tensor& weights, Tensor& out) override;
+    void routedMoeSwiglu(const Tensor& x, const Tensor& logits, const MoeRouting& routing,
+                         const MoeWeights& experts, Tensor& indices, Tensor& weights,
+                         Tensor& out) override;
     void argmax(const Tensor& logits, Tensor& indices) override;
 
     DType kvCacheDType() const override { return inner_->kvCacheDType(); }

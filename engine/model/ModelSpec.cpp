@@ -33,7 +33,8 @@ template <class SpecT, class WeightT, class Fn> void visit(SpecT& spec, Fn&& fn)
                                            &x.upBias, &x.downBias})
                             fn(*w);
                     } else if constexpr (std::is_same_v<X, MoeMixer>) {
-                        for (WeightT* w : {&x.router, &x.gateUp, &x.down})
+                        for (WeightT* w :
+                             {&x.router, &x.gateUp, &x.down, &x.sharedGateUp, &x.sharedDown})
                             fn(*w);
                     }
                 },

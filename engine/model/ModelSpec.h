@@ -130,6 +130,12 @@ struct MoeMixer {
     Weight router; // [experts, hidden]
     Weight gateUp; // [experts, 2 intermediate, hidden], gate rows first
     Weight down;   // [experts, hidden, intermediate]
+    // A shared expert every token takes at weight 1 beside its routed ones, where the model
+    // has one (Granite 4.0-H's shared_mlp): [2 sharedIntermediate, hidden], gate rows first,
+    // and [hidden, sharedIntermediate]. Part of this mixer so that a backend may run it with
+    // the routed experts (on the GPU, in the same decode kernels).
+    std::int64_t sharedIntermediate = 0;
+    Weight sharedGateUp, sharedDown;
     bool softmaxFirst = false;
     bool renormalize = false;
     float outScale = 1.0f;

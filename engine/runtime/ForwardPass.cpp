@@ -36,7 +36,7 @@ DType mixerInputDType(const Backend& be, const Mixer& mixer, std::int64_t T) {
         return agree({&a->qkv, &a->q, &a->k, &a->v});
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return agree({&f->gateUp, &f->gate, &f->up});
     if (const auto* e = std::get_if<MoeMixer>(&mixer)) {
-        const DType d = agree({&e->router});
+        const DType d = agree({&e->router, &e->sharedGateUp});
         return d == be.moeInputDType(e->gateUp.tensor, T) ? d : DType::F32;
     }
     return DType::F32;

@@ -46,7 +46,7 @@ ForwardWork forwardWork(const ModelSpec& spec, std::int64_t context, DType kvCac
                     } else if constexpr (std::is_same_v<M, MlpMixer>) {
                         products.add({&m.gate, &m.up, &m.gateUp, &m.down});
                     } else if constexpr (std::is_same_v<M, MoeMixer>) {
-                        products.add({&m.router});
+                        products.add({&m.router, &m.sharedGateUp, &m.sharedDown});
                         products.add({&m.gateUp, &m.down}, double(m.topK) / double(m.experts));
                     }
                 },

@@ -1,4 +1,5 @@
-// Mixture of SwiGLU experts: router logits, top-k routing, weighted expert sum.
+// Mixture of SwiGLU experts: router logits, top-k routing, weighted expert sum (with the
+// shared expert's output where the model has one).
 #include "runtime/Blocks.h"
 
 namespace lv {
@@ -10,8 +11,13 @@ void runMoe(const BlockContext& c, const MoeMixer& e, const Tensor& in, Tensor& 
     be.linear(in, e.router.tensor, nullptr, 1.0f, logits);
     Tensor idx = c.workspace.routeIndices(T, e.topK);
     Tensor w = c.workspace.routeWeights(T, e.topK);
-    be.topkRouting(logits, e.topK, e.softmaxFirst, e.renormalize, idx, w);
-    be.moeSwiglu(in, e.gateUp.tensor, e.down.tensor, idx, w, out);
+    MoeWeights experts{&e.gateUp.tensor, &e.down.tensor};
+    if (e.sharedGateUp.present()) {
+        experts.sharedGateUp = &e.sharedGateUp.tensor;
+        experts.sharedDown = &e.sharedDown.tensor;
+    }
+    be.routedMoeSwiglu(in, logits, MoeRouting{e.topK, e.softmaxFirst, e.renormalize}, experts, idx,
+                       w, out);
     if (e.outScale != 1.0f) be.scale(out, e.outScale);
 }
 

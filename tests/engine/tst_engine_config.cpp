@@ -166,9 +166,13 @@ private slots:
         const auto& a = std::get<AttentionMixer>(s.blocks[4].mixers[0]);
         QCOMPARE(a.softmaxScale, 0.0625f); // attention_multiplier replaces 1/sqrt(d)
         QVERIFY(a.rope);
-        QCOMPARE(mixerNames(s)[1], std::string("moe+mlp")); // top-k experts + shared MLP
+        QCOMPARE(mixerNames(s)[1], std::string("moe")); // top-k experts + shared MLP
         const auto& moe = std::get<MoeMixer>(s.blocks[1].mixers[0]);
         QCOMPARE(moe.topK, 2);
+        QCOMPARE(moe.sharedGateUp.name,
+                 std::string("model.layers.0.shared_mlp.input_linear.weight"));
+        QCOMPARE(moe.sharedDown.shape,
+                 (std::vector<std::int64_t>{s.hidden, moe.sharedIntermediate}));
         QVERIFY(!moe.softmaxFirst);
         const auto nope = specOf(fixtureConfig("granite_hybrid_tiny"));
         QVERIFY(!std::get<AttentionMixer>(nope.blocks[4].mixers[0]).rope);

@@ -554,8 +554,8 @@ private slots:
     // bf16 rounding only; decode-sized passes keep f32.
     void sixteenBitGateUpThroughTheBlocks_data() {
         QTest::addColumn<QString>("fixture");
-        for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
-                              "llama_tiny", "bamba_tiny"})
+        // (Granite's MoE fixture has no MLP of its own: its shared MLP is the experts' op's.)
+        for (const char* f : {"granite_hybrid_real_shapes", "llama_tiny", "bamba_tiny"})
             QTest::newRow(f) << f;
     }
     void sixteenBitGateUpThroughTheBlocks() {

@@ -1165,25 +1165,35 @@ private slots:
 
     void moeSwiglu() {
         struct Case {
-            std::int64_t T, H, F, E, k;
+            std::int64_t T, H, F, E, k, Fs; // Fs: the shared expert's width (0: none)
             DType wt;
         };
         for (const Case& k :
-             {Case{37, 128, 96, 8, 2, DType::BF16}, Case{1, 1536, 512, 32, 8, DType::BF16},
-              // Granite 4.0-H Tiny: a decode step, then a prefill chunk
-              Case{1, 1536, 512, 64, 6, DType::BF16}, Case{300, 1536, 512, 64, 6, DType::BF16},
+             {Case{37, 128, 96, 8, 2, 0, DType::BF16}, Case{1, 1536, 512, 32, 8, 0, DType::BF16},
+              // Granite 4.0-H Tiny (a shared expert of 1024): a decode step, then a prefill chunk
+              Case{1, 1536, 512, 64, 6, 1024, DType::BF16},
+              Case{300, 1536, 512, 64, 6, 1024, DType::BF16},
               // experts with several tiles of rows; F and H not multiples of a tile
-              Case{300, 256, 128, 4, 2, DType::BF16}, Case{70, 72, 40, 5, 3, DType::BF16},
-              // the rows form's sum: F over three passes of 512, 8 experts; 3 tokens; and
-              // Granite 4.0-H Small's 10 of 72 experts of 768 (two batches of rows)
-              Case{3, 64, 1032, 16, 8, DType::BF16}, Case{1, 512, 768, 72, 10, DType::BF16},
-              Case{5, 40, 24, 4, 1, DType::F32}}) {
+              Case{300, 256, 128, 4, 2, 0, DType::BF16}, Case{70, 72, 40, 5, 3, 24, DType::BF16},
+              // the rows form's sum: F over three passes of 512, 8 experts and a shared one
+              // wider than them (its own batch of rows); 3 tokens; Granite 4.0-H Small's 10 of
+              // 72 experts of 768 (two batches of rows)
+              Case{3, 64, 1032, 16, 8, 1544, DType::BF16},
+              Case{1, 512, 768, 72, 10, 0, DType::BF16},
+              Case{2, 512, 768, 72, 10, 256, DType::BF16}, Case{5, 40, 24, 4, 1, 16, DType::F32}}) {
             OpHarness h = harness();
             const std::vector<float> xValues = h.randn(std::size_t(k.T * k.H));
             auto x = h.input(xValues, {k.T, k.H});
             auto gu = h.input(h.randn(std::size_t(k.E * 2 * k.F * k.H), 0.05f), {k.E, 2 * k.F, k.H},
                               k.wt);
             auto dn = h.input(h.randn(std::size_t(k.E * k.H * k.F), 0.05f), {k.E, k.H, k.F}, k.wt);
+            const std::int64_t Fs = std::max<std::int64_t>(k.Fs, 1);
+            auto sgu = h.input(h.randn(std::size_t(2 * Fs * k.H), 0.05f), {2 * Fs, k.H}, k.wt);
+            auto sdn = h.input(h.randn(std::size_t(k.H * Fs), 0.05f), {k.H, Fs}, k.wt);
+            const lv::MoeWeights ref{&gu.ref, &dn.ref, k.Fs ? &sgu.ref : nullptr,
+                                     k.Fs ? &sdn.ref : nullptr};
+            const lv::MoeWeights dut{&gu.dut, &dn.dut, k.Fs ? &sgu.dut : nullptr,
+                                     k.Fs ? &sdn.dut : nullptr};
             // routing from the reference, the same on both sides
             std::vector<std::int32_t> idx;
             std::vector<float> wts;
@@ -1201,13 +1211,19 @@ private slots:
             auto indices = h.inputI32(idx, {k.T, k.k});
             auto weights = h.input(wts, {k.T, k.k});
             auto expected = h.output({k.T, k.H});
-            h.ref().moeSwiglu(x.ref, gu.ref, dn.ref, indices.ref, weights.ref, expected.ref);
-            const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5")
+            h.ref().moeSwiglu(x.ref, ref, indices.ref, weights.ref, expected.ref);
+            const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 Fs=%6")
                                      .arg(k.T)
                                      .arg(k.H)
                                      .arg(k.F)
                                      .arg(k.E)
-                                     .arg(k.k);
+                                     .arg(k.k)
+                                     .arg(k.Fs);
+            // f32 weights: the experts' own products are f32, but the shared expert of more
+            // than a few tokens goes through the backend's products (TF32 on f32 weights).
+            const double tol = k.wt != DType::F32 ? kTolBf16 : k.Fs && k.T > 4 ? kTolTf32 : kTolF32;
+            // The router's logits for the routed op: both sides pick from the same values.
+            auto logits = h.input(h.randn(std::size_t(k.T * k.E), 2.0f), {k.T, k.E});
             // 16-bit weights: the default form (rows for up to 4 tokens, else grouped: wgmma
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
             // mma.sync tiles for more.
@@ -1216,22 +1232,34 @@ private slots:
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
                 if (std::strcmp(form, "mma") == 0 && few) continue;      // the rows form then
+                const QString formName = QString(" w=%1 %2")
+                                             .arg(lv::dtypeName(k.wt).data())
+                                             .arg(*form ? form : "default");
+                qputenv("LONGVIEW_CUDA_MOE", form);
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
-                qputenv("LONGVIEW_CUDA_MOE", form);
-                h.dut().moeSwiglu(x.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
+                h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
+                check(name + formName, h.compare(out), tol);
+                // Routed from the logits (the rows form picks the experts in its gate-up).
+                auto rIdx = h.output({k.T, k.k}, 0, DType::I32);
+                auto rW = h.output({k.T, k.k});
+                auto rOut = h.output({k.T, k.H});
+                const lv::MoeRouting routing{k.k, false, false};
+                h.ref().routedMoeSwiglu(x.ref, logits.ref, routing, ref, rIdx.ref, rW.ref,
+                                        rOut.ref);
+                h.dut().routedMoeSwiglu(x.dut, logits.dut, routing, dut, rIdx.dut, rW.dut,
+                                        rOut.dut);
+                check(name + formName + " routed indices", h.compare(rIdx), 0.0);
+                check(name + formName + " routed weights", h.compare(rW), kTolF32);
+                check(name + formName + " routed", h.compare(rOut), tol);
                 qunsetenv("LONGVIEW_CUDA_MOE");
-                check(name + QString(" w=%1 %2")
-                                 .arg(lv::dtypeName(k.wt).data())
-                                 .arg(*form ? form : "default"),
-                      h.compare(out), k.wt == DType::F32 ? kTolF32 : kTolBf16);
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {
                 auto xh = h.inputAs(xValues, {k.T, k.H}, DType::F32, DType::BF16);
                 auto out = h.output({k.T, k.H});
-                h.ref().moeSwiglu(xh.ref, gu.ref, dn.ref, indices.ref, weights.ref, out.ref);
-                h.dut().moeSwiglu(xh.dut, gu.dut, dn.dut, indices.dut, weights.dut, out.dut);
+                h.ref().moeSwiglu(xh.ref, ref, indices.ref, weights.ref, out.ref);
+                h.dut().moeSwiglu(xh.dut, dut, indices.dut, weights.dut, out.dut);
                 check(name + " w=bf16 x=bf16", h.compare(out), kTolBf16);
             } else {
                 QVERIFY(h.dut().moeInputDType(gu.dut, k.T) == DType::F32);

@@ -964,23 +964,24 @@ private slots:
     void moeSwiglu() {
         Rng rng(11);
         struct Case {
-            std::int64_t T, H, F, E, k;
+            std::int64_t T, H, F, E, k, Fs; // Fs: the shared expert's width (0: none)
             DType wt;
         };
-        // Granite 4.0-H tiny's MoE (1536 hidden, 512 per expert, 64 experts, top 6); small odd
-        // ones.
-        const Case cases[] = {{3, 1536, 512, 64, 6, DType::BF16},
-                              {1, 1536, 512, 64, 6, DType::F16},
-                              {37, 64, 48, 8, 2, DType::F32},
-                              {9, 33, 7, 3, 3, DType::BF16},
-                              {700, 16, 8, 4, 4, DType::F32}};
+        // Granite 4.0-H tiny's MoE (1536 hidden, 512 per expert, 64 experts, top 6, a shared
+        // expert of 1024); small odd ones.
+        const Case cases[] = {{3, 1536, 512, 64, 6, 1024, DType::BF16},
+                              {1, 1536, 512, 64, 6, 0, DType::F16},
+                              {37, 64, 48, 8, 2, 40, DType::F32},
+                              {9, 33, 7, 3, 3, 5, DType::BF16},
+                              {700, 16, 8, 4, 4, 12, DType::F32}};
         for (const Case& c : cases) {
-            const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 %6")
+            const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 Fs=%6 %7")
                                      .arg(c.T)
                                      .arg(c.H)
                                      .arg(c.F)
                                      .arg(c.E)
                                      .arg(c.k)
+                                     .arg(c.Fs)
                                      .arg(dt(c.wt));
             qInfo().noquote() << name;
             GuardedBuffer x(c.T * c.H), w(c.T * c.k), out(c.T * c.H);
@@ -988,6 +989,10 @@ private slots:
             StoredWeight gateUp(c.wt, {c.E, 2 * c.F, c.H}, rng,
                                 float(1.0 / std::sqrt(double(c.H))));
             StoredWeight down(c.wt, {c.E, c.H, c.F}, rng, float(1.0 / std::sqrt(double(c.F))));
+            const std::int64_t Fs = std::max<std::int64_t>(c.Fs, 1);
+            StoredWeight sharedGateUp(c.wt, {2 * Fs, c.H}, rng,
+                                      float(1.0 / std::sqrt(double(c.H))));
+            StoredWeight sharedDown(c.wt, {c.H, Fs}, rng, float(1.0 / std::sqrt(double(Fs))));
             std::vector<std::int32_t> idx;
             for (std::int64_t t = 0; t < c.T; ++t) {
                 std::vector<int> ex(static_cast<std::size_t>(c.E));
@@ -999,31 +1004,49 @@ private slots:
                 }
             }
             rng.fillUniform(w.data(), c.T * c.k, 0.0f, 1.0f);
-            std::vector<double> ref(std::size_t(c.T * c.H), 0.0);
-            for (std::int64_t t = 0; t < c.T; ++t)
-                for (std::int64_t j = 0; j < c.k; ++j) {
-                    const std::int64_t e = idx[std::size_t(t * c.k + j)];
-                    std::vector<double> gu(std::size_t(2 * c.F)), act(std::size_t(c.F));
-                    for (std::int64_t r = 0; r < 2 * c.F; ++r) {
-                        double s = 0.0;
-                        for (std::int64_t i = 0; i < c.H; ++i)
-                            s += gateUp[(e * 2 * c.F + r) * c.H + i] * x[t * c.H + i];
-                        gu[std::size_t(r)] = s;
-                    }
-                    for (std::int64_t f = 0; f < c.F; ++f)
-                        act[std::size_t(f)] = silu(gu[std::size_t(f)]) * gu[std::size_t(c.F + f)];
-                    for (std::int64_t i = 0; i < c.H; ++i) {
-                        double s = 0.0;
-                        for (std::int64_t f = 0; f < c.F; ++f)
-                            s += down[(e * c.H + i) * c.F + f] * act[std::size_t(f)];
-                        ref[std::size_t(t * c.H + i)] += w[t * c.k + j] * s;
-                    }
+            // Expert e of a stack (the shared one: e 0 of its own) on token t, in doubles.
+            auto expert = [&](const StoredWeight& gu, const StoredWeight& dn, std::int64_t e,
+                              std::int64_t F, std::int64_t t) {
+                std::vector<double> g(static_cast<std::size_t>(2 * F)),
+                    act(static_cast<std::size_t>(F)), y(static_cast<std::size_t>(c.H));
+                for (std::int64_t r = 0; r < 2 * F; ++r) {
+                    double s = 0.0;
+                    for (std::int64_t i = 0; i < c.H; ++i)
+                        s += gu[(e * 2 * F + r) * c.H + i] * x[t * c.H + i];
+                    g[std::size_t(r)] = s;
                 }
+                for (std::int64_t f = 0; f < F; ++f)
+                    act[std::size_t(f)] = silu(g[std::size_t(f)]) * g[std::size_t(F + f)];
+                for (std::int64_t i = 0; i < c.H; ++i)
+                    for (std::int64_t f = 0; f < F; ++f)
+                        y[std::size_t(i)] += dn[(e * c.H + i) * F + f] * act[std::size_t(f)];
+                return y;
+            };
+            std::vector<double> ref(std::size_t(c.T * c.H), 0.0);
+            for (std::int64_t t = 0; t < c.T; ++t) {
+                for (std::int64_t j = 0; j < c.k; ++j) {
+                    const auto y = expert(gateUp, down, idx[std::size_t(t * c.k + j)], c.F, t);
+                    for (std::int64_t i = 0; i < c.H; ++i)
+                        ref[std::size_t(t * c.H + i)] += w[t * c.k + j] * y[std::size_t(i)];
+                }
+                if (c.Fs > 0) {
+                    const auto y = expert(sharedGateUp, sharedDown, 0, c.Fs, t);
+                    for (std::int64_t i = 0; i < c.H; ++i)
+                        ref[std::size_t(t * c.H + i)] += y[std::size_t(i)];
+                }
+            }
             out.poison();
             Tensor tx = view(x.data(), {c.T, c.H}), tw = view(w.data(), {c.T, c.k});
             Tensor ti = Tensor::contiguous(idx.data(), DType::I32, {c.T, c.k});
             Tensor to = view(out.data(), {c.T, c.H});
-            be_->moeSwiglu(tx, gateUp.tensor(), down.tensor(), ti, tw, to);
+            const Tensor tgu = gateUp.tensor(), tdn = down.tensor();
+            const Tensor tsgu = sharedGateUp.tensor(), tsdn = sharedDown.tensor();
+            MoeWeights experts{&tgu, &tdn};
+            if (c.Fs > 0) {
+                experts.sharedGateUp = &tsgu;
+                experts.sharedDown = &tsdn;
+            }
+            be_->moeSwiglu(tx, experts, ti, tw, to);
             QVERIFY2(
                 allClose(name, {out.data(), out.data() + c.T * c.H}, ref, 2e-6 * maxAbs(ref), 1e-5),
                 qPrintable(name));

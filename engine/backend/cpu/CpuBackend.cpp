@@ -159,9 +159,9 @@ void CpuBackend::topkRouting(const Tensor& logits, std::int64_t k, bool softmaxF
                              bool renormalize, Tensor& indices, Tensor& weights) {
     cpu::topkRouting(pool_, logits, k, softmaxFirst, renormalize, indices, weights);
 }
-void CpuBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
-                           const Tensor& indices, const Tensor& weights, Tensor& out) {
-    cpu::moeSwiglu(pool_, x, gateUp, down, indices, weights, out);
+void CpuBackend::moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+                           const Tensor& weights, Tensor& out) {
+    cpu::moeSwiglu(pool_, x, experts, indices, weights, out);
 }
 
 std::unique_ptr<Backend> makeCpuBackend(int threads) {

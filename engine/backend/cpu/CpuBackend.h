@@ -48,7 +48,7 @@ public:
                    float scale, Tensor& out) override;
     void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,
                      Tensor& indices, Tensor& weights) override;
-    void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
+    void moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
                    const Tensor& weights, Tensor& out) override;
 
 private:

@@ -37,7 +37,7 @@ void attention(ThreadPool& pool, const Tensor& q, const Tensor& kCache, const Te
                std::int64_t pos0, float scale, Tensor& out);
 void topkRouting(ThreadPool& pool, const Tensor& logits, std::int64_t k, bool softmaxFirst,
                  bool renormalize, Tensor& indices, Tensor& weights);
-void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Tensor& down,
-               const Tensor& indices, const Tensor& weights, Tensor& out);
+void moeSwiglu(ThreadPool& pool, const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+               const Tensor& weights, Tensor& out);
 
 } // namespace lv::cpu

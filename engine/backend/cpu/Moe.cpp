@@ -1,6 +1,7 @@
 // moeSwiglu: a mixture of SwiGLU experts. Token-expert assignments are sorted by expert;
 // each expert then runs two GEMMs on its gathered tokens, and every token sums its
-// experts' outputs with the routing weights. Tokens go in batches so that the scratch
+// experts' outputs with the routing weights (and the shared expert's output, one GEMM pair
+// over the batch's tokens, where there is one). Tokens go in batches so that the scratch
 // buffers stay bounded for long prefills.
 #include "backend/cpu/Kernels.h"
 #include "backend/cpu/TensorChecks.h"
@@ -32,9 +33,12 @@ WeightMatrix expertSlice(const Tensor& w, std::int64_t e) {
 
 } // namespace
 
-void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Tensor& down,
-               const Tensor& indices, const Tensor& weights, Tensor& out) {
+void moeSwiglu(ThreadPool& pool, const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+               const Tensor& weights, Tensor& out) {
     constexpr const char* op = "moeSwiglu";
+    if (!experts.gateUp || !experts.down) throwBadArgument(op, "experts", "has no weights");
+    const Tensor& gateUp = *experts.gateUp;
+    const Tensor& down = *experts.down;
     checkF32(op, "x", x, 2);
     checkFloatWeight(op, "gateUp", gateUp, 3);
     checkFloatWeight(op, "down", down, 3);
@@ -56,6 +60,21 @@ void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Te
     checkDim(op, "out", out, 0, T);
     checkDim(op, "out", out, 1, H);
     if (out.data == x.data) throwBadArgument(op, "out", "aliases x");
+    const bool shared = experts.sharedGateUp != nullptr;
+    if (shared != (experts.sharedDown != nullptr))
+        throwBadArgument(op, "experts", "has one of the shared expert's two weights");
+    std::int64_t Fs = 0;
+    if (shared) {
+        checkFloatWeight(op, "sharedGateUp", *experts.sharedGateUp, 2);
+        checkFloatWeight(op, "sharedDown", *experts.sharedDown, 2);
+        Fs = experts.sharedGateUp->shape[0] / 2;
+        if (experts.sharedGateUp->shape[0] % 2 != 0)
+            throwBadArgument(op, "sharedGateUp",
+                             "has an odd row count " + experts.sharedGateUp->shapeString());
+        checkDim(op, "sharedGateUp", *experts.sharedGateUp, 1, H);
+        checkDim(op, "sharedDown", *experts.sharedDown, 0, H);
+        checkDim(op, "sharedDown", *experts.sharedDown, 1, Fs);
+    }
     const std::int32_t* idx = indices.as<const std::int32_t>();
     for (std::int64_t t = 0; t < T; ++t)
         for (std::int64_t j = 0; j < k; ++j) {
@@ -66,16 +85,15 @@ void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Te
                                      std::to_string(t) + ", outside 0 .. " + std::to_string(E - 1));
         }
     if (T == 0) return;
-    if (k == 0) {
-        for (std::int64_t t = 0; t < T; ++t)
-            std::fill_n(out.as<float>() + t * out.stride[0], H, 0.0f);
-        return;
-    }
 
-    const std::int64_t batchTokens = std::max<std::int64_t>(1, kMaxAssignments / k);
-    const std::int64_t cap = std::min(T, batchTokens) * k;
+    const std::int64_t batchTokens =
+        std::max<std::int64_t>(1, kMaxAssignments / std::max<std::int64_t>(k, 1));
+    const std::int64_t batch = std::min(T, batchTokens), cap = batch * k;
     std::vector<float> xs(std::size_t(cap * H)), gu(std::size_t(cap * F2)),
         act(std::size_t(cap * F)), ys(std::size_t(cap * H));
+    // The shared expert's products of the batch's tokens.
+    std::vector<float> sgu(std::size_t(shared ? batch * 2 * Fs : 0)),
+        sact(std::size_t(shared ? batch * Fs : 0)), sys(std::size_t(shared ? batch * H : 0));
     std::vector<std::int64_t> slot(
         static_cast<std::size_t>(cap)); // assignment (t * k + j) -> sorted row
     std::vector<std::int64_t> start(std::size_t(E + 1));
@@ -115,6 +133,17 @@ void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Te
             gemmXWt(pool, act.data() + r0 * F, F, rows, expertSlice(down, e), nullptr, 1.0f,
                     ys.data() + r0 * H, H);
         }
+        if (shared) {
+            gemmXWt(pool, X + b0 * x.stride[0], x.stride[0], nt,
+                    WeightMatrix::of(*experts.sharedGateUp), nullptr, 1.0f, sgu.data(), 2 * Fs);
+            pool.parallelFor(nt, 16, [&](std::int64_t i0, std::int64_t i1) {
+                for (std::int64_t i = i0; i < i1; ++i)
+                    swigluHalves(sgu.data() + i * 2 * Fs, Fs, sact.data() + i * Fs);
+            });
+            gemmXWt(pool, sact.data(), Fs, nt, WeightMatrix::of(*experts.sharedDown), nullptr, 1.0f,
+                    sys.data(), H);
+        }
+        // The routed experts in order, then the shared one (the GPU sums in this order).
         pool.parallelFor(nt, 16, [&](std::int64_t t0, std::int64_t t1) {
             for (std::int64_t t = t0; t < t1; ++t) {
                 float* o = O + (b0 + t) * out.stride[0];
@@ -125,6 +154,9 @@ void moeSwiglu(ThreadPool& pool, const Tensor& x, const Tensor& gateUp, const Te
                     for (std::int64_t i = 0; i < H; ++i)
                         o[i] += w * y[i];
                 }
+                if (shared)
+                    for (std::int64_t i = 0; i < H; ++i)
+                        o[i] += sys[std::size_t(t * H + i)];
             }
         });
     }

@@ -1246,9 +1246,24 @@ void CudaBackend::topkRouting(const Tensor& logits, std::int64_t k, bool softmax
                       weights.as<float>(), stream_);
 }
 
-void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down,
-                            const Tensor& indices, const Tensor& weights, Tensor& out) {
-    const char* op = "moeSwiglu";
+void CudaBackend::moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
+                            const Tensor& weights, Tensor& out) {
+    runExperts(x, experts, nullptr, MoeRouting{}, indices, weights, out);
+}
+
+void CudaBackend::routedMoeSwiglu(const Tensor& x, const Tensor& logits, const MoeRouting& routing,
+                                  const MoeWeights& experts, Tensor& indices, Tensor& weights,
+                                  Tensor& out) {
+    runExperts(x, experts, &logits, routing, indices, weights, out);
+}
+
+void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const Tensor* logits,
+                             const MoeRouting& routing, const Tensor& indices,
+                             const Tensor& weights, Tensor& out) {
+    const char* op = logits ? "routedMoeSwiglu" : "moeSwiglu";
+    if (!experts.gateUp || !experts.down) bad(op, "no expert weights");
+    const Tensor& gateUp = *experts.gateUp;
+    const Tensor& down = *experts.down;
     requireRank(x, 2, op, "x");
     // 16-bit x (moeInputDType): the grouped form reads it as its products' rows.
     const bool halfX = x.dtype != DType::F32;
@@ -1272,6 +1287,23 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     requireWeightDType(down, op, "down");
     requireShape(down, {E, H, F}, op, "down");
     requireContiguous(down, op, "down");
+    const bool shared = experts.sharedGateUp != nullptr;
+    if (shared != (experts.sharedDown != nullptr))
+        bad(op, "one of the shared expert's two weights without the other");
+    std::int64_t Fs = 0;
+    if (shared) {
+        const Tensor& sgu = *experts.sharedGateUp;
+        requireWeightDType(sgu, op, "sharedGateUp");
+        requireRank(sgu, 2, op, "sharedGateUp");
+        requireContiguous(sgu, op, "sharedGateUp");
+        Fs = sgu.shape[0] / 2;
+        if (sgu.shape[0] % 2 != 0 || sgu.shape[1] != H)
+            bad(op,
+                "sharedGateUp " + sgu.shapeString() + " must be [2Fs, " + std::to_string(H) + "]");
+        requireWeightDType(*experts.sharedDown, op, "sharedDown");
+        requireShape(*experts.sharedDown, {H, Fs}, op, "sharedDown");
+        requireContiguous(*experts.sharedDown, op, "sharedDown");
+    }
     requireDType(indices, DType::I32, op, "indices");
     requireRank(indices, 2, op, "indices");
     requireContiguous(indices, op, "indices");
@@ -1280,15 +1312,21 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     requireDType(weights, DType::F32, op, "weights");
     requireShape(weights, {T, k}, op, "weights");
     requireContiguous(weights, op, "weights");
+    Rows lr{};
+    if (logits) {
+        requireRank(*logits, 2, op, "logits");
+        lr = lastDimRows(*logits, op, "logits");
+        if (lr.rows != T || lr.cols != E)
+            bad(op, "logits " + logits->shapeString() + " must be [" + std::to_string(T) + ", " +
+                        std::to_string(E) + "]");
+        if (routing.k != k)
+            bad(op,
+                "routing.k " + std::to_string(routing.k) + " but indices " + indices.shapeString());
+    }
     requireShape(out, {T, H}, op, "out");
     Rows o = lastDimRows(out, op, "out");
     makeCurrent();
     if (T == 0) return;
-    if (k == 0) {
-        for (std::int64_t r = 0; r < T; ++r)
-            launchFill(o.data + r * o.ld, 0.0f, H, stream_);
-        return;
-    }
     MoeArgs a{};
     a.x = xr;
     a.gateUp = weightOf(gateUp);
@@ -1299,17 +1337,61 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
     a.E = E;
     a.F = F;
     a.k = k;
+    if (shared) {
+        a.sharedGateUp = weightOf(*experts.sharedGateUp);
+        a.sharedDown = weightOf(*experts.sharedDown);
+        a.Fs = Fs;
+    }
     const std::size_t S = std::size_t(T * k);
     const MoeForm form = moeFormOf(a);
+    if (logits) {
+        if (form == MoeForm::rows && k <= kMoeRowsMaxPicks) {
+            a.logits = lr; // the rows form's gate-up picks the experts
+            a.softmaxFirst = routing.softmaxFirst;
+            a.renormalize = routing.renormalize;
+        } else {
+            Tensor idx = indices, w = weights; // views of the same memory, written
+            topkRouting(*logits, k, routing.softmaxFirst, routing.renormalize, idx, w);
+        }
+    }
+    if (halfX && form != MoeForm::grouped)
+        bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
+                    std::to_string(kGemvMaxRows) + " rows)");
+    // The shared expert outside the rows form: the backend's own products (its output added
+    // in the experts' sum).
+    std::optional<Scratch> sharedScratch;
+    if (shared && form != MoeForm::rows) {
+        sharedScratch.emplace(*this, std::size_t(T * (3 * Fs + H)) * sizeof(float));
+        float* base = sharedScratch->as<float>();
+        // (In the type the swiglu reads: prefill's bf16 halves the widest activation.)
+        const DType guType = swigluInputDType(*experts.sharedDown, T);
+        Tensor gu = Tensor::contiguous(base, guType, {T, 2 * Fs}, DeviceKind::Cuda);
+        linear(x, *experts.sharedGateUp, nullptr, 1.0f, gu);
+        Tensor gate = gu, up = gu; // the two column halves, rows 2 Fs apart
+        gate.shape[1] = up.shape[1] = Fs;
+        up.data = static_cast<char*>(gu.data) + std::size_t(Fs) * dtypeSize(guType);
+        Tensor act = Tensor::contiguous(base + T * 2 * Fs, DType::F32, {T, Fs}, DeviceKind::Cuda);
+        Tensor so = Tensor::contiguous(base + T * 3 * Fs, DType::F32, {T, H}, DeviceKind::Cuda);
+        linearOfSwiglu(gate, up, *experts.sharedDown, nullptr, 1.0f, so, act);
+        a.sharedOut = so.as<float>();
+    }
+    if (k == 0) {
+        for (std::int64_t r = 0; r < T; ++r) {
+            if (a.sharedOut)
+                check(cudaMemcpyAsync(o.data + r * o.ld, a.sharedOut + r * H, H * sizeof(float),
+                                      cudaMemcpyDeviceToDevice, stream_),
+                      op);
+            else
+                launchFill(o.data + r * o.ld, 0.0f, H, stream_);
+        }
+        return;
+    }
     // Each slot's products before the sum (the rows form sums in its down kernel).
     std::optional<Scratch> partial;
     if (form != MoeForm::rows) {
         partial.emplace(*this, S * std::size_t(H) * sizeof(float));
         a.scratchOut = partial->as<float>();
     }
-    if (halfX && form != MoeForm::grouped)
-        bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
-                    std::to_string(kGemvMaxRows) + " rows)");
     if (form == MoeForm::grouped) {
         // One scratch, its parts 256-byte aligned: x in bf16, the slots' order, the experts'
         // offsets, the tiles and their count, the activations.
@@ -1337,8 +1419,11 @@ void CudaBackend::moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor&
         launchMoeSwiglu(a, form, stream_);
         return;
     }
-    Scratch act(*this, S * std::size_t(F) * sizeof(float));
+    // The slots' activations, then (rows form) the shared expert's.
+    Scratch act(*this, (S * std::size_t(F) + (form == MoeForm::rows ? std::size_t(T * Fs) : 0)) *
+                           sizeof(float));
     a.scratchAct = act.as<float>();
+    if (form == MoeForm::rows) a.sharedAct = a.scratchAct + S * std::size_t(F);
     launchMoeSwiglu(a, form, stream_);
 }
 

@@ -86,8 +86,11 @@ public:
                    float scale, Tensor& out) override;
     void topkRouting(const Tensor& logits, std::int64_t k, bool softmaxFirst, bool renormalize,
                      Tensor& indices, Tensor& weights) override;
-    void moeSwiglu(const Tensor& x, const Tensor& gateUp, const Tensor& down, const Tensor& indices,
+    void moeSwiglu(const Tensor& x, const MoeWeights& experts, const Tensor& indices,
                    const Tensor& weights, Tensor& out) override;
+    void routedMoeSwiglu(const Tensor& x, const Tensor& logits, const MoeRouting& routing,
+                         const MoeWeights& experts, Tensor& indices, Tensor& weights,
+                         Tensor& out) override;
 
     // Matrices big enough for the tensor cores keep the checkpoint's dtype (bf16 checkpoints
     // stay bf16 on the GPU); everything else (norms, biases, conv taps, A, D, small
@@ -126,6 +129,11 @@ private:
     // offset from the replay's position word.
     DevicePos positionArg(std::int64_t pos0) const;
     void refuseWhileRecording(const char* what) const;
+    // moeSwiglu, its experts first picked from `logits` where given (by the rows form's
+    // gate-up for a few tokens, else by topkRouting into indices and weights).
+    void runExperts(const Tensor& x, const MoeWeights& experts, const Tensor* logits,
+                    const MoeRouting& routing, const Tensor& indices, const Tensor& weights,
+                    Tensor& out);
     // The cuBLASLt product with g's output fields set: halfX is x's 16-bit data when it can
     // be read as is (else xr, f32, is converted).
     void runGemm(const void* halfX, const Rows& xr, const Tensor& weight, std::int64_t ldw,

@@ -219,13 +219,24 @@ void launchTopkRouting(Rows logits, std::int64_t k, bool softmaxFirst, bool reno
 
 // Moe.cu
 struct MoeArgs {
-    Rows x;                      // [T, H]; data null where x is bf16 already, in xb
-    Weight gateUp;               // [E, 2F, H]
-    Weight down;                 // [E, H, F]
-    const std::int32_t* indices; // [T, k]
-    const float* weights;        // [T, k]
-    Rows out;                    // [T, H]
+    Rows x;                // [T, H]; data null where x is bf16 already, in xb
+    Weight gateUp;         // [E, 2F, H]
+    Weight down;           // [E, H, F]
+    std::int32_t* indices; // [T, k]; written by the rows form's gate-up where it routes
+    float* weights;        // [T, k]; likewise
+    Rows out;              // [T, H]
     std::int64_t E, F, k;
+    // The rows form's gate-up picks each token's experts itself from the router's logits
+    // [T, E] where logits.data is set (routeToken; indices and weights are then its output).
+    Rows logits;
+    bool softmaxFirst, renormalize;
+    // The shared expert (Fs = 0: none): [2 Fs, H] and [H, Fs], each token at weight 1. The rows
+    // form runs it in its two kernels (its activations in sharedAct [T, Fs]); the others add
+    // its output sharedOut [T, H], made by the backend's products, in their sum.
+    Weight sharedGateUp, sharedDown;
+    std::int64_t Fs;
+    float* sharedAct;
+    const float* sharedOut;
     float* scratchAct; // [T * k, F] (the direct and rows forms)
     float* scratchOut; // [T * k, H] (the direct and grouped forms)
     // The grouped form's scratch (null for the direct form): x in bf16 [T, H], the slots in
@@ -244,6 +255,9 @@ struct MoeArgs {
 // a few tokens too; wgmma tiles on compute capability 9.0 unless LONGVIEW_CUDA_MOE=mma). The two
 // 16-bit forms take bf16 weights with H and F multiples of 8.
 enum class MoeForm { direct, rows, grouped };
+// The rows form's gate-up picks its slots' experts itself (MoeArgs::logits) for up to this
+// many a token.
+constexpr std::int64_t kMoeRowsMaxPicks = 32;
 MoeForm moeFormOf(const MoeArgs& a);
 // The most tiles of slots the grouped form may list.
 std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts);

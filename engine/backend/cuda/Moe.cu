@@ -20,8 +20,11 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
 #include "backend/cuda/Switches.h"
+#include "backend/cuda/TopkRouting.cuh"
 
 #include <cuda_bf16.h>
+
+#include <algorithm>
 
 namespace lv::cuda {
 namespace {
@@ -86,6 +89,7 @@ __global__ void moeCombineKernel(MoeArgs a) {
             acc += e >= 0 && e < a.E ? a.weights[t * a.k + j] * a.scratchOut[(t * a.k + j) * H + i]
                                      : __int_as_float(0x7fc00000);
         }
+        if (a.sharedOut) acc += a.sharedOut[t * a.x.cols + i];
         a.out.data[t * a.out.ld + i] = acc;
     }
 }
@@ -319,17 +323,42 @@ __device__ __forceinline__ void warpRowDots(const __nv_bfloat16* const (&w)[R], 
 constexpr int kRowsWarps = 4; // gate-up: warps a block
 constexpr int kRowsPairs = 4; // gate-up: (gate, up) row pairs a warp
 
-// Slot blockIdx.y: act[slot, f] = silu(gate_e[f] . x_t) * (up_e[f] . x_t), four f a warp.
+// Block row blockIdx.y: a slot (t k + j) below T k, act[slot, f] = silu(gate_e[f] . x_t) *
+// (up_e[f] . x_t), four f a warp; from T k on, token y - T k's shared expert (sharedAct).
+// Where a.logits is set each slot's block picks its token's experts itself (one warp; the
+// blocks of a token's first slot at x 0 write them out for the down kernel): the routing
+// kernel's launch and its hop gone from a decode step.
 __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a) {
+    __shared__ std::int32_t pickE[kMoeRowsMaxPicks];
+    __shared__ float pickW[kMoeRowsMaxPicks];
     waitForPrevious();
-    const int slot = int(blockIdx.y), lane = int(threadIdx.x) & 31;
-    const int f0 = (int(blockIdx.x) * kRowsWarps + (int(threadIdx.x) >> 5)) * kRowsPairs;
-    const int F = int(a.F), H = int(a.x.cols);
+    const int slots = int(a.x.rows * a.k), y = int(blockIdx.y), k = int(a.k);
+    const int tid = int(threadIdx.x), lane = tid & 31;
+    const bool shared = y >= slots;
+    const int t = shared ? y - slots : y / k;
+    const int F = int(shared ? a.Fs : a.F), H = int(a.x.cols);
+    const auto* w = static_cast<const __nv_bfloat16*>(shared ? a.sharedGateUp.data : a.gateUp.data);
+    float* act = shared ? a.sharedAct + std::int64_t(t) * F : a.scratchAct + std::int64_t(y) * F;
+    if (!shared) {
+        std::int32_t e = 0;
+        if (a.logits.data) { // (uniform across the block: the barrier)
+            if (tid < 32)
+                routeToken(a.logits.data + std::int64_t(t) * a.logits.ld, int(a.E), k,
+                           a.softmaxFirst, a.renormalize, lane, pickE, pickW);
+            __syncthreads();
+            if (blockIdx.x == 0 && y % k == 0 && tid < k) {
+                a.indices[std::int64_t(t) * k + tid] = pickE[tid];
+                a.weights[std::int64_t(t) * k + tid] = pickW[tid];
+            }
+            e = pickE[y % k];
+        } else {
+            e = a.indices[y];
+        }
+        if (e < 0 || e >= a.E) return; // the sum gives the token NaN
+        w += std::int64_t(e) * 2 * F * H;
+    }
+    const int f0 = (int(blockIdx.x) * kRowsWarps + (tid >> 5)) * kRowsPairs;
     if (f0 >= F) return;
-    const std::int32_t e = a.indices[slot];
-    float* act = a.scratchAct + std::int64_t(slot) * F;
-    if (e < 0 || e >= a.E) return; // the sum gives the token NaN
-    const auto* w = static_cast<const __nv_bfloat16*>(a.gateUp.data) + std::int64_t(e) * 2 * F * H;
     const __nv_bfloat16* rows[2 * kRowsPairs];
 #pragma unroll
     for (int i = 0; i < kRowsPairs; ++i) {
@@ -338,8 +367,7 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
         rows[kRowsPairs + i] = f < F ? w + std::int64_t(F + f) * H : nullptr;
     }
     float acc[2 * kRowsPairs] = {};
-    warpRowDots<2 * kRowsPairs, 2>(rows, a.x.data + std::int64_t(slot / int(a.k)) * a.x.ld, H, lane,
-                                   acc);
+    warpRowDots<2 * kRowsPairs, 2>(rows, a.x.data + std::int64_t(t) * a.x.ld, H, lane, acc);
     if (lane < kRowsPairs && f0 + lane < F) {
         float g = acc[0], u = acc[kRowsPairs];
 #pragma unroll
@@ -350,38 +378,54 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
 }
 
 // Token blockIdx.y, one output row a warp: out[t, i] = sum_j w[t, j] (down_e_j[i] . act[t k + j])
-// in j order, eight experts' rows requested at once (the first eight while the block stages
-// the token's k activations in shared memory). The sum in the launch that reads the rows:
-// one kernel boundary fewer a decode step's MoE layer than a down kernel and a sum.
-constexpr int kRowsBatch = 8; // experts' rows in flight at once
+// in j order, then the shared expert's down[i] . sharedAct[t] where there is one; eight rows
+// requested at once (the first eight while the block stages the token's k activations and
+// the shared one's in shared memory). The sum in the launch that reads the rows: one kernel
+// boundary fewer a decode step's MoE layer than a down kernel and a sum.
+constexpr int kRowsBatch = 8; // rows in flight at once
 constexpr int kRowsSumWarps = 8;
 constexpr int kRowsMaxActBytes = 48 * 1024; // what a block may have without opting in
 
 // Two blocks an SM (at most 128 registers) hold a decode step's 192 at once.
 __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(MoeArgs a) {
-    extern __shared__ __align__(16) float actS[]; // [k][F]
+    extern __shared__ __align__(16) float actS[]; // [k][F], then [Fs]
     waitForPrevious();
     const int t = int(blockIdx.y), warp = int(threadIdx.x) >> 5, lane = int(threadIdx.x) & 31;
     const int i = int(blockIdx.x) * kRowsSumWarps + warp;
-    const int F = int(a.F), H = int(a.x.cols), k = int(a.k);
+    const int F = int(a.F), Fs = int(a.Fs), H = int(a.x.cols), k = int(a.k);
+    const int n = k + (Fs > 0 ? 1 : 0); // the token's experts, then the shared one
     const std::int32_t* idx = a.indices + std::int64_t(t) * k;
     const auto* down = static_cast<const __nv_bfloat16*>(a.down.data);
     bool invalid = false;
     float sum = 0.0f;
-    for (int j0 = 0; j0 < k; j0 += kRowsBatch) {
+    for (int j0 = 0; j0 < n; j0 += kRowsBatch) {
         const __nv_bfloat16* rows[kRowsBatch];
+        int len[kRowsBatch];
 #pragma unroll
         for (int b = 0; b < kRowsBatch; ++b) {
+            const int j = j0 + b;
             rows[b] = nullptr;
-            if (j0 + b >= k || i >= H) continue;
-            const std::int32_t e = idx[j0 + b];
-            if (e < 0 || e >= a.E)
+            len[b] = 0;
+            if (j >= n || i >= H) continue;
+            if (j == k) {
+                rows[b] =
+                    static_cast<const __nv_bfloat16*>(a.sharedDown.data) + std::int64_t(i) * Fs;
+                len[b] = Fs;
+                continue;
+            }
+            const std::int32_t e = idx[j];
+            if (e < 0 || e >= a.E) {
                 invalid = true; // the token's sum is NaN, as the separate sum makes it
-            else
+            } else {
                 rows[b] = down + (std::int64_t(e) * H + i) * F;
+                len[b] = F;
+            }
         }
+        // The longest row of the batch, the same for every warp (the staging's barrier).
+        const bool sharedHere = Fs > 0 && j0 <= k && k < j0 + kRowsBatch;
+        const int most = max(j0 < k ? F : 0, sharedHere ? Fs : 0);
         float acc[kRowsBatch] = {};
-        for (int pass = 0; pass * 512 < F; ++pass) { // 512 of F a pass, the same count a lane
+        for (int pass = 0; pass * 512 < most; ++pass) { // 512 a pass, the same count a lane
             const int base = pass * 512 + lane * 8;
             uint4 raw[kRowsBatch][2];
 #pragma unroll
@@ -389,8 +433,8 @@ __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(Mo
 #pragma unroll
                 for (int b = 0; b < kRowsBatch; ++b) {
                     const int kk = base + u * 256;
-                    raw[b][u] = rows[b] && kk < F ? *reinterpret_cast<const uint4*>(rows[b] + kk)
-                                                  : make_uint4(0, 0, 0, 0);
+                    raw[b][u] = kk < len[b] ? *reinterpret_cast<const uint4*>(rows[b] + kk)
+                                            : make_uint4(0, 0, 0, 0);
                 }
             if (j0 == 0 && pass == 0) { // the activations, while the rows come in
                 const auto* src =
@@ -398,16 +442,19 @@ __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(Mo
                 auto* dst = reinterpret_cast<float4*>(actS);
                 for (int q = int(threadIdx.x); q < k * F / 4; q += int(blockDim.x))
                     dst[q] = src[q];
+                const auto* srcS =
+                    reinterpret_cast<const float4*>(a.sharedAct + std::int64_t(t) * Fs);
+                for (int q = int(threadIdx.x); q < Fs / 4; q += int(blockDim.x))
+                    dst[k * F / 4 + q] = srcS[q];
                 __syncthreads();
             }
 #pragma unroll
             for (int u = 0; u < 2; ++u) {
                 const int kk = base + u * 256;
-                if (kk >= F) break;
 #pragma unroll
                 for (int b = 0; b < kRowsBatch; ++b) {
-                    if (!rows[b]) continue;
-                    const float* x = actS + (j0 + b) * F + kk;
+                    if (kk >= len[b]) continue;
+                    const float* x = actS + (j0 + b) * F + kk; // the shared row's at k F
                     acc[b] = dot8(acc[b], raw[b][u], *reinterpret_cast<const float4*>(x),
                                   *reinterpret_cast<const float4*>(x + 4));
                 }
@@ -416,7 +463,11 @@ __global__ void __launch_bounds__(kRowsSumWarps * 32, 2) moeRowsDownSumKernel(Mo
 #pragma unroll
         for (int b = 0; b < kRowsBatch; ++b) {
             const float dot = warpSum(acc[b]);
-            if (j0 + b < k) sum += a.weights[std::int64_t(t) * k + j0 + b] * dot;
+            const int j = j0 + b;
+            if (j < k)
+                sum += a.weights[std::int64_t(t) * k + j] * dot;
+            else if (j == k && Fs > 0)
+                sum += dot;
         }
     }
     if (lane == 0 && i < H)
@@ -435,8 +486,11 @@ MoeForm moeFormOf(const MoeArgs& a) {
                         a.F % 8 == 0 && a.x.ld % 4 == 0 &&
                         (reinterpret_cast<std::uintptr_t>(a.x.data) & 15) == 0;
     if (!pieces || switchIs("LONGVIEW_CUDA_MOE", "direct")) return MoeForm::direct;
-    // The rows form's sum stages a token's k activations in shared memory.
-    if (a.x.rows <= kGemvMaxRows && a.k * a.F * 4 <= kRowsMaxActBytes &&
+    // The rows form's sum stages a token's k activations (and the shared expert's) in shared
+    // memory; it runs the shared expert's bf16 rows itself.
+    const bool sharedRows = a.Fs == 0 || (a.sharedGateUp.dtype == kBF16 &&
+                                          a.sharedDown.dtype == kBF16 && a.Fs % 8 == 0);
+    if (a.x.rows <= kGemvMaxRows && (a.k * a.F + a.Fs) * 4 <= kRowsMaxActBytes && sharedRows &&
         !switchIs("LONGVIEW_CUDA_MOE", "grouped"))
         return MoeForm::rows;
     return MoeForm::grouped;
@@ -467,12 +521,13 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
                          kTileThreads, kTileSmem<false>, s, "moeDown", a);
         }
     } else if (form == MoeForm::rows) {
+        const std::int64_t widest = std::max(a.F, a.Fs), rows = slots + (a.Fs > 0 ? a.x.rows : 0);
         launchKernel(moeRowsGateUpKernel,
-                     dim3(unsigned(ceilDiv(a.F, kRowsWarps * kRowsPairs)), unsigned(slots)),
+                     dim3(unsigned(ceilDiv(widest, kRowsWarps * kRowsPairs)), unsigned(rows)),
                      kRowsWarps * 32, 0, s, "moeGateUp", a);
         launchKernel(moeRowsDownSumKernel,
                      dim3(unsigned(ceilDiv(a.x.cols, kRowsSumWarps)), unsigned(a.x.rows)),
-                     kRowsSumWarps * 32, std::size_t(a.k * a.F) * 4, s, "moeDown", a);
+                     kRowsSumWarps * 32, std::size_t(a.k * a.F + a.Fs) * 4, s, "moeDown", a);
     } else {
         launchKernel(moeActKernel, ceilDiv(slots * a.F, kWarps), kWarps * 32, 0, s, "moeAct", a);
         launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown",

@@ -1,6 +1,6 @@
 // IBM Granite 4.0-H (granitemoehybrid): Mamba2 or attention, then a shared SwiGLU MLP
-// plus optional top-k MoE. Multipliers: embedding, residual (every block output),
-// attention_multiplier (replaces 1/sqrt(d)), logits divided by logits_scaling.
+// plus optional top-k MoE (the MLP then its shared expert). Multipliers: embedding, residual (every
+// block output), attention_multiplier (replaces 1/sqrt(d)), logits divided by logits_scaling.
 // Mamba2's gated norm covers the whole inner dimension (transformers' RMSNormGated).
 #include "core/Error.h"
 #include "model/Adapter.h"
@@ -73,11 +73,19 @@ ModelSpec build(const ConfigReader& c) {
             moe.down.name = p + "block_sparse_moe.output_linear.weight";
             moe.down.shape = {experts, s.hidden, ffn};
             moe.softmaxFirst = false; // softmax over the top-k logits
+            // The shared MLP as the mixture's shared expert (the same sum, one mixer).
+            const MlpMixer mlp =
+                makeFusedSwiGlu(p + "shared_mlp.input_linear.weight",
+                                p + "shared_mlp.output_linear.weight", s.hidden, shared);
+            moe.sharedIntermediate = shared;
+            moe.sharedGateUp = mlp.gateUp;
+            moe.sharedDown = mlp.down;
             ffnBlock.mixers.push_back(std::move(moe));
+        } else {
+            ffnBlock.mixers.push_back(makeFusedSwiGlu(p + "shared_mlp.input_linear.weight",
+                                                      p + "shared_mlp.output_linear.weight",
+                                                      s.hidden, shared));
         }
-        ffnBlock.mixers.push_back(makeFusedSwiGlu(p + "shared_mlp.input_linear.weight",
-                                                  p + "shared_mlp.output_linear.weight", s.hidden,
-                                                  shared));
         s.blocks.push_back(std::move(ffnBlock));
     }
     setOutputHead(s, c, "model.norm.weight", eps, "model.embed_tokens.weight", false);

@@ -132,18 +132,11 @@ void Backend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
 
 void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                           const Tensor* bias, float scale, Tensor& out, const ConvOfColumns* conv) {
-    if (fold && fold->normedOut) {
-        if (fold->x->data == fold->xOut->data)
-            throw EngineError("fusedLinear: xOut must not be x (" + fold->x->shapeString() + ")");
-        addScaled(*fold->x, *fold->delta, fold->scale, *fold->xOut);
-        rmsNorm(*fold->xOut, *fold->weight, fold->eps, *fold->normedOut);
-        linear(*fold->normedOut, weight, bias, scale, out);
-    } else if (fold) {
+    if (fold)
         linearOfAddRmsNorm(*fold->x, *fold->delta, fold->scale, *fold->weight, fold->eps,
                            *fold->xOut, weight, bias, scale, out);
-    } else {
+    else
         linear(x, weight, bias, scale, out);
-    }
     if (!conv) return;
     const std::int64_t C = conv->weight->rank == 2 ? conv->weight->shape[0] : -1;
     if (out.rank != 2 || C < 0 || conv->c0 < 0 || conv->c0 + C > out.shape[1])

@@ -177,9 +177,7 @@ public:
     // the causal conv of columns [conv->c0, conv->c0 + C) of its output as causalConv1d
     // with those columns as x (Mamba2's x-B-C after in_proj). Default (Backend.cpp): the
     // separate ops; the GPU does a decode step's in one GEMV, each conv channel being one
-    // output row whose state only that row's thread touches. A fold with normedOut also
-    // writes the normed input there (f32 [T, H], apart from x, delta and xOut) for the
-    // block's other products (a mixture of experts' experts after its router).
+    // output row whose state only that row's thread touches.
     struct ResidualNorm {
         Tensor* x;
         const Tensor* delta;
@@ -187,7 +185,6 @@ public:
         const Tensor* weight;
         float eps;
         Tensor* xOut;
-        Tensor* normedOut = nullptr;
     };
     struct ConvOfColumns {
         std::int64_t c0;

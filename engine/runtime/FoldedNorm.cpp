@@ -7,8 +7,6 @@ bool foldsIntoFirstProduct(const Mixer& mixer) {
     if (const auto* m = std::get_if<Mamba2Mixer>(&mixer)) return m->inProj.tensor.data != nullptr;
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return f->gateUp.tensor.data != nullptr;
     if (const auto* a = std::get_if<AttentionMixer>(&mixer)) return a->qkv.tensor.data != nullptr;
-    // The router, writing the normed input for the experts as well.
-    if (const auto* e = std::get_if<MoeMixer>(&mixer)) return e->router.tensor.data != nullptr;
     return false;
 }
 

@@ -493,46 +493,6 @@ private slots:
         finish();
     }
 
-    // A router's product with the folded residual norm that also writes the normed input
-    // (ResidualNorm::normedOut: the experts read it): the GEMV's second output for a few
-    // rows, the separate ops for more; against the CPU's ops.
-    void fusedLinearWritingNormed() {
-        struct Case {
-            std::int64_t T, K, N;
-            DType wt;
-        };
-        for (const Case& k : {Case{1, 1536, 64, DType::BF16}, Case{3, 512, 300, DType::BF16},
-                              Case{2, 256, 96, DType::F32}, Case{7, 512, 64, DType::BF16}}) {
-            const QString tag = QString(" T=%1 K=%2 N=%3 w=%4")
-                                    .arg(k.T)
-                                    .arg(k.K)
-                                    .arg(k.N)
-                                    .arg(lv::dtypeName(k.wt).data());
-            OpHarness h = harness();
-            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
-            auto delta = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
-            auto nw = h.input(h.randn(std::size_t(k.K), 0.2f, 1.0f), {k.K});
-            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
-                             {k.N, k.K}, k.wt);
-            auto xNew = h.output({k.T, k.K});
-            auto normed = h.output({k.T, k.K});
-            auto out = h.output({k.T, k.N});
-            auto run = [&](lv::Backend& be, bool dut) {
-                auto side = [&](Mirrored& m) -> lv::Tensor& { return dut ? m.dut : m.ref; };
-                const lv::Backend::ResidualNorm fold{
-                    &side(x), &side(delta), 0.75f, &side(nw), 1e-5f, &side(xNew), &side(normed)};
-                be.fusedLinear(side(x), &fold, side(w), nullptr, 1.0f, side(out), nullptr);
-            };
-            run(h.ref(), false);
-            if (!guarded("fusedLinear normed" + tag, [&] { run(h.dut(), true); })) continue;
-            const double tol = k.wt == DType::F32 ? kTolTf32 : kTolBf16;
-            check("fusedLinear normed" + tag + " out", h.compare(out), tol);
-            check("fusedLinear normed" + tag + " residual", h.compare(xNew), kTolF32);
-            check("fusedLinear normed" + tag + " normed", h.compare(normed), kTolF32);
-        }
-        finish();
-    }
-
     // Products whose plan timed the heuristic's candidates (LONGVIEW_CUDA_GEMM_TUNE=1, read
     // when a shape's plan is made; shapes no other case uses) give the same results.
     void tunedLinear() {

@@ -765,15 +765,6 @@ GemvInput residualNormInput(const Backend::ResidualNorm& f, const char* op, Rows
     in.eps = f.eps;
     in.scale = f.scale;
     in.residualOut = fo;
-    if (f.normedOut) {
-        const Rows no = lastDimRows(*f.normedOut, op, "normedOut");
-        if (no.rows != fx.rows || no.cols != fx.cols)
-            bad(op, "normedOut " + f.normedOut->shapeString() + " must be shaped as x " +
-                        f.x->shapeString());
-        if (no.data == fx.data || no.data == fd.data || no.data == fo.data)
-            bad(op, "normedOut must not alias x, delta or xOut");
-        in.normedOut = no;
-    }
     return in;
 }
 
@@ -787,10 +778,7 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
-    // The GEMV takes the conv as its epilogue and the fold's normed rows as a second output;
-    // a plain fold is linearOfAddRmsNorm's (the default).
-    const bool normed = fold && fold->normedOut;
-    if ((conv && !epilogue) || (!conv && !normed) || input.rank != 2 || input.shape[0] < 1 ||
+    if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
         input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
     GemvInput in;
@@ -800,13 +788,6 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     else
         xr = lastDimRows(x, op, "x");
     const ProductArgs p = productArgs(op, input, xr, weight, bias, out);
-    if (!conv) {
-        if (p.K == 0 || !gemvApplies(xr, weight.data, p.ldw, int(weight.dtype)))
-            return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
-        makeCurrent();
-        launchGemv(xr, weight.data, p.ldw, int(weight.dtype), p.bias, scale, p.out, stream_, in);
-        return;
-    }
     // The conv's operands, checked as causalConv1d checks them.
     const Tensor& cw = *conv->weight;
     requireWeightDType(cw, op, "conv weight");

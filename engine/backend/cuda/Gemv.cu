@@ -144,11 +144,6 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
         }
     }
     __syncthreads();
-    if (in.kind == kGemvAddRmsNorm && in.normedOut.data) // its slice, as of the residual
-        for (int i = mine0 + int(threadIdx.x); i < min(mine1, n); i += int(blockDim.x)) {
-            const int t = i / K, k = i - t * K;
-            in.normedOut.data[std::int64_t(t) * in.normedOut.ld + k] = xs[i];
-        }
 }
 
 // acc[r][t] += the lane's EPL weights of row r (in raw) . x[t][k .. k + EPL).

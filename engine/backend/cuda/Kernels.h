@@ -100,7 +100,6 @@ struct GemvInput {
     bool normBeforeGate = false;
     float scale = 1.0f; // kGemvAddRmsNorm
     Rows residualOut{}; // kGemvAddRmsNorm
-    Rows normedOut{};   // kGemvAddRmsNorm, where set: the normed rows too
 };
 // After the product, the causal conv (+ SiLU) of output columns [c0, c0 + channels) into
 // out, rolling state [channels, K-1] (Mamba2's x-B-C): the thread that finishes an output row

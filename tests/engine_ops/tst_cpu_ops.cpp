@@ -973,7 +973,8 @@ private slots:
                               {1, 1536, 512, 64, 6, 0, DType::F16},
                               {37, 64, 48, 8, 2, 40, DType::F32},
                               {9, 33, 7, 3, 3, 5, DType::BF16},
-                              {700, 16, 8, 4, 4, 12, DType::F32}};
+                              {700, 16, 8, 4, 4, 12, DType::F32},
+                              {2, 64, 32, 4, 0, 24, DType::BF16}}; // the shared expert alone
         for (const Case& c : cases) {
             const QString name = QString("moeSwiglu T=%1 H=%2 F=%3 E=%4 k=%5 Fs=%6 %7")
                                      .arg(c.T)

@@ -1344,6 +1344,9 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
     }
     const std::size_t S = std::size_t(T * k);
     const MoeForm form = moeFormOf(a);
+    if (halfX && form != MoeForm::grouped)
+        bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
+                    std::to_string(kGemvMaxRows) + " rows)");
     if (logits) {
         if (form == MoeForm::rows && k <= kMoeRowsMaxPicks) {
             a.logits = lr; // the rows form's gate-up picks the experts
@@ -1354,13 +1357,10 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
             topkRouting(*logits, k, routing.softmaxFirst, routing.renormalize, idx, w);
         }
     }
-    if (halfX && form != MoeForm::grouped)
-        bad(op, "bf16 x needs the grouped form (bf16 weights, more than " +
-                    std::to_string(kGemvMaxRows) + " rows)");
-    // The shared expert outside the rows form: the backend's own products (its output added
-    // in the experts' sum).
+    // The shared expert outside the rows form (or with no routed experts at all): the
+    // backend's own products, its output added in the experts' sum.
     std::optional<Scratch> sharedScratch;
-    if (shared && form != MoeForm::rows) {
+    if (shared && (form != MoeForm::rows || k == 0)) {
         sharedScratch.emplace(*this, std::size_t(T * (3 * Fs + H)) * sizeof(float));
         float* base = sharedScratch->as<float>();
         // (In the type the swiglu reads: prefill's bf16 halves the widest activation.)

@@ -356,6 +356,9 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
     const int F = int(shared ? a.Fs : a.F), H = int(a.x.cols);
     const auto* w = static_cast<const __nv_bfloat16*>(shared ? a.sharedGateUp.data : a.gateUp.data);
     float* act = shared ? a.sharedAct + std::int64_t(t) * F : a.scratchAct + std::int64_t(y) * F;
+    const int f0 = (int(blockIdx.x) * kRowsWarps + (tid >> 5)) * kRowsPairs;
+    // (A block past the expert's F when the shared expert is wider: none of its warps works.)
+    if (int(blockIdx.x) * kRowsWarps * kRowsPairs >= F) return;
     if (!shared) {
         std::int32_t e = 0;
         if (a.logits.data) { // (uniform across the block: the barrier)
@@ -374,7 +377,6 @@ __global__ void __launch_bounds__(kRowsWarps * 32) moeRowsGateUpKernel(MoeArgs a
         if (e < 0 || e >= a.E) return; // the sum gives the token NaN
         w += std::int64_t(e) * 2 * F * H;
     }
-    const int f0 = (int(blockIdx.x) * kRowsWarps + (tid >> 5)) * kRowsPairs;
     if (f0 >= F) return;
     const __nv_bfloat16* rows[2 * kRowsPairs];
 #pragma unroll

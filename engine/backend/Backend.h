@@ -26,7 +26,6 @@ struct SsdParams {
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
 };
 
-// Device memory use, for the UI and the bench. Zero where a backend does not track it.
 // A mixture of SwiGLU experts' weights: gateUp [E, 2F, H] (each expert's gate rows, then its
 // up rows), down [E, H, F]; and, where the model has one, a shared expert every token takes
 // at weight 1 beside its routed ones (Granite's shared MLP): sharedGateUp [2Fs, H],
@@ -45,6 +44,7 @@ struct MoeRouting {
     bool renormalize = false;
 };
 
+// Device memory use, for the UI and the bench. Zero where a backend does not track it.
 struct MemoryStats {
     std::size_t inUseBytes = 0; // held by allocate() and scratch now
     std::size_t peakBytes = 0;  // high-water mark of inUseBytes since the last resetPeak

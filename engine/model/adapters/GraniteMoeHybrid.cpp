@@ -1,6 +1,7 @@
 // IBM Granite 4.0-H (granitemoehybrid): Mamba2 or attention, then a shared SwiGLU MLP
-// plus optional top-k MoE (the MLP then its shared expert). Multipliers: embedding, residual (every
-// block output), attention_multiplier (replaces 1/sqrt(d)), logits divided by logits_scaling.
+// plus optional top-k MoE (whose shared expert the MLP then is). Multipliers: embedding,
+// residual (every block output), attention_multiplier (replaces 1/sqrt(d)), logits divided
+// by logits_scaling.
 // Mamba2's gated norm covers the whole inner dimension (transformers' RMSNormGated).
 #include "core/Error.h"
 #include "model/Adapter.h"

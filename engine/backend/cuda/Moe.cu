@@ -121,35 +121,69 @@ __global__ void moeInputKernel(Rows x, __nv_bfloat16* xb) {
 // One block: counts the slots of each expert, lays the experts' rows out one after the
 // other (offsets), lists their tiles of kTileRows rows, and places each slot in its
 // expert's rows. Slots naming no expert are left out (the sum gives their token NaN).
+// Latency-bound (49152 slots for an 8192-token chunk of 6 experts a token): each thread
+// keeps eight slots' reads in flight, and one warp scans the experts' counts.
+constexpr int kGroupBatch = 8;
+
 __global__ void moeGroupKernel(MoeArgs a) {
     extern __shared__ int counts[]; // [E] counts, then [E] cursors
     int* cursor = counts + a.E;
     waitForPrevious();
     const int S = int(a.x.rows * a.k), E = int(a.E);
-    for (int e = int(threadIdx.x); e < E; e += int(blockDim.x))
+    const int tid = int(threadIdx.x), lane = tid & 31, step = int(blockDim.x) * kGroupBatch;
+    for (int e = tid; e < E; e += int(blockDim.x))
         counts[e] = 0;
     __syncthreads();
-    for (int s = int(threadIdx.x); s < S; s += int(blockDim.x)) {
-        const int e = a.indices[s];
-        if (e >= 0 && e < E) atomicAdd(&counts[e], 1);
-    }
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        int offset = 0, tiles = 0;
-        for (int e = 0; e < E; ++e) {
-            cursor[e] = offset;
-            a.offsets[e] = offset;
-            for (int r = 0; r < counts[e]; r += kTileRows)
-                a.tiles[tiles++] = make_int2(e, offset + r);
-            offset += counts[e];
+    for (int s0 = tid; s0 < S; s0 += step) {
+        int e[kGroupBatch];
+#pragma unroll
+        for (int b = 0; b < kGroupBatch; ++b) {
+            const int s = s0 + b * int(blockDim.x);
+            e[b] = s < S ? a.indices[s] : -1;
         }
-        a.offsets[E] = offset;
-        *a.tileCount = tiles;
+#pragma unroll
+        for (int b = 0; b < kGroupBatch; ++b)
+            if (e[b] >= 0 && e[b] < E) atomicAdd(&counts[e[b]], 1);
     }
     __syncthreads();
-    for (int s = int(threadIdx.x); s < S; s += int(blockDim.x)) {
-        const int e = a.indices[s];
-        if (e >= 0 && e < E) a.order[atomicAdd(&cursor[e], 1)] = s;
+    if (tid < 32) { // the experts' first rows and tiles: prefix sums, 32 experts at a time
+        int offset = 0, tiles = 0;
+        for (int e0 = 0; e0 < E; e0 += 32) {
+            const int e = e0 + lane;
+            const int c = e < E ? counts[e] : 0, n = (c + kTileRows - 1) / kTileRows;
+            int rows = c, tileSum = n; // inclusive sums across the lanes
+            for (int o = 1; o < 32; o <<= 1) {
+                const int r = __shfl_up_sync(0xffffffffu, rows, o);
+                const int t = __shfl_up_sync(0xffffffffu, tileSum, o);
+                if (lane >= o) rows += r, tileSum += t;
+            }
+            const int first = offset + rows - c, firstTile = tiles + tileSum - n;
+            if (e < E) {
+                cursor[e] = first;
+                a.offsets[e] = first;
+                for (int r = 0; r < n; ++r)
+                    a.tiles[firstTile + r] = make_int2(e, first + r * kTileRows);
+            }
+            offset += __shfl_sync(0xffffffffu, rows, 31);
+            tiles += __shfl_sync(0xffffffffu, tileSum, 31);
+        }
+        if (lane == 0) {
+            a.offsets[E] = offset;
+            *a.tileCount = tiles;
+        }
+    }
+    __syncthreads();
+    for (int s0 = tid; s0 < S; s0 += step) {
+        int e[kGroupBatch];
+#pragma unroll
+        for (int b = 0; b < kGroupBatch; ++b) {
+            const int s = s0 + b * int(blockDim.x);
+            e[b] = s < S ? a.indices[s] : -1;
+        }
+#pragma unroll
+        for (int b = 0; b < kGroupBatch; ++b)
+            if (e[b] >= 0 && e[b] < E)
+                a.order[atomicAdd(&cursor[e[b]], 1)] = s0 + b * int(blockDim.x);
     }
 }
 

@@ -1389,8 +1389,12 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
     // Each slot's products before the sum (the rows form sums in its down kernel).
     std::optional<Scratch> partial;
     if (form != MoeForm::rows) {
-        partial.emplace(*this, S * std::size_t(H) * sizeof(float));
-        a.scratchOut = partial->as<float>();
+        const bool half = form == MoeForm::grouped; // (bf16 there)
+        partial.emplace(*this, S * std::size_t(H) * (half ? 2 : sizeof(float)));
+        if (half)
+            a.partial = partial->as<__nv_bfloat16>();
+        else
+            a.scratchOut = partial->as<float>();
     }
     if (form == MoeForm::grouped) {
         // One scratch, its parts 256-byte aligned: x in bf16, the slots' order, the experts'

@@ -238,10 +238,13 @@ struct MoeArgs {
     float* sharedAct;
     const float* sharedOut;
     float* scratchAct; // [T * k, F] (the direct and rows forms)
-    float* scratchOut; // [T * k, H] (the direct and grouped forms)
+    float* scratchOut; // [T * k, H] (the direct form)
     // The grouped form's scratch (null for the direct form): x in bf16 [T, H], the slots in
     // expert order [T * k], each expert's first row [E + 1], the tiles (expert, first row)
-    // [moeGroupedTiles] and their count, and the activations in expert order [T * k, F].
+    // [moeGroupedTiles] and their count, the activations in expert order [T * k, F], and each
+    // slot's output [T * k, H] in bf16 (as the activations before it: half the bytes of the
+    // widest buffer of a prefill chunk's experts, written once and read once).
+    __nv_bfloat16* partial;
     __nv_bfloat16* xb;
     int* order;
     int* offsets;

@@ -77,20 +77,52 @@ __global__ void moeDownKernel(MoeArgs a) {
     if (lane == 0) a.scratchOut[slot * H + i] = y;
 }
 
-__global__ void moeCombineKernel(MoeArgs a) {
+// out[t] = sum_j w[t, j] y[t k + j] (+ the shared expert's output), j in order: the direct
+// form's slot outputs y in f32 (scratchOut), a column a thread; the grouped form's in bf16
+// (partial), two columns a thread.
+template <class P> __device__ __forceinline__ float2 loadPair(const P* p) {
+    if constexpr (sizeof(P) == 2)
+        return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p));
+    else
+        return make_float2(p[0], 0.0f);
+}
+
+template <class P> __global__ void moeCombineKernel(MoeArgs a, const P* y) {
+    constexpr int C = sizeof(P) == 2 ? 2 : 1; // columns a thread
     waitForPrevious();
     const std::int64_t H = a.x.cols;
-    const std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    const std::int64_t i = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * C;
     if (i >= H) return;
+    const int k = int(a.k);
     for (std::int64_t t = blockIdx.y; t < a.x.rows; t += gridDim.y) {
-        float acc = 0.0f;
-        for (std::int64_t j = 0; j < a.k; ++j) {
-            const std::int32_t e = a.indices[t * a.k + j];
-            acc += e >= 0 && e < a.E ? a.weights[t * a.k + j] * a.scratchOut[(t * a.k + j) * H + i]
-                                     : __int_as_float(0x7fc00000);
+        // Eight slots' loads in flight at once (each slot's row is there, valid or not), then
+        // their sum in j order.
+        float acc[C] = {};
+        for (int j0 = 0; j0 < k; j0 += 8) {
+            std::int32_t e[8];
+            float w[8];
+            float2 v[8];
+#pragma unroll
+            for (int b = 0; b < 8; ++b) {
+                const std::int64_t slot = t * k + j0 + b;
+                if (j0 + b >= k) continue;
+                e[b] = a.indices[slot];
+                w[b] = a.weights[slot];
+                v[b] = loadPair(y + slot * H + i);
+            }
+#pragma unroll
+            for (int b = 0; b < 8; ++b) {
+                if (j0 + b >= k) continue;
+                const bool valid = e[b] >= 0 && e[b] < a.E;
+                acc[0] += valid ? w[b] * v[b].x : __int_as_float(0x7fc00000);
+                if constexpr (C == 2) acc[1] += valid ? w[b] * v[b].y : __int_as_float(0x7fc00000);
+            }
         }
-        if (a.sharedOut) acc += a.sharedOut[t * a.x.cols + i];
-        a.out.data[t * a.out.ld + i] = acc;
+#pragma unroll
+        for (int c = 0; c < C; ++c) {
+            if (a.sharedOut) acc[c] += a.sharedOut[t * a.x.cols + i + c];
+            a.out.data[t * a.out.ld + i + c] = acc[c];
+        }
     }
 }
 
@@ -298,10 +330,11 @@ template <bool GATED> __global__ void __launch_bounds__(kTileThreads) moeTileKer
                     __nv_bfloat16* dst = a.act + std::int64_t(p) * F + n;
                     if (n < F) dst[0] = __float2bfloat16_rn(siluf(v0) * u0);
                     if (n + 1 < F) dst[1] = __float2bfloat16_rn(siluf(v1) * u1);
-                } else {
-                    float* dst = a.scratchOut + std::int64_t(a.order[p]) * H + n;
-                    if (n < H) dst[0] = v0;
-                    if (n + 1 < H) dst[1] = v1;
+                } else { // H % 8 == 0: n and n + 1 both in or out
+                    if (n < H)
+                        *reinterpret_cast<__nv_bfloat162*>(a.partial +
+                                                           std::int64_t(a.order[p]) * H + n) =
+                            __floats2bfloat162_rn(v0, v1);
                 }
             }
         }
@@ -589,8 +622,12 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
         launchKernel(moeDownKernel, ceilDiv(slots * a.x.cols, kWarps), kWarps * 32, 0, s, "moeDown",
                      a);
     }
-    if (form != MoeForm::rows) // (its down kernel sums)
-        launchKernel(moeCombineKernel, grid, 256, 0, s, "moeCombine", a);
+    if (form == MoeForm::grouped)
+        launchKernel(moeCombineKernel<__nv_bfloat16>, dim3(ceilDiv(a.x.cols, 2 * 256), grid.y), 256,
+                     0, s, "moeCombine", a, static_cast<const __nv_bfloat16*>(a.partial));
+    else if (form == MoeForm::direct) // (the rows form's down kernel sums)
+        launchKernel(moeCombineKernel<float>, grid, 256, 0, s, "moeCombine", a,
+                     static_cast<const float*>(a.scratchOut));
 }
 
 } // namespace lv::cuda

@@ -134,13 +134,13 @@ template <bool GATED> __global__ void __launch_bounds__(kThreads) moeTileWgmmaKe
                     __floats2bfloat162_rn(siluf(g0) * u0, siluf(g1) * u1);
             }
         } else {
-            float* dst = a.scratchOut + std::int64_t(a.order[p]) * H;
+            __nv_bfloat16* dst = a.partial + std::int64_t(a.order[p]) * H;
 #pragma unroll
             for (int j = 0; j < 16; ++j) {
                 const int n = n0 + 8 * j + 2 * tig; // H % 8 == 0
                 if (n >= H) continue;
-                *reinterpret_cast<float2*>(dst + n) =
-                    make_float2(d[4 * j + 2 * half], d[4 * j + 2 * half + 1]);
+                *reinterpret_cast<__nv_bfloat162*>(dst + n) =
+                    __floats2bfloat162_rn(d[4 * j + 2 * half], d[4 * j + 2 * half + 1]);
             }
         }
     }

@@ -1182,7 +1182,9 @@ private slots:
               Case{1, 512, 768, 72, 10, 0, DType::BF16},
               Case{2, 512, 768, 72, 10, 256, DType::BF16}, Case{5, 40, 24, 4, 1, 16, DType::F32},
               // no routed experts at all: the shared one alone
-              Case{2, 64, 32, 4, 0, 24, DType::BF16}}) {
+              Case{2, 64, 32, 4, 0, 24, DType::BF16},
+              // many experts, few slots each: the grouping scans 63 batches of 32 experts
+              Case{300, 16, 8, 2000, 2, 0, DType::BF16}}) {
             OpHarness h = harness();
             const std::vector<float> xValues = h.randn(std::size_t(k.T * k.H));
             auto x = h.input(xValues, {k.T, k.H});

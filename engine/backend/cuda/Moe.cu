@@ -79,16 +79,23 @@ __global__ void moeDownKernel(MoeArgs a) {
 
 // out[t] = sum_j w[t, j] y[t k + j] (+ the shared expert's output), j in order: the direct
 // form's slot outputs y in f32 (scratchOut), a column a thread; the grouped form's in bf16
-// (partial), two columns a thread.
-template <class P> __device__ __forceinline__ float2 loadPair(const P* p) {
-    if constexpr (sizeof(P) == 2)
-        return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p));
-    else
-        return make_float2(p[0], 0.0f);
+// (partial), four columns a thread (H % 8 == 0 there).
+template <class P> constexpr int kCombineColumns = sizeof(P) == 2 ? 4 : 1;
+
+template <class P>
+__device__ __forceinline__ void loadColumns(const P* p, float (&v)[kCombineColumns<P>]) {
+    if constexpr (sizeof(P) == 2) {
+        const uint2 raw = *reinterpret_cast<const uint2*>(p);
+        const float2 lo = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&raw.x));
+        const float2 hi = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&raw.y));
+        v[0] = lo.x, v[1] = lo.y, v[2] = hi.x, v[3] = hi.y;
+    } else {
+        v[0] = p[0];
+    }
 }
 
 template <class P> __global__ void moeCombineKernel(MoeArgs a, const P* y) {
-    constexpr int C = sizeof(P) == 2 ? 2 : 1; // columns a thread
+    constexpr int C = kCombineColumns<P>;
     waitForPrevious();
     const std::int64_t H = a.x.cols;
     const std::int64_t i = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * C;
@@ -100,22 +107,22 @@ template <class P> __global__ void moeCombineKernel(MoeArgs a, const P* y) {
         float acc[C] = {};
         for (int j0 = 0; j0 < k; j0 += 8) {
             std::int32_t e[8];
-            float w[8];
-            float2 v[8];
+            float w[8], v[8][C];
 #pragma unroll
             for (int b = 0; b < 8; ++b) {
                 const std::int64_t slot = t * k + j0 + b;
                 if (j0 + b >= k) continue;
                 e[b] = a.indices[slot];
                 w[b] = a.weights[slot];
-                v[b] = loadPair(y + slot * H + i);
+                loadColumns(y + slot * H + i, v[b]);
             }
 #pragma unroll
             for (int b = 0; b < 8; ++b) {
                 if (j0 + b >= k) continue;
                 const bool valid = e[b] >= 0 && e[b] < a.E;
-                acc[0] += valid ? w[b] * v[b].x : __int_as_float(0x7fc00000);
-                if constexpr (C == 2) acc[1] += valid ? w[b] * v[b].y : __int_as_float(0x7fc00000);
+#pragma unroll
+                for (int c = 0; c < C; ++c)
+                    acc[c] += valid ? w[b] * v[b][c] : __int_as_float(0x7fc00000);
             }
         }
 #pragma unroll
@@ -124,6 +131,13 @@ template <class P> __global__ void moeCombineKernel(MoeArgs a, const P* y) {
             a.out.data[t * a.out.ld + i + c] = acc[c];
         }
     }
+}
+
+template <class P> void launchCombine(const MoeArgs& a, const P* y, cudaStream_t s) {
+    constexpr int threads = sizeof(P) == 2 ? 128 : 256; // H = 1536: three blocks a token
+    const dim3 grid(unsigned(ceilDiv(a.x.cols, threads * kCombineColumns<P>)),
+                    unsigned(a.x.rows < 65535 ? a.x.rows : 65535));
+    launchKernel(moeCombineKernel<P>, grid, threads, 0, s, "moeCombine", a, y);
 }
 
 // ---- The grouped form ----
@@ -588,7 +602,6 @@ MoeForm moeFormOf(const MoeArgs& a) {
 void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
     const std::int64_t slots = a.x.rows * a.k;
     if (slots == 0) return;
-    const dim3 grid(ceilDiv(a.x.cols, 256), unsigned(a.x.rows < 65535 ? a.x.rows : 65535));
     if (form == MoeForm::grouped) {
         if (a.x.data) { // else x is bf16 already, in xb
             const std::int64_t n = a.x.rows * a.x.cols;
@@ -623,11 +636,9 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
                      a);
     }
     if (form == MoeForm::grouped)
-        launchKernel(moeCombineKernel<__nv_bfloat16>, dim3(ceilDiv(a.x.cols, 2 * 256), grid.y), 256,
-                     0, s, "moeCombine", a, static_cast<const __nv_bfloat16*>(a.partial));
+        launchCombine<__nv_bfloat16>(a, a.partial, s);
     else if (form == MoeForm::direct) // (the rows form's down kernel sums)
-        launchKernel(moeCombineKernel<float>, grid, 256, 0, s, "moeCombine", a,
-                     static_cast<const float*>(a.scratchOut));
+        launchCombine<float>(a, a.scratchOut, s);
 }
 
 } // namespace lv::cuda

@@ -180,17 +180,21 @@ __global__ void moeGroupKernel(MoeArgs a) {
     for (int e = tid; e < E; e += int(blockDim.x))
         counts[e] = 0;
     __syncthreads();
-    for (int s0 = tid; s0 < S; s0 += step) {
-        int e[kGroupBatch];
+    // Both passes visit each thread's slots alike, eight reads in flight.
+    const auto eachSlot = [&](auto&& visit) {
+        for (int s0 = tid; s0 < S; s0 += step) {
+            int e[kGroupBatch];
 #pragma unroll
-        for (int b = 0; b < kGroupBatch; ++b) {
-            const int s = s0 + b * int(blockDim.x);
-            e[b] = s < S ? a.indices[s] : -1;
+            for (int b = 0; b < kGroupBatch; ++b) {
+                const int s = s0 + b * int(blockDim.x);
+                e[b] = s < S ? a.indices[s] : -1;
+            }
+#pragma unroll
+            for (int b = 0; b < kGroupBatch; ++b)
+                if (e[b] >= 0 && e[b] < E) visit(e[b], s0 + b * int(blockDim.x));
         }
-#pragma unroll
-        for (int b = 0; b < kGroupBatch; ++b)
-            if (e[b] >= 0 && e[b] < E) atomicAdd(&counts[e[b]], 1);
-    }
+    };
+    eachSlot([&](int e, int) { atomicAdd(&counts[e], 1); });
     __syncthreads();
     if (tid < 32) { // the experts' first rows and tiles: prefix sums, 32 experts at a time
         int offset = 0, tiles = 0;
@@ -219,18 +223,7 @@ __global__ void moeGroupKernel(MoeArgs a) {
         }
     }
     __syncthreads();
-    for (int s0 = tid; s0 < S; s0 += step) {
-        int e[kGroupBatch];
-#pragma unroll
-        for (int b = 0; b < kGroupBatch; ++b) {
-            const int s = s0 + b * int(blockDim.x);
-            e[b] = s < S ? a.indices[s] : -1;
-        }
-#pragma unroll
-        for (int b = 0; b < kGroupBatch; ++b)
-            if (e[b] >= 0 && e[b] < E)
-                a.order[atomicAdd(&cursor[e[b]], 1)] = s0 + b * int(blockDim.x);
-    }
+    eachSlot([&](int e, int slot) { a.order[atomicAdd(&cursor[e], 1)] = slot; });
 }
 
 // One tile of an expert's product: rows [row0, row0 + 128) of its sorted slots (fewer at the

@@ -2,8 +2,8 @@
 """Summarizes an ncu CSV (gpu__time_duration.sum, dram__bytes_read.sum per kernel, graph
 nodes profiled one by one) of `longview-cli bench` into where a prefill and one decode
 step spend their GPU time. Each forward pass starts with the embedding kernel: the first
-pass is the bench's untimed warm-up prefill (min(context, 4096) tokens, one chunk), the last
-one the last decode step.
+pass is the bench's untimed warm-up prefill (the shortest context, at most 4096 tokens), the
+last one the last decode step.
   kernel-times.py NCU.csv
 """
 import collections

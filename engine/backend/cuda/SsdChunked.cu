@@ -382,141 +382,166 @@ __global__ void __launch_bounds__(128, 4)
     storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
-// The chunk scan with its tiles copied into three shared-memory stages by cp.async (the
-// loads of two steps in flight while one is computed, no staging registers, one barrier a
-// step) and transformed as the fragments are read: TF32 rounding, and in part B the decay
-// weights, computed per element exactly as ssdChunkScanKernel does at staging. Needs N and P
-// multiples of 4 and 16-byte aligned rows (host check); same blocks and results.
-constexpr int kScanStages = 3;
-constexpr int kScanTile = 64 * 36; // floats: a [64][36] tile, or x's [32][72]
-constexpr std::size_t kScanSmem = sizeof(float) * (kScanStages * 2 * kScanTile + 2 * L);
+// The chunk scan on TF32 mma, one block a chunk, head and 64 head dims over all 256 rows
+// (where four quarter-chunk blocks would each read the previous state, and every x row up to
+// their own: x 2.5 times, the state 4 times). Warp w owns the row tiles w and 15 - w, so
+// that every warp has the same causal work in part B (9 tile steps of the 72); part B reads
+// only the CB rows at or below its s-block. The tiles go through two cp.async stages (one
+// step's loads in flight while one is computed, two blocks an SM: 16 warps; three stages
+// at one block an SM measured 45% slower), transformed as the fragments are read: TF32
+// rounding, and in part B the decay weights, the same values in the same order as
+// ssdChunkScanKernel. Needs N and P multiples of 4 and 16-byte aligned rows (host check).
+constexpr int kScanStages = 2;
+constexpr int kWholeLeft = L * 36;   // floats: C rows [256][36] (part A), CB rows (part B)
+constexpr int kWholeRight = 64 * 36; // S_prev rows [64][36] (part A), x [32][72] (part B)
+constexpr int kWholeStage = kWholeLeft + kWholeRight;
+constexpr std::size_t kScanSmem = sizeof(float) * (kScanStages * kWholeStage + 2 * L);
 
-__global__ void __launch_bounds__(128, 3)
-    ssdChunkScanAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+__global__ void __launch_bounds__(256, 2)
+    ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    float* cumS = sm + kScanStages * 2 * kScanTile;
+    float* cumS = sm + kScanStages * kWholeStage;
     float* dtpS = cumS + L;
-    const int c = blockIdx.x, h = blockIdx.y;
-    const int lt = blockIdx.z % (L / 64), p0 = (blockIdx.z / (L / 64)) * 64, l0 = lt * 64;
+    const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
     const int P = int(a.P), N = int(a.N);
     const int g = int(h / (a.H / a.G));
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
-    const int wm = warp * 16;
     const std::int64_t tc = t0 + std::int64_t(c) * L;
     const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
     const std::int64_t rowsLeft = a.T - tc;
     const float* prev = w.S + chunkHead * P * N;
     const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
-    const int nA = (N + 31) / 32, nB = (l0 + 64) / 32, steps = nA + nB;
+    // Part B's s-blocks end at the chunk's last row: x is zero past it.
+    const int nA = (N + 31) / 32;
+    const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
 
-    // Step i's tiles into stage `st`: part A (i < nA) C rows x 32 n and S_prev rows x 32 n;
-    // part B the CB tile (64 l x 32 s) and x (32 s x 64 p). 16-byte pieces, zeros outside.
     auto issue = [&](int i, int st) {
-        float* r1 = sm + st * 2 * kScanTile;
-        float* r2 = r1 + kScanTile;
-        if (i < nA) {
+        float* left = sm + st * kWholeStage;
+        float* right = left + kWholeLeft;
+        if (i < nA) { // C rows x 32 n; S_prev rows x 32 n
             const int n0 = i * 32;
 #pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const int idx = tid + q * 128, r = idx >> 3, k = (idx & 7) * 4;
-                const bool nOk = n0 + k < N;
-                const bool cOk = nOk && l0 + r < rowsLeft, pOk = nOk && p0 + r < P;
-                cpAsync16(r1 + r * 36 + k,
-                          cOk ? a.C + (tc + l0 + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C,
-                          cOk);
-                cpAsync16(r2 + r * 36 + k, pOk ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
-                          pOk);
+            for (int q = 0; q < 8; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                const bool ok = n0 + k < N && r < rowsLeft;
+                cpAsync16(left + r * 36 + k,
+                          ok ? a.C + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C, ok);
             }
-        } else {
+#pragma unroll
+            for (int q = 0; q < 2; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                const bool ok = n0 + k < N && p0 + r < P;
+                cpAsync16(right + r * 36 + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
+                          ok);
+            }
+        } else { // CB rows s0.. x 32 s; x 32 s x 64 p
             const int s0 = (i - nA) * 32;
 #pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const int idx = tid + q * 128;
-                const int r = idx >> 3, k = (idx & 7) * 4;
-                cpAsync16(r1 + r * 36 + k, CBc + std::int64_t(l0 + r) * L + s0 + k, true);
-                const int xr = idx >> 4, xk = (idx & 15) * 4;
-                const bool xOk = s0 + xr < rowsLeft && p0 + xk < P;
-                cpAsync16(r2 + xr * 72 + xk,
-                          xOk ? a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xk : a.x,
-                          xOk);
+            for (int q = 0; q < 8; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                if (r >= s0) cpAsync16(left + r * 36 + k, CBc + std::int64_t(r) * L + s0 + k, true);
+            }
+#pragma unroll
+            for (int q = 0; q < 2; ++q) {
+                const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+                const bool ok = s0 + r < rowsLeft && p0 + k < P;
+                cpAsync16(right + r * 72 + k,
+                          ok ? a.x + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x,
+                          ok);
             }
         }
         cpAsyncCommit();
     };
-    for (int i = 0; i < kScanStages - 1; ++i) {
-        if (i < steps)
-            issue(i, i);
-        else
-            cpAsyncCommit(); // empty groups keep the count the wait below relies on
-    }
-    for (int l = tid; l < L; l += 128) {
+    for (int i = 0; i < kScanStages - 1; ++i)
+        issue(i, i); // steps >= nA + nB >= 2 >= kScanStages - 1
+    for (int l = tid; l < L; l += 256) {
         cumS[l] = w.cum[chunkHead * L + l];
         dtpS[l] = w.dtp[chunkHead * L + l];
     }
 
-    const int la = l0 + wm + gid, lb = la + 8; // this thread's two rows
-    float acc[8][4] = {};
+    const int tiles[2] = {warp, 15 - warp};
+    float acc[2][8][4] = {};
     for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<kScanStages - 2>(); // step i's group is complete (for this thread)
-        __syncthreads();                // ... and for all; stage (i - 1) is free again
+        cpAsyncWait<kScanStages - 2>();
+        __syncthreads();
         if (i + kScanStages - 1 < steps)
             issue(i + kScanStages - 1, (i + kScanStages - 1) % kScanStages);
         else
             cpAsyncCommit();
-        const float* r1 = sm + (i % kScanStages) * 2 * kScanTile;
-        const float* r2 = r1 + kScanTile;
+        const float* left = sm + (i % kScanStages) * kWholeStage;
+        const float* right = left + kWholeLeft;
         if (i < nA) { // C_l . S_prev^T over n
 #pragma unroll
             for (int k = 0; k < 32; k += 8) {
-                const float af[4] = {toTf32(r1[(wm + gid) * 36 + k + tig]),
-                                     toTf32(r1[(wm + gid + 8) * 36 + k + tig]),
-                                     toTf32(r1[(wm + gid) * 36 + k + tig + 4]),
-                                     toTf32(r1[(wm + gid + 8) * 36 + k + tig + 4])};
+                float bf[8][2];
 #pragma unroll
                 for (int j = 0; j < 8; ++j) {
-                    const float bf[2] = {toTf32(r2[(j * 8 + gid) * 36 + k + tig]),
-                                         toTf32(r2[(j * 8 + gid) * 36 + k + tig + 4])};
-                    mmaTf32(acc[j], af, bf);
+                    bf[j][0] = toTf32(right[(j * 8 + gid) * 36 + k + tig]);
+                    bf[j][1] = toTf32(right[(j * 8 + gid) * 36 + k + tig + 4]);
+                }
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    const int ra = tiles[t] * 16 + gid;
+                    const float af[4] = {toTf32(left[ra * 36 + k + tig]),
+                                         toTf32(left[(ra + 8) * 36 + k + tig]),
+                                         toTf32(left[ra * 36 + k + tig + 4]),
+                                         toTf32(left[(ra + 8) * 36 + k + tig + 4])};
+#pragma unroll
+                    for (int j = 0; j < 8; ++j)
+                        mmaTf32(acc[t][j], af, bf[j]);
                 }
             }
             if (i == nA - 1) {
-                const float e0 = expf(cumS[la]), e1 = expf(cumS[lb]);
 #pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    acc[j][0] *= e0;
-                    acc[j][1] *= e0;
-                    acc[j][2] *= e1;
-                    acc[j][3] *= e1;
+                for (int t = 0; t < 2; ++t) {
+                    const int ra = tiles[t] * 16 + gid;
+                    const float e0 = expf(cumS[ra]), e1 = expf(cumS[ra + 8]);
+#pragma unroll
+                    for (int j = 0; j < 8; ++j) {
+                        acc[t][j][0] *= e0;
+                        acc[t][j][1] *= e0;
+                        acc[t][j][2] *= e1;
+                        acc[t][j][3] *= e1;
+                    }
                 }
             }
-        } else { // the causal, decay-weighted CB tile times x
-            const int s0 = (i - nA) * 32;
-            const float ca = cumS[la], cb = cumS[lb];
+        } else { // the causal, decay-weighted CB rows times x
+            const int sb = i - nA, s0 = sb * 32;
 #pragma unroll
             for (int k = 0; k < 32; k += 8) {
                 const int sA = s0 + k + tig, sB = sA + 4;
                 const float csA = cumS[sA], dsA = dtpS[sA], csB = cumS[sB], dsB = dtpS[sB];
-                const float af[4] = {
-                    toTf32(sA <= la ? r1[(wm + gid) * 36 + k + tig] * expf(ca - csA) * dsA : 0.0f),
-                    toTf32(sA <= lb ? r1[(wm + gid + 8) * 36 + k + tig] * expf(cb - csA) * dsA
-                                    : 0.0f),
-                    toTf32(sB <= la ? r1[(wm + gid) * 36 + k + tig + 4] * expf(ca - csB) * dsB
-                                    : 0.0f),
-                    toTf32(sB <= lb ? r1[(wm + gid + 8) * 36 + k + tig + 4] * expf(cb - csB) * dsB
-                                    : 0.0f)};
+                float bf[8][2];
 #pragma unroll
                 for (int j = 0; j < 8; ++j) {
-                    const float bf[2] = {toTf32(r2[(k + tig) * 72 + j * 8 + gid]),
-                                         toTf32(r2[(k + tig + 4) * 72 + j * 8 + gid])};
-                    mmaTf32(acc[j], af, bf);
+                    bf[j][0] = toTf32(right[(k + tig) * 72 + j * 8 + gid]);
+                    bf[j][1] = toTf32(right[(k + tig + 4) * 72 + j * 8 + gid]);
+                }
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    if (tiles[t] < 2 * sb) continue; // rows all above this s-block
+                    const int la = tiles[t] * 16 + gid, lb = la + 8;
+                    const float ca = cumS[la], cb = cumS[lb];
+                    const float af[4] = {
+                        toTf32(sA <= la ? left[la * 36 + k + tig] * expf(ca - csA) * dsA : 0.0f),
+                        toTf32(sA <= lb ? left[lb * 36 + k + tig] * expf(cb - csA) * dsA : 0.0f),
+                        toTf32(sB <= la ? left[la * 36 + k + tig + 4] * expf(ca - csB) * dsB
+                                        : 0.0f),
+                        toTf32(sB <= lb ? left[lb * 36 + k + tig + 4] * expf(cb - csB) * dsB
+                                        : 0.0f)};
+#pragma unroll
+                    for (int j = 0; j < 8; ++j)
+                        mmaTf32(acc[t][j], af, bf[j]);
                 }
             }
         }
     }
     cpAsyncWait<0>();
 
-    storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
+#pragma unroll
+    for (int t = 0; t < 2; ++t)
+        storeScanRows(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
 }
 
 // Chunk states with the x and B tiles copied into three cp.async stages (two steps in
@@ -632,7 +657,7 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
     const bool asyncScan = asyncScanApplies(a);
     if (asyncScan) {
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanAsyncKernel),
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel),
                                  int(kScanSmem), "ssd chunk scan shared memory");
         allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel),
                                  int(kStateSmem), "ssd chunk state shared memory");
@@ -658,8 +683,8 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
         if (asyncScan) {
-            launchKernel(ssdChunkScanAsyncKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128,
-                         kScanSmem, s, "ssdChunkScanAsync", a, t0, w);
+            launchKernel(ssdChunkScanWholeKernel, dim3(nc, unsigned(a.H), pTiles), 256, kScanSmem,
+                         s, "ssdChunkScanWhole", a, t0, w);
         } else {
             launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
                          "ssdChunkScan", a, t0, w);

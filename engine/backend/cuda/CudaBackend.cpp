@@ -1361,17 +1361,20 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
     // backend's own products, its output added in the experts' sum.
     std::optional<Scratch> sharedScratch;
     if (shared && (form != MoeForm::rows || k == 0)) {
-        sharedScratch.emplace(*this, std::size_t(T * (3 * Fs + H)) * sizeof(float));
-        float* base = sharedScratch->as<float>();
-        // (In the type the swiglu reads: prefill's bf16 halves the widest activation.)
+        // The gate-up product in the type the swiglu reads (prefill's bf16 halves the widest
+        // activation), then the activations and the output in f32, 256-byte aligned.
         const DType guType = swigluInputDType(*experts.sharedDown, T);
+        const std::size_t guBytes = (std::size_t(T * 2 * Fs) * dtypeSize(guType) + 255) / 256 * 256;
+        sharedScratch.emplace(*this, guBytes + std::size_t(T * (Fs + H)) * sizeof(float));
+        auto* base = sharedScratch->as<unsigned char>();
         Tensor gu = Tensor::contiguous(base, guType, {T, 2 * Fs}, DeviceKind::Cuda);
         linear(x, *experts.sharedGateUp, nullptr, 1.0f, gu);
         Tensor gate = gu, up = gu; // the two column halves, rows 2 Fs apart
         gate.shape[1] = up.shape[1] = Fs;
         up.data = static_cast<char*>(gu.data) + std::size_t(Fs) * dtypeSize(guType);
-        Tensor act = Tensor::contiguous(base + T * 2 * Fs, DType::F32, {T, Fs}, DeviceKind::Cuda);
-        Tensor so = Tensor::contiguous(base + T * 3 * Fs, DType::F32, {T, H}, DeviceKind::Cuda);
+        auto* actBase = reinterpret_cast<float*>(base + guBytes);
+        Tensor act = Tensor::contiguous(actBase, DType::F32, {T, Fs}, DeviceKind::Cuda);
+        Tensor so = Tensor::contiguous(actBase + T * Fs, DType::F32, {T, H}, DeviceKind::Cuda);
         linearOfSwiglu(gate, up, *experts.sharedDown, nullptr, 1.0f, so, act);
         a.sharedOut = so.as<float>();
     }

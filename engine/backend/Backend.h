@@ -24,6 +24,9 @@ struct SsdParams {
     float dtMin = 0.0f;           // time_step_limit lower bound, applied after softplus
     float dtMax = 1e30f;          // time_step_limit upper bound ("Infinity" -> huge)
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
+    // The checkpoint's matrices are bf16: a backend may run the chunked form's products on
+    // bf16 operands, as mamba_ssm runs them in the model's dtype. f32 checkpoints keep f32.
+    bool bf16Products = false;
 };
 
 // A mixture of SwiGLU experts' weights: gateUp [E, 2F, H] (each expert's gate rows, then its

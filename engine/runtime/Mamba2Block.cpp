@@ -49,7 +49,9 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     Tensor y = Tensor::contiguous(c.workspace.scratch(3, T, inner).data, DType::F32,
                                   {T, m.heads, m.headDim}, xbc.device);
     Tensor ssm = state.ssm.view(DType::F32, {m.heads, m.headDim, m.state});
-    be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, m.ssd, ssm, y);
+    SsdParams ssd = m.ssd;
+    ssd.bf16Products = m.outProj.tensor.dtype == DType::BF16;
+    be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, ssd, ssm, y);
 
     Tensor yFlat = c.workspace.scratch(3, T, inner);
     Tensor scratch = c.workspace.scratch(4, T, inner);

@@ -152,6 +152,7 @@ int run(int argc, char** argv) {
         Tensor st = a.random({H, P, N}, DType::F32, 0.1f);
         Tensor y = a.random({T, H, P});
         lv::SsdParams sp;
+        sp.bf16Products = true; // as the 1B checkpoint's bf16 matrices ask
         const double ssdFlops =
             double(T) * H * P * N * 2 * 2 + (T > 1 ? double(T) * 256 * (H * P + N) * 2 : 0);
         timeOp(*be, "ssdScan" + tag + " H=48 P=64 N=128",

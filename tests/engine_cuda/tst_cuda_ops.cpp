@@ -106,8 +106,9 @@ class CudaOpsTest : public QObject {
         QVERIFY2(f == 0, qPrintable(QString("%1 case(s) failed, see above").arg(f)));
     }
 
-    // Every chunked and one-token SSD case against the CPU, tagged with `variant`.
-    void ssdScanCases(const QString& variant, bool alignedRows) {
+    // Every chunked and one-token SSD case against the CPU, tagged with `variant`; with
+    // `bf16Products` as a bf16 checkpoint asks.
+    void ssdScanCases(const QString& variant, bool alignedRows, bool bf16Products) {
         for (const SsdCase& k :
              {SsdCase{300, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{1, 48, 64, 1, 128, 0.0f, 1e30f},
               SsdCase{1000, 48, 64, 1, 128, 0.0f, 1e30f}, SsdCase{77, 6, 20, 2, 24, 0.001f, 0.1f},
@@ -124,6 +125,7 @@ class CudaOpsTest : public QObject {
             p.dtMin = k.dtMin;
             p.dtMax = k.dtMax;
             p.chunkSize = 128;
+            p.bf16Products = bf16Products;
             h.ref().ssdScan(s.x.ref, s.dt.ref, s.A.ref, s.B.ref, s.C.ref, s.D.ref, s.dtBias.ref, p,
                             s.state.ref, s.y.ref);
             h.dut().ssdScan(s.x.dut, s.dt.dut, s.A.dut, s.B.dut, s.C.dut, s.D.dut, s.dtBias.dut, p,
@@ -137,8 +139,9 @@ class CudaOpsTest : public QObject {
                                      .arg(k.dtMin)
                                      .arg(k.dtMax)
                                      .arg(variant);
-            // Up to 32 tokens run the f32 recurrence; longer ones the chunked form on TF32.
-            const double tol = k.T <= 32 ? kTolF32 : kTolTf32;
+            // Up to 32 tokens run the f32 recurrence; longer ones the chunked form on TF32
+            // (or bf16) products.
+            const double tol = k.T <= 32 ? kTolF32 : bf16Products ? kTolBf16 : kTolTf32;
             check(name + " y", h.compare(s.y), tol);
             check(name + " state", h.compare(s.state), tol);
         }
@@ -752,9 +755,11 @@ private slots:
     void ssdScan() {
         // The chunked form on the model's 16-byte aligned rows (chunk states and the
         // whole-chunk scan through cp.async stages), and on rows the cp.async forms cannot
-        // take (the register-staged kernels serve them).
-        ssdScanCases(QString(), true);
-        ssdScanCases(" (unaligned rows: register-staged)", false);
+        // take (the register-staged kernels serve them); and a bf16 checkpoint's, on bf16
+        // operands.
+        ssdScanCases(QString(), true, false);
+        ssdScanCases(" (unaligned rows: register-staged)", false, false);
+        ssdScanCases(" (bf16 operands)", true, true);
         finish();
     }
 

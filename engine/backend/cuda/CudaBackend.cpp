@@ -1040,6 +1040,7 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.N = N;
     a.dtMin = params.dtMin;
     a.dtMax = params.dtMax;
+    a.bf16Products = params.bf16Products;
     // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
     // sequences go through the chunked form on the tensor cores.
     if (T <= kRecurrentMaxTokens) {

@@ -148,6 +148,7 @@ struct SsdArgs {
     std::int64_t ldy;
     std::int64_t T, H, P, G, N;
     float dtMin, dtMax;
+    bool bf16Products; // SsdParams::bf16Products: the chunked form's products on bf16
 };
 void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
 // The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.

@@ -6,7 +6,9 @@
 //   4. CB:    C B^T per chunk and group (shared by the heads of a group);
 //   5. scan:  y_l = exp(cum_l) C_l . S_prev + sum_{s <= l} (C_l . B_s) exp(cum_l - cum_s) dt'_s x_s
 //             + D x_l.
-// Steps 2, 4 and 5 are matrix products on the TF32 tensor cores (float32 in memory).
+// Steps 2, 4 and 5 are matrix products on the TF32 tensor cores (float32 in memory); for a
+// bf16 checkpoint (SsdArgs::bf16Products), steps 2 and 5 on bf16 operands, as mamba_ssm runs
+// them in the model's dtype.
 // The result equals the recurrent form up to rounding for any chunk length, so the
 // interface's chunkSize is not needed here.
 
@@ -15,6 +17,7 @@
 #include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
+#include "backend/cuda/MmaBf16.cuh"
 #include "backend/cuda/MmaTf32.cuh"
 #include "backend/cuda/Switches.h"
 
@@ -544,6 +547,177 @@ __global__ void __launch_bounds__(256, 2)
         storeScanRows(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
 }
 
+// The whole-chunk scan on bf16 operands (mma.sync m16n8k16; f32 accumulation, as mamba_ssm's
+// kernels run the scan in the model's dtype): half the products of the TF32 form and half
+// its fragment loads (pairs of floats, packed to bf16 as read). Row strides of 40 floats (C,
+// S_prev, CB: 8-byte fragment loads) and 68 (x: pairs of rows) keep the reads free of bank
+// conflicts.
+constexpr int kWideLeft = L * 40;   // floats: C rows [256][40] (part A), CB rows (part B)
+constexpr int kWideRight = 64 * 40; // S_prev [64][40] (part A), x [32][68] (part B)
+constexpr int kWideStage = kWideLeft + kWideRight;
+constexpr std::size_t kWideSmem = sizeof(float) * (2 * kWideStage + 2 * L);
+
+__global__ void __launch_bounds__(256, 2)
+    ssdChunkScanWholeBf16Kernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
+    extern __shared__ __align__(16) float sm[];
+    float* cumS = sm + 2 * kWideStage;
+    float* dtpS = cumS + L;
+    const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
+    const int P = int(a.P), N = int(a.N);
+    const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
+    const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
+    const std::int64_t rowsLeft = a.T - tc;
+    const float* prev = w.S + chunkHead * P * N;
+    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const int nA = (N + 31) / 32;
+    const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
+
+    auto issue = [&](int i, int st) {
+        float* left = sm + st * kWideStage;
+        float* right = left + kWideLeft;
+        if (i < nA) {
+            const int n0 = i * 32;
+#pragma unroll
+            for (int q = 0; q < 8; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                const bool ok = n0 + k < N && r < rowsLeft;
+                cpAsync16(left + r * 40 + k,
+                          ok ? a.C + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C, ok);
+            }
+#pragma unroll
+            for (int q = 0; q < 2; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                const bool ok = n0 + k < N && p0 + r < P;
+                cpAsync16(right + r * 40 + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
+                          ok);
+            }
+        } else {
+            const int s0 = (i - nA) * 32;
+#pragma unroll
+            for (int q = 0; q < 8; ++q) {
+                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                if (r >= s0) cpAsync16(left + r * 40 + k, CBc + std::int64_t(r) * L + s0 + k, true);
+            }
+#pragma unroll
+            for (int q = 0; q < 2; ++q) {
+                const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+                const bool ok = s0 + r < rowsLeft && p0 + k < P;
+                cpAsync16(right + r * 68 + k,
+                          ok ? a.x + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x,
+                          ok);
+            }
+        }
+        cpAsyncCommit();
+    };
+    issue(0, 0);
+    for (int l = tid; l < L; l += 256) {
+        cumS[l] = w.cum[chunkHead * L + l];
+        dtpS[l] = w.dtp[chunkHead * L + l];
+    }
+    auto pair = [](const float* p) {
+        const float2 v = *reinterpret_cast<const float2*>(p);
+        return packBf16(v.x, v.y);
+    };
+
+    const int tiles[2] = {warp, 15 - warp};
+    float acc[2][8][4] = {};
+    for (int i = 0; i < steps; ++i) {
+        cpAsyncWait<0>();
+        __syncthreads();
+        if (i + 1 < steps) issue(i + 1, (i + 1) % 2);
+        const float* left = sm + (i % 2) * kWideStage;
+        const float* right = left + kWideLeft;
+        if (i < nA) { // C_l . S_prev^T over n
+#pragma unroll
+            for (int k = 0; k < 32; k += 16) {
+                std::uint32_t bf[8][2];
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    const float* r = right + (j * 8 + gid) * 40 + k + 2 * tig;
+                    bf[j][0] = pair(r);
+                    bf[j][1] = pair(r + 8);
+                }
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    const float* ra = left + (tiles[t] * 16 + gid) * 40 + k + 2 * tig;
+                    const std::uint32_t af[4] = {pair(ra), pair(ra + 8 * 40), pair(ra + 8),
+                                                 pair(ra + 8 * 40 + 8)};
+#pragma unroll
+                    for (int j = 0; j < 8; ++j)
+                        mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
+                }
+            }
+            if (i == nA - 1) {
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    const int ra = tiles[t] * 16 + gid;
+                    const float e0 = expf(cumS[ra]), e1 = expf(cumS[ra + 8]);
+#pragma unroll
+                    for (int j = 0; j < 8; ++j) {
+                        acc[t][j][0] *= e0;
+                        acc[t][j][1] *= e0;
+                        acc[t][j][2] *= e1;
+                        acc[t][j][3] *= e1;
+                    }
+                }
+            }
+        } else { // the causal, decay-weighted CB rows times x
+            const int sb = i - nA, s0 = sb * 32;
+#pragma unroll
+            for (int k = 0; k < 32; k += 16) {
+                const int s = s0 + k + 2 * tig; // this thread's columns s, s + 1, s + 8, s + 9
+                float cs[4], ds[4];
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    const int se = s + (e & 1) + (e >> 1) * 8;
+                    cs[e] = cumS[se];
+                    ds[e] = dtpS[se];
+                }
+                std::uint32_t bf[8][2];
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    const float* r = right + (k + 2 * tig) * 68 + j * 8 + gid;
+                    bf[j][0] = packBf16(r[0], r[68]);
+                    bf[j][1] = packBf16(r[8 * 68], r[9 * 68]);
+                }
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    if (tiles[t] < 2 * sb) continue; // rows all above this s-block
+                    const int la = tiles[t] * 16 + gid;
+                    float v[2][4]; // rows la, la + 8; columns s, s + 1, s + 8, s + 9
+#pragma unroll
+                    for (int half = 0; half < 2; ++half) {
+                        const int l = la + half * 8;
+                        const float cl = cumS[l];
+                        const float* row = left + l * 40 + k + 2 * tig;
+                        const float2 lo = *reinterpret_cast<const float2*>(row);
+                        const float2 hi = *reinterpret_cast<const float2*>(row + 8);
+                        const float raw[4] = {lo.x, lo.y, hi.x, hi.y};
+#pragma unroll
+                        for (int e = 0; e < 4; ++e) {
+                            const int se = s + (e & 1) + (e >> 1) * 8;
+                            v[half][e] = se <= l ? raw[e] * expf(cl - cs[e]) * ds[e] : 0.0f;
+                        }
+                    }
+                    const std::uint32_t af[4] = {
+                        packBf16(v[0][0], v[0][1]), packBf16(v[1][0], v[1][1]),
+                        packBf16(v[0][2], v[0][3]), packBf16(v[1][2], v[1][3])};
+#pragma unroll
+                    for (int j = 0; j < 8; ++j)
+                        mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
+                }
+            }
+        }
+    }
+
+#pragma unroll
+    for (int t = 0; t < 2; ++t)
+        storeScanRows(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
+}
+
 // Chunk states with the x and B tiles copied into three cp.async stages (two steps in
 // flight, one barrier a step); x's decay weight and the TF32 rounding are applied as the
 // fragments are read, the same values in the same order as ssdChunkStateKernel.
@@ -626,6 +800,90 @@ __global__ void __launch_bounds__(256, 2)
                    tig);
 }
 
+// Chunk states on bf16 operands (mma.sync m16n8k16, f32 accumulation), otherwise as
+// ssdChunkStateAsyncKernel: x's decay weight applied and the pairs packed as the fragments
+// are read. Row strides of 68 (x) and 132 (B) floats keep the reads of row pairs free of
+// bank conflicts.
+constexpr int kStateBf16Stage = 32 * 68 + 32 * 132; // floats: x [32][68], B [32][132]
+constexpr std::size_t kStateBf16Smem = sizeof(float) * (kStateStages * kStateBf16Stage + L);
+
+__global__ void __launch_bounds__(256, 2)
+    ssdChunkStateBf16Kernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    waitForPrevious();
+    extern __shared__ __align__(16) float sm[];
+    float* wS = sm + kStateStages * kStateBf16Stage;
+    const int c = blockIdx.x, h = blockIdx.y;
+    const int P = int(a.P), N = int(a.N);
+    const int nTilesN = (N + 127) / 128;
+    const int p0 = (blockIdx.z / nTilesN) * 64, n0 = (blockIdx.z % nTilesN) * 128;
+    const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
+    const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const std::int64_t rowsLeft = a.T - tc;
+    constexpr int steps = L / 32;
+
+    auto issue = [&](int i, int st) {
+        float* xs = sm + st * kStateBf16Stage;
+        float* bs = xs + 32 * 68;
+        const int l0 = i * 32;
+#pragma unroll
+        for (int q = 0; q < 2; ++q) {
+            const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+            const bool ok = l0 + r < rowsLeft && p0 + k < P;
+            cpAsync16(xs + r * 68 + k,
+                      ok ? a.x + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x, ok);
+        }
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+            const int idx = tid + q * 256, r = idx >> 5, k = (idx & 31) * 4;
+            const bool ok = l0 + r < rowsLeft && n0 + k < N;
+            cpAsync16(bs + r * 132 + k,
+                      ok ? a.B + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : a.B, ok);
+        }
+        cpAsyncCommit();
+    };
+    for (int i = 0; i < kStateStages - 1; ++i)
+        issue(i, i);
+    const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
+    const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
+    const float cumLast = cumC[L - 1];
+    for (int l = tid; l < L; l += 256)
+        wS[l] = dtpC[l] * expf(cumLast - cumC[l]);
+
+    const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
+    float acc[8][4] = {};
+    for (int i = 0; i < steps; ++i) {
+        cpAsyncWait<kStateStages - 2>();
+        __syncthreads();
+        if (i + kStateStages - 1 < steps)
+            issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
+        else
+            cpAsyncCommit();
+        const float* xs = sm + (i % kStateStages) * kStateBf16Stage;
+        const float* bs = xs + 32 * 68;
+        const int l0 = i * 32;
+#pragma unroll
+        for (int k = 0; k < 32; k += 16) {
+            const int r = k + 2 * tig; // this thread's rows r, r + 1, r + 8, r + 9
+            const float w0 = wS[l0 + r], w1 = wS[l0 + r + 1], w8 = wS[l0 + r + 8],
+                        w9 = wS[l0 + r + 9];
+            const float* x0 = xs + r * 68 + wm + gid;
+            const std::uint32_t af[4] = {packBf16(x0[0] * w0, x0[68] * w1),
+                                         packBf16(x0[8] * w0, x0[68 + 8] * w1),
+                                         packBf16(x0[8 * 68] * w8, x0[9 * 68] * w9),
+                                         packBf16(x0[8 * 68 + 8] * w8, x0[9 * 68 + 8] * w9)};
+#pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                const float* b = bs + r * 132 + wn + j * 8 + gid;
+                mmaBf16(acc[j], af, packBf16(b[0], b[132]), packBf16(b[8 * 132], b[9 * 132]));
+            }
+        }
+    }
+    cpAsyncWait<0>();
+    storeStateTile(w.S + (std::int64_t(c) * a.H + h) * P * N, acc, P, N, p0 + wm + gid, n0 + wn,
+                   tig);
+}
+
 // Whether the cp.async forms (chunk states and chunk scan) serve these arguments: 16-byte
 // aligned rows. The default (H100: 16K prefill 98.9K -> 103.6K tok/s); the register-staged
 // forms serve the rest, and LONGVIEW_CUDA_SSD_SCAN=registers (read at each call) asks for them.
@@ -661,11 +919,22 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
                                  int(kScanSmem), "ssd chunk scan shared memory");
         allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel),
                                  int(kStateSmem), "ssd chunk state shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateBf16Kernel),
+                                 int(kStateBf16Smem), "ssd chunk state shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeBf16Kernel),
+                                 int(kWideSmem), "ssd chunk scan shared memory");
     }
+    // A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
+    // 630 -> 596 us, states 216 -> 188 us a layer at 16K; 1B prefill +2% at 16K, +1.6% at
+    // 128K); LONGVIEW_CUDA_SSD_SCAN=tf32 keeps TF32 for them, to compare.
+    const bool bf16 = a.bf16Products && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "tf32");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        if (asyncScan)
+        if (asyncScan && bf16)
+            launchKernel(ssdChunkStateBf16Kernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
+                         kStateBf16Smem, s, "ssdChunkStateBf16", a, t0, w);
+        else if (asyncScan)
             launchKernel(ssdChunkStateAsyncKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
                          kStateSmem, s, "ssdChunkStateAsync", a, t0, w);
         else
@@ -682,7 +951,10 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         constexpr int tiles = L / 64;
         launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-        if (asyncScan) {
+        if (asyncScan && bf16) {
+            launchKernel(ssdChunkScanWholeBf16Kernel, dim3(nc, unsigned(a.H), pTiles), 256,
+                         kWideSmem, s, "ssdChunkScanWholeBf16", a, t0, w);
+        } else if (asyncScan) {
             launchKernel(ssdChunkScanWholeKernel, dim3(nc, unsigned(a.H), pTiles), 256, kScanSmem,
                          s, "ssdChunkScanWhole", a, t0, w);
         } else {

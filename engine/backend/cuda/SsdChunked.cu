@@ -925,7 +925,7 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
                                  int(kWideSmem), "ssd chunk scan shared memory");
     }
     // A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
-    // 630 -> 596 us, states 216 -> 188 us a layer at 16K; 1B prefill +2% at 16K, +1.6% at
+    // 626 -> 595 us, states 213 -> 188 us a layer at 16K; 1B prefill +2.3% at 1K, +1.8% at
     // 128K); LONGVIEW_CUDA_SSD_SCAN=tf32 keeps TF32 for them, to compare.
     const bool bf16 = a.bf16Products && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "tf32");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {

@@ -385,26 +385,36 @@ __global__ void __launch_bounds__(128, 4)
     storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
-// The chunk scan on TF32 mma, one block a chunk, head and 64 head dims over all 256 rows
-// (where four quarter-chunk blocks would each read the previous state, and every x row up to
-// their own: x 2.5 times, the state 4 times). Warp w owns the row tiles w and 15 - w, so
-// that every warp has the same causal work in part B (9 tile steps of the 72); part B reads
-// only the CB rows at or below its s-block. The tiles go through two cp.async stages (one
-// step's loads in flight while one is computed, two blocks an SM: 16 warps; three stages
-// at one block an SM measured 45% slower), transformed as the fragments are read: TF32
-// rounding, and in part B the decay weights, the same values in the same order as
-// ssdChunkScanKernel. Needs N and P multiples of 4 and 16-byte aligned rows (host check).
+// The chunk scan one block a chunk, head and 64 head dims over all 256 rows (where four
+// quarter-chunk blocks would each read the previous state, and every x row up to their own:
+// x 2.5 times, the state 4 times). Warp w owns the row tiles w and 15 - w, so that every warp
+// has the same causal work in part B (9 tile steps of the 72); part B reads only the CB rows
+// at or below its s-block. The tiles go through two cp.async stages (one step's loads in
+// flight while one is computed, two blocks an SM: 16 warps; three stages at one block an SM
+// measured 45% slower), transformed as the fragments are read. On TF32 mma: TF32 rounding,
+// and in part B the decay weights, the same values in the same order as ssdChunkScanKernel.
+// On bf16 (Bf16, as mamba_ssm's kernels run the scan in the model's dtype; mma.sync
+// m16n8k16, f32 accumulation): half the products and half the fragment loads (pairs of
+// floats, packed as read). Needs N and P multiples of 4 and 16-byte aligned rows (host check).
 constexpr int kScanStages = 2;
-constexpr int kWholeLeft = L * 36;   // floats: C rows [256][36] (part A), CB rows (part B)
-constexpr int kWholeRight = 64 * 36; // S_prev rows [64][36] (part A), x [32][72] (part B)
-constexpr int kWholeStage = kWholeLeft + kWholeRight;
-constexpr std::size_t kScanSmem = sizeof(float) * (kScanStages * kWholeStage + 2 * L);
+template <bool Bf16> struct ScanTiles {
+    // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
+    // floats (TF32) or 40 (bf16's 8-byte pair loads); x rows of 72, or 68 (pairs of rows).
+    static constexpr int kRow = Bf16 ? 40 : 36, kXRow = Bf16 ? 68 : 72;
+    static constexpr int kLeft = L * kRow;   // floats: C rows [256][kRow] (part A), CB rows (B)
+    static constexpr int kRight = 64 * kRow; // S_prev rows [64][kRow] (A), x [32][kXRow] (B)
+    static constexpr int kStage = kLeft + kRight;
+    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
+};
 
+template <bool Bf16>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
+    constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    float* cumS = sm + kScanStages * kWholeStage;
+    float* cumS = sm + kScanStages * kStage;
     float* dtpS = cumS + L;
     const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
     const int P = int(a.P), N = int(a.N);
@@ -420,22 +430,22 @@ __global__ void __launch_bounds__(256, 2)
     const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
 
     auto issue = [&](int i, int st) {
-        float* left = sm + st * kWholeStage;
-        float* right = left + kWholeLeft;
+        float* left = sm + st * kStage;
+        float* right = left + kLeft;
         if (i < nA) { // C rows x 32 n; S_prev rows x 32 n
             const int n0 = i * 32;
 #pragma unroll
             for (int q = 0; q < 8; ++q) {
                 const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                 const bool ok = n0 + k < N && r < rowsLeft;
-                cpAsync16(left + r * 36 + k,
+                cpAsync16(left + r * R + k,
                           ok ? a.C + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C, ok);
             }
 #pragma unroll
             for (int q = 0; q < 2; ++q) {
                 const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                 const bool ok = n0 + k < N && p0 + r < P;
-                cpAsync16(right + r * 36 + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
+                cpAsync16(right + r * R + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
                           ok);
             }
         } else { // CB rows s0.. x 32 s; x 32 s x 64 p
@@ -443,13 +453,13 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
             for (int q = 0; q < 8; ++q) {
                 const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                if (r >= s0) cpAsync16(left + r * 36 + k, CBc + std::int64_t(r) * L + s0 + k, true);
+                if (r >= s0) cpAsync16(left + r * R + k, CBc + std::int64_t(r) * L + s0 + k, true);
             }
 #pragma unroll
             for (int q = 0; q < 2; ++q) {
                 const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
                 const bool ok = s0 + r < rowsLeft && p0 + k < P;
-                cpAsync16(right + r * 72 + k,
+                cpAsync16(right + r * XR + k,
                           ok ? a.x + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x,
                           ok);
             }
@@ -462,6 +472,10 @@ __global__ void __launch_bounds__(256, 2)
         cumS[l] = w.cum[chunkHead * L + l];
         dtpS[l] = w.dtp[chunkHead * L + l];
     }
+    auto pair = [](const float* p) { // bf16: two floats, one 8-byte load, packed
+        const float2 v = *reinterpret_cast<const float2*>(p);
+        return packBf16(v.x, v.y);
+    };
 
     const int tiles[2] = {warp, 15 - warp};
     float acc[2][8][4] = {};
@@ -472,27 +486,49 @@ __global__ void __launch_bounds__(256, 2)
             issue(i + kScanStages - 1, (i + kScanStages - 1) % kScanStages);
         else
             cpAsyncCommit();
-        const float* left = sm + (i % kScanStages) * kWholeStage;
-        const float* right = left + kWholeLeft;
+        const float* left = sm + (i % kScanStages) * kStage;
+        const float* right = left + kLeft;
         if (i < nA) { // C_l . S_prev^T over n
+            if constexpr (Bf16) {
 #pragma unroll
-            for (int k = 0; k < 32; k += 8) {
-                float bf[8][2];
+                for (int k = 0; k < 32; k += 16) {
+                    std::uint32_t bf[8][2];
 #pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    bf[j][0] = toTf32(right[(j * 8 + gid) * 36 + k + tig]);
-                    bf[j][1] = toTf32(right[(j * 8 + gid) * 36 + k + tig + 4]);
+                    for (int j = 0; j < 8; ++j) {
+                        const float* r = right + (j * 8 + gid) * R + k + 2 * tig;
+                        bf[j][0] = pair(r);
+                        bf[j][1] = pair(r + 8);
+                    }
+#pragma unroll
+                    for (int t = 0; t < 2; ++t) {
+                        const float* ra = left + (tiles[t] * 16 + gid) * R + k + 2 * tig;
+                        const std::uint32_t af[4] = {pair(ra), pair(ra + 8 * R), pair(ra + 8),
+                                                     pair(ra + 8 * R + 8)};
+#pragma unroll
+                        for (int j = 0; j < 8; ++j)
+                            mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
+                    }
                 }
+            } else {
 #pragma unroll
-                for (int t = 0; t < 2; ++t) {
-                    const int ra = tiles[t] * 16 + gid;
-                    const float af[4] = {toTf32(left[ra * 36 + k + tig]),
-                                         toTf32(left[(ra + 8) * 36 + k + tig]),
-                                         toTf32(left[ra * 36 + k + tig + 4]),
-                                         toTf32(left[(ra + 8) * 36 + k + tig + 4])};
+                for (int k = 0; k < 32; k += 8) {
+                    float bf[8][2];
 #pragma unroll
-                    for (int j = 0; j < 8; ++j)
-                        mmaTf32(acc[t][j], af, bf[j]);
+                    for (int j = 0; j < 8; ++j) {
+                        bf[j][0] = toTf32(right[(j * 8 + gid) * R + k + tig]);
+                        bf[j][1] = toTf32(right[(j * 8 + gid) * R + k + tig + 4]);
+                    }
+#pragma unroll
+                    for (int t = 0; t < 2; ++t) {
+                        const int ra = tiles[t] * 16 + gid;
+                        const float af[4] = {toTf32(left[ra * R + k + tig]),
+                                             toTf32(left[(ra + 8) * R + k + tig]),
+                                             toTf32(left[ra * R + k + tig + 4]),
+                                             toTf32(left[(ra + 8) * R + k + tig + 4])};
+#pragma unroll
+                        for (int j = 0; j < 8; ++j)
+                            mmaTf32(acc[t][j], af, bf[j]);
+                    }
                 }
             }
             if (i == nA - 1) {
@@ -509,162 +545,7 @@ __global__ void __launch_bounds__(256, 2)
                     }
                 }
             }
-        } else { // the causal, decay-weighted CB rows times x
-            const int sb = i - nA, s0 = sb * 32;
-#pragma unroll
-            for (int k = 0; k < 32; k += 8) {
-                const int sA = s0 + k + tig, sB = sA + 4;
-                const float csA = cumS[sA], dsA = dtpS[sA], csB = cumS[sB], dsB = dtpS[sB];
-                float bf[8][2];
-#pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    bf[j][0] = toTf32(right[(k + tig) * 72 + j * 8 + gid]);
-                    bf[j][1] = toTf32(right[(k + tig + 4) * 72 + j * 8 + gid]);
-                }
-#pragma unroll
-                for (int t = 0; t < 2; ++t) {
-                    if (tiles[t] < 2 * sb) continue; // rows all above this s-block
-                    const int la = tiles[t] * 16 + gid, lb = la + 8;
-                    const float ca = cumS[la], cb = cumS[lb];
-                    const float af[4] = {
-                        toTf32(sA <= la ? left[la * 36 + k + tig] * expf(ca - csA) * dsA : 0.0f),
-                        toTf32(sA <= lb ? left[lb * 36 + k + tig] * expf(cb - csA) * dsA : 0.0f),
-                        toTf32(sB <= la ? left[la * 36 + k + tig + 4] * expf(ca - csB) * dsB
-                                        : 0.0f),
-                        toTf32(sB <= lb ? left[lb * 36 + k + tig + 4] * expf(cb - csB) * dsB
-                                        : 0.0f)};
-#pragma unroll
-                    for (int j = 0; j < 8; ++j)
-                        mmaTf32(acc[t][j], af, bf[j]);
-                }
-            }
-        }
-    }
-    cpAsyncWait<0>();
-
-#pragma unroll
-    for (int t = 0; t < 2; ++t)
-        storeScanRows(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
-}
-
-// The whole-chunk scan on bf16 operands (mma.sync m16n8k16; f32 accumulation, as mamba_ssm's
-// kernels run the scan in the model's dtype): half the products of the TF32 form and half
-// its fragment loads (pairs of floats, packed to bf16 as read). Row strides of 40 floats (C,
-// S_prev, CB: 8-byte fragment loads) and 68 (x: pairs of rows) keep the reads free of bank
-// conflicts.
-constexpr int kWideLeft = L * 40;   // floats: C rows [256][40] (part A), CB rows (part B)
-constexpr int kWideRight = 64 * 40; // S_prev [64][40] (part A), x [32][68] (part B)
-constexpr int kWideStage = kWideLeft + kWideRight;
-constexpr std::size_t kWideSmem = sizeof(float) * (2 * kWideStage + 2 * L);
-
-__global__ void __launch_bounds__(256, 2)
-    ssdChunkScanWholeBf16Kernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    waitForPrevious();
-    extern __shared__ __align__(16) float sm[];
-    float* cumS = sm + 2 * kWideStage;
-    float* dtpS = cumS + L;
-    const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
-    const int P = int(a.P), N = int(a.N);
-    const int g = int(h / (a.H / a.G));
-    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
-    const std::int64_t tc = t0 + std::int64_t(c) * L;
-    const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
-    const std::int64_t rowsLeft = a.T - tc;
-    const float* prev = w.S + chunkHead * P * N;
-    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
-    const int nA = (N + 31) / 32;
-    const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
-
-    auto issue = [&](int i, int st) {
-        float* left = sm + st * kWideStage;
-        float* right = left + kWideLeft;
-        if (i < nA) {
-            const int n0 = i * 32;
-#pragma unroll
-            for (int q = 0; q < 8; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                const bool ok = n0 + k < N && r < rowsLeft;
-                cpAsync16(left + r * 40 + k,
-                          ok ? a.C + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C, ok);
-            }
-#pragma unroll
-            for (int q = 0; q < 2; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                const bool ok = n0 + k < N && p0 + r < P;
-                cpAsync16(right + r * 40 + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
-                          ok);
-            }
-        } else {
-            const int s0 = (i - nA) * 32;
-#pragma unroll
-            for (int q = 0; q < 8; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                if (r >= s0) cpAsync16(left + r * 40 + k, CBc + std::int64_t(r) * L + s0 + k, true);
-            }
-#pragma unroll
-            for (int q = 0; q < 2; ++q) {
-                const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
-                const bool ok = s0 + r < rowsLeft && p0 + k < P;
-                cpAsync16(right + r * 68 + k,
-                          ok ? a.x + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x,
-                          ok);
-            }
-        }
-        cpAsyncCommit();
-    };
-    issue(0, 0);
-    for (int l = tid; l < L; l += 256) {
-        cumS[l] = w.cum[chunkHead * L + l];
-        dtpS[l] = w.dtp[chunkHead * L + l];
-    }
-    auto pair = [](const float* p) {
-        const float2 v = *reinterpret_cast<const float2*>(p);
-        return packBf16(v.x, v.y);
-    };
-
-    const int tiles[2] = {warp, 15 - warp};
-    float acc[2][8][4] = {};
-    for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<0>();
-        __syncthreads();
-        if (i + 1 < steps) issue(i + 1, (i + 1) % 2);
-        const float* left = sm + (i % 2) * kWideStage;
-        const float* right = left + kWideLeft;
-        if (i < nA) { // C_l . S_prev^T over n
-#pragma unroll
-            for (int k = 0; k < 32; k += 16) {
-                std::uint32_t bf[8][2];
-#pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    const float* r = right + (j * 8 + gid) * 40 + k + 2 * tig;
-                    bf[j][0] = pair(r);
-                    bf[j][1] = pair(r + 8);
-                }
-#pragma unroll
-                for (int t = 0; t < 2; ++t) {
-                    const float* ra = left + (tiles[t] * 16 + gid) * 40 + k + 2 * tig;
-                    const std::uint32_t af[4] = {pair(ra), pair(ra + 8 * 40), pair(ra + 8),
-                                                 pair(ra + 8 * 40 + 8)};
-#pragma unroll
-                    for (int j = 0; j < 8; ++j)
-                        mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
-                }
-            }
-            if (i == nA - 1) {
-#pragma unroll
-                for (int t = 0; t < 2; ++t) {
-                    const int ra = tiles[t] * 16 + gid;
-                    const float e0 = expf(cumS[ra]), e1 = expf(cumS[ra + 8]);
-#pragma unroll
-                    for (int j = 0; j < 8; ++j) {
-                        acc[t][j][0] *= e0;
-                        acc[t][j][1] *= e0;
-                        acc[t][j][2] *= e1;
-                        acc[t][j][3] *= e1;
-                    }
-                }
-            }
-        } else { // the causal, decay-weighted CB rows times x
+        } else if constexpr (Bf16) { // the causal, decay-weighted CB rows times x
             const int sb = i - nA, s0 = sb * 32;
 #pragma unroll
             for (int k = 0; k < 32; k += 16) {
@@ -679,9 +560,9 @@ __global__ void __launch_bounds__(256, 2)
                 std::uint32_t bf[8][2];
 #pragma unroll
                 for (int j = 0; j < 8; ++j) {
-                    const float* r = right + (k + 2 * tig) * 68 + j * 8 + gid;
-                    bf[j][0] = packBf16(r[0], r[68]);
-                    bf[j][1] = packBf16(r[8 * 68], r[9 * 68]);
+                    const float* r = right + (k + 2 * tig) * XR + j * 8 + gid;
+                    bf[j][0] = packBf16(r[0], r[XR]);
+                    bf[j][1] = packBf16(r[8 * XR], r[9 * XR]);
                 }
 #pragma unroll
                 for (int t = 0; t < 2; ++t) {
@@ -692,7 +573,7 @@ __global__ void __launch_bounds__(256, 2)
                     for (int half = 0; half < 2; ++half) {
                         const int l = la + half * 8;
                         const float cl = cumS[l];
-                        const float* row = left + l * 40 + k + 2 * tig;
+                        const float* row = left + l * R + k + 2 * tig;
                         const float2 lo = *reinterpret_cast<const float2*>(row);
                         const float2 hi = *reinterpret_cast<const float2*>(row + 8);
                         const float raw[4] = {lo.x, lo.y, hi.x, hi.y};
@@ -710,8 +591,37 @@ __global__ void __launch_bounds__(256, 2)
                         mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
                 }
             }
+        } else {
+            const int sb = i - nA, s0 = sb * 32;
+#pragma unroll
+            for (int k = 0; k < 32; k += 8) {
+                const int sA = s0 + k + tig, sB = sA + 4;
+                const float csA = cumS[sA], dsA = dtpS[sA], csB = cumS[sB], dsB = dtpS[sB];
+                float bf[8][2];
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    bf[j][0] = toTf32(right[(k + tig) * XR + j * 8 + gid]);
+                    bf[j][1] = toTf32(right[(k + tig + 4) * XR + j * 8 + gid]);
+                }
+#pragma unroll
+                for (int t = 0; t < 2; ++t) {
+                    if (tiles[t] < 2 * sb) continue; // rows all above this s-block
+                    const int la = tiles[t] * 16 + gid, lb = la + 8;
+                    const float ca = cumS[la], cb = cumS[lb];
+                    const float af[4] = {
+                        toTf32(sA <= la ? left[la * R + k + tig] * expf(ca - csA) * dsA : 0.0f),
+                        toTf32(sA <= lb ? left[lb * R + k + tig] * expf(cb - csA) * dsA : 0.0f),
+                        toTf32(sB <= la ? left[la * R + k + tig + 4] * expf(ca - csB) * dsB : 0.0f),
+                        toTf32(sB <= lb ? left[lb * R + k + tig + 4] * expf(cb - csB) * dsB
+                                        : 0.0f)};
+#pragma unroll
+                    for (int j = 0; j < 8; ++j)
+                        mmaTf32(acc[t][j], af, bf[j]);
+                }
+            }
         }
     }
+    cpAsyncWait<0>();
 
 #pragma unroll
     for (int t = 0; t < 2; ++t)
@@ -719,17 +629,25 @@ __global__ void __launch_bounds__(256, 2)
 }
 
 // Chunk states with the x and B tiles copied into three cp.async stages (two steps in
-// flight, one barrier a step); x's decay weight and the TF32 rounding are applied as the
-// fragments are read, the same values in the same order as ssdChunkStateKernel.
+// flight, one barrier a step); x's decay weight applied as the fragments are read. TF32
+// operands (the same values in the same order as ssdChunkStateKernel; rows of 72 and 136
+// floats) or, for a bf16 checkpoint, bf16 ones (mma.sync m16n8k16, pairs packed as read;
+// rows of 68 and 132 floats keep the reads of row pairs free of bank conflicts).
 constexpr int kStateStages = 3;
-constexpr int kStateStage = 32 * 72 + 32 * 136; // floats: x [32][72], B [32][136]
-constexpr std::size_t kStateSmem = sizeof(float) * (kStateStages * kStateStage + L);
+template <bool Bf16> struct StateTiles {
+    static constexpr int kXRow = Bf16 ? 68 : 72, kBRow = Bf16 ? 132 : 136;
+    static constexpr int kStage = 32 * kXRow + 32 * kBRow; // floats: x [32][kXRow], B [32][kBRow]
+    static constexpr std::size_t kSmem = sizeof(float) * (kStateStages * kStage + L);
+};
 
+template <bool Bf16>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkStateAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    constexpr int XR = StateTiles<Bf16>::kXRow, BR = StateTiles<Bf16>::kBRow;
+    constexpr int kStage = StateTiles<Bf16>::kStage;
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    float* wS = sm + kStateStages * kStateStage;
+    float* wS = sm + kStateStages * kStage;
     const int c = blockIdx.x, h = blockIdx.y;
     const int P = int(a.P), N = int(a.N);
     const int nTilesN = (N + 127) / 128;
@@ -741,21 +659,21 @@ __global__ void __launch_bounds__(256, 2)
     constexpr int steps = L / 32;
 
     auto issue = [&](int i, int st) {
-        float* xs = sm + st * kStateStage;
-        float* bs = xs + 32 * 72;
+        float* xs = sm + st * kStage;
+        float* bs = xs + 32 * XR;
         const int l0 = i * 32;
 #pragma unroll
         for (int q = 0; q < 2; ++q) { // x: 32 rows x 16 pieces
             const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
             const bool ok = l0 + r < rowsLeft && p0 + k < P;
-            cpAsync16(xs + r * 72 + k,
+            cpAsync16(xs + r * XR + k,
                       ok ? a.x + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x, ok);
         }
 #pragma unroll
         for (int q = 0; q < 4; ++q) { // B: 32 rows x 32 pieces
             const int idx = tid + q * 256, r = idx >> 5, k = (idx & 31) * 4;
             const bool ok = l0 + r < rowsLeft && n0 + k < N;
-            cpAsync16(bs + r * 136 + k,
+            cpAsync16(bs + r * BR + k,
                       ok ? a.B + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : a.B, ok);
         }
         cpAsyncCommit();
@@ -777,105 +695,40 @@ __global__ void __launch_bounds__(256, 2)
             issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
         else
             cpAsyncCommit();
-        const float* xs = sm + (i % kStateStages) * kStateStage;
-        const float* bs = xs + 32 * 72;
+        const float* xs = sm + (i % kStateStages) * kStage;
+        const float* bs = xs + 32 * XR;
         const int l0 = i * 32;
+        if constexpr (Bf16) {
 #pragma unroll
-        for (int k = 0; k < 32; k += 8) {
-            const float w0 = wS[l0 + k + tig], w1 = wS[l0 + k + tig + 4];
-            const float af[4] = {toTf32(xs[(k + tig) * 72 + wm + gid] * w0),
-                                 toTf32(xs[(k + tig) * 72 + wm + gid + 8] * w0),
-                                 toTf32(xs[(k + tig + 4) * 72 + wm + gid] * w1),
-                                 toTf32(xs[(k + tig + 4) * 72 + wm + gid + 8] * w1)};
+            for (int k = 0; k < 32; k += 16) {
+                const int r = k + 2 * tig; // this thread's rows r, r + 1, r + 8, r + 9
+                const float w0 = wS[l0 + r], w1 = wS[l0 + r + 1], w8 = wS[l0 + r + 8],
+                            w9 = wS[l0 + r + 9];
+                const float* x0 = xs + r * XR + wm + gid;
+                const std::uint32_t af[4] = {packBf16(x0[0] * w0, x0[XR] * w1),
+                                             packBf16(x0[8] * w0, x0[XR + 8] * w1),
+                                             packBf16(x0[8 * XR] * w8, x0[9 * XR] * w9),
+                                             packBf16(x0[8 * XR + 8] * w8, x0[9 * XR + 8] * w9)};
 #pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float bf[2] = {toTf32(bs[(k + tig) * 136 + wn + j * 8 + gid]),
-                                     toTf32(bs[(k + tig + 4) * 136 + wn + j * 8 + gid])};
-                mmaTf32(acc[j], af, bf);
+                for (int j = 0; j < 8; ++j) {
+                    const float* b = bs + r * BR + wn + j * 8 + gid;
+                    mmaBf16(acc[j], af, packBf16(b[0], b[BR]), packBf16(b[8 * BR], b[9 * BR]));
+                }
             }
-        }
-    }
-    cpAsyncWait<0>();
-    storeStateTile(w.S + (std::int64_t(c) * a.H + h) * P * N, acc, P, N, p0 + wm + gid, n0 + wn,
-                   tig);
-}
-
-// Chunk states on bf16 operands (mma.sync m16n8k16, f32 accumulation), otherwise as
-// ssdChunkStateAsyncKernel: x's decay weight applied and the pairs packed as the fragments
-// are read. Row strides of 68 (x) and 132 (B) floats keep the reads of row pairs free of
-// bank conflicts.
-constexpr int kStateBf16Stage = 32 * 68 + 32 * 132; // floats: x [32][68], B [32][132]
-constexpr std::size_t kStateBf16Smem = sizeof(float) * (kStateStages * kStateBf16Stage + L);
-
-__global__ void __launch_bounds__(256, 2)
-    ssdChunkStateBf16Kernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    waitForPrevious();
-    extern __shared__ __align__(16) float sm[];
-    float* wS = sm + kStateStages * kStateBf16Stage;
-    const int c = blockIdx.x, h = blockIdx.y;
-    const int P = int(a.P), N = int(a.N);
-    const int nTilesN = (N + 127) / 128;
-    const int p0 = (blockIdx.z / nTilesN) * 64, n0 = (blockIdx.z % nTilesN) * 128;
-    const int g = int(h / (a.H / a.G));
-    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
-    const std::int64_t tc = t0 + std::int64_t(c) * L;
-    const std::int64_t rowsLeft = a.T - tc;
-    constexpr int steps = L / 32;
-
-    auto issue = [&](int i, int st) {
-        float* xs = sm + st * kStateBf16Stage;
-        float* bs = xs + 32 * 68;
-        const int l0 = i * 32;
+        } else {
 #pragma unroll
-        for (int q = 0; q < 2; ++q) {
-            const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
-            const bool ok = l0 + r < rowsLeft && p0 + k < P;
-            cpAsync16(xs + r * 68 + k,
-                      ok ? a.x + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x, ok);
-        }
+            for (int k = 0; k < 32; k += 8) {
+                const float w0 = wS[l0 + k + tig], w1 = wS[l0 + k + tig + 4];
+                const float af[4] = {toTf32(xs[(k + tig) * XR + wm + gid] * w0),
+                                     toTf32(xs[(k + tig) * XR + wm + gid + 8] * w0),
+                                     toTf32(xs[(k + tig + 4) * XR + wm + gid] * w1),
+                                     toTf32(xs[(k + tig + 4) * XR + wm + gid + 8] * w1)};
 #pragma unroll
-        for (int q = 0; q < 4; ++q) {
-            const int idx = tid + q * 256, r = idx >> 5, k = (idx & 31) * 4;
-            const bool ok = l0 + r < rowsLeft && n0 + k < N;
-            cpAsync16(bs + r * 132 + k,
-                      ok ? a.B + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : a.B, ok);
-        }
-        cpAsyncCommit();
-    };
-    for (int i = 0; i < kStateStages - 1; ++i)
-        issue(i, i);
-    const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
-    const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
-    const float cumLast = cumC[L - 1];
-    for (int l = tid; l < L; l += 256)
-        wS[l] = dtpC[l] * expf(cumLast - cumC[l]);
-
-    const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
-    float acc[8][4] = {};
-    for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<kStateStages - 2>();
-        __syncthreads();
-        if (i + kStateStages - 1 < steps)
-            issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
-        else
-            cpAsyncCommit();
-        const float* xs = sm + (i % kStateStages) * kStateBf16Stage;
-        const float* bs = xs + 32 * 68;
-        const int l0 = i * 32;
-#pragma unroll
-        for (int k = 0; k < 32; k += 16) {
-            const int r = k + 2 * tig; // this thread's rows r, r + 1, r + 8, r + 9
-            const float w0 = wS[l0 + r], w1 = wS[l0 + r + 1], w8 = wS[l0 + r + 8],
-                        w9 = wS[l0 + r + 9];
-            const float* x0 = xs + r * 68 + wm + gid;
-            const std::uint32_t af[4] = {packBf16(x0[0] * w0, x0[68] * w1),
-                                         packBf16(x0[8] * w0, x0[68 + 8] * w1),
-                                         packBf16(x0[8 * 68] * w8, x0[9 * 68] * w9),
-                                         packBf16(x0[8 * 68 + 8] * w8, x0[9 * 68 + 8] * w9)};
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float* b = bs + r * 132 + wn + j * 8 + gid;
-                mmaBf16(acc[j], af, packBf16(b[0], b[132]), packBf16(b[8 * 132], b[9 * 132]));
+                for (int j = 0; j < 8; ++j) {
+                    const float bf[2] = {toTf32(bs[(k + tig) * BR + wn + j * 8 + gid]),
+                                         toTf32(bs[(k + tig + 4) * BR + wn + j * 8 + gid])};
+                    mmaTf32(acc[j], af, bf);
+                }
             }
         }
     }
@@ -915,14 +768,14 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
     const bool asyncScan = asyncScanApplies(a);
     if (asyncScan) {
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel),
-                                 int(kScanSmem), "ssd chunk scan shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel),
-                                 int(kStateSmem), "ssd chunk state shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateBf16Kernel),
-                                 int(kStateBf16Smem), "ssd chunk state shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeBf16Kernel),
-                                 int(kWideSmem), "ssd chunk scan shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<false>),
+                                 int(ScanTiles<false>::kSmem), "ssd chunk scan shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<false>),
+                                 int(StateTiles<false>::kSmem), "ssd chunk state shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<true>),
+                                 int(StateTiles<true>::kSmem), "ssd chunk state shared memory");
+        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<true>),
+                                 int(ScanTiles<true>::kSmem), "ssd chunk scan shared memory");
     }
     // A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
     // 626 -> 595 us, states 213 -> 188 us a layer at 16K; 1B prefill +2.3% at 1K, +1.8% at
@@ -932,11 +785,11 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
         if (asyncScan && bf16)
-            launchKernel(ssdChunkStateBf16Kernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
-                         kStateBf16Smem, s, "ssdChunkStateBf16", a, t0, w);
+            launchKernel(ssdChunkStateAsyncKernel<true>, dim3(nc, unsigned(a.H), pTiles * nTiles),
+                         256, StateTiles<true>::kSmem, s, "ssdChunkStateBf16", a, t0, w);
         else if (asyncScan)
-            launchKernel(ssdChunkStateAsyncKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
-                         kStateSmem, s, "ssdChunkStateAsync", a, t0, w);
+            launchKernel(ssdChunkStateAsyncKernel<false>, dim3(nc, unsigned(a.H), pTiles * nTiles),
+                         256, StateTiles<false>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
         else
             launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
                          "ssdChunkState", a, t0, w);
@@ -952,11 +805,11 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
         if (asyncScan && bf16) {
-            launchKernel(ssdChunkScanWholeBf16Kernel, dim3(nc, unsigned(a.H), pTiles), 256,
-                         kWideSmem, s, "ssdChunkScanWholeBf16", a, t0, w);
+            launchKernel(ssdChunkScanWholeKernel<true>, dim3(nc, unsigned(a.H), pTiles), 256,
+                         ScanTiles<true>::kSmem, s, "ssdChunkScanWholeBf16", a, t0, w);
         } else if (asyncScan) {
-            launchKernel(ssdChunkScanWholeKernel, dim3(nc, unsigned(a.H), pTiles), 256, kScanSmem,
-                         s, "ssdChunkScanWhole", a, t0, w);
+            launchKernel(ssdChunkScanWholeKernel<false>, dim3(nc, unsigned(a.H), pTiles), 256,
+                         ScanTiles<false>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
         } else {
             launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
                          "ssdChunkScan", a, t0, w);

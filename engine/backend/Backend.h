@@ -25,7 +25,8 @@ struct SsdParams {
     float dtMax = 1e30f;          // time_step_limit upper bound ("Infinity" -> huge)
     std::int64_t chunkSize = 256; // SSD chunk length for prefill; any T is valid
     // The checkpoint's matrices are bf16: a backend may run the chunked form's products on
-    // bf16 operands, as mamba_ssm runs them in the model's dtype. f32 checkpoints keep f32.
+    // bf16 operands, as mamba_ssm runs them in the model's dtype (f32 checkpoints keep their
+    // f32 or TF32 products).
     bool bf16Products = false;
 };
 

@@ -72,6 +72,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "gemv-registers|--record 1|LONGVIEW_CUDA_GEMV=registers"
           "fold-off|--record 1|LONGVIEW_CUDA_FOLD_NORM=0"
           "ssd-registers|--record 1|LONGVIEW_CUDA_SSD_SCAN=registers"
+          "ssd-tf32|--record 1|LONGVIEW_CUDA_SSD_SCAN=tf32"
           "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
           "gateup-f32|--record 1|LONGVIEW_CUDA_GATEUP_BF16=0")
 if [[ -x bin/bench_cuda_model ]] && want bench; then

@@ -10,6 +10,15 @@
 
 namespace lv::cuda {
 
+// 2^x by the SFU alone (ex2.approx.ftz): results below f32's normal range flush to zero.
+// exp2f keeps them at three more instructions, and expf spends about ten; for decay weights
+// and softmax terms, which are <= 1 and summed with larger ones, the flushed tail is noise.
+__device__ __forceinline__ float exp2Approx(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+
 // Matches lv::DType's numbering (F32 = 0, BF16 = 1, F16 = 2).
 enum : int { kF32 = 0, kBF16 = 1, kF16 = 2 };
 

@@ -395,7 +395,10 @@ __global__ void __launch_bounds__(128, 4)
 // and in part B the decay weights, the same values in the same order as ssdChunkScanKernel.
 // On bf16 (Bf16, as mamba_ssm's kernels run the scan in the model's dtype; mma.sync
 // m16n8k16, f32 accumulation): half the products and half the fragment loads (pairs of
-// floats, packed as read). Needs N and P multiples of 4 and 16-byte aligned rows (host check).
+// floats, packed as read), and decay weights as ex2.approx of log2-scaled sums (expf's ten
+// instructions, 8 per 8 products a thread, were a fifth of part B's instructions; the SFU's
+// 2 ulp vanish under bf16's rounding). Needs N and P multiples of 4 and 16-byte aligned
+// rows (host check).
 constexpr int kScanStages = 2;
 template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
@@ -468,10 +471,18 @@ __global__ void __launch_bounds__(256, 2)
     };
     for (int i = 0; i < kScanStages - 1; ++i)
         issue(i, i); // steps >= nA + nB >= 2 >= kScanStages - 1
+    // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx.
+    constexpr float kCumScale = Bf16 ? 1.4426950408889634f : 1.0f;
     for (int l = tid; l < L; l += 256) {
-        cumS[l] = w.cum[chunkHead * L + l];
+        cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
         dtpS[l] = w.dtp[chunkHead * L + l];
     }
+    auto decay = [](float x) {
+        if constexpr (Bf16)
+            return exp2Approx(x);
+        else
+            return expf(x);
+    };
     auto pair = [](const float* p) { // bf16: two floats, one 8-byte load, packed
         const float2 v = *reinterpret_cast<const float2*>(p);
         return packBf16(v.x, v.y);
@@ -535,7 +546,7 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
                 for (int t = 0; t < 2; ++t) {
                     const int ra = tiles[t] * 16 + gid;
-                    const float e0 = expf(cumS[ra]), e1 = expf(cumS[ra + 8]);
+                    const float e0 = decay(cumS[ra]), e1 = decay(cumS[ra + 8]);
 #pragma unroll
                     for (int j = 0; j < 8; ++j) {
                         acc[t][j][0] *= e0;
@@ -580,7 +591,7 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
                         for (int e = 0; e < 4; ++e) {
                             const int se = s + (e & 1) + (e >> 1) * 8;
-                            v[half][e] = se <= l ? raw[e] * expf(cl - cs[e]) * ds[e] : 0.0f;
+                            v[half][e] = se <= l ? raw[e] * exp2Approx(cl - cs[e]) * ds[e] : 0.0f;
                         }
                     }
                     const std::uint32_t af[4] = {

@@ -6,6 +6,7 @@
 // here only issues products; the kernels commit and wait, which is where they differ.
 #pragma once
 
+#include "backend/cuda/DeviceMath.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/MmaBf16.cuh"
 #include "backend/cuda/sm90a/Wgmma.cuh"
@@ -44,15 +45,6 @@ __device__ __forceinline__ void issueScores(float (&s)[kTileKeys / 2], std::uint
 #pragma unroll
     for (int ks = 0; ks < D / 16; ++ks)
         wgmmaM64N128SS(s, qDescriptor(qTile, wg, ks), kDescriptor(kTile, ks), ks > 0);
-}
-
-// 2^x for the softmax, whose arguments are <= 0: results below f32's normal range flush to
-// zero. exp2f keeps them, at three more instructions an exponential (ptxas scales around
-// the approximation), and the exponentials are what a tile's softmax spends most on.
-__device__ __forceinline__ float exp2Softmax(float x) {
-    float y;
-    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
-    return y;
 }
 
 // Probabilities (the softmax's exponentials, in [0, 1]) as A fragments of the P.V products,
@@ -128,12 +120,12 @@ struct OnlineSoftmax {
             mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
             const float mNew = fmaxf(m[rr], mx);
             const float mUse = mNew == -INFINITY ? 0.0f : mNew;
-            corr[rr] = exp2Softmax(m[rr] - mUse);
+            corr[rr] = exp2Approx(m[rr] - mUse);
             float sum = 0.0f;
 #pragma unroll
             for (int j = 0; j < NJ; ++j) {
-                sh[4 * j + 2 * rr] = exp2Softmax(sh[4 * j + 2 * rr] - mUse);
-                sh[4 * j + 2 * rr + 1] = exp2Softmax(sh[4 * j + 2 * rr + 1] - mUse);
+                sh[4 * j + 2 * rr] = exp2Approx(sh[4 * j + 2 * rr] - mUse);
+                sh[4 * j + 2 * rr + 1] = exp2Approx(sh[4 * j + 2 * rr + 1] - mUse);
                 sum += sh[4 * j + 2 * rr] + sh[4 * j + 2 * rr + 1];
             }
             l[rr] = l[rr] * corr[rr] + sum;

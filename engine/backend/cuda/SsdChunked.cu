@@ -766,6 +766,15 @@ std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
            std::size_t(nc * a.H * L * 2 + nc * a.H + nc * a.H * a.P * a.N + nc * a.G * L * L + 4);
 }
 
+// The cp.async chunk states and whole-chunk scan of one operand type take more shared
+// memory than the default 48 KB.
+template <bool Bf16> void allowAsyncSharedMemory() {
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16>),
+                             int(StateTiles<Bf16>::kSmem), "ssd chunk state shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16>),
+                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
+}
+
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     if (a.T == 0 || a.H == 0 || a.P == 0) return;
     const std::int64_t ncMax = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
@@ -776,22 +785,16 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
-    // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
-    const bool asyncScan = asyncScanApplies(a);
-    if (asyncScan) {
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<false>),
-                                 int(ScanTiles<false>::kSmem), "ssd chunk scan shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<false>),
-                                 int(StateTiles<false>::kSmem), "ssd chunk state shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<true>),
-                                 int(StateTiles<true>::kSmem), "ssd chunk state shared memory");
-        allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<true>),
-                                 int(ScanTiles<true>::kSmem), "ssd chunk scan shared memory");
-    }
     // A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
     // 626 -> 595 us, states 213 -> 188 us a layer at 16K; 1B prefill +2.3% at 1K, +1.8% at
     // 128K); LONGVIEW_CUDA_SSD_SCAN=tf32 keeps TF32 for them, to compare.
+    // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
+    const bool asyncScan = asyncScanApplies(a);
     const bool bf16 = a.bf16Products && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "tf32");
+    if (asyncScan && bf16)
+        allowAsyncSharedMemory<true>();
+    else if (asyncScan)
+        allowAsyncSharedMemory<false>();
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);

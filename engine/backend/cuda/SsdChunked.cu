@@ -396,7 +396,7 @@ __global__ void __launch_bounds__(128, 4)
 // On bf16 (Bf16, as mamba_ssm's kernels run the scan in the model's dtype; mma.sync
 // m16n8k16, f32 accumulation): half the products and half the fragment loads (pairs of
 // floats, packed as read), and decay weights as ex2.approx of log2-scaled sums (expf's ten
-// instructions, 8 per 8 products a thread, were a fifth of part B's instructions; the SFU's
+// instructions, 8 per 8 products a thread, were a fifth of the kernel's PTX; the SFU's
 // 2 ulp vanish under bf16's rounding). Needs N and P multiples of 4 and 16-byte aligned
 // rows (host check).
 constexpr int kScanStages = 2;

@@ -471,7 +471,8 @@ __global__ void __launch_bounds__(256, 2)
     };
     for (int i = 0; i < kScanStages - 1; ++i)
         issue(i, i); // steps >= nA + nB >= 2 >= kScanStages - 1
-    // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx.
+    // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx
+    // (every weight below goes through decay(), which exponentiates in the matching base).
     constexpr float kCumScale = Bf16 ? 1.4426950408889634f : 1.0f;
     for (int l = tid; l < L; l += 256) {
         cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
@@ -591,7 +592,7 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
                         for (int e = 0; e < 4; ++e) {
                             const int se = s + (e & 1) + (e >> 1) * 8;
-                            v[half][e] = se <= l ? raw[e] * exp2Approx(cl - cs[e]) * ds[e] : 0.0f;
+                            v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) * ds[e] : 0.0f;
                         }
                     }
                     const std::uint32_t af[4] = {
@@ -620,10 +621,11 @@ __global__ void __launch_bounds__(256, 2)
                     const int la = tiles[t] * 16 + gid, lb = la + 8;
                     const float ca = cumS[la], cb = cumS[lb];
                     const float af[4] = {
-                        toTf32(sA <= la ? left[la * R + k + tig] * expf(ca - csA) * dsA : 0.0f),
-                        toTf32(sA <= lb ? left[lb * R + k + tig] * expf(cb - csA) * dsA : 0.0f),
-                        toTf32(sB <= la ? left[la * R + k + tig + 4] * expf(ca - csB) * dsB : 0.0f),
-                        toTf32(sB <= lb ? left[lb * R + k + tig + 4] * expf(cb - csB) * dsB
+                        toTf32(sA <= la ? left[la * R + k + tig] * decay(ca - csA) * dsA : 0.0f),
+                        toTf32(sA <= lb ? left[lb * R + k + tig] * decay(cb - csA) * dsA : 0.0f),
+                        toTf32(sB <= la ? left[la * R + k + tig + 4] * decay(ca - csB) * dsB
+                                        : 0.0f),
+                        toTf32(sB <= lb ? left[lb * R + k + tig + 4] * decay(cb - csB) * dsB
                                         : 0.0f)};
 #pragma unroll
                     for (int j = 0; j < 8; ++j)

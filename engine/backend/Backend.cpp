@@ -99,19 +99,20 @@ Tensor productInput(const Backend& be, const char* op, const Tensor& like, const
 } // namespace
 
 void Backend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
-                             const Tensor* bias, float scale, Tensor& out, Tensor& scratch) {
+                             const Tensor* bias, float scale, Tensor& out, Tensor& scratch,
+                             ProductOut mode) {
     Tensor act = productInput(*this, "linearOfSwiglu", gate, weight, scratch);
     swiglu(gate, up, act);
-    linear(act, weight, bias, scale, out);
+    linear(act, weight, bias, scale, out, mode);
 }
 
 void Backend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                    std::int64_t groupSize, float eps, bool normBeforeGate,
                                    const Tensor& weight, const Tensor* bias, float scale,
-                                   Tensor& out, Tensor& scratch) {
+                                   Tensor& out, Tensor& scratch, ProductOut mode) {
     Tensor normed = productInput(*this, "linearOfGatedRmsNorm", x, weight, scratch);
     gatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, normed);
-    linear(normed, weight, bias, scale, out);
+    linear(normed, weight, bias, scale, out, mode);
 }
 
 bool Backend::foldsResidualNorm(std::int64_t) const {

@@ -48,6 +48,11 @@ struct MoeRouting {
     bool renormalize = false;
 };
 
+// How a product's result meets its output: written there, or added into what the output
+// holds (out += result), which lets the residual stream's add ride in a product's epilogue
+// instead of a pass of its own (Backend::addsInProducts).
+enum class ProductOut { Write, Add };
+
 // Device memory use, for the UI and the bench. Zero where a backend does not track it.
 struct MemoryStats {
     std::size_t inUseBytes = 0; // held by allocate() and scratch now
@@ -107,8 +112,9 @@ public:
 
     // out = x W^T (+ bias), x: f32 [T, K] or the weight's own 16-bit type (rows may be
     // strided), W: [N, K], bias: f32 [N] or null data, out: f32 [T, N]. Then out *= scale.
+    // With ProductOut::Add: out += scale * (x W^T (+ bias)) instead (out f32).
     virtual void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                        Tensor& out) = 0;
+                        Tensor& out, ProductOut mode = ProductOut::Write) = 0;
 
     // Row-wise RMSNorm over the last dim: out = x / sqrt(mean(x^2) + eps) * w. In-place ok.
     // out: f32, or bf16/f16 (rounded, f16 saturated; not in place) for a linear's input.
@@ -147,7 +153,8 @@ public:
     // linearInputDType). Default (Backend.cpp): the two ops; the GPU folds the first into
     // the GEMV of a decode step (one launch fewer, the input never leaves the block).
     virtual void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
-                                const Tensor* bias, float scale, Tensor& out, Tensor& scratch);
+                                const Tensor* bias, float scale, Tensor& out, Tensor& scratch,
+                                ProductOut mode = ProductOut::Write);
     // The type linearOfSwiglu takes gate and up in for `rows` tokens of a product with
     // weight `down`; the product that makes them (Backend::linear with an out of this type)
     // writes it so. A GPU's prefill may halve the traffic of the widest activation (gate
@@ -161,7 +168,8 @@ public:
     virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                       std::int64_t groupSize, float eps, bool normBeforeGate,
                                       const Tensor& weight, const Tensor* bias, float scale,
-                                      Tensor& out, Tensor& scratch);
+                                      Tensor& out, Tensor& scratch,
+                                      ProductOut mode = ProductOut::Write);
 
     // Decode's residual stream folded into the next block's first product: xOut = x +
     // scale * delta, then out = linear(rmsNorm(xOut) * normWeight, weight, bias, lscale).
@@ -171,6 +179,15 @@ public:
     // normalizes while it stages its input, one launch instead of two. Default
     // (Backend.cpp): addScaled into xOut, rmsNorm into x, linear; foldsResidualNorm false.
     virtual bool foldsResidualNorm(std::int64_t T) const;
+    // Whether the forward pass should have each mixer's last product add its output into
+    // the residual stream (ProductOut::Add, the residual multiplier in its scale) for T
+    // tokens, so that a block boundary is a norm alone instead of an add and a norm. A GPU's
+    // prefill: its GEMMs take the add in their epilogue, a pass over the residual fewer.
+    // Default false (the products write the mixer's output; addRmsNorm adds it).
+    virtual bool addsInProducts(std::int64_t T) const {
+        (void)T;
+        return false;
+    }
     virtual void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,
                                     const Tensor& normWeight, float eps, Tensor& xOut,
                                     const Tensor& weight, const Tensor* bias, float lscale,

@@ -28,8 +28,8 @@ void ForwardingBackend::embedding(const Tensor& ids, const Tensor& table, float 
     around("embedding", nullptr, [&] { inner_->embedding(ids, table, scale, out); });
 }
 void ForwardingBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias,
-                               float scale, Tensor& out) {
-    around("linear", &weight, [&] { inner_->linear(x, weight, bias, scale, out); });
+                               float scale, Tensor& out, ProductOut mode) {
+    around("linear", &weight, [&] { inner_->linear(x, weight, bias, scale, out, mode); });
 }
 void ForwardingBackend::rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) {
     around("rmsNorm", nullptr, [&] { inner_->rmsNorm(x, weight, eps, out); });
@@ -56,18 +56,18 @@ void ForwardingBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out
 }
 void ForwardingBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
                                        const Tensor* bias, float scale, Tensor& out,
-                                       Tensor& scratch) {
+                                       Tensor& scratch, ProductOut mode) {
     around("linearOfSwiglu", &weight,
-           [&] { inner_->linearOfSwiglu(gate, up, weight, bias, scale, out, scratch); });
+           [&] { inner_->linearOfSwiglu(gate, up, weight, bias, scale, out, scratch, mode); });
 }
 void ForwardingBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z,
                                              const Tensor& normWeight, std::int64_t groupSize,
                                              float eps, bool normBeforeGate, const Tensor& weight,
                                              const Tensor* bias, float scale, Tensor& out,
-                                             Tensor& scratch) {
+                                             Tensor& scratch, ProductOut mode) {
     around("linearOfGatedRmsNorm", &weight, [&] {
         inner_->linearOfGatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, weight, bias,
-                                     scale, out, scratch);
+                                     scale, out, scratch, mode);
     });
 }
 void ForwardingBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,

@@ -35,8 +35,8 @@ public:
     }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
-    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                Tensor& out) override;
+    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
+                ProductOut mode = ProductOut::Write) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
     void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
                       std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) override;
@@ -46,12 +46,14 @@ public:
                     Tensor& normed) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
-                        const Tensor* bias, float scale, Tensor& out, Tensor& scratch) override;
+                        const Tensor* bias, float scale, Tensor& out, Tensor& scratch,
+                        ProductOut mode = ProductOut::Write) override;
     void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
-                              Tensor& scratch) override;
+                              Tensor& scratch, ProductOut mode = ProductOut::Write) override;
     bool foldsResidualNorm(std::int64_t T) const override { return inner_->foldsResidualNorm(T); }
+    bool addsInProducts(std::int64_t T) const override { return inner_->addsInProducts(T); }
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
                             float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,
                             float lscale, Tensor& out) override;

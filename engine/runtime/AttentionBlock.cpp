@@ -50,7 +50,8 @@ void runAttention(const BlockContext& c, const AttentionMixer& a, const Tensor& 
 
     Tensor attn = headsOf(c.workspace.scratch(3, T, qw), 0, a.heads, D);
     be.attention(q3, kCache, vCache, c.pos0, a.softmaxScale, attn);
-    be.linear(c.workspace.scratch(3, T, qw), a.o.tensor, biasOf(a.oBias), a.oScale, out);
+    be.linear(c.workspace.scratch(3, T, qw), a.o.tensor, biasOf(a.oBias),
+              lastProductScale(c, a.oScale), out, lastProductOut(c));
 }
 
 } // namespace lv

@@ -1,6 +1,7 @@
 // The shared mixer implementations. Each runs one mixer over a chunk of tokens through
 // lv::Backend only (no host access to activations), so every backend runs the same
-// model code: in = normed input [T, hidden], out = mixer output [T, hidden].
+// model code: in = normed input [T, hidden], out = mixer output [T, hidden] (or the
+// residual stream its last product adds into, BlockContext::addToOut).
 #pragma once
 
 #include "backend/Backend.h"
@@ -24,7 +25,26 @@ struct BlockContext {
     // Set by the forward pass for a block whose mixer starts with one product of its
     // input (see foldsIntoFirstProduct); `in` is then not written.
     const FoldedNorm* fold = nullptr;
+    // Set by the forward pass (Backend::addsInProducts) for a mixer that ends in one
+    // product (see addsInLastProduct): `out` is then the residual stream, and that product
+    // adds the mixer's output times residualScale into it instead of writing it.
+    bool addToOut = false;
+    float residualScale = 1.0f;
 };
+
+// Whether a mixer's output is its last product's alone, so that the product may add it
+// into the residual stream itself (every mixer but a mixture of experts, whose output is a
+// weighted sum of its experts').
+bool addsInLastProduct(const Mixer& mixer);
+
+// A mixer's last product's scale and mode: (scale, Write) for a mixer output of its own,
+// (residualScale * scale, Add) where the product adds into the residual stream.
+inline float lastProductScale(const BlockContext& c, float scale) {
+    return c.addToOut ? c.residualScale * scale : scale;
+}
+inline ProductOut lastProductOut(const BlockContext& c) {
+    return c.addToOut ? ProductOut::Add : ProductOut::Write;
+}
 
 // Whether a mixer reads its normed input through one product and nothing else, so that
 // the forward pass may fold the residual add and norm into it (a fused in_proj or gate-up).

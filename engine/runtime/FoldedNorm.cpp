@@ -1,4 +1,5 @@
-// The residual add and norm a mixer's first product may take with it (decode on the GPU).
+// The residual add and norm a mixer's first product may take with it (decode on the GPU),
+// and the residual add its last product may take (prefill on the GPU).
 #include "runtime/Blocks.h"
 
 namespace lv {
@@ -8,6 +9,10 @@ bool foldsIntoFirstProduct(const Mixer& mixer) {
     if (const auto* f = std::get_if<MlpMixer>(&mixer)) return f->gateUp.tensor.data != nullptr;
     if (const auto* a = std::get_if<AttentionMixer>(&mixer)) return a->qkv.tensor.data != nullptr;
     return false;
+}
+
+bool addsInLastProduct(const Mixer& mixer) {
+    return !std::holds_alternative<MoeMixer>(mixer);
 }
 
 void linearOfInput(const BlockContext& c, const Tensor& in, const Tensor& weight,

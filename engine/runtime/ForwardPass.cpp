@@ -71,6 +71,7 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
     const auto& layout = state.layout();
     std::size_t slot = 0;
     const bool mayFold = be.foldsResidualNorm(T);
+    const bool mayAdd = !mayFold && be.addsInProducts(T);
     bool normedReady = false; // the previous block's last residual add normed x already
     bool foldPending = false; // ... or left the add and norm to this block's first product
     float foldScale = 1.0f;   // the previous block's residual scale, when folding
@@ -95,16 +96,22 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                     throw std::logic_error("state layout out of step with the model spec");
                 return state.slots()[slot++];
             };
+            // The mixer's last product adds into the residual itself, or the mixer writes
+            // mixOut and the add follows (with the next block's norm, or folded into its
+            // first product).
+            ctx.addToOut = mayAdd && addsInLastProduct(mixer);
+            ctx.residualScale = block.residualScale;
+            Tensor& out = ctx.addToOut ? bufs[res] : mixOut;
             if (const auto* s2 = std::get_if<Mamba2Mixer>(&mixer))
-                runMamba2(ctx, *s2, in, mixOut, nextSlot());
+                runMamba2(ctx, *s2, in, out, nextSlot());
             else if (const auto* a = std::get_if<AttentionMixer>(&mixer))
-                runAttention(ctx, *a, in, mixOut, nextSlot());
+                runAttention(ctx, *a, in, out, nextSlot());
             else if (const auto* f = std::get_if<MlpMixer>(&mixer))
-                runMlp(ctx, *f, in, mixOut);
+                runMlp(ctx, *f, in, out);
             else if (const auto* e = std::get_if<MoeMixer>(&mixer))
-                runMoe(ctx, *e, in, mixOut);
+                runMoe(ctx, *e, in, out);
             else if (const auto* s1 = std::get_if<Mamba1Mixer>(&mixer))
-                runMamba1(ctx, *s1, in, mixOut, nextSlot());
+                runMamba1(ctx, *s1, in, out, nextSlot());
             if (ctx.fold) { // the first product moved the residual
                 ctx.fold = nullptr;
                 foldPending = false;
@@ -115,8 +122,11 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
             if (m + 1 == block.mixers.size() && b + 1 < spec.blocks.size()) {
                 const Block& next = spec.blocks[b + 1];
                 in = blockInput(be, next, bufs[1 - res]);
-                if (mayFold && next.mixers.size() == 1 &&
-                    foldsIntoFirstProduct(next.mixers.front())) {
+                if (ctx.addToOut) {
+                    be.rmsNorm(bufs[res], next.norm.tensor, next.normEps, in);
+                    normedReady = true;
+                } else if (mayFold && next.mixers.size() == 1 &&
+                           foldsIntoFirstProduct(next.mixers.front())) {
                     foldPending = true;
                     foldScale = block.residualScale;
                 } else {
@@ -124,7 +134,7 @@ Tensor runOps(const Model& model, ModelState& state, Workspace& ws, std::int64_t
                                   next.normEps, in);
                     normedReady = true;
                 }
-            } else {
+            } else if (!ctx.addToOut) {
                 be.addScaled(bufs[res], mixOut, block.residualScale, bufs[res]);
             }
         }

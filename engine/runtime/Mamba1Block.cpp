@@ -44,8 +44,8 @@ void runMamba1(const BlockContext& c, const Mamba1Mixer& m, const Tensor& in, Te
     be.selectiveScan(u, dt, m.A.tensor, B, C, m.D.tensor, m.dtProjBias.tensor, ssm, y);
 
     Tensor scratch = c.workspace.scratch(4, T, D);
-    be.linearOfSwiglu(z, y, m.outProj.tensor, biasOf(m.outProjBias), 1.0f, out,
-                      scratch); // y * silu(z)
+    be.linearOfSwiglu(z, y, m.outProj.tensor, biasOf(m.outProjBias), lastProductScale(c, 1.0f), out,
+                      scratch, lastProductOut(c)); // y * silu(z)
 }
 
 } // namespace lv

@@ -55,13 +55,14 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
 
     Tensor yFlat = c.workspace.scratch(3, T, inner);
     Tensor scratch = c.workspace.scratch(4, T, inner);
+    const float outScale = lastProductScale(c, m.outScale);
     if (m.gatedNorm)
         be.linearOfGatedRmsNorm(yFlat, z, m.norm.tensor, m.normGroupSize, m.normEps,
-                                m.normBeforeGate, m.outProj.tensor, biasOf(m.outProjBias),
-                                m.outScale, out, scratch);
+                                m.normBeforeGate, m.outProj.tensor, biasOf(m.outProjBias), outScale,
+                                out, scratch, lastProductOut(c));
     else // y * silu(z)
-        be.linearOfSwiglu(z, yFlat, m.outProj.tensor, biasOf(m.outProjBias), m.outScale, out,
-                          scratch);
+        be.linearOfSwiglu(z, yFlat, m.outProj.tensor, biasOf(m.outProjBias), outScale, out, scratch,
+                          lastProductOut(c));
 }
 
 } // namespace lv

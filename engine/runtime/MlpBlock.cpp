@@ -14,20 +14,23 @@ void runMlp(const BlockContext& c, const MlpMixer& f, const Tensor& in, Tensor& 
         linearOfInput(c, in, f.gateUp.tensor, nullptr, f.gateScale, gateUp);
         Tensor scratch = c.workspace.scratch(2, T, F);
         be.linearOfSwiglu(columns(gateUp, 0, F), columns(gateUp, F, F), f.down.tensor,
-                          biasOf(f.downBias), f.downScale, out, scratch);
+                          biasOf(f.downBias), lastProductScale(c, f.downScale), out, scratch,
+                          lastProductOut(c));
         return;
     }
     Tensor up = c.workspace.scratch(1, T, F);
     be.linear(in, f.up.tensor, biasOf(f.upBias), f.upScale, up);
     if (f.activation == MlpMixer::Activation::ReluSquared) {
         be.reluSquared(up);
-        be.linear(up, f.down.tensor, biasOf(f.downBias), f.downScale, out);
+        be.linear(up, f.down.tensor, biasOf(f.downBias), lastProductScale(c, f.downScale), out,
+                  lastProductOut(c));
         return;
     }
     Tensor gate = c.workspace.scratch(0, T, F);
     be.linear(in, f.gate.tensor, biasOf(f.gateBias), f.gateScale, gate);
     Tensor scratch = c.workspace.scratch(2, T, F);
-    be.linearOfSwiglu(gate, up, f.down.tensor, biasOf(f.downBias), f.downScale, out, scratch);
+    be.linearOfSwiglu(gate, up, f.down.tensor, biasOf(f.downBias), lastProductScale(c, f.downScale),
+                      out, scratch, lastProductOut(c));
 }
 
 } // namespace lv

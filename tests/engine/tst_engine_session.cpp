@@ -82,7 +82,9 @@ public:
     bool foldResidualNorm = false; // fold decode's residual norm into products, as the GPU can
     bool stacks = false;           // gate and up as one product, as on the GPU
     bool halfGateUp = false;       // gate and up written and read in bf16 (GPU prefill, opt-in)
+    bool addInProducts = false;    // the residual add in the mixers' last products (GPU prefill)
     int halfProducts = 0;
+    int addedProducts = 0;
     int foldedProducts = 0;
     // A device with little memory: larger allocations fail as a GPU's would.
     std::size_t maxAllocation = std::size_t(-1);
@@ -112,9 +114,11 @@ public:
     DType linearInputDType(const Tensor& w, std::int64_t rows) const override {
         return halfLinearInputs && rows > 4 && w.dtype != DType::F32 ? w.dtype : DType::F32;
     }
-    void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o) override {
+    void linear(const Tensor& x, const Tensor& w, const Tensor* b, float s, Tensor& o,
+                ProductOut mode = ProductOut::Write) override {
         if (calls++ == failAt) throw DeviceError("injected device failure");
-        if (o.dtype == DType::F32) return inner().linear(x, w, b, s, o);
+        if (mode == ProductOut::Add) ++addedProducts;
+        if (o.dtype == DType::F32) return inner().linear(x, w, b, s, o, mode);
         // A 16-bit product, as the GPU writes it: f32, then rounded.
         QVERIFY2(o.isContiguous() && o.rank == 2, "16-bit out must be a packed matrix");
         ++halfProducts;
@@ -143,15 +147,17 @@ public:
     // The fused products as their two ops through this backend, so that the alterations
     // above apply to them too.
     void linearOfSwiglu(const Tensor& g, const Tensor& u, const Tensor& w, const Tensor* b, float s,
-                        Tensor& o, Tensor& scratch) override {
-        Backend::linearOfSwiglu(g, u, w, b, s, o, scratch);
+                        Tensor& o, Tensor& scratch, ProductOut mode = ProductOut::Write) override {
+        Backend::linearOfSwiglu(g, u, w, b, s, o, scratch, mode);
     }
     void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& nw,
                               std::int64_t group, float eps, bool before, const Tensor& w,
-                              const Tensor* b, float s, Tensor& o, Tensor& scratch) override {
-        Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch);
+                              const Tensor* b, float s, Tensor& o, Tensor& scratch,
+                              ProductOut mode = ProductOut::Write) override {
+        Backend::linearOfGatedRmsNorm(x, z, nw, group, eps, before, w, b, s, o, scratch, mode);
     }
     bool foldsResidualNorm(std::int64_t T) const override { return foldResidualNorm && T <= 4; }
+    bool addsInProducts(std::int64_t T) const override { return addInProducts && T > 4; }
     bool stacksProducts() const override { return stacks; }
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& w, const Tensor* b,
                      float s, Tensor& o, const ConvOfColumns* conv) override {
@@ -605,6 +611,37 @@ private slots:
         std::vector<float> chunked;
         Session(*mFold).prefillAllLogits(ids, chunked);
         QCOMPARE(folding.foldedProducts, 0);
+    }
+
+    // Prefill with each mixer's last product adding into the residual stream (the GPU's
+    // GEMM epilogue) gives the logits of the separate add to rounding, for every family: one
+    // mixer a block or two side by side (Falcon-H1), attention, Mamba2, Mamba1, MLPs, and
+    // the experts' sum, which keeps its separate add; decode-sized passes are not touched.
+    void productAddsTheResidualThroughTheBlocks_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
+                              "nemotron_h_tiny", "bamba_tiny", "llama_tiny", "falcon_h1_tiny",
+                              "mamba2_tiny", "mamba1_tiny", "jamba_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void productAddsTheResidualThroughTheBlocks() {
+        QFETCH(QString, fixture);
+        const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
+        AlteredCpuBackend adding(makeCpuBackend(2)), plain(makeCpuBackend(2));
+        adding.addInProducts = true;
+        const auto mAdd = Model::synthetic(config, adding, DType::BF16, 6);
+        const auto mPlain = Model::synthetic(config, plain, DType::BF16, 6);
+        const auto l = pairedLogits(*mAdd, *mPlain, spreadIds(40, mPlain->spec().vocab, 2));
+        int mixersThatAdd = 0; // all but the experts' sums, once a pass
+        for (const Block& b : mPlain->spec().blocks)
+            for (const Mixer& m : b.mixers)
+                mixersThatAdd += !std::holds_alternative<MoeMixer>(m);
+        QVERIFY(mixersThatAdd > 0);
+        QCOMPARE(adding.addedProducts, mixersThatAdd); // the one prefill pass of 40 tokens
+        const double diff = maxRelDiff(l.prefill, l.prefillRef);
+        QVERIFY2(diff < 1e-4,
+                 qPrintable(QString("the added products moved the logits by %1").arg(diff)));
+        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep the separate add
     }
 
     // An automatic prefill chunk whose activations do not fit shrinks until they do (the

@@ -254,6 +254,56 @@ private slots:
         finish();
     }
 
+    // A product added into its output (ProductOut::Add, the residual stream's add in the
+    // product): prefill through cuBLASLt's beta = 1 (bias in its epilogue at scale 1, after it
+    // otherwise), decode rows through the GEMV and an add; each against the CPU's product and
+    // add, from the same random residual.
+    void linearAddsIntoItsOutput() {
+        struct Case {
+            std::int64_t T, K, N;
+            DType wt;
+            bool bias;
+            float scale;
+        };
+        for (const Case& k :
+             {Case{300, 3072, 1536, DType::BF16, false, 0.22f},
+              Case{300, 4096, 1536, DType::BF16, true, 1.0f},
+              Case{257, 1536, 1536, DType::BF16, true, 0.5f},
+              Case{33, 77, 19, DType::F16, false, 2.0f}, Case{17, 100, 33, DType::F32, true, 1.0f},
+              Case{2, 3072, 1536, DType::BF16, true, 0.22f},
+              Case{1, 4096, 1536, DType::BF16, false, 1.0f}}) {
+            OpHarness h = harness();
+            auto x = h.input(h.randn(std::size_t(k.T * k.K)), {k.T, k.K});
+            auto w = h.input(h.randn(std::size_t(k.N * k.K), 1.0f / std::sqrt(float(k.K))),
+                             {k.N, k.K}, k.wt);
+            auto b = h.input(h.randn(std::size_t(k.N)), {k.N});
+            auto residual = h.input(h.randn(std::size_t(k.T * k.N)), {k.T, k.N});
+            const QString name = QString("added linear T=%1 K=%2 N=%3 w=%4 bias=%5 scale=%6")
+                                     .arg(k.T)
+                                     .arg(k.K)
+                                     .arg(k.N)
+                                     .arg(lv::dtypeName(k.wt).data())
+                                     .arg(k.bias)
+                                     .arg(k.scale);
+            h.ref().linear(x.ref, w.ref, k.bias ? &b.ref : nullptr, k.scale, residual.ref,
+                           lv::ProductOut::Add);
+            if (!guarded(name, [&] {
+                    h.dut().linear(x.dut, w.dut, k.bias ? &b.dut : nullptr, k.scale, residual.dut,
+                                   lv::ProductOut::Add);
+                }))
+                continue;
+            check(name, h.compare(residual), k.wt == DType::F32 ? kTolTf32 : kTolBf16);
+        }
+        // A 16-bit output cannot take an add: a clear error, not a product written over it.
+        OpHarness h = harness();
+        auto x = h.input(h.randn(300 * 64), {300, 64});
+        auto w = h.input(h.randn(128 * 64), {128, 64}, DType::BF16);
+        auto half = h.output({300, 128}, 0, DType::BF16);
+        QVERIFY_THROWS_EXCEPTION(lv::EngineError, h.dut().linear(x.dut, w.dut, nullptr, 1.0f,
+                                                                 half.dut, lv::ProductOut::Add));
+        finish();
+    }
+
     // The bf16 prefill MLP (the default; LONGVIEW_CUDA_GATEUP_BF16=0 keeps f32): the gate-up
     // product written in bf16, and swiglu reading bf16 gate and up (four columns a thread, or one).
     void gateUpInBf16() {

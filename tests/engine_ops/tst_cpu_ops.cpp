@@ -350,12 +350,25 @@ private slots:
                 allClose(name, got, ref, 2e-6 * maxAbs(mag) + 1e-6, 0.0);
                 QVERIFY2(ok, qPrintable(name));
                 QVERIFY(out.guardsIntact() && x.guardsIntact());
+                // The same product added into what the output holds (ProductOut::Add).
+                std::vector<float> before(std::size_t(c.T * c.N));
+                rng.fillNormal(before.data(), c.T * c.N);
+                std::copy(before.begin(), before.end(), out.data());
+                be_->linear(tx, W.tensor(), c.bias ? &tb : nullptr, c.scale, to, ProductOut::Add);
+                for (std::size_t i = 0; i < ref.size(); ++i)
+                    ref[i] += before[i];
+                const std::vector<float> added(out.data(), out.data() + c.T * c.N);
+                QVERIFY2(allClose(name + " added", added, ref, 2e-6 * maxAbs(mag) + 1e-6, 1e-6),
+                         qPrintable(name + " added"));
+                QVERIFY(out.guardsIntact());
             }
         // Mismatched shapes are reported, not crashed on.
         GuardedBuffer x(12), out(12);
         StoredWeight W(DType::F32, {3, 5}, rng, 1.0f);
         Tensor tx = view(x.data(), {3, 4}), to = view(out.data(), {3, 3});
         QVERIFY_THROWS_EXCEPTION(EngineError, be_->linear(tx, W.tensor(), nullptr, 1.0f, to));
+        QVERIFY_THROWS_EXCEPTION(EngineError,
+                                 be_->linear(tx, W.tensor(), nullptr, 1.0f, to, ProductOut::Add));
     }
 
     void rmsNorm() {

@@ -96,7 +96,24 @@ void CpuBackend::embedding(const Tensor& ids, const Tensor& table, float scale, 
     cpu::embedding(pool_, ids, table, scale, out);
 }
 void CpuBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                        Tensor& out) {
+                        Tensor& out, ProductOut mode) {
+    if (mode == ProductOut::Add) {
+        // The reference: the product on its own, then added (the forward pass on the CPU
+        // keeps its separate add, addsInProducts being false here).
+        if (out.dtype != DType::F32 || out.rank != 2 || (out.shape[1] > 1 && out.stride[1] != 1))
+            throw EngineError("linear: an added product needs an f32 out of contiguous rows, got " +
+                              std::string(dtypeName(out.dtype)) + " " + out.shapeString());
+        const std::int64_t T = out.shape[0], N = out.shape[1];
+        std::vector<float> product(std::size_t(T * N));
+        Tensor p = Tensor::contiguous(product.data(), DType::F32, {T, N});
+        linear(x, weight, bias, scale, p);
+        for (std::int64_t t = 0; t < T; ++t) {
+            float* row = out.as<float>() + t * out.stride[0];
+            for (std::int64_t n = 0; n < N; ++n)
+                row[n] += product[std::size_t(t * N + n)];
+        }
+        return;
+    }
     if (isHalf(x.dtype)) {
         if (x.dtype != weight.dtype)
             throw EngineError("linear: x is " + std::string(dtypeName(x.dtype)) + ", the weight " +

@@ -28,8 +28,8 @@ public:
     void synchronize() override {}
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
-    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                Tensor& out) override;
+    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
+                ProductOut mode = ProductOut::Write) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
     void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
                       std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) override;

@@ -596,8 +596,9 @@ void CudaBackend::embedding(const Tensor& ids, const Tensor& table, float scale,
 }
 
 void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                         Tensor& out) {
+                         Tensor& out, ProductOut mode) {
     const char* op = "linear";
+    const bool add = mode == ProductOut::Add;
     requireWeightDType(weight, op, "weight");
     // x in the weight's 16-bit type: written so by its producer, taken without conversion.
     const bool halfX = x.dtype != DType::F32;
@@ -608,8 +609,10 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
     if (!lastDimView(x, xr))
         bad(op, "x " + x.shapeString() +
                     ": rows of the last dimension must have one stride and contiguous elements");
-    if (out.dtype == DType::BF16 || out.dtype == DType::F16) // see swigluInputDType
+    if (out.dtype == DType::BF16 || out.dtype == DType::F16) { // see swigluInputDType
+        if (add) bad(op, "an added product needs an f32 out, not " + out.shapeString());
         return linearToHalf(x, xr, weight, bias, scale, out);
+    }
     const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
     const std::int64_t N = p.N, K = p.K;
     const Rows o = p.out;
@@ -617,8 +620,9 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
     makeCurrent();
     if (xr.rows == 0 || N == 0) return;
     if (K == 0) {
-        for (std::int64_t r = 0; r < o.rows; ++r)
-            launchFill(o.data + r * o.ld, 0.0f, N, stream_);
+        if (!add)
+            for (std::int64_t r = 0; r < o.rows; ++r)
+                launchFill(o.data + r * o.ld, 0.0f, N, stream_);
         if (b) launchAddBias(o, b, scale, stream_);
         return;
     }
@@ -632,13 +636,23 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         xr = {widened->as<float>(), xr.rows, K, K};
     }
     if ((!halfX || widened) && gemvApplies(xr, weight.data, ldw, int(weight.dtype))) {
-        // Decode: a memory-bound product with no conversion pass and no scratch.
-        launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, o, stream_);
+        // Decode: a memory-bound product with no conversion pass and no scratch. (Decode
+        // folds its residual add into the next product instead, so an added GEMV is rare:
+        // into scratch, then added.)
+        if (!add) {
+            launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, o, stream_);
+            return;
+        }
+        Scratch product(*this, std::size_t(o.rows * N) * 4);
+        const Rows p{product.as<float>(), o.rows, N, N};
+        launchGemv(xr, weight.data, ldw, int(weight.dtype), b, scale, p, stream_);
+        launchAddScaled(o, p, 1.0f, o, stream_);
         return;
     }
     GemmOperands g{};
     g.out = o.data;
     g.ldo = o.ld;
+    g.beta = add ? 1.0f : 0.0f;
     g.bias = scale == 1.0f ? b : nullptr;
     runGemm(halfX && !widened ? x.data : nullptr, xr, weight, ldw, N, K, scale, g);
     if (b && scale != 1.0f) launchAddBias(o, b, scale, stream_);
@@ -699,9 +713,11 @@ void CudaBackend::linearToHalf(const Tensor& x, const Rows& xr, const Tensor& we
 }
 
 void CudaBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
-                                 const Tensor* bias, float scale, Tensor& out, Tensor& scratch) {
+                                 const Tensor* bias, float scale, Tensor& out, Tensor& scratch,
+                                 ProductOut mode) {
     const char* op = "linearOfSwiglu";
-    if (gate.rank == 2 && gate.shape[0] >= 1 && gate.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+    if (mode == ProductOut::Write && gate.rank == 2 && gate.shape[0] >= 1 &&
+        gate.shape[0] <= kGemvMaxRows && weight.rank == 2) {
         // Decode: swiglu inside the GEMV's staging of its input.
         const auto [g, u] = elementRows<2>({&gate, &up}, {"gate", "up"}, op, true);
         const ProductArgs p = productArgs(op, gate, g, weight, bias, out);
@@ -714,15 +730,16 @@ void CudaBackend::linearOfSwiglu(const Tensor& gate, const Tensor& up, const Ten
             return;
         }
     }
-    Backend::linearOfSwiglu(gate, up, weight, bias, scale, out, scratch);
+    Backend::linearOfSwiglu(gate, up, weight, bias, scale, out, scratch, mode);
 }
 
 void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                        std::int64_t groupSize, float eps, bool normBeforeGate,
                                        const Tensor& weight, const Tensor* bias, float scale,
-                                       Tensor& out, Tensor& scratch) {
+                                       Tensor& out, Tensor& scratch, ProductOut mode) {
     const char* op = "linearOfGatedRmsNorm";
-    if (x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+    if (mode == ProductOut::Write && x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows &&
+        weight.rank == 2) {
         // Decode: every GEMV block normalises the rows it stages (a few thousand values).
         const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
         requireNormWeight(normWeight, xr.cols, op, "normWeight");
@@ -743,7 +760,7 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
         }
     }
     Backend::linearOfGatedRmsNorm(x, z, normWeight, groupSize, eps, normBeforeGate, weight, bias,
-                                  scale, out, scratch);
+                                  scale, out, scratch, mode);
 }
 
 namespace {
@@ -836,6 +853,13 @@ bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
     // Unless LONGVIEW_CUDA_FOLD_NORM=0 (H100: decode +1-2%, 81 launches fewer a token).
     static const bool on = !switchIs("LONGVIEW_CUDA_FOLD_NORM", "0");
     return on && T >= 1 && T <= kGemvMaxRows;
+}
+
+bool CudaBackend::addsInProducts(std::int64_t T) const {
+    // Unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0: the residual add as the GEMM epilogue's beta = 1
+    // (decode's GEMVs fold it into the next product instead, foldsResidualNorm).
+    static const bool on = !switchIs("LONGVIEW_CUDA_ADD_IN_PRODUCT", "0");
+    return on && T > kGemvMaxRows;
 }
 
 void CudaBackend::linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale,

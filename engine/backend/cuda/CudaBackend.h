@@ -36,8 +36,8 @@ public:
     void synchronize() override;
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
-    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale,
-                Tensor& out) override;
+    void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
+                ProductOut mode = ProductOut::Write) override;
     void rmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override;
     void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& weight,
                       std::int64_t groupSize, float eps, bool normBeforeGate, Tensor& out) override;
@@ -47,11 +47,12 @@ public:
                     Tensor& normed) override;
     void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
     void linearOfSwiglu(const Tensor& gate, const Tensor& up, const Tensor& weight,
-                        const Tensor* bias, float scale, Tensor& out, Tensor& scratch) override;
+                        const Tensor* bias, float scale, Tensor& out, Tensor& scratch,
+                        ProductOut mode = ProductOut::Write) override;
     void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                               std::int64_t groupSize, float eps, bool normBeforeGate,
                               const Tensor& weight, const Tensor* bias, float scale, Tensor& out,
-                              Tensor& scratch) override;
+                              Tensor& scratch, ProductOut mode = ProductOut::Write) override;
     // Decode (T <= 4): one GEMV unless LONGVIEW_CUDA_CONV_EPILOGUE=0.
     void fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tensor& weight,
                      const Tensor* bias, float scale, Tensor& out,
@@ -60,6 +61,8 @@ public:
     bool stacksProducts() const override;
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;
     bool foldsResidualNorm(std::int64_t T) const override;
+    // Prefill (T > 4, the cuBLASLt products) unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0.
+    bool addsInProducts(std::int64_t T) const override;
     void linearOfAddRmsNorm(Tensor& x, const Tensor& delta, float scale, const Tensor& normWeight,
                             float eps, Tensor& xOut, const Tensor& weight, const Tensor* bias,
                             float lscale, Tensor& out) override;

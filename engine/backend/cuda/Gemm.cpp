@@ -43,8 +43,9 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
     const std::uint32_t alignW = alignmentOf(op.w, op.ldw * std::int64_t(es));
     const std::uint32_t alignO = alignmentOf(op.out, op.ldo * (op.outDtype == 0 ? 4 : 2));
     const int alignKey = int(alignX) << 18 | int(alignW) << 9 | int(alignO);
-    const Key key{op.T,     op.N,       op.K, op.ldx, op.ldw, op.ldo, op.dtype, op.bias != nullptr,
-                  alignKey, op.outDtype};
+    const Key key{op.T,     op.N,        op.K,           op.ldx,
+                  op.ldw,   op.ldo,      op.dtype,       op.bias != nullptr,
+                  alignKey, op.outDtype, op.beta != 0.0f};
     auto it = plans_.find(key);
     if (it != plans_.end()) return it->second;
 
@@ -92,10 +93,13 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
     cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignO,
                                          sizeof(alignO));
     constexpr int kCandidates = 8;
+    // An added product keeps the heuristic's first: timing candidates on its operands would
+    // add each one's product into the output.
+    const int wanted = tuning() && op.beta == 0.0f ? kCandidates : 1;
     cublasLtMatmulHeuristicResult_t results[kCandidates]{};
     int found = 0;
-    const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(
-        handle_, p.desc, p.a, p.b, p.c, p.c, pref, tuning() ? kCandidates : 1, results, &found);
+    const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(handle_, p.desc, p.a, p.b, p.c, p.c,
+                                                             pref, wanted, results, &found);
     cublasLtMatmulPreferenceDestroy(pref);
     if (st != CUBLAS_STATUS_SUCCESS || found == 0) {
         cublasLtMatrixLayoutDestroy(p.a);
@@ -113,8 +117,7 @@ LtGemm::Plan& LtGemm::plan(const GemmOperands& op, std::size_t workspaceBytes) {
 
 void LtGemm::matmul(const GemmOperands& op, const Plan& p, const cublasLtMatmulAlgo_t& algo,
                     void* workspace, std::size_t workspaceBytes, cudaStream_t stream) {
-    const float beta = 0.0f;
-    check(cublasLtMatmul(handle_, p.desc, &op.alpha, op.w, p.a, op.x, p.b, &beta, op.out, p.c,
+    check(cublasLtMatmul(handle_, p.desc, &op.alpha, op.w, p.a, op.x, p.b, &op.beta, op.out, p.c,
                          op.out, p.c, &algo, workspace, workspaceBytes, stream),
           "matmul");
 }

@@ -1,4 +1,5 @@
-// cuBLASLt matrix products for Backend::linear: out[T, N] = alpha * x[T, K] W[N, K]^T (+ bias),
+// cuBLASLt matrix products for Backend::linear: out[T, N] = alpha * x[T, K] W[N, K]^T (+ bias)
+// (+ out, for a product added into its output),
 // with float32 accumulation and float32 output (or 16-bit, for a consumer that reads it so). x and
 // W are both bf16, both f16, or both f32 (TF32 tensor cores). Plans (descriptors, layouts, the
 // chosen algorithm) are cached per shape. LONGVIEW_CUDA_GEMM_TUNE=1 times the heuristic's first
@@ -28,6 +29,9 @@ struct GemmOperands {
     std::int64_t T, N, K;
     float alpha;
     const float* bias; // [N] added after alpha, or null
+    // 1: out += the product (f32 out, read as cuBLASLt's C where it writes D), the residual
+    // stream's add in the epilogue; 0: out = the product.
+    float beta = 0.0f;
 };
 
 class LtGemm {
@@ -49,7 +53,7 @@ private:
         std::vector<cublasLtMatmulAlgo_t> candidates;
     };
     using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
-                           std::int64_t, int, bool, int, int>;
+                           std::int64_t, int, bool, int, int, bool>;
     static bool tuning(); // LONGVIEW_CUDA_GEMM_TUNE=1
     Plan& plan(const GemmOperands& op, std::size_t workspaceBytes);
     void matmul(const GemmOperands& op, const Plan& p, const cublasLtMatmulAlgo_t& algo,

@@ -144,7 +144,7 @@ void Backend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const Tenso
         throw EngineError("fusedLinear: conv columns " + std::to_string(conv->c0) + "+" +
                           std::to_string(C) + " outside out " + out.shapeString());
     Tensor columns = out;
-    columns.data = static_cast<float*>(out.data) + conv->c0;
+    columns.data = static_cast<char*>(out.data) + std::size_t(conv->c0) * dtypeSize(out.dtype);
     columns.shape[1] = C;
     causalConv1d(columns, *conv->weight, conv->bias, *conv->state, conv->silu, *conv->out);
 }

@@ -165,6 +165,16 @@ public:
         (void)rows;
         return DType::F32;
     }
+    // The type Mamba2's in_proj (weight `inProj`, `rows` tokens, no bias) writes its output
+    // in: z, x-B-C and dt, which gatedRmsNorm / linearOfGatedRmsNorm (z), causalConv1d (x)
+    // and ssdScan (dt) then read in that type. A GPU's prefill halves the bytes of the
+    // second-widest activation this way (bf16, as a bf16 checkpoint's reference computes
+    // it). Default: f32.
+    virtual DType mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const {
+        (void)inProj;
+        (void)rows;
+        return DType::F32;
+    }
     virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                       std::int64_t groupSize, float eps, bool normBeforeGate,
                                       const Tensor& weight, const Tensor* bias, float scale,

@@ -33,6 +33,9 @@ public:
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override {
         return inner_->swigluInputDType(down, rows);
     }
+    DType mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const override {
+        return inner_->mamba2ProjectionDType(inProj, rows);
+    }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
     void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,

@@ -17,6 +17,13 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
         // One product; z and x-B-C-dt are column ranges of its rows. The conv over x-B-C
         // goes with it (one GEMV in a GPU decode step), and so may the residual norm.
         Tensor proj = c.workspace.scratch(0, T, m.inProjRows());
+        // In the backend's type for it (a GPU's prefill: bf16, half the bytes), where every
+        // op that reads it takes that type: the gated norm's z (not y * silu(z)'s swiglu)
+        // and a product without a bias.
+        const DType t = m.gatedNorm && !m.inProjBias.present()
+                            ? be.mamba2ProjectionDType(m.inProj.tensor, T)
+                            : DType::F32;
+        if (t != DType::F32) proj = retyped(proj, t);
         const Backend::ConvOfColumns xbcConv{
             inner, &m.convWeight.tensor, biasOf(m.convBias), &convState, true, &xbc};
         be.fusedLinear(in, c.fold, m.inProj.tensor, biasOf(m.inProjBias), 1.0f, proj, &xbcConv);

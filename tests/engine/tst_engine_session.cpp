@@ -83,6 +83,8 @@ public:
     bool stacks = false;           // gate and up as one product, as on the GPU
     bool halfGateUp = false;       // gate and up written and read in bf16 (GPU prefill, opt-in)
     bool addInProducts = false;    // the residual add in the mixers' last products (GPU prefill)
+    bool halfProjection = false;   // Mamba2's in_proj output in bf16 (GPU prefill)
+    int halfProjectionReads = 0;   // ops that read it so
     int halfProducts = 0;
     int addedProducts = 0;
     int foldedProducts = 0;
@@ -129,6 +131,37 @@ public:
     }
     DType swigluInputDType(const Tensor&, std::int64_t rows) const override {
         return halfGateUp && rows > 4 ? DType::BF16 : DType::F32;
+    }
+    DType mamba2ProjectionDType(const Tensor& w, std::int64_t rows) const override {
+        return halfProjection && rows > 4 && w.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+    }
+    // The ops that read in_proj's bf16 output, as the CPU's f32 ops on its widened values.
+    void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& state, bool silu,
+                      Tensor& out) override {
+        std::vector<float> x32;
+        inner().causalConv1d(widened(x, x32), w, b, state, silu, out);
+    }
+    void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t group,
+                      float eps, bool before, Tensor& out) override {
+        std::vector<float> z32;
+        inner().gatedRmsNorm(x, widened(z, z32), w, group, eps, before, out);
+    }
+    void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
+                 const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& p,
+                 Tensor& state, Tensor& y) override {
+        std::vector<float> dt32;
+        inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, y);
+    }
+    // A [T, C] view as f32: itself, or its 16-bit rows widened into `buffer`.
+    Tensor widened(const Tensor& t, std::vector<float>& buffer) {
+        if (t.dtype == DType::F32) return t;
+        ++halfProjectionReads;
+        const std::int64_t T = t.shape[0], C = t.shape[1];
+        buffer.resize(std::size_t(T * C));
+        for (std::int64_t r = 0; r < T; ++r)
+            floatsFrom(t.dtype, t.as<std::uint16_t>() + r * t.stride[0], buffer.data() + r * C,
+                       std::size_t(C));
+        return Tensor::contiguous(buffer.data(), DType::F32, {T, C});
     }
     void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override {
         if (g.dtype == DType::F32) return inner().swiglu(g, u, o);
@@ -577,6 +610,32 @@ private slots:
         const double diff = maxRelDiff(l.prefill, l.prefillRef);
         QVERIFY2(diff > 0, "the bf16 gate and up were not used");
         QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 gate-up moved the logits by %1").arg(diff)));
+        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
+    }
+
+    // Mamba2's in_proj output in bf16 (the GPU's prefill): the conv, the gated norm and the
+    // SSD read it so, and the logits move by bf16 rounding only; decode-sized passes keep
+    // f32. Families whose Mamba2 mixers have the gated norm and a single in_proj.
+    void sixteenBitProjectionThroughTheBlocks_data() {
+        QTest::addColumn<QString>("fixture");
+        for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
+                              "bamba_tiny", "nemotron_h_tiny", "mamba2_tiny"})
+            QTest::newRow(f) << f;
+    }
+    void sixteenBitProjectionThroughTheBlocks() {
+        QFETCH(QString, fixture);
+        const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
+        AlteredCpuBackend half(makeCpuBackend(2)), full(makeCpuBackend(2));
+        half.halfProjection = true;
+        const auto m16 = Model::synthetic(config, half, DType::BF16, 7);
+        const auto m32 = Model::synthetic(config, full, DType::BF16, 7);
+        const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 4));
+        QVERIFY2(half.halfProducts > 0, "no in_proj was written in bf16");
+        QVERIFY2(half.halfProjectionReads > 0, "no op read a bf16 in_proj output");
+        const double diff = maxRelDiff(l.prefill, l.prefillRef);
+        QVERIFY2(diff > 0, "the bf16 projection was not used");
+        QVERIFY2(diff < 5e-2,
+                 qPrintable(QString("a bf16 in_proj output moved the logits by %1").arg(diff)));
         QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
     }
 

@@ -14,9 +14,19 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// The conv's input rows: f32, or bf16 where in_proj wrote them so (a GPU's prefill,
+// Backend::mamba2ProjectionDType).
+template <class T> struct InRows {
+    const T* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+};
+
 // Input sequence s = [state[c, 0 .. K-2], x[0 .. T-1, c]]; out[t] = sum_k w[c, k] * s[t + k].
-__global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, const float* state,
-                                   bool applySilu, Rows out) {
+template <class T>
+__global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bias,
+                                   const float* state, bool applySilu, Rows out) {
     waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
@@ -31,7 +41,8 @@ __global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, c
         for (int k = 0; k < 8; ++k) {
             if (k >= K) break;
             const std::int64_t j = t + k - (K - 1); // index into x; negative reads the state
-            const float v = j >= 0 ? x.data[j * x.ld + c] : state[c * (K - 1) + (K - 1) + j];
+            const float v =
+                j >= 0 ? asFloat(x.data[j * x.ld + c]) : state[c * (K - 1) + (K - 1) + j];
             acc += taps[k] * v;
         }
         out.data[t * out.ld + c] = applySilu ? siluf(acc) : acc;
@@ -40,8 +51,9 @@ __global__ void causalConv1dKernel(Rows x, Weight w, int K, const float* bias, c
 
 // One token (decode): a thread owns one channel's window (its state and the new input), so it
 // can write the output and roll the state itself: one launch instead of two.
-__global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bias, float* state,
-                                       bool applySilu, Rows out) {
+template <class T>
+__global__ void causalConv1dStepKernel(InRows<T> x, Weight w, int K, const float* bias,
+                                       float* state, bool applySilu, Rows out) {
     waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
@@ -50,7 +62,7 @@ __global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bia
 #pragma unroll
     for (int k = 0; k < 7; ++k)
         if (k < K - 1) window[k] = st[k];
-    const float xv = x.data[c];
+    const float xv = asFloat(x.data[c]);
     window[K - 1] = xv;
     float acc = bias ? bias[c] : 0.0f;
 #pragma unroll
@@ -63,7 +75,7 @@ __global__ void causalConv1dStepKernel(Rows x, Weight w, int K, const float* bia
 }
 
 // new state[c, j] = s[T + j], read in increasing j so that the shift works in place.
-__global__ void rollConvStateKernel(Rows x, int K, float* state) {
+template <class In> __global__ void rollConvStateKernel(InRows<In> x, int K, float* state) {
     waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
@@ -71,7 +83,7 @@ __global__ void rollConvStateKernel(Rows x, int K, float* state) {
     float* st = state + c * (K - 1);
     for (int j = 0; j < K - 1; ++j) {
         const std::int64_t src = T + j; // index into s
-        st[j] = src >= K - 1 ? x.data[(src - (K - 1)) * x.ld + c] : st[src];
+        st[j] = src >= K - 1 ? asFloat(x.data[(src - (K - 1)) * x.ld + c]) : st[src];
     }
 }
 
@@ -79,8 +91,8 @@ __global__ void rollConvStateKernel(Rows x, int K, float* state) {
 // the last K-1 inputs kept in registers, so that each input is read about once.
 constexpr int kRun = 32;
 
-template <int K>
-__global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, const float* state,
+template <int K, class T>
+__global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias, const float* state,
                                        bool applySilu, Rows out) {
     waitForPrevious();
     const std::int64_t c = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
@@ -103,7 +115,7 @@ __global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, cons
     for (int k = 0; k < K - 1; ++k) {
         const std::int64_t j = t0 - (K - 1) + k;
         if (j >= 0) {
-            window[k] = *reinterpret_cast<const float4*>(x.data + j * x.ld + c);
+            window[k] = load4(x.data + j * x.ld + c);
         } else {
             const std::int64_t si = (K - 1) + j; // index into the state's K-1 columns
             window[k] = make_float4(state[c * (K - 1) + si], state[(c + 1) * (K - 1) + si],
@@ -112,7 +124,7 @@ __global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, cons
     }
     const std::int64_t tEnd = t0 + kRun < x.rows ? t0 + kRun : x.rows;
     for (std::int64_t t = t0; t < tEnd; ++t) {
-        window[K - 1] = *reinterpret_cast<const float4*>(x.data + t * x.ld + c);
+        window[K - 1] = load4(x.data + t * x.ld + c);
         float acc[4] = {b[0], b[1], b[2], b[3]};
 #pragma unroll
         for (int k = 0; k < K; ++k) {
@@ -133,36 +145,50 @@ __global__ void causalConv1dVec4Kernel(Rows x, Weight w, const float* bias, cons
     }
 }
 
-bool aligned16(const void* p) {
-    return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0;
+bool aligned(const void* p, std::uintptr_t bytes) {
+    return (reinterpret_cast<std::uintptr_t>(p) & (bytes - 1)) == 0;
+}
+
+template <class T>
+void launchConv(InRows<T> x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
+                bool applySilu, Rows out, cudaStream_t s) {
+    if (x.cols == 0) return;
+    const int K = int(kernelSize);
+    if (x.rows == 1 && K >= 1 && K <= 8) {
+        launchKernel(causalConv1dStepKernel<T>, ceilDiv(x.cols, kThreads), kThreads, 0, s,
+                     "causalConv1dStep", x, w, K, bias, state, applySilu, out);
+        return;
+    }
+    const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
+                     aligned(x.data, 4 * sizeof(T)) && aligned(out.data, 16) && x.rows > 1;
+    if (vec) {
+        const dim3 grid(ceilDiv(x.cols / 4, 128), ceilDiv(x.rows, kRun));
+        launchKernel(causalConv1dVec4Kernel<4, T>, grid, 128, 0, s, "causalConv1dVec4", x, w, bias,
+                     state, applySilu, out);
+    } else if (x.rows > 0) {
+        const dim3 grid(ceilDiv(x.cols, kThreads), unsigned(std::min<std::int64_t>(x.rows, 65535)));
+        launchKernel(causalConv1dKernel<T>, grid, kThreads, 0, s, "causalConv1d", x, w, K, bias,
+                     state, applySilu, out);
+    }
+    if (K > 1 && x.rows > 0) {
+        launchKernel(rollConvStateKernel<T>, ceilDiv(x.cols, kThreads), kThreads, 0, s,
+                     "rollConvState", x, K, state);
+    }
 }
 
 } // namespace
 
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
                         bool applySilu, Rows out, cudaStream_t s) {
-    if (x.cols == 0) return;
-    const int K = int(kernelSize);
-    if (x.rows == 1 && K >= 1 && K <= 8) {
-        launchKernel(causalConv1dStepKernel, ceilDiv(x.cols, kThreads), kThreads, 0, s,
-                     "causalConv1dStep", x, w, K, bias, state, applySilu, out);
-        return;
-    }
-    const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
-                     aligned16(x.data) && aligned16(out.data) && x.rows > 1;
-    if (vec) {
-        const dim3 grid(ceilDiv(x.cols / 4, 128), ceilDiv(x.rows, kRun));
-        launchKernel(causalConv1dVec4Kernel<4>, grid, 128, 0, s, "causalConv1dVec4", x, w, bias,
-                     state, applySilu, out);
-    } else if (x.rows > 0) {
-        const dim3 grid(ceilDiv(x.cols, kThreads), unsigned(std::min<std::int64_t>(x.rows, 65535)));
-        launchKernel(causalConv1dKernel, grid, kThreads, 0, s, "causalConv1d", x, w, K, bias, state,
-                     applySilu, out);
-    }
-    if (K > 1 && x.rows > 0) {
-        launchKernel(rollConvStateKernel, ceilDiv(x.cols, kThreads), kThreads, 0, s,
-                     "rollConvState", x, K, state);
-    }
+    launchConv(InRows<float>{x.data, x.rows, x.cols, x.ld}, w, kernelSize, bias, state, applySilu,
+               out, s);
+}
+
+void launchCausalConv1dHalfIn(HalfRows x, Weight w, std::int64_t kernelSize, const float* bias,
+                              float* state, bool applySilu, Rows out, cudaStream_t s) {
+    launchConv(
+        InRows<__nv_bfloat16>{static_cast<const __nv_bfloat16*>(x.data), x.rows, x.cols, x.ld}, w,
+        kernelSize, bias, state, applySilu, out, s);
 }
 
 } // namespace lv::cuda

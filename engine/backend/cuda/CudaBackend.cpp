@@ -119,6 +119,17 @@ Rows lastDimRows(const Tensor& t, const char* op, const char* name) {
     return r;
 }
 
+// Rows of a bf16 activation (in_proj's output in prefill, mamba2ProjectionDType), laid out
+// as lastDimRows asks.
+HalfRows bf16Rows(const Tensor& t, const char* op, const char* name) {
+    requireDType(t, DType::BF16, op, name);
+    Rows r{};
+    if (!lastDimView(t, r))
+        bad(op, std::string(name) + " " + t.shapeString() +
+                    ": rows of the last dimension must have one stride and contiguous elements");
+    return {t.data, r.rows, r.cols, r.ld};
+}
+
 Rows tokenRows(const Tensor& t, const char* op, const char* name) {
     requireDType(t, DType::F32, op, name);
     Rows r{};
@@ -738,8 +749,8 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
                                        const Tensor& weight, const Tensor* bias, float scale,
                                        Tensor& out, Tensor& scratch, ProductOut mode) {
     const char* op = "linearOfGatedRmsNorm";
-    if (mode == ProductOut::Write && x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows &&
-        weight.rank == 2) {
+    if (mode == ProductOut::Write && z.dtype == DType::F32 && x.rank == 2 && x.shape[0] >= 1 &&
+        x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
         // Decode: every GEMV block normalises the rows it stages (a few thousand values).
         const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
         requireNormWeight(normWeight, xr.cols, op, "normWeight");
@@ -855,6 +866,14 @@ bool CudaBackend::foldsResidualNorm(std::int64_t T) const {
     return on && T >= 1 && T <= kGemvMaxRows;
 }
 
+DType CudaBackend::mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const {
+    // Unless LONGVIEW_CUDA_INPROJ_BF16=0: in prefill, in_proj's output (z, x-B-C, dt) in
+    // bf16, as swigluInputDType's gate and up: half the bytes written and read back by the
+    // conv and the gated norm.
+    static const bool on = !switchIs("LONGVIEW_CUDA_INPROJ_BF16", "0");
+    return on && rows > kGemvMaxRows && inProj.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+}
+
 bool CudaBackend::addsInProducts(std::int64_t T) const {
     // Unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0: the residual add as the GEMM epilogue's beta = 1
     // (decode's GEMVs fold it into the next product instead, foldsResidualNorm).
@@ -897,6 +916,19 @@ void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w
                                std::int64_t groupSize, float eps, bool normBeforeGate,
                                Tensor& out) {
     const char* op = "gatedRmsNorm";
+    if (z.dtype == DType::BF16) { // in_proj's bf16 output (mamba2ProjectionDType)
+        const Rows xr = lastDimRows(x, op, "x");
+        const HalfRows zr = bf16Rows(z, op, "z");
+        if (z.rank != x.rank || z.shape != x.shape)
+            bad(op, "z " + z.shapeString() + " must match x " + x.shapeString());
+        const OutRows o = outRowsLike(out, x, op, "out");
+        requireNormWeight(weight, xr.cols, op, "weight");
+        requireGroupSize(groupSize, xr.cols, op);
+        makeCurrent();
+        launchGatedRmsNormHalfZ(xr, zr, weightOf(weight), groupSize, eps, normBeforeGate, o,
+                                stream_);
+        return;
+    }
     const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
     const OutRows o = outRowsLike(out, x, op, "out");
     requireNormWeight(weight, xr.cols, op, "weight");
@@ -978,7 +1010,10 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
                                Tensor& state, bool applySilu, Tensor& out) {
     const char* op = "causalConv1d";
     requireRank(x, 2, op, "x");
-    Rows xr = lastDimRows(x, op, "x");
+    const bool halfX = x.dtype == DType::BF16; // in_proj's bf16 output (mamba2ProjectionDType)
+    Rows xr = halfX ? Rows{} : lastDimRows(x, op, "x");
+    const HalfRows hx = halfX ? bf16Rows(x, op, "x") : HalfRows{};
+    if (halfX) xr = {nullptr, hx.rows, hx.cols, hx.ld};
     const std::int64_t T = xr.rows, Cn = xr.cols;
     requireWeightDType(weight, op, "weight");
     requireRank(weight, 2, op, "weight");
@@ -995,6 +1030,11 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
         bad(op, "out " + out.shapeString() + " must match x " + x.shapeString());
     const float* b = optionalBias(bias, Cn, op);
     makeCurrent();
+    if (halfX) { // another type than out: never in place
+        launchCausalConv1dHalfIn(hx, weightOf(weight), K, b, state.as<float>(), applySilu, o,
+                                 stream_);
+        return;
+    }
     if (o.data == xr.data && T > 0) {
         // In place: every output reads K-1 earlier inputs, so read from a copy.
         Scratch copyOfX(*this, std::size_t(T * Cn) * sizeof(float));
@@ -1018,7 +1058,10 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     Rows xr = tokenRows(x, op, "x");
     requireRank(dt, 2, op, "dt");
     if (dt.shape[0] != T || dt.shape[1] != H) bad(op, "dt " + dt.shapeString() + " must be [T, H]");
-    Rows dtr = tokenRows(dt, op, "dt");
+    // dt in f32, or in bf16 as in_proj writes it in prefill (mamba2ProjectionDType).
+    const bool dtBf16 = dt.dtype == DType::BF16;
+    const HalfRows dth = dtBf16 ? bf16Rows(dt, op, "dt") : HalfRows{};
+    const Rows dtr = dtBf16 ? Rows{nullptr, dth.rows, dth.cols, dth.ld} : tokenRows(dt, op, "dt");
     requireRank(B, 3, op, "B");
     const std::int64_t G = B.shape[1], N = B.shape[2];
     if (B.shape[0] != T) bad(op, "B " + B.shapeString() + " must have T rows");
@@ -1045,8 +1088,9 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     SsdArgs a{};
     a.x = xr.data;
     a.ldx = xr.ld;
-    a.dt = dtr.data;
+    a.dt = dtBf16 ? dth.data : static_cast<const void*>(dtr.data);
     a.lddt = dtr.ld;
+    a.dtBf16 = dtBf16;
     a.A = A.as<float>();
     a.B = br.data;
     a.ldb = br.ld;

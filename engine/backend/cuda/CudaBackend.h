@@ -60,6 +60,8 @@ public:
     // Decode (T <= 4) unless LONGVIEW_CUDA_FOLD_NORM=0.
     bool stacksProducts() const override;
     DType swigluInputDType(const Tensor& down, std::int64_t rows) const override;
+    // Prefill (T > 4) of bf16 checkpoints unless LONGVIEW_CUDA_INPROJ_BF16=0.
+    DType mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const override;
     bool foldsResidualNorm(std::int64_t T) const override;
     // Prefill (T > 4, the cuBLASLt products) unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0.
     bool addsInProducts(std::int64_t T) const override;

@@ -69,6 +69,21 @@ __device__ __forceinline__ float4 unpack4(uint2 raw, int dtype) {
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 
+// An activation read as float from its stored type (f32, or bf16 where a GPU's prefill
+// writes it so); four consecutive ones from p (16 bytes or 8, aligned by the caller).
+__device__ __forceinline__ float asFloat(float v) {
+    return v;
+}
+__device__ __forceinline__ float asFloat(__nv_bfloat16 v) {
+    return __bfloat162float(v);
+}
+__device__ __forceinline__ float4 load4(const float* p) {
+    return *reinterpret_cast<const float4*>(p);
+}
+__device__ __forceinline__ float4 load4(const __nv_bfloat16* p) {
+    return unpack4(*reinterpret_cast<const uint2*>(p), kBF16);
+}
+
 __device__ __forceinline__ float siluf(float x) {
     return x / (1.0f + expf(-x));
 }

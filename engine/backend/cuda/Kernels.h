@@ -125,16 +125,22 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutR
                       cudaStream_t s);
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                         bool normBeforeGate, OutRows out, cudaStream_t s);
+// The same with z in bf16 (in_proj's output in a GPU's prefill).
+void launchGatedRmsNormHalfZ(Rows x, HalfRows z, Weight w, std::int64_t groupSize, float eps,
+                             bool normBeforeGate, OutRows out, cudaStream_t s);
 
 // Conv1d.cu. state: f32 [C, K-1] contiguous; bias may be null.
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
                         bool applySilu, Rows out, cudaStream_t s);
+// The same over bf16 input rows (in_proj's output in a GPU's prefill).
+void launchCausalConv1dHalfIn(HalfRows x, Weight w, std::int64_t kernelSize, const float* bias,
+                              float* state, bool applySilu, Rows out, cudaStream_t s);
 
 // Ssd.cu
 struct SsdArgs {
     const float* x; // [T, H, P], row stride ldx
     std::int64_t ldx;
-    const float* dt; // [T, H], row stride lddt
+    const void* dt; // [T, H], row stride lddt: f32, or bf16 (dtBf16, in_proj's prefill output)
     std::int64_t lddt;
     const float* A; // [H]
     const float* B; // [T, G, N], row stride ldb
@@ -149,6 +155,14 @@ struct SsdArgs {
     std::int64_t T, H, P, G, N;
     float dtMin, dtMax;
     bool bf16Products; // SsdParams::bf16Products: the chunked form's products on bf16
+    bool dtBf16 = false;
+#ifdef __CUDACC__
+    __device__ float dtAt(std::int64_t t, std::int64_t h) const {
+        const std::int64_t i = t * lddt + h;
+        return dtBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(dt)[i])
+                      : static_cast<const float*>(dt)[i];
+    }
+#endif
 };
 void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
 // The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.

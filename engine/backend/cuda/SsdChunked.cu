@@ -85,7 +85,7 @@ __global__ void __launch_bounds__(L) ssdPrepKernel(SsdArgs a, std::int64_t t0, S
     const std::int64_t t = t0 + std::int64_t(c) * L + l;
     float d = 0.0f;
     if (t < a.T) {
-        d = softplusf(a.dt[t * a.lddt + h] + a.dtBias[h]);
+        d = softplusf(a.dtAt(t, h) + a.dtBias[h]);
         d = fminf(fmaxf(d, a.dtMin), a.dtMax);
     }
     float v = d * a.A[h];

@@ -60,7 +60,7 @@ template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
             xs[i] = p0 + pp < P ? a.x[(t0 + tt) * a.ldx + std::int64_t(h) * P + p0 + pp] : 0.0f;
         }
         for (int i = threadIdx.x; i < nt; i += blockDim.x) {
-            float d = softplusf(a.dt[(t0 + i) * a.lddt + h] + bias);
+            float d = softplusf(a.dtAt(t0 + i, h) + bias);
             d = fminf(fmaxf(d, a.dtMin), a.dtMax);
             dts[i] = d;
             dAs[i] = expf(d * Ah);
@@ -123,7 +123,7 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
     }
     const float Ah = a.A[h], Dh = a.D[h], bias = a.dtBias[h];
     waitForPrevious();
-    float d = softplusf(a.dt[h] + bias);
+    float d = softplusf(a.dtAt(0, h) + bias);
     d = fminf(fmaxf(d, a.dtMin), a.dtMax);
     const float dA = expf(d * Ah);
     float b[NPL], c[NPL];

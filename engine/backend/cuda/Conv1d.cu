@@ -14,15 +14,6 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// The conv's input rows: f32, or bf16 where in_proj wrote them so (a GPU's prefill,
-// Backend::mamba2ProjectionDType).
-template <class T> struct InRows {
-    const T* data;
-    std::int64_t rows;
-    std::int64_t cols;
-    std::int64_t ld;
-};
-
 // Input sequence s = [state[c, 0 .. K-2], x[0 .. T-1, c]]; out[t] = sum_k w[c, k] * s[t + k].
 template <class T>
 __global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bias,

@@ -69,6 +69,15 @@ __device__ __forceinline__ float4 unpack4(uint2 raw, int dtype) {
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 
+// Rows of an op's input in their stored type: f32, or bf16 where a GPU's prefill writes
+// them so (Backend::mamba2ProjectionDType: the conv's x-B-C, the gated norm's z).
+template <class T> struct InRows {
+    const T* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+};
+
 // An activation read as float from its stored type (f32, or bf16 where a GPU's prefill
 // writes it so); four consecutive ones from p (16 bytes or 8, aligned by the caller).
 __device__ __forceinline__ float asFloat(float v) {

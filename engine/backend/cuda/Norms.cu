@@ -29,18 +29,10 @@ __global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
 
 // Block (row, group). normBeforeGate=false: h = x * silu(z), out = h / rms(h) * w.
 // normBeforeGate=true: out = x / rms(x) * w * silu(z).
-// z is f32, or bf16 where in_proj wrote it so (a GPU's prefill): ZRows<float> or
-// ZRows<__nv_bfloat16>.
-template <class T> struct ZRows {
-    const T* data;
-    std::int64_t rows;
-    std::int64_t cols;
-    std::int64_t ld;
-};
-
+// z is f32, or bf16 where in_proj wrote it so (a GPU's prefill).
 template <class ZT>
-__global__ void gatedRmsNormKernel(Rows x, ZRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
-                                   bool normBeforeGate, OutRows out) {
+__global__ void gatedRmsNormKernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize,
+                                   float eps, bool normBeforeGate, OutRows out) {
     waitForPrevious();
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
@@ -112,7 +104,7 @@ __global__ void __launch_bounds__(256)
 
 template <int PER, class ZT>
 __global__ void __launch_bounds__(256)
-    gatedRmsNormCachedKernel(Rows x, ZRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
+    gatedRmsNormCachedKernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
                              bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
@@ -154,7 +146,7 @@ __global__ void __launch_bounds__(256)
 // 16 bytes; host check). The scalar form ran at 2.1 TB/s on [8192, 3072] in the timeline.
 template <int PER4, class ZT>
 __global__ void __launch_bounds__(256)
-    gatedRmsNormVec4Kernel(Rows x, ZRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
+    gatedRmsNormVec4Kernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
                            bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
@@ -243,7 +235,7 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutR
 namespace {
 
 template <class ZT>
-void launchGated(Rows x, ZRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
+void launchGated(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
                  bool normBeforeGate, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
@@ -267,15 +259,15 @@ void launchGated(Rows x, ZRows<ZT> z, Weight w, std::int64_t groupSize, float ep
 
 void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
                         bool normBeforeGate, OutRows out, cudaStream_t s) {
-    launchGated(x, ZRows<float>{z.data, z.rows, z.cols, z.ld}, w, groupSize, eps, normBeforeGate,
+    launchGated(x, InRows<float>{z.data, z.rows, z.cols, z.ld}, w, groupSize, eps, normBeforeGate,
                 out, s);
 }
 
 void launchGatedRmsNormHalfZ(Rows x, HalfRows z, Weight w, std::int64_t groupSize, float eps,
                              bool normBeforeGate, OutRows out, cudaStream_t s) {
     launchGated(
-        x, ZRows<__nv_bfloat16>{static_cast<const __nv_bfloat16*>(z.data), z.rows, z.cols, z.ld}, w,
-        groupSize, eps, normBeforeGate, out, s);
+        x, InRows<__nv_bfloat16>{static_cast<const __nv_bfloat16*>(z.data), z.rows, z.cols, z.ld},
+        w, groupSize, eps, normBeforeGate, out, s);
 }
 
 } // namespace lv::cuda

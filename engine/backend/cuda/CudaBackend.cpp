@@ -621,7 +621,9 @@ void CudaBackend::linear(const Tensor& x, const Tensor& weight, const Tensor* bi
         bad(op, "x " + x.shapeString() +
                     ": rows of the last dimension must have one stride and contiguous elements");
     if (out.dtype == DType::BF16 || out.dtype == DType::F16) { // see swigluInputDType
-        if (add) bad(op, "an added product needs an f32 out, not " + out.shapeString());
+        if (add)
+            bad(op, "an added product needs an f32 out, not " + std::string(dtypeName(out.dtype)) +
+                        " " + out.shapeString());
         return linearToHalf(x, xr, weight, bias, scale, out);
     }
     const ProductArgs p = productArgs(op, x, xr, weight, bias, out);
@@ -1011,9 +1013,8 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     const char* op = "causalConv1d";
     requireRank(x, 2, op, "x");
     const bool halfX = x.dtype == DType::BF16; // in_proj's bf16 output (mamba2ProjectionDType)
-    Rows xr = halfX ? Rows{} : lastDimRows(x, op, "x");
     const HalfRows hx = halfX ? bf16Rows(x, op, "x") : HalfRows{};
-    if (halfX) xr = {nullptr, hx.rows, hx.cols, hx.ld};
+    const Rows xr = halfX ? Rows{nullptr, hx.rows, hx.cols, hx.ld} : lastDimRows(x, op, "x");
     const std::int64_t T = xr.rows, Cn = xr.cols;
     requireWeightDType(weight, op, "weight");
     requireRank(weight, 2, op, "weight");

@@ -175,6 +175,14 @@ public:
         (void)rows;
         return DType::F32;
     }
+    // The type ssdScan writes y in for `rows` tokens of a Mamba2 mixer with out_proj weight
+    // `outProj` and the gated norm, which gatedRmsNorm / linearOfGatedRmsNorm then read as
+    // x. A GPU's prefill: bf16, as mamba_ssm's kernels write y in a bf16 model. Default: f32.
+    virtual DType ssdOutputDType(const Tensor& outProj, std::int64_t rows) const {
+        (void)outProj;
+        (void)rows;
+        return DType::F32;
+    }
     virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                       std::int64_t groupSize, float eps, bool normBeforeGate,
                                       const Tensor& weight, const Tensor* bias, float scale,

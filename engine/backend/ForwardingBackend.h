@@ -36,6 +36,9 @@ public:
     DType mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const override {
         return inner_->mamba2ProjectionDType(inProj, rows);
     }
+    DType ssdOutputDType(const Tensor& outProj, std::int64_t rows) const override {
+        return inner_->ssdOutputDType(outProj, rows);
+    }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
     void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,

@@ -53,14 +53,16 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     const Tensor x = headView(0, m.heads, m.headDim);
     const Tensor B = headView(inner, m.groups, m.state);
     const Tensor C = headView(inner + gn, m.groups, m.state);
-    Tensor y = Tensor::contiguous(c.workspace.scratch(3, T, inner).data, DType::F32,
-                                  {T, m.heads, m.headDim}, xbc.device);
+    // y in the backend's type for the gated norm that reads it (a GPU's prefill: bf16).
+    const DType yType = m.gatedNorm ? be.ssdOutputDType(m.outProj.tensor, T) : DType::F32;
+    Tensor yFlat = c.workspace.scratch(3, T, inner);
+    if (yType != DType::F32) yFlat = retyped(yFlat, yType);
+    Tensor y = Tensor::contiguous(yFlat.data, yType, {T, m.heads, m.headDim}, xbc.device);
     Tensor ssm = state.ssm.view(DType::F32, {m.heads, m.headDim, m.state});
     SsdParams ssd = m.ssd;
     ssd.bf16Products = m.outProj.tensor.dtype == DType::BF16;
     be.ssdScan(x, dt, m.A.tensor, B, C, m.D.tensor, m.dtBias.tensor, ssd, ssm, y);
 
-    Tensor yFlat = c.workspace.scratch(3, T, inner);
     Tensor scratch = c.workspace.scratch(4, T, inner);
     const float outScale = lastProductScale(c, m.outScale);
     if (m.gatedNorm)

@@ -84,7 +84,9 @@ public:
     bool halfGateUp = false;       // gate and up written and read in bf16 (GPU prefill, opt-in)
     bool addInProducts = false;    // the residual add in the mixers' last products (GPU prefill)
     bool halfProjection = false;   // Mamba2's in_proj output in bf16 (GPU prefill)
-    int halfProjectionReads = 0;   // ops that read it so
+    bool halfSsdOutput = false;    // ... and the SSD's y
+    int halfProjectionReads = 0;   // ops that read a bf16 activation
+    int halfSsdOutputs = 0;        // SSD calls that wrote y in bf16
     int halfProducts = 0;
     int addedProducts = 0;
     int foldedProducts = 0;
@@ -135,7 +137,11 @@ public:
     DType mamba2ProjectionDType(const Tensor& w, std::int64_t rows) const override {
         return halfProjection && rows > 4 && w.dtype == DType::BF16 ? DType::BF16 : DType::F32;
     }
-    // The ops that read in_proj's bf16 output, as the CPU's f32 ops on its widened values.
+    DType ssdOutputDType(const Tensor& w, std::int64_t rows) const override {
+        return halfSsdOutput && rows > 4 && w.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+    }
+    // The ops that read or write the bf16 activations, as the CPU's f32 ops on widened
+    // values (and y rounded as it is written).
     void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& state, bool silu,
                       Tensor& out) override {
         std::vector<float> x32;
@@ -143,14 +149,22 @@ public:
     }
     void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t group,
                       float eps, bool before, Tensor& out) override {
-        std::vector<float> z32;
-        inner().gatedRmsNorm(x, widened(z, z32), w, group, eps, before, out);
+        std::vector<float> x32, z32;
+        inner().gatedRmsNorm(widened(x, x32), widened(z, z32), w, group, eps, before, out);
     }
     void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
                  const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& p,
                  Tensor& state, Tensor& y) override {
         std::vector<float> dt32;
-        inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, y);
+        if (y.dtype == DType::F32)
+            return inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, y);
+        ++halfSsdOutputs;
+        QVERIFY2(y.isContiguous(), "a bf16 y must be packed");
+        std::vector<float> y32(std::size_t(y.numel()));
+        Tensor yf =
+            Tensor::contiguous(y32.data(), DType::F32, {y.shape[0], y.shape[1], y.shape[2]});
+        inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, yf);
+        floatsTo(y.dtype, y32.data(), y.data, y32.size());
     }
     // A [T, C] view as f32: itself, or its 16-bit rows widened into `buffer`.
     Tensor widened(const Tensor& t, std::vector<float>& buffer) {
@@ -613,29 +627,31 @@ private slots:
         QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
     }
 
-    // Mamba2's in_proj output in bf16 (the GPU's prefill): the conv, the gated norm and the
-    // SSD read it so, and the logits move by bf16 rounding only; decode-sized passes keep
-    // f32. Families whose Mamba2 mixers have the gated norm and a single in_proj.
-    void sixteenBitProjectionThroughTheBlocks_data() {
+    // Mamba2's in_proj output and SSD output in bf16 (the GPU's prefill): the conv, the
+    // gated norm and the SSD read them so, and the logits move by bf16 rounding only;
+    // decode-sized passes keep f32. Families whose Mamba2 mixers have the gated norm and a
+    // single in_proj.
+    void sixteenBitMambaActivationsThroughTheBlocks_data() {
         QTest::addColumn<QString>("fixture");
         for (const char* f : {"granite_hybrid_real_shapes", "granite_hybrid_moe_rope_tiny",
                               "bamba_tiny", "nemotron_h_tiny", "mamba2_tiny"})
             QTest::newRow(f) << f;
     }
-    void sixteenBitProjectionThroughTheBlocks() {
+    void sixteenBitMambaActivationsThroughTheBlocks() {
         QFETCH(QString, fixture);
         const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
         AlteredCpuBackend half(makeCpuBackend(2)), full(makeCpuBackend(2));
-        half.halfProjection = true;
+        half.halfProjection = half.halfSsdOutput = true;
         const auto m16 = Model::synthetic(config, half, DType::BF16, 7);
         const auto m32 = Model::synthetic(config, full, DType::BF16, 7);
         const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 4));
         QVERIFY2(half.halfProducts > 0, "no in_proj was written in bf16");
-        QVERIFY2(half.halfProjectionReads > 0, "no op read a bf16 in_proj output");
+        QVERIFY2(half.halfProjectionReads > 0, "no op read a bf16 activation");
+        QVERIFY2(half.halfSsdOutputs > 0, "no SSD wrote its y in bf16");
         const double diff = maxRelDiff(l.prefill, l.prefillRef);
         QVERIFY2(diff > 0, "the bf16 projection was not used");
         QVERIFY2(diff < 5e-2,
-                 qPrintable(QString("a bf16 in_proj output moved the logits by %1").arg(diff)));
+                 qPrintable(QString("bf16 Mamba2 activations moved the logits by %1").arg(diff)));
         QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
     }
 

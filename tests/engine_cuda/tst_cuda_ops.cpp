@@ -812,16 +812,17 @@ private slots:
         finish();
     }
 
-    // in_proj's output in bf16 (Backend::mamba2ProjectionDType, a GPU's prefill): the conv
-    // reading x-B-C, the gated norm reading z and the SSD reading dt in bf16 give what the
-    // CPU's f32 ops give on the same (rounded) values.
-    void bf16Projection() {
+    // Mamba2's prefill activations in bf16 (a GPU's prefill): in_proj's output
+    // (Backend::mamba2ProjectionDType) read by the conv (x-B-C), the gated norm (z) and the
+    // SSD (dt), and the SSD's y (ssdOutputDType) written so and read by the gated norm; each
+    // against the CPU's f32 op on the same (rounded) values.
+    void bf16MambaActivations() {
         // Granite's in_proj rows: z 3072 | x-B-C 3328 | dt 48 (6448 columns).
-        const std::int64_t Z = 3072, C = 3328, H = 48, ld = Z + C + H;
+        const std::int64_t Z = 3072, C = 3328, H = 48, P = 64, ld = Z + C + H;
         for (std::int64_t T : {300, 7, 1}) {
             OpHarness h = harness();
             auto proj = h.inputAs(h.randn(std::size_t(T * ld)), {T, ld}, DType::F32, DType::BF16);
-            const QString tag = QString(" T=%1 (bf16 in_proj output)").arg(T);
+            const QString tag = QString(" T=%1 (bf16 in_proj output").arg(T);
 
             auto xbc = bf16Columns(proj, Z, {T, C});
             auto cw = h.input(h.randn(std::size_t(C * 4), 0.5f), {C, 4}, DType::BF16);
@@ -830,38 +831,49 @@ private slots:
             h.set(state, h.randn(std::size_t(C * 3)));
             auto convOut = h.output({T, C});
             h.ref().causalConv1d(xbc.ref, cw.ref, &cb.ref, state.ref, true, convOut.ref);
-            if (guarded("causalConv1d" + tag, [&] {
+            if (guarded("causalConv1d" + tag + ")", [&] {
                     h.dut().causalConv1d(xbc.dut, cw.dut, &cb.dut, state.dut, true, convOut.dut);
                 })) {
-                check("causalConv1d" + tag + " out", h.compare(convOut), kTolF32);
-                check("causalConv1d" + tag + " state", h.compare(state), kTolF32);
+                check("causalConv1d" + tag + ") out", h.compare(convOut), kTolF32);
+                check("causalConv1d" + tag + ") state", h.compare(state), kTolF32);
             }
 
             auto z = bf16Columns(proj, 0, {T, Z});
-            auto y = h.input(h.randn(std::size_t(T * Z)), {T, Z});
             auto nw = h.input(h.randn(std::size_t(Z), 0.2f, 1.0f), {Z});
-            auto normed = h.output({T, Z});
-            h.ref().gatedRmsNorm(y.ref, z.ref, nw.ref, Z, 1e-5f, false, normed.ref);
-            if (guarded("gatedRmsNorm" + tag, [&] {
-                    h.dut().gatedRmsNorm(y.dut, z.dut, nw.dut, Z, 1e-5f, false, normed.dut);
-                }))
-                check("gatedRmsNorm" + tag, h.compare(normed), kTolF32);
+            for (bool yBf16 : {false, true}) {
+                const QString name = "gatedRmsNorm" + tag + (yBf16 ? ", bf16 y)" : ")");
+                auto y =
+                    yBf16 ? h.inputAs(h.randn(std::size_t(T * Z)), {T, Z}, DType::F32, DType::BF16)
+                          : h.input(h.randn(std::size_t(T * Z)), {T, Z});
+                auto normed = h.output({T, Z});
+                h.ref().gatedRmsNorm(y.ref, z.ref, nw.ref, Z, 1e-5f, false, normed.ref);
+                if (guarded(name, [&] {
+                        h.dut().gatedRmsNorm(y.dut, z.dut, nw.dut, Z, 1e-5f, false, normed.dut);
+                    }))
+                    check(name, h.compare(normed), kTolF32);
+            }
 
-            const SsdCase k{T, H, 64, 1, 128, 0.0f, 1e30f};
-            SsdTensors ssd = makeSsd(h, k, true);
-            ssd.dt = bf16Columns(proj, Z + C, {T, H});
-            lv::SsdParams p;
-            p.chunkSize = 128;
-            p.bf16Products = true;
-            h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
-                            ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-            if (guarded("ssdScan" + tag, [&] {
-                    h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
-                                    ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
-                })) {
-                const double tol = T <= 32 ? kTolF32 : kTolBf16;
-                check("ssdScan" + tag + " y", h.compare(ssd.y), tol);
-                check("ssdScan" + tag + " state", h.compare(ssd.state), tol);
+            for (bool yBf16 : {false, true}) {
+                const QString name = "ssdScan" + tag + (yBf16 ? ", bf16 y)" : ")");
+                const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
+                SsdTensors ssd = makeSsd(h, k, true);
+                ssd.dt = bf16Columns(proj, Z + C, {T, H});
+                if (yBf16) // f32 on the reference, bf16 written by the tested op
+                    ssd.y = h.inputAs(std::vector<float>(std::size_t(T * H * P), 7.0f), {T, H, P},
+                                      DType::F32, DType::BF16);
+                lv::SsdParams p;
+                p.chunkSize = 128;
+                p.bf16Products = true;
+                h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
+                                ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
+                if (guarded(name, [&] {
+                        h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
+                                        ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
+                    })) {
+                    const double tol = T <= 32 && !yBf16 ? kTolF32 : kTolBf16;
+                    check(name + " y", h.compare(ssd.y), tol);
+                    check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
+                }
             }
         }
         finish();

@@ -130,6 +130,16 @@ HalfRows bf16Rows(const Tensor& t, const char* op, const char* name) {
     return {t.data, r.rows, r.cols, r.ld};
 }
 
+// Token rows of a bf16 activation (the SSD's y where ssdOutputDType asks for it).
+HalfRows bf16TokenRows(const Tensor& t, const char* op, const char* name) {
+    requireDType(t, DType::BF16, op, name);
+    Rows r{};
+    if (!tokenView(t, r))
+        bad(op, std::string(name) + " " + t.shapeString() +
+                    ": everything but the token dimension must be contiguous");
+    return {t.data, r.rows, r.cols, r.ld};
+}
+
 Rows tokenRows(const Tensor& t, const char* op, const char* name) {
     requireDType(t, DType::F32, op, name);
     Rows r{};
@@ -751,8 +761,8 @@ void CudaBackend::linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const T
                                        const Tensor& weight, const Tensor* bias, float scale,
                                        Tensor& out, Tensor& scratch, ProductOut mode) {
     const char* op = "linearOfGatedRmsNorm";
-    if (mode == ProductOut::Write && z.dtype == DType::F32 && x.rank == 2 && x.shape[0] >= 1 &&
-        x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
+    if (mode == ProductOut::Write && x.dtype == DType::F32 && z.dtype == DType::F32 &&
+        x.rank == 2 && x.shape[0] >= 1 && x.shape[0] <= kGemvMaxRows && weight.rank == 2) {
         // Decode: every GEMV block normalises the rows it stages (a few thousand values).
         const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
         requireNormWeight(normWeight, xr.cols, op, "normWeight");
@@ -876,6 +886,13 @@ DType CudaBackend::mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows
     return on && rows > kGemvMaxRows && inProj.dtype == DType::BF16 ? DType::BF16 : DType::F32;
 }
 
+DType CudaBackend::ssdOutputDType(const Tensor& outProj, std::int64_t rows) const {
+    // Unless LONGVIEW_CUDA_SSD_Y_BF16=0: in prefill, the SSD's y in bf16 for the gated norm
+    // that reads it (half the bytes the scan writes and the norm reads back).
+    static const bool on = !switchIs("LONGVIEW_CUDA_SSD_Y_BF16", "0");
+    return on && rows > kGemvMaxRows && outProj.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+}
+
 bool CudaBackend::addsInProducts(std::int64_t T) const {
     // Unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0: the residual add as the GEMM epilogue's beta = 1
     // (decode's GEMVs fold it into the next product instead, foldsResidualNorm).
@@ -918,20 +935,21 @@ void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w
                                std::int64_t groupSize, float eps, bool normBeforeGate,
                                Tensor& out) {
     const char* op = "gatedRmsNorm";
-    if (z.dtype == DType::BF16) { // in_proj's bf16 output (mamba2ProjectionDType)
-        const Rows xr = lastDimRows(x, op, "x");
-        const HalfRows zr = bf16Rows(z, op, "z");
-        if (z.rank != x.rank || z.shape != x.shape)
-            bad(op, "z " + z.shapeString() + " must match x " + x.shapeString());
-        const OutRows o = outRowsLike(out, x, op, "out");
-        requireNormWeight(weight, xr.cols, op, "weight");
-        requireGroupSize(groupSize, xr.cols, op);
-        makeCurrent();
-        launchGatedRmsNormHalfZ(xr, zr, weightOf(weight), groupSize, eps, normBeforeGate, o,
-                                stream_);
-        return;
-    }
-    const auto [xr, zr] = elementRows<2>({&x, &z}, {"x", "z"}, op, true);
+    // x (the SSD's y) and z (in_proj's) each f32 or, as a GPU's prefill writes them, bf16
+    // (ssdOutputDType, mamba2ProjectionDType).
+    auto rowsOf = [&](const Tensor& t, const char* name) {
+        if (t.dtype == DType::BF16) {
+            const HalfRows h = bf16Rows(t, op, name);
+            return TypedRows{h.data, h.rows, h.cols, h.ld, true};
+        }
+        const Rows r = lastDimRows(t, op, name);
+        return TypedRows{r.data, r.rows, r.cols, r.ld, false};
+    };
+    if (z.rank != x.rank || z.shape != x.shape)
+        bad(op, "z " + z.shapeString() + " must match x " + x.shapeString());
+    const TypedRows xr = rowsOf(x, "x"), zr = rowsOf(z, "z");
+    if (zr.rows != xr.rows || zr.cols != xr.cols)
+        bad(op, "z " + z.shapeString() + ": rows of another layout than x " + x.shapeString());
     const OutRows o = outRowsLike(out, x, op, "out");
     requireNormWeight(weight, xr.cols, op, "weight");
     requireGroupSize(groupSize, xr.cols, op);
@@ -1083,7 +1101,13 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     requireShape(state, {H, P, N}, op, "state");
     requireContiguous(state, op, "state");
     requireShape(y, {T, H, P}, op, "y");
-    Rows yr = tokenRows(y, op, "y");
+    // y in f32, or in bf16 for the gated norm after it (ssdOutputDType); pairs of bf16 are
+    // stored as one 4-byte word.
+    const bool yBf16 = y.dtype == DType::BF16;
+    const HalfRows yh = yBf16 ? bf16TokenRows(y, op, "y") : HalfRows{};
+    if (yBf16 && (reinterpret_cast<std::uintptr_t>(y.data) & 3) != 0)
+        bad(op, "a bf16 y must be 4-byte aligned");
+    const Rows yr = yBf16 ? Rows{nullptr, yh.rows, yh.cols, yh.ld} : tokenRows(y, op, "y");
     makeCurrent();
 
     SsdArgs a{};
@@ -1100,8 +1124,9 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.D = D.as<float>();
     a.dtBias = dtBias.as<float>();
     a.state = state.as<float>();
-    a.y = yr.data;
+    a.y = yBf16 ? yh.data : static_cast<void*>(yr.data);
     a.ldy = yr.ld;
+    a.yBf16 = yBf16;
     a.T = T;
     a.H = H;
     a.P = P;

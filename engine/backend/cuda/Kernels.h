@@ -28,6 +28,16 @@ struct HalfRows {
     std::int64_t ld;
 };
 
+// Rows of an op's input stored as f32 or bf16 (activations a GPU's prefill writes in
+// bf16: Backend::mamba2ProjectionDType, ssdOutputDType), strides in elements.
+struct TypedRows {
+    const void* data;
+    std::int64_t rows;
+    std::int64_t cols;
+    std::int64_t ld;
+    bool bf16;
+};
+
 struct OutRows {
     void* data;
     std::int64_t rows;
@@ -123,11 +133,9 @@ void launchRmsNorm(Rows x, Weight w, float eps, OutRows out, cudaStream_t s);
 // than 4096 elements.
 bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutRows out,
                       cudaStream_t s);
-void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+// x (the SSD's y) and z (from in_proj) each f32 or, as a GPU's prefill writes them, bf16.
+void launchGatedRmsNorm(TypedRows x, TypedRows z, Weight w, std::int64_t groupSize, float eps,
                         bool normBeforeGate, OutRows out, cudaStream_t s);
-// The same with z in bf16 (in_proj's output in a GPU's prefill).
-void launchGatedRmsNormHalfZ(Rows x, HalfRows z, Weight w, std::int64_t groupSize, float eps,
-                             bool normBeforeGate, OutRows out, cudaStream_t s);
 
 // Conv1d.cu. state: f32 [C, K-1] contiguous; bias may be null.
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
@@ -150,17 +158,34 @@ struct SsdArgs {
     const float* D;      // [H]
     const float* dtBias; // [H]
     float* state;        // [H, P, N]
-    float* y;            // [T, H, P], row stride ldy
+    void* y; // [T, H, P], row stride ldy: f32, or bf16 (yBf16, for the gated norm after it)
     std::int64_t ldy;
     std::int64_t T, H, P, G, N;
     float dtMin, dtMax;
     bool bf16Products; // SsdParams::bf16Products: the chunked form's products on bf16
     bool dtBf16 = false;
+    bool yBf16 = false; // y 4-byte aligned then (host check), so that an even i takes a pair
 #ifdef __CUDACC__
     __device__ float dtAt(std::int64_t t, std::int64_t h) const {
         const std::int64_t i = t * lddt + h;
         return dtBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(dt)[i])
                       : static_cast<const float*>(dt)[i];
+    }
+    __device__ void storeY(std::int64_t i, float v) const {
+        if (yBf16)
+            static_cast<__nv_bfloat16*>(y)[i] = __float2bfloat16_rn(v);
+        else
+            static_cast<float*>(y)[i] = v;
+    }
+    // y[i], y[i + 1] = v0, v1.
+    __device__ void storeY2(std::int64_t i, float v0, float v1) const {
+        if (yBf16 && (i & 1) == 0) {
+            *reinterpret_cast<__nv_bfloat162*>(static_cast<__nv_bfloat16*>(y) + i) =
+                __floats2bfloat162_rn(v0, v1);
+            return;
+        }
+        storeY(i, v0);
+        storeY(i + 1, v1);
     }
 #endif
 };

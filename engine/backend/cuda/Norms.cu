@@ -30,18 +30,19 @@ __global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
 // Block (row, group). normBeforeGate=false: h = x * silu(z), out = h / rms(h) * w.
 // normBeforeGate=true: out = x / rms(x) * w * silu(z).
 // z is f32, or bf16 where in_proj wrote it so (a GPU's prefill).
-template <class ZT>
-__global__ void gatedRmsNormKernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize,
+template <class XT, class ZT>
+__global__ void gatedRmsNormKernel(InRows<XT> x, InRows<ZT> z, Weight w, std::int64_t groupSize,
                                    float eps, bool normBeforeGate, OutRows out) {
     waitForPrevious();
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
-    const float* xr = x.data + r * x.ld + c0;
+    const XT* xr = x.data + r * x.ld + c0;
     const ZT* zr = z.data + r * z.ld + c0;
     float ss = 0.0f;
     for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
-        const float h = normBeforeGate ? xr[c] : xr[c] * siluf(asFloat(zr[c]));
+        const float xv = asFloat(xr[c]);
+        const float h = normBeforeGate ? xv : xv * siluf(asFloat(zr[c]));
         ss += h * h;
     }
     ss = blockSum(ss, scratch);
@@ -51,7 +52,7 @@ __global__ void gatedRmsNormKernel(Rows x, InRows<ZT> z, Weight w, std::int64_t 
         const float g = siluf(asFloat(zr[c]));
         const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
         storeAsType(out.data, out.dtype, o + c,
-                    normBeforeGate ? xr[c] * inv * wc * g : xr[c] * g * inv * wc);
+                    normBeforeGate ? asFloat(xr[c]) * inv * wc * g : asFloat(xr[c]) * g * inv * wc);
     }
 }
 
@@ -102,10 +103,10 @@ __global__ void __launch_bounds__(256)
     }
 }
 
-template <int PER, class ZT>
+template <int PER, class XT, class ZT>
 __global__ void __launch_bounds__(256)
-    gatedRmsNormCachedKernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
-                             bool normBeforeGate, OutRows out) {
+    gatedRmsNormCachedKernel(InRows<XT> x, InRows<ZT> z, Weight w, std::int64_t groupSize,
+                             float eps, bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
     const std::int64_t c0 = std::int64_t(blockIdx.y) * groupSize;
@@ -116,7 +117,7 @@ __global__ void __launch_bounds__(256)
         wv[i] = c < groupSize ? loadAsFloat(w.data, w.dtype, c0 + c) : 0.0f;
     }
     waitForPrevious();
-    const float* xr = x.data + r * x.ld + c0;
+    const XT* xr = x.data + r * x.ld + c0;
     const ZT* zr = z.data + r * z.ld + c0;
     float hv[PER], gv[PER];
     float ss = 0.0f;
@@ -124,7 +125,7 @@ __global__ void __launch_bounds__(256)
     for (int i = 0; i < PER; ++i) {
         const std::int64_t c = threadIdx.x + i * 256;
         const bool in = c < groupSize;
-        const float xv = in ? xr[c] : 0.0f;
+        const float xv = in ? asFloat(xr[c]) : 0.0f;
         gv[i] = in ? siluf(asFloat(zr[c])) : 0.0f;
         hv[i] = normBeforeGate ? xv : xv * gv[i];
         ss += hv[i] * hv[i];
@@ -144,9 +145,9 @@ __global__ void __launch_bounds__(256)
 // Prefill's gated norm with 16-byte loads: groups of up to 4096 elements, 4 consecutive
 // ones a thread per step (groupSize, row strides and pointers multiples of 4 elements /
 // 16 bytes; host check). The scalar form ran at 2.1 TB/s on [8192, 3072] in the timeline.
-template <int PER4, class ZT>
+template <int PER4, class XT, class ZT>
 __global__ void __launch_bounds__(256)
-    gatedRmsNormVec4Kernel(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
+    gatedRmsNormVec4Kernel(InRows<XT> x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
                            bool normBeforeGate, OutRows out) {
     __shared__ float scratch[32];
     const std::int64_t r = blockIdx.x;
@@ -161,7 +162,7 @@ __global__ void __launch_bounds__(256)
             wv[i][e] = q < n4 ? loadAsFloat(w.data, w.dtype, c0 + 4 * q + e) : 0.0f;
     }
     waitForPrevious();
-    const float* xr = x.data + r * x.ld + c0;
+    const XT* xr = x.data + r * x.ld + c0;
     const ZT* zr = z.data + r * z.ld + c0;
     float hv[PER4][4], gv[PER4][4];
     float ss = 0.0f;
@@ -169,7 +170,7 @@ __global__ void __launch_bounds__(256)
     for (int i = 0; i < PER4; ++i) {
         const int q = threadIdx.x + i * 256;
         const bool in = q < n4;
-        const float4 xv = in ? *reinterpret_cast<const float4*>(xr + 4 * q) : float4{};
+        const float4 xv = in ? load4(xr + 4 * q) : float4{};
         const float4 zv = in ? load4(zr + 4 * q) : float4{};
         const float xs[4] = {xv.x, xv.y, xv.z, xv.w}, zs[4] = {zv.x, zv.y, zv.z, zv.w};
 #pragma unroll
@@ -234,40 +235,48 @@ bool launchAddRmsNorm(Rows x, Rows delta, float scale, Weight w, float eps, OutR
 
 namespace {
 
-template <class ZT>
-void launchGated(Rows x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
+template <class XT, class ZT>
+void launchGated(InRows<XT> x, InRows<ZT> z, Weight w, std::int64_t groupSize, float eps,
                  bool normBeforeGate, OutRows out, cudaStream_t s) {
     if (x.rows == 0 || x.cols == 0) return;
     const dim3 grid(unsigned(x.rows), unsigned(x.cols / groupSize));
     const auto addr = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p); };
     const bool vec = x.rows > 4 && groupSize % 4 == 0 && groupSize <= 256 * 4 * 4 &&
                      groupSize > 1024 && x.ld % 4 == 0 && z.ld % 4 == 0 && out.ld % 4 == 0 &&
-                     ((addr(x.data) | addr(out.data)) & 15) == 0 &&
+                     (addr(out.data) & 15) == 0 && (addr(x.data) & (4 * sizeof(XT) - 1)) == 0 &&
                      (addr(z.data) & (4 * sizeof(ZT) - 1)) == 0;
     if (vec)
-        launchKernel(gatedRmsNormVec4Kernel<4, ZT>, grid, 256, 0, s, "gatedRmsNormVec4", x, z, w,
-                     groupSize, eps, normBeforeGate, out);
-    else if (groupSize > 1024 && groupSize <= 256 * 16)
-        launchKernel(gatedRmsNormCachedKernel<16, ZT>, grid, 256, 0, s, "gatedRmsNormCached", x, z,
+        launchKernel(gatedRmsNormVec4Kernel<4, XT, ZT>, grid, 256, 0, s, "gatedRmsNormVec4", x, z,
                      w, groupSize, eps, normBeforeGate, out);
-    else
-        launchKernel(gatedRmsNormKernel<ZT>, grid, threadsFor(groupSize), 0, s, "gatedRmsNorm", x,
+    else if (groupSize > 1024 && groupSize <= 256 * 16)
+        launchKernel(gatedRmsNormCachedKernel<16, XT, ZT>, grid, 256, 0, s, "gatedRmsNormCached", x,
                      z, w, groupSize, eps, normBeforeGate, out);
+    else
+        launchKernel(gatedRmsNormKernel<XT, ZT>, grid, threadsFor(groupSize), 0, s, "gatedRmsNorm",
+                     x, z, w, groupSize, eps, normBeforeGate, out);
+}
+
+template <class T> InRows<T> typed(TypedRows r) {
+    return {static_cast<const T*>(r.data), r.rows, r.cols, r.ld};
+}
+
+template <class XT>
+void launchGatedOver(InRows<XT> x, TypedRows z, Weight w, std::int64_t groupSize, float eps,
+                     bool normBeforeGate, OutRows out, cudaStream_t s) {
+    if (z.bf16)
+        launchGated(x, typed<__nv_bfloat16>(z), w, groupSize, eps, normBeforeGate, out, s);
+    else
+        launchGated(x, typed<float>(z), w, groupSize, eps, normBeforeGate, out, s);
 }
 
 } // namespace
 
-void launchGatedRmsNorm(Rows x, Rows z, Weight w, std::int64_t groupSize, float eps,
+void launchGatedRmsNorm(TypedRows x, TypedRows z, Weight w, std::int64_t groupSize, float eps,
                         bool normBeforeGate, OutRows out, cudaStream_t s) {
-    launchGated(x, InRows<float>{z.data, z.rows, z.cols, z.ld}, w, groupSize, eps, normBeforeGate,
-                out, s);
-}
-
-void launchGatedRmsNormHalfZ(Rows x, HalfRows z, Weight w, std::int64_t groupSize, float eps,
-                             bool normBeforeGate, OutRows out, cudaStream_t s) {
-    launchGated(
-        x, InRows<__nv_bfloat16>{static_cast<const __nv_bfloat16*>(z.data), z.rows, z.cols, z.ld},
-        w, groupSize, eps, normBeforeGate, out, s);
+    if (x.bf16)
+        launchGatedOver(typed<__nv_bfloat16>(x), z, w, groupSize, eps, normBeforeGate, out, s);
+    else
+        launchGatedOver(typed<float>(x), z, w, groupSize, eps, normBeforeGate, out, s);
 }
 
 } // namespace lv::cuda

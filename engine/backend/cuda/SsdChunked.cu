@@ -67,12 +67,15 @@ __device__ __forceinline__ void storeScanRows(const SsdArgs& a, const float (&ac
         const std::int64_t t = t0 + half * 8;
         if (t >= a.T) continue;
         const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
-        float* yr = a.y + t * a.ldy + std::int64_t(h) * P;
+        const std::int64_t yr = t * a.ldy + std::int64_t(h) * P;
 #pragma unroll
         for (int j = 0; j < 8; ++j) {
             const int p = p0 + j * 8 + 2 * tig;
-            if (p < P) yr[p] = acc[j][2 * half] + Dh * xr[p];
-            if (p + 1 < P) yr[p + 1] = acc[j][2 * half + 1] + Dh * xr[p + 1];
+            if (p + 1 < P)
+                a.storeY2(yr + p, acc[j][2 * half] + Dh * xr[p],
+                          acc[j][2 * half + 1] + Dh * xr[p + 1]);
+            else if (p < P)
+                a.storeY(yr + p, acc[j][2 * half] + Dh * xr[p]);
         }
     }
 }

@@ -81,7 +81,8 @@ template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
             }
             acc += __shfl_xor_sync(0xffffffffu, acc, 1);
             acc += __shfl_xor_sync(0xffffffffu, acc, 2);
-            if (q == 0 && active) a.y[(t0 + tt) * a.ldy + std::int64_t(h) * P + p] = acc + Dh * xv;
+            if (q == 0 && active)
+                a.storeY((t0 + tt) * a.ldy + std::int64_t(h) * P + p, acc + Dh * xv);
         }
     }
     if (active) {
@@ -148,7 +149,7 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
             st[std::int64_t(r) * N + lane + 32 * j] = s[r][j];
         }
         acc = warpSum(acc);
-        if (lane == 0) a.y[std::int64_t(h) * P + p0 + r] = acc + Dh * xv[r];
+        if (lane == 0) a.storeY(std::int64_t(h) * P + p0 + r, acc + Dh * xv[r]);
     }
 }
 

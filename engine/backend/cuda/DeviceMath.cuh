@@ -70,7 +70,8 @@ __device__ __forceinline__ float4 unpack4(uint2 raw, int dtype) {
 }
 
 // Rows of an op's input in their stored type: f32, or bf16 where a GPU's prefill writes
-// them so (Backend::mamba2ProjectionDType: the conv's x-B-C, the gated norm's z).
+// them so (Backend::mamba2ProjectionDType: the conv's x-B-C, the gated norm's z;
+// ssdOutputDType: the gated norm's x).
 template <class T> struct InRows {
     const T* data;
     std::int64_t rows;

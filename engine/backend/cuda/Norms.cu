@@ -29,7 +29,7 @@ __global__ void rmsNormKernel(Rows x, Weight w, float eps, OutRows out) {
 
 // Block (row, group). normBeforeGate=false: h = x * silu(z), out = h / rms(h) * w.
 // normBeforeGate=true: out = x / rms(x) * w * silu(z).
-// z is f32, or bf16 where in_proj wrote it so (a GPU's prefill).
+// x (the SSD's y) and z (in_proj's) each f32, or bf16 where a GPU's prefill wrote them so.
 template <class XT, class ZT>
 __global__ void gatedRmsNormKernel(InRows<XT> x, InRows<ZT> z, Weight w, std::int64_t groupSize,
                                    float eps, bool normBeforeGate, OutRows out) {

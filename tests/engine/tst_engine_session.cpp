@@ -246,6 +246,15 @@ PairedLogits pairedLogits(const Model& altered, const Model& reference,
     return p;
 }
 
+// The altered backend's 16-bit activations (`what`) moved the prefill logits, by bf16
+// rounding only, and left the decode-sized passes (f32 throughout) as they were.
+void expectBf16Rounding(const PairedLogits& l, const QString& what) {
+    const double diff = maxRelDiff(l.prefill, l.prefillRef);
+    QVERIFY2(diff > 0, qPrintable(QString("the %1 were not used").arg(what)));
+    QVERIFY2(diff < 5e-2, qPrintable(QString("%1 moved the logits by %2").arg(what).arg(diff)));
+    QCOMPARE(l.steps, l.stepsRef);
+}
+
 // n token ids spread over the vocabulary (a prime stride from `offset`).
 std::vector<std::int32_t> spreadIds(std::size_t n, std::int64_t vocab, std::size_t offset) {
     std::vector<std::int32_t> ids(n);
@@ -597,10 +606,7 @@ private slots:
         const auto m16 = Model::synthetic(config, half, DType::BF16, 3);
         const auto m32 = Model::synthetic(config, *cpu_, DType::BF16, 3);
         const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 0));
-        const double diff = maxRelDiff(l.prefill, l.prefillRef);
-        QVERIFY2(diff > 0, "the 16-bit inputs were not used");
-        QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 inputs moved the logits by %1").arg(diff)));
-        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes: f32 inputs throughout
+        expectBf16Rounding(l, "bf16 linear inputs");
     }
 
     // Gate and up written and read in bf16 (the GPU's opt-in prefill): the logits move by
@@ -621,10 +627,7 @@ private slots:
         const auto m32 = Model::synthetic(config, full, DType::BF16, 4);
         const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 1));
         QVERIFY2(half.halfProducts > 0, "no product was written in bf16");
-        const double diff = maxRelDiff(l.prefill, l.prefillRef);
-        QVERIFY2(diff > 0, "the bf16 gate and up were not used");
-        QVERIFY2(diff < 5e-2, qPrintable(QString("bf16 gate-up moved the logits by %1").arg(diff)));
-        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
+        expectBf16Rounding(l, "bf16 gate-up products");
     }
 
     // Mamba2's in_proj output and SSD output in bf16 (the GPU's prefill): the conv, the
@@ -648,11 +651,7 @@ private slots:
         QVERIFY2(half.halfProducts > 0, "no in_proj was written in bf16");
         QVERIFY2(half.halfProjectionReads > 0, "no op read a bf16 activation");
         QVERIFY2(half.halfSsdOutputs > 0, "no SSD wrote its y in bf16");
-        const double diff = maxRelDiff(l.prefill, l.prefillRef);
-        QVERIFY2(diff > 0, "the bf16 projection was not used");
-        QVERIFY2(diff < 5e-2,
-                 qPrintable(QString("bf16 Mamba2 activations moved the logits by %1").arg(diff)));
-        QCOMPARE(l.steps, l.stepsRef); // decode-sized passes keep f32
+        expectBf16Rounding(l, "bf16 Mamba2 activations");
     }
 
     // Decode with the residual add and norm folded into the next block's first product

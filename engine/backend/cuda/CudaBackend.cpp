@@ -110,43 +110,35 @@ bool tokenView(const Tensor& t, Rows& r) {
     return true;
 }
 
-Rows lastDimRows(const Tensor& t, const char* op, const char* name) {
-    requireDType(t, DType::F32, op, name);
+// How an op walks a tensor: rows of its last dimension (norms, products' activations), or
+// one row a token with everything after the token dimension contiguous (SSD, attention).
+enum class Split { LastDim, Tokens };
+
+Rows viewRows(const Tensor& t, DType dtype, Split split, const char* op, const char* name) {
+    requireDType(t, dtype, op, name);
     Rows r{};
-    if (!lastDimView(t, r))
-        bad(op, std::string(name) + " " + t.shapeString() +
-                    ": rows of the last dimension must have one stride and contiguous elements");
+    if (split == Split::LastDim ? !lastDimView(t, r) : !tokenView(t, r))
+        bad(op,
+            std::string(name) + " " + t.shapeString() +
+                (split == Split::LastDim
+                     ? ": rows of the last dimension must have one stride and contiguous elements"
+                     : ": everything but the token dimension must be contiguous"));
     return r;
 }
 
-// Rows of a bf16 activation (in_proj's output in prefill, mamba2ProjectionDType), laid out
-// as lastDimRows asks.
-HalfRows bf16Rows(const Tensor& t, const char* op, const char* name) {
-    requireDType(t, DType::BF16, op, name);
-    Rows r{};
-    if (!lastDimView(t, r))
-        bad(op, std::string(name) + " " + t.shapeString() +
-                    ": rows of the last dimension must have one stride and contiguous elements");
-    return {t.data, r.rows, r.cols, r.ld};
-}
-
-// Token rows of a bf16 activation (the SSD's y where ssdOutputDType asks for it).
-HalfRows bf16TokenRows(const Tensor& t, const char* op, const char* name) {
-    requireDType(t, DType::BF16, op, name);
-    Rows r{};
-    if (!tokenView(t, r))
-        bad(op, std::string(name) + " " + t.shapeString() +
-                    ": everything but the token dimension must be contiguous");
-    return {t.data, r.rows, r.cols, r.ld};
+Rows lastDimRows(const Tensor& t, const char* op, const char* name) {
+    return viewRows(t, DType::F32, Split::LastDim, op, name);
 }
 
 Rows tokenRows(const Tensor& t, const char* op, const char* name) {
-    requireDType(t, DType::F32, op, name);
-    Rows r{};
-    if (!tokenView(t, r))
-        bad(op, std::string(name) + " " + t.shapeString() +
-                    ": everything but the token dimension must be contiguous");
-    return r;
+    return viewRows(t, DType::F32, Split::Tokens, op, name);
+}
+
+// Rows of an activation a GPU's prefill may keep in bf16 (in_proj's output by the last
+// dimension: mamba2ProjectionDType; the SSD's y by tokens: ssdOutputDType), else f32. The
+// view's data pointer is typed f32; a bf16 tensor's callers pass t.data.
+Rows f32OrBf16Rows(const Tensor& t, Split split, const char* op, const char* name) {
+    return viewRows(t, t.dtype == DType::BF16 ? DType::BF16 : DType::F32, split, op, name);
 }
 
 // One [rows, cols] split for several tensors of one shape: by the last dimension when all of
@@ -938,12 +930,8 @@ void CudaBackend::gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w
     // x (the SSD's y) and z (in_proj's) each f32 or, as a GPU's prefill writes them, bf16
     // (ssdOutputDType, mamba2ProjectionDType).
     auto rowsOf = [&](const Tensor& t, const char* name) {
-        if (t.dtype == DType::BF16) {
-            const HalfRows h = bf16Rows(t, op, name);
-            return TypedRows{h.data, h.rows, h.cols, h.ld, true};
-        }
-        const Rows r = lastDimRows(t, op, name);
-        return TypedRows{r.data, r.rows, r.cols, r.ld, false};
+        const Rows r = f32OrBf16Rows(t, Split::LastDim, op, name);
+        return TypedRows{t.data, r.rows, r.cols, r.ld, t.dtype == DType::BF16};
     };
     if (z.rank != x.rank || z.shape != x.shape)
         bad(op, "z " + z.shapeString() + " must match x " + x.shapeString());
@@ -1031,8 +1019,7 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     const char* op = "causalConv1d";
     requireRank(x, 2, op, "x");
     const bool halfX = x.dtype == DType::BF16; // in_proj's bf16 output (mamba2ProjectionDType)
-    const HalfRows hx = halfX ? bf16Rows(x, op, "x") : HalfRows{};
-    const Rows xr = halfX ? Rows{nullptr, hx.rows, hx.cols, hx.ld} : lastDimRows(x, op, "x");
+    const Rows xr = f32OrBf16Rows(x, Split::LastDim, op, "x");
     const std::int64_t T = xr.rows, Cn = xr.cols;
     requireWeightDType(weight, op, "weight");
     requireRank(weight, 2, op, "weight");
@@ -1050,8 +1037,8 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     const float* b = optionalBias(bias, Cn, op);
     makeCurrent();
     if (halfX) { // another type than out: never in place
-        launchCausalConv1dHalfIn(hx, weightOf(weight), K, b, state.as<float>(), applySilu, o,
-                                 stream_);
+        launchCausalConv1dHalfIn({x.data, T, Cn, xr.ld}, weightOf(weight), K, b, state.as<float>(),
+                                 applySilu, o, stream_);
         return;
     }
     if (o.data == xr.data && T > 0) {
@@ -1079,8 +1066,7 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     if (dt.shape[0] != T || dt.shape[1] != H) bad(op, "dt " + dt.shapeString() + " must be [T, H]");
     // dt in f32, or in bf16 as in_proj writes it in prefill (mamba2ProjectionDType).
     const bool dtBf16 = dt.dtype == DType::BF16;
-    const HalfRows dth = dtBf16 ? bf16Rows(dt, op, "dt") : HalfRows{};
-    const Rows dtr = dtBf16 ? Rows{nullptr, dth.rows, dth.cols, dth.ld} : tokenRows(dt, op, "dt");
+    const Rows dtr = f32OrBf16Rows(dt, Split::Tokens, op, "dt");
     requireRank(B, 3, op, "B");
     const std::int64_t G = B.shape[1], N = B.shape[2];
     if (B.shape[0] != T) bad(op, "B " + B.shapeString() + " must have T rows");
@@ -1104,16 +1090,15 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     // y in f32, or in bf16 for the gated norm after it (ssdOutputDType); pairs of bf16 are
     // stored as one 4-byte word.
     const bool yBf16 = y.dtype == DType::BF16;
-    const HalfRows yh = yBf16 ? bf16TokenRows(y, op, "y") : HalfRows{};
+    const Rows yr = f32OrBf16Rows(y, Split::Tokens, op, "y");
     if (yBf16 && (reinterpret_cast<std::uintptr_t>(y.data) & 3) != 0)
         bad(op, "a bf16 y must be 4-byte aligned");
-    const Rows yr = yBf16 ? Rows{nullptr, yh.rows, yh.cols, yh.ld} : tokenRows(y, op, "y");
     makeCurrent();
 
     SsdArgs a{};
     a.x = xr.data;
     a.ldx = xr.ld;
-    a.dt = dtBf16 ? dth.data : static_cast<const void*>(dtr.data);
+    a.dt = dt.data;
     a.lddt = dtr.ld;
     a.dtBf16 = dtBf16;
     a.A = A.as<float>();
@@ -1124,7 +1109,7 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.D = D.as<float>();
     a.dtBias = dtBias.as<float>();
     a.state = state.as<float>();
-    a.y = yBf16 ? yh.data : static_cast<void*>(yr.data);
+    a.y = y.data;
     a.ldy = yr.ld;
     a.yBf16 = yBf16;
     a.T = T;

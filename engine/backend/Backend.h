@@ -183,6 +183,15 @@ public:
         (void)rows;
         return DType::F32;
     }
+    // The type causalConv1d writes a Mamba2 mixer's x-B-C in for `rows` tokens (out_proj
+    // weight `outProj`), which ssdScan then reads as x, B and C. A GPU's prefill: bf16, as
+    // mamba_ssm's kernels read them in a bf16 model (the SSD's chunk kernels stage half the
+    // bytes). Default: f32.
+    virtual DType ssdInputDType(const Tensor& outProj, std::int64_t rows) const {
+        (void)outProj;
+        (void)rows;
+        return DType::F32;
+    }
     virtual void linearOfGatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& normWeight,
                                       std::int64_t groupSize, float eps, bool normBeforeGate,
                                       const Tensor& weight, const Tensor* bias, float scale,

@@ -39,6 +39,9 @@ public:
     DType ssdOutputDType(const Tensor& outProj, std::int64_t rows) const override {
         return inner_->ssdOutputDType(outProj, rows);
     }
+    DType ssdInputDType(const Tensor& outProj, std::int64_t rows) const override {
+        return inner_->ssdInputDType(outProj, rows);
+    }
 
     void embedding(const Tensor& ids, const Tensor& table, float scale, Tensor& out) override;
     void linear(const Tensor& x, const Tensor& weight, const Tensor* bias, float scale, Tensor& out,

@@ -11,7 +11,11 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     const std::int64_t inner = m.inner(), conv = m.convChannels(), gn = m.groups * m.state;
 
     Tensor z, xbcdt;
+    // x-B-C after the conv in the backend's type for the SSD that reads it (a GPU's prefill:
+    // bf16).
     Tensor xbc = c.workspace.scratch(2, T, conv);
+    const DType xbcType = be.ssdInputDType(m.outProj.tensor, T);
+    if (xbcType != DType::F32) xbc = retyped(xbc, xbcType);
     Tensor convState = state.conv.view(DType::F32, {conv, m.convKernel - 1});
     if (m.inProj.tensor.data) {
         // One product; z and x-B-C-dt are column ranges of its rows. The conv over x-B-C
@@ -42,8 +46,8 @@ void runMamba2(const BlockContext& c, const Mamba2Mixer& m, const Tensor& in, Te
     // x, B, C are column ranges of the convolved rows.
     auto headView = [&](std::int64_t col, std::int64_t a, std::int64_t b) {
         Tensor v;
-        v.data = static_cast<float*>(xbc.data) + col;
-        v.dtype = DType::F32;
+        v.data = static_cast<char*>(xbc.data) + col * dtypeSize(xbcType);
+        v.dtype = xbcType;
         v.device = xbc.device;
         v.rank = 3;
         v.shape = {T, a, b, 1};

@@ -85,8 +85,10 @@ public:
     bool addInProducts = false;    // the residual add in the mixers' last products (GPU prefill)
     bool halfProjection = false;   // Mamba2's in_proj output in bf16 (GPU prefill)
     bool halfSsdOutput = false;    // ... and the SSD's y
+    bool halfSsdInput = false;     // ... and the conv's output, the SSD's x, B and C
     int halfProjectionReads = 0;   // ops that read a bf16 activation
     int halfSsdOutputs = 0;        // SSD calls that wrote y in bf16
+    int halfConvOutputs = 0;       // convs that wrote x-B-C in bf16
     int halfProducts = 0;
     int addedProducts = 0;
     int foldedProducts = 0;
@@ -140,12 +142,22 @@ public:
     DType ssdOutputDType(const Tensor& w, std::int64_t rows) const override {
         return halfSsdOutput && rows > 4 && w.dtype == DType::BF16 ? DType::BF16 : DType::F32;
     }
+    DType ssdInputDType(const Tensor& w, std::int64_t rows) const override {
+        return halfSsdInput && rows > 4 && w.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+    }
     // The ops that read or write the bf16 activations, as the CPU's f32 ops on widened
-    // values (and y rounded as it is written).
+    // values (and y and the conv's output rounded as they are written).
     void causalConv1d(const Tensor& x, const Tensor& w, const Tensor* b, Tensor& state, bool silu,
                       Tensor& out) override {
         std::vector<float> x32;
-        inner().causalConv1d(widened(x, x32), w, b, state, silu, out);
+        if (out.dtype == DType::F32)
+            return inner().causalConv1d(widened(x, x32), w, b, state, silu, out);
+        ++halfConvOutputs;
+        QVERIFY2(out.isContiguous() && out.rank == 2, "a bf16 conv output must be packed");
+        std::vector<float> o32(std::size_t(out.numel()));
+        Tensor of = Tensor::contiguous(o32.data(), DType::F32, {out.shape[0], out.shape[1]});
+        inner().causalConv1d(widened(x, x32), w, b, state, silu, of);
+        floatsTo(out.dtype, o32.data(), out.data, o32.size());
     }
     void gatedRmsNorm(const Tensor& x, const Tensor& z, const Tensor& w, std::int64_t group,
                       float eps, bool before, Tensor& out) override {
@@ -155,27 +167,35 @@ public:
     void ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
                  const Tensor& C, const Tensor& D, const Tensor& dtBias, const SsdParams& p,
                  Tensor& state, Tensor& y) override {
-        std::vector<float> dt32;
+        std::vector<float> dt32, x32, b32, c32;
+        const Tensor xf = widened(x, x32), bf = widened(B, b32), cf = widened(C, c32);
         if (y.dtype == DType::F32)
-            return inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, y);
+            return inner().ssdScan(xf, widened(dt, dt32), A, bf, cf, D, dtBias, p, state, y);
         ++halfSsdOutputs;
         QVERIFY2(y.isContiguous(), "a bf16 y must be packed");
         std::vector<float> y32(std::size_t(y.numel()));
         Tensor yf =
             Tensor::contiguous(y32.data(), DType::F32, {y.shape[0], y.shape[1], y.shape[2]});
-        inner().ssdScan(x, widened(dt, dt32), A, B, C, D, dtBias, p, state, yf);
+        inner().ssdScan(xf, widened(dt, dt32), A, bf, cf, D, dtBias, p, state, yf);
         floatsTo(y.dtype, y32.data(), y.data, y32.size());
     }
-    // A [T, C] view as f32: itself, or its 16-bit rows widened into `buffer`.
+    // A view [T, ...] with everything after the token dimension packed (a column range of
+    // rows) as f32: itself, or its 16-bit rows widened into `buffer`.
     Tensor widened(const Tensor& t, std::vector<float>& buffer) {
         if (t.dtype == DType::F32) return t;
         ++halfProjectionReads;
-        const std::int64_t T = t.shape[0], C = t.shape[1];
+        const std::int64_t T = t.shape[0], C = t.numel() / std::max<std::int64_t>(T, 1);
         buffer.resize(std::size_t(T * C));
         for (std::int64_t r = 0; r < T; ++r)
             floatsFrom(t.dtype, t.as<std::uint16_t>() + r * t.stride[0], buffer.data() + r * C,
                        std::size_t(C));
-        return Tensor::contiguous(buffer.data(), DType::F32, {T, C});
+        Tensor w = t;
+        w.dtype = DType::F32;
+        w.data = buffer.data();
+        w.stride[t.rank - 1] = 1;
+        for (int k = t.rank - 2; k >= 0; --k)
+            w.stride[k] = w.stride[k + 1] * t.shape[k + 1];
+        return w;
     }
     void swiglu(const Tensor& g, const Tensor& u, Tensor& o) override {
         if (g.dtype == DType::F32) return inner().swiglu(g, u, o);
@@ -630,8 +650,8 @@ private slots:
         expectBf16Rounding(l, "bf16 gate-up products");
     }
 
-    // Mamba2's in_proj output and SSD output in bf16 (the GPU's prefill): the conv, the
-    // gated norm and the SSD read them so, and the logits move by bf16 rounding only;
+    // Mamba2's in_proj output, conv output and SSD output in bf16 (the GPU's prefill): the
+    // conv, the SSD and the gated norm read them so, and the logits move by bf16 rounding only;
     // decode-sized passes keep f32. Families whose Mamba2 mixers have the gated norm and a
     // single in_proj.
     void sixteenBitMambaActivationsThroughTheBlocks_data() {
@@ -644,13 +664,14 @@ private slots:
         QFETCH(QString, fixture);
         const auto config = readJson(modelFixture(qPrintable(fixture)) / "config.json");
         AlteredCpuBackend half(makeCpuBackend(2)), full(makeCpuBackend(2));
-        half.halfProjection = half.halfSsdOutput = true;
+        half.halfProjection = half.halfSsdOutput = half.halfSsdInput = true;
         const auto m16 = Model::synthetic(config, half, DType::BF16, 7);
         const auto m32 = Model::synthetic(config, full, DType::BF16, 7);
         const auto l = pairedLogits(*m16, *m32, spreadIds(40, m32->spec().vocab, 4));
         QVERIFY2(half.halfProducts > 0, "no in_proj was written in bf16");
         QVERIFY2(half.halfProjectionReads > 0, "no op read a bf16 activation");
         QVERIFY2(half.halfSsdOutputs > 0, "no SSD wrote its y in bf16");
+        QVERIFY2(half.halfConvOutputs > 0, "no conv wrote x-B-C in bf16");
         expectBf16Rounding(l, "bf16 Mamba2 activations");
     }
 

@@ -827,15 +827,22 @@ private slots:
             auto xbc = bf16Columns(proj, Z, {T, C});
             auto cw = h.input(h.randn(std::size_t(C * 4), 0.5f), {C, 4}, DType::BF16);
             auto cb = h.input(h.randn(std::size_t(C)), {C});
-            auto state = h.output({C, 3});
-            h.set(state, h.randn(std::size_t(C * 3)));
-            auto convOut = h.output({T, C});
-            h.ref().causalConv1d(xbc.ref, cw.ref, &cb.ref, state.ref, true, convOut.ref);
-            if (guarded("causalConv1d" + tag + ")", [&] {
-                    h.dut().causalConv1d(xbc.dut, cw.dut, &cb.dut, state.dut, true, convOut.dut);
-                })) {
-                check("causalConv1d" + tag + ") out", h.compare(convOut), kTolF32);
-                check("causalConv1d" + tag + ") state", h.compare(state), kTolF32);
+            // The output f32, or bf16 for the SSD (ssdInputDType): rounded as it is written.
+            for (bool outBf16 : {false, true}) {
+                const QString name = "causalConv1d" + tag + (outBf16 ? ", bf16 out)" : ")");
+                auto state = h.output({C, 3});
+                h.set(state, h.randn(std::size_t(C * 3)));
+                auto convOut = outBf16 ? h.inputAs(std::vector<float>(std::size_t(T * C), 7.0f),
+                                                   {T, C}, DType::F32, DType::BF16)
+                                       : h.output({T, C});
+                h.ref().causalConv1d(xbc.ref, cw.ref, &cb.ref, state.ref, true, convOut.ref);
+                if (guarded(name, [&] {
+                        h.dut().causalConv1d(xbc.dut, cw.dut, &cb.dut, state.dut, true,
+                                             convOut.dut);
+                    })) {
+                    check(name + " out", h.compare(convOut), outBf16 ? kTolBf16 : kTolF32);
+                    check(name + " state", h.compare(state), kTolF32);
+                }
             }
 
             auto z = bf16Columns(proj, 0, {T, Z});
@@ -872,6 +879,40 @@ private slots:
                     })) {
                     const double tol = T <= 32 && !yBf16 ? kTolF32 : kTolBf16;
                     check(name + " y", h.compare(ssd.y), tol);
+                    check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
+                }
+            }
+
+            // x, B and C in bf16 as the conv writes them (ssdInputDType), columns of its rows:
+            // the chunked form's bf16 kernels read them; the recurrent form (T <= 32) and the
+            // older chunked forms a switch asks for read f32 copies.
+            auto convRows = h.inputAs(h.randn(std::size_t(T * C)), {T, C}, DType::F32, DType::BF16);
+            for (const char* form : {"", "tf32", "registers"}) {
+                if (*form && T <= 32) continue; // the recurrent form has no other forms
+                const QString name =
+                    "ssdScan" + tag + ", bf16 x-B-C" + (*form ? QString(", ") + form : "") + ")";
+                const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
+                SsdTensors ssd = makeSsd(h, k, true);
+                ssd.dt = bf16Columns(proj, Z + C, {T, H});
+                ssd.x = bf16Columns(convRows, 0, {T, H, P});
+                ssd.B = bf16Columns(convRows, H * P, {T, 1, 128});
+                ssd.C = bf16Columns(convRows, H * P + 128, {T, 1, 128});
+                ssd.y = h.inputAs(std::vector<float>(std::size_t(T * H * P), 7.0f), {T, H, P},
+                                  DType::F32, DType::BF16);
+                lv::SsdParams p;
+                p.chunkSize = 128;
+                p.bf16Products = true;
+                h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
+                                ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
+                if (*form) qputenv("LONGVIEW_CUDA_SSD_SCAN", form);
+                const bool ran = guarded(name, [&] {
+                    h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
+                                    ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
+                    h.dut().synchronize();
+                });
+                qunsetenv("LONGVIEW_CUDA_SSD_SCAN");
+                if (ran) {
+                    check(name + " y", h.compare(ssd.y), kTolBf16);
                     check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
                 }
             }

@@ -1,6 +1,7 @@
 // Depthwise causal conv1d with a rolling state of the last K-1 inputs, then optional SiLU.
 // One thread per (token, channel) output; a second launch rolls the state forward, so that
 // every output read the state before it changed. A single token (decode) takes one kernel.
+// The input f32 or bf16 (in_proj's prefill output), the output f32 or bf16 (for the SSD).
 
 #include "backend/cuda/CudaCheck.h"
 #include "backend/cuda/DeviceMath.cuh"
@@ -17,7 +18,7 @@ constexpr int kThreads = 256;
 // Input sequence s = [state[c, 0 .. K-2], x[0 .. T-1, c]]; out[t] = sum_k w[c, k] * s[t + k].
 template <class T>
 __global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bias,
-                                   const float* state, bool applySilu, Rows out) {
+                                   const float* state, bool applySilu, OutRows out) {
     waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
@@ -36,7 +37,7 @@ __global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bi
                 j >= 0 ? asFloat(x.data[j * x.ld + c]) : state[c * (K - 1) + (K - 1) + j];
             acc += taps[k] * v;
         }
-        out.data[t * out.ld + c] = applySilu ? siluf(acc) : acc;
+        storeAsType(out.data, out.dtype, t * out.ld + c, applySilu ? siluf(acc) : acc);
     }
 }
 
@@ -44,7 +45,7 @@ __global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bi
 // can write the output and roll the state itself: one launch instead of two.
 template <class T>
 __global__ void causalConv1dStepKernel(InRows<T> x, Weight w, int K, const float* bias,
-                                       float* state, bool applySilu, Rows out) {
+                                       float* state, bool applySilu, OutRows out) {
     waitForPrevious();
     const std::int64_t c = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= x.cols) return;
@@ -59,7 +60,7 @@ __global__ void causalConv1dStepKernel(InRows<T> x, Weight w, int K, const float
 #pragma unroll
     for (int k = 0; k < 8; ++k)
         if (k < K) acc += loadAsFloat(w.data, w.dtype, c * K + k) * window[k];
-    out.data[c] = applySilu ? siluf(acc) : acc;
+    storeAsType(out.data, out.dtype, c, applySilu ? siluf(acc) : acc);
 #pragma unroll
     for (int k = 0; k < 7; ++k)
         if (k < K - 1) st[k] = window[k + 1];
@@ -84,7 +85,7 @@ constexpr int kRun = 32;
 
 template <int K, class T>
 __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias, const float* state,
-                                       bool applySilu, Rows out) {
+                                       bool applySilu, OutRows out) {
     waitForPrevious();
     const std::int64_t c = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
     if (c >= x.cols) return;
@@ -128,8 +129,7 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
 #pragma unroll
             for (int j = 0; j < 4; ++j)
                 acc[j] = siluf(acc[j]);
-        *reinterpret_cast<float4*>(out.data + t * out.ld + c) =
-            make_float4(acc[0], acc[1], acc[2], acc[3]);
+        store4(out.data, out.dtype, t * out.ld + c, make_float4(acc[0], acc[1], acc[2], acc[3]));
 #pragma unroll
         for (int k = 0; k < K - 1; ++k)
             window[k] = window[k + 1];
@@ -142,7 +142,7 @@ bool aligned(const void* p, std::uintptr_t bytes) {
 
 template <class T>
 void launchConv(InRows<T> x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
-                bool applySilu, Rows out, cudaStream_t s) {
+                bool applySilu, OutRows out, cudaStream_t s) {
     if (x.cols == 0) return;
     const int K = int(kernelSize);
     if (x.rows == 1 && K >= 1 && K <= 8) {
@@ -151,7 +151,8 @@ void launchConv(InRows<T> x, Weight w, std::int64_t kernelSize, const float* bia
         return;
     }
     const bool vec = K == 4 && x.cols % 4 == 0 && x.ld % 4 == 0 && out.ld % 4 == 0 &&
-                     aligned(x.data, 4 * sizeof(T)) && aligned(out.data, 16) && x.rows > 1;
+                     aligned(x.data, 4 * sizeof(T)) &&
+                     aligned(out.data, out.dtype == kF32 ? 16 : 8) && x.rows > 1;
     if (vec) {
         const dim3 grid(ceilDiv(x.cols / 4, 128), ceilDiv(x.rows, kRun));
         launchKernel(causalConv1dVec4Kernel<4, T>, grid, 128, 0, s, "causalConv1dVec4", x, w, bias,
@@ -170,13 +171,13 @@ void launchConv(InRows<T> x, Weight w, std::int64_t kernelSize, const float* bia
 } // namespace
 
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
-                        bool applySilu, Rows out, cudaStream_t s) {
+                        bool applySilu, OutRows out, cudaStream_t s) {
     launchConv(InRows<float>{x.data, x.rows, x.cols, x.ld}, w, kernelSize, bias, state, applySilu,
                out, s);
 }
 
 void launchCausalConv1dHalfIn(HalfRows x, Weight w, std::int64_t kernelSize, const float* bias,
-                              float* state, bool applySilu, Rows out, cudaStream_t s) {
+                              float* state, bool applySilu, OutRows out, cudaStream_t s) {
     launchConv(
         InRows<__nv_bfloat16>{static_cast<const __nv_bfloat16*>(x.data), x.rows, x.cols, x.ld}, w,
         kernelSize, bias, state, applySilu, out, s);

@@ -810,8 +810,8 @@ void CudaBackend::fusedLinear(const Tensor& x, const ResidualNorm* fold, const T
     const bool epilogue = !switchIs("LONGVIEW_CUDA_CONV_EPILOGUE", "0");
     const char* op = "fusedLinear";
     const Tensor& input = fold ? *fold->x : x;
-    if (!epilogue || !conv || input.rank != 2 || input.shape[0] < 1 ||
-        input.shape[0] > kGemvMaxRows || weight.rank != 2)
+    if (!epilogue || !conv || conv->out->dtype != DType::F32 || input.rank != 2 ||
+        input.shape[0] < 1 || input.shape[0] > kGemvMaxRows || weight.rank != 2)
         return Backend::fusedLinear(x, fold, weight, bias, scale, out, conv);
     GemvInput in;
     Rows xr{};
@@ -883,6 +883,17 @@ DType CudaBackend::ssdOutputDType(const Tensor& outProj, std::int64_t rows) cons
     // that reads it (half the bytes the scan writes and the norm reads back).
     static const bool on = !switchIs("LONGVIEW_CUDA_SSD_Y_BF16", "0");
     return on && rows > kGemvMaxRows && outProj.dtype == DType::BF16 ? DType::BF16 : DType::F32;
+}
+
+DType CudaBackend::ssdInputDType(const Tensor& outProj, std::int64_t rows) const {
+    // Unless LONGVIEW_CUDA_SSD_IN_BF16=0: in prefill, the conv's x-B-C in bf16 for the SSD's
+    // chunk kernels (half the bytes the conv writes and the chunk states and scan stage; the
+    // C and x tiles every head of a group reads). Past the recurrent form's few tokens only,
+    // which reads f32.
+    static const bool on = !switchIs("LONGVIEW_CUDA_SSD_IN_BF16", "0");
+    return on && rows > std::max(kGemvMaxRows, kRecurrentMaxTokens) && outProj.dtype == DType::BF16
+               ? DType::BF16
+               : DType::F32;
 }
 
 bool CudaBackend::addsInProducts(std::int64_t T) const {
@@ -1031,28 +1042,33 @@ void CudaBackend::causalConv1d(const Tensor& x, const Tensor& weight, const Tens
     requireDType(state, DType::F32, op, "state");
     requireShape(state, {Cn, K - 1}, op, "state");
     requireContiguous(state, op, "state");
-    Rows o = lastDimRows(out, op, "out");
-    if (o.rows != T || o.cols != Cn)
+    // out f32, or bf16 for the SSD that reads it (ssdInputDType).
+    const Rows orows = f32OrBf16Rows(out, Split::LastDim, op, "out");
+    if (orows.rows != T || orows.cols != Cn)
         bad(op, "out " + out.shapeString() + " must match x " + x.shapeString());
+    const OutRows o{out.data, T, Cn, orows.ld, int(out.dtype)};
     const float* b = optionalBias(bias, Cn, op);
     makeCurrent();
-    if (halfX) { // another type than out: never in place
-        launchCausalConv1dHalfIn({x.data, T, Cn, xr.ld}, weightOf(weight), K, b, state.as<float>(),
-                                 applySilu, o, stream_);
-        return;
-    }
-    if (o.data == xr.data && T > 0) {
+    void* in = x.data;
+    std::int64_t ldIn = xr.ld;
+    std::optional<Scratch> copyOfX;
+    if (out.data == x.data && T > 0) {
         // In place: every output reads K-1 earlier inputs, so read from a copy.
-        Scratch copyOfX(*this, std::size_t(T * Cn) * sizeof(float));
-        check(cudaMemcpy2DAsync(copyOfX.as<void>(), std::size_t(Cn) * 4, xr.data,
-                                std::size_t(xr.ld) * 4, std::size_t(Cn) * 4, std::size_t(T),
+        const std::size_t es = dtypeSize(x.dtype);
+        copyOfX.emplace(*this, std::size_t(T * Cn) * es);
+        check(cudaMemcpy2DAsync(copyOfX->as<void>(), std::size_t(Cn) * es, x.data,
+                                std::size_t(xr.ld) * es, std::size_t(Cn) * es, std::size_t(T),
                                 cudaMemcpyDeviceToDevice, stream_),
               "conv1d input copy");
-        Rows xc{copyOfX.as<float>(), T, Cn, Cn};
-        launchCausalConv1d(xc, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
-        return;
+        in = copyOfX->as<void>();
+        ldIn = Cn;
     }
-    launchCausalConv1d(xr, weightOf(weight), K, b, state.as<float>(), applySilu, o, stream_);
+    if (halfX)
+        launchCausalConv1dHalfIn({in, T, Cn, ldIn}, weightOf(weight), K, b, state.as<float>(),
+                                 applySilu, o, stream_);
+    else
+        launchCausalConv1d({static_cast<float*>(in), T, Cn, ldIn}, weightOf(weight), K, b,
+                           state.as<float>(), applySilu, o, stream_);
 }
 
 void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, const Tensor& B,
@@ -1061,7 +1077,13 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     const char* op = "ssdScan";
     requireRank(x, 3, op, "x");
     const std::int64_t T = x.shape[0], H = x.shape[1], P = x.shape[2];
-    Rows xr = tokenRows(x, op, "x");
+    // x, B and C f32, or all three bf16 as the conv writes them in prefill (ssdInputDType).
+    const bool xbcBf16 = x.dtype == DType::BF16;
+    for (auto [t, name] : {std::pair{&B, "B"}, {&C, "C"}})
+        if (t->dtype != x.dtype)
+            bad(op, std::string(name) + " is " + std::string(dtypeName(t->dtype)) + ", x " +
+                        std::string(dtypeName(x.dtype)) + ": x, B and C must share one type");
+    const Rows xr = f32OrBf16Rows(x, Split::Tokens, op, "x");
     requireRank(dt, 2, op, "dt");
     if (dt.shape[0] != T || dt.shape[1] != H) bad(op, "dt " + dt.shapeString() + " must be [T, H]");
     // dt in f32, or in bf16 as in_proj writes it in prefill (mamba2ProjectionDType).
@@ -1073,10 +1095,10 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     if (G <= 0 || H % G != 0)
         bad(op, "heads " + std::to_string(H) + " not a multiple of groups " + std::to_string(G));
     if (N > 256) bad(op, "d_state " + std::to_string(N) + " above 256");
-    Rows br = tokenRows(B, op, "B");
+    const Rows br = f32OrBf16Rows(B, Split::Tokens, op, "B");
     if (C.rank != 3 || C.shape != B.shape)
         bad(op, "C " + C.shapeString() + " must match B " + B.shapeString());
-    Rows cr = tokenRows(C, op, "C");
+    const Rows cr = f32OrBf16Rows(C, Split::Tokens, op, "C");
     for (auto [t, name] : {std::pair{&A, "A"}, {&D, "D"}, {&dtBias, "dtBias"}}) {
         requireDType(*t, DType::F32, op, name);
         requireContiguous(*t, op, name);
@@ -1096,16 +1118,17 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     makeCurrent();
 
     SsdArgs a{};
-    a.x = xr.data;
+    a.x = x.data;
     a.ldx = xr.ld;
     a.dt = dt.data;
     a.lddt = dtr.ld;
     a.dtBf16 = dtBf16;
     a.A = A.as<float>();
-    a.B = br.data;
+    a.B = B.data;
     a.ldb = br.ld;
-    a.C = cr.data;
+    a.C = C.data;
     a.ldc = cr.ld;
+    a.xbcBf16 = xbcBf16;
     a.D = D.as<float>();
     a.dtBias = dtBias.as<float>();
     a.state = state.as<float>();
@@ -1122,7 +1145,27 @@ void CudaBackend::ssdScan(const Tensor& x, const Tensor& dt, const Tensor& A, co
     a.bf16Products = params.bf16Products;
     // A handful of tokens (decode, speculative steps) is cheaper token by token; longer
     // sequences go through the chunked form on the tensor cores.
-    if (T <= kRecurrentMaxTokens) {
+    const bool recurrent = T <= kRecurrentMaxTokens;
+    std::optional<Scratch> wide;
+    if (xbcBf16 && (recurrent || !ssdChunkedReadsBf16(a))) {
+        // Only the chunked form's bf16 kernels read bf16 x, B and C; the others get f32 copies.
+        const std::int64_t cols[3] = {xr.cols, br.cols, cr.cols};
+        wide.emplace(*this, std::size_t(T * (cols[0] + cols[1] + cols[2])) * sizeof(float));
+        float* dst = wide->as<float>();
+        const Rows* rows[3] = {&xr, &br, &cr};
+        const void* srcs[3] = {x.data, B.data, C.data};
+        const void** fields[3] = {&a.x, &a.B, &a.C};
+        std::int64_t* lds[3] = {&a.ldx, &a.ldb, &a.ldc};
+        for (int i = 0; i < 3; ++i) {
+            launchWidenRows({const_cast<void*>(srcs[i]), T, cols[i], rows[i]->ld},
+                            {dst, T, cols[i], cols[i]}, stream_);
+            *fields[i] = dst;
+            *lds[i] = cols[i];
+            dst += T * cols[i];
+        }
+        a.xbcBf16 = false;
+    }
+    if (recurrent) {
         launchSsdRecurrent(a, stream_);
         return;
     }

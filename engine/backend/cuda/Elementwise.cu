@@ -197,6 +197,14 @@ template <class Half, class Convert> struct ToHalfOp {
         dst[r * x.cols + c] = Convert{}(x.data[r * x.ld + c]);
     }
 };
+struct WidenOp {
+    HalfRows src;
+    Rows dst;
+    __device__ void operator()(std::int64_t r, std::int64_t c) const {
+        dst.data[r * dst.ld + c] =
+            __bfloat162float(static_cast<const __nv_bfloat16*>(src.data)[r * src.ld + c]);
+    }
+};
 struct ToBf16 {
     __device__ __nv_bfloat16 operator()(float v) const { return __float2bfloat16_rn(v); }
 };
@@ -294,6 +302,10 @@ void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s) {
                    "toBf16");
     else
         launchRows(x, ToHalfOp<__half, ToF16>{x, static_cast<__half*>(dst)}, s, "toF16");
+}
+
+void launchWidenRows(HalfRows src, Rows dst, cudaStream_t s) {
+    launchRows(dst, WidenOp{src, dst}, s, "widenRows");
 }
 
 void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,

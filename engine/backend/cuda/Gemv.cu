@@ -568,7 +568,9 @@ void launchT(Rows x, const GemvInput& in, const void* w, std::int64_t ldw, const
                  static_cast<const W*>(w), ldw, bias, alpha, out);
     if (conv.out.data) // the first form has no epilogue: the conv as its own kernel
         launchCausalConv1d(Rows{out.data + conv.c0, out.rows, conv.channels, out.ld}, conv.w,
-                           conv.K, conv.bias, conv.state, conv.silu, conv.out, s);
+                           conv.K, conv.bias, conv.state, conv.silu,
+                           OutRows{conv.out.data, conv.out.rows, conv.out.cols, conv.out.ld, kF32},
+                           s);
 }
 
 template <class W>

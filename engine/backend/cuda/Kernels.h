@@ -88,6 +88,8 @@ void launchSilu(Rows x, cudaStream_t s);
 void launchAddBias(Rows x, const float* bias, float scale, cudaStream_t s); // x += scale * bias
 // f32 rows -> contiguous bf16 (dtype 1) or f16 (dtype 2) [rows, cols].
 void launchToHalfRows(Rows x, void* dst, int dtype, cudaStream_t s);
+// bf16 rows -> f32 rows of the same shape (dst's rows and cols).
+void launchWidenRows(HalfRows src, Rows dst, cudaStream_t s);
 // Contiguous conversion between any two of f32/bf16/f16.
 void launchConvert(const void* src, int srcDtype, void* dst, int dstDtype, std::int64_t count,
                    cudaStream_t s);
@@ -138,22 +140,25 @@ void launchGatedRmsNorm(TypedRows x, TypedRows z, Weight w, std::int64_t groupSi
                         bool normBeforeGate, OutRows out, cudaStream_t s);
 
 // Conv1d.cu. state: f32 [C, K-1] contiguous; bias may be null.
+// out f32, or bf16 for the SSD that reads it (Backend::ssdInputDType).
 void launchCausalConv1d(Rows x, Weight w, std::int64_t kernelSize, const float* bias, float* state,
-                        bool applySilu, Rows out, cudaStream_t s);
+                        bool applySilu, OutRows out, cudaStream_t s);
 // The same over bf16 input rows (in_proj's output in a GPU's prefill).
 void launchCausalConv1dHalfIn(HalfRows x, Weight w, std::int64_t kernelSize, const float* bias,
-                              float* state, bool applySilu, Rows out, cudaStream_t s);
+                              float* state, bool applySilu, OutRows out, cudaStream_t s);
 
 // Ssd.cu
+// x, B and C are f32, or bf16 (xbcBf16: the conv's prefill output, ssdInputDType) for the
+// chunked form's bf16 kernels only (ssdChunkedReadsBf16); every other form reads f32.
 struct SsdArgs {
-    const float* x; // [T, H, P], row stride ldx
+    const void* x; // [T, H, P], row stride ldx
     std::int64_t ldx;
     const void* dt; // [T, H], row stride lddt: f32, or bf16 (dtBf16, in_proj's prefill output)
     std::int64_t lddt;
     const float* A; // [H]
-    const float* B; // [T, G, N], row stride ldb
+    const void* B;  // [T, G, N], row stride ldb
     std::int64_t ldb;
-    const float* C; // [T, G, N], row stride ldc
+    const void* C; // [T, G, N], row stride ldc
     std::int64_t ldc;
     const float* D;      // [H]
     const float* dtBias; // [H]
@@ -165,7 +170,17 @@ struct SsdArgs {
     bool bf16Products; // SsdParams::bf16Products: the chunked form's products on bf16
     bool dtBf16 = false;
     bool yBf16 = false; // y 4-byte aligned then (host check), so that an even i takes a pair
+    bool xbcBf16 = false;
+    // The f32 forms' view of x, B and C.
+    __host__ __device__ const float* xF32() const { return static_cast<const float*>(x); }
+    __host__ __device__ const float* bF32() const { return static_cast<const float*>(B); }
+    __host__ __device__ const float* cF32() const { return static_cast<const float*>(C); }
 #ifdef __CUDACC__
+    // Element i of x, B or C (p one of them) in its stored type.
+    __device__ float inAt(const void* p, std::int64_t i) const {
+        return xbcBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i])
+                       : static_cast<const float*>(p)[i];
+    }
     __device__ float dtAt(std::int64_t t, std::int64_t h) const {
         const std::int64_t i = t * lddt + h;
         return dtBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(dt)[i])
@@ -193,6 +208,10 @@ void launchSsdRecurrent(const SsdArgs& a, cudaStream_t s);
 // The chunked form for prefill; needs ssdChunkedScratchBytes(a) of device scratch.
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a);
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
+// Whether launchSsdChunked reads x, B and C as bf16 for these arguments (a bf16 checkpoint's
+// cp.async kernels, 16-byte aligned rows; no switch asking for an older form). Else the
+// caller widens them to f32 first.
+bool ssdChunkedReadsBf16(const SsdArgs& a);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 namespace lv::cuda {
 namespace {
@@ -56,8 +57,9 @@ __device__ __forceinline__ void storeStateTile(float* S, const float (&acc)[8][4
     }
 }
 
-// The scan's output rows t0 and t0 + 8 of head h: y = acc + D x, columns p0 + j * 8 + 2 * tig
-// and + 1, clipped to T and P.
+// The scan's output rows t0 and t0 + 8 of head h: y = acc + D x (x stored as In), columns
+// p0 + j * 8 + 2 * tig and + 1, clipped to T and P.
+template <class In>
 __device__ __forceinline__ void storeScanRows(const SsdArgs& a, const float (&acc)[8][4], int h,
                                               std::int64_t t0, int p0, int tig) {
     const int P = int(a.P);
@@ -66,16 +68,16 @@ __device__ __forceinline__ void storeScanRows(const SsdArgs& a, const float (&ac
     for (int half = 0; half < 2; ++half) {
         const std::int64_t t = t0 + half * 8;
         if (t >= a.T) continue;
-        const float* xr = a.x + t * a.ldx + std::int64_t(h) * P;
+        const In* xr = static_cast<const In*>(a.x) + t * a.ldx + std::int64_t(h) * P;
         const std::int64_t yr = t * a.ldy + std::int64_t(h) * P;
 #pragma unroll
         for (int j = 0; j < 8; ++j) {
             const int p = p0 + j * 8 + 2 * tig;
             if (p + 1 < P)
-                a.storeY2(yr + p, acc[j][2 * half] + Dh * xr[p],
-                          acc[j][2 * half + 1] + Dh * xr[p + 1]);
+                a.storeY2(yr + p, acc[j][2 * half] + Dh * asFloat(xr[p]),
+                          acc[j][2 * half + 1] + Dh * asFloat(xr[p + 1]));
             else if (p < P)
-                a.storeY(yr + p, acc[j][2 * half] + Dh * xr[p]);
+                a.storeY(yr + p, acc[j][2 * half] + Dh * asFloat(xr[p]));
         }
     }
 }
@@ -143,8 +145,8 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
     const std::int64_t rowsLeft = a.T - tc; // valid rows of this chunk (may exceed L)
     float rx[8], rb[16];
     auto fetch = [&](int l0) {
-        const float* xp = a.x + (tc + l0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
-        const float* bp = a.B + (tc + l0 + br) * a.ldb + std::int64_t(g) * N + n0 + bc;
+        const float* xp = a.xF32() + (tc + l0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+        const float* bp = a.bF32() + (tc + l0 + br) * a.ldb + std::int64_t(g) * N + n0 + bc;
 #pragma unroll
         for (int i = 0; i < 8; ++i)
             rx[i] = (xOk && l0 + xr + 4 * i < rowsLeft) ? xp[std::int64_t(4 * i) * a.ldx] : 0.0f;
@@ -241,10 +243,10 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
             const int idx = tid + i * 128, r = idx >> 5, k = idx & 31;
             const int n = n0 + k;
             const std::int64_t tl = tc + lt * 64 + r, ts = tc + st * 64 + r;
-            Cs[r][k] =
-                toTf32((tl < a.T && n < N) ? a.C[tl * a.ldc + std::int64_t(g) * N + n] : 0.0f);
-            Bs[r][k] =
-                toTf32((ts < a.T && n < N) ? a.B[ts * a.ldb + std::int64_t(g) * N + n] : 0.0f);
+            Cs[r][k] = toTf32(
+                (tl < a.T && n < N) ? a.inAt(a.C, tl * a.ldc + std::int64_t(g) * N + n) : 0.0f);
+            Bs[r][k] = toTf32(
+                (ts < a.T && n < N) ? a.inAt(a.B, ts * a.ldb + std::int64_t(g) * N + n) : 0.0f);
         }
         __syncthreads();
 #pragma unroll
@@ -304,7 +306,7 @@ __global__ void __launch_bounds__(128, 4)
     float ra[16], rb[16];
     auto fetchA = [&](int n0) {
         const bool nOk = n0 + kc < N;
-        const float* cp = a.C + (tc + l0 + kr) * a.ldc + std::int64_t(g) * N + n0 + kc;
+        const float* cp = a.cF32() + (tc + l0 + kr) * a.ldc + std::int64_t(g) * N + n0 + kc;
         const float* pp = prev + std::int64_t(p0 + kr) * N + n0 + kc;
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
@@ -351,7 +353,7 @@ __global__ void __launch_bounds__(128, 4)
     const bool pOk = p0 + xc < P;
     auto fetchB = [&](int s0) {
         const float* cb = CBc + std::int64_t(l0 + kr) * L + s0 + kc;
-        const float* xp = a.x + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
+        const float* xp = a.xF32() + (tc + s0 + xr) * a.ldx + std::int64_t(h) * P + p0 + xc;
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
             ra[i] = cb[4 * i * L];
@@ -385,7 +387,7 @@ __global__ void __launch_bounds__(128, 4)
         }
     }
 
-    storeScanRows(a, acc, h, tc + l0 + wm + gid, p0, tig);
+    storeScanRows<float>(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
 // The chunk scan one block a chunk, head and 64 head dims over all 256 rows (where four
@@ -401,7 +403,9 @@ __global__ void __launch_bounds__(128, 4)
 // floats, packed as read), and decay weights as ex2.approx of log2-scaled sums (expf's ten
 // instructions, 8 per 8 products a thread, were a fifth of the kernel's PTX; the SFU's
 // 2 ulp vanish under bf16's rounding). Needs N and P multiples of 4 and 16-byte aligned
-// rows (host check).
+// rows (host check). With x, B and C in bf16 (In, the conv's prefill output as mamba_ssm's
+// kernels read it), the C and x tiles are staged as bf16 and their fragments come from
+// ldmatrix (x transposed as loaded): half the bytes from L2 of the two tiles every head reads.
 constexpr int kScanStages = 2;
 template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
@@ -411,13 +415,20 @@ template <bool Bf16> struct ScanTiles {
     static constexpr int kRight = 64 * kRow; // S_prev rows [64][kRow] (A), x [32][kXRow] (B)
     static constexpr int kStage = kLeft + kRight;
     static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
+    // bf16 inputs: C rows of 40 and x rows of 72 bf16 in the same regions (16-byte aligned
+    // rows whose 8-row ldmatrix reads fall on distinct banks).
+    static constexpr int kCRowHalf = 40, kXRowHalf = 72;
+    static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight, "tiles fit");
 };
 
-template <bool Bf16>
+template <bool Bf16, class In>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
     constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
+    constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
+    constexpr bool kHalfIn = sizeof(In) == 2;
+    static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     float* cumS = sm + kScanStages * kStage;
@@ -434,18 +445,30 @@ __global__ void __launch_bounds__(256, 2)
     // Part B's s-blocks end at the chunk's last row: x is zero past it.
     const int nA = (N + 31) / 32;
     const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
+    const In* Cg = static_cast<const In*>(a.C);
+    const In* Xg = static_cast<const In*>(a.x);
 
     auto issue = [&](int i, int st) {
         float* left = sm + st * kStage;
         float* right = left + kLeft;
         if (i < nA) { // C rows x 32 n; S_prev rows x 32 n
             const int n0 = i * 32;
+            if constexpr (kHalfIn) {
 #pragma unroll
-            for (int q = 0; q < 8; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                const bool ok = n0 + k < N && r < rowsLeft;
-                cpAsync16(left + r * R + k,
-                          ok ? a.C + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : a.C, ok);
+                for (int q = 0; q < 4; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 2, k = (idx & 3) * 8;
+                    const bool ok = n0 + k < N && r < rowsLeft;
+                    cpAsync16(reinterpret_cast<In*>(left) + r * CRH + k,
+                              ok ? Cg + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : Cg, ok);
+                }
+            } else {
+#pragma unroll
+                for (int q = 0; q < 8; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                    const bool ok = n0 + k < N && r < rowsLeft;
+                    cpAsync16(left + r * R + k,
+                              ok ? Cg + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : Cg, ok);
+                }
             }
 #pragma unroll
             for (int q = 0; q < 2; ++q) {
@@ -461,13 +484,20 @@ __global__ void __launch_bounds__(256, 2)
                 const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                 if (r >= s0) cpAsync16(left + r * R + k, CBc + std::int64_t(r) * L + s0 + k, true);
             }
-#pragma unroll
-            for (int q = 0; q < 2; ++q) {
-                const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+            if constexpr (kHalfIn) {
+                const int r = tid >> 3, k = (tid & 7) * 8;
                 const bool ok = s0 + r < rowsLeft && p0 + k < P;
-                cpAsync16(right + r * XR + k,
-                          ok ? a.x + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x,
-                          ok);
+                cpAsync16(reinterpret_cast<In*>(right) + r * XRH + k,
+                          ok ? Xg + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg, ok);
+            } else {
+#pragma unroll
+                for (int q = 0; q < 2; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+                    const bool ok = s0 + r < rowsLeft && p0 + k < P;
+                    cpAsync16(right + r * XR + k,
+                              ok ? Xg + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg,
+                              ok);
+                }
             }
         }
         cpAsyncCommit();
@@ -516,9 +546,18 @@ __global__ void __launch_bounds__(256, 2)
                     }
 #pragma unroll
                     for (int t = 0; t < 2; ++t) {
-                        const float* ra = left + (tiles[t] * 16 + gid) * R + k + 2 * tig;
-                        const std::uint32_t af[4] = {pair(ra), pair(ra + 8 * R), pair(ra + 8),
-                                                     pair(ra + 8 * R + 8)};
+                        std::uint32_t af[4];
+                        if constexpr (kHalfIn) { // lane: row lane % 8 of matrix lane / 8
+                            ldmatrixX4(af, reinterpret_cast<const In*>(left) +
+                                               (tiles[t] * 16 + (lane & 8) + (lane & 7)) * CRH + k +
+                                               (lane >> 4) * 8);
+                        } else {
+                            const float* ra = left + (tiles[t] * 16 + gid) * R + k + 2 * tig;
+                            af[0] = pair(ra);
+                            af[1] = pair(ra + 8 * R);
+                            af[2] = pair(ra + 8);
+                            af[3] = pair(ra + 8 * R + 8);
+                        }
 #pragma unroll
                         for (int j = 0; j < 8; ++j)
                             mmaBf16(acc[t][j], af, bf[j][0], bf[j][1]);
@@ -573,11 +612,27 @@ __global__ void __launch_bounds__(256, 2)
                     ds[e] = dtpS[se];
                 }
                 std::uint32_t bf[8][2];
+                if constexpr (kHalfIn) {
+                    // x rows s (k) by columns p (n), transposed as loaded: matrices (k 0-7,
+                    // block j), (k 8-15, j), (k 0-7, j + 1), (k 8-15, j + 1).
 #pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    const float* r = right + (k + 2 * tig) * XR + j * 8 + gid;
-                    bf[j][0] = packBf16(r[0], r[XR]);
-                    bf[j][1] = packBf16(r[8 * XR], r[9 * XR]);
+                    for (int j = 0; j < 8; j += 2) {
+                        std::uint32_t r4[4];
+                        ldmatrixX4Trans(r4, reinterpret_cast<const In*>(right) +
+                                                (k + (lane & 8) + (lane & 7)) * XRH +
+                                                (j + (lane >> 4)) * 8);
+                        bf[j][0] = r4[0];
+                        bf[j][1] = r4[1];
+                        bf[j + 1][0] = r4[2];
+                        bf[j + 1][1] = r4[3];
+                    }
+                } else {
+#pragma unroll
+                    for (int j = 0; j < 8; ++j) {
+                        const float* r = right + (k + 2 * tig) * XR + j * 8 + gid;
+                        bf[j][0] = packBf16(r[0], r[XR]);
+                        bf[j][1] = packBf16(r[8 * XR], r[9 * XR]);
+                    }
                 }
 #pragma unroll
                 for (int t = 0; t < 2; ++t) {
@@ -641,29 +696,43 @@ __global__ void __launch_bounds__(256, 2)
 
 #pragma unroll
     for (int t = 0; t < 2; ++t)
-        storeScanRows(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
+        storeScanRows<In>(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
 }
 
 // Chunk states with the x and B tiles copied into three cp.async stages (two steps in
 // flight, one barrier a step); x's decay weight applied as the fragments are read. TF32
 // operands (the same values in the same order as ssdChunkStateKernel; rows of 72 and 136
 // floats) or, for a bf16 checkpoint, bf16 ones (mma.sync m16n8k16, pairs packed as read;
-// rows of 68 and 132 floats keep the reads of row pairs free of bank conflicts).
+// rows of 68 and 132 floats keep the reads of row pairs free of bank conflicts). x and B
+// stored in bf16 (In) are staged so, rows of 72 and 136 bf16, and both operands come from
+// ldmatrix transposed (x's weights applied to the loaded pairs): half the bytes.
 constexpr int kStateStages = 3;
-template <bool Bf16> struct StateTiles {
-    static constexpr int kXRow = Bf16 ? 68 : 72, kBRow = Bf16 ? 132 : 136;
-    static constexpr int kStage = 32 * kXRow + 32 * kBRow; // floats: x [32][kXRow], B [32][kBRow]
-    static constexpr std::size_t kSmem = sizeof(float) * (kStateStages * kStage + L);
+template <bool Bf16, class In> struct StateTiles {
+    static constexpr bool kHalfIn = sizeof(In) == 2;
+    static constexpr int kXRow = Bf16 && !kHalfIn ? 68 : 72, kBRow = Bf16 && !kHalfIn ? 132 : 136;
+    static constexpr int kStage = 32 * kXRow + 32 * kBRow; // elements of In: x, then B
+    static constexpr std::size_t kSmem = sizeof(In) * kStateStages * kStage + sizeof(float) * L;
 };
 
-template <bool Bf16>
+// Two bf16 (a register of a fragment) times two weights, packed again.
+__device__ __forceinline__ std::uint32_t scaledBf16(std::uint32_t v, float w0, float w1) {
+    const float2 f = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&v));
+    return packBf16(f.x * w0, f.y * w1);
+}
+
+template <bool Bf16, class In>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkStateAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    constexpr int XR = StateTiles<Bf16>::kXRow, BR = StateTiles<Bf16>::kBRow;
-    constexpr int kStage = StateTiles<Bf16>::kStage;
+    using Tiles = StateTiles<Bf16, In>;
+    constexpr int XR = Tiles::kXRow, BR = Tiles::kBRow, kStage = Tiles::kStage;
+    constexpr int kPiece = 16 / int(sizeof(In)); // elements one 16-byte copy moves
+    static_assert(!Tiles::kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    float* wS = sm + kStateStages * kStage;
+    In* stages = reinterpret_cast<In*>(sm);
+    float* wS = reinterpret_cast<float*>(stages + kStateStages * kStage);
+    const In* Xg = static_cast<const In*>(a.x);
+    const In* Bg = static_cast<const In*>(a.B);
     const int c = blockIdx.x, h = blockIdx.y;
     const int P = int(a.P), N = int(a.N);
     const int nTilesN = (N + 127) / 128;
@@ -675,22 +744,23 @@ __global__ void __launch_bounds__(256, 2)
     constexpr int steps = L / 32;
 
     auto issue = [&](int i, int st) {
-        float* xs = sm + st * kStage;
-        float* bs = xs + 32 * XR;
+        In* xs = stages + st * kStage;
+        In* bs = xs + 32 * XR;
         const int l0 = i * 32;
+        constexpr int xPieces = 64 / kPiece, bPieces = 128 / kPiece; // a row's copies
 #pragma unroll
-        for (int q = 0; q < 2; ++q) { // x: 32 rows x 16 pieces
-            const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+        for (int q = 0; q < 32 * xPieces / 256; ++q) { // x: 32 rows x 64 p
+            const int idx = tid + q * 256, r = idx / xPieces, k = (idx % xPieces) * kPiece;
             const bool ok = l0 + r < rowsLeft && p0 + k < P;
             cpAsync16(xs + r * XR + k,
-                      ok ? a.x + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : a.x, ok);
+                      ok ? Xg + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg, ok);
         }
 #pragma unroll
-        for (int q = 0; q < 4; ++q) { // B: 32 rows x 32 pieces
-            const int idx = tid + q * 256, r = idx >> 5, k = (idx & 31) * 4;
+        for (int q = 0; q < 32 * bPieces / 256; ++q) { // B: 32 rows x 128 n
+            const int idx = tid + q * 256, r = idx / bPieces, k = (idx % bPieces) * kPiece;
             const bool ok = l0 + r < rowsLeft && n0 + k < N;
             cpAsync16(bs + r * BR + k,
-                      ok ? a.B + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : a.B, ok);
+                      ok ? Bg + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : Bg, ok);
         }
         cpAsyncCommit();
     };
@@ -711,10 +781,34 @@ __global__ void __launch_bounds__(256, 2)
             issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
         else
             cpAsyncCommit();
-        const float* xs = sm + (i % kStateStages) * kStage;
-        const float* bs = xs + 32 * XR;
+        const In* xs = stages + (i % kStateStages) * kStage;
+        const In* bs = xs + 32 * XR;
         const int l0 = i * 32;
-        if constexpr (Bf16) {
+        if constexpr (Tiles::kHalfIn) {
+            // Both tiles are [l][.] with l the products' k: A = x^T from matrices (p 0-7,
+            // l 0-7), (p 8-15, l 0-7), (p 0-7, l 8-15), (p 8-15, l 8-15); B from (l 0-7,
+            // block j), (l 8-15, j), (l 0-7, j + 1), (l 8-15, j + 1); lane: row lane % 8 of
+            // matrix lane / 8.
+            const int lr = lane & 7;
+#pragma unroll
+            for (int k = 0; k < 32; k += 16) {
+                std::uint32_t af[4];
+                ldmatrixX4Trans(af, xs + (k + (lane >> 4) * 8 + lr) * XR + wm + (lane & 8));
+                const int r = l0 + k + 2 * tig; // this thread's rows r, r + 1, r + 8, r + 9
+                af[0] = scaledBf16(af[0], wS[r], wS[r + 1]);
+                af[1] = scaledBf16(af[1], wS[r], wS[r + 1]);
+                af[2] = scaledBf16(af[2], wS[r + 8], wS[r + 9]);
+                af[3] = scaledBf16(af[3], wS[r + 8], wS[r + 9]);
+#pragma unroll
+                for (int j = 0; j < 8; j += 2) {
+                    std::uint32_t bf[4];
+                    ldmatrixX4Trans(bf,
+                                    bs + (k + (lane & 8) + lr) * BR + wn + (j + (lane >> 4)) * 8);
+                    mmaBf16(acc[j], af, bf[0], bf[1]);
+                    mmaBf16(acc[j + 1], af, bf[2], bf[3]);
+                }
+            }
+        } else if constexpr (Bf16) {
 #pragma unroll
             for (int k = 0; k < 32; k += 16) {
                 const int r = k + 2 * tig; // this thread's rows r, r + 1, r + 8, r + 9
@@ -756,14 +850,26 @@ __global__ void __launch_bounds__(256, 2)
 // Whether the cp.async forms (chunk states and chunk scan) serve these arguments: 16-byte
 // aligned rows. The default (H100: 16K prefill 98.9K -> 103.6K tok/s); the register-staged
 // forms serve the rest, and LONGVIEW_CUDA_SSD_SCAN=registers (read at each call) asks for them.
-bool asyncScanApplies(const SsdArgs& a) {
+// `piece`: the elements of x, B and C in 16 bytes (4 f32, 8 bf16).
+bool asyncScanApplies(const SsdArgs& a, int piece) {
     if (switchIs("LONGVIEW_CUDA_SSD_SCAN", "registers")) return false;
     auto aligned = [](const void* p) { return (reinterpret_cast<std::uintptr_t>(p) & 15) == 0; };
-    return a.N % 4 == 0 && a.P % 4 == 0 && a.ldb % 4 == 0 && a.ldc % 4 == 0 && a.ldx % 4 == 0 &&
-           aligned(a.B) && aligned(a.C) && aligned(a.x);
+    return a.N % piece == 0 && a.P % piece == 0 && a.ldb % piece == 0 && a.ldc % piece == 0 &&
+           a.ldx % piece == 0 && aligned(a.B) && aligned(a.C) && aligned(a.x);
+}
+
+// A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
+// 626 -> 595 us, states 213 -> 188 us a layer at 16K; 1B prefill +2.3% at 1K, +1.8% at
+// 128K); LONGVIEW_CUDA_SSD_SCAN=tf32 keeps TF32 for them, to compare.
+bool bf16Operands(const SsdArgs& a) {
+    return a.bf16Products && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "tf32");
 }
 
 } // namespace
+
+bool ssdChunkedReadsBf16(const SsdArgs& a) {
+    return bf16Operands(a) && asyncScanApplies(a, 8);
+}
 
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
     const std::int64_t nc = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
@@ -771,17 +877,39 @@ std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
            std::size_t(nc * a.H * L * 2 + nc * a.H + nc * a.H * a.P * a.N + nc * a.G * L * L + 4);
 }
 
-// The cp.async chunk states and whole-chunk scan of one operand type take more shared
-// memory than the default 48 KB.
-template <bool Bf16> void allowAsyncSharedMemory() {
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16>),
-                             int(StateTiles<Bf16>::kSmem), "ssd chunk state shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16>),
+namespace {
+
+// The cp.async chunk states and whole-chunk scan of one operand and input type take more
+// shared memory than the default 48 KB.
+template <bool Bf16, class In> void allowAsyncSharedMemory() {
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
+                             int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In>),
                              int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
 }
 
+// One window's chunk states and chunk scan through the cp.async kernels of one form.
+template <bool Bf16, class In>
+void launchAsyncStates(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, dim3 tiles,
+                       cudaStream_t s, const char* name) {
+    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), tiles.z), 256,
+                 StateTiles<Bf16, In>::kSmem, s, name, a, t0, w);
+}
+template <bool Bf16, class In>
+void launchAsyncScan(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, unsigned pTiles,
+                     cudaStream_t s, const char* name) {
+    launchKernel(ssdChunkScanWholeKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles), 256,
+                 ScanTiles<Bf16>::kSmem, s, name, a, t0, w);
+}
+
+} // namespace
+
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     if (a.T == 0 || a.H == 0 || a.P == 0) return;
+    if (a.xbcBf16 && !ssdChunkedReadsBf16(a))
+        throw std::logic_error(
+            "ssdScan: bf16 x, B and C need the bf16 chunk kernels (the caller widens "
+            "them for every other form)");
     const std::int64_t ncMax = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
     Scratch w{};
     w.dtp = static_cast<float*>(scratch);
@@ -790,25 +918,29 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
-    // A bf16 checkpoint's chunk states and scan on bf16 operands (cuda-notes v83, H100: scan
-    // 626 -> 595 us, states 213 -> 188 us a layer at 16K; 1B prefill +2.3% at 1K, +1.8% at
-    // 128K); LONGVIEW_CUDA_SSD_SCAN=tf32 keeps TF32 for them, to compare.
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
-    const bool asyncScan = asyncScanApplies(a);
-    const bool bf16 = a.bf16Products && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "tf32");
-    if (asyncScan && bf16)
-        allowAsyncSharedMemory<true>();
-    else if (asyncScan)
-        allowAsyncSharedMemory<false>();
+    enum class Form { Registers, Tf32, Bf16, Bf16In } form = Form::Registers;
+    if (a.xbcBf16)
+        form = Form::Bf16In;
+    else if (asyncScanApplies(a, 4))
+        form = bf16Operands(a) ? Form::Bf16 : Form::Tf32;
+    if (form == Form::Bf16In)
+        allowAsyncSharedMemory<true, __nv_bfloat16>();
+    else if (form == Form::Bf16)
+        allowAsyncSharedMemory<true, float>();
+    else if (form == Form::Tf32)
+        allowAsyncSharedMemory<false, float>();
+    const dim3 stateTiles(1, 1, pTiles * nTiles);
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        if (asyncScan && bf16)
-            launchKernel(ssdChunkStateAsyncKernel<true>, dim3(nc, unsigned(a.H), pTiles * nTiles),
-                         256, StateTiles<true>::kSmem, s, "ssdChunkStateBf16", a, t0, w);
-        else if (asyncScan)
-            launchKernel(ssdChunkStateAsyncKernel<false>, dim3(nc, unsigned(a.H), pTiles * nTiles),
-                         256, StateTiles<false>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
+        if (form == Form::Bf16In)
+            launchAsyncStates<true, __nv_bfloat16>(a, t0, nc, w, stateTiles, s,
+                                                   "ssdChunkStateBf16In");
+        else if (form == Form::Bf16)
+            launchAsyncStates<true, float>(a, t0, nc, w, stateTiles, s, "ssdChunkStateBf16");
+        else if (form == Form::Tf32)
+            launchAsyncStates<false, float>(a, t0, nc, w, stateTiles, s, "ssdChunkStateAsync");
         else
             launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
                          "ssdChunkState", a, t0, w);
@@ -823,16 +955,16 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
         constexpr int tiles = L / 64;
         launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-        if (asyncScan && bf16) {
-            launchKernel(ssdChunkScanWholeKernel<true>, dim3(nc, unsigned(a.H), pTiles), 256,
-                         ScanTiles<true>::kSmem, s, "ssdChunkScanWholeBf16", a, t0, w);
-        } else if (asyncScan) {
-            launchKernel(ssdChunkScanWholeKernel<false>, dim3(nc, unsigned(a.H), pTiles), 256,
-                         ScanTiles<false>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
-        } else {
+        if (form == Form::Bf16In)
+            launchAsyncScan<true, __nv_bfloat16>(a, t0, nc, w, pTiles, s,
+                                                 "ssdChunkScanWholeBf16In");
+        else if (form == Form::Bf16)
+            launchAsyncScan<true, float>(a, t0, nc, w, pTiles, s, "ssdChunkScanWholeBf16");
+        else if (form == Form::Tf32)
+            launchAsyncScan<false, float>(a, t0, nc, w, pTiles, s, "ssdChunkScanWhole");
+        else
             launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
                          "ssdChunkScan", a, t0, w);
-        }
     }
 }
 

@@ -52,12 +52,13 @@ template <int NPT> __global__ void ssdRecurrentKernel(SsdArgs a, int TT) {
         __syncthreads(); // the previous tile is fully consumed
         for (int i = threadIdx.x; i < nt * N; i += blockDim.x) {
             const int tt = i / N, n = i - tt * N;
-            Bs[i] = a.B[(t0 + tt) * a.ldb + std::int64_t(g) * N + n];
-            Cs[i] = a.C[(t0 + tt) * a.ldc + std::int64_t(g) * N + n];
+            Bs[i] = a.bF32()[(t0 + tt) * a.ldb + std::int64_t(g) * N + n];
+            Cs[i] = a.cF32()[(t0 + tt) * a.ldc + std::int64_t(g) * N + n];
         }
         for (int i = threadIdx.x; i < nt * PT; i += blockDim.x) {
             const int tt = i / PT, pp = i - tt * PT;
-            xs[i] = p0 + pp < P ? a.x[(t0 + tt) * a.ldx + std::int64_t(h) * P + p0 + pp] : 0.0f;
+            xs[i] =
+                p0 + pp < P ? a.xF32()[(t0 + tt) * a.ldx + std::int64_t(h) * P + p0 + pp] : 0.0f;
         }
         for (int i = threadIdx.x; i < nt; i += blockDim.x) {
             float d = softplusf(a.dtAt(t0 + i, h) + bias);
@@ -130,13 +131,13 @@ __global__ void __launch_bounds__(kStepWarps * 32) ssdStepKernel(SsdArgs a) {
     float b[NPL], c[NPL];
 #pragma unroll
     for (int j = 0; j < NPL; ++j) {
-        b[j] = a.B[std::int64_t(g) * N + lane + 32 * j];
-        c[j] = a.C[std::int64_t(g) * N + lane + 32 * j];
+        b[j] = a.bF32()[std::int64_t(g) * N + lane + 32 * j];
+        c[j] = a.cF32()[std::int64_t(g) * N + lane + 32 * j];
     }
     float xv[kStepRows];
 #pragma unroll
     for (int r = 0; r < kStepRows; ++r)
-        xv[r] = p0 + r < P ? a.x[std::int64_t(h) * P + p0 + r] : 0.0f;
+        xv[r] = p0 + r < P ? a.xF32()[std::int64_t(h) * P + p0 + r] : 0.0f;
 #pragma unroll
     for (int r = 0; r < kStepRows; ++r) {
         if (p0 + r >= P) break; // uniform across the warp

@@ -884,13 +884,22 @@ private slots:
             }
 
             // x, B and C in bf16 as the conv writes them (ssdInputDType), columns of its rows:
-            // the chunked form's bf16 kernels read them; the recurrent form (T <= 32) and the
-            // older chunked forms a switch asks for read f32 copies.
+            // the chunked form's bf16 kernels read them (with CB in bf16, or in f32); the
+            // recurrent form (T <= 32) and the older chunked forms a switch asks for read f32
+            // copies.
             auto convRows = h.inputAs(h.randn(std::size_t(T * C)), {T, C}, DType::F32, DType::BF16);
-            for (const char* form : {"", "tf32", "registers"}) {
-                if (*form && T <= 32) continue; // the recurrent form has no other forms
+            struct Form {
+                const char *variable, *value;
+            };
+            for (const Form form : {Form{"", ""}, Form{"LONGVIEW_CUDA_SSD_CB_BF16", "0"},
+                                    Form{"LONGVIEW_CUDA_SSD_SCAN", "tf32"},
+                                    Form{"LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
+                if (*form.variable && T <= 32) continue; // the recurrent form has no others
                 const QString name =
-                    "ssdScan" + tag + ", bf16 x-B-C" + (*form ? QString(", ") + form : "") + ")";
+                    "ssdScan" + tag + ", bf16 x-B-C" +
+                    (*form.variable ? QString(", %1=%2").arg(form.variable, form.value)
+                                    : QString()) +
+                    ")";
                 const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
                 SsdTensors ssd = makeSsd(h, k, true);
                 ssd.dt = bf16Columns(proj, Z + C, {T, H});
@@ -904,13 +913,13 @@ private slots:
                 p.bf16Products = true;
                 h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
                                 ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-                if (*form) qputenv("LONGVIEW_CUDA_SSD_SCAN", form);
+                if (*form.variable) qputenv(form.variable, form.value);
                 const bool ran = guarded(name, [&] {
                     h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
                                     ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
                     h.dut().synchronize();
                 });
-                qunsetenv("LONGVIEW_CUDA_SSD_SCAN");
+                if (*form.variable) qunsetenv(form.variable);
                 if (ran) {
                     check(name + " y", h.compare(ssd.y), kTolBf16);
                     check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);

@@ -115,24 +115,39 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
         }
     }
     const std::int64_t tEnd = t0 + kRun < x.rows ? t0 + kRun : x.rows;
-    for (std::int64_t t = t0; t < tEnd; ++t) {
-        window[K - 1] = load4(x.data + t * x.ld + c);
-        float acc[4] = {b[0], b[1], b[2], b[3]};
+    // The inputs kAhead tokens ahead are loaded before this token's output is stored: the
+    // compiler cannot move a load above a store that may alias it (none does: the host
+    // copies x for a conv in place), and one load in flight a thread left the kernel waiting.
+    constexpr int kAhead = 4;
+    float4 ahead[kAhead];
 #pragma unroll
-        for (int k = 0; k < K; ++k) {
-            acc[0] += taps[0][k] * window[k].x;
-            acc[1] += taps[1][k] * window[k].y;
-            acc[2] += taps[2][k] * window[k].z;
-            acc[3] += taps[3][k] * window[k].w;
+    for (int i = 0; i < kAhead; ++i)
+        ahead[i] = t0 + i < tEnd ? load4(x.data + (t0 + i) * x.ld + c) : make_float4(0, 0, 0, 0);
+    for (std::int64_t tb = t0; tb < tEnd; tb += kAhead) {
+#pragma unroll
+        for (int i = 0; i < kAhead; ++i) {
+            const std::int64_t t = tb + i;
+            if (t >= tEnd) break;
+            window[K - 1] = ahead[i];
+            if (t + kAhead < tEnd) ahead[i] = load4(x.data + (t + kAhead) * x.ld + c);
+            float acc[4] = {b[0], b[1], b[2], b[3]};
+#pragma unroll
+            for (int k = 0; k < K; ++k) {
+                acc[0] += taps[0][k] * window[k].x;
+                acc[1] += taps[1][k] * window[k].y;
+                acc[2] += taps[2][k] * window[k].z;
+                acc[3] += taps[3][k] * window[k].w;
+            }
+            if (applySilu)
+#pragma unroll
+                for (int j = 0; j < 4; ++j)
+                    acc[j] = siluf(acc[j]);
+            store4(out.data, out.dtype, t * out.ld + c,
+                   make_float4(acc[0], acc[1], acc[2], acc[3]));
+#pragma unroll
+            for (int k = 0; k < K - 1; ++k)
+                window[k] = window[k + 1];
         }
-        if (applySilu)
-#pragma unroll
-            for (int j = 0; j < 4; ++j)
-                acc[j] = siluf(acc[j]);
-        store4(out.data, out.dtype, t * out.ld + c, make_float4(acc[0], acc[1], acc[2], acc[3]));
-#pragma unroll
-        for (int k = 0; k < K - 1; ++k)
-            window[k] = window[k + 1];
     }
 }
 

@@ -64,6 +64,8 @@ public:
     DType mamba2ProjectionDType(const Tensor& inProj, std::int64_t rows) const override;
     // Prefill (T > 4) of bf16 checkpoints unless LONGVIEW_CUDA_SSD_Y_BF16=0.
     DType ssdOutputDType(const Tensor& outProj, std::int64_t rows) const override;
+    // Prefill past 32 tokens (the chunked form) of bf16 checkpoints unless
+    // LONGVIEW_CUDA_SSD_IN_BF16=0.
     DType ssdInputDType(const Tensor& outProj, std::int64_t rows) const override;
     bool foldsResidualNorm(std::int64_t T) const override;
     // Prefill (T > 4, the cuBLASLt products) unless LONGVIEW_CUDA_ADD_IN_PRODUCT=0.

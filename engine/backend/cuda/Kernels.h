@@ -176,11 +176,6 @@ struct SsdArgs {
     __host__ __device__ const float* bF32() const { return static_cast<const float*>(B); }
     __host__ __device__ const float* cF32() const { return static_cast<const float*>(C); }
 #ifdef __CUDACC__
-    // Element i of x, B or C (p one of them) in its stored type.
-    __device__ float inAt(const void* p, std::int64_t i) const {
-        return xbcBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i])
-                       : static_cast<const float*>(p)[i];
-    }
     __device__ float dtAt(std::int64_t t, std::int64_t h) const {
         const std::int64_t i = t * lddt + h;
         return dtBf16 ? __bfloat162float(static_cast<const __nv_bfloat16*>(dt)[i])

@@ -221,7 +221,10 @@ __global__ void ssdStatePassScalarKernel(SsdArgs a, int nc, Scratch w) {
     a.state[e] = run;
 }
 
-// CB[c, g, l, s] = C_l . B_s for one 64 x 64 tile on or below the diagonal.
+// CB[c, g, l, s] = C_l . B_s for one 64 x 64 tile on or below the diagonal; C and B stored as
+// In (f32, or bf16 from the conv: exact in TF32); CB stored as Cb (f32, or bf16 for the bf16
+// scan: half the bytes every head of the group reads).
+template <class In, class Cb>
 __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     waitForPrevious();
     __shared__ float Cs[64][36];
@@ -235,20 +238,31 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
     const int wm = warp * 16;
     const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const In* Cg = static_cast<const In*>(a.C);
+    const In* Bg = static_cast<const In*>(a.B);
+    // Each step's loads are issued before the previous step's products.
+    float rc[16], rb[16];
+    auto fetch = [&](int n0) {
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            const int idx = tid + i * 128, r = idx >> 5, n = n0 + (idx & 31);
+            const std::int64_t tl = tc + lt * 64 + r, ts = tc + st * 64 + r;
+            rc[i] = tl < a.T && n < N ? asFloat(Cg[tl * a.ldc + std::int64_t(g) * N + n]) : 0.0f;
+            rb[i] = ts < a.T && n < N ? asFloat(Bg[ts * a.ldb + std::int64_t(g) * N + n]) : 0.0f;
+        }
+    };
+    fetch(0);
     float acc[8][4] = {};
     for (int n0 = 0; n0 < N; n0 += 32) {
         __syncthreads();
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
             const int idx = tid + i * 128, r = idx >> 5, k = idx & 31;
-            const int n = n0 + k;
-            const std::int64_t tl = tc + lt * 64 + r, ts = tc + st * 64 + r;
-            Cs[r][k] = toTf32(
-                (tl < a.T && n < N) ? a.inAt(a.C, tl * a.ldc + std::int64_t(g) * N + n) : 0.0f);
-            Bs[r][k] = toTf32(
-                (ts < a.T && n < N) ? a.inAt(a.B, ts * a.ldb + std::int64_t(g) * N + n) : 0.0f);
+            Cs[r][k] = toTf32(rc[i]);
+            Bs[r][k] = toTf32(rb[i]);
         }
         __syncthreads();
+        if (n0 + 32 < N) fetch(n0 + 32);
 #pragma unroll
         for (int k = 0; k < 32; k += 8) {
             const float af[4] = {Cs[wm + gid][k + tig], Cs[wm + gid + 8][k + tig],
@@ -260,15 +274,20 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
             }
         }
     }
-    float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    Cb* CBc = reinterpret_cast<Cb*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
 #pragma unroll
     for (int j = 0; j < 8; ++j) {
         const int s = st * 64 + j * 8 + 2 * tig;
 #pragma unroll
         for (int half = 0; half < 2; ++half) {
             const int l = lt * 64 + wm + gid + half * 8;
-            *reinterpret_cast<float2*>(CBc + std::int64_t(l) * L + s) =
-                make_float2(acc[j][2 * half], acc[j][2 * half + 1]);
+            Cb* dst = CBc + std::int64_t(l) * L + s;
+            if constexpr (sizeof(Cb) == 2)
+                *reinterpret_cast<__nv_bfloat162*>(dst) =
+                    __floats2bfloat162_rn(acc[j][2 * half], acc[j][2 * half + 1]);
+            else
+                *reinterpret_cast<float2*>(dst) =
+                    make_float2(acc[j][2 * half], acc[j][2 * half + 1]);
         }
     }
 }
@@ -349,7 +368,7 @@ __global__ void __launch_bounds__(128, 4)
 
     // Part B: the causal, decay-weighted CB tile times x, over s <= l (same prefetching; the
     // upper triangle of CB is read but never used).
-    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L; // f32 for this form
     const bool pOk = p0 + xc < P;
     auto fetchB = [&](int s0) {
         const float* cb = CBc + std::int64_t(l0 + kr) * L + s0 + kc;
@@ -406,6 +425,7 @@ __global__ void __launch_bounds__(128, 4)
 // rows (host check). With x, B and C in bf16 (In, the conv's prefill output as mamba_ssm's
 // kernels read it), the C and x tiles are staged as bf16 and their fragments come from
 // ldmatrix (x transposed as loaded): half the bytes from L2 of the two tiles every head reads.
+// CB in bf16 too (Cb) halves the third.
 constexpr int kScanStages = 2;
 template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
@@ -421,14 +441,16 @@ template <bool Bf16> struct ScanTiles {
     static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight, "tiles fit");
 };
 
-template <bool Bf16, class In>
+template <bool Bf16, class In, class Cb>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
     constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
     constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
     constexpr bool kHalfIn = sizeof(In) == 2;
+    constexpr bool kHalfCb = sizeof(Cb) == 2;
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
+    static_assert(!kHalfCb || kHalfIn, "a bf16 CB comes with bf16 inputs");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     float* cumS = sm + kScanStages * kStage;
@@ -441,7 +463,7 @@ __global__ void __launch_bounds__(256, 2)
     const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
     const std::int64_t rowsLeft = a.T - tc;
     const float* prev = w.S + chunkHead * P * N;
-    const float* CBc = w.CB + (std::int64_t(c) * a.G + g) * L * L;
+    const Cb* CBc = reinterpret_cast<const Cb*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
     // Part B's s-blocks end at the chunk's last row: x is zero past it.
     const int nA = (N + 31) / 32;
     const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
@@ -479,10 +501,21 @@ __global__ void __launch_bounds__(256, 2)
             }
         } else { // CB rows s0.. x 32 s; x 32 s x 64 p
             const int s0 = (i - nA) * 32;
+            if constexpr (kHalfCb) { // rows of 40 bf16, as C's in part A
 #pragma unroll
-            for (int q = 0; q < 8; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
-                if (r >= s0) cpAsync16(left + r * R + k, CBc + std::int64_t(r) * L + s0 + k, true);
+                for (int q = 0; q < 4; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 2, k = (idx & 3) * 8;
+                    if (r >= s0)
+                        cpAsync16(reinterpret_cast<Cb*>(left) + r * CRH + k,
+                                  CBc + std::int64_t(r) * L + s0 + k, true);
+                }
+            } else {
+#pragma unroll
+                for (int q = 0; q < 8; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                    if (r >= s0)
+                        cpAsync16(left + r * R + k, CBc + std::int64_t(r) * L + s0 + k, true);
+                }
             }
             if constexpr (kHalfIn) {
                 const int r = tid >> 3, k = (tid & 7) * 8;
@@ -643,9 +676,17 @@ __global__ void __launch_bounds__(256, 2)
                     for (int half = 0; half < 2; ++half) {
                         const int l = la + half * 8;
                         const float cl = cumS[l];
-                        const float* row = left + l * R + k + 2 * tig;
-                        const float2 lo = *reinterpret_cast<const float2*>(row);
-                        const float2 hi = *reinterpret_cast<const float2*>(row + 8);
+                        float2 lo, hi;
+                        if constexpr (kHalfCb) {
+                            const auto* row = reinterpret_cast<const __nv_bfloat162*>(
+                                reinterpret_cast<const Cb*>(left) + l * CRH + k + 2 * tig);
+                            lo = __bfloat1622float2(row[0]);
+                            hi = __bfloat1622float2(row[4]);
+                        } else {
+                            const float* row = left + l * R + k + 2 * tig;
+                            lo = *reinterpret_cast<const float2*>(row);
+                            hi = *reinterpret_cast<const float2*>(row + 8);
+                        }
                         const float raw[4] = {lo.x, lo.y, hi.x, hi.y};
 #pragma unroll
                         for (int e = 0; e < 4; ++e) {
@@ -879,27 +920,37 @@ std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
 
 namespace {
 
-// The cp.async chunk states and whole-chunk scan of one operand and input type take more
-// shared memory than the default 48 KB.
-template <bool Bf16, class In> void allowAsyncSharedMemory() {
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
-                             int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In>),
-                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
+// The state pass between the chunk states and the scan (the same kernel for every form).
+void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, cudaStream_t s) {
+    const bool vec = (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
+    if (vec)
+        launchKernel(ssdStatePassKernel, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
+                     "ssdStatePass", a, nc, w);
+    else
+        launchKernel(ssdStatePassScalarKernel, ceilDiv(a.H * a.P * a.N, 256), 256, 0, s,
+                     "ssdStatePassScalar", a, nc, w);
 }
 
-// One window's chunk states and chunk scan through the cp.async kernels of one form.
-template <bool Bf16, class In>
-void launchAsyncStates(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, dim3 tiles,
-                       cudaStream_t s, const char* name) {
-    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), tiles.z), 256,
-                 StateTiles<Bf16, In>::kSmem, s, name, a, t0, w);
-}
-template <bool Bf16, class In>
-void launchAsyncScan(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, unsigned pTiles,
-                     cudaStream_t s, const char* name) {
-    launchKernel(ssdChunkScanWholeKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles), 256,
-                 ScanTiles<Bf16>::kSmem, s, name, a, t0, w);
+constexpr int kCbTiles = (L / 64) * (L / 64 + 1) / 2; // CB's 64 x 64 tiles on or below the diagonal
+
+// One window through the cp.async kernels of one form: products on bf16 (Bf16) or TF32, x, B
+// and C stored as In, CB as Cb. Their chunk-state and scan kernels take more shared memory
+// than the default 48 KB.
+template <bool Bf16, class In, class Cb>
+void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w,
+                       cudaStream_t s) {
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
+                             int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Cb>),
+                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
+    const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
+    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
+                 StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
+    launchStatePass(a, nc, w, s);
+    launchKernel(ssdChunkCbKernel<In, Cb>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
+                 "ssdChunkCb", a, t0, w);
+    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Cb>, dim3(nc, unsigned(a.H), pTiles), 256,
+                 ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }
 
 } // namespace
@@ -917,54 +968,32 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.S = w.cum + ncMax * a.H * L;
     w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
-    const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
-    enum class Form { Registers, Tf32, Bf16, Bf16In } form = Form::Registers;
-    if (a.xbcBf16)
-        form = Form::Bf16In;
-    else if (asyncScanApplies(a, 4))
-        form = bf16Operands(a) ? Form::Bf16 : Form::Tf32;
-    if (form == Form::Bf16In)
-        allowAsyncSharedMemory<true, __nv_bfloat16>();
-    else if (form == Form::Bf16)
-        allowAsyncSharedMemory<true, float>();
-    else if (form == Form::Tf32)
-        allowAsyncSharedMemory<false, float>();
-    const dim3 stateTiles(1, 1, pTiles * nTiles);
+    // With bf16 x, B and C the CB tiles are bf16 too unless LONGVIEW_CUDA_SSD_CB_BF16=0 (read
+    // at each call).
+    const bool async = a.xbcBf16 || asyncScanApplies(a, 4);
+    const bool halfCb = a.xbcBf16 && !switchIs("LONGVIEW_CUDA_SSD_CB_BF16", "0");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        if (form == Form::Bf16In)
-            launchAsyncStates<true, __nv_bfloat16>(a, t0, nc, w, stateTiles, s,
-                                                   "ssdChunkStateBf16In");
-        else if (form == Form::Bf16)
-            launchAsyncStates<true, float>(a, t0, nc, w, stateTiles, s, "ssdChunkStateBf16");
-        else if (form == Form::Tf32)
-            launchAsyncStates<false, float>(a, t0, nc, w, stateTiles, s, "ssdChunkStateAsync");
-        else
+        if (halfCb)
+            launchAsyncWindow<true, __nv_bfloat16, __nv_bfloat16>(a, t0, nc, w, s);
+        else if (a.xbcBf16)
+            launchAsyncWindow<true, __nv_bfloat16, float>(a, t0, nc, w, s);
+        else if (async && bf16Operands(a))
+            launchAsyncWindow<true, float, float>(a, t0, nc, w, s);
+        else if (async)
+            launchAsyncWindow<false, float, float>(a, t0, nc, w, s);
+        else { // the register-staged forms
+            const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
             launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
                          "ssdChunkState", a, t0, w);
-        const bool vec =
-            (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
-        if (vec)
-            launchKernel(ssdStatePassKernel, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
-                         "ssdStatePass", a, nc, w);
-        else
-            launchKernel(ssdStatePassScalarKernel, ceilDiv(a.H * a.P * a.N, 256), 256, 0, s,
-                         "ssdStatePassScalar", a, nc, w);
-        constexpr int tiles = L / 64;
-        launchKernel(ssdChunkCbKernel, dim3(nc, unsigned(a.G), tiles * (tiles + 1) / 2), 128, 0, s,
-                     "ssdChunkCb", a, t0, w);
-        if (form == Form::Bf16In)
-            launchAsyncScan<true, __nv_bfloat16>(a, t0, nc, w, pTiles, s,
-                                                 "ssdChunkScanWholeBf16In");
-        else if (form == Form::Bf16)
-            launchAsyncScan<true, float>(a, t0, nc, w, pTiles, s, "ssdChunkScanWholeBf16");
-        else if (form == Form::Tf32)
-            launchAsyncScan<false, float>(a, t0, nc, w, pTiles, s, "ssdChunkScanWhole");
-        else
-            launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), tiles * pTiles), 128, 0, s,
+            launchStatePass(a, nc, w, s);
+            launchKernel(ssdChunkCbKernel<float, float>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0,
+                         s, "ssdChunkCb", a, t0, w);
+            launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), (L / 64) * pTiles), 128, 0, s,
                          "ssdChunkScan", a, t0, w);
+        }
     }
 }
 

@@ -860,12 +860,34 @@ private slots:
                     check(name, h.compare(normed), kTolF32);
             }
 
-            for (bool yBf16 : {false, true}) {
-                const QString name = "ssdScan" + tag + (yBf16 ? ", bf16 y)" : ")");
+            // y f32 or bf16 (ssdOutputDType); x, B and C f32 or bf16 as the conv writes them
+            // (ssdInputDType), columns of its rows: the chunked form's bf16 kernels read them
+            // (with CB in bf16, or in f32); the recurrent form (T <= 32) and the older chunked
+            // forms a switch asks for read f32 copies.
+            auto convRows = h.inputAs(h.randn(std::size_t(T * C)), {T, C}, DType::F32, DType::BF16);
+            struct Case {
+                bool yBf16, xbcBf16;
+                const char *variable, *value;
+            };
+            for (const Case c :
+                 {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_CB_BF16", "0"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
+                if (*c.variable && T <= 32) continue; // the recurrent form has no others
+                const QString name =
+                    "ssdScan" + tag + (c.yBf16 ? ", bf16 y" : "") +
+                    (c.xbcBf16 ? ", bf16 x-B-C" : "") +
+                    (*c.variable ? QString(", %1=%2").arg(c.variable, c.value) : QString()) + ")";
                 const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
                 SsdTensors ssd = makeSsd(h, k, true);
                 ssd.dt = bf16Columns(proj, Z + C, {T, H});
-                if (yBf16) // f32 on the reference, bf16 written by the tested op
+                if (c.xbcBf16) {
+                    ssd.x = bf16Columns(convRows, 0, {T, H, P});
+                    ssd.B = bf16Columns(convRows, H * P, {T, 1, 128});
+                    ssd.C = bf16Columns(convRows, H * P + 128, {T, 1, 128});
+                }
+                if (c.yBf16) // f32 on the reference, bf16 written by the tested op
                     ssd.y = h.inputAs(std::vector<float>(std::size_t(T * H * P), 7.0f), {T, H, P},
                                       DType::F32, DType::BF16);
                 lv::SsdParams p;
@@ -873,55 +895,15 @@ private slots:
                 p.bf16Products = true;
                 h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
                                 ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-                if (guarded(name, [&] {
-                        h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
-                                        ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
-                    })) {
-                    const double tol = T <= 32 && !yBf16 ? kTolF32 : kTolBf16;
-                    check(name + " y", h.compare(ssd.y), tol);
-                    check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
-                }
-            }
-
-            // x, B and C in bf16 as the conv writes them (ssdInputDType), columns of its rows:
-            // the chunked form's bf16 kernels read them (with CB in bf16, or in f32); the
-            // recurrent form (T <= 32) and the older chunked forms a switch asks for read f32
-            // copies.
-            auto convRows = h.inputAs(h.randn(std::size_t(T * C)), {T, C}, DType::F32, DType::BF16);
-            struct Form {
-                const char *variable, *value;
-            };
-            for (const Form form : {Form{"", ""}, Form{"LONGVIEW_CUDA_SSD_CB_BF16", "0"},
-                                    Form{"LONGVIEW_CUDA_SSD_SCAN", "tf32"},
-                                    Form{"LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
-                if (*form.variable && T <= 32) continue; // the recurrent form has no others
-                const QString name =
-                    "ssdScan" + tag + ", bf16 x-B-C" +
-                    (*form.variable ? QString(", %1=%2").arg(form.variable, form.value)
-                                    : QString()) +
-                    ")";
-                const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
-                SsdTensors ssd = makeSsd(h, k, true);
-                ssd.dt = bf16Columns(proj, Z + C, {T, H});
-                ssd.x = bf16Columns(convRows, 0, {T, H, P});
-                ssd.B = bf16Columns(convRows, H * P, {T, 1, 128});
-                ssd.C = bf16Columns(convRows, H * P + 128, {T, 1, 128});
-                ssd.y = h.inputAs(std::vector<float>(std::size_t(T * H * P), 7.0f), {T, H, P},
-                                  DType::F32, DType::BF16);
-                lv::SsdParams p;
-                p.chunkSize = 128;
-                p.bf16Products = true;
-                h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
-                                ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-                if (*form.variable) qputenv(form.variable, form.value);
+                if (*c.variable) qputenv(c.variable, c.value);
                 const bool ran = guarded(name, [&] {
                     h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
                                     ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
                     h.dut().synchronize();
                 });
-                if (*form.variable) qunsetenv(form.variable);
+                if (*c.variable) qunsetenv(c.variable);
                 if (ran) {
-                    check(name + " y", h.compare(ssd.y), kTolBf16);
+                    check(name + " y", h.compare(ssd.y), T <= 32 && !c.yBf16 ? kTolF32 : kTolBf16);
                     check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
                 }
             }

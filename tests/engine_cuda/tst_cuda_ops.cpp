@@ -871,7 +871,7 @@ private slots:
             };
             for (const Case c :
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_CB_BF16", "0"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others
@@ -906,6 +906,31 @@ private slots:
                     check(name + " y", h.compare(ssd.y), T <= 32 && !c.yBf16 ? kTolF32 : kTolBf16);
                     check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);
                 }
+            }
+        }
+        {
+            // bf16 x, B and C over more than one window of 64 chunks (the bf16 previous
+            // states and CB reused across windows), four heads.
+            OpHarness h = harness();
+            const SsdCase k{64 * 256 + 100, 4, 64, 1, 128, 0.0f, 1e30f};
+            const std::int64_t cols = k.H * k.P + 2 * k.N;
+            auto rows =
+                h.inputAs(h.randn(std::size_t(k.T * cols)), {k.T, cols}, DType::F32, DType::BF16);
+            SsdTensors ssd = makeSsd(h, k, true);
+            ssd.x = bf16Columns(rows, 0, {k.T, k.H, k.P});
+            ssd.B = bf16Columns(rows, k.H * k.P, {k.T, 1, k.N});
+            ssd.C = bf16Columns(rows, k.H * k.P + k.N, {k.T, 1, k.N});
+            lv::SsdParams p;
+            p.bf16Products = true;
+            h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
+                            ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
+            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows)").arg(k.T);
+            if (guarded(name, [&] {
+                    h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
+                                    ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
+                })) {
+                check(name + " y", h.compare(ssd.y), kTolBf16);
+                check(name + " state", h.compare(ssd.state), kTolBf16);
             }
         }
         finish();

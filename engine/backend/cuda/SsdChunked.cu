@@ -38,6 +38,9 @@ struct Scratch {
     float* decay; // [nc, H]: exp(cum at the chunk's end)
     float* S;     // [nc, H, P, N]
     float* CB;    // [nc, G, L, L]
+    // [nc, H, P, N]: the state before each chunk in bf16, where the bf16 scan reads it so
+    // (mamba_ssm rounds the previous states to the model's dtype for its scan too).
+    __nv_bfloat16* Sprev;
 };
 
 // A warp's 16 x 64 accumulator tile (mma.sync layout: rows row0 + gid and + 8, columns
@@ -181,10 +184,11 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
                    tig);
 }
 
-// In place over the chunks: S[c] becomes the state before chunk c; the final state goes
-// back to a.state. Four consecutive state elements per thread (P * N % 4 == 0, aligned), the
-// next chunk's values loaded before this chunk's are stored, so loads overlap.
-__global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
+// In place over the chunks: S[c] becomes the state before chunk c (or, HalfPrev, Sprev[c]
+// does, in bf16); the final state goes back to a.state. Four consecutive state elements per
+// thread (P * N % 4 == 0, aligned), the next chunk's values loaded before this chunk's are
+// stored, so loads overlap.
+template <bool HalfPrev> __global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
     waitForPrevious();
     const std::int64_t total = a.H * a.P * a.N;
     const std::int64_t e = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
@@ -196,7 +200,14 @@ __global__ void ssdStatePassKernel(SsdArgs a, int nc, Scratch w) {
         const float4 own = next;
         if (c + 1 < nc)
             next = *reinterpret_cast<const float4*>(w.S + std::int64_t(c + 1) * total + e);
-        *reinterpret_cast<float4*>(w.S + std::int64_t(c) * total + e) = run;
+        if constexpr (HalfPrev) {
+            const __nv_bfloat162 lo = __floats2bfloat162_rn(run.x, run.y);
+            const __nv_bfloat162 hi = __floats2bfloat162_rn(run.z, run.w);
+            *reinterpret_cast<uint2*>(w.Sprev + std::int64_t(c) * total + e) = make_uint2(
+                *reinterpret_cast<const unsigned*>(&lo), *reinterpret_cast<const unsigned*>(&hi));
+        } else {
+            *reinterpret_cast<float4*>(w.S + std::int64_t(c) * total + e) = run;
+        }
         const float d = w.decay[c * int(a.H) + h];
         run =
             make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
@@ -425,7 +436,7 @@ __global__ void __launch_bounds__(128, 4)
 // rows (host check). With x, B and C in bf16 (In, the conv's prefill output as mamba_ssm's
 // kernels read it), the C and x tiles are staged as bf16 and their fragments come from
 // ldmatrix (x transposed as loaded): half the bytes from L2 of the two tiles every head reads.
-// CB in bf16 too (Cb) halves the third.
+// CB and the previous states in bf16 too (Scr, the scratch the scan reads) halve the rest.
 constexpr int kScanStages = 2;
 template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
@@ -438,19 +449,21 @@ template <bool Bf16> struct ScanTiles {
     // bf16 inputs: C rows of 40 and x rows of 72 bf16 in the same regions (16-byte aligned
     // rows whose 8-row ldmatrix reads fall on distinct banks).
     static constexpr int kCRowHalf = 40, kXRowHalf = 72;
-    static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight, "tiles fit");
+    static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight &&
+                      64 * kCRowHalf <= 2 * kRight,
+                  "tiles fit");
 };
 
-template <bool Bf16, class In, class Cb>
+template <bool Bf16, class In, class Scr>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
     constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
     constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
     constexpr bool kHalfIn = sizeof(In) == 2;
-    constexpr bool kHalfCb = sizeof(Cb) == 2;
+    constexpr bool kHalfScr = sizeof(Scr) == 2;
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
-    static_assert(!kHalfCb || kHalfIn, "a bf16 CB comes with bf16 inputs");
+    static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     float* cumS = sm + kScanStages * kStage;
@@ -463,7 +476,8 @@ __global__ void __launch_bounds__(256, 2)
     const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
     const std::int64_t rowsLeft = a.T - tc;
     const float* prev = w.S + chunkHead * P * N;
-    const Cb* CBc = reinterpret_cast<const Cb*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
+    const Scr* CBc = reinterpret_cast<const Scr*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
+    const __nv_bfloat16* prevH = w.Sprev + chunkHead * P * N; // kHalfScr
     // Part B's s-blocks end at the chunk's last row: x is zero past it.
     const int nA = (N + 31) / 32;
     const int nB = int((std::min<std::int64_t>(rowsLeft, L) + 31) / 32), steps = nA + nB;
@@ -492,21 +506,28 @@ __global__ void __launch_bounds__(256, 2)
                               ok ? Cg + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : Cg, ok);
                 }
             }
-#pragma unroll
-            for (int q = 0; q < 2; ++q) {
-                const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+            if constexpr (kHalfScr) { // rows of 40 bf16
+                const int r = tid >> 2, k = (tid & 3) * 8;
                 const bool ok = n0 + k < N && p0 + r < P;
-                cpAsync16(right + r * R + k, ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev,
-                          ok);
+                cpAsync16(reinterpret_cast<Scr*>(right) + r * CRH + k,
+                          ok ? prevH + std::int64_t(p0 + r) * N + n0 + k : prevH, ok);
+            } else {
+#pragma unroll
+                for (int q = 0; q < 2; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                    const bool ok = n0 + k < N && p0 + r < P;
+                    cpAsync16(right + r * R + k,
+                              ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev, ok);
+                }
             }
         } else { // CB rows s0.. x 32 s; x 32 s x 64 p
             const int s0 = (i - nA) * 32;
-            if constexpr (kHalfCb) { // rows of 40 bf16, as C's in part A
+            if constexpr (kHalfScr) { // rows of 40 bf16, as C's in part A
 #pragma unroll
                 for (int q = 0; q < 4; ++q) {
                     const int idx = tid + q * 256, r = idx >> 2, k = (idx & 3) * 8;
                     if (r >= s0)
-                        cpAsync16(reinterpret_cast<Cb*>(left) + r * CRH + k,
+                        cpAsync16(reinterpret_cast<Scr*>(left) + r * CRH + k,
                                   CBc + std::int64_t(r) * L + s0 + k, true);
                 }
             } else {
@@ -571,11 +592,27 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
                 for (int k = 0; k < 32; k += 16) {
                     std::uint32_t bf[8][2];
+                    if constexpr (kHalfScr) {
+                        // S_prev rows p (n) by columns n (k): matrices (block j, k 0-7),
+                        // (j, k 8-15), (j + 1, k 0-7), (j + 1, k 8-15).
 #pragma unroll
-                    for (int j = 0; j < 8; ++j) {
-                        const float* r = right + (j * 8 + gid) * R + k + 2 * tig;
-                        bf[j][0] = pair(r);
-                        bf[j][1] = pair(r + 8);
+                        for (int j = 0; j < 8; j += 2) {
+                            std::uint32_t r4[4];
+                            ldmatrixX4(r4, reinterpret_cast<const Scr*>(right) +
+                                               ((j + (lane >> 4)) * 8 + (lane & 7)) * CRH + k +
+                                               ((lane >> 3) & 1) * 8);
+                            bf[j][0] = r4[0];
+                            bf[j][1] = r4[1];
+                            bf[j + 1][0] = r4[2];
+                            bf[j + 1][1] = r4[3];
+                        }
+                    } else {
+#pragma unroll
+                        for (int j = 0; j < 8; ++j) {
+                            const float* r = right + (j * 8 + gid) * R + k + 2 * tig;
+                            bf[j][0] = pair(r);
+                            bf[j][1] = pair(r + 8);
+                        }
                     }
 #pragma unroll
                     for (int t = 0; t < 2; ++t) {
@@ -677,9 +714,9 @@ __global__ void __launch_bounds__(256, 2)
                         const int l = la + half * 8;
                         const float cl = cumS[l];
                         float2 lo, hi;
-                        if constexpr (kHalfCb) {
+                        if constexpr (kHalfScr) {
                             const auto* row = reinterpret_cast<const __nv_bfloat162*>(
-                                reinterpret_cast<const Cb*>(left) + l * CRH + k + 2 * tig);
+                                reinterpret_cast<const Scr*>(left) + l * CRH + k + 2 * tig);
                             lo = __bfloat1622float2(row[0]);
                             hi = __bfloat1622float2(row[4]);
                         } else {
@@ -914,17 +951,27 @@ bool ssdChunkedReadsBf16(const SsdArgs& a) {
 
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
     const std::int64_t nc = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
-    return sizeof(float) *
-           std::size_t(nc * a.H * L * 2 + nc * a.H + nc * a.H * a.P * a.N + nc * a.G * L * L + 4);
+    // bf16 inputs: room for the bf16 previous states too (used unless a switch says no).
+    const std::int64_t prevHalf = a.xbcBf16 ? (nc * a.H * a.P * a.N + 1) / 2 : 0;
+    return sizeof(float) * std::size_t(nc * a.H * L * 2 + nc * a.H + nc * a.H * a.P * a.N +
+                                       nc * a.G * L * L + prevHalf + 4);
 }
 
 namespace {
 
-// The state pass between the chunk states and the scan (the same kernel for every form).
-void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, cudaStream_t s) {
-    const bool vec = (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
-    if (vec)
-        launchKernel(ssdStatePassKernel, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
+// The vector form of the state pass serves these arguments.
+bool vectorStatePass(const SsdArgs& a) {
+    return (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
+}
+
+// The state pass between the chunk states and the scan: the previous states in f32 in place,
+// or in bf16 (halfPrev, vector form only).
+void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, bool halfPrev, cudaStream_t s) {
+    if (halfPrev)
+        launchKernel(ssdStatePassKernel<true>, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
+                     "ssdStatePass", a, nc, w);
+    else if (vectorStatePass(a))
+        launchKernel(ssdStatePassKernel<false>, ceilDiv(a.H * a.P * a.N / 4, 256), 256, 0, s,
                      "ssdStatePass", a, nc, w);
     else
         launchKernel(ssdStatePassScalarKernel, ceilDiv(a.H * a.P * a.N, 256), 256, 0, s,
@@ -934,22 +981,22 @@ void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, cudaStream_t s)
 constexpr int kCbTiles = (L / 64) * (L / 64 + 1) / 2; // CB's 64 x 64 tiles on or below the diagonal
 
 // One window through the cp.async kernels of one form: products on bf16 (Bf16) or TF32, x, B
-// and C stored as In, CB as Cb. Their chunk-state and scan kernels take more shared memory
-// than the default 48 KB.
-template <bool Bf16, class In, class Cb>
+// and C stored as In, CB and the previous states as Scr. Their chunk-state and scan kernels
+// take more shared memory than the default 48 KB.
+template <bool Bf16, class In, class Scr>
 void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w,
                        cudaStream_t s) {
     allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
                              int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Cb>),
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Scr>),
                              int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
                  StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
-    launchStatePass(a, nc, w, s);
-    launchKernel(ssdChunkCbKernel<In, Cb>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
+    launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
+    launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                  "ssdChunkCb", a, t0, w);
-    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Cb>, dim3(nc, unsigned(a.H), pTiles), 256,
+    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
                  ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }
 
@@ -968,15 +1015,17 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.S = w.cum + ncMax * a.H * L;
     w.decay = w.S + ncMax * a.H * a.P * a.N; // after S, so that S stays 16-byte aligned
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
+    w.Sprev = reinterpret_cast<__nv_bfloat16*>(w.CB + ncMax * a.G * L * L); // bf16 inputs only
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
-    // With bf16 x, B and C the CB tiles are bf16 too unless LONGVIEW_CUDA_SSD_CB_BF16=0 (read
-    // at each call).
+    // With bf16 x, B and C the scratch the scan reads (CB and the previous states) is bf16
+    // too, unless LONGVIEW_CUDA_SSD_SCRATCH_BF16=0 (read at each call).
     const bool async = a.xbcBf16 || asyncScanApplies(a, 4);
-    const bool halfCb = a.xbcBf16 && !switchIs("LONGVIEW_CUDA_SSD_CB_BF16", "0");
+    const bool halfScratch =
+        a.xbcBf16 && vectorStatePass(a) && !switchIs("LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        if (halfCb)
+        if (halfScratch)
             launchAsyncWindow<true, __nv_bfloat16, __nv_bfloat16>(a, t0, nc, w, s);
         else if (a.xbcBf16)
             launchAsyncWindow<true, __nv_bfloat16, float>(a, t0, nc, w, s);
@@ -988,7 +1037,7 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
             const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
             launchKernel(ssdChunkStateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, 0, s,
                          "ssdChunkState", a, t0, w);
-            launchStatePass(a, nc, w, s);
+            launchStatePass(a, nc, w, false, s);
             launchKernel(ssdChunkCbKernel<float, float>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0,
                          s, "ssdChunkCb", a, t0, w);
             launchKernel(ssdChunkScanKernel, dim3(nc, unsigned(a.H), (L / 64) * pTiles), 128, 0, s,

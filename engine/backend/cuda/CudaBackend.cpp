@@ -134,9 +134,10 @@ Rows tokenRows(const Tensor& t, const char* op, const char* name) {
     return viewRows(t, DType::F32, Split::Tokens, op, name);
 }
 
-// Rows of an activation a GPU's prefill may keep in bf16 (in_proj's output by the last
-// dimension: mamba2ProjectionDType; the SSD's y by tokens: ssdOutputDType), else f32. The
-// view's data pointer is typed f32; a bf16 tensor's callers pass t.data.
+// Rows of an activation a GPU's prefill may keep in bf16 (by the last dimension: in_proj's
+// output, mamba2ProjectionDType, and the conv's, ssdInputDType; by tokens: the SSD's x, B, C
+// and y, ssdOutputDType), else f32. The view's data pointer is typed f32; a bf16 tensor's
+// callers pass t.data.
 Rows f32OrBf16Rows(const Tensor& t, Split split, const char* op, const char* name) {
     return viewRows(t, t.dtype == DType::BF16 ? DType::BF16 : DType::F32, split, op, name);
 }

@@ -8,7 +8,8 @@
 //             + D x_l.
 // Steps 2, 4 and 5 are matrix products on the TF32 tensor cores (float32 in memory); for a
 // bf16 checkpoint (SsdArgs::bf16Products), steps 2 and 5 on bf16 operands, as mamba_ssm runs
-// them in the model's dtype.
+// them in the model's dtype; in its prefill x, B and C come in bf16 too (SsdArgs::xbcBf16,
+// the conv's output), and CB and the states before each chunk are kept in bf16 for step 5.
 // The result equals the recurrent form up to rounding for any chunk length, so the
 // interface's chunkSize is not needed here.
 

@@ -873,8 +873,7 @@ private slots:
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_HEADS", "1"}}) {
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others
                 const QString name =
                     "ssdScan" + tag + (c.yBf16 ? ", bf16 y" : "") +
@@ -945,12 +944,6 @@ private slots:
         ssdScanCases(QString(), true, false);
         ssdScanCases(" (unaligned rows: register-staged)", false, false);
         ssdScanCases(" (bf16 operands)", true, true);
-        // The chunk states and the scan one head a block (where a group's heads are even, two
-        // heads share a block).
-        qputenv("LONGVIEW_CUDA_SSD_HEADS", "1");
-        ssdScanCases(" (one head a scan block)", true, false);
-        ssdScanCases(" (bf16 operands, one head a scan block)", true, true);
-        qunsetenv("LONGVIEW_CUDA_SSD_HEADS");
         finish();
     }
 

@@ -459,14 +459,14 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[8][2],
         bf[j + 1][1] = r4[3];
     }
 }
-template <bool Bf16, int Heads> struct ScanTiles {
+template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
     // floats (TF32) or 40 (bf16's 8-byte pair loads); x rows of 72, or 68 (pairs of rows).
     static constexpr int kRow = Bf16 ? 40 : 36, kXRow = Bf16 ? 68 : 72;
     static constexpr int kLeft = L * kRow;   // floats: C rows [256][kRow] (part A), CB rows (B)
     static constexpr int kRight = 64 * kRow; // S_prev rows [64][kRow] (A), x [32][kXRow] (B)
-    static constexpr int kStage = kLeft + Heads * kRight; // the group's tile, each head's
-    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L * Heads);
+    static constexpr int kStage = kLeft + kRight;
+    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
     // bf16 inputs: C rows of 40 and x rows of 72 bf16 in the same regions (16-byte aligned
     // rows whose 8-row ldmatrix reads fall on distinct banks).
     static constexpr int kCRowHalf = 40, kXRowHalf = 72;
@@ -475,29 +475,24 @@ template <bool Bf16, int Heads> struct ScanTiles {
                   "tiles fit");
 };
 
-template <bool Bf16, class In, class Scr, int Heads>
-__global__ void __launch_bounds__(256 * Heads, 2 / Heads)
+template <bool Bf16, class In, class Scr>
+__global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    using Tiles = ScanTiles<Bf16, Heads>;
-    constexpr int R = Tiles::kRow, XR = Tiles::kXRow, kRight = Tiles::kRight;
-    constexpr int kLeft = Tiles::kLeft, kStage = Tiles::kStage;
-    constexpr int CRH = Tiles::kCRowHalf, XRH = Tiles::kXRowHalf;
-    constexpr int kThreads = 256 * Heads;
+    constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
+    constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
+    constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
     constexpr bool kHalfIn = sizeof(In) == 2;
     constexpr bool kHalfScr = sizeof(Scr) == 2;
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    // Each 256 threads serve one head (hw) of the block's Heads, all of one group: the
-    // group's C and CB tiles are staged once for them, x and S_prev per head.
-    const int tid = threadIdx.x, hw = tid >> 8, ht = tid & 255;
-    const int lane = tid & 31, warp = ht >> 5, gid = lane >> 2, tig = lane & 3;
-    float* cumS = sm + kScanStages * kStage + hw * 2 * L;
+    float* cumS = sm + kScanStages * kStage;
     float* dtpS = cumS + L;
-    const int c = blockIdx.x, h = blockIdx.y * Heads + hw, p0 = blockIdx.z * 64;
+    const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
     const int P = int(a.P), N = int(a.N);
     const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
     const std::int64_t tc = t0 + std::int64_t(c) * L;
     const std::int64_t chunkHead = std::int64_t(c) * a.H + h;
     const std::int64_t rowsLeft = a.T - tc;
@@ -512,35 +507,35 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
 
     auto issue = [&](int i, int st) {
         float* left = sm + st * kStage;
-        float* right = left + kLeft + hw * kRight;
+        float* right = left + kLeft;
         if (i < nA) { // C rows x 32 n; S_prev rows x 32 n
             const int n0 = i * 32;
             if constexpr (kHalfIn) {
 #pragma unroll
-                for (int q = 0; q < 4 / Heads; ++q) {
-                    const int idx = tid + q * kThreads, r = idx >> 2, k = (idx & 3) * 8;
+                for (int q = 0; q < 4; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 2, k = (idx & 3) * 8;
                     const bool ok = n0 + k < N && r < rowsLeft;
                     cpAsync16(reinterpret_cast<In*>(left) + r * CRH + k,
                               ok ? Cg + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : Cg, ok);
                 }
             } else {
 #pragma unroll
-                for (int q = 0; q < 8 / Heads; ++q) {
-                    const int idx = tid + q * kThreads, r = idx >> 3, k = (idx & 7) * 4;
+                for (int q = 0; q < 8; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                     const bool ok = n0 + k < N && r < rowsLeft;
                     cpAsync16(left + r * R + k,
                               ok ? Cg + (tc + r) * a.ldc + std::int64_t(g) * N + n0 + k : Cg, ok);
                 }
             }
             if constexpr (kHalfScr) { // rows of 40 bf16
-                const int r = ht >> 2, k = (ht & 3) * 8;
+                const int r = tid >> 2, k = (tid & 3) * 8;
                 const bool ok = n0 + k < N && p0 + r < P;
                 cpAsync16(reinterpret_cast<Scr*>(right) + r * CRH + k,
                           ok ? prevH + std::int64_t(p0 + r) * N + n0 + k : prevH, ok);
             } else {
 #pragma unroll
                 for (int q = 0; q < 2; ++q) {
-                    const int idx = ht + q * 256, r = idx >> 3, k = (idx & 7) * 4;
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                     const bool ok = n0 + k < N && p0 + r < P;
                     cpAsync16(right + r * R + k,
                               ok ? prev + std::int64_t(p0 + r) * N + n0 + k : prev, ok);
@@ -550,29 +545,29 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
             const int s0 = (i - nA) * 32;
             if constexpr (kHalfScr) { // rows of 40 bf16, as C's in part A
 #pragma unroll
-                for (int q = 0; q < 4 / Heads; ++q) {
-                    const int idx = tid + q * kThreads, r = idx >> 2, k = (idx & 3) * 8;
+                for (int q = 0; q < 4; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 2, k = (idx & 3) * 8;
                     if (r >= s0)
                         cpAsync16(reinterpret_cast<Scr*>(left) + r * CRH + k,
                                   CBc + std::int64_t(r) * L + s0 + k, true);
                 }
             } else {
 #pragma unroll
-                for (int q = 0; q < 8 / Heads; ++q) {
-                    const int idx = tid + q * kThreads, r = idx >> 3, k = (idx & 7) * 4;
+                for (int q = 0; q < 8; ++q) {
+                    const int idx = tid + q * 256, r = idx >> 3, k = (idx & 7) * 4;
                     if (r >= s0)
                         cpAsync16(left + r * R + k, CBc + std::int64_t(r) * L + s0 + k, true);
                 }
             }
             if constexpr (kHalfIn) {
-                const int r = ht >> 3, k = (ht & 7) * 8;
+                const int r = tid >> 3, k = (tid & 7) * 8;
                 const bool ok = s0 + r < rowsLeft && p0 + k < P;
                 cpAsync16(reinterpret_cast<In*>(right) + r * XRH + k,
                           ok ? Xg + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg, ok);
             } else {
 #pragma unroll
                 for (int q = 0; q < 2; ++q) {
-                    const int idx = ht + q * 256, r = idx >> 4, k = (idx & 15) * 4;
+                    const int idx = tid + q * 256, r = idx >> 4, k = (idx & 15) * 4;
                     const bool ok = s0 + r < rowsLeft && p0 + k < P;
                     cpAsync16(right + r * XR + k,
                               ok ? Xg + (tc + s0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg,
@@ -587,7 +582,7 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
     // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx
     // (every weight below goes through decay(), which exponentiates in the matching base).
     constexpr float kCumScale = Bf16 ? 1.4426950408889634f : 1.0f;
-    for (int l = ht; l < L; l += 256) {
+    for (int l = tid; l < L; l += 256) {
         cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
         dtpS[l] = w.dtp[chunkHead * L + l];
     }
@@ -612,7 +607,7 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
         else
             cpAsyncCommit();
         const float* left = sm + (i % kScanStages) * kStage;
-        const float* right = left + kLeft + hw * kRight;
+        const float* right = left + kLeft;
         if (i < nA) { // C_l . S_prev^T over n
             if constexpr (Bf16) {
 #pragma unroll
@@ -799,13 +794,11 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
 // stored in bf16 (In) are staged so, rows of 72 and 136 bf16, and both operands come from
 // ldmatrix transposed (x's weights applied to the loaded pairs): half the bytes.
 constexpr int kStateStages = 3;
-template <bool Bf16, class In, int Heads> struct StateTiles {
+template <bool Bf16, class In> struct StateTiles {
     static constexpr bool kHalfIn = sizeof(In) == 2;
     static constexpr int kXRow = Bf16 && !kHalfIn ? 68 : 72, kBRow = Bf16 && !kHalfIn ? 132 : 136;
-    // Elements of In: each head's x, then the group's B.
-    static constexpr int kStage = Heads * 32 * kXRow + 32 * kBRow;
-    static constexpr std::size_t kSmem =
-        sizeof(In) * kStateStages * kStage + sizeof(float) * L * Heads;
+    static constexpr int kStage = 32 * kXRow + 32 * kBRow; // elements of In: x, then B
+    static constexpr std::size_t kSmem = sizeof(In) * kStateStages * kStage + sizeof(float) * L;
 };
 
 // Two bf16 (a register of a fragment) times two weights, packed again.
@@ -814,47 +807,44 @@ __device__ __forceinline__ std::uint32_t scaledBf16(std::uint32_t v, float w0, f
     return packBf16(f.x * w0, f.y * w1);
 }
 
-template <bool Bf16, class In, int Heads>
-__global__ void __launch_bounds__(256 * Heads, 2 / Heads)
+template <bool Bf16, class In>
+__global__ void __launch_bounds__(256, 2)
     ssdChunkStateAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    using Tiles = StateTiles<Bf16, In, Heads>;
+    using Tiles = StateTiles<Bf16, In>;
     constexpr int XR = Tiles::kXRow, BR = Tiles::kBRow, kStage = Tiles::kStage;
     constexpr int kPiece = 16 / int(sizeof(In)); // elements one 16-byte copy moves
     static_assert(!Tiles::kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    // Each 256 threads serve one head (hw) of the block's Heads, all of one group: the
-    // group's B tile is staged once for them, x per head.
-    const int tid = threadIdx.x, hw = tid >> 8, ht = tid & 255;
-    const int lane = tid & 31, warp = ht >> 5, gid = lane >> 2, tig = lane & 3;
     In* stages = reinterpret_cast<In*>(sm);
-    float* wS = reinterpret_cast<float*>(stages + kStateStages * kStage) + hw * L;
+    float* wS = reinterpret_cast<float*>(stages + kStateStages * kStage);
     const In* Xg = static_cast<const In*>(a.x);
     const In* Bg = static_cast<const In*>(a.B);
-    const int c = blockIdx.x, h = blockIdx.y * Heads + hw;
+    const int c = blockIdx.x, h = blockIdx.y;
     const int P = int(a.P), N = int(a.N);
     const int nTilesN = (N + 127) / 128;
     const int p0 = (blockIdx.z / nTilesN) * 64, n0 = (blockIdx.z % nTilesN) * 128;
     const int g = int(h / (a.H / a.G));
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
     const std::int64_t tc = t0 + std::int64_t(c) * L;
     const std::int64_t rowsLeft = a.T - tc;
     constexpr int steps = L / 32;
 
     auto issue = [&](int i, int st) {
-        In* xs = stages + st * kStage + hw * 32 * XR;
-        In* bs = stages + st * kStage + Heads * 32 * XR;
+        In* xs = stages + st * kStage;
+        In* bs = xs + 32 * XR;
         const int l0 = i * 32;
         constexpr int xPieces = 64 / kPiece, bPieces = 128 / kPiece; // a row's copies
 #pragma unroll
         for (int q = 0; q < 32 * xPieces / 256; ++q) { // x: 32 rows x 64 p
-            const int idx = ht + q * 256, r = idx / xPieces, k = (idx % xPieces) * kPiece;
+            const int idx = tid + q * 256, r = idx / xPieces, k = (idx % xPieces) * kPiece;
             const bool ok = l0 + r < rowsLeft && p0 + k < P;
             cpAsync16(xs + r * XR + k,
                       ok ? Xg + (tc + l0 + r) * a.ldx + std::int64_t(h) * P + p0 + k : Xg, ok);
         }
 #pragma unroll
-        for (int q = 0; q < 32 * bPieces / (256 * Heads); ++q) { // B: 32 rows x 128 n
-            const int idx = tid + q * 256 * Heads, r = idx / bPieces, k = (idx % bPieces) * kPiece;
+        for (int q = 0; q < 32 * bPieces / 256; ++q) { // B: 32 rows x 128 n
+            const int idx = tid + q * 256, r = idx / bPieces, k = (idx % bPieces) * kPiece;
             const bool ok = l0 + r < rowsLeft && n0 + k < N;
             cpAsync16(bs + r * BR + k,
                       ok ? Bg + (tc + l0 + r) * a.ldb + std::int64_t(g) * N + n0 + k : Bg, ok);
@@ -866,7 +856,7 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
     const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
     const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
     const float cumLast = cumC[L - 1];
-    for (int l = ht; l < L; l += 256)
+    for (int l = tid; l < L; l += 256)
         wS[l] = dtpC[l] * expf(cumLast - cumC[l]);
 
     const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
@@ -878,8 +868,8 @@ __global__ void __launch_bounds__(256 * Heads, 2 / Heads)
             issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
         else
             cpAsyncCommit();
-        const In* xs = stages + (i % kStateStages) * kStage + hw * 32 * XR;
-        const In* bs = stages + (i % kStateStages) * kStage + Heads * 32 * XR;
+        const In* xs = stages + (i % kStateStages) * kStage;
+        const In* bs = xs + 32 * XR;
         const int l0 = i * 32;
         if constexpr (Tiles::kHalfIn) {
             // Both tiles are [l][.] with l the products' k: A = x^T from matrices (p 0-7,
@@ -1002,48 +992,21 @@ constexpr int kCbTiles = (L / 64) * (L / 64 + 1) / 2; // CB's 64 x 64 tiles on o
 // One window through the cp.async kernels of one form: products on bf16 (Bf16) or TF32, x, B
 // and C stored as In, CB and the previous states as Scr. Their chunk-state and scan kernels
 // take more shared memory than the default 48 KB.
-template <bool Bf16, class In, class Scr, int Heads>
-void launchScanWhole(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, cudaStream_t s) {
-    constexpr auto kernel = ssdChunkScanWholeKernel<Bf16, In, Scr, Heads>;
-    constexpr std::size_t smem = ScanTiles<Bf16, Heads>::kSmem;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), int(smem),
-                             "ssd chunk scan shared memory");
-    launchKernel(kernel, dim3(nc, unsigned(a.H / Heads), ceilDiv(a.P, 64)), 256 * Heads, smem, s,
-                 "ssdChunkScanWhole", a, t0, w);
-}
-
-// Two heads a block for the chunk states and the scan where a group has an even number of
-// heads (they share its B, C and CB tiles, staged once), unless LONGVIEW_CUDA_SSD_HEADS=1
-// (read at each call).
-bool twoHeadsABlock(const SsdArgs& a) {
-    return (a.H / a.G) % 2 == 0 && !switchIs("LONGVIEW_CUDA_SSD_HEADS", "1");
-}
-
-template <bool Bf16, class In, int Heads>
-void launchStateAsync(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w, cudaStream_t s) {
-    constexpr auto kernel = ssdChunkStateAsyncKernel<Bf16, In, Heads>;
-    constexpr std::size_t smem = StateTiles<Bf16, In, Heads>::kSmem;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), int(smem),
-                             "ssd chunk state shared memory");
-    launchKernel(kernel, dim3(nc, unsigned(a.H / Heads), ceilDiv(a.P, 64) * ceilDiv(a.N, 128)),
-                 256 * Heads, smem, s, "ssdChunkStateAsync", a, t0, w);
-}
-
 template <bool Bf16, class In, class Scr>
 void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w,
                        cudaStream_t s) {
-    const bool twoHeads = twoHeadsABlock(a);
-    if (twoHeads)
-        launchStateAsync<Bf16, In, 2>(a, t0, nc, w, s);
-    else
-        launchStateAsync<Bf16, In, 1>(a, t0, nc, w, s);
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
+                             int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Scr>),
+                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
+    const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
+    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
+                 StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
     launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                  "ssdChunkCb", a, t0, w);
-    if (twoHeads)
-        launchScanWhole<Bf16, In, Scr, 2>(a, t0, nc, w, s);
-    else
-        launchScanWhole<Bf16, In, Scr, 1>(a, t0, nc, w, s);
+    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
+                 ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }
 
 } // namespace

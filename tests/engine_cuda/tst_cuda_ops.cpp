@@ -827,19 +827,33 @@ private slots:
             auto xbc = bf16Columns(proj, Z, {T, C});
             auto cw = h.input(h.randn(std::size_t(C * 4), 0.5f), {C, 4}, DType::BF16);
             auto cb = h.input(h.randn(std::size_t(C)), {C});
-            // The output f32, or bf16 for the SSD (ssdInputDType): rounded as it is written.
-            for (bool outBf16 : {false, true}) {
-                const QString name = "causalConv1d" + tag + (outBf16 ? ", bf16 out)" : ")");
+            // The output f32, or bf16 for the SSD (ssdInputDType): rounded as it is written;
+            // the register form and the staged one (the tile in shared memory, opt-in), with
+            // and without bias and SiLU.
+            struct ConvForm {
+                bool outBf16, staged, biasSilu;
+            };
+            for (const ConvForm f : {ConvForm{false, false, true}, ConvForm{true, false, true},
+                                     ConvForm{true, true, true}, ConvForm{false, true, false}}) {
+                const bool outBf16 = f.outBf16;
+                const QString name = "causalConv1d" + tag + (outBf16 ? ", bf16 out" : "") +
+                                     (f.staged ? ", LONGVIEW_CUDA_CONV_STAGED=1" : "") +
+                                     (f.biasSilu ? ")" : ", no bias, no SiLU)");
                 auto state = h.output({C, 3});
                 h.set(state, h.randn(std::size_t(C * 3)));
                 auto convOut = outBf16 ? h.inputAs(std::vector<float>(std::size_t(T * C), 7.0f),
                                                    {T, C}, DType::F32, DType::BF16)
                                        : h.output({T, C});
-                h.ref().causalConv1d(xbc.ref, cw.ref, &cb.ref, state.ref, true, convOut.ref);
-                if (guarded(name, [&] {
-                        h.dut().causalConv1d(xbc.dut, cw.dut, &cb.dut, state.dut, true,
-                                             convOut.dut);
-                    })) {
+                const lv::Tensor* bias = f.biasSilu ? &cb.ref : nullptr;
+                h.ref().causalConv1d(xbc.ref, cw.ref, bias, state.ref, f.biasSilu, convOut.ref);
+                if (f.staged) qputenv("LONGVIEW_CUDA_CONV_STAGED", "1");
+                const bool ran = guarded(name, [&] {
+                    h.dut().causalConv1d(xbc.dut, cw.dut, f.biasSilu ? &cb.dut : nullptr, state.dut,
+                                         f.biasSilu, convOut.dut);
+                    h.dut().synchronize();
+                });
+                if (f.staged) qunsetenv("LONGVIEW_CUDA_CONV_STAGED");
+                if (ran) {
                     check(name + " out", h.compare(convOut), outBf16 ? kTolBf16 : kTolF32);
                     check(name + " state", h.compare(state), kTolF32);
                 }

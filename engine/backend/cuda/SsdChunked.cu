@@ -459,6 +459,7 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[8][2],
         bf[j + 1][1] = r4[3];
     }
 }
+
 template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
     // floats (TF32) or 40 (bf16's 8-byte pair loads); x rows of 72, or 68 (pairs of rows).

@@ -41,8 +41,9 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-unfused.txt" 2>&1
     results+=("tst_cuda_session, unfused decode: $(status $?)")
-    # The opt-in forms not yet measured (cuda-notes v91: the conv's tile staged).
-    LONGVIEW_CUDA_CONV_STAGED=1 limit 200 ./bin/tst_cuda_session \
+    # The opt-in forms not yet measured (cuda-notes v91: the conv's tile staged; v92: the
+    # SSD's deeper cp.async pipelines).
+    LONGVIEW_CUDA_CONV_STAGED=1 LONGVIEW_CUDA_SSD_DEEP=1 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-opt-in.txt" 2>&1
     results+=("tst_cuda_session, opt-in forms: $(status $?)")
 fi

@@ -886,6 +886,7 @@ private slots:
             for (const Case c :
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_DEEP", "1"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others
@@ -922,9 +923,9 @@ private slots:
                 }
             }
         }
-        {
-            // bf16 x, B and C over more than one window of 64 chunks (the bf16 previous
-            // states and CB reused across windows), four heads.
+        // bf16 x, B and C over more than one window of 64 chunks (the bf16 previous states and
+        // CB reused across windows), four heads; the default stages and v92's deeper ones.
+        for (const bool deep : {false, true}) {
             OpHarness h = harness();
             const SsdCase k{64 * 256 + 100, 4, 64, 1, 128, 0.0f, 1e30f};
             const std::int64_t cols = k.H * k.P + 2 * k.N;
@@ -938,11 +939,17 @@ private slots:
             p.bf16Products = true;
             h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
                             ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows)").arg(k.T);
-            if (guarded(name, [&] {
-                    h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
-                                    ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
-                })) {
+            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows%2)")
+                                     .arg(k.T)
+                                     .arg(deep ? ", LONGVIEW_CUDA_SSD_DEEP=1" : "");
+            if (deep) qputenv("LONGVIEW_CUDA_SSD_DEEP", "1");
+            const bool ran = guarded(name, [&] {
+                h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut, ssd.D.dut,
+                                ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
+                h.dut().synchronize();
+            });
+            if (deep) qunsetenv("LONGVIEW_CUDA_SSD_DEEP");
+            if (ran) {
                 check(name + " y", h.compare(ssd.y), kTolBf16);
                 check(name + " state", h.compare(ssd.state), kTolBf16);
             }

@@ -37,15 +37,11 @@ for t in tst_cuda_ops tst_cuda_session; do
     results+=("$t: $(status $?) $(grep -c '  FAIL ' "$logs/$t.txt") failed cases")
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
-    # The decode step without its fusions: the residual norm as its own kernel, the conv too.
-    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 limit 200 ./bin/tst_cuda_session \
-        >"$logs/tst_cuda_session-unfused.txt" 2>&1
-    results+=("tst_cuda_session, unfused decode: $(status $?)")
-    # The opt-in forms not yet measured (cuda-notes v91: the conv's tile staged; v92: the
-    # SSD's deeper cp.async pipelines).
-    LONGVIEW_CUDA_CONV_STAGED=1 LONGVIEW_CUDA_SSD_DEEP=1 limit 200 ./bin/tst_cuda_session \
-        >"$logs/tst_cuda_session-opt-in.txt" 2>&1
-    results+=("tst_cuda_session, opt-in forms: $(status $?)")
+    # The decode step without its fusions (the residual norm as its own kernel, the conv
+    # too), and the bf16 prefill's conv in its register form.
+    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_CONV_STAGED=0 limit 200 \
+        ./bin/tst_cuda_session >"$logs/tst_cuda_session-unfused.txt" 2>&1
+    results+=("tst_cuda_session, unfused decode, register conv: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -79,6 +75,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "ssd-registers|--record 1|LONGVIEW_CUDA_SSD_SCAN=registers"
           "ssd-tf32|--record 1|LONGVIEW_CUDA_SSD_SCAN=tf32"
           "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
+          "conv-registers|--record 1|LONGVIEW_CUDA_CONV_STAGED=0"
           "gateup-f32|--record 1|LONGVIEW_CUDA_GATEUP_BF16=0")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do

@@ -828,16 +828,17 @@ private slots:
             auto cw = h.input(h.randn(std::size_t(C * 4), 0.5f), {C, 4}, DType::BF16);
             auto cb = h.input(h.randn(std::size_t(C)), {C});
             // The output f32, or bf16 for the SSD (ssdInputDType): rounded as it is written;
-            // the register form and the staged one (the tile in shared memory, opt-in), with
-            // and without bias and SiLU.
+            // the staged form (the tile in shared memory, the default) and the register one,
+            // with and without bias and SiLU.
             struct ConvForm {
-                bool outBf16, staged, biasSilu;
+                bool outBf16, registers, biasSilu;
             };
             for (const ConvForm f : {ConvForm{false, false, true}, ConvForm{true, false, true},
-                                     ConvForm{true, true, true}, ConvForm{false, true, false}}) {
+                                     ConvForm{false, false, false}, ConvForm{true, true, true},
+                                     ConvForm{false, true, true}}) {
                 const bool outBf16 = f.outBf16;
                 const QString name = "causalConv1d" + tag + (outBf16 ? ", bf16 out" : "") +
-                                     (f.staged ? ", LONGVIEW_CUDA_CONV_STAGED=1" : "") +
+                                     (f.registers ? ", LONGVIEW_CUDA_CONV_STAGED=0" : "") +
                                      (f.biasSilu ? ")" : ", no bias, no SiLU)");
                 auto state = h.output({C, 3});
                 h.set(state, h.randn(std::size_t(C * 3)));
@@ -846,13 +847,13 @@ private slots:
                                        : h.output({T, C});
                 const lv::Tensor* bias = f.biasSilu ? &cb.ref : nullptr;
                 h.ref().causalConv1d(xbc.ref, cw.ref, bias, state.ref, f.biasSilu, convOut.ref);
-                if (f.staged) qputenv("LONGVIEW_CUDA_CONV_STAGED", "1");
+                if (f.registers) qputenv("LONGVIEW_CUDA_CONV_STAGED", "0");
                 const bool ran = guarded(name, [&] {
                     h.dut().causalConv1d(xbc.dut, cw.dut, f.biasSilu ? &cb.dut : nullptr, state.dut,
                                          f.biasSilu, convOut.dut);
                     h.dut().synchronize();
                 });
-                if (f.staged) qunsetenv("LONGVIEW_CUDA_CONV_STAGED");
+                if (f.registers) qunsetenv("LONGVIEW_CUDA_CONV_STAGED");
                 if (ran) {
                     check(name + " out", h.compare(convOut), outBf16 ? kTolBf16 : kTolF32);
                     check(name + " state", h.compare(state), kTolF32);
@@ -886,7 +887,6 @@ private slots:
             for (const Case c :
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_DEEP", "1"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others
@@ -923,9 +923,9 @@ private slots:
                 }
             }
         }
-        // bf16 x, B and C over more than one window of 64 chunks (the bf16 previous states and
-        // CB reused across windows), four heads; the default stages and v92's deeper ones.
-        for (const bool deep : {false, true}) {
+        {
+            // bf16 x, B and C over more than one window of 64 chunks (the bf16 previous
+            // states and CB reused across windows), four heads.
             OpHarness h = harness();
             const SsdCase k{64 * 256 + 100, 4, 64, 1, 128, 0.0f, 1e30f};
             const std::int64_t cols = k.H * k.P + 2 * k.N;
@@ -939,17 +939,11 @@ private slots:
             p.bf16Products = true;
             h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
                             ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows%2)")
-                                     .arg(k.T)
-                                     .arg(deep ? ", LONGVIEW_CUDA_SSD_DEEP=1" : "");
-            if (deep) qputenv("LONGVIEW_CUDA_SSD_DEEP", "1");
-            const bool ran = guarded(name, [&] {
-                h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut, ssd.D.dut,
-                                ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
-                h.dut().synchronize();
-            });
-            if (deep) qunsetenv("LONGVIEW_CUDA_SSD_DEEP");
-            if (ran) {
+            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows)").arg(k.T);
+            if (guarded(name, [&] {
+                    h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
+                                    ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
+                })) {
                 check(name + " y", h.compare(ssd.y), kTolBf16);
                 check(name + " state", h.compare(ssd.state), kTolBf16);
             }

@@ -87,8 +87,7 @@ constexpr int kRun = 32;
 
 // Four consecutive channels c .. c+3: their taps and bias, and one token's outputs from a
 // window of their inputs, for the staged kernel below. The register kernel does the same
-// arithmetic inline, as it ran on a GPU; it takes this struct once the staged form has run
-// there too (cuda-notes v91).
+// arithmetic inline, in the form that ran on a GPU.
 template <int K> struct FourChannels {
     float taps[4][K];
     float b[4];
@@ -207,7 +206,7 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
 // a thread over the run as above. The register form keeps four 8-byte loads in flight a
 // thread and its registers allow 20 warps an SM: 12% of the H200's DRAM bandwidth (ncu,
 // session 33). Here each block has its 36 KB in flight at once, and the copies take no
-// registers.
+// registers (cuda-notes v91, H100: 61 -> 45 us a 4096-token chunk of the 1B).
 constexpr int kStagedChannels = 512;
 
 template <int K>
@@ -255,9 +254,9 @@ bool aligned(const void* p, std::uintptr_t bytes) {
     return (reinterpret_cast<std::uintptr_t>(p) & (bytes - 1)) == 0;
 }
 
-// The staged form (K = 4) where the input is bf16 in aligned 16-byte pieces, opt-in with
-// LONGVIEW_CUDA_CONV_STAGED=1 (read at each call) until it has been measured on a GPU
-// (cuda-notes v91); false where it did not launch.
+// The staged form (K = 4) where the input is bf16 in aligned 16-byte pieces, unless
+// LONGVIEW_CUDA_CONV_STAGED=0 (read at each call) asks for the register form, to compare;
+// false where it did not launch.
 template <class T>
 bool launchStagedConv(InRows<T> x, Weight w, const float* bias, const float* state, bool applySilu,
                       OutRows out, cudaStream_t s) {
@@ -265,7 +264,7 @@ bool launchStagedConv(InRows<T> x, Weight w, const float* bias, const float* sta
         return false;
     } else {
         if (x.cols % 8 != 0 || x.ld % 8 != 0 || !aligned(x.data, 16) ||
-            !switchIs("LONGVIEW_CUDA_CONV_STAGED", "1"))
+            switchIs("LONGVIEW_CUDA_CONV_STAGED", "0"))
             return false;
         const dim3 grid(ceilDiv(x.cols, kStagedChannels), ceilDiv(x.rows, kRun));
         launchKernel(causalConv1dStagedKernel<4>, grid, kStagedChannels / 4, 0, s,

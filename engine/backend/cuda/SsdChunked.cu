@@ -460,44 +460,35 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[8][2],
     }
 }
 
-// Compact (cuda-notes v92, opt-in): the all-bf16 form (x, B, C and the scratch in bf16) in
-// regions of its own tiles' size, half the reservation above, so that four stages, three
-// steps in flight, fit in the shared memory of two: ncu finds the kernel latency-bound
-// (session 33), and with two stages each step's copies have one step's products to hide under.
-template <bool Bf16, int Stages = kScanStages, bool Compact = false> struct ScanTiles {
+template <bool Bf16> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
     // floats (TF32) or 40 (bf16's 8-byte pair loads); x rows of 72, or 68 (pairs of rows).
     static constexpr int kRow = Bf16 ? 40 : 36, kXRow = Bf16 ? 68 : 72;
+    static constexpr int kLeft = L * kRow;   // floats: C rows [256][kRow] (part A), CB rows (B)
+    static constexpr int kRight = 64 * kRow; // S_prev rows [64][kRow] (A), x [32][kXRow] (B)
+    static constexpr int kStage = kLeft + kRight;
+    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
     // bf16 inputs: C rows of 40 and x rows of 72 bf16 in the same regions (16-byte aligned
     // rows whose 8-row ldmatrix reads fall on distinct banks).
     static constexpr int kCRowHalf = 40, kXRowHalf = 72;
-    // floats: C rows [256] (part A), CB rows (B); then S_prev rows [64] (A), x [32] (B)
-    static constexpr int kLeft = Compact ? L * kCRowHalf / 2 : L * kRow;
-    static constexpr int kRight =
-        Compact ? (64 * kCRowHalf > 32 * kXRowHalf ? 64 * kCRowHalf : 32 * kXRowHalf) / 2
-                : 64 * kRow;
-    static constexpr int kStage = kLeft + kRight;
-    static constexpr std::size_t kSmem = sizeof(float) * (Stages * kStage + 2 * L);
     static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight &&
                       64 * kCRowHalf <= 2 * kRight,
                   "tiles fit");
 };
 
-template <bool Bf16, class In, class Scr, int Stages = kScanStages>
+template <bool Bf16, class In, class Scr>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
+    constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
+    constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
     constexpr bool kHalfIn = sizeof(In) == 2;
     constexpr bool kHalfScr = sizeof(Scr) == 2;
-    using Tiles = ScanTiles<Bf16, Stages, Stages != kScanStages>;
-    constexpr int R = Tiles::kRow, XR = Tiles::kXRow;
-    constexpr int kLeft = Tiles::kLeft, kStage = Tiles::kStage;
-    constexpr int CRH = Tiles::kCRowHalf, XRH = Tiles::kXRowHalf;
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
-    static_assert(Stages == kScanStages || kHalfScr, "the compact stages hold bf16 tiles only");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
-    float* cumS = sm + Stages * kStage;
+    float* cumS = sm + kScanStages * kStage;
     float* dtpS = cumS + L;
     const int c = blockIdx.x, h = blockIdx.y, p0 = blockIdx.z * 64;
     const int P = int(a.P), N = int(a.N);
@@ -587,12 +578,8 @@ __global__ void __launch_bounds__(256, 2)
         }
         cpAsyncCommit();
     };
-    for (int i = 0; i < Stages - 1; ++i) { // steps >= nA + nB >= 2
-        if (i < steps)
-            issue(i, i);
-        else
-            cpAsyncCommit();
-    }
+    for (int i = 0; i < kScanStages - 1; ++i)
+        issue(i, i); // steps >= nA + nB >= 2 >= kScanStages - 1
     // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx
     // (every weight below goes through decay(), which exponentiates in the matching base).
     constexpr float kCumScale = Bf16 ? 1.4426950408889634f : 1.0f;
@@ -614,13 +601,13 @@ __global__ void __launch_bounds__(256, 2)
     const int tiles[2] = {warp, 15 - warp};
     float acc[2][8][4] = {};
     for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<Stages - 2>();
+        cpAsyncWait<kScanStages - 2>();
         __syncthreads();
-        if (i + Stages - 1 < steps)
-            issue(i + Stages - 1, (i + Stages - 1) % Stages);
+        if (i + kScanStages - 1 < steps)
+            issue(i + kScanStages - 1, (i + kScanStages - 1) % kScanStages);
         else
             cpAsyncCommit();
-        const float* left = sm + (i % Stages) * kStage;
+        const float* left = sm + (i % kScanStages) * kStage;
         const float* right = left + kLeft;
         if (i < nA) { // C_l . S_prev^T over n
             if constexpr (Bf16) {
@@ -800,19 +787,22 @@ __global__ void __launch_bounds__(256, 2)
         storeScanRows<In>(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
 }
 
-// Chunk states with the x and B tiles copied into three cp.async stages (two steps in
-// flight, one barrier a step); x's decay weight applied as the fragments are read. TF32
-// operands (the same values in the same order as ssdChunkStateKernel; rows of 72 and 136
-// floats) or, for a bf16 checkpoint, bf16 ones (mma.sync m16n8k16, pairs packed as read;
-// rows of 68 and 132 floats keep the reads of row pairs free of bank conflicts). x and B
-// stored in bf16 (In) are staged so, rows of 72 and 136 bf16, and both operands come from
-// ldmatrix transposed (x's weights applied to the loaded pairs): half the bytes.
-constexpr int kStateStages = 3;
-template <bool Bf16, class In, int Stages = kStateStages> struct StateTiles {
+// Chunk states with the x and B tiles copied into cp.async stages (one barrier a step); x's
+// decay weight applied as the fragments are read. TF32 operands (the same values in the same
+// order as ssdChunkStateKernel; rows of 72 and 136 floats) or, for a bf16 checkpoint, bf16
+// ones (mma.sync m16n8k16, pairs packed as read; rows of 68 and 132 floats keep the reads of
+// row pairs free of bank conflicts): three stages, two steps in flight. x and B stored in bf16
+// (In) are staged so, rows of 72 and 136 bf16, and both operands come from ldmatrix
+// transposed (x's weights applied to the loaded pairs): half the bytes; and five stages
+// (67 KB) with the registers held to 80 (102 otherwise), so that three blocks an SM run, 24
+// warps, where ncu found the kernel latency-bound at 16 (cuda-notes v92, H100: 48.8 -> 42.0
+// us a 4096-token chunk of the 1B).
+template <bool Bf16, class In> struct StateTiles {
     static constexpr bool kHalfIn = sizeof(In) == 2;
+    static constexpr int kStages = kHalfIn ? 5 : 3, kBlocksPerSm = kHalfIn ? 3 : 2;
     static constexpr int kXRow = Bf16 && !kHalfIn ? 68 : 72, kBRow = Bf16 && !kHalfIn ? 132 : 136;
     static constexpr int kStage = 32 * kXRow + 32 * kBRow; // elements of In: x, then B
-    static constexpr std::size_t kSmem = sizeof(In) * Stages * kStage + sizeof(float) * L;
+    static constexpr std::size_t kSmem = sizeof(In) * kStages * kStage + sizeof(float) * L;
 };
 
 // Two bf16 (a register of a fragment) times two weights, packed again.
@@ -821,18 +811,18 @@ __device__ __forceinline__ std::uint32_t scaledBf16(std::uint32_t v, float w0, f
     return packBf16(f.x * w0, f.y * w1);
 }
 
-// With more stages than the default (v92) the registers are held to three blocks an SM.
-template <bool Bf16, class In, int Stages = kStateStages>
-__global__ void __launch_bounds__(256, Stages == kStateStages ? 2 : 3)
+template <bool Bf16, class In>
+__global__ void __launch_bounds__(256, StateTiles<Bf16, In>::kBlocksPerSm)
     ssdChunkStateAsyncKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    using Tiles = StateTiles<Bf16, In, Stages>;
+    using Tiles = StateTiles<Bf16, In>;
     constexpr int XR = Tiles::kXRow, BR = Tiles::kBRow, kStage = Tiles::kStage;
+    constexpr int kStateStages = Tiles::kStages;
     constexpr int kPiece = 16 / int(sizeof(In)); // elements one 16-byte copy moves
     static_assert(!Tiles::kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     In* stages = reinterpret_cast<In*>(sm);
-    float* wS = reinterpret_cast<float*>(stages + Stages * kStage);
+    float* wS = reinterpret_cast<float*>(stages + kStateStages * kStage);
     const In* Xg = static_cast<const In*>(a.x);
     const In* Bg = static_cast<const In*>(a.B);
     const int c = blockIdx.x, h = blockIdx.y;
@@ -866,8 +856,8 @@ __global__ void __launch_bounds__(256, Stages == kStateStages ? 2 : 3)
         }
         cpAsyncCommit();
     };
-    static_assert(steps > Stages - 1, "the first stages' steps exist");
-    for (int i = 0; i < Stages - 1; ++i)
+    static_assert(steps > kStateStages - 1, "the first stages' steps exist");
+    for (int i = 0; i < kStateStages - 1; ++i)
         issue(i, i);
     const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
     const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
@@ -878,13 +868,13 @@ __global__ void __launch_bounds__(256, Stages == kStateStages ? 2 : 3)
     const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
     float acc[8][4] = {};
     for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<Stages - 2>();
+        cpAsyncWait<kStateStages - 2>();
         __syncthreads();
-        if (i + Stages - 1 < steps)
-            issue(i + Stages - 1, (i + Stages - 1) % Stages);
+        if (i + kStateStages - 1 < steps)
+            issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
         else
             cpAsyncCommit();
-        const In* xs = stages + (i % Stages) * kStage;
+        const In* xs = stages + (i % kStateStages) * kStage;
         const In* bs = xs + 32 * XR;
         const int l0 = i * 32;
         if constexpr (Tiles::kHalfIn) {
@@ -1003,37 +993,26 @@ void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, bool halfPrev, 
                      "ssdStatePassScalar", a, nc, w);
 }
 
-// v92's stage counts: the scan's four in the two's shared memory (compact tiles), the
-// chunk states' five (67 KB; three blocks an SM, 24 warps, where the default's 102
-// registers allow two).
-constexpr int kDeepScanStages = 4, kDeepStateStages = 5;
-
 constexpr int kCbTiles = (L / 64) * (L / 64 + 1) / 2; // CB's 64 x 64 tiles on or below the diagonal
 
 // One window through the cp.async kernels of one form: products on bf16 (Bf16) or TF32, x, B
-// and C stored as In, CB and the previous states as Scr; the chunk states and the scan in
-// StateStages and ScanStages cp.async stages. Those two kernels take more shared memory than
-// the default 48 KB.
-template <bool Bf16, class In, class Scr, int StateStages = kStateStages,
-          int ScanStages = kScanStages>
+// and C stored as In, CB and the previous states as Scr. Their chunk-state and scan kernels
+// take more shared memory than the default 48 KB.
+template <bool Bf16, class In, class Scr>
 void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w,
                        cudaStream_t s) {
-    constexpr auto stateKernel = ssdChunkStateAsyncKernel<Bf16, In, StateStages>;
-    constexpr auto scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, ScanStages>;
-    constexpr std::size_t stateSmem = StateTiles<Bf16, In, StateStages>::kSmem;
-    constexpr std::size_t scanSmem = ScanTiles<Bf16, ScanStages, ScanStages != kScanStages>::kSmem;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(stateKernel), int(stateSmem),
-                             "ssd chunk state shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(scanSmem),
-                             "ssd chunk scan shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
+                             int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Scr>),
+                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
-    launchKernel(stateKernel, dim3(nc, unsigned(a.H), pTiles * nTiles), 256, stateSmem, s,
-                 "ssdChunkStateAsync", a, t0, w);
+    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
+                 StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
     launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                  "ssdChunkCb", a, t0, w);
-    launchKernel(scanKernel, dim3(nc, unsigned(a.H), pTiles), 256, scanSmem, s, "ssdChunkScanWhole",
-                 a, t0, w);
+    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
+                 ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }
 
 } // namespace
@@ -1058,15 +1037,10 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     const bool async = a.xbcBf16 || asyncScanApplies(a, 4);
     const bool halfScratch =
         a.xbcBf16 && vectorStatePass(a) && !switchIs("LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0");
-    // The all-bf16 form with deeper cp.async pipelines (v92), opt-in until measured.
-    const bool deep = switchIs("LONGVIEW_CUDA_SSD_DEEP", "1");
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);
-        if (halfScratch && deep)
-            launchAsyncWindow<true, __nv_bfloat16, __nv_bfloat16, kDeepStateStages,
-                              kDeepScanStages>(a, t0, nc, w, s);
-        else if (halfScratch)
+        if (halfScratch)
             launchAsyncWindow<true, __nv_bfloat16, __nv_bfloat16>(a, t0, nc, w, s);
         else if (a.xbcBf16)
             launchAsyncWindow<true, __nv_bfloat16, float>(a, t0, nc, w, s);

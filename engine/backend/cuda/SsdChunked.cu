@@ -440,14 +440,15 @@ __global__ void __launch_bounds__(128, 4)
 // CB and the previous states in bf16 too (Scr, the scratch the scan reads) halve the rest.
 constexpr int kScanStages = 2;
 
-// The B fragments (mma.sync m16n8k16) of eight blocks of 8 columns from a bf16 tile, by four
-// ldmatrix.x4 (transposed or not): `at` is this lane's address for blocks 0 and 1, `pairStep`
-// the elements between one pair of blocks and the next.
-template <bool Trans>
-__device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[8][2],
+// The B fragments (mma.sync m16n8k16) of Blocks blocks of 8 columns from a bf16 tile, by
+// Blocks / 2 ldmatrix.x4 (transposed or not): `at` is this lane's address for blocks 0 and 1,
+// `pairStep` the elements between one pair of blocks and the next.
+template <bool Trans, int Blocks = 8>
+__device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[Blocks][2],
                                                    const __nv_bfloat16* at, int pairStep) {
+    static_assert(Blocks % 2 == 0, "pairs of blocks");
 #pragma unroll
-    for (int j = 0; j < 8; j += 2) {
+    for (int j = 0; j < Blocks; j += 2) {
         std::uint32_t r4[4];
         if constexpr (Trans)
             ldmatrixX4Trans(r4, at + (j / 2) * pairStep);
@@ -457,6 +458,81 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[8][2],
         bf[j][1] = r4[1];
         bf[j + 1][0] = r4[2];
         bf[j + 1][1] = r4[3];
+    }
+}
+
+// CB in bf16 from bf16 C and B (cuda-notes v93, opt-in with LONGVIEW_CUDA_SSD_CB=tiles, read
+// at each call, until it has run on a GPU): 32 x 32 tiles on or below the diagonal, 36 a
+// chunk, two warps of 16 rows each; the group's C and B rows copied in slices of 64 n by
+// cp.async (two stages), fragments through ldmatrix, products on bf16 (exact, as TF32
+// products of bf16 values are; the sums' order differs). ncu (H100, session 34): the 64 x 64
+// form above runs 160 blocks of four warps for a 4096-token chunk of a one-group model, 7.6%
+// of the warps an SM could hold, 21 us for 2 MB read and written. Rows past the sequence and
+// n past N are zero-filled, as there.
+constexpr int kCbTile = 32, kCbTilesSmall = (L / kCbTile) * (L / kCbTile + 1) / 2;
+
+__global__ void __launch_bounds__(64) ssdChunkCbTileKernel(SsdArgs a, std::int64_t t0, Scratch w) {
+    constexpr int kSlice = 64,
+                  kRow = 72; // rows of 72 bf16: 16-byte aligned, ldmatrix conflict-free
+    __shared__ __align__(16) __nv_bfloat16 tiles[2][2][kCbTile][kRow]; // [stage][C, B][row][n]
+    waitForPrevious();
+    const int c = blockIdx.x, g = blockIdx.y;
+    int lt = 0;
+    while ((lt + 1) * (lt + 2) / 2 <= int(blockIdx.z))
+        ++lt;
+    const int st = int(blockIdx.z) - lt * (lt + 1) / 2;
+    const int N = int(a.N);
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
+    const std::int64_t tc = t0 + std::int64_t(c) * L;
+    const auto* Cg = static_cast<const __nv_bfloat16*>(a.C);
+    const auto* Bg = static_cast<const __nv_bfloat16*>(a.B);
+    auto issue = [&](int i, int stage) {
+        const int n0 = i * kSlice;
+#pragma unroll
+        for (int q = 0; q < 2 * kCbTile * (kSlice / 8) / 64; ++q) {
+            const int idx = tid + q * 64, m = idx / (kCbTile * kSlice / 8);
+            const int r = (idx / (kSlice / 8)) % kCbTile, k = (idx % (kSlice / 8)) * 8;
+            const std::int64_t t = tc + (m ? st : lt) * kCbTile + r;
+            const bool ok = t < a.T && n0 + k < N;
+            const __nv_bfloat16* src = m ? Bg + t * a.ldb : Cg + t * a.ldc;
+            cpAsync16(&tiles[stage][m][r][k], ok ? src + std::int64_t(g) * N + n0 + k : Cg, ok);
+        }
+        cpAsyncCommit();
+    };
+    const int steps = (N + kSlice - 1) / kSlice;
+    issue(0, 0);
+    float acc[4][4] = {};
+    for (int i = 0; i < steps; ++i) {
+        cpAsyncWait<0>();
+        __syncthreads(); // also: every warp is done with the stage the next copies overwrite
+        if (i + 1 < steps) issue(i + 1, (i + 1) % 2);
+        const __nv_bfloat16* Cs = &tiles[i % 2][0][0][0];
+        const __nv_bfloat16* Bs = &tiles[i % 2][1][0][0];
+#pragma unroll
+        for (int k = 0; k < kSlice; k += 16) {
+            std::uint32_t af[4]; // C rows l (m) by n (k); lane: row lane % 8 of matrix lane / 8
+            ldmatrixX4(af, Cs + (warp * 16 + (lane & 8) + (lane & 7)) * kRow + k + (lane >> 4) * 8);
+            // B rows s (n) by n (k): matrices (block j, k 0-7), (j, k 8-15), (j + 1, k 0-7),
+            // (j + 1, k 8-15)
+            std::uint32_t bf[4][2];
+            ldmatrixBFragments<false, 4>(
+                bf, Bs + ((lane >> 4) * 8 + (lane & 7)) * kRow + k + ((lane >> 3) & 1) * 8,
+                16 * kRow);
+#pragma unroll
+            for (int j = 0; j < 4; ++j)
+                mmaBf16(acc[j], af, bf[j][0], bf[j][1]);
+        }
+    }
+    auto* CBc = reinterpret_cast<__nv_bfloat16*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+        const int s = st * kCbTile + j * 8 + 2 * tig;
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            const int l = lt * kCbTile + warp * 16 + gid + half * 8;
+            *reinterpret_cast<__nv_bfloat162*>(CBc + std::int64_t(l) * L + s) =
+                __floats2bfloat162_rn(acc[j][2 * half], acc[j][2 * half + 1]);
+        }
     }
 }
 
@@ -1009,8 +1085,17 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
                  StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
-    launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
-                 "ssdChunkCb", a, t0, w);
+    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
+        if (switchIs("LONGVIEW_CUDA_SSD_CB", "tiles"))
+            launchKernel(ssdChunkCbTileKernel, dim3(nc, unsigned(a.G), kCbTilesSmall), 64, 0, s,
+                         "ssdChunkCbTile", a, t0, w);
+        else
+            launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
+                         "ssdChunkCb", a, t0, w);
+    } else {
+        launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
+                     "ssdChunkCb", a, t0, w);
+    }
     launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
                  ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }

@@ -233,6 +233,17 @@ __global__ void ssdStatePassScalarKernel(SsdArgs a, int nc, Scratch w) {
     a.state[e] = run;
 }
 
+// Tile z of a square's tiles on or below the diagonal, counted row by row: its row and column.
+struct TriangleTile {
+    int row, col;
+};
+__device__ __forceinline__ TriangleTile lowerTriangleTile(int z) {
+    int row = 0;
+    while ((row + 1) * (row + 2) / 2 <= z)
+        ++row;
+    return {row, z - row * (row + 1) / 2};
+}
+
 // CB[c, g, l, s] = C_l . B_s for one 64 x 64 tile on or below the diagonal; C and B stored as
 // In (f32, or bf16 from the conv: exact in TF32); CB stored as Cb (f32, or bf16 for the bf16
 // scan: half the bytes every head of the group reads).
@@ -242,10 +253,8 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
     __shared__ float Cs[64][36];
     __shared__ float Bs[64][36];
     const int c = blockIdx.x, g = blockIdx.y;
-    int lt = 0;
-    while ((lt + 1) * (lt + 2) / 2 <= int(blockIdx.z))
-        ++lt;
-    const int st = int(blockIdx.z) - lt * (lt + 1) / 2;
+    const TriangleTile tile = lowerTriangleTile(int(blockIdx.z));
+    const int lt = tile.row, st = tile.col;
     const int N = int(a.N);
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
     const int wm = warp * 16;
@@ -472,15 +481,13 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[Blocks][2
 constexpr int kCbTile = 32, kCbTilesSmall = (L / kCbTile) * (L / kCbTile + 1) / 2;
 
 __global__ void __launch_bounds__(64) ssdChunkCbTileKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    constexpr int kSlice = 64,
-                  kRow = 72; // rows of 72 bf16: 16-byte aligned, ldmatrix conflict-free
+    // rows of 72 bf16: 16-byte aligned, and the 8 rows of an ldmatrix read on distinct banks
+    constexpr int kSlice = 64, kRow = 72;
     __shared__ __align__(16) __nv_bfloat16 tiles[2][2][kCbTile][kRow]; // [stage][C, B][row][n]
     waitForPrevious();
     const int c = blockIdx.x, g = blockIdx.y;
-    int lt = 0;
-    while ((lt + 1) * (lt + 2) / 2 <= int(blockIdx.z))
-        ++lt;
-    const int st = int(blockIdx.z) - lt * (lt + 1) / 2;
+    const TriangleTile tile = lowerTriangleTile(int(blockIdx.z));
+    const int lt = tile.row, st = tile.col;
     const int N = int(a.N);
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gid = lane >> 2, tig = lane & 3;
     const std::int64_t tc = t0 + std::int64_t(c) * L;

@@ -1092,17 +1092,15 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
                  StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
-    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
-        if (switchIs("LONGVIEW_CUDA_SSD_CB", "tiles"))
-            launchKernel(ssdChunkCbTileKernel, dim3(nc, unsigned(a.G), kCbTilesSmall), 64, 0, s,
-                         "ssdChunkCbTile", a, t0, w);
-        else
-            launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
-                         "ssdChunkCb", a, t0, w);
-    } else {
+    bool cbTiles = false; // the 32 x 32 form takes bf16 C and B and writes bf16 CB
+    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2)
+        cbTiles = switchIs("LONGVIEW_CUDA_SSD_CB", "tiles");
+    if (cbTiles)
+        launchKernel(ssdChunkCbTileKernel, dim3(nc, unsigned(a.G), kCbTilesSmall), 64, 0, s,
+                     "ssdChunkCbTile", a, t0, w);
+    else
         launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-    }
     launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
                  ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
 }

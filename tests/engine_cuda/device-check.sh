@@ -42,8 +42,9 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_CONV_STAGED=0 limit 200 \
         ./bin/tst_cuda_session >"$logs/tst_cuda_session-unfused.txt" 2>&1
     results+=("tst_cuda_session, unfused decode, register conv: $(status $?)")
-    # The opt-in forms not yet run on a GPU (cuda-notes v93: CB in 32 x 32 tiles).
-    LONGVIEW_CUDA_SSD_CB=tiles limit 200 ./bin/tst_cuda_session \
+    # The opt-in forms not yet run on a GPU (cuda-notes v93: CB in 32 x 32 tiles; v94: the
+    # scan's folded weights).
+    LONGVIEW_CUDA_SSD_CB=tiles LONGVIEW_CUDA_SSD_SCAN_FOLD=1 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-opt-in.txt" 2>&1
     results+=("tst_cuda_session, opt-in forms: $(status $?)")
 fi

@@ -559,7 +559,12 @@ template <bool Bf16> struct ScanTiles {
                   "tiles fit");
 };
 
-template <bool Bf16, class In, class Scr>
+// FoldDt (cuda-notes v94, opt-in with LONGVIEW_CUDA_SSD_SCAN_FOLD=1, bf16 operands only):
+// part B's weight dt_s * 2^(cum_l - cum_s) as one 2^(cum_l - (cum_s - log2 dt_s)), the
+// column's sum folded once as the block reads it, and the causal mask only on the tiles the
+// diagonal crosses: ncu (session 34) finds the scan waiting on its own instruction stream
+// (8.95 cycles between a warp's instructions), of which part B's per-element weights are most.
+template <bool Bf16, class In, class Scr, bool FoldDt = false>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
@@ -569,6 +574,7 @@ __global__ void __launch_bounds__(256, 2)
     constexpr bool kHalfScr = sizeof(Scr) == 2;
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
+    static_assert(!FoldDt || Bf16, "the fold is in log2 units: bf16 operands");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     float* cumS = sm + kScanStages * kStage;
@@ -669,6 +675,8 @@ __global__ void __launch_bounds__(256, 2)
     for (int l = tid; l < L; l += 256) {
         cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
         dtpS[l] = w.dtp[chunkHead * L + l];
+        if constexpr (FoldDt) // a column's sum less log2 dt (dt 0: +inf, a weight of 0)
+            dtpS[l] = cumS[l] - __log2f(dtpS[l]);
     }
     auto decay = [](float x) {
         if constexpr (Bf16)
@@ -773,12 +781,17 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
             for (int k = 0; k < 32; k += 16) {
                 const int s = s0 + k + 2 * tig; // this thread's columns s, s + 1, s + 8, s + 9
-                float cs[4], ds[4];
+                float cs[4], ds[4];             // FoldDt: cs the folded sums, ds unused
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     const int se = s + (e & 1) + (e >> 1) * 8;
-                    cs[e] = cumS[se];
-                    ds[e] = dtpS[se];
+                    if constexpr (FoldDt) {
+                        cs[e] = dtpS[se];
+                        ds[e] = 1.0f;
+                    } else {
+                        cs[e] = cumS[se];
+                        ds[e] = dtpS[se];
+                    }
                 }
                 std::uint32_t bf[8][2];
                 if constexpr (kHalfIn) {
@@ -801,6 +814,8 @@ __global__ void __launch_bounds__(256, 2)
                 for (int t = 0; t < 2; ++t) {
                     if (tiles[t] < 2 * sb) continue; // rows all above this s-block
                     const int la = tiles[t] * 16 + gid;
+                    // FoldDt: rows all past this s-block's columns need no mask
+                    const bool below = FoldDt && tiles[t] * 16 >= s0 + 32;
                     float v[2][4]; // rows la, la + 8; columns s, s + 1, s + 8, s + 9
 #pragma unroll
                     for (int half = 0; half < 2; ++half) {
@@ -818,10 +833,24 @@ __global__ void __launch_bounds__(256, 2)
                             hi = *reinterpret_cast<const float2*>(row + 8);
                         }
                         const float raw[4] = {lo.x, lo.y, hi.x, hi.y};
+                        if constexpr (FoldDt) {
+                            if (below) {
 #pragma unroll
-                        for (int e = 0; e < 4; ++e) {
-                            const int se = s + (e & 1) + (e >> 1) * 8;
-                            v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) * ds[e] : 0.0f;
+                                for (int e = 0; e < 4; ++e)
+                                    v[half][e] = raw[e] * decay(cl - cs[e]);
+                            } else {
+#pragma unroll
+                                for (int e = 0; e < 4; ++e) {
+                                    const int se = s + (e & 1) + (e >> 1) * 8;
+                                    v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) : 0.0f;
+                                }
+                            }
+                        } else {
+#pragma unroll
+                            for (int e = 0; e < 4; ++e) {
+                                const int se = s + (e & 1) + (e >> 1) * 8;
+                                v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) * ds[e] : 0.0f;
+                            }
                         }
                     }
                     const std::uint32_t af[4] = {
@@ -1086,8 +1115,13 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
                        cudaStream_t s) {
     allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
                              int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkScanWholeKernel<Bf16, In, Scr>),
-                             int(ScanTiles<Bf16>::kSmem), "ssd chunk scan shared memory");
+    // v94's folded weights for the all-bf16 form, opt-in until it has run on a GPU.
+    auto scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr>;
+    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2)
+        if (switchIs("LONGVIEW_CUDA_SSD_SCAN_FOLD", "1"))
+            scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, true>;
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(ScanTiles<Bf16>::kSmem),
+                             "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
                  StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
@@ -1101,8 +1135,8 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     else
         launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-    launchKernel(ssdChunkScanWholeKernel<Bf16, In, Scr>, dim3(nc, unsigned(a.H), pTiles), 256,
-                 ScanTiles<Bf16>::kSmem, s, "ssdChunkScanWhole", a, t0, w);
+    launchKernel(scanKernel, dim3(nc, unsigned(a.H), pTiles), 256, ScanTiles<Bf16>::kSmem, s,
+                 "ssdChunkScanWhole", a, t0, w);
 }
 
 } // namespace

@@ -47,6 +47,13 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_SSD_CB=tiles LONGVIEW_CUDA_SSD_SCAN_FOLD=1 limit 200 ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-opt-in.txt" 2>&1
     results+=("tst_cuda_session, opt-in forms: $(status $?)")
+    # The forms a GPU with 99 KB of shared memory a block and no sm_90a kernels chooses (RTX
+    # 30, 40, 50: compute capability 8.6, 8.9, 12.0): the compact bf16 scan, the CUDA-core
+    # decode attention, the direct MoE, the mma.sync flash attention.
+    LONGVIEW_CUDA_SMEM_LIMIT=101376 LONGVIEW_CUDA_FA=mma LONGVIEW_CUDA_MOE=mma limit 200 \
+        ./bin/tst_cuda_session \
+        >"$logs/tst_cuda_session-99k.txt" 2>&1
+    results+=("tst_cuda_session, 99 KB of shared memory: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1

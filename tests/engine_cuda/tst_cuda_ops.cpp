@@ -889,6 +889,7 @@ private slots:
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_CB", "tiles"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN_FOLD", "1"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "compact"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others

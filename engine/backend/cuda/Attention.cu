@@ -884,9 +884,12 @@ template <int D> void launchDecode(const AttentionArgs& a, void* scratch, cudaSt
     const std::int64_t splitKeys = a.pos0Dev ? 0 : decodeSplitKeys(a);
     const dim3 grid(splits, unsigned(a.Hkv));
     // LONGVIEW_CUDA_DECODE=simt keeps f16 caches on the CUDA-core form (read at every call,
-    // so that the op tests run both).
-    if (a.kvDtype == kF16 && !switchIs("LONGVIEW_CUDA_DECODE", "simt")) {
-        constexpr int mmaSmem = decodeMmaSmem<D>();
+    // so that the op tests run both); so does a device whose blocks may not opt into the
+    // tensor-core form's ring (d = 128: 100 KB, over the 99 KB of compute capability 8.6, 8.9
+    // and 12.0).
+    constexpr int mmaSmem = decodeMmaSmem<D>();
+    if (a.kvDtype == kF16 && !switchIs("LONGVIEW_CUDA_DECODE", "simt") &&
+        mmaSmem <= maxSharedPerBlock()) {
         allowDynamicSharedMemory(reinterpret_cast<const void*>(decodeSplitMmaKernel<D>), mmaSmem,
                                  "decode attention shared memory");
         launchKernel(decodeSplitMmaKernel<D>, grid, kMmaWarps * 32, mmaSmem, s, "decodeSplitMma", a,

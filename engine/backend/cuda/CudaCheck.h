@@ -35,4 +35,12 @@ inline void checkLaunch(const char* kernel) {
 // device, size): the attribute is per device, and launches above 48 KB fail without it.
 void allowDynamicSharedMemory(const void* kernel, int bytes, const char* what);
 
+// An attribute of the current device, read once per device.
+int deviceAttribute(cudaDeviceAttr attr);
+
+// The shared memory a block may opt into on the current device (227 KB on sm_90, 163 KB on
+// sm_80, 99 KB on sm_86, sm_89 and sm_120), or less where LONGVIEW_CUDA_SMEM_LIMIT says so;
+// the forms that do not fit choose others.
+int maxSharedPerBlock();
+
 } // namespace lv::cuda

@@ -442,22 +442,6 @@ __global__ void __launch_bounds__(kWarps * 32)
     finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
 }
 
-// An attribute of the current device, read once per device.
-int deviceAttribute(cudaDeviceAttr attr) {
-    static std::mutex mutex;
-    static std::map<std::pair<int, int>, int> cache;
-    int device = 0;
-    check(cudaGetDevice(&device), "gemv");
-    const std::lock_guard lock(mutex);
-    auto it = cache.find({device, int(attr)});
-    if (it == cache.end()) {
-        int n = 0;
-        check(cudaDeviceGetAttribute(&n, attr, device), "gemv");
-        it = cache.emplace(std::make_pair(device, int(attr)), n).first;
-    }
-    return it->second;
-}
-
 int multiprocessors() {
     return deviceAttribute(cudaDevAttrMultiProcessorCount);
 }
@@ -476,11 +460,6 @@ int blocksPerMultiprocessor(const void* kernel, std::size_t smem) {
         it = cache.emplace(std::make_pair(kernel, smem), std::max(n, 1)).first;
     }
     return it->second;
-}
-
-// The shared memory a block may opt into on this device (227 KB on sm_90, 99 KB on sm_86).
-int maxSharedPerBlock() {
-    return deviceAttribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
 }
 
 // The dynamic shared memory `kernel` may opt into: the device's per-block limit less the

@@ -589,6 +589,12 @@ MoeForm moeFormOf(const MoeArgs& a) {
     if (a.x.rows <= kGemvMaxRows && (a.k * a.F + a.Fs) * 4 <= kRowsMaxActBytes && sharedRows &&
         !switchIs("LONGVIEW_CUDA_MOE", "grouped"))
         return MoeForm::rows;
+    // The grouped tiles' mma.sync form (off compute capability 9.0, or LONGVIEW_CUDA_MOE=mma)
+    // stages gate-up in 108 KB: a device whose blocks may not opt into that much (99 KB on
+    // 8.6, 8.9 and 12.0) takes the direct form.
+    const bool mmaTiles = switchIs("LONGVIEW_CUDA_MOE", "mma") || !moeWgmmaAvailable();
+    const int gateUpSmem = kTileSmem<true>;
+    if (mmaTiles && gateUpSmem > maxSharedPerBlock()) return MoeForm::direct;
     return MoeForm::grouped;
 }
 

@@ -543,17 +543,24 @@ __global__ void __launch_bounds__(64) ssdChunkCbTileKernel(SsdArgs a, std::int64
     }
 }
 
-template <bool Bf16> struct ScanTiles {
+// Compact: the all-bf16 form (x, B, C and the scratch in bf16) in regions of its own tiles'
+// size, half the reservation, 52 KB: on devices whose blocks may not opt into the 104 KB of
+// the f32 reservation (99 KB on compute capability 8.6, 8.9 and 12.0), or with
+// LONGVIEW_CUDA_SSD_SCAN=compact (read at each call), to test it on others.
+template <bool Bf16, bool Compact = false> struct ScanTiles {
     // Row strides keep the fragment reads free of bank conflicts: C, S_prev and CB rows of 36
     // floats (TF32) or 40 (bf16's 8-byte pair loads); x rows of 72, or 68 (pairs of rows).
     static constexpr int kRow = Bf16 ? 40 : 36, kXRow = Bf16 ? 68 : 72;
-    static constexpr int kLeft = L * kRow;   // floats: C rows [256][kRow] (part A), CB rows (B)
-    static constexpr int kRight = 64 * kRow; // S_prev rows [64][kRow] (A), x [32][kXRow] (B)
-    static constexpr int kStage = kLeft + kRight;
-    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
     // bf16 inputs: C rows of 40 and x rows of 72 bf16 in the same regions (16-byte aligned
     // rows whose 8-row ldmatrix reads fall on distinct banks).
     static constexpr int kCRowHalf = 40, kXRowHalf = 72;
+    // floats: C rows [256] (part A), CB rows (B); then S_prev rows [64] (A), x [32] (B)
+    static constexpr int kLeft = Compact ? L * kCRowHalf / 2 : L * kRow;
+    static constexpr int kRight =
+        Compact ? (64 * kCRowHalf > 32 * kXRowHalf ? 64 * kCRowHalf : 32 * kXRowHalf) / 2
+                : 64 * kRow;
+    static constexpr int kStage = kLeft + kRight;
+    static constexpr std::size_t kSmem = sizeof(float) * (kScanStages * kStage + 2 * L);
     static_assert(L * kCRowHalf <= 2 * kLeft && 32 * kXRowHalf <= 2 * kRight &&
                       64 * kCRowHalf <= 2 * kRight,
                   "tiles fit");
@@ -564,14 +571,16 @@ template <bool Bf16> struct ScanTiles {
 // column's sum folded once as the block reads it, and the causal mask only on the tiles the
 // diagonal crosses: ncu (session 34) finds the scan waiting on its own instruction stream
 // (8.95 cycles between a warp's instructions), of which part B's per-element weights are most.
-template <bool Bf16, class In, class Scr, bool FoldDt = false>
+template <bool Bf16, class In, class Scr, bool FoldDt = false, bool Compact = false>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
-    constexpr int R = ScanTiles<Bf16>::kRow, XR = ScanTiles<Bf16>::kXRow;
-    constexpr int kLeft = ScanTiles<Bf16>::kLeft, kStage = ScanTiles<Bf16>::kStage;
-    constexpr int CRH = ScanTiles<Bf16>::kCRowHalf, XRH = ScanTiles<Bf16>::kXRowHalf;
+    using Tiles = ScanTiles<Bf16, Compact>;
+    constexpr int R = Tiles::kRow, XR = Tiles::kXRow;
+    constexpr int kLeft = Tiles::kLeft, kStage = Tiles::kStage;
+    constexpr int CRH = Tiles::kCRowHalf, XRH = Tiles::kXRowHalf;
     constexpr bool kHalfIn = sizeof(In) == 2;
     constexpr bool kHalfScr = sizeof(Scr) == 2;
+    static_assert(!Compact || kHalfScr, "the compact regions hold bf16 tiles only");
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
     static_assert(!FoldDt || Bf16, "the fold is in log2 units: bf16 operands");
@@ -1115,12 +1124,20 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
                        cudaStream_t s) {
     allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
                              int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
-    // v94's folded weights for the all-bf16 form, opt-in until it has run on a GPU.
+    // The all-bf16 form: compact tiles where the device's blocks cannot hold the others (or a
+    // switch asks), else v94's folded weights where a switch asks (opt-in until they have run
+    // on a GPU).
     auto scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr>;
-    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2)
-        if (switchIs("LONGVIEW_CUDA_SSD_SCAN_FOLD", "1"))
+    std::size_t scanSmem = ScanTiles<Bf16>::kSmem;
+    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
+        if (int(scanSmem) > maxSharedPerBlock() || switchIs("LONGVIEW_CUDA_SSD_SCAN", "compact")) {
+            scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, false, true>;
+            scanSmem = ScanTiles<Bf16, true>::kSmem;
+        } else if (switchIs("LONGVIEW_CUDA_SSD_SCAN_FOLD", "1")) {
             scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, true>;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(ScanTiles<Bf16>::kSmem),
+        }
+    }
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(scanSmem),
                              "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
     launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
@@ -1135,8 +1152,8 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     else
         launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
-    launchKernel(scanKernel, dim3(nc, unsigned(a.H), pTiles), 256, ScanTiles<Bf16>::kSmem, s,
-                 "ssdChunkScanWhole", a, t0, w);
+    launchKernel(scanKernel, dim3(nc, unsigned(a.H), pTiles), 256, scanSmem, s, "ssdChunkScanWhole",
+                 a, t0, w);
 }
 
 } // namespace
@@ -1168,7 +1185,8 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
             launchAsyncWindow<true, __nv_bfloat16, __nv_bfloat16>(a, t0, nc, w, s);
         else if (a.xbcBf16)
             launchAsyncWindow<true, __nv_bfloat16, float>(a, t0, nc, w, s);
-        else if (async && bf16Operands(a))
+        // bf16 products on f32 copies take the f32 reservation: TF32 where blocks cannot hold it
+        else if (async && bf16Operands(a) && int(ScanTiles<true>::kSmem) <= maxSharedPerBlock())
             launchAsyncWindow<true, float, float>(a, t0, nc, w, s);
         else if (async)
             launchAsyncWindow<false, float, float>(a, t0, nc, w, s);

@@ -17,15 +17,14 @@ void allowDynamicSharedMemory(const void* kernel, int bytes, const char* what) {
     const std::lock_guard lock(mutex);
     if (!done.emplace(kernel, device, bytes).second) return;
     // Past the device's limit (or LONGVIEW_CUDA_SMEM_LIMIT's) the attribute would fail with
-    // "invalid argument": say what was asked and what the device allows.
-    cudaFuncAttributes attr{};
-    check(cudaFuncGetAttributes(&attr, kernel), what);
+    // "invalid argument": say what was asked and what the device allows. (The kernel's static
+    // shared memory counts too; the runtime's error still covers a sum past the limit.)
     const int limit = maxSharedPerBlock();
-    if (int(attr.sharedSizeBytes) + bytes > limit) {
+    if (bytes > limit) {
         done.erase({kernel, device, bytes});
-        throw DeviceError(
-            std::string(what) + ": needs " + std::to_string(int(attr.sharedSizeBytes) + bytes) +
-            " bytes of shared memory a block; this GPU allows " + std::to_string(limit));
+        throw DeviceError(std::string(what) + ": needs " + std::to_string(bytes) +
+                          " bytes of shared memory a block; this GPU allows " +
+                          std::to_string(limit));
     }
     const cudaError_t st =
         cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);

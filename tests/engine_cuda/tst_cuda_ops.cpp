@@ -883,6 +883,7 @@ private slots:
             struct Case {
                 bool yBf16, xbcBf16;
                 const char *variable, *value;
+                const char *variable2 = "", *value2 = ""; // a second switch, with the first
             };
             for (const Case c :
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
@@ -891,12 +892,18 @@ private slots:
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN_FOLD", "1"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "compact"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"}}) {
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},
+                  // the forms a GPU with 99 KB of shared memory a block chooses
+                  Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376"},
+                  Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376",
+                       "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"}}) {
                 if (*c.variable && T <= 32) continue; // the recurrent form has no others
                 const QString name =
                     "ssdScan" + tag + (c.yBf16 ? ", bf16 y" : "") +
                     (c.xbcBf16 ? ", bf16 x-B-C" : "") +
-                    (*c.variable ? QString(", %1=%2").arg(c.variable, c.value) : QString()) + ")";
+                    (*c.variable ? QString(", %1=%2").arg(c.variable, c.value) : QString()) +
+                    (*c.variable2 ? QString(", %1=%2").arg(c.variable2, c.value2) : QString()) +
+                    ")";
                 const SsdCase k{T, H, P, 1, 128, 0.0f, 1e30f};
                 SsdTensors ssd = makeSsd(h, k, true);
                 ssd.dt = bf16Columns(proj, Z + C, {T, H});
@@ -914,12 +921,14 @@ private slots:
                 h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
                                 ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
                 if (*c.variable) qputenv(c.variable, c.value);
+                if (*c.variable2) qputenv(c.variable2, c.value2);
                 const bool ran = guarded(name, [&] {
                     h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
                                     ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
                     h.dut().synchronize();
                 });
                 if (*c.variable) qunsetenv(c.variable);
+                if (*c.variable2) qunsetenv(c.variable2);
                 if (ran) {
                     check(name + " y", h.compare(ssd.y), T <= 32 && !c.yBf16 ? kTolF32 : kTolBf16);
                     check(name + " state", h.compare(ssd.state), T <= 32 ? kTolF32 : kTolBf16);

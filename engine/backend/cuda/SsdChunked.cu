@@ -1081,10 +1081,6 @@ bool bf16Operands(const SsdArgs& a) {
 
 } // namespace
 
-bool ssdChunkedReadsBf16(const SsdArgs& a) {
-    return bf16Operands(a) && asyncScanApplies(a, 8);
-}
-
 std::size_t ssdChunkedScratchBytes(const SsdArgs& a) {
     const std::int64_t nc = std::min<std::int64_t>(kChunksPerWindow, (a.T + L - 1) / L);
     // bf16 inputs: room for the bf16 previous states too (used unless a switch says no).
@@ -1098,6 +1094,13 @@ namespace {
 // The vector form of the state pass serves these arguments.
 bool vectorStatePass(const SsdArgs& a) {
     return (a.P * a.N) % 4 == 0 && (reinterpret_cast<std::uintptr_t>(a.state) & 15) == 0;
+}
+
+// With bf16 x, B and C, the scratch the scan reads (CB and the previous states) in bf16 too,
+// where the vector state pass serves and LONGVIEW_CUDA_SSD_SCRATCH_BF16 (read at each call) is
+// not 0.
+bool scratchBf16Applies(const SsdArgs& a) {
+    return vectorStatePass(a) && !switchIs("LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0");
 }
 
 // The state pass between the chunk states and the scan: the previous states in f32 in place,
@@ -1158,6 +1161,13 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
 
 } // namespace
 
+// The bf16 x, B and C with f32 scratch take the scan's full reservation (104 KB): a GPU whose
+// blocks cannot hold it (99 KB) gets them widened to f32, for the TF32 form.
+bool ssdChunkedReadsBf16(const SsdArgs& a) {
+    return bf16Operands(a) && asyncScanApplies(a, 8) &&
+           (scratchBf16Applies(a) || int(ScanTiles<true>::kSmem) <= maxSharedPerBlock());
+}
+
 void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     if (a.T == 0 || a.H == 0 || a.P == 0) return;
     if (a.xbcBf16 && !ssdChunkedReadsBf16(a))
@@ -1173,11 +1183,8 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s) {
     w.CB = w.decay + ((ncMax * a.H + 3) & ~std::int64_t(3));
     w.Sprev = reinterpret_cast<__nv_bfloat16*>(w.CB + ncMax * a.G * L * L); // bf16 inputs only
     // S (the previous states the scan reads) starts 16-byte aligned: see the layout above.
-    // With bf16 x, B and C the scratch the scan reads (CB and the previous states) is bf16
-    // too, unless LONGVIEW_CUDA_SSD_SCRATCH_BF16=0 (read at each call).
     const bool async = a.xbcBf16 || asyncScanApplies(a, 4);
-    const bool halfScratch =
-        a.xbcBf16 && vectorStatePass(a) && !switchIs("LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0");
+    const bool halfScratch = a.xbcBf16 && scratchBf16Applies(a);
     for (std::int64_t t0 = 0; t0 < a.T; t0 += std::int64_t(kChunksPerWindow) * L) {
         const int nc = int(std::min<std::int64_t>(kChunksPerWindow, (a.T - t0 + L - 1) / L));
         launchKernel(ssdPrepKernel, dim3(nc, unsigned(a.H)), L, 0, s, "ssdPrep", a, t0, w);

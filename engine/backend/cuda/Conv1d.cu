@@ -86,8 +86,7 @@ template <class In> __global__ void rollConvStateKernel(InRows<In> x, int K, flo
 constexpr int kRun = 32;
 
 // Four consecutive channels c .. c+3: their taps and bias, and one token's outputs from a
-// window of their inputs, for the staged kernel below. The register kernel does the same
-// arithmetic inline, in the form that ran on a GPU.
+// window of their inputs (the four-channel kernels below).
 template <int K> struct FourChannels {
     float taps[4][K];
     float b[4];
@@ -139,30 +138,15 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
     waitForPrevious();
     const std::int64_t c = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * 4;
     if (c >= x.cols) return;
-    float taps[4][K];
-#pragma unroll
-    for (int j = 0; j < 4; ++j)
-#pragma unroll
-        for (int k = 0; k < K; ++k)
-            taps[j][k] = loadAsFloat(w.data, w.dtype, (c + j) * K + k);
-    float b[4] = {0, 0, 0, 0};
-    if (bias)
-#pragma unroll
-        for (int j = 0; j < 4; ++j)
-            b[j] = bias[c + j];
+    FourChannels<K> four;
+    four.load(w, bias, c);
     const std::int64_t t0 = std::int64_t(blockIdx.y) * kRun;
     // window[k] holds the input at t - (K-1) + k for the next output t
     float4 window[K];
 #pragma unroll
     for (int k = 0; k < K - 1; ++k) {
         const std::int64_t j = t0 - (K - 1) + k;
-        if (j >= 0) {
-            window[k] = load4(x.data + j * x.ld + c);
-        } else {
-            const std::int64_t si = (K - 1) + j; // index into the state's K-1 columns
-            window[k] = make_float4(state[c * (K - 1) + si], state[(c + 1) * (K - 1) + si],
-                                    state[(c + 2) * (K - 1) + si], state[(c + 3) * (K - 1) + si]);
-        }
+        window[k] = j >= 0 ? load4(x.data + j * x.ld + c) : FourChannels<K>::fromState(state, c, j);
     }
     const std::int64_t tEnd = t0 + kRun < x.rows ? t0 + kRun : x.rows;
     // The inputs kAhead tokens ahead are loaded before this token's output is stored: the
@@ -180,23 +164,7 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
             if (t >= tEnd) break;
             window[K - 1] = ahead[i];
             if (t + kAhead < tEnd) ahead[i] = load4(x.data + (t + kAhead) * x.ld + c);
-            float acc[4] = {b[0], b[1], b[2], b[3]};
-#pragma unroll
-            for (int k = 0; k < K; ++k) {
-                acc[0] += taps[0][k] * window[k].x;
-                acc[1] += taps[1][k] * window[k].y;
-                acc[2] += taps[2][k] * window[k].z;
-                acc[3] += taps[3][k] * window[k].w;
-            }
-            if (applySilu)
-#pragma unroll
-                for (int j = 0; j < 4; ++j)
-                    acc[j] = siluf(acc[j]);
-            store4(out.data, out.dtype, t * out.ld + c,
-                   make_float4(acc[0], acc[1], acc[2], acc[3]));
-#pragma unroll
-            for (int k = 0; k < K - 1; ++k)
-                window[k] = window[k + 1];
+            four.step(window, applySilu, out, t * out.ld + c);
         }
     }
 }

@@ -38,15 +38,11 @@ for t in tst_cuda_ops tst_cuda_session; do
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
     # The decode step without its fusions (the residual norm as its own kernel, the conv
-    # too), and the bf16 prefill's conv in its register form.
-    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_CONV_STAGED=0 limit 200 \
+    # too), and the bf16 prefill's conv in its register form and CB in 64 x 64 tiles.
+    LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_CONV_STAGED=0 \
+        LONGVIEW_CUDA_SSD_CB=64 limit 200 \
         ./bin/tst_cuda_session >"$logs/tst_cuda_session-unfused.txt" 2>&1
-    results+=("tst_cuda_session, unfused decode, register conv: $(status $?)")
-    # The opt-in forms not yet run on a GPU (cuda-notes v93: CB in 32 x 32 tiles; v94: the
-    # scan's folded weights).
-    LONGVIEW_CUDA_SSD_CB=tiles LONGVIEW_CUDA_SSD_SCAN_FOLD=1 limit 200 ./bin/tst_cuda_session \
-        >"$logs/tst_cuda_session-opt-in.txt" 2>&1
-    results+=("tst_cuda_session, opt-in forms: $(status $?)")
+    results+=("tst_cuda_session, unfused decode, register conv, 64 x 64 CB: $(status $?)")
     # The forms a GPU with 99 KB of shared memory a block and no sm_90a kernels chooses (RTX
     # 30, 40, 50: compute capability 8.6, 8.9, 12.0): the compact bf16 scan, the CUDA-core
     # decode attention, the direct MoE, the mma.sync flash attention.
@@ -88,6 +84,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "ssd-tf32|--record 1|LONGVIEW_CUDA_SSD_SCAN=tf32"
           "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
           "conv-registers|--record 1|LONGVIEW_CUDA_CONV_STAGED=0"
+          "ssd-cb64|--record 1|LONGVIEW_CUDA_SSD_CB=64"
           "gateup-f32|--record 1|LONGVIEW_CUDA_GATEUP_BF16=0")
 if [[ -x bin/bench_cuda_model ]] && want bench; then
     for v in "${variants[@]}"; do
@@ -120,7 +117,7 @@ if want quick; then
     # forms still open, and all replaced ones at once)
     for v in "defaults|" "gemv-registers|LONGVIEW_CUDA_GEMV=registers" \
         "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" \
-        "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma"; do
+        "earlier-forms|LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_FA=mma LONGVIEW_CUDA_SSD_CB=64 LONGVIEW_CUDA_CONV_STAGED=0"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-1b --device cuda \
             --contexts "$contexts" --decode-tokens 63 >"$logs/quick-$name.txt" 2>&1

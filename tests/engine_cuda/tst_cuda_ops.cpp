@@ -888,8 +888,7 @@ private slots:
             for (const Case c :
                  {Case{false, false, "", ""}, Case{true, false, "", ""}, Case{true, true, "", ""},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCRATCH_BF16", "0"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_CB", "tiles"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN_FOLD", "1"},
+                  Case{true, true, "LONGVIEW_CUDA_SSD_CB", "64"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "compact"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},

@@ -470,14 +470,14 @@ __device__ __forceinline__ void ldmatrixBFragments(std::uint32_t (&bf)[Blocks][2
     }
 }
 
-// CB in bf16 from bf16 C and B (cuda-notes v93, opt-in with LONGVIEW_CUDA_SSD_CB=tiles, read
-// at each call, until it has run on a GPU): 32 x 32 tiles on or below the diagonal, 36 a
-// chunk, two warps of 16 rows each; the group's C and B rows copied in slices of 64 n by
-// cp.async (two stages), fragments through ldmatrix, products on bf16 (exact, as TF32
-// products of bf16 values are; the sums' order differs). ncu (H100, session 34): the 64 x 64
-// form above runs 160 blocks of four warps for a 4096-token chunk of a one-group model, 7.6%
-// of the warps an SM could hold, 21 us for 2 MB read and written. Rows past the sequence and
-// n past N are zero-filled, as there.
+// CB in bf16 from bf16 C and B (cuda-notes v93; LONGVIEW_CUDA_SSD_CB=64, read at each call,
+// for the 64 x 64 form above): 32 x 32 tiles on or below the diagonal, 36 a chunk, two warps
+// of 16 rows each; the group's C and B rows copied in slices of 64 n by cp.async (two stages),
+// fragments through ldmatrix, products on bf16 (exact, as TF32 products of bf16 values are;
+// the sums' order differs). The 64 x 64 form runs 160 blocks of four warps for a 4096-token
+// chunk of a one-group model, 7.6% of the warps an SM could hold: ncu (H100, session 36)
+// 20.6-20.9 us a layer there, 6.7-7.0 us here. Rows past the sequence and n past N are
+// zero-filled, as there.
 constexpr int kCbTile = 32, kCbTilesSmall = (L / kCbTile) * (L / kCbTile + 1) / 2;
 
 __global__ void __launch_bounds__(64) ssdChunkCbTileKernel(SsdArgs a, std::int64_t t0, Scratch w) {
@@ -566,12 +566,7 @@ template <bool Bf16, bool Compact = false> struct ScanTiles {
                   "tiles fit");
 };
 
-// FoldDt (cuda-notes v94, opt-in with LONGVIEW_CUDA_SSD_SCAN_FOLD=1, bf16 operands only):
-// part B's weight dt_s * 2^(cum_l - cum_s) as one 2^(cum_l - (cum_s - log2 dt_s)), the
-// column's sum folded once as the block reads it, and the causal mask only on the tiles the
-// diagonal crosses: ncu (session 34) finds the scan waiting on its own instruction stream
-// (8.95 cycles between a warp's instructions), of which part B's per-element weights are most.
-template <bool Bf16, class In, class Scr, bool FoldDt = false, bool Compact = false>
+template <bool Bf16, class In, class Scr, bool Compact = false>
 __global__ void __launch_bounds__(256, 2)
     ssdChunkScanWholeKernel(SsdArgs a, std::int64_t t0, Scratch w) {
     using Tiles = ScanTiles<Bf16, Compact>;
@@ -583,7 +578,6 @@ __global__ void __launch_bounds__(256, 2)
     static_assert(!Compact || kHalfScr, "the compact regions hold bf16 tiles only");
     static_assert(!kHalfIn || Bf16, "bf16 inputs take the bf16 products");
     static_assert(!kHalfScr || kHalfIn, "bf16 scratch comes with bf16 inputs");
-    static_assert(!FoldDt || Bf16, "the fold is in log2 units: bf16 operands");
     waitForPrevious();
     extern __shared__ __align__(16) float sm[];
     float* cumS = sm + kScanStages * kStage;
@@ -684,8 +678,6 @@ __global__ void __launch_bounds__(256, 2)
     for (int l = tid; l < L; l += 256) {
         cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
         dtpS[l] = w.dtp[chunkHead * L + l];
-        if constexpr (FoldDt) // a column's sum less log2 dt (dt 0: +inf, a weight of 0)
-            dtpS[l] = cumS[l] - __log2f(dtpS[l]);
     }
     auto decay = [](float x) {
         if constexpr (Bf16)
@@ -790,17 +782,12 @@ __global__ void __launch_bounds__(256, 2)
 #pragma unroll
             for (int k = 0; k < 32; k += 16) {
                 const int s = s0 + k + 2 * tig; // this thread's columns s, s + 1, s + 8, s + 9
-                float cs[4], ds[4];             // FoldDt: cs the folded sums, ds unused
+                float cs[4], ds[4];
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     const int se = s + (e & 1) + (e >> 1) * 8;
-                    if constexpr (FoldDt) {
-                        cs[e] = dtpS[se];
-                        ds[e] = 1.0f;
-                    } else {
-                        cs[e] = cumS[se];
-                        ds[e] = dtpS[se];
-                    }
+                    cs[e] = cumS[se];
+                    ds[e] = dtpS[se];
                 }
                 std::uint32_t bf[8][2];
                 if constexpr (kHalfIn) {
@@ -823,8 +810,6 @@ __global__ void __launch_bounds__(256, 2)
                 for (int t = 0; t < 2; ++t) {
                     if (tiles[t] < 2 * sb) continue; // rows all above this s-block
                     const int la = tiles[t] * 16 + gid;
-                    // FoldDt: rows all past this s-block's columns need no mask
-                    const bool below = FoldDt && tiles[t] * 16 >= s0 + 32;
                     float v[2][4]; // rows la, la + 8; columns s, s + 1, s + 8, s + 9
 #pragma unroll
                     for (int half = 0; half < 2; ++half) {
@@ -842,24 +827,10 @@ __global__ void __launch_bounds__(256, 2)
                             hi = *reinterpret_cast<const float2*>(row + 8);
                         }
                         const float raw[4] = {lo.x, lo.y, hi.x, hi.y};
-                        if constexpr (FoldDt) {
-                            if (below) {
 #pragma unroll
-                                for (int e = 0; e < 4; ++e)
-                                    v[half][e] = raw[e] * decay(cl - cs[e]);
-                            } else {
-#pragma unroll
-                                for (int e = 0; e < 4; ++e) {
-                                    const int se = s + (e & 1) + (e >> 1) * 8;
-                                    v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) : 0.0f;
-                                }
-                            }
-                        } else {
-#pragma unroll
-                            for (int e = 0; e < 4; ++e) {
-                                const int se = s + (e & 1) + (e >> 1) * 8;
-                                v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) * ds[e] : 0.0f;
-                            }
+                        for (int e = 0; e < 4; ++e) {
+                            const int se = s + (e & 1) + (e >> 1) * 8;
+                            v[half][e] = se <= l ? raw[e] * decay(cl - cs[e]) * ds[e] : 0.0f;
                         }
                     }
                     const std::uint32_t af[4] = {
@@ -1128,16 +1099,13 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdChunkStateAsyncKernel<Bf16, In>),
                              int(StateTiles<Bf16, In>::kSmem), "ssd chunk state shared memory");
     // The all-bf16 form: compact tiles where the device's blocks cannot hold the others (or a
-    // switch asks), else v94's folded weights where a switch asks (opt-in until they have run
-    // on a GPU).
+    // switch asks).
     auto scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr>;
     std::size_t scanSmem = ScanTiles<Bf16>::kSmem;
     if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
         if (int(scanSmem) > maxSharedPerBlock() || switchIs("LONGVIEW_CUDA_SSD_SCAN", "compact")) {
-            scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, false, true>;
-            scanSmem = ScanTiles<Bf16, true>::kSmem;
-        } else if (switchIs("LONGVIEW_CUDA_SSD_SCAN_FOLD", "1")) {
             scanKernel = ssdChunkScanWholeKernel<Bf16, In, Scr, true>;
+            scanSmem = ScanTiles<Bf16, true>::kSmem;
         }
     }
     allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(scanSmem),
@@ -1148,7 +1116,7 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
     bool cbTiles = false; // the 32 x 32 form takes bf16 C and B and writes bf16 CB
     if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2)
-        cbTiles = switchIs("LONGVIEW_CUDA_SSD_CB", "tiles");
+        cbTiles = !switchIs("LONGVIEW_CUDA_SSD_CB", "64");
     if (cbTiles)
         launchKernel(ssdChunkCbTileKernel, dim3(nc, unsigned(a.G), kCbTilesSmall), 64, 0, s,
                      "ssdChunkCbTile", a, t0, w);

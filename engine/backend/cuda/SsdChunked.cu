@@ -61,27 +61,61 @@ __device__ __forceinline__ void storeStateTile(float* S, const float (&acc)[8][4
     }
 }
 
-// The scan's output rows t0 and t0 + 8 of head h: y = acc + D x (x stored as In), columns
-// p0 + j * 8 + 2 * tig and + 1, clipped to T and P.
-template <class In>
+// The scan's output rows t0 and t0 + 8 of head h: y = acc, plus D x (x stored as In) where
+// kWithDx, columns p0 + j * 8 + 2 * tig and + 1, clipped to T and P. Every read of x is issued
+// before the first store: y may alias x as far as the compiler knows, and each read placed
+// after a store waits out a whole L2 round trip (ncu, H100: the whole-chunk scan's 32 such
+// reads in a row were a third of its warp samples; it now adds D x from its staged x rows).
+template <class In, bool kWithDx>
 __device__ __forceinline__ void storeScanRows(const SsdArgs& a, const float (&acc)[8][4], int h,
                                               std::int64_t t0, int p0, int tig) {
     const int P = int(a.P);
-    const float Dh = a.D[h];
+    float out[2][8][2];
+#pragma unroll
+    for (int half = 0; half < 2; ++half)
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            out[half][j][0] = acc[j][2 * half];
+            out[half][j][1] = acc[j][2 * half + 1];
+        }
+    if constexpr (kWithDx) {
+        const float Dh = a.D[h];
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            // Rows past T are read (from the last row) but not stored.
+            const std::int64_t t = std::min<std::int64_t>(t0 + half * 8, a.T - 1);
+            const In* xr = static_cast<const In*>(a.x) + t * a.ldx + std::int64_t(h) * P;
+#pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                const int p = p0 + j * 8 + 2 * tig;
+                if (p < P) out[half][j][0] += Dh * asFloat(xr[p]);
+                if (p + 1 < P) out[half][j][1] += Dh * asFloat(xr[p + 1]);
+            }
+        }
+    }
+    // bf16 y of whole 64-column tiles at even offsets (every bf16 checkpoint's prefill): pairs
+    // with no per-element checks.
+    const bool pairs = a.yBf16 && p0 + 64 <= P && (a.ldy & 1) == 0 && (P & 1) == 0;
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
         const std::int64_t t = t0 + half * 8;
         if (t >= a.T) continue;
-        const In* xr = static_cast<const In*>(a.x) + t * a.ldx + std::int64_t(h) * P;
         const std::int64_t yr = t * a.ldy + std::int64_t(h) * P;
+        if (pairs) {
+            auto* y = static_cast<__nv_bfloat16*>(a.y) + yr + p0 + 2 * tig;
+#pragma unroll
+            for (int j = 0; j < 8; ++j)
+                *reinterpret_cast<__nv_bfloat162*>(y + j * 8) =
+                    __floats2bfloat162_rn(out[half][j][0], out[half][j][1]);
+            continue;
+        }
 #pragma unroll
         for (int j = 0; j < 8; ++j) {
             const int p = p0 + j * 8 + 2 * tig;
             if (p + 1 < P)
-                a.storeY2(yr + p, acc[j][2 * half] + Dh * asFloat(xr[p]),
-                          acc[j][2 * half + 1] + Dh * asFloat(xr[p + 1]));
+                a.storeY2(yr + p, out[half][j][0], out[half][j][1]);
             else if (p < P)
-                a.storeY(yr + p, acc[j][2 * half] + Dh * asFloat(xr[p]));
+                a.storeY(yr + p, out[half][j][0]);
         }
     }
 }
@@ -427,7 +461,7 @@ __global__ void __launch_bounds__(128, 4)
         }
     }
 
-    storeScanRows<float>(a, acc, h, tc + l0 + wm + gid, p0, tig);
+    storeScanRows<float, true>(a, acc, h, tc + l0 + wm + gid, p0, tig);
 }
 
 // The chunk scan one block a chunk, head and 64 head dims over all 256 rows (where four
@@ -670,15 +704,18 @@ __global__ void __launch_bounds__(256, 2)
         }
         cpAsyncCommit();
     };
+    // The chunk's cumulative decays and dt, a row a thread, read before the first copies are
+    // issued so that their round trip overlaps those (the copies' asm keeps loads below it).
+    static_assert(L == 256, "a row of cum and dt a thread");
+    const float cumRow = w.cum[chunkHead * L + tid], dtpRow = w.dtp[chunkHead * L + tid];
+    const float Dh = a.D[h];
     for (int i = 0; i < kScanStages - 1; ++i)
         issue(i, i); // steps >= nA + nB >= 2 >= kScanStages - 1
     // bf16: cumulative decays in log2 units, so that each decay weight is one ex2.approx
     // (every weight below goes through decay(), which exponentiates in the matching base).
     constexpr float kCumScale = Bf16 ? 1.4426950408889634f : 1.0f;
-    for (int l = tid; l < L; l += 256) {
-        cumS[l] = w.cum[chunkHead * L + l] * kCumScale;
-        dtpS[l] = w.dtp[chunkHead * L + l];
-    }
+    cumS[tid] = cumRow * kCumScale;
+    dtpS[tid] = dtpRow;
     auto decay = [](float x) {
         if constexpr (Bf16)
             return exp2Approx(x);
@@ -871,12 +908,35 @@ __global__ void __launch_bounds__(256, 2)
                 }
             }
         }
+        if (i >= nA) { // D x for the tiles whose diagonal (and last) block this is, as staged
+            const int sb = i - nA;
+#pragma unroll
+            for (int t = 0; t < 2; ++t) {
+                if (tiles[t] / 2 != sb) continue;
+                const int r = (tiles[t] - 2 * sb) * 16 + gid; // x's rows of this thread's rows
+#pragma unroll
+                for (int half = 0; half < 2; ++half)
+#pragma unroll
+                    for (int j = 0; j < 8; ++j) {
+                        float2 xv;
+                        if constexpr (kHalfIn)
+                            xv = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(
+                                reinterpret_cast<const In*>(right) + (r + half * 8) * XRH + j * 8 +
+                                2 * tig));
+                        else
+                            xv = *reinterpret_cast<const float2*>(right + (r + half * 8) * XR +
+                                                                  j * 8 + 2 * tig);
+                        acc[t][j][2 * half] += Dh * xv.x;
+                        acc[t][j][2 * half + 1] += Dh * xv.y;
+                    }
+            }
+        }
     }
     cpAsyncWait<0>();
 
 #pragma unroll
     for (int t = 0; t < 2; ++t)
-        storeScanRows<In>(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
+        storeScanRows<In, false>(a, acc[t], h, tc + tiles[t] * 16 + gid, p0, tig);
 }
 
 // Chunk states with the x and B tiles copied into cp.async stages (one barrier a step); x's
@@ -949,13 +1009,14 @@ __global__ void __launch_bounds__(256, StateTiles<Bf16, In>::kBlocksPerSm)
         cpAsyncCommit();
     };
     static_assert(steps > kStateStages - 1, "the first stages' steps exist");
-    for (int i = 0; i < kStateStages - 1; ++i)
-        issue(i, i);
+    // x's weights, a row a thread; their reads issued before the first copies, as the scan's.
+    static_assert(L == 256, "a row of cum and dt a thread");
     const float* cumC = w.cum + (std::int64_t(c) * a.H + h) * L;
     const float* dtpC = w.dtp + (std::int64_t(c) * a.H + h) * L;
-    const float cumLast = cumC[L - 1];
-    for (int l = tid; l < L; l += 256)
-        wS[l] = dtpC[l] * expf(cumLast - cumC[l]);
+    const float cumLast = cumC[L - 1], cumRow = cumC[tid], dtpRow = dtpC[tid];
+    for (int i = 0; i < kStateStages - 1; ++i)
+        issue(i, i);
+    wS[tid] = dtpRow * expf(cumLast - cumRow);
 
     const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
     float acc[8][4] = {};

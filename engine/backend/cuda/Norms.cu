@@ -164,14 +164,25 @@ __global__ void __launch_bounds__(256)
     waitForPrevious();
     const XT* xr = x.data + r * x.ld + c0;
     const ZT* zr = z.data + r * z.ld + c0;
+    // Every quad's loads are issued before the first is used: a load under `q < n4` was its own
+    // branch, and ncu (H100) found the three quads of a 3072-wide group waiting one after
+    // another (three L2 round trips a row). Past the group's end a thread re-reads its last
+    // quad and discards it.
+    float4 xq[PER4], zq[PER4];
+#pragma unroll
+    for (int i = 0; i < PER4; ++i) {
+        const int q = min(int(threadIdx.x) + i * 256, n4 - 1);
+        xq[i] = load4(xr + 4 * q);
+        zq[i] = load4(zr + 4 * q);
+    }
     float hv[PER4][4], gv[PER4][4];
     float ss = 0.0f;
 #pragma unroll
     for (int i = 0; i < PER4; ++i) {
         const int q = threadIdx.x + i * 256;
         const bool in = q < n4;
-        const float4 xv = in ? load4(xr + 4 * q) : float4{};
-        const float4 zv = in ? load4(zr + 4 * q) : float4{};
+        const float4 xv = in ? xq[i] : float4{};
+        const float4 zv = in ? zq[i] : float4{};
         const float xs[4] = {xv.x, xv.y, xv.z, xv.w}, zs[4] = {zv.x, zv.y, zv.z, zv.w};
 #pragma unroll
         for (int e = 0; e < 4; ++e) {

@@ -39,7 +39,7 @@ __global__ void causalConv1dKernel(InRows<T> x, Weight w, int K, const float* bi
                 j >= 0 ? asFloat(x.data[j * x.ld + c]) : state[c * (K - 1) + (K - 1) + j];
             acc += taps[k] * v;
         }
-        storeAsType(out.data, out.dtype, t * out.ld + c, applySilu ? siluf(acc) : acc);
+        storeAsType(out.data, out.dtype, t * out.ld + c, applySilu ? siluOf<T>(acc) : acc);
     }
 }
 
@@ -62,7 +62,7 @@ __global__ void causalConv1dStepKernel(InRows<T> x, Weight w, int K, const float
 #pragma unroll
     for (int k = 0; k < 8; ++k)
         if (k < K) acc += loadAsFloat(w.data, w.dtype, c * K + k) * window[k];
-    storeAsType(out.data, out.dtype, c, applySilu ? siluf(acc) : acc);
+    storeAsType(out.data, out.dtype, c, applySilu ? siluOf<T>(acc) : acc);
 #pragma unroll
     for (int k = 0; k < 7; ++k)
         if (k < K - 1) st[k] = window[k + 1];
@@ -111,6 +111,7 @@ template <int K> struct FourChannels {
 
     // The outputs at `at` from window[k], the input at t - (K-1) + k; then the window moves
     // on by one token.
+    template <class T>
     __device__ __forceinline__ void step(float4 (&window)[K], bool applySilu, OutRows out,
                                          std::int64_t at) const {
         float acc[4] = {b[0], b[1], b[2], b[3]};
@@ -124,7 +125,7 @@ template <int K> struct FourChannels {
         if (applySilu)
 #pragma unroll
             for (int j = 0; j < 4; ++j)
-                acc[j] = siluf(acc[j]);
+                acc[j] = siluOf<T>(acc[j]);
         store4(out.data, out.dtype, at, make_float4(acc[0], acc[1], acc[2], acc[3]));
 #pragma unroll
         for (int k = 0; k < K - 1; ++k)
@@ -164,7 +165,7 @@ __global__ void causalConv1dVec4Kernel(InRows<T> x, Weight w, const float* bias,
             if (t >= tEnd) break;
             window[K - 1] = ahead[i];
             if (t + kAhead < tEnd) ahead[i] = load4(x.data + (t + kAhead) * x.ld + c);
-            four.step(window, applySilu, out, t * out.ld + c);
+            four.template step<T>(window, applySilu, out, t * out.ld + c);
         }
     }
 }
@@ -214,7 +215,7 @@ __global__ void __launch_bounds__(kStagedChannels / 4)
     const int n = int(t0 + kRun < x.rows ? kRun : x.rows - t0);
     for (int i = 0; i < n; ++i) {
         window[K - 1] = row(i + K - 1);
-        four.step(window, applySilu, out, (t0 + i) * out.ld + c);
+        four.template step<__nv_bfloat16>(window, applySilu, out, (t0 + i) * out.ld + c);
     }
 }
 

@@ -98,6 +98,24 @@ __device__ __forceinline__ float siluf(float x) {
     return x / (1.0f + expf(-x));
 }
 
+// The same through the SFU (ex2.approx, rcp.approx), a few ulp from siluf, for activations
+// of a 16-bit checkpoint, whose bf16 roundings are 2^-9: siluf's expf range reduction and IEEE
+// division (with its slow-path branch) made the conv's prefill kernel wait on its own
+// arithmetic (ncu, H100), and every decode GEMV block runs it over its whole input. f32
+// checkpoints keep siluf: their near-tied logits flip on any change of rounding. Below
+// x = -87 the quotient is -0.
+__device__ __forceinline__ float siluFast(float x) {
+    return __fdividef(x, 1.0f + __expf(-x));
+}
+
+// siluFast where T (the checkpoint's weights or the activation as stored) is 16-bit.
+template <class T> __device__ __forceinline__ float siluOf(float x) {
+    if constexpr (sizeof(T) == 2)
+        return siluFast(x);
+    else
+        return siluf(x);
+}
+
 // torch.nn.functional.softplus with beta 1 and threshold 20.
 __device__ __forceinline__ float softplusf(float x) {
     return x > 20.0f ? x : log1pf(expf(x));

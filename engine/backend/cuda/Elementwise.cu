@@ -129,11 +129,11 @@ template <bool VEC4> __global__ void swigluHalfInKernel(HalfRows gate, HalfRows 
 #pragma unroll
         for (int k = 0; k < 2; ++k) {
             const float2 gf = __bfloat1622float2(gh[k]), uf = __bfloat1622float2(uh[k]);
-            v[2 * k] = siluf(gf.x) * uf.x;
-            v[2 * k + 1] = siluf(gf.y) * uf.y;
+            v[2 * k] = siluFast(gf.x) * uf.x;
+            v[2 * k + 1] = siluFast(gf.y) * uf.y;
         }
     } else {
-        v[0] = siluf(__bfloat162float(g[0])) * __bfloat162float(u[0]);
+        v[0] = siluFast(__bfloat162float(g[0])) * __bfloat162float(u[0]);
     }
     const std::int64_t o = r * out.ld + c;
     if constexpr (VEC4)

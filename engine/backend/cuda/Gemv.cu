@@ -71,7 +71,7 @@ template <> struct Unpack<float> {
 // A thread issues all the loads of a batch before it uses any: one element at a time, each
 // waited out a full memory latency (16 in a row for K = 4096), which the timeline showed as
 // 19 us for a 3072 -> 1536 product that moves 9 MB.
-template <int T>
+template <class W, int T>
 __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float* normRed) {
     constexpr int U = 16;
     const int K = int(x.cols), n = T * K;
@@ -96,9 +96,9 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
             if (i >= n) continue;
             float r = v[u];
             if (in.kind == kGemvSwiglu) {
-                r = siluf(r) * o[u];
+                r = siluOf<W>(r) * o[u];
             } else if (in.kind == kGemvGatedNorm && !in.normBeforeGate) {
-                r *= siluf(o[u]);
+                r *= siluOf<W>(o[u]);
             } else if (in.kind == kGemvAddRmsNorm) {
                 r += in.scale * o[u];
                 // The residual's new value: every block computes all of it, each writes
@@ -139,7 +139,7 @@ __device__ void stageInput(const Rows& x, const GemvInput& in, float* xs, float*
                 const int c = base + u * int(blockDim.x);
                 if (c >= group) continue;
                 const float v = h[c] * inv * wv[u];
-                h[c] = in.normBeforeGate ? v * siluf(zv[u]) : v;
+                h[c] = in.normBeforeGate ? v * siluOf<W>(zv[u]) : v;
             }
         }
     }
@@ -203,7 +203,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     // each step requests the next before it computes, so HBM never waits on the block.
     if (warp < chunks) fetch(warp);
     waitForPrevious(); // the weights are constant; x and out belong to the step
-    stageInput<T>(x, in, xs, normRed);
+    stageInput<W, T>(x, in, xs, normRed);
     float acc[kRows][T] = {};
     for (int c = warp; c < chunks; c += kWarps) {
         const int k = c * CHUNK + lane * EPL;
@@ -238,7 +238,7 @@ __global__ void __launch_bounds__(kWarps * 32)
 
 // Channel ch's causal conv over its window [state (K-1), vals (T)], as causalConv1d does
 // (bias, then the taps in order, then SiLU), and the window's last K-1 back as its state.
-template <int T>
+template <class W, int T>
 __device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const float (&vals)[T]) {
     const int K = conv.K;
     float* st = conv.state + std::int64_t(ch) * (K - 1);
@@ -257,7 +257,7 @@ __device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const fl
             if (k < K)
                 acc +=
                     loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) * seq[t + k];
-        conv.out.data[std::int64_t(t) * conv.out.ld + ch] = conv.silu ? siluf(acc) : acc;
+        conv.out.data[std::int64_t(t) * conv.out.ld + ch] = conv.silu ? siluOf<W>(acc) : acc;
     }
 #pragma unroll
     for (int k = 0; k < 7; ++k)
@@ -400,7 +400,7 @@ template <class W, int T, int P> struct ProductStream {
 
 // After run() and a block barrier: a thread finishes an output row for every token (so that
 // it can run the row's conv).
-template <int T>
+template <class W, int T>
 __device__ __forceinline__ void finishRows(int mine, int S, int N, const float* red,
                                            const float* bias, float alpha, Rows out,
                                            const GemvConv& conv) {
@@ -419,7 +419,7 @@ __device__ __forceinline__ void finishRows(int mine, int S, int N, const float* 
             out.data[std::int64_t(t) * out.ld + n] = vals[t];
         }
         if (conv.out.data && n >= conv.c0 && n < conv.c0 + conv.channels)
-            convOfRow<T>(conv, n - int(conv.c0), vals);
+            convOfRow<W, T>(conv, n - int(conv.c0), vals);
     }
 }
 
@@ -436,10 +436,10 @@ __global__ void __launch_bounds__(kWarps * 32)
     // before the previous kernel ends.
     stream.prologue();
     waitForPrevious(); // the weights are constant; x and out belong to the step
-    stageInput<T>(x, in, xs, normRed);
+    stageInput<W, T>(x, in, xs, normRed);
     stream.run(xs, red);
     __syncthreads();
-    finishRows<T>(stream.mine, S, N, red, bias, alpha, out, conv);
+    finishRows<W, T>(stream.mine, S, N, red, bias, alpha, out, conv);
 }
 
 int multiprocessors() {

@@ -42,14 +42,14 @@ __global__ void gatedRmsNormKernel(InRows<XT> x, InRows<ZT> z, Weight w, std::in
     float ss = 0.0f;
     for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
         const float xv = asFloat(xr[c]);
-        const float h = normBeforeGate ? xv : xv * siluf(asFloat(zr[c]));
+        const float h = normBeforeGate ? xv : xv * siluOf<ZT>(asFloat(zr[c]));
         ss += h * h;
     }
     ss = blockSum(ss, scratch);
     const float inv = rsqrtf(ss / float(groupSize) + eps);
     const std::int64_t o = r * out.ld + c0;
     for (std::int64_t c = threadIdx.x; c < groupSize; c += blockDim.x) {
-        const float g = siluf(asFloat(zr[c]));
+        const float g = siluOf<ZT>(asFloat(zr[c]));
         const float wc = loadAsFloat(w.data, w.dtype, c0 + c);
         storeAsType(out.data, out.dtype, o + c,
                     normBeforeGate ? asFloat(xr[c]) * inv * wc * g : asFloat(xr[c]) * g * inv * wc);
@@ -126,7 +126,7 @@ __global__ void __launch_bounds__(256)
         const std::int64_t c = threadIdx.x + i * 256;
         const bool in = c < groupSize;
         const float xv = in ? asFloat(xr[c]) : 0.0f;
-        gv[i] = in ? siluf(asFloat(zr[c])) : 0.0f;
+        gv[i] = in ? siluOf<ZT>(asFloat(zr[c])) : 0.0f;
         hv[i] = normBeforeGate ? xv : xv * gv[i];
         ss += hv[i] * hv[i];
     }
@@ -186,7 +186,7 @@ __global__ void __launch_bounds__(256)
         const float xs[4] = {xv.x, xv.y, xv.z, xv.w}, zs[4] = {zv.x, zv.y, zv.z, zv.w};
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
-            gv[i][e] = in ? siluf(zs[e]) : 0.0f;
+            gv[i][e] = in ? siluOf<ZT>(zs[e]) : 0.0f;
             hv[i][e] = normBeforeGate ? xs[e] : xs[e] * gv[i][e];
             ss += hv[i][e] * hv[i][e];
         }

@@ -1318,7 +1318,11 @@ private slots:
         for (const Case& k : {Case{300, 12, 4, 64, 64, 5, 512, DType::F16},
                               Case{1, 12, 4, 64, 64, 1023, 1024, DType::F16},
                               Case{37, 8, 2, 128, 32, 100, 256, DType::F32},
-                              Case{9, 4, 4, 64, 0, 0, 64, DType::BF16}}) {
+                              Case{9, 4, 4, 64, 0, 0, 64, DType::BF16},
+                              // a few tokens (a head a block) at the 1B's heads
+                              Case{5, 12, 4, 128, 128, 2000, 2048, DType::F16},
+                              // angles past sincosf's fast range (|x| > 105615)
+                              Case{70, 4, 1, 128, 128, 130000, 130070, DType::F16}}) {
             OpHarness h = harness();
             const std::int64_t width = (k.Hq + 2 * k.Hkv) * k.d;
             auto qkv = h.wide(k.T, width, 2.0f);

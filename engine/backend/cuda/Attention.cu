@@ -842,9 +842,14 @@ __global__ void __launch_bounds__(128)
     const float inv = 1.0f / blockSum(l, scratch); // syncs: every weight is written
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
         float v = 0.0f;
+        // Every split's partial is read and an empty one's (weight 0, its partial possibly
+        // never written) dropped by the select: a read under the test sat in its own branch,
+        // and a row's reads then waited one round trip after another.
 #pragma unroll 8
-        for (int s = 0; s < splits; ++s)
-            if (weight[s] != 0.0f) v += partO[row(s) * D + d] * weight[s];
+        for (int s = 0; s < splits; ++s) {
+            const float o = partO[row(s) * D + d], ws = weight[s];
+            v += ws != 0.0f ? o * ws : 0.0f;
+        }
         a.out[std::int64_t(t) * a.ldo + std::int64_t(hk * G + g) * D + d] = v * inv;
     }
 }

@@ -238,30 +238,42 @@ __global__ void __launch_bounds__(kWarps * 32)
 
 // Channel ch's causal conv over its window [state (K-1), vals (T)], as causalConv1d does
 // (bias, then the taps in order, then SiLU), and the window's last K-1 back as its state.
+// Every index below is a compile-time one (K <= 8 chosen by predicates): a window indexed by
+// the runtime K went to the stack (ptxas: a 32-byte frame; SASS stall sampling on the H100
+// showed its local store waiting in the in_proj GEMV's tail).
 template <class W, int T>
 __device__ __forceinline__ void convOfRow(const GemvConv& conv, int ch, const float (&vals)[T]) {
     const int K = conv.K;
     float* st = conv.state + std::int64_t(ch) * (K - 1);
-    float seq[7 + T];
+    float prev[7], taps[8];
 #pragma unroll
     for (int k = 0; k < 7; ++k)
-        if (k < K - 1) seq[k] = st[k];
+        prev[k] = k < K - 1 ? st[k] : 0.0f;
 #pragma unroll
-    for (int t = 0; t < T; ++t)
-        seq[K - 1 + t] = vals[t];
+    for (int k = 0; k < 8; ++k)
+        taps[k] = k < K ? loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) : 0.0f;
+    // Element j of the window [prev (K-1), vals (T)], for compile-time j.
+    auto at = [&](int j) {
+        float v = 0.0f;
+#pragma unroll
+        for (int k = 0; k < 7; ++k)
+            if (j == k && k < K - 1) v = prev[k];
+#pragma unroll
+        for (int u = 0; u < T; ++u)
+            if (j == K - 1 + u) v = vals[u];
+        return v;
+    };
 #pragma unroll
     for (int t = 0; t < T; ++t) {
         float acc = conv.bias ? conv.bias[ch] : 0.0f;
 #pragma unroll
         for (int k = 0; k < 8; ++k)
-            if (k < K)
-                acc +=
-                    loadAsFloat(conv.w.data, conv.w.dtype, std::int64_t(ch) * K + k) * seq[t + k];
+            if (k < K) acc += taps[k] * at(t + k);
         conv.out.data[std::int64_t(t) * conv.out.ld + ch] = conv.silu ? siluOf<W>(acc) : acc;
     }
 #pragma unroll
     for (int k = 0; k < 7; ++k)
-        if (k < K - 1) st[k] = seq[T + k];
+        if (k < K - 1) st[k] = at(T + k);
 }
 
 // The streaming form. Item i of a block is row group blockIdx.x + (i / S) * gridDim.x,

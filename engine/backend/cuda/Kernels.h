@@ -207,6 +207,17 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
 // cp.async kernels, 16-byte aligned rows; no switch asking for an older form). Else the
 // caller widens them to f32 first.
 bool ssdChunkedReadsBf16(const SsdArgs& a);
+// sm90a/SsdScanWgmma.cu: the all-bf16 whole-chunk scan on Hopper's warpgroup products (P = 64,
+// N = 128; opt-in, LONGVIEW_CUDA_SSD_SCAN=wgmma). Its scratch: SsdChunked.cu's, as pointers.
+struct SsdScanScratch {
+    const float* cum;  // [nc, H, L]: cumulative dt * A within each chunk
+    const float* dtp;  // [nc, H, L]
+    const void* CB;    // [nc, G, L, L] bf16, on and below the diagonal
+    const void* Sprev; // [nc, H, P, N] bf16: the state before each chunk
+};
+bool ssdScanWgmmaApplies(const SsdArgs& a);
+void launchSsdScanWgmma(const SsdArgs& a, std::int64_t t0, int nc, const SsdScanScratch& w,
+                        cudaStream_t s);
 
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,

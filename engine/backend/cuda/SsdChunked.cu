@@ -1194,6 +1194,12 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     else
         launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
+    if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
+        if (switchIs("LONGVIEW_CUDA_SSD_SCAN", "wgmma") && ssdScanWgmmaApplies(a)) {
+            launchSsdScanWgmma(a, t0, nc, SsdScanScratch{w.cum, w.dtp, w.CB, w.Sprev}, s);
+            return;
+        }
+    }
     launchKernel(scanKernel, dim3(nc, unsigned(a.H), pTiles), 256, scanSmem, s, "ssdChunkScanWhole",
                  a, t0, w);
 }

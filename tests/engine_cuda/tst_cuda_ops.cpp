@@ -892,7 +892,8 @@ private slots:
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "compact"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "tf32"},
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},
-                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "wgmma"}, // sm_90a; others: default
+                  // the mma.sync whole-chunk scan (the default on sm_90a is the wgmma one)
+                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "mma"},
                   // the forms a GPU with 99 KB of shared memory a block chooses
                   Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376"},
                   Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376",

@@ -208,7 +208,8 @@ void launchSsdChunked(const SsdArgs& a, void* scratch, cudaStream_t s);
 // caller widens them to f32 first.
 bool ssdChunkedReadsBf16(const SsdArgs& a);
 // sm90a/SsdScanWgmma.cu: the all-bf16 whole-chunk scan on Hopper's warpgroup products (P = 64,
-// N = 128; opt-in, LONGVIEW_CUDA_SSD_SCAN=wgmma). Its scratch: SsdChunked.cu's, as pointers.
+// N = 128; the default there, LONGVIEW_CUDA_SSD_SCAN=mma for the mma.sync form). Its scratch:
+// SsdChunked.cu's, as pointers.
 struct SsdScanScratch {
     const float* cum;  // [nc, H, L]: cumulative dt * A within each chunk
     const float* dtp;  // [nc, H, L]

@@ -1194,8 +1194,12 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     else
         launchKernel(ssdChunkCbKernel<In, Scr>, dim3(nc, unsigned(a.G), kCbTiles), 128, 0, s,
                      "ssdChunkCb", a, t0, w);
+    // Hopper's warpgroup form where it applies, unless the compact tiles were chosen (a GPU
+    // with 99 KB a block, the limit that emulates one, or the switch);
+    // LONGVIEW_CUDA_SSD_SCAN=mma asks for the mma.sync form the other GPUs run.
     if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2) {
-        if (switchIs("LONGVIEW_CUDA_SSD_SCAN", "wgmma") && ssdScanWgmmaApplies(a)) {
+        if (scanSmem == ScanTiles<Bf16>::kSmem && !switchIs("LONGVIEW_CUDA_SSD_SCAN", "mma") &&
+            ssdScanWgmmaApplies(a)) {
             launchSsdScanWgmma(a, t0, nc, SsdScanScratch{w.cum, w.dtp, w.CB, w.Sprev}, s);
             return;
         }

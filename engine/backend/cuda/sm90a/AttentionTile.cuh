@@ -158,27 +158,37 @@ struct BlockRows {
     __device__ int headOf(int r) const { return hk * G + r % G; }
 };
 
-// Rows r0 .. r0 + n - 1 of the Q tile at Qs: scaled by qMul (base 2) and rounded to f16,
-// zeros past the queries; by threads thread, thread + threads, ...
-template <int D>
+// Rows r0 .. r0 + N - 1 of the Q tile at Qs: scaled by qMul (base 2) and rounded to f16,
+// zeros past the queries; by threads thread, thread + THREADS, ... Four chunks' loads are
+// issued before any is stored: a store through the generic tile pointer might alias the
+// queries for all the compiler knows, so one chunk at a time was one round trip each.
+template <int D, int N, int THREADS>
 __device__ __forceinline__ void storeQRows(unsigned char* Qs, const AttentionArgs& a,
-                                           const BlockRows& b, float qMul, int r0, int n,
-                                           int thread, int threads) {
+                                           const BlockRows& b, float qMul, int r0, int thread) {
     constexpr int CH = D / 8; // 16-byte chunks a row
-    for (int i = thread; i < n * CH; i += threads) {
-        const int r = r0 + i / CH, c = i % CH;
-        const std::int64_t t = b.queryOf(r);
-        float f[8] = {};
-        if (t < a.T) {
-            const float4* q = reinterpret_cast<const float4*>(
-                a.q + t * a.ldq + std::int64_t(b.headOf(r)) * D + c * 8);
-            const float4 x = q[0], y = q[1];
-            f[0] = x.x, f[1] = x.y, f[2] = x.z, f[3] = x.w;
-            f[4] = y.x, f[5] = y.y, f[6] = y.z, f[7] = y.w;
+    constexpr int kIters = N * CH / THREADS, kBatch = kIters < 4 ? kIters : 4;
+    static_assert(N * CH % THREADS == 0 && kIters % kBatch == 0, "whole batches a thread");
+    for (int i0 = 0; i0 < kIters; i0 += kBatch) {
+        float4 v[kBatch][2];
+#pragma unroll
+        for (int j = 0; j < kBatch; ++j) {
+            const int i = thread + (i0 + j) * THREADS, r = r0 + i / CH, c = i % CH;
+            const std::int64_t t = b.queryOf(r);
+            v[j][0] = v[j][1] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            if (t < a.T) {
+                const float4* q = reinterpret_cast<const float4*>(
+                    a.q + t * a.ldq + std::int64_t(b.headOf(r)) * D + c * 8);
+                v[j][0] = q[0], v[j][1] = q[1];
+            }
         }
-        *reinterpret_cast<uint4*>(Qs + swizzledOffset(kTileRows, r, c)) =
-            make_uint4(packF16(f[0] * qMul, f[1] * qMul), packF16(f[2] * qMul, f[3] * qMul),
-                       packF16(f[4] * qMul, f[5] * qMul), packF16(f[6] * qMul, f[7] * qMul));
+#pragma unroll
+        for (int j = 0; j < kBatch; ++j) {
+            const int i = thread + (i0 + j) * THREADS, r = r0 + i / CH, c = i % CH;
+            const float4 x = v[j][0], y = v[j][1];
+            *reinterpret_cast<uint4*>(Qs + swizzledOffset(kTileRows, r, c)) =
+                make_uint4(packF16(x.x * qMul, x.y * qMul), packF16(x.z * qMul, x.w * qMul),
+                           packF16(y.x * qMul, y.y * qMul), packF16(y.z * qMul, y.w * qMul));
+        }
     }
 }
 

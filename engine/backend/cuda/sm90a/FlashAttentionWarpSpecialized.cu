@@ -96,7 +96,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     claimRegistersUpTo<kConsumerRegisters>();
     const int wg = wgi - 1, ctid = tid & 127, warp = ctid >> 5, lane = tid & 31;
     const float qMul = a.scale * 1.4426950408889634f; // scores in base 2
-    storeQRows<D>(Qs, a, b, qMul, wg * 64, 64, ctid, 128);
+    storeQRows<D, 64, 128>(Qs, a, b, qMul, wg * 64, ctid);
     fenceSharedForAsyncProxy();
     namedBarrierSync(kQBarrier + wg, 128); // this warpgroup's Q rows, for its products
 

@@ -116,7 +116,7 @@ template <int D> __global__ void __launch_bounds__(kThreads, 1) flashWgmmaKernel
     };
     issue(0, 0);
 
-    storeQRows<D>(Qs, a, b, qMul, 0, kRows, tid, kThreads);
+    storeQRows<D, kRows, kThreads>(Qs, a, b, qMul, 0, tid);
 
     // This thread's rows: rowA and rowA + 8 of the block (the accumulator layout of wgmma, per
     // warp as mma.sync's m16n8: element 4j + e is row gid + 8 (e / 2), column 8j + 2 tig +

@@ -103,15 +103,16 @@ template <class P> __global__ void moeCombineKernel(MoeArgs a, const P* y) {
     const int k = int(a.k);
     for (std::int64_t t = blockIdx.y; t < a.x.rows; t += gridDim.y) {
         // Eight slots' loads in flight at once (each slot's row is there, valid or not), then
-        // their sum in j order.
+        // their sum in j order. Every load is made, past k from the last slot again: a load
+        // under its own condition left the registers' old halves merged into its result, and
+        // so each load waited for the one before.
         float acc[C] = {};
         for (int j0 = 0; j0 < k; j0 += 8) {
             std::int32_t e[8];
             float w[8], v[8][C];
 #pragma unroll
             for (int b = 0; b < 8; ++b) {
-                const std::int64_t slot = t * k + j0 + b;
-                if (j0 + b >= k) continue;
+                const std::int64_t slot = t * k + std::min(j0 + b, k - 1);
                 e[b] = a.indices[slot];
                 w[b] = a.weights[slot];
                 loadColumns(y + slot * H + i, v[b]);

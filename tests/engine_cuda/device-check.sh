@@ -83,6 +83,7 @@ variants=("record0|--record 0|" "record1|--record 1|" "kv-f32|--record 1|LONGVIE
           "ssd-registers|--record 1|LONGVIEW_CUDA_SSD_SCAN=registers"
           "ssd-tf32|--record 1|LONGVIEW_CUDA_SSD_SCAN=tf32"
           "ssd-mma|--record 1|LONGVIEW_CUDA_SSD_SCAN=mma"
+          "ssd-states-mma|--record 1|LONGVIEW_CUDA_SSD_STATES=mma"
           "conv-epilogue-off|--record 1|LONGVIEW_CUDA_CONV_EPILOGUE=0"
           "conv-registers|--record 1|LONGVIEW_CUDA_CONV_STAGED=0"
           "ssd-cb64|--record 1|LONGVIEW_CUDA_SSD_CB=64"

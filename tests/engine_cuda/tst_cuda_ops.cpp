@@ -894,6 +894,8 @@ private slots:
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},
                   // the mma.sync whole-chunk scan (the default on sm_90a is the wgmma one)
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "mma"},
+                  // the mma.sync chunk states (the default on sm_90a is the wgmma one)
+                  Case{true, true, "LONGVIEW_CUDA_SSD_STATES", "mma"},
                   // the forms a GPU with 99 KB of shared memory a block chooses
                   Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376"},
                   Case{true, true, "LONGVIEW_CUDA_SMEM_LIMIT", "101376",

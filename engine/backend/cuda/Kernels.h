@@ -220,6 +220,18 @@ bool ssdScanWgmmaApplies(const SsdArgs& a);
 void launchSsdScanWgmma(const SsdArgs& a, std::int64_t t0, int nc, const SsdScanScratch& w,
                         cudaStream_t s);
 
+// sm90a/SsdStateWgmma.cu: the chunk states on Hopper's warpgroup products for bf16 x and B
+// (P = 64, N = 128; the default there, LONGVIEW_CUDA_SSD_STATES=mma for the mma.sync form).
+// Writes S [nc, H, P, N] in f32.
+struct SsdStateScratch {
+    const float* cum; // [nc, H, L]
+    const float* dtp; // [nc, H, L]
+    float* S;         // [nc, H, P, N]
+};
+bool ssdStateWgmmaApplies(const SsdArgs& a);
+void launchSsdStateWgmma(const SsdArgs& a, std::int64_t t0, int nc, const SsdStateScratch& w,
+                         cudaStream_t s);
+
 // Rope.cu: x [T, heads, headDim] with row stride ld (elements between tokens).
 void launchRope(float* x, std::int64_t ld, std::int64_t T, std::int64_t heads, std::int64_t headDim,
                 DevicePos pos0, float theta, std::int64_t rotaryDim, cudaStream_t s);

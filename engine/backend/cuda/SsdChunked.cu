@@ -1182,8 +1182,16 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(scanSmem),
                              "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
-    launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles), 256,
-                 StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
+    bool statesDone = false;
+    if constexpr (sizeof(In) == 2) { // Hopper's warpgroup form; =mma for the one below
+        if (!switchIs("LONGVIEW_CUDA_SSD_STATES", "mma") && ssdStateWgmmaApplies(a)) {
+            launchSsdStateWgmma(a, t0, nc, SsdStateScratch{w.cum, w.dtp, w.S}, s);
+            statesDone = true;
+        }
+    }
+    if (!statesDone)
+        launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles),
+                     256, StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);
     bool cbTiles = false; // the 32 x 32 form takes bf16 C and B and writes bf16 CB
     if constexpr (sizeof(In) == 2 && sizeof(Scr) == 2)

@@ -161,6 +161,17 @@ __device__ __forceinline__ void wgmmaM64N64RSBf16(float (&d)[32], const std::uin
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(1));
 }
 
+// d[64 x 128] += A[64 x 16] . B[16 x 128], A in registers (the m16n8k16 A fragment of each
+// warp's 16 rows), B MN-major in shared memory (transposed), bf16, f32 accumulators.
+__device__ __forceinline__ void wgmmaM64N128RSBf16(float (&d)[64], const std::uint32_t (&a)[4],
+                                                   std::uint64_t b) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 " LV_WGMMA_D64
+                 ", {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
+                 : LV_WGMMA_F64
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(1));
+}
+
 #undef LV_WGMMA_F8
 #undef LV_WGMMA_F32
 #undef LV_WGMMA_F64

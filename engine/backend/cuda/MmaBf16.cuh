@@ -57,4 +57,10 @@ __device__ __forceinline__ std::uint32_t packBf16(float lo, float hi) {
     return *reinterpret_cast<const std::uint32_t*>(&v);
 }
 
+// Two bf16 (a register of a fragment) times two weights, packed again.
+__device__ __forceinline__ std::uint32_t scaledBf16(std::uint32_t v, float w0, float w1) {
+    const float2 f = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&v));
+    return packBf16(f.x * w0, f.y * w1);
+}
+
 } // namespace lv::cuda

@@ -34,12 +34,6 @@ constexpr int kBBytes = 2 * 64 * 128;         // 64 tokens' B: two column blocks
 constexpr int kStepBytes = kXBytes + kBBytes; // 24 KB
 constexpr int kSmem = kSteps * kStepBytes + L * int(sizeof(float)) + 1024;
 
-// Two bf16 (a register of a fragment) times two weights, packed again.
-__device__ __forceinline__ std::uint32_t scaledPair(std::uint32_t v, float w0, float w1) {
-    const float2 f = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&v));
-    return packBf16(f.x * w0, f.y * w1);
-}
-
 __global__ void __launch_bounds__(128, 2)
     ssdStateWgmmaKernel(SsdArgs a, std::int64_t t0, SsdStateScratch w) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -114,10 +108,10 @@ __global__ void __launch_bounds__(128, 2)
             ldmatrixX4Trans(af[kk], xs + swizzledOffset(64, 16 * kk + (lane >> 4) * 8 + lr,
                                                         2 * warp + ((lane >> 3) & 1)));
             const int r = 64 * i + 16 * kk + 2 * tig; // tokens r, r + 1, r + 8, r + 9
-            af[kk][0] = scaledPair(af[kk][0], wS[r], wS[r + 1]);
-            af[kk][1] = scaledPair(af[kk][1], wS[r], wS[r + 1]);
-            af[kk][2] = scaledPair(af[kk][2], wS[r + 8], wS[r + 9]);
-            af[kk][3] = scaledPair(af[kk][3], wS[r + 8], wS[r + 9]);
+            af[kk][0] = scaledBf16(af[kk][0], wS[r], wS[r + 1]);
+            af[kk][1] = scaledBf16(af[kk][1], wS[r], wS[r + 1]);
+            af[kk][2] = scaledBf16(af[kk][2], wS[r + 8], wS[r + 9]);
+            af[kk][3] = scaledBf16(af[kk][3], wS[r + 8], wS[r + 9]);
         }
         fenceRegisters(d);
         wgmmaFence();

@@ -1155,20 +1155,6 @@ void launchStatePass(const SsdArgs& a, int nc, const Scratch& w, bool halfPrev, 
 
 constexpr int kCbTiles = (L / 64) * (L / 64 + 1) / 2; // CB's 64 x 64 tiles on or below the diagonal
 
-// The chunk states on Hopper's warpgroup products where they apply (bf16 x and B);
-// LONGVIEW_CUDA_SSD_STATES=mma asks for the mma.sync form the other GPUs run.
-template <class In>
-bool launchedStatesWgmma(const SsdArgs& a, std::int64_t t0, int nc, const Scratch& w,
-                         cudaStream_t s) {
-    if constexpr (sizeof(In) != 2) {
-        return false;
-    } else {
-        if (switchIs("LONGVIEW_CUDA_SSD_STATES", "mma") || !ssdStateWgmmaApplies(a)) return false;
-        launchSsdStateWgmma(a, t0, nc, SsdStateScratch{w.cum, w.dtp, w.S}, s);
-        return true;
-    }
-}
-
 // One window through the cp.async kernels of one form: products on bf16 (Bf16) or TF32, x, B
 // and C stored as In, CB and the previous states as Scr. Their chunk-state and scan kernels
 // take more shared memory than the default 48 KB.
@@ -1190,7 +1176,14 @@ void launchAsyncWindow(const SsdArgs& a, std::int64_t t0, int nc, const Scratch&
     allowDynamicSharedMemory(reinterpret_cast<const void*>(scanKernel), int(scanSmem),
                              "ssd chunk scan shared memory");
     const unsigned pTiles = ceilDiv(a.P, 64), nTiles = ceilDiv(a.N, 128);
-    if (!launchedStatesWgmma<In>(a, t0, nc, w, s))
+    bool statesDone = false;
+    if constexpr (sizeof(In) == 2) { // Hopper's warpgroup form; =mma for the one below
+        if (!switchIs("LONGVIEW_CUDA_SSD_STATES", "mma") && ssdStateWgmmaApplies(a)) {
+            launchSsdStateWgmma(a, t0, nc, SsdStateScratch{w.cum, w.dtp, w.S}, s);
+            statesDone = true;
+        }
+    }
+    if (!statesDone)
         launchKernel(ssdChunkStateAsyncKernel<Bf16, In>, dim3(nc, unsigned(a.H), pTiles * nTiles),
                      256, StateTiles<Bf16, In>::kSmem, s, "ssdChunkStateAsync", a, t0, w);
     launchStatePass(a, nc, w, sizeof(Scr) == 2, s);

@@ -347,6 +347,10 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
 // device is of compute capability 9.0 (LONGVIEW_CUDA_MOE=mma: the mma.sync tiles).
 bool moeWgmmaAvailable();
 void launchMoeTilesWgmma(const MoeArgs& a, unsigned tiles, cudaStream_t s);
+// sm90a/MoeTilesWarpSpecialized.cu: the same tiles by a producer warpgroup and two consumers,
+// one block an SM walking the tiles (LONGVIEW_CUDA_MOE=ws, opt-in until measured; where
+// moeWgmmaAvailable).
+void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s);
 
 // Sampling.cu: indices[t] = argmax of row t (lowest index on ties).
 void launchArgmax(Rows logits, std::int32_t* indices, cudaStream_t s);

@@ -611,7 +611,10 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
         launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
         if (!switchIs("LONGVIEW_CUDA_MOE", "mma") && moeWgmmaAvailable()) {
-            launchMoeTilesWgmma(a, tiles, s);
+            if (switchIs("LONGVIEW_CUDA_MOE", "ws"))
+                launchMoeTilesWarpSpecialized(a, tiles, s);
+            else
+                launchMoeTilesWgmma(a, tiles, s);
         } else {
             allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileKernel<true>),
                                      kTileSmem<true>, "moeGateUp shared memory");

@@ -27,6 +27,11 @@ __device__ __forceinline__ void barrierArriveExpecting(std::uint32_t bar, std::u
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
+// An arrival made when every cp.async this thread issued so far has landed (the barrier's
+// count includes it: .noinc).
+__device__ __forceinline__ void barrierArriveOnCopies(std::uint32_t bar) {
+    asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+}
 __device__ __forceinline__ void barrierArrive(std::uint32_t bar) {
     asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
 }

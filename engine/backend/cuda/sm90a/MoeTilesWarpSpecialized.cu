@@ -1,0 +1,215 @@
+// The grouped mixture of experts' tiles (Moe.cu) with warp specialization on Hopper (sm_90a):
+// opt-in, LONGVIEW_CUDA_MOE=ws, until measured against MoeTilesWgmma.cu's tiles.
+//
+// Those tiles (two warpgroups, every thread copying and multiplying, three cp.async stages)
+// reach ~335 TFLOP/s on Granite 4.0-H Tiny's experts: bound by latency at two blocks an SM,
+// the copies of a step waited out by the same warps that then multiply, and each tile's
+// prologue and epilogue exposed. Wider tiles alone (256 B rows, one block an SM) lost. Here a
+// block stays on its SM and walks the tiles (slot tile, column tile) in turn: a producer
+// warpgroup copies the slots' rows (a gather: each slot names its token) and the expert's rows
+// by cp.async into four stages of 48 KB, each thread's copies completing the stage's barrier
+// themselves (cp.async.mbarrier.arrive), and runs ahead into the next tile while the two
+// consumer warpgroups write the last one out. Each consumer multiplies 64 slots by 256 B rows
+// (two 64 x 128 products a k-slice) and keeps one step's products in flight while it waits
+// for the next stage. Gate-up's 256 B rows are 128 gate rows and the matching 128 up rows,
+// so gate and up of an output column sit in the same register of the two accumulators.
+
+#include "backend/cuda/AsyncCopy.cuh"
+#include "backend/cuda/CudaCheck.h"
+#include "backend/cuda/DeviceMath.cuh"
+#include "backend/cuda/ExpertTile.cuh"
+#include "backend/cuda/Kernels.h"
+#include "backend/cuda/Launch.cuh"
+#include "backend/cuda/sm90a/AsyncPipeline.cuh"
+#include "backend/cuda/sm90a/Wgmma.cuh"
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+
+namespace lv::cuda {
+namespace {
+using namespace sm90a;
+
+constexpr int kRows = kExpertTileRows; // slots a tile: two consumer warpgroups of 64
+constexpr int kBRows = 256;            // B rows a tile (gate-up: 128 + 128)
+constexpr int kK = 64;                 // K a stage: one swizzled column block
+constexpr int kStages = 4;
+constexpr int kThreads = 384; // the producer warpgroup, then two consumers
+constexpr int kConsumerWarps = 8;
+constexpr int kProducerRegisters = 72, kConsumerRegisters = 216;
+constexpr int kATile = kRows * kK * 2;  // 16 KB
+constexpr int kBTile = kBRows * kK * 2; // 32 KB
+constexpr int kStageBytes = kATile + kBTile;
+constexpr int kSmem = kStages * kStageBytes + 2 * kStages * 8 + 1024;
+
+template <bool GATED>
+__global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    extern __shared__ unsigned char smemRaw[];
+    const std::uint32_t raw = sharedAddress(smemRaw);
+    unsigned char* stages = smemRaw + (((raw + 1023) & ~1023u) - raw);
+    const std::uint32_t base = sharedAddress(stages);
+    const std::uint32_t fullBar = base + kStages * kStageBytes, emptyBar = fullBar + kStages * 8;
+    const int tid = int(threadIdx.x), wgi = tid >> 7;
+    if (tid == 0) {
+        for (int i = 0; i < kStages; ++i) {
+            barrierInit(fullBar + 8 * i, 128); // each producer thread's copies
+            barrierInit(emptyBar + 8 * i, kConsumerWarps);
+        }
+        fenceBarrierInit();
+    }
+    __syncthreads();
+    waitForPrevious(); // the grouping's tiles, x or the activations
+    const int work = *a.tileCount * colTiles;
+    const int H = int(a.x.cols), F = int(a.F);
+    const int K = GATED ? H : F, N = GATED ? F : H;
+    const int steps = (K + kK - 1) / kK;
+    const int cols = GATED ? kBRows / 2 : kBRows; // output columns a tile
+
+    if (wgi == 0) { // the producer: piece ptid % 8 of rows ptid / 8 + 16 i of A and of B
+        releaseRegistersTo<kProducerRegisters>();
+        const int cr = tid >> 3, cc = tid & 7;
+        const std::uint32_t swz = std::uint32_t((cc ^ (cr & 7)) << 4); // the same for every i
+        int g = 0;                                                     // stages filled so far
+        for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
+            const ExpertTile<GATED> t(a, w / colTiles);
+            const int n0 = (w % colTiles) * cols;
+            const __nv_bfloat16* aRow[kRows / 16];
+#pragma unroll
+            for (int i = 0; i < kRows / 16; ++i)
+                aRow[i] = t.aRow(a, t.row0 + cr + 16 * i);
+            const __nv_bfloat16* bRow = t.w + std::int64_t(n0 + cr) * K;
+            for (int step = 0; step < steps; ++step, ++g) {
+                const int st = g % kStages;
+                barrierWait(emptyBar + 8 * st, ((g / kStages) & 1) ^ 1);
+                const int k = step * kK + cc * 8;
+                const bool inK = k < K;
+                unsigned char* As = stages + st * kStageBytes;
+                unsigned char* Bs = As + kATile;
+#pragma unroll
+                for (int i = 0; i < kRows / 16; ++i) {
+                    const bool ok = aRow[i] && inK;
+                    cpAsync16(As + (cr + 16 * i) * 128 + swz, ok ? aRow[i] + k : a.xb, ok);
+                }
+#pragma unroll
+                for (int i = 0; i < kBRows / 16; ++i) {
+                    // B row cr + 16 i: gate-up's first 128 are gate rows n0 .., the next 128
+                    // the up rows F + n0 ..; down's are rows n0 .. of the expert's down.
+                    const int c = cr + 16 * (GATED ? i % 8 : i); // the output column's offset
+                    const bool ok = inK && n0 + c < N;
+                    const std::int64_t row = GATED && i >= 8 ? F + 16 * (i - 8) : 16 * i;
+                    cpAsync16(Bs + (cr + 16 * i) * 128 + swz, ok ? bRow + row * K + k : t.w, ok);
+                }
+                barrierArriveOnCopies(fullBar + 8 * st);
+            }
+        }
+        asm volatile("cp.async.wait_all;\n" ::: "memory");
+        return;
+    }
+
+    claimRegistersUpTo<kConsumerRegisters>();
+    const int wg = wgi - 1, lane = tid & 31, warp = (tid >> 5) & 3, gid = lane >> 2, tig = lane & 3;
+    auto handBack = [&](int g) { // the products of fill g are done in this warp
+        __syncwarp();
+        if (lane == 0) barrierArrive(emptyBar + 8 * (g % kStages));
+    };
+    int g = 0;
+    float d[2][64];
+    for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
+        const ExpertTile<GATED> t(a, w / colTiles);
+        const int n0 = (w % colTiles) * cols;
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int i = 0; i < 64; ++i)
+                d[h][i] = 0.0f;
+        for (int step = 0; step < steps; ++step, ++g) {
+            const int st = g % kStages;
+            barrierWait(fullBar + 8 * st, (g / kStages) & 1);
+            fenceSharedForAsyncProxy(); // the producers' copies, for the tensor cores' reads
+            const std::uint32_t aAddr = base + st * kStageBytes + wg * 64 * 128;
+            const std::uint32_t bAddr = base + st * kStageBytes + kATile;
+            // (no register fences inside the loop: the accumulators stay the products' until
+            // the last wait, and a fence on registers in flight would serialize them)
+            wgmmaFence();
+#pragma unroll
+            for (int ks = 0; ks < kK / 16; ++ks) // within a column block the start moves 32 B
+#pragma unroll
+                for (int h = 0; h < 2; ++h)
+                    wgmmaM64N128SSBf16(d[h], descriptor(aAddr + ks * 32, 16, 1024),
+                                       descriptor(bAddr + h * 128 * 128 + ks * 32, 16, 1024), true);
+            wgmmaCommit();
+            wgmmaWait<1>(); // the previous fill's products: its stage goes back
+            if (step > 0) handBack(g - 1);
+        }
+        wgmmaWait<0>();
+        fenceRegisters(d[0]);
+        fenceRegisters(d[1]);
+        handBack(g - 1);
+
+        // Element 4 j + e of d[h]: row gid + 8 (e / 2) of the warp's 16, column 8 j + 2 tig +
+        // e % 2 of B's rows 128 h ...
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
+            if (p >= t.rowEnd) continue;
+            if constexpr (GATED) {
+                __nv_bfloat16* dst = a.act + std::int64_t(p) * F;
+#pragma unroll
+                for (int j = 0; j < 16; ++j) {
+                    const int n = n0 + 8 * j + 2 * tig; // F % 8 == 0: n and n + 1 both in or out
+                    if (n >= F) continue;
+                    const float g0 = d[0][4 * j + 2 * half], g1 = d[0][4 * j + 2 * half + 1];
+                    const float u0 = d[1][4 * j + 2 * half], u1 = d[1][4 * j + 2 * half + 1];
+                    *reinterpret_cast<__nv_bfloat162*>(dst + n) =
+                        __floats2bfloat162_rn(siluf(g0) * u0, siluf(g1) * u1);
+                }
+            } else {
+                __nv_bfloat16* dst = a.partial + std::int64_t(a.order[p]) * H;
+#pragma unroll
+                for (int h = 0; h < 2; ++h)
+#pragma unroll
+                    for (int j = 0; j < 16; ++j) {
+                        const int n = n0 + 128 * h + 8 * j + 2 * tig; // H % 8 == 0
+                        if (n >= H) continue;
+                        *reinterpret_cast<__nv_bfloat162*>(dst + n) = __floats2bfloat162_rn(
+                            d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
+                    }
+            }
+        }
+    }
+#else
+    __trap(); // built for sm_90a only; the host never launches it elsewhere
+#endif
+}
+
+int multiprocessors() {
+    int device = 0, count = 0;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device),
+          "multiprocessor count");
+    return count;
+}
+
+} // namespace
+
+void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileWsKernel<true>), kSmem,
+                             "moeGateUp (warp-specialized) shared memory");
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileWsKernel<false>), kSmem,
+                             "moeDown (warp-specialized) shared memory");
+    // One block an SM walks the tiles (the count of real ones is on the device); never more
+    // blocks than the most tiles there can be.
+    const int sms = multiprocessors();
+    const int upCols = int(ceilDiv(a.F, kBRows / 2)), downCols = int(ceilDiv(a.x.cols, kBRows));
+    auto grid = [&](int colTiles) {
+        return unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * colTiles));
+    };
+    launchKernel(moeTileWsKernel<true>, grid(upCols), kThreads, kSmem, s, "moeGateUp", a, upCols);
+    launchKernel(moeTileWsKernel<false>, grid(downCols), kThreads, kSmem, s, "moeDown", a,
+                 downCols);
+}
+
+} // namespace lv::cuda

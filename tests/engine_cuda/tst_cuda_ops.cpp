@@ -1463,17 +1463,21 @@ private slots:
             auto logits = h.input(h.randn(std::size_t(k.T * k.E), 2.0f), {k.T, k.E});
             // 16-bit weights: the default form (rows for up to 4 tokens, else grouped: wgmma
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
-            // mma.sync tiles and the warp-specialized wgmma tiles for more.
-            for (const char* form : {"", "direct", "grouped", "mma", "ws"}) {
+            // mma.sync tiles and the warp-specialized wgmma tiles for more; "group-blocks": the
+            // default tiles after the grouping over several blocks.
+            for (const char* form : {"", "direct", "grouped", "mma", "ws", "group-blocks"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
-                if ((std::strcmp(form, "mma") == 0 || std::strcmp(form, "ws") == 0) && few)
-                    continue; // the rows form then
+                const bool tiles = std::strcmp(form, "mma") == 0 || std::strcmp(form, "ws") == 0 ||
+                                   std::strcmp(form, "group-blocks") == 0;
+                if (tiles && few) continue; // the rows form then
+                const bool groupBlocks = std::strcmp(form, "group-blocks") == 0;
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlocks ? "" : form);
+                if (groupBlocks) qputenv("LONGVIEW_CUDA_MOE_GROUP", "blocks");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1494,6 +1498,7 @@ private slots:
                     check(name + formName + " routed", h.compare(rOut), tol);
                 }
                 qunsetenv("LONGVIEW_CUDA_MOE");
+                qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

@@ -1528,12 +1528,14 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
         // offsets, the tiles and their count, the activations.
         const auto up = [](std::size_t n) { return (n + 255) / 256 * 256; };
         const std::size_t tiles = std::size_t(moeGroupedTiles(std::int64_t(S), E));
+        const int groupBlocks = moeGroupBlocks(std::int64_t(S), E);
         const std::size_t sizes[] = {halfX ? 0 : up(std::size_t(T * H) * 2),
                                      up(S * 4),
                                      up(std::size_t(E + 1) * 4),
                                      up(tiles * 8),
                                      up(4),
-                                     up(S * std::size_t(F) * 2)};
+                                     up(S * std::size_t(F) * 2),
+                                     groupBlocks > 1 ? up(std::size_t(groupBlocks) * E * 4) : 0};
         std::size_t total = 0;
         for (auto n : sizes)
             total += n;
@@ -1545,6 +1547,7 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
         a.tiles = reinterpret_cast<int2*>(base += sizes[2]);
         a.tileCount = reinterpret_cast<int*>(base += sizes[3]);
         a.act = reinterpret_cast<__nv_bfloat16*>(base += sizes[4]);
+        a.groupCounts = groupBlocks > 1 ? reinterpret_cast<int*>(base += sizes[5]) : nullptr;
         if (halfX) // the products' rows as written (x.data null: no conversion)
             a.xb = static_cast<__nv_bfloat16*>(x.data);
         launchMoeSwiglu(a, form, stream_);

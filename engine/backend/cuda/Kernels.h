@@ -329,6 +329,7 @@ struct MoeArgs {
     int2* tiles;
     int* tileCount;
     __nv_bfloat16* act;
+    int* groupCounts; // [moeGroupBlocks, E]: each grouping block's counts (where more than one)
 };
 // direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
 // rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:
@@ -342,6 +343,9 @@ constexpr std::int64_t kMoeRowsMaxPicks = 32;
 MoeForm moeFormOf(const MoeArgs& a);
 // The most tiles of slots the grouped form may list.
 std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts);
+// The blocks the grouped form's grouping takes (1: one kernel of one block; more: its counts
+// in groupCounts).
+int moeGroupBlocks(std::int64_t slots, std::int64_t experts);
 void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
 // sm90a/MoeTilesWgmma.cu: the grouped form's tiles on Hopper's warpgroup products, where the
 // device is of compute capability 9.0 (LONGVIEW_CUDA_MOE=mma: the mma.sync tiles).

@@ -165,21 +165,56 @@ __global__ void moeInputKernel(Rows x, __nv_bfloat16* xb) {
     }
 }
 
+// The experts' rows one after the other, from their slot counts (one warp, 32 experts at a
+// time): cursor[e] += expert e's first row; where `list`, also the offsets, the tiles of
+// kTileRows rows and their count.
+__device__ void listExperts(const MoeArgs& a, const int* counts, int* cursor, bool list) {
+    const int E = int(a.E), lane = int(threadIdx.x) & 31;
+    int offset = 0, tiles = 0;
+    for (int e0 = 0; e0 < E; e0 += 32) {
+        const int e = e0 + lane;
+        const int c = e < E ? counts[e] : 0, n = (c + kTileRows - 1) / kTileRows;
+        int rows = c, tileSum = n; // inclusive sums across the lanes
+        for (int o = 1; o < 32; o <<= 1) {
+            const int r = __shfl_up_sync(0xffffffffu, rows, o);
+            const int t = __shfl_up_sync(0xffffffffu, tileSum, o);
+            if (lane >= o) rows += r, tileSum += t;
+        }
+        const int first = offset + rows - c, firstTile = tiles + tileSum - n;
+        if (e < E) {
+            cursor[e] += first;
+            if (list) {
+                a.offsets[e] = first;
+                for (int r = 0; r < n; ++r)
+                    a.tiles[firstTile + r] = make_int2(e, first + r * kTileRows);
+            }
+        }
+        offset += __shfl_sync(0xffffffffu, rows, 31);
+        tiles += __shfl_sync(0xffffffffu, tileSum, 31);
+    }
+    if (list && lane == 0) {
+        a.offsets[E] = offset;
+        *a.tileCount = tiles;
+    }
+}
+
 // One block: counts the slots of each expert, lays the experts' rows out one after the
 // other (offsets), lists their tiles of kTileRows rows, and places each slot in its
 // expert's rows. Slots naming no expert are left out (the sum gives their token NaN).
-// Latency-bound (49152 slots for an 8192-token chunk of 6 experts a token): each thread
-// keeps eight slots' reads in flight, and one warp scans the experts' counts.
+// Each thread keeps eight slots' reads in flight, and one warp scans the experts' counts.
+// One SM's shared atomics take about a lane a clock: 33 us for the 24576 slots of a
+// 4096-token chunk of Tiny, two passes (moeGroupCountKernel below spreads them over blocks).
 constexpr int kGroupBatch = 8;
+constexpr int kGroupThreads = 256, kGroupSlots = 512; // the multi-block grouping's
 
 __global__ void moeGroupKernel(MoeArgs a) {
     extern __shared__ int counts[]; // [E] counts, then [E] cursors
     int* cursor = counts + a.E;
     waitForPrevious();
     const int S = int(a.x.rows * a.k), E = int(a.E);
-    const int tid = int(threadIdx.x), lane = tid & 31, step = int(blockDim.x) * kGroupBatch;
+    const int tid = int(threadIdx.x), step = int(blockDim.x) * kGroupBatch;
     for (int e = tid; e < E; e += int(blockDim.x))
-        counts[e] = 0;
+        counts[e] = cursor[e] = 0;
     __syncthreads();
     // Both passes visit each thread's slots alike, eight reads in flight.
     const auto eachSlot = [&](auto&& visit) {
@@ -197,34 +232,57 @@ __global__ void moeGroupKernel(MoeArgs a) {
     };
     eachSlot([&](int e, int) { atomicAdd(&counts[e], 1); });
     __syncthreads();
-    if (tid < 32) { // the experts' first rows and tiles: prefix sums, 32 experts at a time
-        int offset = 0, tiles = 0;
-        for (int e0 = 0; e0 < E; e0 += 32) {
-            const int e = e0 + lane;
-            const int c = e < E ? counts[e] : 0, n = (c + kTileRows - 1) / kTileRows;
-            int rows = c, tileSum = n; // inclusive sums across the lanes
-            for (int o = 1; o < 32; o <<= 1) {
-                const int r = __shfl_up_sync(0xffffffffu, rows, o);
-                const int t = __shfl_up_sync(0xffffffffu, tileSum, o);
-                if (lane >= o) rows += r, tileSum += t;
-            }
-            const int first = offset + rows - c, firstTile = tiles + tileSum - n;
-            if (e < E) {
-                cursor[e] = first;
-                a.offsets[e] = first;
-                for (int r = 0; r < n; ++r)
-                    a.tiles[firstTile + r] = make_int2(e, first + r * kTileRows);
-            }
-            offset += __shfl_sync(0xffffffffu, rows, 31);
-            tiles += __shfl_sync(0xffffffffu, tileSum, 31);
-        }
-        if (lane == 0) {
-            a.offsets[E] = offset;
-            *a.tileCount = tiles;
-        }
-    }
+    if (tid < 32) listExperts(a, counts, cursor, true);
     __syncthreads();
     eachSlot([&](int e, int slot) { a.order[atomicAdd(&cursor[e], 1)] = slot; });
+}
+
+// The grouping over several blocks (LONGVIEW_CUDA_MOE_GROUP=blocks, opt-in until measured),
+// each a run of `per` slots, in two kernels: the count kernel writes each block's counts
+// [blocks, E]; the place kernel has every block sum the counts before its own and over all
+// blocks, lay the experts out (block 0 lists the offsets and tiles) and place its slots.
+__global__ void moeGroupCountKernel(MoeArgs a, int per) {
+    extern __shared__ int counts[]; // [E]
+    const int S = int(a.x.rows * a.k), E = int(a.E), tid = int(threadIdx.x);
+    for (int e = tid; e < E; e += int(blockDim.x))
+        counts[e] = 0;
+    __syncthreads();
+    waitForPrevious();
+    const int s0 = int(blockIdx.x) * per, s1 = min(S, s0 + per);
+    for (int s = s0 + tid; s < s1; s += int(blockDim.x)) {
+        const int e = a.indices[s];
+        if (e >= 0 && e < E) atomicAdd(&counts[e], 1);
+    }
+    __syncthreads();
+    for (int e = tid; e < E; e += int(blockDim.x))
+        a.groupCounts[std::int64_t(blockIdx.x) * E + e] = counts[e];
+}
+
+__global__ void moeGroupPlaceKernel(MoeArgs a, int per, int blocks) {
+    extern __shared__ int totals[]; // [E] slots of each expert, then [E] cursors
+    int* cursor = totals + a.E;
+    waitForPrevious();
+    const int S = int(a.x.rows * a.k), E = int(a.E), tid = int(threadIdx.x);
+    const int b = int(blockIdx.x);
+    for (int e = tid; e < E; e += int(blockDim.x)) {
+        int before = 0, total = 0;
+#pragma unroll 8
+        for (int bb = 0; bb < blocks; ++bb) {
+            const int c = a.groupCounts[std::int64_t(bb) * E + e];
+            total += c;
+            before += bb < b ? c : 0;
+        }
+        totals[e] = total;
+        cursor[e] = before;
+    }
+    __syncthreads();
+    if (tid < 32) listExperts(a, totals, cursor, b == 0);
+    __syncthreads();
+    const int s0 = b * per, s1 = min(S, s0 + per);
+    for (int s = s0 + tid; s < s1; s += int(blockDim.x)) {
+        const int e = a.indices[s];
+        if (e >= 0 && e < E) a.order[atomicAdd(&cursor[e], 1)] = s;
+    }
 }
 
 // One tile of an expert's product: rows [row0, row0 + 128) of its sorted slots (fewer at the
@@ -577,6 +635,16 @@ std::int64_t moeGroupedTiles(std::int64_t slots, std::int64_t experts) {
     return (slots + kTileRows - 1) / kTileRows + std::min(slots, experts);
 }
 
+int moeGroupBlocks(std::int64_t slots, std::int64_t experts) {
+    if (!switchIs("LONGVIEW_CUDA_MOE_GROUP", "blocks")) return 1;
+    // A block a run of kGroupSlots slots, at most 128 blocks, and the counts every place
+    // block reads (blocks x experts) kept to 64K.
+    const std::int64_t byCounts =
+        std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(experts, 1));
+    return int(std::clamp<std::int64_t>(ceilDiv(slots, kGroupSlots), 1,
+                                        std::min<std::int64_t>(128, byCounts)));
+}
+
 MoeForm moeFormOf(const MoeArgs& a) {
     // Both 16-bit forms read 16-byte pieces of bf16 rows (and x as float4: the rows form).
     const bool pieces = a.gateUp.dtype == kBF16 && a.down.dtype == kBF16 && a.x.cols % 8 == 0 &&
@@ -608,7 +676,17 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
             launchKernel(moeInputKernel, unsigned(std::min<std::int64_t>(ceilDiv(n, 256), 4096)),
                          256, 0, s, "moeInput", a.x, a.xb);
         }
-        launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
+        const int blocks = moeGroupBlocks(slots, a.E);
+        if (blocks > 1) {
+            const int per = int(ceilDiv(slots, blocks));
+            launchKernel(moeGroupCountKernel, unsigned(blocks), kGroupThreads,
+                         sizeof(int) * std::size_t(a.E), s, "moeGroupCount", a, per);
+            launchKernel(moeGroupPlaceKernel, unsigned(blocks), kGroupThreads,
+                         2 * sizeof(int) * std::size_t(a.E), s, "moeGroupPlace", a, per, blocks);
+        } else {
+            launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup",
+                         a);
+        }
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
         if (!switchIs("LONGVIEW_CUDA_MOE", "mma") && moeWgmmaAvailable()) {
             if (switchIs("LONGVIEW_CUDA_MOE", "ws"))

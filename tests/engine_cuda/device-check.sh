@@ -38,11 +38,12 @@ for t in tst_cuda_ops tst_cuda_session; do
 done
 if [[ -x bin/tst_cuda_session ]] && want tests; then
     # The decode step without its fusions (the residual norm as its own kernel, the conv
-    # too), and the bf16 prefill's conv in its register form and CB in 64 x 64 tiles.
+    # too), the bf16 prefill's conv in its register form and CB in 64 x 64 tiles, and the
+    # MoE's earlier wgmma tiles after the one-block grouping.
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_CONV_STAGED=0 \
-        LONGVIEW_CUDA_SSD_CB=64 limit 200 \
+        LONGVIEW_CUDA_SSD_CB=64 LONGVIEW_CUDA_MOE=wgmma LONGVIEW_CUDA_MOE_GROUP=block limit 200 \
         ./bin/tst_cuda_session >"$logs/tst_cuda_session-unfused.txt" 2>&1
-    results+=("tst_cuda_session, unfused decode, register conv, 64 x 64 CB: $(status $?)")
+    results+=("tst_cuda_session, unfused decode, register conv, 64 x 64 CB, earlier MoE: $(status $?)")
     # The forms a GPU with 99 KB of shared memory a block and no sm_90a kernels chooses (RTX
     # 30, 40, 50: compute capability 8.6, 8.9, 12.0): the compact bf16 scan, the CUDA-core
     # decode attention, the direct MoE, the mma.sync flash attention.
@@ -56,7 +57,8 @@ if [[ -x bin/longview-cli ]] && want tests; then
     results+=("verify-reference --device cuda: $(status $?) $(tail -1 "$logs/verify.txt")")
     # Every measured-and-replaced form at once: the paths a user can still switch back to.
     LONGVIEW_CUDA_FOLD_NORM=0 LONGVIEW_CUDA_CONV_EPILOGUE=0 LONGVIEW_CUDA_FA=mma \
-        LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 limit 120 \
+        LONGVIEW_CUDA_SSD_SCAN=registers LONGVIEW_CUDA_GATEUP_BF16=0 LONGVIEW_CUDA_MOE=wgmma \
+        LONGVIEW_CUDA_MOE_GROUP=block limit 120 \
         ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify-old.txt" 2>&1
     results+=("verify-reference, earlier forms: $(status $?) $(tail -1 "$logs/verify-old.txt")")
     LONGVIEW_CUDA_GEMV=registers limit 120 ./bin/longview-cli verify-reference --device cuda \

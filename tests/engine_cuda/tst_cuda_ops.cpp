@@ -894,8 +894,6 @@ private slots:
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "registers"},
                   // the mma.sync whole-chunk scan (the default on sm_90a is the wgmma one)
                   Case{true, true, "LONGVIEW_CUDA_SSD_SCAN", "mma"},
-                  // the wgmma scan with the decay below the diagonal as row x column factors
-                  Case{true, true, "LONGVIEW_CUDA_SSD_SCAN_FACTORED", "1"},
                   // the mma.sync chunk states (the default on sm_90a is the wgmma one)
                   Case{true, true, "LONGVIEW_CUDA_SSD_STATES", "mma"},
                   // the forms a GPU with 99 KB of shared memory a block chooses
@@ -954,26 +952,15 @@ private slots:
             ssd.C = bf16Columns(rows, k.H * k.P + k.N, {k.T, 1, k.N});
             lv::SsdParams p;
             p.bf16Products = true;
-            // The scan advances the state in place: each form starts from the same one.
-            const auto state0 = h.randn(std::size_t(k.H * k.P * k.N), 0.5f);
-            for (const char* factored : {"0", "1"}) { // the wgmma scan's two decay forms
-                h.set(ssd.state, state0);
-                h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
-                                ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
-                const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows, "
-                                             "LONGVIEW_CUDA_SSD_SCAN_FACTORED=%2)")
-                                         .arg(k.T)
-                                         .arg(factored);
-                qputenv("LONGVIEW_CUDA_SSD_SCAN_FACTORED", factored);
-                const bool ran = guarded(name, [&] {
+            h.ref().ssdScan(ssd.x.ref, ssd.dt.ref, ssd.A.ref, ssd.B.ref, ssd.C.ref, ssd.D.ref,
+                            ssd.dtBias.ref, p, ssd.state.ref, ssd.y.ref);
+            const QString name = QString("ssdScan T=%1 H=4 (bf16 x-B-C, two windows)").arg(k.T);
+            if (guarded(name, [&] {
                     h.dut().ssdScan(ssd.x.dut, ssd.dt.dut, ssd.A.dut, ssd.B.dut, ssd.C.dut,
                                     ssd.D.dut, ssd.dtBias.dut, p, ssd.state.dut, ssd.y.dut);
-                });
-                qunsetenv("LONGVIEW_CUDA_SSD_SCAN_FACTORED");
-                if (ran) {
-                    check(name + " y", h.compare(ssd.y), kTolBf16);
-                    check(name + " state", h.compare(ssd.state), kTolBf16);
-                }
+                })) {
+                check(name + " y", h.compare(ssd.y), kTolBf16);
+                check(name + " state", h.compare(ssd.state), kTolBf16);
             }
         }
         finish();
@@ -1463,21 +1450,23 @@ private slots:
             auto logits = h.input(h.randn(std::size_t(k.T * k.E), 2.0f), {k.T, k.E});
             // 16-bit weights: the default form (rows for up to 4 tokens, else grouped: wgmma
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
-            // mma.sync tiles and the warp-specialized wgmma tiles for more; "group-blocks": the
-            // default tiles after the grouping over several blocks.
-            for (const char* form : {"", "direct", "grouped", "mma", "ws", "group-blocks"}) {
+            // mma.sync tiles and the wgmma tiles before the warp-specialized ones for more;
+            // "group-block": the default tiles after the one-block grouping (the default groups
+            // more than 512 slots over several blocks).
+            for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
-                const bool tiles = std::strcmp(form, "mma") == 0 || std::strcmp(form, "ws") == 0 ||
-                                   std::strcmp(form, "group-blocks") == 0;
+                const bool tiles = std::strcmp(form, "mma") == 0 ||
+                                   std::strcmp(form, "wgmma") == 0 ||
+                                   std::strcmp(form, "group-block") == 0;
                 if (tiles && few) continue; // the rows form then
-                const bool groupBlocks = std::strcmp(form, "group-blocks") == 0;
+                const bool groupBlock = std::strcmp(form, "group-block") == 0;
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlocks ? "" : form);
-                if (groupBlocks) qputenv("LONGVIEW_CUDA_MOE_GROUP", "blocks");
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock ? "" : form);
+                if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);

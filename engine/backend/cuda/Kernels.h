@@ -334,7 +334,8 @@ struct MoeArgs {
 // direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
 // rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:
 // the slots sorted by expert, tensor-core tiles of 128 slots (LONGVIEW_CUDA_MOE=grouped for
-// a few tokens too; wgmma tiles on compute capability 9.0 unless LONGVIEW_CUDA_MOE=mma). The two
+// a few tokens too; warp-specialized wgmma tiles on compute capability 9.0 unless
+// LONGVIEW_CUDA_MOE=mma or =wgmma). The two
 // 16-bit forms take bf16 weights with H and F multiples of 8.
 enum class MoeForm { direct, rows, grouped };
 // The rows form's gate-up picks its slots' experts itself (MoeArgs::logits) for up to this
@@ -352,8 +353,8 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s);
 bool moeWgmmaAvailable();
 void launchMoeTilesWgmma(const MoeArgs& a, unsigned tiles, cudaStream_t s);
 // sm90a/MoeTilesWarpSpecialized.cu: the same tiles by a producer warpgroup and two consumers,
-// one block an SM walking the tiles (LONGVIEW_CUDA_MOE=ws, opt-in until measured; where
-// moeWgmmaAvailable).
+// one block an SM walking the tiles: the default where moeWgmmaAvailable (LONGVIEW_CUDA_MOE=
+// wgmma: launchMoeTilesWgmma's).
 void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s);
 
 // Sampling.cu: indices[t] = argmax of row t (lowest index on ties).

@@ -1,6 +1,7 @@
 // The grouped mixture of experts' tiles (Moe.cu) on Hopper's warpgroup products (wgmma,
-// sm_90a): the default there; LONGVIEW_CUDA_MOE=mma for the mma.sync tiles every other GPU
-// runs.
+// sm_90a): LONGVIEW_CUDA_MOE=wgmma since the warp-specialized tiles (MoeTilesWarpSpecialized.cu,
+// v112) replaced them as the default there; LONGVIEW_CUDA_MOE=mma for the mma.sync tiles every
+// other GPU runs.
 //
 // The mma.sync tiles reached ~170 TFLOP/s on an H100 (their operands through registers by
 // ldmatrix). Here a block of two warpgroups takes the same tile of 128 slots; each

@@ -16,15 +16,6 @@
 // two n-slices of 64 (C rows of both row blocks, the previous states), then part B's s-blocks
 // of 64 up to the pair's last row block (CB rows of both row blocks, x rows), in three
 // cp.async stages; each step's products are waited out before the next step's barrier.
-//
-// FACTORED (opt-in, LONGVIEW_CUDA_SSD_SCAN_FACTORED=1): stall sampling put ~40% of the
-// kernel's samples in building part B's weights, one ex2 (a quarter-rate instruction) an
-// element. Below the diagonal block every row is past every column of the s-block, so the
-// decay splits at the s-block's last column e: exp2(c_l - c_s) = exp2(c_l - c_e) * exp2(c_e -
-// c_s), both factors at most 1 (no overflow; an underflow only where the product is smaller
-// still). A thread then takes 16 column factors (dt folded in) shared by both row blocks and
-// two row factors a row block, where the direct form takes 32 ex2 a row block. The diagonal
-// block stays direct: a factor split inside it could exceed 1 and overflow.
 
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"
@@ -32,7 +23,6 @@
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/MmaBf16.cuh"
-#include "backend/cuda/Switches.h"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda_bf16.h>
@@ -51,7 +41,6 @@ constexpr int kTile = 64 * 128;        // bytes of a 64-row tile of 64 bf16 colu
 constexpr int kStageBytes = 3 * kTile; // two row blocks' C or CB, one S_prev or x tile
 constexpr int kSmem = kStages * kStageBytes + 2 * L * int(sizeof(float)) + 1024;
 
-template <bool FACTORED>
 __global__ void __launch_bounds__(128, 3)
     ssdScanWgmmaKernel(SsdArgs a, std::int64_t t0, SsdScanScratch w) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -187,46 +176,12 @@ __global__ void __launch_bounds__(128, 3)
         const int sb = i - nA, s0 = 64 * sb;
         bool active[2];
         std::uint32_t af[2][4][4];
-        // The column factors of this thread's 16 columns (s0 + 16 kk + 2 tig + {0, 1, 8, 9}),
-        // where a row block lies below this s-block.
-        float colF[4][4];
-        const float cEnd = cumS[s0 + 63];
-        if constexpr (FACTORED) {
-            if ((live[0] && rb[0] > sb) || (live[1] && rb[1] > sb)) {
-#pragma unroll
-                for (int kk = 0; kk < 4; ++kk)
-#pragma unroll
-                    for (int q = 0; q < 4; ++q) {
-                        const int sq = s0 + 16 * kk + 2 * tig + (q >> 1) * 8 + (q & 1);
-                        colF[kk][q] = exp2Approx(cEnd - cumS[sq]) * dtS[sq];
-                    }
-            }
-        }
 #pragma unroll
         for (int j = 0; j < 2; ++j) {
             active[j] = live[j] && rb[j] >= sb;
             if (!active[j]) continue;
             const int la = 64 * rb[j] + 16 * warp + gid; // this thread's rows la, la + 8
             const float cl[2] = {cumS[la], cumS[la + 8]};
-            if (FACTORED && rb[j] > sb) { // every column before every row: no mask
-                const float rowF[2] = {exp2Approx(cl[0] - cEnd), exp2Approx(cl[1] - cEnd)};
-#pragma unroll
-                for (int kk = 0; kk < 4; ++kk) {
-                    std::uint32_t rawCb[4];
-                    ldmatrixX4(rawCb, stage + j * kTile +
-                                          swizzledOffset(64, 16 * warp + (lane & 7) + (lane & 8),
-                                                         2 * kk + (lane >> 4)));
-#pragma unroll
-                    for (int m = 0; m < 4; ++m) {
-                        const int half = m & 1, q = (m >> 1) * 2;
-                        const float2 cb =
-                            __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&rawCb[m]));
-                        af[j][kk][m] = packBf16(cb.x * rowF[half] * colF[kk][q],
-                                                cb.y * rowF[half] * colF[kk][q + 1]);
-                    }
-                }
-                continue;
-            }
 #pragma unroll
             for (int kk = 0; kk < 4; ++kk) {
                 // Rows 16 warp .. + 15 of the tile, columns 16 kk .. + 15: matrices (rows 0-7,
@@ -311,21 +266,17 @@ __global__ void __launch_bounds__(128, 3)
 
 bool ssdScanWgmmaApplies(const SsdArgs& a) {
     static const bool available =
-        hopperKernelRuns(reinterpret_cast<const void*>(ssdScanWgmmaKernel<false>));
+        hopperKernelRuns(reinterpret_cast<const void*>(ssdScanWgmmaKernel));
     return a.P == kP && a.N == kN && a.xbcBf16 && a.yBf16 && a.bf16Products && (a.ldy & 1) == 0 &&
            available;
 }
 
 void launchSsdScanWgmma(const SsdArgs& a, std::int64_t t0, int nc, const SsdScanScratch& w,
                         cudaStream_t s) {
-    // LONGVIEW_CUDA_SSD_SCAN_FACTORED=1 (read at each call): the factored decay, opt-in until
-    // measured.
-    const bool factored = switchIs("LONGVIEW_CUDA_SSD_SCAN_FACTORED", "1");
-    auto* const kernel = factored ? ssdScanWgmmaKernel<true> : ssdScanWgmmaKernel<false>;
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(kernel), kSmem,
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(ssdScanWgmmaKernel), kSmem,
                              "ssd chunk scan (wgmma) shared memory");
-    launchKernel(kernel, dim3(unsigned(nc), unsigned(a.H), 2), 128, kSmem, s, "ssdScanWgmma", a, t0,
-                 w);
+    launchKernel(ssdScanWgmmaKernel, dim3(unsigned(nc), unsigned(a.H), 2), 128, kSmem, s,
+                 "ssdScanWgmma", a, t0, w);
 }
 
 } // namespace lv::cuda

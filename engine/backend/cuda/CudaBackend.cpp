@@ -1547,6 +1547,7 @@ void CudaBackend::runExperts(const Tensor& x, const MoeWeights& experts, const T
         a.tiles = reinterpret_cast<int2*>(base += sizes[2]);
         a.tileCount = reinterpret_cast<int*>(base += sizes[3]);
         a.act = reinterpret_cast<__nv_bfloat16*>(base += sizes[4]);
+        a.groupBlocks = groupBlocks;
         a.groupCounts = groupBlocks > 1 ? reinterpret_cast<int*>(base += sizes[5]) : nullptr;
         if (halfX) // the products' rows as written (x.data null: no conversion)
             a.xb = static_cast<__nv_bfloat16*>(x.data);

@@ -329,7 +329,10 @@ struct MoeArgs {
     int2* tiles;
     int* tileCount;
     __nv_bfloat16* act;
-    int* groupCounts; // [moeGroupBlocks, E]: each grouping block's counts (where more than one)
+    // The grouping's blocks (moeGroupBlocks, chosen once with the scratch) and, where more
+    // than one, each block's counts [groupBlocks, E].
+    int groupBlocks;
+    int* groupCounts;
 };
 // direct: a warp an output element of each slot (any weights; LONGVIEW_CUDA_MOE=direct);
 // rows: a few tokens (decode), each slot's expert rows streamed in 16-byte pieces; grouped:

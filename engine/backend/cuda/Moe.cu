@@ -678,7 +678,7 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
             launchKernel(moeInputKernel, unsigned(std::min<std::int64_t>(ceilDiv(n, 256), 4096)),
                          256, 0, s, "moeInput", a.x, a.xb);
         }
-        const int blocks = moeGroupBlocks(slots, a.E);
+        const int blocks = a.groupBlocks;
         if (blocks > 1) {
             const int per = int(ceilDiv(slots, blocks));
             launchKernel(moeGroupCountKernel, unsigned(blocks), kGroupThreads,

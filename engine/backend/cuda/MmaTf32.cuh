@@ -27,4 +27,21 @@ __device__ __forceinline__ void mmaTf32(float c[4], const float a[4], const floa
                    "r"(__float_as_uint(b[0])), "r"(__float_as_uint(b[1])));
 }
 
+// acc[16 x 64, as 8 blocks of 8 columns] += A[16 x 32] . B[32 x 64]: one warp's share of a
+// 32-deep slice of two staged tiles, read through accessors a(m, k) and b(k, n) that give
+// TF32 values (so each kernel keeps its own layout, and any weight it applies as it reads).
+template <class AAt, class BAt>
+__device__ __forceinline__ void mmaTf32Slice(float (&acc)[8][4], AAt a, BAt b) {
+    const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int k = 0; k < 32; k += 8) {
+        const float af[4] = {a(g, k + t), a(g + 8, k + t), a(g, k + t + 4), a(g + 8, k + t + 4)};
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            const float bf[2] = {b(k + t, j * 8 + g), b(k + t + 4, j * 8 + g)};
+            mmaTf32(acc[j], af, bf);
+        }
+    }
+}
+
 } // namespace lv::cuda

@@ -213,17 +213,9 @@ __global__ void __launch_bounds__(256) ssdChunkStateKernel(SsdArgs a, std::int64
             Bs[br + 2 * i][bc] = toTf32(rb[i]);
         __syncthreads();
         if (l0 + 32 < L) fetch(l0 + 32);
-#pragma unroll
-        for (int k = 0; k < 32; k += 8) {
-            const float af[4] = {Xs[k + tig][wm + gid], Xs[k + tig][wm + gid + 8],
-                                 Xs[k + tig + 4][wm + gid], Xs[k + tig + 4][wm + gid + 8]};
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float bf[2] = {Bs[k + tig][wn + j * 8 + gid],
-                                     Bs[k + tig + 4][wn + j * 8 + gid]};
-                mmaTf32(acc[j], af, bf);
-            }
-        }
+        mmaTf32Slice(
+            acc, [&](int m, int k) { return Xs[k][wm + m]; },
+            [&](int k, int n) { return Bs[k][wn + n]; });
     }
     storeStateTile(w.S + (std::int64_t(c) * a.H + h) * P * N, acc, P, N, p0 + wm + gid, n0 + wn,
                    tig);
@@ -328,16 +320,9 @@ __global__ void __launch_bounds__(128) ssdChunkCbKernel(SsdArgs a, std::int64_t 
         }
         __syncthreads();
         if (n0 + 32 < N) fetch(n0 + 32);
-#pragma unroll
-        for (int k = 0; k < 32; k += 8) {
-            const float af[4] = {Cs[wm + gid][k + tig], Cs[wm + gid + 8][k + tig],
-                                 Cs[wm + gid][k + tig + 4], Cs[wm + gid + 8][k + tig + 4]};
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float bf[2] = {Bs[j * 8 + gid][k + tig], Bs[j * 8 + gid][k + tig + 4]};
-                mmaTf32(acc[j], af, bf);
-            }
-        }
+        mmaTf32Slice(
+            acc, [&](int m, int k) { return Cs[wm + m][k]; },
+            [&](int k, int n) { return Bs[n][k]; });
     }
     Cb* CBc = reinterpret_cast<Cb*>(w.CB) + (std::int64_t(c) * a.G + g) * L * L;
 #pragma unroll
@@ -409,16 +394,9 @@ __global__ void __launch_bounds__(128, 4)
         }
         __syncthreads();
         if (n0 + 32 < N) fetchA(n0 + 32);
-#pragma unroll
-        for (int k = 0; k < 32; k += 8) {
-            const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],
-                                 As[wm + gid][k + tig + 4], As[wm + gid + 8][k + tig + 4]};
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float bf[2] = {Ps[j * 8 + gid][k + tig], Ps[j * 8 + gid][k + tig + 4]};
-                mmaTf32(acc[j], af, bf);
-            }
-        }
+        mmaTf32Slice(
+            acc, [&](int m, int k) { return As[wm + m][k]; },
+            [&](int k, int n) { return Ps[n][k]; });
     }
     {
         const float e0 = expf(cumS[l0 + wm + gid]), e1 = expf(cumS[l0 + wm + gid + 8]);
@@ -459,16 +437,9 @@ __global__ void __launch_bounds__(128, 4)
         }
         __syncthreads();
         if (s0 + 32 < l0 + 64) fetchB(s0 + 32);
-#pragma unroll
-        for (int k = 0; k < 32; k += 8) {
-            const float af[4] = {As[wm + gid][k + tig], As[wm + gid + 8][k + tig],
-                                 As[wm + gid][k + tig + 4], As[wm + gid + 8][k + tig + 4]};
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float bf[2] = {Xs[k + tig][j * 8 + gid], Xs[k + tig + 4][j * 8 + gid]};
-                mmaTf32(acc[j], af, bf);
-            }
-        }
+        mmaTf32Slice(
+            acc, [&](int m, int k) { return As[wm + m][k]; },
+            [&](int k, int n) { return Xs[k][n]; });
     }
 
     storeScanRows<float, true>(a, acc, h, tc + l0 + wm + gid, p0, tig);
@@ -1076,20 +1047,9 @@ __global__ void __launch_bounds__(256, StateTiles<Bf16, In>::kBlocksPerSm)
                 }
             }
         } else {
-#pragma unroll
-            for (int k = 0; k < 32; k += 8) {
-                const float w0 = wS[l0 + k + tig], w1 = wS[l0 + k + tig + 4];
-                const float af[4] = {toTf32(xs[(k + tig) * XR + wm + gid] * w0),
-                                     toTf32(xs[(k + tig) * XR + wm + gid + 8] * w0),
-                                     toTf32(xs[(k + tig + 4) * XR + wm + gid] * w1),
-                                     toTf32(xs[(k + tig + 4) * XR + wm + gid + 8] * w1)};
-#pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    const float bf[2] = {toTf32(bs[(k + tig) * BR + wn + j * 8 + gid]),
-                                         toTf32(bs[(k + tig + 4) * BR + wn + j * 8 + gid])};
-                    mmaTf32(acc[j], af, bf);
-                }
-            }
+            mmaTf32Slice(
+                acc, [&](int m, int k) { return toTf32(xs[k * XR + wm + m] * wS[l0 + k]); },
+                [&](int k, int n) { return toTf32(bs[k * BR + wn + n]); });
         }
     }
     cpAsyncWait<0>();

@@ -21,6 +21,7 @@
 #include "backend/cuda/ExpertTile.cuh"
 #include "backend/cuda/Kernels.h"
 #include "backend/cuda/Launch.cuh"
+#include "backend/cuda/Switches.h"
 #include "backend/cuda/sm90a/AsyncPipeline.cuh"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
@@ -45,7 +46,43 @@ constexpr int kBTile = kBRows * kK * 2; // 32 KB
 constexpr int kStageBytes = kATile + kBTile;
 constexpr int kSmem = kStages * kStageBytes + 2 * kStages * 8 + 1024;
 
-template <bool GATED>
+// A row's 16 bf16 pairs as the accumulators hold them (pair j: columns 8 j + 2 tig, + 1 of
+// the quad's row) turned into four 16-byte pieces (piece q: columns 8 (4 q + tig) .. + 7), by
+// a transpose within each quad: the epilogue then writes 64 contiguous bytes a row and
+// instruction where the pairs wrote 16 (half of each 32-byte sector, one instruction in four).
+// Every lane of the warp takes part (the shuffles); the quads' rows may be stored or not.
+__device__ __forceinline__ void quadPieces(const std::uint32_t (&v)[16], uint4 (&piece)[4],
+                                           int tig) {
+    const unsigned quad = unsigned(threadIdx.x & 31) & ~3u;
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+        std::uint32_t w[4];
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            // Round r: lane tig sends its pair 4 q + (tig + r) % 4 and receives from lane
+            // (tig - r) % 4 that lane's pair 4 q + tig, the piece's word (tig - r) % 4.
+            const int send = (tig + r) & 3, from = (tig - r) & 3;
+            const std::uint32_t out = send == 0   ? v[4 * q]
+                                      : send == 1 ? v[4 * q + 1]
+                                      : send == 2 ? v[4 * q + 2]
+                                                  : v[4 * q + 3];
+            const std::uint32_t in = r ? __shfl_sync(0xffffffffu, out, int(quad) + from) : out;
+#pragma unroll
+            for (int i = 0; i < 4; ++i)
+                if (i == from) w[i] = in;
+        }
+        piece[q] = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+}
+
+__device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
+    const __nv_bfloat162 p = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const std::uint32_t*>(&p);
+}
+
+// PIECES: the epilogue's rows in 16-byte pieces (quadPieces; LONGVIEW_CUDA_MOE_STORE=pieces),
+// else in pairs as the accumulators hold them.
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
@@ -152,32 +189,64 @@ __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int co
 
         // Element 4 j + e of d[h]: row gid + 8 (e / 2) of the warp's 16, column 8 j + 2 tig +
         // e % 2 of B's rows 128 h ...
+        if constexpr (PIECES) {
 #pragma unroll
-        for (int half = 0; half < 2; ++half) {
-            const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
-            if (p >= t.rowEnd) continue;
-            if constexpr (GATED) {
-                __nv_bfloat16* dst = a.act + std::int64_t(p) * F;
+            for (int half = 0; half < 2; ++half) {
+                const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
+                const bool live = p < t.rowEnd;
 #pragma unroll
-                for (int j = 0; j < 16; ++j) {
-                    const int n = n0 + 8 * j + 2 * tig; // F % 8 == 0: n and n + 1 both in or out
-                    if (n >= F) continue;
-                    const float g0 = d[0][4 * j + 2 * half], g1 = d[0][4 * j + 2 * half + 1];
-                    const float u0 = d[1][4 * j + 2 * half], u1 = d[1][4 * j + 2 * half + 1];
-                    *reinterpret_cast<__nv_bfloat162*>(dst + n) =
-                        __floats2bfloat162_rn(siluf(g0) * u0, siluf(g1) * u1);
-                }
-            } else {
-                __nv_bfloat16* dst = a.partial + std::int64_t(a.order[p]) * H;
-#pragma unroll
-                for (int h = 0; h < 2; ++h)
+                for (int h = 0; h < (GATED ? 1 : 2); ++h) {
+                    std::uint32_t v[16];
 #pragma unroll
                     for (int j = 0; j < 16; ++j) {
-                        const int n = n0 + 128 * h + 8 * j + 2 * tig; // H % 8 == 0
-                        if (n >= H) continue;
-                        *reinterpret_cast<__nv_bfloat162*>(dst + n) = __floats2bfloat162_rn(
-                            d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
+                        const float x0 = d[h][4 * j + 2 * half], x1 = d[h][4 * j + 2 * half + 1];
+                        if constexpr (GATED)
+                            v[j] = bf16Pair(siluf(x0) * d[1][4 * j + 2 * half],
+                                            siluf(x1) * d[1][4 * j + 2 * half + 1]);
+                        else
+                            v[j] = bf16Pair(x0, x1);
                     }
+                    uint4 piece[4];
+                    quadPieces(v, piece, tig);
+                    if (!live) continue;
+                    __nv_bfloat16* dst = GATED ? a.act + std::int64_t(p) * F
+                                               : a.partial + std::int64_t(a.order[p]) * H;
+#pragma unroll
+                    for (int q = 0; q < 4; ++q) {
+                        const int n = n0 + 128 * h + 8 * (4 * q + tig); // N % 8 == 0
+                        if (n < N) *reinterpret_cast<uint4*>(dst + n) = piece[q];
+                    }
+                }
+            }
+        } else {
+#pragma unroll
+            for (int half = 0; half < 2; ++half) {
+                const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
+                if (p >= t.rowEnd) continue;
+                if constexpr (GATED) {
+                    __nv_bfloat16* dst = a.act + std::int64_t(p) * F;
+#pragma unroll
+                    for (int j = 0; j < 16; ++j) {
+                        // F % 8 == 0: n and n + 1 both in or out
+                        const int n = n0 + 8 * j + 2 * tig;
+                        if (n >= F) continue;
+                        const float g0 = d[0][4 * j + 2 * half], g1 = d[0][4 * j + 2 * half + 1];
+                        const float u0 = d[1][4 * j + 2 * half], u1 = d[1][4 * j + 2 * half + 1];
+                        *reinterpret_cast<__nv_bfloat162*>(dst + n) =
+                            __floats2bfloat162_rn(siluf(g0) * u0, siluf(g1) * u1);
+                    }
+                } else {
+                    __nv_bfloat16* dst = a.partial + std::int64_t(a.order[p]) * H;
+#pragma unroll
+                    for (int h = 0; h < 2; ++h)
+#pragma unroll
+                        for (int j = 0; j < 16; ++j) {
+                            const int n = n0 + 128 * h + 8 * j + 2 * tig; // H % 8 == 0
+                            if (n >= H) continue;
+                            *reinterpret_cast<__nv_bfloat162*>(dst + n) = __floats2bfloat162_rn(
+                                d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
+                        }
+                }
             }
         }
     }
@@ -194,12 +263,11 @@ int multiprocessors() {
     return count;
 }
 
-} // namespace
-
-void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileWsKernel<true>), kSmem,
+template <bool PIECES> void launchTiles(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
+    const auto gateUp = moeTileWsKernel<true, PIECES>, down = moeTileWsKernel<false, PIECES>;
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(gateUp), kSmem,
                              "moeGateUp (warp-specialized) shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(moeTileWsKernel<false>), kSmem,
+    allowDynamicSharedMemory(reinterpret_cast<const void*>(down), kSmem,
                              "moeDown (warp-specialized) shared memory");
     // One block an SM walks the tiles (the count of real ones is on the device); never more
     // blocks than the most tiles there can be.
@@ -208,9 +276,18 @@ void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_
     auto grid = [&](int colTiles) {
         return unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * colTiles));
     };
-    launchKernel(moeTileWsKernel<true>, grid(upCols), kThreads, kSmem, s, "moeGateUp", a, upCols);
-    launchKernel(moeTileWsKernel<false>, grid(downCols), kThreads, kSmem, s, "moeDown", a,
-                 downCols);
+    launchKernel(gateUp, grid(upCols), kThreads, kSmem, s, "moeGateUp", a, upCols);
+    launchKernel(down, grid(downCols), kThreads, kSmem, s, "moeDown", a, downCols);
+}
+
+} // namespace
+
+void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
+    // LONGVIEW_CUDA_MOE_STORE=pieces: the epilogue in 16-byte pieces (opt-in, being measured).
+    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces"))
+        launchTiles<true>(a, tiles, s);
+    else
+        launchTiles<false>(a, tiles, s);
 }
 
 } // namespace lv::cuda

@@ -80,10 +80,13 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
     return *reinterpret_cast<const std::uint32_t*>(&p);
 }
 
-// PIECES: the epilogue's rows in 16-byte pieces (quadPieces; LONGVIEW_CUDA_MOE_STORE=pieces),
-// else in pairs as the accumulators hold them.
+// PIECES (down only): the slots' output rows in 16-byte pieces (quadPieces), else in pairs as
+// the accumulators hold them. H100, ncu, a 4096-token chunk of Tiny: down 161.0 -> 131.5 us
+// (the pairs' stores were a fifth of its stall samples, most waiting on the store queue);
+// gate-up's 256-byte activation rows in pieces measured 207.5 -> 242.4, so gate-up keeps pairs.
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
+    static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
     const std::uint32_t raw = sharedAddress(smemRaw);
@@ -194,27 +197,20 @@ __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int co
             for (int half = 0; half < 2; ++half) {
                 const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
                 const bool live = p < t.rowEnd;
+                __nv_bfloat16* dst = live ? a.partial + std::int64_t(a.order[p]) * H : nullptr;
 #pragma unroll
-                for (int h = 0; h < (GATED ? 1 : 2); ++h) {
+                for (int h = 0; h < 2; ++h) {
                     std::uint32_t v[16];
 #pragma unroll
-                    for (int j = 0; j < 16; ++j) {
-                        const float x0 = d[h][4 * j + 2 * half], x1 = d[h][4 * j + 2 * half + 1];
-                        if constexpr (GATED)
-                            v[j] = bf16Pair(siluf(x0) * d[1][4 * j + 2 * half],
-                                            siluf(x1) * d[1][4 * j + 2 * half + 1]);
-                        else
-                            v[j] = bf16Pair(x0, x1);
-                    }
+                    for (int j = 0; j < 16; ++j)
+                        v[j] = bf16Pair(d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
                     uint4 piece[4];
                     quadPieces(v, piece, tig);
                     if (!live) continue;
-                    __nv_bfloat16* dst = GATED ? a.act + std::int64_t(p) * F
-                                               : a.partial + std::int64_t(a.order[p]) * H;
 #pragma unroll
                     for (int q = 0; q < 4; ++q) {
-                        const int n = n0 + 128 * h + 8 * (4 * q + tig); // N % 8 == 0
-                        if (n < N) *reinterpret_cast<uint4*>(dst + n) = piece[q];
+                        const int n = n0 + 128 * h + 8 * (4 * q + tig); // H % 8 == 0
+                        if (n < H) *reinterpret_cast<uint4*>(dst + n) = piece[q];
                     }
                 }
             }
@@ -264,7 +260,7 @@ int multiprocessors() {
 }
 
 template <bool PIECES> void launchTiles(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    const auto gateUp = moeTileWsKernel<true, PIECES>, down = moeTileWsKernel<false, PIECES>;
+    const auto gateUp = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gateUp), kSmem,
                              "moeGateUp (warp-specialized) shared memory");
     allowDynamicSharedMemory(reinterpret_cast<const void*>(down), kSmem,
@@ -283,11 +279,11 @@ template <bool PIECES> void launchTiles(const MoeArgs& a, unsigned tiles, cudaSt
 } // namespace
 
 void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    // LONGVIEW_CUDA_MOE_STORE=pieces: the epilogue in 16-byte pieces (opt-in, being measured).
-    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces"))
-        launchTiles<true>(a, tiles, s);
-    else
+    // LONGVIEW_CUDA_MOE_STORE=pairs: down's rows written in pairs, as before v115.
+    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
         launchTiles<false>(a, tiles, s);
+    else
+        launchTiles<true>(a, tiles, s);
 }
 
 } // namespace lv::cuda

@@ -51,6 +51,10 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
         ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-99k.txt" 2>&1
     results+=("tst_cuda_session, 99 KB of shared memory: $(status $?)")
+    # The MoE down tiles' rows in 16-byte pieces (v115, opt-in until run as the default).
+    LONGVIEW_CUDA_MOE_STORE=pieces limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
+        >"$logs/tst_cuda_session-moe-pieces.txt" 2>&1
+    results+=("tst_cuda_session moeModelMatchesCpu, MoE down in pieces: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1

@@ -1452,24 +1452,24 @@ private slots:
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
             // mma.sync tiles and the wgmma tiles before the warp-specialized ones for more;
             // "group-block": the default tiles after the one-block grouping (the default groups
-            // more than 512 slots over several blocks); "pairs": the default tiles with down's
-            // rows written in pairs as before v115 (LONGVIEW_CUDA_MOE_STORE=pairs).
+            // more than 512 slots over several blocks); "pieces": the default tiles with down's
+            // rows written in 16-byte pieces (v115, LONGVIEW_CUDA_MOE_STORE=pieces).
             for (const char* form :
-                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pairs"}) {
+                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pieces"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
                 const bool groupBlock = std::strcmp(form, "group-block") == 0;
-                const bool pairs = std::strcmp(form, "pairs") == 0;
+                const bool pieces = std::strcmp(form, "pieces") == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pieces;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pieces ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
-                if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
+                if (pieces) qputenv("LONGVIEW_CUDA_MOE_STORE", "pieces");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);

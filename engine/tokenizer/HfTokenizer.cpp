@@ -7,14 +7,13 @@
 #include "tokenizer/HfNormalizer.h"
 #include "tokenizer/HfPreTokenizer.h"
 #include "tokenizer/JsonFields.h"
+#include "tokenizer/TokenizerFile.h"
 #include "tokenizer/Utf8.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace lv {
 
@@ -110,17 +109,6 @@ private:
 
 namespace {
 
-std::string readFile(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-        throw TokenizerError(file.string() + ": no such tokenizer file");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw TokenizerError(file.string() + ": cannot be opened");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 // The ids a post-processor puts around a single sequence.
 void collectAffixes(const nlohmann::json& spec, const std::string& where,
                     std::vector<int32_t>& prefix, std::vector<int32_t>& suffix) {
@@ -174,7 +162,7 @@ void collectAffixes(const nlohmann::json& spec, const std::string& where,
 } // namespace
 
 std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& file) {
-    return fromJsonText(readFile(file), file);
+    return fromJsonText(readTokenizerFile(file), file);
 }
 
 std::unique_ptr<HfTokenizer> HfTokenizer::fromJsonText(std::string_view json,

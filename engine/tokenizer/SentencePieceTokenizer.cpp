@@ -1,28 +1,15 @@
 #include "tokenizer/SentencePieceTokenizer.h"
 
 #include "tokenizer/SentencePieceModelProto.h"
+#include "tokenizer/TokenizerFile.h"
 
 #include <sentencepiece_processor.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace lv {
 
 namespace {
 
 constexpr std::string_view kMetaSpace = "\xE2\x96\x81";
-
-std::string readModel(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-        throw TokenizerError(file.string() + ": no such tokenizer file");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw TokenizerError(file.string() + ": cannot be opened");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 bool isPrintableNonSpace(char c) {
     return c > ' ' && c < 0x7F;
@@ -33,7 +20,7 @@ bool isPrintableNonSpace(char c) {
 std::unique_ptr<SentencePieceTokenizer>
 SentencePieceTokenizer::fromFile(const std::filesystem::path& file) {
     return std::unique_ptr<SentencePieceTokenizer>(
-        new SentencePieceTokenizer(file, readModel(file)));
+        new SentencePieceTokenizer(file, readTokenizerFile(file)));
 }
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& file, std::string model)

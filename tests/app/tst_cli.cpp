@@ -2,27 +2,13 @@
 
 #include "cli/CommandLine.h"
 #include "cli/HumanOutput.h"
+#include "support/ProcessRun.h"
 
-#include <QProcess>
 #include <QtTest>
 
 using namespace lv::cli;
 
-namespace {
-struct RunResult {
-    int exitCode;
-    QString out;
-    QString err;
-};
-
-RunResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(LONGVIEW_CLI_PATH), args);
-    if (!p.waitForFinished(60000)) return {-1, {}, QStringLiteral("timeout")};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-} // namespace
+using lv::test::runCli;
 
 class CliTest : public QObject {
     Q_OBJECT

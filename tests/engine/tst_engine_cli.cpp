@@ -2,31 +2,17 @@
 // would run them (a separate longview-cli process).
 
 #include "EngineTestSupport.h"
+#include "support/ProcessRun.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QScopeGuard>
 #include <QtTest>
 
 using namespace lv::test;
 
 namespace {
-
-struct RunResult {
-    int exitCode;
-    QString out;
-    QString err;
-};
-
-RunResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(LONGVIEW_CLI_PATH), args);
-    if (!p.waitForFinished(120000)) return {-1, {}, QStringLiteral("timeout")};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString fixtureArg(const char* name) {
     return QString::fromStdString(modelFixture(name).string());

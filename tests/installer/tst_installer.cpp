@@ -1,6 +1,8 @@
 // The Debian package made by CPack from this build tree: its control fields, its
 // file list, and the programs started from the unpacked package and an install tree.
 
+#include "support/ProcessRun.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -9,50 +11,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
+using lv::test::runProcess;
+
 namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    bool finished = false;
-
-    QString describe() const {
-        return QStringLiteral("exit %1%2\nstdout: %3\nstderr: %4")
-            .arg(exitCode)
-            .arg(finished ? QString() : QStringLiteral(" (did not finish)"))
-            .arg(out.right(2000), err.right(2000));
-    }
-    bool ok() const { return finished && exitCode == 0; }
-};
-
-RunResult run(const QString& program, const QStringList& args,
-              const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
-              int timeoutMs = 120000) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    RunResult r;
-    if (!p.waitForStarted(10000)) {
-        r.err = program + QStringLiteral(": ") + p.errorString();
-        return r;
-    }
-    r.finished = p.waitForFinished(timeoutMs);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished(5000);
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 // Package names of a Depends-style field, versions and alternatives dropped:
 // "libc6 (>= 2.34), libfoo1 | libbar1" -> {libc6, libfoo1, libbar1}.
@@ -132,14 +98,14 @@ QStringList helpOptions(const QString& help) {
 }
 
 // man-db's own rendering check, as lintian runs it: the warnings groff prints.
-RunResult manWarnings(const QString& page, QProcessEnvironment env) {
+lv::test::ProcessRun manWarnings(const QString& page, QProcessEnvironment env) {
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
     env.insert(QStringLiteral("MANROFFSEQ"), QString());
     env.insert(QStringLiteral("MANWIDTH"), QStringLiteral("80"));
-    return run(QStringLiteral("man"),
-               {QStringLiteral("--warnings"), QStringLiteral("-E"), QStringLiteral("UTF-8"),
-                QStringLiteral("-l"), QStringLiteral("-Tutf8"), QStringLiteral("-Z"), page},
-               env);
+    return runProcess(QStringLiteral("man"),
+                      {QStringLiteral("--warnings"), QStringLiteral("-E"), QStringLiteral("UTF-8"),
+                       QStringLiteral("-l"), QStringLiteral("-Tutf8"), QStringLiteral("-Z"), page},
+                      env);
 }
 
 } // namespace
@@ -158,14 +124,15 @@ class InstallerTest : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(m_tmp.isValid());
-        const auto arch = run(QStringLiteral("dpkg"), {QStringLiteral("--print-architecture")});
+        const auto arch =
+            runProcess(QStringLiteral("dpkg"), {QStringLiteral("--print-architecture")});
         QVERIFY2(arch.ok(), qPrintable(arch.describe()));
         m_arch = arch.out.trimmed();
 
         // cpack installs this build tree's install rules into a staging folder and
         // packs it; it builds nothing, so the test depends on the packaged targets.
         const QString out = m_tmp.filePath(QStringLiteral("package"));
-        const auto cpack = run(
+        const auto cpack = runProcess(
             QStringLiteral(LONGVIEW_CPACK),
             {QStringLiteral("-G"), QStringLiteral("DEB"), QStringLiteral("--config"),
              QStringLiteral(LONGVIEW_BINARY_DIR "/CPackConfig.cmake"), QStringLiteral("-B"), out},
@@ -177,10 +144,11 @@ private slots:
         m_deb = QDir(out).filePath(debs.first());
 
         m_root = m_tmp.filePath(QStringLiteral("root"));
-        const auto unpack = run(QStringLiteral("dpkg-deb"), {QStringLiteral("-x"), m_deb, m_root});
+        const auto unpack =
+            runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-x"), m_deb, m_root});
         QVERIFY2(unpack.ok(), qPrintable(unpack.describe()));
 
-        const auto fields = run(QStringLiteral("dpkg-deb"), {QStringLiteral("-f"), m_deb});
+        const auto fields = runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-f"), m_deb});
         QVERIFY2(fields.ok(), qPrintable(fields.describe()));
         QString last;
         for (const QString& line : fields.out.split(QLatin1Char('\n'))) {
@@ -243,7 +211,7 @@ private slots:
     }
 
     void fileListHoldsTheProgramsAndTheirDesktopIntegration() {
-        const auto listing = run(QStringLiteral("dpkg-deb"), {QStringLiteral("-c"), m_deb});
+        const auto listing = runProcess(QStringLiteral("dpkg-deb"), {QStringLiteral("-c"), m_deb});
         QVERIFY2(listing.ok(), qPrintable(listing.describe()));
         QMap<QString, QString> modes; // path without the leading "." -> permission string
         for (const QString& line : listing.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
@@ -300,9 +268,10 @@ private slots:
     void changelogNamesThisVersion() {
         // Debian policy: every package carries its changelog, whose first entry
         // is the package's version; dpkg-parsechangelog checks the format.
-        const auto text = run(QStringLiteral("gzip"),
-                              {QStringLiteral("-dc"),
-                               unpacked(QStringLiteral("/usr/share/doc/longview/changelog.gz"))});
+        const auto text =
+            runProcess(QStringLiteral("gzip"),
+                       {QStringLiteral("-dc"),
+                        unpacked(QStringLiteral("/usr/share/doc/longview/changelog.gz"))});
         QVERIFY2(text.ok(), qPrintable(text.describe()));
         QVERIFY2(text.out.startsWith(QStringLiteral("longview (" LONGVIEW_VERSION ") ")),
                  qPrintable(text.out.left(200)));
@@ -313,9 +282,9 @@ private slots:
         file.close();
         if (QStandardPaths::findExecutable(QStringLiteral("dpkg-parsechangelog")).isEmpty())
             QSKIP("dpkg-parsechangelog (dpkg-dev) is not installed: changelog format not checked");
-        const auto parsed =
-            run(QStringLiteral("dpkg-parsechangelog"),
-                {QStringLiteral("-l"), plain, QStringLiteral("-S"), QStringLiteral("Version")});
+        const auto parsed = runProcess(
+            QStringLiteral("dpkg-parsechangelog"),
+            {QStringLiteral("-l"), plain, QStringLiteral("-S"), QStringLiteral("Version")});
         QVERIFY2(parsed.ok() && parsed.err.trimmed().isEmpty(), qPrintable(parsed.describe()));
         QCOMPARE(parsed.out.trimmed(), QStringLiteral(LONGVIEW_VERSION));
     }
@@ -326,7 +295,7 @@ private slots:
             if (!QFileInfo::exists(exe)) continue;
             // No RPATH/RUNPATH into the build tree: the project's modules are static,
             // everything else is found through the system's library paths.
-            const auto dynamic = run(QStringLiteral("readelf"), {QStringLiteral("-d"), exe});
+            const auto dynamic = runProcess(QStringLiteral("readelf"), {QStringLiteral("-d"), exe});
             QVERIFY2(dynamic.ok(), qPrintable(dynamic.describe()));
             for (const QString& line : dynamic.out.split(QLatin1Char('\n'))) {
                 if (!line.contains(QStringLiteral("(RPATH)")) &&
@@ -334,14 +303,14 @@ private slots:
                     continue;
                 QVERIFY2(line.contains(QStringLiteral("[$ORIGIN")), qPrintable(line));
             }
-            const auto sections =
-                run(QStringLiteral("readelf"), {QStringLiteral("-S"), QStringLiteral("-W"), exe});
+            const auto sections = runProcess(QStringLiteral("readelf"),
+                                             {QStringLiteral("-S"), QStringLiteral("-W"), exe});
             QVERIFY2(sections.ok(), qPrintable(sections.describe()));
             QVERIFY2(!sections.out.contains(QStringLiteral(" .symtab ")),
                      qPrintable(name + QStringLiteral(" is not stripped")));
 
-            const auto ldd = run(QStringLiteral("ldd"), {exe},
-                                 isolatedEnvironment(m_tmp.filePath(QStringLiteral("ldd"))));
+            const auto ldd = runProcess(QStringLiteral("ldd"), {exe},
+                                        isolatedEnvironment(m_tmp.filePath(QStringLiteral("ldd"))));
             QVERIFY2(ldd.ok(), qPrintable(ldd.describe()));
             QVERIFY2(!ldd.out.contains(QStringLiteral("not found")), qPrintable(ldd.out));
             static const QRegularExpression resolved(QStringLiteral("=> (\\S+)"));
@@ -362,7 +331,7 @@ private slots:
         const QString home = m_tmp.filePath(QStringLiteral("cli-home"));
         const QProcessEnvironment env = isolatedEnvironment(home);
 
-        const auto version = run(cli, {QStringLiteral("--version")}, env);
+        const auto version = runProcess(cli, {QStringLiteral("--version")}, env);
         QVERIFY2(version.ok(), qPrintable(version.describe()));
         QVERIFY2(version.out.startsWith(QStringLiteral("longview-cli " LONGVIEW_VERSION " (")),
                  qPrintable(version.out));
@@ -370,7 +339,7 @@ private slots:
         if (!QFileInfo::exists(kGpl3))
             QSKIP("no /usr/share/common-licenses/GPL-3 (base-files) here");
         const auto summary =
-            run(cli, {QStringLiteral("summarize"), kGpl3, QStringLiteral("--json")}, env);
+            runProcess(cli, {QStringLiteral("summarize"), kGpl3, QStringLiteral("--json")}, env);
         QVERIFY2(summary.ok(), qPrintable(summary.describe()));
         const QJsonObject json = QJsonDocument::fromJson(summary.out.toUtf8()).object();
         QVERIFY2(json.value(QStringLiteral("extractive")).toBool(),
@@ -388,14 +357,14 @@ private slots:
         QVERIFY(QFileInfo(home + QStringLiteral("/library.db")).size() > 0);
         QVERIFY(!QFileInfo::exists(home + QStringLiteral("/data/longview")));
 
-        const auto list = run(cli, {QStringLiteral("list"), QStringLiteral("--json")}, env);
+        const auto list = runProcess(cli, {QStringLiteral("list"), QStringLiteral("--json")}, env);
         QVERIFY2(list.ok(), qPrintable(list.describe()));
         QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
     }
 
     void manPageDocumentsEveryCommandAndOption() {
         const QString page = unpacked(QStringLiteral("/usr/share/man/man1/longview-cli.1.gz"));
-        const auto text = run(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
+        const auto text = runProcess(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
         QVERIFY2(text.ok(), qPrintable(text.describe()));
         QVERIFY2(text.out.startsWith(QStringLiteral(".TH LONGVIEW-CLI 1 ")) ||
                      text.out.contains(QStringLiteral("\n.TH LONGVIEW-CLI 1 ")),
@@ -408,7 +377,7 @@ private slots:
         const QString cli = unpacked(QStringLiteral("/usr/bin/longview-cli"));
         const QProcessEnvironment env =
             isolatedEnvironment(m_tmp.filePath(QStringLiteral("man-home")));
-        const auto help = run(cli, {QStringLiteral("--help")}, env);
+        const auto help = runProcess(cli, {QStringLiteral("--help")}, env);
         QVERIFY2(help.ok(), qPrintable(help.describe()));
         const QString commandsPart = help.out.section(QStringLiteral("Commands:\n"), 1)
                                          .section(QStringLiteral("\n\n"), 0, 0);
@@ -424,7 +393,7 @@ private slots:
         for (const QString& command : commands) {
             const QString section = manSection(text.out, QStringLiteral(".SS ") + command);
             if (section.isEmpty()) missing << QStringLiteral("COMMANDS: ") + command;
-            const auto commandHelp = run(cli, {QStringLiteral("help"), command}, env);
+            const auto commandHelp = runProcess(cli, {QStringLiteral("help"), command}, env);
             QVERIFY2(commandHelp.ok(), qPrintable(commandHelp.describe()));
             const QString own = commandHelp.out.section(QStringLiteral("\nGlobal options:"), 0, 0);
             for (const QString& option : helpOptions(own))
@@ -445,7 +414,7 @@ private slots:
             QSKIP("this build has no GUI (LONGVIEW_BUILD_GUI=OFF or no app/gui/main.cpp): no "
                   "longview man page is packaged");
         const QString page = unpacked(QStringLiteral("/usr/share/man/man1/longview.1.gz"));
-        const auto text = run(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
+        const auto text = runProcess(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
         QVERIFY2(text.ok(), qPrintable(text.describe()));
         QVERIFY2(text.out.contains(QStringLiteral("\n.TH LONGVIEW 1 ")), "no .TH header");
         QVERIFY2(text.out.contains(QStringLiteral(LONGVIEW_VERSION)),
@@ -453,8 +422,8 @@ private slots:
 
         const QProcessEnvironment env =
             isolatedEnvironment(m_tmp.filePath(QStringLiteral("gui-man-home")));
-        const auto help =
-            run(unpacked(QStringLiteral("/usr/bin/longview")), {QStringLiteral("--help")}, env);
+        const auto help = runProcess(unpacked(QStringLiteral("/usr/bin/longview")),
+                                     {QStringLiteral("--help")}, env);
         QVERIFY2(help.ok(), qPrintable(help.describe()));
         const QStringList options = helpOptions(help.out);
         QVERIFY2(options.contains(QStringLiteral("db")), qPrintable(help.out));
@@ -520,13 +489,14 @@ private slots:
             QSKIP("desktop-file-validate or appstreamcli missing (apt-get install "
                   "desktop-file-utils appstream; installer/setup-deps.sh)");
         // Hints (advice such as "more than one main category") are shown, not fatal.
-        const auto d = run(desktopValidate, {desktop});
+        const auto d = runProcess(desktopValidate, {desktop});
         QVERIFY2(d.ok() && !(d.out + d.err).contains(QStringLiteral(": error: ")) &&
                      !(d.out + d.err).contains(QStringLiteral(": warning: ")),
                  qPrintable(d.describe()));
         if (!(d.out + d.err).trimmed().isEmpty()) qInfo().noquote() << (d.out + d.err).trimmed();
-        const auto a = run(appstreamcli, {QStringLiteral("validate"), QStringLiteral("--no-net"),
-                                          QStringLiteral("--pedantic"), metainfo});
+        const auto a =
+            runProcess(appstreamcli, {QStringLiteral("validate"), QStringLiteral("--no-net"),
+                                      QStringLiteral("--pedantic"), metainfo});
         QVERIFY2(a.ok(), qPrintable(a.describe()));
     }
 
@@ -538,18 +508,19 @@ private slots:
         const QString home = m_tmp.filePath(QStringLiteral("gui-home"));
         const QProcessEnvironment env = isolatedEnvironment(home);
 
-        const auto version = run(gui, {QStringLiteral("--version")}, env);
+        const auto version = runProcess(gui, {QStringLiteral("--version")}, env);
         QVERIFY2(version.ok(), qPrintable(version.describe()));
         QVERIFY2(version.out.contains(QStringLiteral(LONGVIEW_VERSION)), qPrintable(version.out));
 
         // A real start: the main window is shown, grabbed into an image once it has
         // settled, and the application quits by itself.
         const QString shot = home + QStringLiteral("/window.png");
-        const auto start = run(gui,
-                               {QStringLiteral("--db"), home + QStringLiteral("/gui.db"),
-                                QStringLiteral("--screenshot"), shot,
-                                QStringLiteral("--screenshot-delay"), QStringLiteral("1000")},
-                               env, 180000);
+        const auto start =
+            runProcess(gui,
+                       {QStringLiteral("--db"), home + QStringLiteral("/gui.db"),
+                        QStringLiteral("--screenshot"), shot, QStringLiteral("--screenshot-delay"),
+                        QStringLiteral("1000")},
+                       env, 180000);
         QVERIFY2(start.ok(), qPrintable(start.describe()));
         const QImage image(shot);
         QVERIFY2(!image.isNull(), qPrintable(start.describe()));
@@ -561,10 +532,11 @@ private slots:
         // `cmake --install` to an arbitrary prefix, then the whole tree moved
         // elsewhere: the programs still start, since they find nothing by path.
         const QString first = m_tmp.filePath(QStringLiteral("prefix/first"));
-        const auto install = run(QStringLiteral(LONGVIEW_CMAKE),
-                                 {QStringLiteral("--install"), QStringLiteral(LONGVIEW_BINARY_DIR),
-                                  QStringLiteral("--prefix"), first},
-                                 QProcessEnvironment::systemEnvironment(), 300000);
+        const auto install =
+            runProcess(QStringLiteral(LONGVIEW_CMAKE),
+                       {QStringLiteral("--install"), QStringLiteral(LONGVIEW_BINARY_DIR),
+                        QStringLiteral("--prefix"), first},
+                       QProcessEnvironment::systemEnvironment(), 300000);
         QVERIFY2(install.ok(), qPrintable(install.describe()));
         QVERIFY(QFileInfo::exists(first + QStringLiteral("/share/man/man1/longview-cli.1.gz")));
         const QString moved = m_tmp.filePath(QStringLiteral("moved/elsewhere"));
@@ -573,13 +545,13 @@ private slots:
 
         const QProcessEnvironment env =
             isolatedEnvironment(m_tmp.filePath(QStringLiteral("prefix-home")));
-        const auto cli =
-            run(moved + QStringLiteral("/bin/longview-cli"), {QStringLiteral("--version")}, env);
+        const auto cli = runProcess(moved + QStringLiteral("/bin/longview-cli"),
+                                    {QStringLiteral("--version")}, env);
         QVERIFY2(cli.ok() && cli.out.startsWith(QStringLiteral("longview-cli " LONGVIEW_VERSION)),
                  qPrintable(cli.describe()));
         if (LONGVIEW_PACKAGED_GUI) {
-            const auto gui =
-                run(moved + QStringLiteral("/bin/longview"), {QStringLiteral("--version")}, env);
+            const auto gui = runProcess(moved + QStringLiteral("/bin/longview"),
+                                        {QStringLiteral("--version")}, env);
             QVERIFY2(gui.ok(), qPrintable(gui.describe()));
         }
     }

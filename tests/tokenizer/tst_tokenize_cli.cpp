@@ -2,26 +2,13 @@
 // stdin input, and one-line errors with exit status 1.
 
 #include "support/Fixtures.h"
+#include "support/ProcessRun.h"
 
-#include <QProcess>
 #include <QtTest>
 
+using lv::test::runCli;
+
 namespace {
-
-struct Result {
-    int exitCode;
-    QString out, err;
-};
-
-Result runCli(const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(QStringLiteral(LONGVIEW_CLI_PATH), args);
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(120000)) return {-1, {}, QStringLiteral("timeout")};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString fixture(const QString& relative) {
     return QString::fromStdString(lv::test::fixturePath(relative));

@@ -114,6 +114,12 @@ private slots:
 
 private:
     QString path(const QString& name) const { return dir_.filePath(name); }
+    // `bytes` in file `name` of the test's folder: its path, empty where it cannot be written.
+    QString writeFile(const QString& name, const QByteArray& bytes) const {
+        QFile f(path(name));
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) return {};
+        return f.fileName();
+    }
     // Closing the application waits for its worker threads: that is shutdown, not
     // the UI blocking, so the watchdog stops before an app is destroyed.
     using AppHandle = std::unique_ptr<GuiApp, std::function<void(GuiApp*)>>;
@@ -364,12 +370,9 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     QSignalSpy started(&app->client(), &AnalysisClient::jobStarted);
     QSignalSpy cancelled(&app->client(), &AnalysisClient::jobCancelled);
     w.openPaths({repo});
-    const QString text = path(QStringLiteral("queued.txt"));
-    {
-        QFile f(text);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("A small file waiting behind the codebase.\n");
-    }
+    const QString text =
+        writeFile(QStringLiteral("queued.txt"), "A small file waiting behind the codebase.\n");
+    QVERIFY(!text.isEmpty());
     w.openPaths({text});
     QTRY_COMPARE(app->client().jobs().size(), 2);
     QVERIFY(w.jobStatus()->isVisible());
@@ -478,12 +481,9 @@ void TstGuiMainWindow::codebaseOpensAndCitesLines() {
 }
 
 void TstGuiMainWindow::changedFileIsReadAgain() {
-    const QString notes = path(QStringLiteral("notes.md"));
-    {
-        QFile f(notes);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("# Notes\n\nThe first version mentions barley.\n");
-    }
+    const QString notes =
+        writeFile(QStringLiteral("notes.md"), "# Notes\n\nThe first version mentions barley.\n");
+    QVERIFY(!notes.isEmpty());
     auto app = startApp();
     QVERIFY(app);
     MainWindow& w = app->window();
@@ -544,12 +544,10 @@ void TstGuiMainWindow::encryptedPdfAsksForItsPassword() {
 }
 
 void TstGuiMainWindow::dropAddsFiles() {
-    const QString dropped = path(QStringLiteral("dropped.txt"));
-    {
-        QFile f(dropped);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("Dropped on the window: a note about storage temperatures.\n");
-    }
+    const QString dropped =
+        writeFile(QStringLiteral("dropped.txt"),
+                  "Dropped on the window: a note about storage temperatures.\n");
+    QVERIFY(!dropped.isEmpty());
     auto app = startApp();
     QVERIFY(app);
     MainWindow& w = app->window();

@@ -26,4 +26,18 @@ template <int N> __device__ __forceinline__ void cpAsyncWait() {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
 
+// Step i of `steps` through Stages cp.async stages (the first Stages - 1 issued before the
+// loop): waits for step i's copies and for every warp to be done with the stage refilled
+// next, then issues step i + Stages - 1 there (`issue(step, stage)` commits its group) or an
+// empty group, so that the wait's count holds to the last step.
+template <int Stages, class Issue>
+__device__ __forceinline__ void cpAsyncPipelineStep(int i, int steps, Issue&& issue) {
+    cpAsyncWait<Stages - 2>();
+    __syncthreads();
+    if (i + Stages - 1 < steps)
+        issue(i + Stages - 1, (i + Stages - 1) % Stages);
+    else
+        cpAsyncCommit();
+}
+
 } // namespace lv::cuda

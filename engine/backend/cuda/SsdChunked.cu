@@ -711,12 +711,7 @@ __global__ void __launch_bounds__(256, 2)
     const int tiles[2] = {warp, 15 - warp};
     float acc[2][8][4] = {};
     for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<kScanStages - 2>();
-        __syncthreads();
-        if (i + kScanStages - 1 < steps)
-            issue(i + kScanStages - 1, (i + kScanStages - 1) % kScanStages);
-        else
-            cpAsyncCommit();
+        cpAsyncPipelineStep<kScanStages>(i, steps, issue);
         const float* left = sm + (i % kScanStages) * kStage;
         const float* right = left + kLeft;
         if (i < nA) { // C_l . S_prev^T over n
@@ -996,12 +991,7 @@ __global__ void __launch_bounds__(256, StateTiles<Bf16, In>::kBlocksPerSm)
     const int wm = (warp & 3) * 16, wn = (warp >> 2) * 64;
     float acc[8][4] = {};
     for (int i = 0; i < steps; ++i) {
-        cpAsyncWait<kStateStages - 2>();
-        __syncthreads();
-        if (i + kStateStages - 1 < steps)
-            issue(i + kStateStages - 1, (i + kStateStages - 1) % kStateStages);
-        else
-            cpAsyncCommit();
+        cpAsyncPipelineStep<kStateStages>(i, steps, issue);
         const In* xs = stages + (i % kStateStages) * kStage;
         const In* bs = xs + 32 * XR;
         const int l0 = i * 32;

@@ -4,14 +4,15 @@
 # decode step; a short table at the end, full logs under $OUT (or ./logs).
 #   ./device-check.sh [CONTEXTS] [PARTS]  (default 1024,16384,131008; PARTS a comma list of
 #                                           tests, bench, quick, record, attention, timeline,
-#                                           stalls,
-#                                           or all, the
+#                                           stalls, moe, or all, the
 #                                           default = tests,bench: two calls fit the tool's
 #                                           10-minute limit where one might not)
 # timeline: every kernel of an 8192-token prefill and of a decode step timed by ncu
 # (graph nodes one by one), summarized by kernel-times.py; not part of all.
 # stalls: each decode product's kernel alone under ncu (time, HBM throughput, and where its
 # warps wait: the warp-state and scheduler sections); not part of all.
+# moe: Granite 4.0-H Tiny's prefill and its expert kernels under ncu (a 4096-token chunk),
+# the defaults against each MoE switch still open; not part of all.
 # quick: the CLI bench with the defaults and with each switch (one process each, about 25 s
 # at 1K, 16K and 128K; then the decode products streamed from memory by the op bench);
 # attention: the attention op bench, warp-specialized against cp.async wgmma and mma.sync; neither
@@ -146,6 +147,24 @@ if want record && [[ -x bin/longview-cli ]]; then # the figures docs/PERFORMANCE
         --contexts "$contexts" --decode-tokens 63 --repeat 3 >"$logs/record.txt" 2>&1
     results+=("longview-cli bench --repeat 3: $(status $?)")
     cat "$logs/record.txt"
+fi
+if want moe && [[ -x bin/longview-cli ]]; then
+    # Best of three at 16K and 128K, then the MoE kernels' times (ncu, the 4096-token chunk's
+    # layers after the first few), for each form.
+    for v in "moe-defaults|" "moe-pieces|LONGVIEW_CUDA_MOE_STORE=pieces"; do
+        IFS='|' read -r name envs <<<"$v"
+        env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
+            --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \
+            >"$logs/$name.txt" 2>&1
+        results+=("tiny bench $name: $(status $?)")
+        echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/$name.txt"
+        env $envs limit 120 "$ncu" -k regex:"moeTile|moeCombine|moeGroup" -s 20 -c 20 \
+            --metrics gpu__time_duration.sum --csv ./bin/longview-cli bench \
+            --synthetic granite-4.0-h-tiny --device cuda --contexts 4096 --decode-tokens 1 \
+            >"$logs/ncu-$name.csv" 2>&1
+        results+=("ncu $name: $(status $?)")
+        python3 ./kernel-times.py --per-kernel "$logs/ncu-$name.csv" 2>&1 | head -8
+    done
 fi
 if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
     for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" "fa-mma|LONGVIEW_CUDA_FA=mma"; do

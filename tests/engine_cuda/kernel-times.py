@@ -5,26 +5,50 @@ step spend their GPU time. Each forward pass starts with the embedding kernel: t
 pass is the bench's untimed warm-up prefill (the shortest context, at most 4096 tokens), the
 last one the last decode step.
   kernel-times.py NCU.csv
+  kernel-times.py --per-kernel NCU.csv   (any ncu CSV with gpu__time_duration.sum, e.g. of
+                                          -k regex:... -s S -c C: count, min, median and mean
+                                          time of each kernel)
 """
 import collections
 import csv
 import re
+import statistics
 import sys
 
 
 def short(name):
     name = re.sub(r"^void ", "", name)
-    for ns in ("(anonymous namespace)::", "<unnamed>::", "lv::cuda::", "lv::"):
+    for ns in ("(anonymous namespace)::", "<unnamed>::", "unnamed>::", "lv::cuda::", "lv::"):
         name = name.replace(ns, "")
     name = re.sub(r"\(.*", "", name)  # parameters
     return name[:70]
 
 
-def main(path):
-    rows = collections.OrderedDict()  # (id) -> {name, us, bytes}
+def read_rows(path):
     with open(path, newline="") as f:
         lines = [l for l in f if l.startswith('"')]
-    for r in csv.DictReader(lines):
+    return csv.DictReader(lines)
+
+
+def microseconds(r):
+    return float(r["Metric Value"].replace(",", "")) / {
+        "nsecond": 1e3, "ns": 1e3, "usecond": 1.0, "us": 1.0, "msecond": 1e-3,
+        "ms": 1e-3}.get(r["Metric Unit"], 1e3)
+
+
+def per_kernel(path):
+    times = collections.OrderedDict()
+    for r in read_rows(path):
+        if r["Metric Name"] == "gpu__time_duration.sum":
+            times.setdefault(short(r["Kernel Name"]), []).append(microseconds(r))
+    for name, us in times.items():
+        print(f"{name:60} n={len(us):3d} min={min(us):8.1f} med={statistics.median(us):8.1f} "
+              f"mean={statistics.mean(us):8.1f} us")
+
+
+def main(path):
+    rows = collections.OrderedDict()  # (id) -> {name, us, bytes}
+    for r in read_rows(path):
         k = r["ID"]
         name = short(r["Kernel Name"])
         if name.startswith("gemv"):  # one row per product shape
@@ -32,8 +56,7 @@ def main(path):
         e = rows.setdefault(k, {"name": name, "us": 0.0, "bytes": 0.0})
         unit, value = r["Metric Unit"], float(r["Metric Value"].replace(",", ""))
         if r["Metric Name"] == "gpu__time_duration.sum":
-            e["us"] = value / {"nsecond": 1e3, "ns": 1e3, "usecond": 1.0, "us": 1.0, "msecond": 1e-3,
-                             "ms": 1e-3}.get(unit, 1e3)
+            e["us"] = microseconds(r)
         elif r["Metric Name"] == "dram__bytes_read.sum":
             e["bytes"] = value * {"byte": 1, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9}.get(unit, 1)
     seq = list(rows.values())
@@ -58,4 +81,7 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--per-kernel":
+        per_kernel(sys.argv[2])
+    else:
+        main(sys.argv[1])

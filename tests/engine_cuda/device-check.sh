@@ -52,10 +52,14 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
         ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-99k.txt" 2>&1
     results+=("tst_cuda_session, 99 KB of shared memory: $(status $?)")
-    # The MoE down tiles' rows in 16-byte pieces (v115, opt-in until run as the default).
+    # The MoE down tiles' rows in 16-byte pieces (v115), the expert's rows by TMA (v116), both
+    # opt-in until run as the defaults.
     LONGVIEW_CUDA_MOE_STORE=pieces limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
         >"$logs/tst_cuda_session-moe-pieces.txt" 2>&1
     results+=("tst_cuda_session moeModelMatchesCpu, MoE down in pieces: $(status $?)")
+    LONGVIEW_CUDA_MOE_LOAD=tma limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
+        >"$logs/tst_cuda_session-moe-tma.txt" 2>&1
+    results+=("tst_cuda_session moeModelMatchesCpu, MoE weights by TMA: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -151,7 +155,9 @@ fi
 if want moe && [[ -x bin/longview-cli ]]; then
     # Best of three at 16K and 128K, then the MoE kernels' times (ncu, the 4096-token chunk's
     # layers after the first few), for each form.
-    for v in "moe-defaults|" "moe-pieces|LONGVIEW_CUDA_MOE_STORE=pieces"; do
+    for v in "moe-defaults|" "moe-pieces|LONGVIEW_CUDA_MOE_STORE=pieces" \
+        "moe-tma|LONGVIEW_CUDA_MOE_LOAD=tma" \
+        "moe-tma-pieces|LONGVIEW_CUDA_MOE_LOAD=tma LONGVIEW_CUDA_MOE_STORE=pieces"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
             --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \

@@ -1453,23 +1453,28 @@ private slots:
             // mma.sync tiles and the wgmma tiles before the warp-specialized ones for more;
             // "group-block": the default tiles after the one-block grouping (the default groups
             // more than 512 slots over several blocks); "pieces": the default tiles with down's
-            // rows written in 16-byte pieces (v115, LONGVIEW_CUDA_MOE_STORE=pieces).
-            for (const char* form :
-                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pieces"}) {
+            // rows written in 16-byte pieces (v115, LONGVIEW_CUDA_MOE_STORE=pieces); "tma":
+            // the expert's rows by the tensor memory accelerator (v116,
+            // LONGVIEW_CUDA_MOE_LOAD=tma), and with pieces ("tma-pieces").
+            for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
+                                     "pieces", "tma", "tma-pieces"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
                 const bool groupBlock = std::strcmp(form, "group-block") == 0;
-                const bool pieces = std::strcmp(form, "pieces") == 0;
+                const bool pieces =
+                    std::strcmp(form, "pieces") == 0 || std::strcmp(form, "tma-pieces") == 0;
+                const bool tma = std::strncmp(form, "tma", 3) == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pieces;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pieces || tma;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pieces ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pieces || tma ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pieces) qputenv("LONGVIEW_CUDA_MOE_STORE", "pieces");
+                if (tma) qputenv("LONGVIEW_CUDA_MOE_LOAD", "tma");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1492,6 +1497,7 @@ private slots:
                 qunsetenv("LONGVIEW_CUDA_MOE");
                 qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
                 qunsetenv("LONGVIEW_CUDA_MOE_STORE");
+                qunsetenv("LONGVIEW_CUDA_MOE_LOAD");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

@@ -27,6 +27,12 @@ __device__ __forceinline__ void barrierArriveExpecting(std::uint32_t bar, std::u
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
+// `bytes` more to come from asynchronous copies in the current phase, without an arrival
+// (where the phase's arrivals come from elsewhere, e.g. cp.async).
+__device__ __forceinline__ void barrierExpect(std::uint32_t bar, std::uint32_t bytes) {
+    asm volatile("mbarrier.expect_tx.relaxed.cta.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(bytes)
+                 : "memory");
+}
 // An arrival made when every cp.async this thread issued so far has landed (the barrier's
 // count includes it: .noinc).
 __device__ __forceinline__ void barrierArriveOnCopies(std::uint32_t bar) {
@@ -56,6 +62,14 @@ __device__ __forceinline__ void tileLoad3d(std::uint32_t dst, const CUtensorMap*
     asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
                  " [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
                  "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
+                 : "memory");
+}
+// The same for a 2D map at (c0, c1).
+__device__ __forceinline__ void tileLoad2d(std::uint32_t dst, const CUtensorMap* map, int c0,
+                                           int c1, std::uint32_t bar) {
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 " [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
+                 "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar)
                  : "memory");
 }
 __device__ __forceinline__ void prefetchTensorMap(const CUtensorMap* map) {

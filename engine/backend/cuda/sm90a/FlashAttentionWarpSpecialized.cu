@@ -21,14 +21,13 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/sm90a/AsyncPipeline.cuh"
 #include "backend/cuda/sm90a/AttentionTile.cuh"
+#include "backend/cuda/sm90a/TensorMaps.h"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda.h>
-#include <cudaTypedefs.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <mutex>
 
 namespace lv::cuda {
 namespace {
@@ -183,22 +182,6 @@ __global__ void __launch_bounds__(kThreads, 1)
 #else
     __trap(); // built for sm_90a only; the host never launches it elsewhere
 #endif
-}
-
-// cuTensorMapEncodeTiled from the driver the runtime loaded (no link against libcuda).
-PFN_cuTensorMapEncodeTiled_v12000 tensorMapEncoder() {
-    static std::once_flag once;
-    static PFN_cuTensorMapEncodeTiled_v12000 fn = nullptr;
-    std::call_once(once, [] {
-        void* f = nullptr;
-        cudaDriverEntryPointQueryResult found{};
-        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault,
-                                             &found) == cudaSuccess &&
-            found == cudaDriverEntryPointSuccess)
-            fn = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(f);
-        cudaGetLastError();
-    });
-    return fn;
 }
 
 // The map of a cache [rows, Hkv, D] f16 in boxes of 128 rows x 64 head dims of one kv head,

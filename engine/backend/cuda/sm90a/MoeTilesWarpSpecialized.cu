@@ -23,6 +23,7 @@
 #include "backend/cuda/Launch.cuh"
 #include "backend/cuda/Switches.h"
 #include "backend/cuda/sm90a/AsyncPipeline.cuh"
+#include "backend/cuda/sm90a/TensorMaps.h"
 #include "backend/cuda/sm90a/Wgmma.cuh"
 
 #include <cuda_bf16.h>
@@ -84,8 +85,14 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // the accumulators hold them. H100, ncu, a 4096-token chunk of Tiny: down 161.0 -> 131.5 us
 // (the pairs' stores were a fifth of its stall samples, most waiting on the store queue);
 // gate-up's 256-byte activation rows in pieces measured 207.5 -> 242.4, so gate-up keeps pairs.
-template <bool GATED, bool PIECES>
-__global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
+// TMA_B: the expert's rows come as two boxes of 128 rows x 64 K by the tensor memory
+// accelerator (bMap over the weights, [experts' rows, K]), the slots' rows still gathered by
+// cp.async: the stage's barrier then waits for the producer threads' copies and for the
+// boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
+// epilogue never stores; K past the end reads as zeros.
+template <bool GATED, bool PIECES, bool TMA_B>
+__global__ void __launch_bounds__(kThreads, 1)
+    moeTileWsKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
@@ -111,6 +118,7 @@ __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int co
 
     if (wgi == 0) { // the producer: piece ptid % 8 of rows ptid / 8 + 16 i of A and of B
         releaseRegistersTo<kProducerRegisters>();
+        if (TMA_B && tid == 0) prefetchTensorMap(&bMap);
         const int cr = tid >> 3, cc = tid & 7;
         const std::uint32_t swz = std::uint32_t((cc ^ (cr & 7)) << 4); // the same for every i
         int g = 0;                                                     // stages filled so far
@@ -129,13 +137,25 @@ __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int co
                 const bool inK = k < K;
                 unsigned char* As = stages + st * kStageBytes;
                 unsigned char* Bs = As + kATile;
+                if constexpr (TMA_B) {
+                    if (tid == 0) { // before any copy of this thread can complete the phase
+                        const std::uint32_t bar = fullBar + 8 * st;
+                        const std::uint32_t bDst = base + st * kStageBytes + kATile;
+                        // gate-up: gate rows n0 .., then up rows F + n0 ..; down: rows n0 ..
+                        const int row0 = t.e * (GATED ? 2 * F : H) + n0;
+                        barrierExpect(bar, kBTile);
+                        tileLoad2d(bDst, &bMap, step * kK, row0, bar);
+                        tileLoad2d(bDst + 128 * 128, &bMap, step * kK, row0 + (GATED ? F : 128),
+                                   bar);
+                    }
+                }
 #pragma unroll
                 for (int i = 0; i < kRows / 16; ++i) {
                     const bool ok = aRow[i] && inK;
                     cpAsync16(As + (cr + 16 * i) * 128 + swz, ok ? aRow[i] + k : a.xb, ok);
                 }
 #pragma unroll
-                for (int i = 0; i < kBRows / 16; ++i) {
+                for (int i = 0; i < (TMA_B ? 0 : kBRows / 16); ++i) {
                     // B row cr + 16 i: gate-up's first 128 are gate rows n0 .., the next 128
                     // the up rows F + n0 ..; down's are rows n0 .. of the expert's down.
                     const int c = cr + 16 * (GATED ? i % 8 : i); // the output column's offset
@@ -259,8 +279,32 @@ int multiprocessors() {
     return count;
 }
 
-template <bool PIECES> void launchTiles(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    const auto gateUp = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;
+// The map of an expert stack [rows, K] bf16 in boxes of 128 rows x 64 K, 128-byte swizzled
+// as the producer's cp.async copies place them; K past the end reads as zeros.
+bool weightMap(CUtensorMap& map, const void* w, std::int64_t rows, std::int64_t K) {
+    const auto encode = tensorMapEncoder();
+    if (!encode || K % 8 != 0 || reinterpret_cast<std::uintptr_t>(w) % 16 != 0) return false;
+    const cuuint64_t dims[2] = {cuuint64_t(K), cuuint64_t(rows)};
+    const cuuint64_t strides[1] = {cuuint64_t(K) * 2};
+    const cuuint32_t box[2] = {kK, 128};
+    const cuuint32_t steps[2] = {1, 1};
+    return encode(&map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void*>(w), dims, strides,
+                  box, steps, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                  CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                  CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+template <bool PIECES, bool TMA_B>
+void launchTiles(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
+    const auto gateUp = moeTileWsKernel<true, false, TMA_B>,
+               down = moeTileWsKernel<false, PIECES, TMA_B>;
+    CUtensorMap upMap{}, downMap{};
+    if constexpr (TMA_B) {
+        const std::int64_t H = a.x.cols;
+        if (!weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) ||
+            !weightMap(downMap, a.down.data, a.E * H, a.F))
+            return launchTiles<PIECES, false>(a, tiles, s);
+    }
     allowDynamicSharedMemory(reinterpret_cast<const void*>(gateUp), kSmem,
                              "moeGateUp (warp-specialized) shared memory");
     allowDynamicSharedMemory(reinterpret_cast<const void*>(down), kSmem,
@@ -272,19 +316,21 @@ template <bool PIECES> void launchTiles(const MoeArgs& a, unsigned tiles, cudaSt
     auto grid = [&](int colTiles) {
         return unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * colTiles));
     };
-    launchKernel(gateUp, grid(upCols), kThreads, kSmem, s, "moeGateUp", a, upCols);
-    launchKernel(down, grid(downCols), kThreads, kSmem, s, "moeDown", a, downCols);
+    launchKernel(gateUp, grid(upCols), kThreads, kSmem, s, "moeGateUp", upMap, a, upCols);
+    launchKernel(down, grid(downCols), kThreads, kSmem, s, "moeDown", downMap, a, downCols);
 }
 
 } // namespace
 
 void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
     // LONGVIEW_CUDA_MOE_STORE=pieces: down's rows in 16-byte pieces (v115, opt-in: measured
-    // faster under this switch, not yet run as the default).
-    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces"))
-        launchTiles<true>(a, tiles, s);
+    // faster under this switch, not yet run as the default). LONGVIEW_CUDA_MOE_LOAD=tma: the
+    // expert's rows by the tensor memory accelerator (v116, opt-in: not yet run on a GPU).
+    const bool pieces = switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces");
+    if (switchIs("LONGVIEW_CUDA_MOE_LOAD", "tma"))
+        pieces ? launchTiles<true, true>(a, tiles, s) : launchTiles<false, true>(a, tiles, s);
     else
-        launchTiles<false>(a, tiles, s);
+        pieces ? launchTiles<true, false>(a, tiles, s) : launchTiles<false, false>(a, tiles, s);
 }
 
 } // namespace lv::cuda

@@ -89,10 +89,10 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // accelerator (bMap over the weights, [experts' rows, K]), the slots' rows still gathered by
 // cp.async: the stage's barrier then waits for the producer threads' copies and for the
 // boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
-// epilogue never stores; K past the end reads as zeros.
+// epilogue never stores; K past the end reads as zeros. (One body for two kernels, so that the
+// cp.async form's takes no map parameter.)
 template <bool GATED, bool PIECES, bool TMA_B>
-__global__ void __launch_bounds__(kThreads, 1)
-    moeTileWsKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
+__device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
@@ -118,7 +118,7 @@ __global__ void __launch_bounds__(kThreads, 1)
 
     if (wgi == 0) { // the producer: piece ptid % 8 of rows ptid / 8 + 16 i of A and of B
         releaseRegistersTo<kProducerRegisters>();
-        if (TMA_B && tid == 0) prefetchTensorMap(&bMap);
+        if (TMA_B && tid == 0) prefetchTensorMap(bMap);
         const int cr = tid >> 3, cc = tid & 7;
         const std::uint32_t swz = std::uint32_t((cc ^ (cr & 7)) << 4); // the same for every i
         int g = 0;                                                     // stages filled so far
@@ -144,8 +144,8 @@ __global__ void __launch_bounds__(kThreads, 1)
                         // gate-up: gate rows n0 .., then up rows F + n0 ..; down: rows n0 ..
                         const int row0 = t.e * (GATED ? 2 * F : H) + n0;
                         barrierExpect(bar, kBTile);
-                        tileLoad2d(bDst, &bMap, step * kK, row0, bar);
-                        tileLoad2d(bDst + 128 * 128, &bMap, step * kK, row0 + (GATED ? F : 128),
+                        tileLoad2d(bDst, bMap, step * kK, row0, bar);
+                        tileLoad2d(bDst + 128 * 128, bMap, step * kK, row0 + (GATED ? F : 128),
                                    bar);
                     }
                 }
@@ -271,6 +271,17 @@ __global__ void __launch_bounds__(kThreads, 1)
 #endif
 }
 
+template <bool GATED, bool PIECES>
+__global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
+    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
+}
+
+template <bool GATED, bool PIECES>
+__global__ void __launch_bounds__(kThreads, 1)
+    moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
+    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
+}
+
 int multiprocessors() {
     int device = 0, count = 0;
     check(cudaGetDevice(&device), "cudaGetDevice");
@@ -294,30 +305,40 @@ bool weightMap(CUtensorMap& map, const void* w, std::int64_t rows, std::int64_t 
                   CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
-template <bool PIECES, bool TMA_B>
-void launchTiles(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    const auto gateUp = moeTileWsKernel<true, false, TMA_B>,
-               down = moeTileWsKernel<false, PIECES, TMA_B>;
-    CUtensorMap upMap{}, downMap{};
-    if constexpr (TMA_B) {
-        const std::int64_t H = a.x.cols;
-        if (!weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) ||
-            !weightMap(downMap, a.down.data, a.E * H, a.F))
-            return launchTiles<PIECES, false>(a, tiles, s);
-    }
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(gateUp), kSmem,
-                             "moeGateUp (warp-specialized) shared memory");
-    allowDynamicSharedMemory(reinterpret_cast<const void*>(down), kSmem,
-                             "moeDown (warp-specialized) shared memory");
-    // One block an SM walks the tiles (the count of real ones is on the device); never more
-    // blocks than the most tiles there can be.
+// One block an SM walks the tiles (the count of real ones is on the device); never more
+// blocks than the most tiles there can be.
+struct TileGrids {
+    int upCols, downCols;
+    unsigned up, down;
+};
+TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const void* down) {
+    allowDynamicSharedMemory(gateUp, kSmem, "moeGateUp (warp-specialized) shared memory");
+    allowDynamicSharedMemory(down, kSmem, "moeDown (warp-specialized) shared memory");
     const int sms = multiprocessors();
-    const int upCols = int(ceilDiv(a.F, kBRows / 2)), downCols = int(ceilDiv(a.x.cols, kBRows));
-    auto grid = [&](int colTiles) {
-        return unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * colTiles));
-    };
-    launchKernel(gateUp, grid(upCols), kThreads, kSmem, s, "moeGateUp", upMap, a, upCols);
-    launchKernel(down, grid(downCols), kThreads, kSmem, s, "moeDown", downMap, a, downCols);
+    TileGrids g{int(ceilDiv(a.F, kBRows / 2)), int(ceilDiv(a.x.cols, kBRows)), 0, 0};
+    g.up = unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * g.upCols));
+    g.down = unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * g.downCols));
+    return g;
+}
+
+template <bool PIECES>
+void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
+    CUtensorMap upMap{}, downMap{};
+    const std::int64_t H = a.x.cols;
+    if (tma && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
+        weightMap(downMap, a.down.data, a.E * H, a.F)) {
+        const auto up = moeTileWsTmaKernel<true, false>, down = moeTileWsTmaKernel<false, PIECES>;
+        const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
+                                      reinterpret_cast<const void*>(down));
+        launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
+        launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
+        return;
+    }
+    const auto up = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;
+    const TileGrids g =
+        tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
+    launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", a, g.upCols);
+    launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", a, g.downCols);
 }
 
 } // namespace
@@ -326,11 +347,11 @@ void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_
     // LONGVIEW_CUDA_MOE_STORE=pieces: down's rows in 16-byte pieces (v115, opt-in: measured
     // faster under this switch, not yet run as the default). LONGVIEW_CUDA_MOE_LOAD=tma: the
     // expert's rows by the tensor memory accelerator (v116, opt-in: not yet run on a GPU).
-    const bool pieces = switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces");
-    if (switchIs("LONGVIEW_CUDA_MOE_LOAD", "tma"))
-        pieces ? launchTiles<true, true>(a, tiles, s) : launchTiles<false, true>(a, tiles, s);
+    const bool tma = switchIs("LONGVIEW_CUDA_MOE_LOAD", "tma");
+    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces"))
+        launchTiles<true>(a, tiles, tma, s);
     else
-        pieces ? launchTiles<true, false>(a, tiles, s) : launchTiles<false, false>(a, tiles, s);
+        launchTiles<false>(a, tiles, tma, s);
 }
 
 } // namespace lv::cuda

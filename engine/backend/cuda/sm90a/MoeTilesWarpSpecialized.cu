@@ -89,8 +89,8 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // accelerator (bMap over the weights, [experts' rows, K]), the slots' rows still gathered by
 // cp.async: the stage's barrier then waits for the producer threads' copies and for the
 // boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
-// epilogue never stores; K past the end reads as zeros. (One body for two kernels, so that the
-// cp.async form's takes no map parameter.)
+// epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
+// the cp.async form's kernel takes no map parameter.
 template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");

@@ -52,14 +52,11 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
         ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-99k.txt" 2>&1
     results+=("tst_cuda_session, 99 KB of shared memory: $(status $?)")
-    # The MoE down tiles' rows in 16-byte pieces (v115), the expert's rows by TMA (v116), both
-    # opt-in until run as the defaults.
-    LONGVIEW_CUDA_MOE_STORE=pieces limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-pieces.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE down in pieces: $(status $?)")
-    LONGVIEW_CUDA_MOE_LOAD=tma limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-tma.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE weights by TMA: $(status $?)")
+    # The MoE tiles as before v115 and v116: down's rows as bf16 pairs, the expert's rows
+    # gathered by cp.async.
+    LONGVIEW_CUDA_MOE_STORE=pairs LONGVIEW_CUDA_MOE_LOAD=cp.async limit 100 \
+        ./bin/tst_cuda_session moeModelMatchesCpu >"$logs/tst_cuda_session-moe-copies.txt" 2>&1
+    results+=("tst_cuda_session moeModelMatchesCpu, MoE pairs and cp.async: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -155,22 +152,31 @@ fi
 if want moe && [[ -x bin/longview-cli ]]; then
     # Best of three at 16K and 128K, then the MoE kernels' times (ncu, the 4096-token chunk's
     # layers after the first few), for each form.
-    for v in "moe-defaults|" "moe-pieces|LONGVIEW_CUDA_MOE_STORE=pieces" \
-        "moe-tma|LONGVIEW_CUDA_MOE_LOAD=tma" \
-        "moe-tma-pieces|LONGVIEW_CUDA_MOE_LOAD=tma LONGVIEW_CUDA_MOE_STORE=pieces"; do
+    for v in "moe-defaults|" "moe-pairs|LONGVIEW_CUDA_MOE_STORE=pairs" \
+        "moe-cp.async|LONGVIEW_CUDA_MOE_LOAD=cp.async" \
+        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
             --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \
             >"$logs/$name.txt" 2>&1
         results+=("tiny bench $name: $(status $?)")
         echo "--- $name" && grep -E '^ +[0-9]+ ' "$logs/$name.txt"
-        env $envs limit 120 "$ncu" -k regex:"moeTile|moeCombine|moeGroup" -s 20 -c 20 \
+        env $envs timeout -k 5 120 "$ncu" -k regex:"moeTile|moeCombine|moeGroup" -s 20 -c 20 \
             --metrics gpu__time_duration.sum --csv ./bin/longview-cli bench \
             --synthetic granite-4.0-h-tiny --device cuda --contexts 4096 --decode-tokens 1 \
             >"$logs/ncu-$name.csv" 2>&1
         results+=("ncu $name: $(status $?)")
         python3 ./kernel-times.py --per-kernel "$logs/ncu-$name.csv" 2>&1 | head -8
     done
+    # Where the default tiles' warps wait (the first gate-up and down kernels after the first
+    # few layers): ncu's warp-stall samples by reason, opcode and instruction.
+    limit 240 "$ncu" --set full --import-source no -k regex:moeTile -s 20 -c 2 -f \
+        -o "$logs/moe-tiles" ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
+        --device cuda --contexts 4096 --decode-tokens 1 >"$logs/moe-tiles-run.txt" 2>&1 &&
+        "$ncu" -i "$logs/moe-tiles.ncu-rep" --page source --csv --print-source sass \
+            >"$logs/moe-tiles-sass.csv" 2>&1
+    results+=("ncu moe tiles' stall samples: $(status $?)")
+    python3 ./stall-samples.py "$logs/moe-tiles-sass.csv" 8 2>&1 | head -40
 fi
 if want attention && [[ -x bin/bench_cuda_ops ]]; then # attention alone, wgmma and mma.sync
     for v in "fa-default|" "fa-wgmma|LONGVIEW_CUDA_FA=wgmma" "fa-mma|LONGVIEW_CUDA_FA=mma"; do

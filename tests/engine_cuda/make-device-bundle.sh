@@ -24,7 +24,8 @@ done
 if [[ -n $fixtures ]]; then
     cp -r "$fixtures" "$stage/fixtures"
 fi
-cp "$(dirname "$0")/device-check.sh" "$(dirname "$0")/kernel-times.py" "$stage/"
+cp "$(dirname "$0")/device-check.sh" "$(dirname "$0")/kernel-times.py" \
+    "$(dirname "$0")/stall-samples.py" "$stage/"
 rm -f "$out/bundle.tar.gz" "$out/bundle.tar.xz"
 # xz at its strongest: the carry to the GPU machine is limited to 64 MiB; gzip went past it,
 # and xz -6 came within 2 MiB of it (Qt, OpenBLAS and ICU are most of it).

@@ -28,7 +28,13 @@ def main():
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 12
     with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
         lines = f.readlines()
+    seen = set()
     for name, block in sections(lines):
+        # ncu's source page lists each kernel twice: the second copy adds nothing
+        key = (name, len(block), hash("".join(block)))
+        if key in seen:
+            continue
+        seen.add(key)
         rows = list(csv.DictReader(block))
         if not rows or "Warp Stall Sampling (All Samples)" not in rows[0]:
             continue

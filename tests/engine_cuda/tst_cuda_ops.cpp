@@ -1452,29 +1452,29 @@ private slots:
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
             // mma.sync tiles and the wgmma tiles before the warp-specialized ones for more;
             // "group-block": the default tiles after the one-block grouping (the default groups
-            // more than 512 slots over several blocks); "pieces": the default tiles with down's
-            // rows written in 16-byte pieces (v115, LONGVIEW_CUDA_MOE_STORE=pieces); "tma":
-            // the expert's rows by the tensor memory accelerator (v116,
-            // LONGVIEW_CUDA_MOE_LOAD=tma), and with pieces ("tma-pieces").
+            // more than 512 slots over several blocks); "pairs": the default tiles with down's
+            // rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs, as before v115);
+            // "cp.async": the expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async,
+            // as before v116), and with pairs ("cp.async-pairs").
             for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
-                                     "pieces", "tma", "tma-pieces"}) {
+                                     "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
                 const bool groupBlock = std::strcmp(form, "group-block") == 0;
-                const bool pieces =
-                    std::strcmp(form, "pieces") == 0 || std::strcmp(form, "tma-pieces") == 0;
-                const bool tma = std::strncmp(form, "tma", 3) == 0;
+                const bool pairs =
+                    std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
+                const bool copies = std::strncmp(form, "cp.async", 8) == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pieces || tma;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs || copies;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pieces || tma ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
-                if (pieces) qputenv("LONGVIEW_CUDA_MOE_STORE", "pieces");
-                if (tma) qputenv("LONGVIEW_CUDA_MOE_LOAD", "tma");
+                if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
+                if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);

@@ -344,14 +344,15 @@ void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
 } // namespace
 
 void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    // LONGVIEW_CUDA_MOE_STORE=pieces: down's rows in 16-byte pieces (v115, opt-in: measured
-    // faster under this switch, not yet run as the default). LONGVIEW_CUDA_MOE_LOAD=tma: the
-    // expert's rows by the tensor memory accelerator (v116, opt-in: not yet run on a GPU).
-    const bool tma = switchIs("LONGVIEW_CUDA_MOE_LOAD", "tma");
-    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pieces"))
-        launchTiles<true>(a, tiles, tma, s);
-    else
+    // The defaults since session 41's A/B (H100, Tiny prefill +3.4% at 16K): down's rows in
+    // 16-byte pieces (v115; LONGVIEW_CUDA_MOE_STORE=pairs for the pairs gate-up keeps) and the
+    // expert's rows by the tensor memory accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for
+    // the gathers).
+    const bool tma = !switchIs("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
+    if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
         launchTiles<false>(a, tiles, tma, s);
+    else
+        launchTiles<true>(a, tiles, tma, s);
 }
 
 } // namespace lv::cuda

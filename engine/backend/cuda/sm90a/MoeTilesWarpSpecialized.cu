@@ -91,7 +91,9 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
 // epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
 // the cp.async form's kernel takes no map parameter.
-template <bool GATED, bool PIECES, bool TMA_B>
+// WIDE: each k-slice as one 64 x 256 product (wgmma N = 256) where two of 128 read the slots'
+// rows from shared memory twice (LONGVIEW_CUDA_MOE_WGMMA=n256, TMA form; opt-in until measured).
+template <bool GATED, bool PIECES, bool TMA_B, bool WIDE>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -196,11 +198,19 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             // the last wait, and a fence on registers in flight would serialize them)
             wgmmaFence();
 #pragma unroll
-            for (int ks = 0; ks < kK / 16; ++ks) // within a column block the start moves 32 B
+            for (int ks = 0; ks < kK / 16; ++ks) { // within a column block the start moves 32 B
+                if constexpr (WIDE) { // B's 256 rows at once: d[0], d[1] as one N = 256 tile
+                    wgmmaM64N256SSBf16(*reinterpret_cast<float(*)[128]>(&d[0][0]),
+                                       descriptor(aAddr + ks * 32, 16, 1024),
+                                       descriptor(bAddr + ks * 32, 16, 1024), true);
+                } else {
 #pragma unroll
-                for (int h = 0; h < 2; ++h)
-                    wgmmaM64N128SSBf16(d[h], descriptor(aAddr + ks * 32, 16, 1024),
-                                       descriptor(bAddr + h * 128 * 128 + ks * 32, 16, 1024), true);
+                    for (int h = 0; h < 2; ++h)
+                        wgmmaM64N128SSBf16(d[h], descriptor(aAddr + ks * 32, 16, 1024),
+                                           descriptor(bAddr + h * 128 * 128 + ks * 32, 16, 1024),
+                                           true);
+                }
+            }
             wgmmaCommit();
             wgmmaWait<1>(); // the previous fill's products: its stage goes back
             if (step > 0) handBack(g - 1);
@@ -273,13 +283,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES>
+template <bool GATED, bool PIECES, bool WIDE>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true, WIDE>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -321,17 +331,27 @@ TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const 
     return g;
 }
 
+template <bool PIECES, bool WIDE>
+void launchTmaTiles(const MoeArgs& a, unsigned tiles, const CUtensorMap& upMap,
+                    const CUtensorMap& downMap, cudaStream_t s) {
+    const auto up = moeTileWsTmaKernel<true, false, WIDE>,
+               down = moeTileWsTmaKernel<false, PIECES, WIDE>;
+    const TileGrids g =
+        tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
+    launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
+    launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
+}
+
 template <bool PIECES>
 void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     CUtensorMap upMap{}, downMap{};
     const std::int64_t H = a.x.cols;
     if (tma && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        const auto up = moeTileWsTmaKernel<true, false>, down = moeTileWsTmaKernel<false, PIECES>;
-        const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
-                                      reinterpret_cast<const void*>(down));
-        launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
-        launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
+        if (switchIs("LONGVIEW_CUDA_MOE_WGMMA", "n256"))
+            launchTmaTiles<PIECES, true>(a, tiles, upMap, downMap, s);
+        else
+            launchTmaTiles<PIECES, false>(a, tiles, upMap, downMap, s);
         return;
     }
     const auto up = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;

@@ -93,7 +93,12 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // the cp.async form's kernel takes no map parameter.
 // WIDE: each k-slice as one 64 x 256 product (wgmma N = 256) where two of 128 read the slots'
 // rows from shared memory twice (LONGVIEW_CUDA_MOE_WGMMA=n256, TMA form; opt-in until measured).
-template <bool GATED, bool PIECES, bool TMA_B, bool WIDE>
+// LAG: the second consumer warpgroup starts once the ring's stages are all filled, about three
+// steps behind the first, so that one writes its tile out while the other still multiplies
+// (the two otherwise reach their epilogues together and the tensor cores wait for both);
+// nothing after the start keeps them apart but the stages they share
+// (LONGVIEW_CUDA_MOE_LAG=1, TMA form; opt-in until measured).
+template <bool GATED, bool PIECES, bool TMA_B, bool WIDE, bool LAG>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -178,6 +183,12 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
         __syncwarp();
         if (lane == 0) barrierArrive(emptyBar + 8 * (g % kStages));
     };
+    if constexpr (LAG) {
+        // Only on fills that come: this block's work items times the steps of each.
+        const int items = (work - int(blockIdx.x) + int(gridDim.x) - 1) / int(gridDim.x);
+        const int fills = items > 0 ? min(items * steps, kStages) : 0;
+        if (wg == 1 && fills > 0) barrierWait(fullBar + 8 * (fills - 1), 0);
+    }
     int g = 0;
     float d[2][64];
     for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
@@ -283,13 +294,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false, false>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false, false, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES, bool WIDE>
+template <bool GATED, bool PIECES, bool WIDE, bool LAG>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true, WIDE>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true, WIDE, LAG>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -331,15 +342,24 @@ TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const 
     return g;
 }
 
-template <bool PIECES, bool WIDE>
+template <bool PIECES, bool WIDE, bool LAG>
 void launchTmaTiles(const MoeArgs& a, unsigned tiles, const CUtensorMap& upMap,
                     const CUtensorMap& downMap, cudaStream_t s) {
-    const auto up = moeTileWsTmaKernel<true, false, WIDE>,
-               down = moeTileWsTmaKernel<false, PIECES, WIDE>;
+    const auto up = moeTileWsTmaKernel<true, false, WIDE, LAG>,
+               down = moeTileWsTmaKernel<false, PIECES, WIDE, LAG>;
     const TileGrids g =
         tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
     launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
     launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
+}
+
+template <bool PIECES, bool WIDE>
+void launchTmaTiles(const MoeArgs& a, unsigned tiles, const CUtensorMap& upMap,
+                    const CUtensorMap& downMap, cudaStream_t s) {
+    if (switchIs("LONGVIEW_CUDA_MOE_LAG", "1"))
+        launchTmaTiles<PIECES, WIDE, true>(a, tiles, upMap, downMap, s);
+    else
+        launchTmaTiles<PIECES, WIDE, false>(a, tiles, upMap, downMap, s);
 }
 
 template <bool PIECES>

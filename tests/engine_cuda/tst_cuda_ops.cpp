@@ -1455,13 +1455,9 @@ private slots:
             // more than 512 slots over several blocks); "pairs": the default tiles with down's
             // rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs, as before v115);
             // "cp.async": the expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async,
-            // as before v116), and with pairs ("cp.async-pairs"); "n256": the default tiles'
-            // products as wgmma N = 256 (LONGVIEW_CUDA_MOE_WGMMA=n256); "lag": the second
-            // consumer warpgroup a few steps behind the first (LONGVIEW_CUDA_MOE_LAG=1), and with
-            // n256 ("n256-lag").
-            for (const char* form :
-                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pairs", "cp.async",
-                  "cp.async-pairs", "n256", "lag", "n256-lag"}) {
+            // as before v116), and with pairs ("cp.async-pairs").
+            for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
+                                     "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
@@ -1469,22 +1465,16 @@ private slots:
                 const bool pairs =
                     std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
                 const bool copies = std::strncmp(form, "cp.async", 8) == 0;
-                const bool wide = std::strncmp(form, "n256", 4) == 0;
-                const bool lag = std::strstr(form, "lag") != nullptr;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs ||
-                                   copies || wide || lag;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs || copies;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE",
-                        groupBlock || pairs || copies || wide || lag ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
                 if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
-                if (wide) qputenv("LONGVIEW_CUDA_MOE_WGMMA", "n256");
-                if (lag) qputenv("LONGVIEW_CUDA_MOE_LAG", "1");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1508,8 +1498,6 @@ private slots:
                 qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
                 qunsetenv("LONGVIEW_CUDA_MOE_STORE");
                 qunsetenv("LONGVIEW_CUDA_MOE_LOAD");
-                qunsetenv("LONGVIEW_CUDA_MOE_WGMMA");
-                qunsetenv("LONGVIEW_CUDA_MOE_LAG");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

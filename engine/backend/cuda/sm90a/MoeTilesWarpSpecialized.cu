@@ -91,14 +91,7 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
 // epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
 // the cp.async form's kernel takes no map parameter.
-// WIDE: each k-slice as one 64 x 256 product (wgmma N = 256) where two of 128 read the slots'
-// rows from shared memory twice (LONGVIEW_CUDA_MOE_WGMMA=n256, TMA form; opt-in until measured).
-// LAG: the second consumer warpgroup starts once the ring's stages are all filled, about three
-// steps behind the first, so that one writes its tile out while the other still multiplies
-// (the two otherwise reach their epilogues together and the tensor cores wait for both);
-// nothing after the start keeps them apart but the stages they share
-// (LONGVIEW_CUDA_MOE_LAG=1, TMA form; opt-in until measured).
-template <bool GATED, bool PIECES, bool TMA_B, bool WIDE, bool LAG>
+template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -183,12 +176,6 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
         __syncwarp();
         if (lane == 0) barrierArrive(emptyBar + 8 * (g % kStages));
     };
-    if constexpr (LAG) {
-        // Only on fills that come: this block's work items times the steps of each.
-        const int items = (work - int(blockIdx.x) + int(gridDim.x) - 1) / int(gridDim.x);
-        const int fills = items > 0 ? min(items * steps, kStages) : 0;
-        if (wg == 1 && fills > 0) barrierWait(fullBar + 8 * (fills - 1), 0);
-    }
     int g = 0;
     float d[2][64];
     for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
@@ -209,19 +196,11 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             // the last wait, and a fence on registers in flight would serialize them)
             wgmmaFence();
 #pragma unroll
-            for (int ks = 0; ks < kK / 16; ++ks) { // within a column block the start moves 32 B
-                if constexpr (WIDE) { // B's 256 rows at once: d[0], d[1] as one N = 256 tile
-                    wgmmaM64N256SSBf16(*reinterpret_cast<float(*)[128]>(&d[0][0]),
-                                       descriptor(aAddr + ks * 32, 16, 1024),
-                                       descriptor(bAddr + ks * 32, 16, 1024), true);
-                } else {
+            for (int ks = 0; ks < kK / 16; ++ks) // within a column block the start moves 32 B
 #pragma unroll
-                    for (int h = 0; h < 2; ++h)
-                        wgmmaM64N128SSBf16(d[h], descriptor(aAddr + ks * 32, 16, 1024),
-                                           descriptor(bAddr + h * 128 * 128 + ks * 32, 16, 1024),
-                                           true);
-                }
-            }
+                for (int h = 0; h < 2; ++h)
+                    wgmmaM64N128SSBf16(d[h], descriptor(aAddr + ks * 32, 16, 1024),
+                                       descriptor(bAddr + h * 128 * 128 + ks * 32, 16, 1024), true);
             wgmmaCommit();
             wgmmaWait<1>(); // the previous fill's products: its stage goes back
             if (step > 0) handBack(g - 1);
@@ -294,13 +273,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false, false, false>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES, bool WIDE, bool LAG>
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true, WIDE, LAG>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -342,36 +321,17 @@ TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const 
     return g;
 }
 
-template <bool PIECES, bool WIDE, bool LAG>
-void launchTmaTiles(const MoeArgs& a, unsigned tiles, const CUtensorMap& upMap,
-                    const CUtensorMap& downMap, cudaStream_t s) {
-    const auto up = moeTileWsTmaKernel<true, false, WIDE, LAG>,
-               down = moeTileWsTmaKernel<false, PIECES, WIDE, LAG>;
-    const TileGrids g =
-        tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
-    launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
-    launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
-}
-
-template <bool PIECES, bool WIDE>
-void launchTmaTiles(const MoeArgs& a, unsigned tiles, const CUtensorMap& upMap,
-                    const CUtensorMap& downMap, cudaStream_t s) {
-    if (switchIs("LONGVIEW_CUDA_MOE_LAG", "1"))
-        launchTmaTiles<PIECES, WIDE, true>(a, tiles, upMap, downMap, s);
-    else
-        launchTmaTiles<PIECES, WIDE, false>(a, tiles, upMap, downMap, s);
-}
-
 template <bool PIECES>
 void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     CUtensorMap upMap{}, downMap{};
     const std::int64_t H = a.x.cols;
     if (tma && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        if (switchIs("LONGVIEW_CUDA_MOE_WGMMA", "n256"))
-            launchTmaTiles<PIECES, true>(a, tiles, upMap, downMap, s);
-        else
-            launchTmaTiles<PIECES, false>(a, tiles, upMap, downMap, s);
+        const auto up = moeTileWsTmaKernel<true, false>, down = moeTileWsTmaKernel<false, PIECES>;
+        const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
+                                      reinterpret_cast<const void*>(down));
+        launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
+        launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
         return;
     }
     const auto up = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;

@@ -88,9 +88,6 @@ template <int N> __device__ __forceinline__ void fenceRegisters(std::uint32_t (&
 #define LV_WGMMA_F32 LV_WGMMA_F8(0), LV_WGMMA_F8(8), LV_WGMMA_F8(16), LV_WGMMA_F8(24)
 #define LV_WGMMA_F64                                                                               \
     LV_WGMMA_F32, LV_WGMMA_F8(32), LV_WGMMA_F8(40), LV_WGMMA_F8(48), LV_WGMMA_F8(56)
-#define LV_WGMMA_F128                                                                              \
-    LV_WGMMA_F64, LV_WGMMA_F8(64), LV_WGMMA_F8(72), LV_WGMMA_F8(80), LV_WGMMA_F8(88),              \
-        LV_WGMMA_F8(96), LV_WGMMA_F8(104), LV_WGMMA_F8(112), LV_WGMMA_F8(120)
 #define LV_WGMMA_D32                                                                               \
     "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, "  \
     "%20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}"
@@ -99,16 +96,6 @@ template <int N> __device__ __forceinline__ void fenceRegisters(std::uint32_t (&
     "%20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, "   \
     "%38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, "   \
     "%56, %57, %58, %59, %60, %61, %62, %63}"
-
-#define LV_WGMMA_D128                                                                              \
-    "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, "  \
-    "%20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, "   \
-    "%38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, "   \
-    "%56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, "   \
-    "%74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, "   \
-    "%92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, "     \
-    "%108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, "   \
-    "%123, %124, %125, %126, %127}"
 
 // d[64 x 128] (+)= A[64 x 16] . B[16 x 128], f16 operands both K-major in shared memory, f32
 // accumulators; accumulate = false overwrites d.
@@ -128,19 +115,6 @@ __device__ __forceinline__ void wgmmaM64N128SSBf16(float (&d)[64], std::uint64_t
                  "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 " LV_WGMMA_D64
                  ", %64, %65, p, 1, 1, 0, 0;\n}\n"
                  : LV_WGMMA_F64
-                 : "l"(a), "l"(b), "r"(int(accumulate)));
-}
-
-// d[64 x 256] (+)= A[64 x 16] . B[16 x 256], bf16 operands both K-major in shared memory:
-// one instruction where two of N = 128 read A twice (a sixth less shared memory read a step).
-// Columns 8 j .. of d are registers 4 j .., so d[0 .. 63] are the columns of B's first 128
-// rows, as if two N = 128 products.
-__device__ __forceinline__ void wgmmaM64N256SSBf16(float (&d)[128], std::uint64_t a,
-                                                   std::uint64_t b, bool accumulate) {
-    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 " LV_WGMMA_D128
-                 ", %128, %129, p, 1, 1, 0, 0;\n}\n"
-                 : LV_WGMMA_F128
                  : "l"(a), "l"(b), "r"(int(accumulate)));
 }
 
@@ -201,9 +175,7 @@ __device__ __forceinline__ void wgmmaM64N128RSBf16(float (&d)[64], const std::ui
 #undef LV_WGMMA_F8
 #undef LV_WGMMA_F32
 #undef LV_WGMMA_F64
-#undef LV_WGMMA_F128
 #undef LV_WGMMA_D32
 #undef LV_WGMMA_D64
-#undef LV_WGMMA_D128
 
 } // namespace lv::cuda::sm90a

@@ -55,6 +55,26 @@ __device__ __forceinline__ void barrierWait(std::uint32_t bar, std::uint32_t par
     } while (!done);
 }
 
+// `bytes` (a multiple of 16, both addresses 16-byte aligned) from shared memory at `src` to
+// global memory at `dst` by the copy engine, in this thread's bulk group; the thread's
+// writes to `src` must be fenced for the async proxy (fence.proxy.async) before.
+__device__ __forceinline__ void bulkStore(void* dst, std::uint32_t src, std::uint32_t bytes) {
+    asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;\n" ::"l"(dst),
+                 "r"(src), "r"(bytes)
+                 : "memory");
+}
+__device__ __forceinline__ void bulkCommit() {
+    asm volatile("cp.async.bulk.commit_group;\n" ::: "memory");
+}
+// Until this thread's bulk stores have read their sources (the shared memory may be reused).
+__device__ __forceinline__ void bulkWaitRead() {
+    asm volatile("cp.async.bulk.wait_group.read 0;\n" ::: "memory");
+}
+// Until this thread's bulk stores are done (written where the next kernel reads them).
+__device__ __forceinline__ void bulkWait() {
+    asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");
+}
+
 // The box of `map` at coordinates (c0, c1, c2), innermost first, into shared memory at `dst`
 // (the map's swizzle applied), completing `bar` with its bytes.
 __device__ __forceinline__ void tileLoad3d(std::uint32_t dst, const CUtensorMap* map, int c0,

@@ -1,5 +1,5 @@
 // Hopper's asynchronous pipeline pieces (sm_90a): transaction barriers in shared memory, tile
-// loads by the tensor memory accelerator, named barriers and warpgroup register hand-over.
+// loads and bulk stores by the copy engine, named barriers and warpgroup register hand-over.
 //
 // A producer thread arms a "full" barrier with the bytes it expects and starts the tile
 // loads, which complete the barrier themselves; consumers wait on its phase, use the tile,

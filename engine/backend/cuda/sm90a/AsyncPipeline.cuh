@@ -1,5 +1,6 @@
 // Hopper's asynchronous pipeline pieces (sm_90a): transaction barriers in shared memory, tile
-// loads and bulk stores by the copy engine, named barriers and warpgroup register hand-over.
+// loads and bulk stores by the tensor memory accelerator, named barriers and warpgroup register
+// hand-over.
 //
 // A producer thread arms a "full" barrier with the bytes it expects and starts the tile
 // loads, which complete the barrier themselves; consumers wait on its phase, use the tile,
@@ -56,8 +57,8 @@ __device__ __forceinline__ void barrierWait(std::uint32_t bar, std::uint32_t par
 }
 
 // `bytes` (a multiple of 16, both addresses 16-byte aligned) from shared memory at `src` to
-// global memory at `dst` by the copy engine, in this thread's bulk group; the thread's
-// writes to `src` must be fenced for the async proxy (fence.proxy.async) before.
+// global memory at `dst` by the tensor memory accelerator, in this thread's bulk group; the
+// thread's writes to `src` must be fenced for the async proxy (fence.proxy.async) before.
 __device__ __forceinline__ void bulkStore(void* dst, std::uint32_t src, std::uint32_t bytes) {
     asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;\n" ::"l"(dst),
                  "r"(src), "r"(bytes)

@@ -98,9 +98,9 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
 // the cp.async form's kernel takes no map parameter.
 // STAGED (TMA_B only): the consumers write a tile's output rows to shared memory and go on to
-// the next tile's products; the producer threads copy them out, a row each by the copy engine
-// (cp.async.bulk), a few steps into the next tile, so that the tensor cores no longer wait
-// for the stores (LONGVIEW_CUDA_MOE_EPILOGUE=staged; opt-in until measured).
+// the next tile's products; the producer threads copy them out, a row each by the tensor memory
+// accelerator (cp.async.bulk), a few steps into the next tile, so that the tensor cores no longer
+// wait for the stores (LONGVIEW_CUDA_MOE_EPILOGUE=staged; opt-in until measured).
 template <bool GATED, bool PIECES, bool TMA_B, bool STAGED>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
@@ -297,7 +297,7 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                     }
                 }
             }
-            fenceSharedForAsyncProxy(); // for the copy engine's reads
+            fenceSharedForAsyncProxy(); // for the bulk copies' reads
             __syncwarp();
             if (lane == 0) barrierArrive(outFull);
         } else if constexpr (PIECES) {

@@ -1,19 +1,21 @@
 // The grouped mixture of experts' tiles (Moe.cu) with warp specialization on Hopper (sm_90a):
 // the default there since v112 (H100, a 4096-token chunk of Granite 4.0-H Tiny: gate-up 232 ->
-// 203 us, down 159 -> 155; LONGVIEW_CUDA_MOE=wgmma for MoeTilesWgmma.cu's tiles).
+// 203 us, down 159 -> 155; LONGVIEW_CUDA_MOE=wgmma for MoeTilesWgmma.cu's tiles), with the
+// expert's rows by TMA (v116) and down's rows in 16-byte pieces (v115) since session 41:
+// gate-up 202.5 us, down 126.8.
 //
 // Those tiles (two warpgroups, every thread copying and multiplying, three cp.async stages)
 // reach ~335 TFLOP/s on Granite 4.0-H Tiny's experts: bound by latency at two blocks an SM,
 // the copies of a step waited out by the same warps that then multiply, and each tile's
 // prologue and epilogue exposed. Wider tiles alone (256 B rows, one block an SM) lost. Here a
 // block stays on its SM and walks the tiles (slot tile, column tile) in turn: a producer
-// warpgroup copies the slots' rows (a gather: each slot names its token) and the expert's rows
-// by cp.async into four stages of 48 KB, each thread's copies completing the stage's barrier
-// themselves (cp.async.mbarrier.arrive), and runs ahead into the next tile while the two
-// consumer warpgroups write the last one out. Each consumer multiplies 64 slots by 256 B rows
-// (two 64 x 128 products a k-slice) and keeps one step's products in flight while it waits
-// for the next stage. Gate-up's 256 B rows are 128 gate rows and the matching 128 up rows,
-// so gate and up of an output column sit in the same register of the two accumulators.
+// warpgroup copies the slots' rows (a gather: each slot names its token) by cp.async and the
+// expert's rows (by TMA, or cp.async) into four stages of 48 KB, each thread's copies completing
+// the stage's barrier themselves (cp.async.mbarrier.arrive), and runs ahead into the next tile
+// while the two consumer warpgroups write the last one out. Each consumer multiplies 64 slots by
+// 256 B rows (two 64 x 128 products a k-slice) and keeps one step's products in flight while it
+// waits for the next stage. Gate-up's 256 B rows are 128 gate rows and the matching 128 up rows, so
+// gate and up of an output column sit in the same register of the two accumulators.
 
 #include "backend/cuda/AsyncCopy.cuh"
 #include "backend/cuda/CudaCheck.h"

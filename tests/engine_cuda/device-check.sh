@@ -57,10 +57,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_MOE_STORE=pairs LONGVIEW_CUDA_MOE_LOAD=cp.async limit 100 \
         ./bin/tst_cuda_session moeModelMatchesCpu >"$logs/tst_cuda_session-moe-copies.txt" 2>&1
     results+=("tst_cuda_session moeModelMatchesCpu, MoE pairs and cp.async: $(status $?)")
-    # The MoE tiles' rows through shared memory, copied out by the producer (opt-in).
-    LONGVIEW_CUDA_MOE_EPILOGUE=staged limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-staged.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE staged epilogue: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -158,8 +154,7 @@ if want moe && [[ -x bin/longview-cli ]]; then
     # layers after the first few), for each form.
     for v in "moe-defaults|" "moe-pairs|LONGVIEW_CUDA_MOE_STORE=pairs" \
         "moe-cp.async|LONGVIEW_CUDA_MOE_LOAD=cp.async" \
-        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs" \
-        "moe-staged|LONGVIEW_CUDA_MOE_EPILOGUE=staged"; do
+        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
             --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \

@@ -1455,10 +1455,9 @@ private slots:
             // more than 512 slots over several blocks); "pairs": the default tiles with down's
             // rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs, as before v115);
             // "cp.async": the expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async,
-            // as before v116), and with pairs ("cp.async-pairs"); "staged": the tiles' rows
-            // through shared memory, copied out by the producer (LONGVIEW_CUDA_MOE_EPILOGUE).
+            // as before v116), and with pairs ("cp.async-pairs").
             for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
-                                     "pairs", "cp.async", "cp.async-pairs", "staged"}) {
+                                     "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
@@ -1466,19 +1465,16 @@ private slots:
                 const bool pairs =
                     std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
                 const bool copies = std::strncmp(form, "cp.async", 8) == 0;
-                const bool staged = std::strcmp(form, "staged") == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs ||
-                                   copies || staged;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs || copies;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies || staged ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
                 if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
-                if (staged) qputenv("LONGVIEW_CUDA_MOE_EPILOGUE", "staged");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1502,7 +1498,6 @@ private slots:
                 qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
                 qunsetenv("LONGVIEW_CUDA_MOE_STORE");
                 qunsetenv("LONGVIEW_CUDA_MOE_LOAD");
-                qunsetenv("LONGVIEW_CUDA_MOE_EPILOGUE");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

@@ -1,6 +1,5 @@
 // Hopper's asynchronous pipeline pieces (sm_90a): transaction barriers in shared memory, tile
-// loads and bulk stores by the tensor memory accelerator, named barriers and warpgroup register
-// hand-over.
+// loads by the tensor memory accelerator, named barriers and warpgroup register hand-over.
 //
 // A producer thread arms a "full" barrier with the bytes it expects and starts the tile
 // loads, which complete the barrier themselves; consumers wait on its phase, use the tile,
@@ -54,26 +53,6 @@ __device__ __forceinline__ void barrierWait(std::uint32_t bar, std::uint32_t par
                      : "r"(bar), "r"(parity)
                      : "memory");
     } while (!done);
-}
-
-// `bytes` (a multiple of 16, both addresses 16-byte aligned) from shared memory at `src` to
-// global memory at `dst` by the tensor memory accelerator, in this thread's bulk group; the
-// thread's writes to `src` must be fenced for the async proxy (fence.proxy.async) before.
-__device__ __forceinline__ void bulkStore(void* dst, std::uint32_t src, std::uint32_t bytes) {
-    asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;\n" ::"l"(dst),
-                 "r"(src), "r"(bytes)
-                 : "memory");
-}
-__device__ __forceinline__ void bulkCommit() {
-    asm volatile("cp.async.bulk.commit_group;\n" ::: "memory");
-}
-// Until this thread's bulk stores have read their sources (the shared memory may be reused).
-__device__ __forceinline__ void bulkWaitRead() {
-    asm volatile("cp.async.bulk.wait_group.read 0;\n" ::: "memory");
-}
-// Until this thread's bulk stores are done (written where the next kernel reads them).
-__device__ __forceinline__ void bulkWait() {
-    asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");
 }
 
 // The box of `map` at coordinates (c0, c1, c2), innermost first, into shared memory at `dst`

@@ -48,12 +48,6 @@ constexpr int kATile = kRows * kK * 2;  // 16 KB
 constexpr int kBTile = kBRows * kK * 2; // 32 KB
 constexpr int kStageBytes = kATile + kBTile;
 constexpr int kSmem = kStages * kStageBytes + 2 * kStages * 8 + 1024;
-// The staged epilogue (STAGED): three stages, then the tile's output rows (bf16, 256 columns
-// and 16 bytes more a row, so that a warp's pair writes fall in 32 banks), then the barriers.
-constexpr int kStagedStages = 3;
-constexpr int kOutPitch = kBRows * 2 + 16;
-constexpr int kStagedSmem =
-    kStagedStages * kStageBytes + kRows * kOutPitch + 2 * kStagedStages * 8 + 16 + 1024;
 
 // A row's 16 bf16 pairs as the accumulators hold them (pair j: columns 8 j + 2 tig, + 1 of
 // the quad's row) turned into four 16-byte pieces (piece q: columns 8 (4 q + tig) .. + 7), by
@@ -99,34 +93,20 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
 // epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
 // the cp.async form's kernel takes no map parameter.
-// STAGED (TMA_B only): the consumers write a tile's output rows to shared memory and go on to
-// the next tile's products; the producer threads copy them out, a row each by the tensor memory
-// accelerator (cp.async.bulk), a few steps into the next tile, so that the tensor cores no longer
-// wait for the stores (LONGVIEW_CUDA_MOE_EPILOGUE=staged; opt-in until measured).
-template <bool GATED, bool PIECES, bool TMA_B, bool STAGED>
+template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
     static_assert(!(GATED && PIECES), "gate-up writes pairs");
-    static_assert(!STAGED || (TMA_B && !PIECES), "the staged epilogue: TMA loads, rows whole");
-    constexpr int S = STAGED ? kStagedStages : kStages;
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
     const std::uint32_t raw = sharedAddress(smemRaw);
     unsigned char* stages = smemRaw + (((raw + 1023) & ~1023u) - raw);
     const std::uint32_t base = sharedAddress(stages);
-    const std::uint32_t outRows = base + S * kStageBytes; // STAGED: the tile's output rows
-    const std::uint32_t fullBar = outRows + (STAGED ? kRows * kOutPitch : 0),
-                        emptyBar = fullBar + S * 8;
-    // STAGED: the output rows written (each consumer warp) and copied out (each producer thread)
-    const std::uint32_t outFull = emptyBar + S * 8, outEmpty = outFull + 8;
+    const std::uint32_t fullBar = base + kStages * kStageBytes, emptyBar = fullBar + kStages * 8;
     const int tid = int(threadIdx.x), wgi = tid >> 7;
     if (tid == 0) {
-        for (int i = 0; i < S; ++i) {
+        for (int i = 0; i < kStages; ++i) {
             barrierInit(fullBar + 8 * i, 128); // each producer thread's copies
             barrierInit(emptyBar + 8 * i, kConsumerWarps);
-        }
-        if constexpr (STAGED) {
-            barrierInit(outFull, kConsumerWarps);
-            barrierInit(outEmpty, 128);
         }
         fenceBarrierInit();
     }
@@ -144,28 +124,6 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
         const int cr = tid >> 3, cc = tid & 7;
         const std::uint32_t swz = std::uint32_t((cc ^ (cr & 7)) << 4); // the same for every i
         int g = 0;                                                     // stages filled so far
-        // STAGED: the block's tile whose rows wait to be copied out (-1: none), its first slot,
-        // end and first column; the block's tiles so far
-        int outTile = -1, outRow0 = 0, outEnd = 0, outN0 = 0, tiles = 0;
-        bool outPending = false; // bulk stores whose reads are not yet waited for
-        auto copyOut = [&]() {   // row tid of tile outTile, once the consumers wrote it
-            barrierWait(outFull, outTile & 1);
-            outTile = -1;
-            const int p = outRow0 + tid;
-            if (p < outEnd) {
-                __nv_bfloat16* dst = GATED ? a.act + std::int64_t(p) * F + outN0
-                                           : a.partial + std::int64_t(a.order[p]) * H + outN0;
-                const int n = min(cols, N - outN0); // N % 8 == 0: whole 16-byte pieces
-                bulkStore(dst, outRows + tid * kOutPitch, std::uint32_t(n * 2));
-            }
-            bulkCommit();
-            outPending = true;
-        };
-        auto releaseOut = [&]() { // the rows read: the consumers may write the next tile's
-            bulkWaitRead();
-            barrierArrive(outEmpty);
-            outPending = false;
-        };
         for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
             const ExpertTile<GATED> t(a, w / colTiles);
             const int n0 = (w % colTiles) * cols;
@@ -175,10 +133,8 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                 aRow[i] = t.aRow(a, t.row0 + cr + 16 * i);
             const __nv_bfloat16* bRow = t.w + std::int64_t(n0 + cr) * K;
             for (int step = 0; step < steps; ++step, ++g) {
-                const int st = g % S;
-                if constexpr (STAGED)
-                    if (outPending) releaseOut();
-                barrierWait(emptyBar + 8 * st, ((g / S) & 1) ^ 1);
+                const int st = g % kStages;
+                barrierWait(emptyBar + 8 * st, ((g / kStages) & 1) ^ 1);
                 const int k = step * kK + cc * 8;
                 const bool inK = k < K;
                 unsigned char* As = stages + st * kStageBytes;
@@ -210,25 +166,7 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                     cpAsync16(Bs + (cr + 16 * i) * 128 + swz, ok ? bRow + row * K + k : t.w, ok);
                 }
                 barrierArriveOnCopies(fullBar + 8 * st);
-                // The last tile's rows, once this tile's first stages are on their way (the
-                // consumers write them after its products, then start on these).
-                if constexpr (STAGED)
-                    if (outTile >= 0 && step == min(S, steps) - 1) copyOut();
             }
-            if constexpr (STAGED) {
-                outTile = tiles++;
-                outRow0 = t.row0;
-                outEnd = t.rowEnd;
-                outN0 = n0;
-            }
-        }
-        if constexpr (STAGED) {
-            if (outPending) releaseOut();
-            if (outTile >= 0) { // the block's last tile
-                copyOut();
-                releaseOut();
-            }
-            bulkWait(); // written before the kernel ends: the next one reads them
         }
         asm volatile("cp.async.wait_all;\n" ::: "memory");
         return;
@@ -238,11 +176,11 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
     const int wg = wgi - 1, lane = tid & 31, warp = (tid >> 5) & 3, gid = lane >> 2, tig = lane & 3;
     auto handBack = [&](int g) { // the products of fill g are done in this warp
         __syncwarp();
-        if (lane == 0) barrierArrive(emptyBar + 8 * (g % S));
+        if (lane == 0) barrierArrive(emptyBar + 8 * (g % kStages));
     };
-    int g = 0, tiles = 0; // fills and tiles so far
+    int g = 0;
     float d[2][64];
-    for (int w = int(blockIdx.x); w < work; w += int(gridDim.x), ++tiles) {
+    for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
         const ExpertTile<GATED> t(a, w / colTiles);
         const int n0 = (w % colTiles) * cols;
 #pragma unroll
@@ -251,8 +189,8 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             for (int i = 0; i < 64; ++i)
                 d[h][i] = 0.0f;
         for (int step = 0; step < steps; ++step, ++g) {
-            const int st = g % S;
-            barrierWait(fullBar + 8 * st, (g / S) & 1);
+            const int st = g % kStages;
+            barrierWait(fullBar + 8 * st, (g / kStages) & 1);
             fenceSharedForAsyncProxy(); // the producers' copies, for the tensor cores' reads
             const std::uint32_t aAddr = base + st * kStageBytes + wg * 64 * 128;
             const std::uint32_t bAddr = base + st * kStageBytes + kATile;
@@ -276,33 +214,7 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
         // Element 4 j + e of d[h]: row gid + 8 (e / 2) of the warp's 16, column 8 j + 2 tig +
         // e % 2 of B's rows 128 h ...
-        if constexpr (STAGED) { // every row (the producer copies those of slots), as pairs
-            barrierWait(outEmpty, (tiles & 1) ^ 1); // the last tile's rows read
-            (void)t;
-#pragma unroll
-            for (int half = 0; half < 2; ++half) {
-                const int r = wg * 64 + warp * 16 + gid + 8 * half;
-                unsigned char* row = stages + S * kStageBytes + r * kOutPitch;
-#pragma unroll
-                for (int j = 0; j < 16; ++j) {
-                    const int n = 8 * j + 2 * tig;
-                    if constexpr (GATED) {
-                        const float g0 = d[0][4 * j + 2 * half], g1 = d[0][4 * j + 2 * half + 1];
-                        const float u0 = d[1][4 * j + 2 * half], u1 = d[1][4 * j + 2 * half + 1];
-                        *reinterpret_cast<std::uint32_t*>(row + 2 * n) =
-                            bf16Pair(siluf(g0) * u0, siluf(g1) * u1);
-                    } else {
-#pragma unroll
-                        for (int h = 0; h < 2; ++h)
-                            *reinterpret_cast<std::uint32_t*>(row + 2 * (128 * h + n)) =
-                                bf16Pair(d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
-                    }
-                }
-            }
-            fenceSharedForAsyncProxy(); // for the bulk copies' reads
-            __syncwarp();
-            if (lane == 0) barrierArrive(outFull);
-        } else if constexpr (PIECES) {
+        if constexpr (PIECES) {
 #pragma unroll
             for (int half = 0; half < 2; ++half) {
                 const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
@@ -363,13 +275,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false, false>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES, bool STAGED>
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true, STAGED>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -401,10 +313,9 @@ struct TileGrids {
     int upCols, downCols;
     unsigned up, down;
 };
-TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const void* down,
-                    int smem = kSmem) {
-    allowDynamicSharedMemory(gateUp, smem, "moeGateUp (warp-specialized) shared memory");
-    allowDynamicSharedMemory(down, smem, "moeDown (warp-specialized) shared memory");
+TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const void* down) {
+    allowDynamicSharedMemory(gateUp, kSmem, "moeGateUp (warp-specialized) shared memory");
+    allowDynamicSharedMemory(down, kSmem, "moeDown (warp-specialized) shared memory");
     const int sms = multiprocessors();
     TileGrids g{int(ceilDiv(a.F, kBRows / 2)), int(ceilDiv(a.x.cols, kBRows)), 0, 0};
     g.up = unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * g.upCols));
@@ -418,17 +329,7 @@ void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     const std::int64_t H = a.x.cols;
     if (tma && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        if (switchIs("LONGVIEW_CUDA_MOE_EPILOGUE", "staged")) {
-            const auto up = moeTileWsTmaKernel<true, false, true>,
-                       down = moeTileWsTmaKernel<false, false, true>;
-            const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
-                                          reinterpret_cast<const void*>(down), kStagedSmem);
-            launchKernel(up, g.up, kThreads, kStagedSmem, s, "moeGateUp", upMap, a, g.upCols);
-            launchKernel(down, g.down, kThreads, kStagedSmem, s, "moeDown", downMap, a, g.downCols);
-            return;
-        }
-        const auto up = moeTileWsTmaKernel<true, false, false>,
-                   down = moeTileWsTmaKernel<false, PIECES, false>;
+        const auto up = moeTileWsTmaKernel<true, false>, down = moeTileWsTmaKernel<false, PIECES>;
         const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
                                       reinterpret_cast<const void*>(down));
         launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);

@@ -52,8 +52,8 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
         ./bin/tst_cuda_session \
         >"$logs/tst_cuda_session-99k.txt" 2>&1
     results+=("tst_cuda_session, 99 KB of shared memory: $(status $?)")
-    # The MoE tiles as before v115 and v116: down's rows as bf16 pairs, the expert's rows
-    # gathered by cp.async.
+    # The MoE tiles' other forms: the slots' rows as bf16 pairs, the expert's rows gathered by
+    # cp.async.
     LONGVIEW_CUDA_MOE_STORE=pairs LONGVIEW_CUDA_MOE_LOAD=cp.async limit 100 \
         ./bin/tst_cuda_session moeModelMatchesCpu >"$logs/tst_cuda_session-moe-copies.txt" 2>&1
     results+=("tst_cuda_session moeModelMatchesCpu, MoE pairs and cp.async: $(status $?)")

@@ -1452,10 +1452,11 @@ private slots:
             // tiles on an H100), the direct one, the grouped one for a few tokens, the
             // mma.sync tiles and the wgmma tiles before the warp-specialized ones for more;
             // "group-block": the default tiles after the one-block grouping (the default groups
-            // more than 512 slots over several blocks); "pairs": the default tiles with down's
-            // rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs, as before v115);
-            // "cp.async": the expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async,
-            // as before v116), and with pairs ("cp.async-pairs").
+            // more than 512 slots over several blocks); "pairs": the default tiles with the
+            // slots' rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs); "cp.async": the
+            // expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async, as before
+            // v116; also the form where F or H is not a multiple of 32), and with pairs
+            // ("cp.async-pairs").
             for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
                                      "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;

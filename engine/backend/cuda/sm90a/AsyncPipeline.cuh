@@ -64,12 +64,12 @@ __device__ __forceinline__ void tileLoad3d(std::uint32_t dst, const CUtensorMap*
                  "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
                  : "memory");
 }
-// The same for a 2D map at (c0, c1).
-__device__ __forceinline__ void tileLoad2d(std::uint32_t dst, const CUtensorMap* map, int c0,
-                                           int c1, std::uint32_t bar) {
-    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
-                 " [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
-                 "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar)
+// The same for a 5D map at (c0, 0, 0, 0, c4).
+__device__ __forceinline__ void tileLoad5d(std::uint32_t dst, const CUtensorMap* map, int c0,
+                                           int c4, std::uint32_t bar) {
+    asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 " [%0], [%1, {%2, %3, %3, %3, %4}], [%5];\n" ::"r"(dst),
+                 "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(0), "r"(c4), "r"(bar)
                  : "memory");
 }
 __device__ __forceinline__ void prefetchTensorMap(const CUtensorMap* map) {

@@ -2,7 +2,8 @@
 // the default there since v112 (H100, a 4096-token chunk of Granite 4.0-H Tiny: gate-up 232 ->
 // 203 us, down 159 -> 155; LONGVIEW_CUDA_MOE=wgmma for MoeTilesWgmma.cu's tiles), with the
 // expert's rows by TMA (v116) and down's rows in 16-byte pieces (v115) since session 41:
-// gate-up 202.5 us, down 126.8.
+// gate-up 202.5 us, down 126.8; since v120 (session 42) the expert's rows come in an order
+// that makes each lane's products of a row whole 16-byte pieces (outputColumn), for both.
 //
 // Those tiles (two warpgroups, every thread copying and multiplying, three cp.async stages)
 // reach ~335 TFLOP/s on Granite 4.0-H Tiny's experts: bound by latency at two blocks an SM,
@@ -49,53 +50,38 @@ constexpr int kBTile = kBRows * kK * 2; // 32 KB
 constexpr int kStageBytes = kATile + kBTile;
 constexpr int kSmem = kStages * kStageBytes + 2 * kStages * 8 + 1024;
 
-// A row's 16 bf16 pairs as the accumulators hold them (pair j: columns 8 j + 2 tig, + 1 of
-// the quad's row) turned into four 16-byte pieces (piece q: columns 8 (4 q + tig) .. + 7), by
-// a transpose within each quad: the epilogue then writes 64 contiguous bytes a row and
-// instruction where the pairs wrote 16 (half of each 32-byte sector, one instruction in four).
-// Every lane of the warp takes part (the shuffles); the quads' rows may be stored or not.
-__device__ __forceinline__ void quadPieces(const std::uint32_t (&v)[16], uint4 (&piece)[4],
-                                           int tig) {
-    const unsigned quad = unsigned(threadIdx.x & 31) & ~3u;
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-        std::uint32_t w[4];
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            // Round r: lane tig sends its pair 4 q + (tig + r) % 4 and receives from lane
-            // (tig - r) % 4 that lane's pair 4 q + tig, the piece's word (tig - r) % 4.
-            const int send = (tig + r) & 3, from = (tig - r) & 3;
-            const std::uint32_t out = send == 0   ? v[4 * q]
-                                      : send == 1 ? v[4 * q + 1]
-                                      : send == 2 ? v[4 * q + 2]
-                                                  : v[4 * q + 3];
-            const std::uint32_t in = r ? __shfl_sync(0xffffffffu, out, int(quad) + from) : out;
-#pragma unroll
-            for (int i = 0; i < 4; ++i)
-                if (i == from) w[i] = in;
-        }
-        piece[q] = make_uint4(w[0], w[1], w[2], w[3]);
-    }
+// The output column (of the tile's 128 a box) whose B row sits in row c of a stage's box,
+// and the other way round. Within each 32 rows the two 2-bit fields above the lowest bit trade
+// places (c = 32 q + 8 m + 2 t + e holds column 32 q + 8 t + 2 m + e), so that the
+// accumulators' pairs j = 4 q .. 4 q + 3 of lane t of a quad (columns 8 j + 2 t, + 1 of B's
+// rows) are the output columns 8 (4 q + t) .. + 7: a 16-byte piece of the row, written as it
+// is held, where the rows in B's order would need a transpose within each quad (v115: 112
+// selects and 12 shuffles a row and half of down's epilogue) or 4-byte pairs.
+__host__ __device__ constexpr int outputColumn(int c) {
+    return (c & ~31) | (((c >> 1) & 3) << 3) | (((c >> 3) & 3) << 1) | (c & 1);
 }
+static_assert(outputColumn(2) == 8 && outputColumn(8) == 2 && outputColumn(outputColumn(45)) == 45);
 
 __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
     const __nv_bfloat162 p = __floats2bfloat162_rn(lo, hi);
     return *reinterpret_cast<const std::uint32_t*>(&p);
 }
 
-// PIECES (down only): the slots' output rows in 16-byte pieces (quadPieces), else in pairs as
-// the accumulators hold them. H100, ncu, a 4096-token chunk of Tiny: down 161.0 -> 131.5 us
-// (the pairs' stores were a fifth of its stall samples, most waiting on the store queue);
-// gate-up's 256-byte activation rows in pieces measured 207.5 -> 242.4, so gate-up keeps pairs.
+// The expert's rows come into each stage in outputColumn's order, so that each lane's products
+// of a row are 16-byte pieces of it. PIECES: the slots' output rows written in those pieces
+// (H100, ncu, a 4096-token chunk of Tiny: down 161.0 -> 131.5 us with v115's transposes, the
+// pairs' stores a fifth of its stall samples, most waiting on the store queue), else in bf16
+// pairs (LONGVIEW_CUDA_MOE_STORE=pairs). Gate-up's SiLU on the SFU (siluFast): the grouped
+// tiles run bf16 weights only and write bf16 activations.
 // TMA_B: the expert's rows come as two boxes of 128 rows x 64 K by the tensor memory
-// accelerator (bMap over the weights, [experts' rows, K]), the slots' rows still gathered by
-// cp.async: the stage's barrier then waits for the producer threads' copies and for the
-// boxes' bytes. Rows past an expert's N are the next rows of the map, whose columns the
-// epilogue never stores; K past the end reads as zeros. One body serves two kernels, so that
-// the cp.async form's kernel takes no map parameter.
+// accelerator (bMap, weightMap's five-dimensional view of the weights that puts them in
+// outputColumn's order), the slots' rows still gathered by cp.async: the stage's barrier then
+// waits for the producer threads' copies and for the boxes' bytes. Rows past an expert's N are
+// the next rows of the map, whose columns the epilogue never stores; K past the end reads as
+// zeros. One body serves two kernels, so that the cp.async form's kernel takes no map
+// parameter.
 template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
-    static_assert(!(GATED && PIECES), "gate-up writes pairs");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
     const std::uint32_t raw = sharedAddress(smemRaw);
@@ -123,7 +109,15 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
         if (TMA_B && tid == 0) prefetchTensorMap(bMap);
         const int cr = tid >> 3, cc = tid & 7;
         const std::uint32_t swz = std::uint32_t((cc ^ (cr & 7)) << 4); // the same for every i
-        int g = 0;                                                     // stages filled so far
+        // the byte offsets in a stage's B of output columns cr and cr + 16 (cp.async form):
+        // their box rows, each with its row's swizzle
+        std::uint32_t bBox[2];
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+            const int r = outputColumn(cr + 16 * j);
+            bBox[j] = std::uint32_t(r * 128) + std::uint32_t((cc ^ (r & 7)) << 4);
+        }
+        int g = 0; // stages filled so far
         for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
             const ExpertTile<GATED> t(a, w / colTiles);
             const int n0 = (w % colTiles) * cols;
@@ -144,11 +138,12 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                         const std::uint32_t bar = fullBar + 8 * st;
                         const std::uint32_t bDst = base + st * kStageBytes + kATile;
                         // gate-up: gate rows n0 .., then up rows F + n0 ..; down: rows n0 ..
-                        const int row0 = t.e * (GATED ? 2 * F : H) + n0;
+                        // (32-row blocks of the map: F and H are multiples of 32 here)
+                        const int block0 = (t.e * (GATED ? 2 * F : H) + n0) / 32;
                         barrierExpect(bar, kBTile);
-                        tileLoad2d(bDst, bMap, step * kK, row0, bar);
-                        tileLoad2d(bDst + 128 * 128, bMap, step * kK, row0 + (GATED ? F : 128),
-                                   bar);
+                        tileLoad5d(bDst, bMap, step * kK, block0, bar);
+                        tileLoad5d(bDst + 128 * 128, bMap, step * kK,
+                                   block0 + (GATED ? F : 128) / 32, bar);
                     }
                 }
 #pragma unroll
@@ -158,12 +153,15 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                 }
 #pragma unroll
                 for (int i = 0; i < (TMA_B ? 0 : kBRows / 16); ++i) {
-                    // B row cr + 16 i: gate-up's first 128 are gate rows n0 .., the next 128
-                    // the up rows F + n0 ..; down's are rows n0 .. of the expert's down.
-                    const int c = cr + 16 * (GATED ? i % 8 : i); // the output column's offset
+                    // Output column cr + 16 i of the tile: gate-up's first 128 are gate rows
+                    // n0 .., the next 128 the up rows F + n0 ..; down's are rows n0 .. of the
+                    // expert's down. Each lands in the box row outputColumn gives it, which
+                    // moves rows within 32: 32 (i / 2) + outputColumn(cr + 16 (i % 2)) (bBox).
+                    const int c = cr + 16 * (GATED ? i % 8 : i);
                     const bool ok = inK && n0 + c < N;
                     const std::int64_t row = GATED && i >= 8 ? F + 16 * (i - 8) : 16 * i;
-                    cpAsync16(Bs + (cr + 16 * i) * 128 + swz, ok ? bRow + row * K + k : t.w, ok);
+                    cpAsync16(Bs + bBox[i % 2] + 32 * 128 * (i / 2), ok ? bRow + row * K + k : t.w,
+                              ok);
                 }
                 barrierArriveOnCopies(fullBar + 8 * st);
             }
@@ -212,58 +210,42 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
         fenceRegisters(d[1]);
         handBack(g - 1);
 
-        // Element 4 j + e of d[h]: row gid + 8 (e / 2) of the warp's 16, column 8 j + 2 tig +
-        // e % 2 of B's rows 128 h ...
-        if constexpr (PIECES) {
+        // Element 4 j + e of d[h]: row gid + 8 (e / 2) of the warp's 16, B's row 8 j + 2 tig +
+        // e % 2 of its box h: output column n0 + 128 h + outputColumn(8 j + 2 tig) + e % 2.
+        // Gate-up: h = 0 the gate, 1 the up row of the same column; N % 8 == 0, so that a
+        // piece or a pair is in or out whole.
 #pragma unroll
-            for (int half = 0; half < 2; ++half) {
-                const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
-                const bool live = p < t.rowEnd;
-                __nv_bfloat16* dst = live ? a.partial + std::int64_t(a.order[p]) * H : nullptr;
+        for (int half = 0; half < 2; ++half) {
+            const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
+            if (p >= t.rowEnd) continue;
+            __nv_bfloat16* dst =
+                GATED ? a.act + std::int64_t(p) * F : a.partial + std::int64_t(a.order[p]) * H;
 #pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                    std::uint32_t v[16];
+            for (int h = 0; h < (GATED ? 1 : 2); ++h) {
+                std::uint32_t v[16];
 #pragma unroll
-                    for (int j = 0; j < 16; ++j)
-                        v[j] = bf16Pair(d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
-                    uint4 piece[4];
-                    quadPieces(v, piece, tig);
-                    if (!live) continue;
+                for (int j = 0; j < 16; ++j) {
+                    const float x0 = d[h][4 * j + 2 * half], x1 = d[h][4 * j + 2 * half + 1];
+                    if constexpr (GATED)
+                        v[j] = bf16Pair(siluFast(x0) * d[1][4 * j + 2 * half],
+                                        siluFast(x1) * d[1][4 * j + 2 * half + 1]);
+                    else
+                        v[j] = bf16Pair(x0, x1);
+                }
+                if constexpr (PIECES) {
 #pragma unroll
                     for (int q = 0; q < 4; ++q) {
-                        const int n = n0 + 128 * h + 8 * (4 * q + tig); // H % 8 == 0
-                        if (n < H) *reinterpret_cast<uint4*>(dst + n) = piece[q];
-                    }
-                }
-            }
-        } else {
-#pragma unroll
-            for (int half = 0; half < 2; ++half) {
-                const int p = t.row0 + wg * 64 + warp * 16 + gid + 8 * half;
-                if (p >= t.rowEnd) continue;
-                if constexpr (GATED) {
-                    __nv_bfloat16* dst = a.act + std::int64_t(p) * F;
-#pragma unroll
-                    for (int j = 0; j < 16; ++j) {
-                        // F % 8 == 0: n and n + 1 both in or out
-                        const int n = n0 + 8 * j + 2 * tig;
-                        if (n >= F) continue;
-                        const float g0 = d[0][4 * j + 2 * half], g1 = d[0][4 * j + 2 * half + 1];
-                        const float u0 = d[1][4 * j + 2 * half], u1 = d[1][4 * j + 2 * half + 1];
-                        *reinterpret_cast<__nv_bfloat162*>(dst + n) =
-                            __floats2bfloat162_rn(siluf(g0) * u0, siluf(g1) * u1);
+                        const int n = n0 + 128 * h + outputColumn(32 * q + 2 * tig);
+                        if (n < N)
+                            *reinterpret_cast<uint4*>(dst + n) =
+                                make_uint4(v[4 * q], v[4 * q + 1], v[4 * q + 2], v[4 * q + 3]);
                     }
                 } else {
-                    __nv_bfloat16* dst = a.partial + std::int64_t(a.order[p]) * H;
 #pragma unroll
-                    for (int h = 0; h < 2; ++h)
-#pragma unroll
-                        for (int j = 0; j < 16; ++j) {
-                            const int n = n0 + 128 * h + 8 * j + 2 * tig; // H % 8 == 0
-                            if (n >= H) continue;
-                            *reinterpret_cast<__nv_bfloat162*>(dst + n) = __floats2bfloat162_rn(
-                                d[h][4 * j + 2 * half], d[h][4 * j + 2 * half + 1]);
-                        }
+                    for (int j = 0; j < 16; ++j) {
+                        const int n = n0 + 128 * h + outputColumn(8 * j + 2 * tig);
+                        if (n < N) *reinterpret_cast<std::uint32_t*>(dst + n) = v[j];
+                    }
                 }
             }
         }
@@ -292,16 +274,22 @@ int multiprocessors() {
     return count;
 }
 
-// The map of an expert stack [rows, K] bf16 in boxes of 128 rows x 64 K, 128-byte swizzled
-// as the producer's cp.async copies place them; K past the end reads as zeros.
+// The map of an expert stack [rows, K] bf16 (rows a multiple of 32) in boxes of 128 rows x
+// 64 K, 128-byte swizzled as the producer's cp.async copies place them and each 32 rows in
+// outputColumn's order: its dimensions, innermost first, are K, e (rows 1 apart), t (8 apart),
+// m (2 apart) and q (32 apart), and a box fills shared memory in that order, so that row
+// 32 q + 8 t + 2 m + e lands in the box's row 32 q + 8 m + 2 t + e. K past the end reads as
+// zeros. Coordinates: (k, 0, 0, 0, first row / 32).
 bool weightMap(CUtensorMap& map, const void* w, std::int64_t rows, std::int64_t K) {
     const auto encode = tensorMapEncoder();
-    if (!encode || K % 8 != 0 || reinterpret_cast<std::uintptr_t>(w) % 16 != 0) return false;
-    const cuuint64_t dims[2] = {cuuint64_t(K), cuuint64_t(rows)};
-    const cuuint64_t strides[1] = {cuuint64_t(K) * 2};
-    const cuuint32_t box[2] = {kK, 128};
-    const cuuint32_t steps[2] = {1, 1};
-    return encode(&map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void*>(w), dims, strides,
+    if (!encode || K % 8 != 0 || rows % 32 != 0 || reinterpret_cast<std::uintptr_t>(w) % 16 != 0)
+        return false;
+    const cuuint64_t row = cuuint64_t(K) * 2; // bytes
+    const cuuint64_t dims[5] = {cuuint64_t(K), 2, 4, 4, cuuint64_t(rows / 32)};
+    const cuuint64_t strides[4] = {row, 8 * row, 2 * row, 32 * row}; // e, t, m, q
+    const cuuint32_t box[5] = {kK, 2, 4, 4, 4};
+    const cuuint32_t steps[5] = {1, 1, 1, 1, 1};
+    return encode(&map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 5, const_cast<void*>(w), dims, strides,
                   box, steps, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
                   CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
                   CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
@@ -327,16 +315,17 @@ template <bool PIECES>
 void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     CUtensorMap upMap{}, downMap{};
     const std::int64_t H = a.x.cols;
-    if (tma && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
+    // The boxes start at 32-row blocks of the maps: gate-up's up rows at F, down's at H.
+    if (tma && a.F % 32 == 0 && H % 32 == 0 && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        const auto up = moeTileWsTmaKernel<true, false>, down = moeTileWsTmaKernel<false, PIECES>;
+        const auto up = moeTileWsTmaKernel<true, PIECES>, down = moeTileWsTmaKernel<false, PIECES>;
         const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
                                       reinterpret_cast<const void*>(down));
         launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
         launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
         return;
     }
-    const auto up = moeTileWsKernel<true, false>, down = moeTileWsKernel<false, PIECES>;
+    const auto up = moeTileWsKernel<true, PIECES>, down = moeTileWsKernel<false, PIECES>;
     const TileGrids g =
         tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
     launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", a, g.upCols);
@@ -346,10 +335,9 @@ void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
 } // namespace
 
 void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_t s) {
-    // The defaults since session 41's A/B (H100, Tiny prefill +3.4% at 16K): down's rows in
-    // 16-byte pieces (v115; LONGVIEW_CUDA_MOE_STORE=pairs for the pairs gate-up keeps) and the
-    // expert's rows by the tensor memory accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for
-    // the gathers).
+    // The defaults: the slots' rows in 16-byte pieces (v115 down, v120 both;
+    // LONGVIEW_CUDA_MOE_STORE=pairs for bf16 pairs) and the expert's rows by the tensor memory
+    // accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for the gathers).
     const bool tma = !switchIs("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
     if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
         launchTiles<false>(a, tiles, tma, s);

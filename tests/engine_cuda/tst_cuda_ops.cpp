@@ -1460,9 +1460,11 @@ private slots:
             // expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async, as before
             // v116; also the form where F or H is not a multiple of 32), and with pairs
             // ("cp.async-pairs"); "cluster": the TMA tiles in clusters of two sharing the
-            // expert's rows (LONGVIEW_CUDA_MOE_CLUSTER=2).
-            for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
-                                     "pairs", "cp.async", "cp.async-pairs", "cluster"}) {
+            // expert's rows (LONGVIEW_CUDA_MOE_CLUSTER=2), "cluster-expert" with the tiles
+            // listed to pair one expert's (=expert).
+            for (const char* form :
+                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pairs", "cp.async",
+                  "cp.async-pairs", "cluster", "cluster-expert"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
@@ -1470,7 +1472,7 @@ private slots:
                 const bool pairs =
                     std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
                 const bool copies = std::strncmp(form, "cp.async", 8) == 0;
-                const bool cluster = std::strcmp(form, "cluster") == 0;
+                const bool cluster = std::strncmp(form, "cluster", 7) == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
                                    std::strcmp(form, "wgmma") == 0 || groupBlock || pairs ||
                                    copies || cluster;
@@ -1482,7 +1484,9 @@ private slots:
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
                 if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
-                if (cluster) qputenv("LONGVIEW_CUDA_MOE_CLUSTER", "2");
+                if (cluster)
+                    qputenv("LONGVIEW_CUDA_MOE_CLUSTER",
+                            std::strcmp(form, "cluster") == 0 ? "2" : "expert");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);

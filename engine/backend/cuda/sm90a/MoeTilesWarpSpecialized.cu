@@ -393,7 +393,8 @@ void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     // The boxes start at 32-row blocks of the maps: gate-up's up rows at F, down's at H.
     if (tma && a.F % 32 == 0 && H % 32 == 0 && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        if (switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "2")) {
+        if (switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "2") ||
+            switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "expert")) {
             const auto up = moeTileWsTmaKernel<true, PIECES, true>,
                        down = moeTileWsTmaKernel<false, PIECES, true>;
             const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
@@ -426,7 +427,8 @@ void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_
     // LONGVIEW_CUDA_MOE_STORE=pairs for bf16 pairs) and the expert's rows by the tensor memory
     // accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for the gathers).
     // LONGVIEW_CUDA_MOE_CLUSTER=2 (v121, opt-in): the TMA tiles in clusters of two, each
-    // expert's rows shared by a pair of its tiles.
+    // expert's rows shared by a pair of its tiles; =expert (v122): the same with the tiles
+    // listed so that a pair is one expert's wherever it can be (listExperts in Moe.cu).
     const bool tma = !switchIs("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
     if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
         launchTiles<false>(a, tiles, tma, s);

@@ -95,12 +95,14 @@ __device__ __forceinline__ int clusterRank() {
     asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
     return int(r);
 }
-// One arrival on the barrier at `bar` (this CTA's shared address) in CTA `rank` of the cluster,
-// releasing this thread's earlier accesses at cluster scope.
+// One arrival on the barrier at `bar` (this CTA's shared address) in CTA `rank` of the cluster.
+// Its release is at CTA scope, as CUTLASS's cluster barriers do: what it hands over is this
+// CTA's own shared memory, read by products already waited for, and a release at cluster scope
+// would also wait for this thread's outstanding global stores (v121: gate-up 179 -> 275 us).
 __device__ __forceinline__ void barrierArriveInCta(std::uint32_t bar, int rank) {
     asm volatile("{\n.reg .b32 remote;\n"
                  "mapa.shared::cluster.u32 remote, %0, %1;\n"
-                 "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n" ::"r"(bar),
+                 "mbarrier.arrive.release.cta.shared::cluster.b64 _, [remote];\n}\n" ::"r"(bar),
                  "r"(rank)
                  : "memory");
 }

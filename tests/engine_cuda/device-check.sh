@@ -57,12 +57,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_MOE_STORE=pairs LONGVIEW_CUDA_MOE_LOAD=cp.async limit 100 \
         ./bin/tst_cuda_session moeModelMatchesCpu >"$logs/tst_cuda_session-moe-copies.txt" 2>&1
     results+=("tst_cuda_session moeModelMatchesCpu, MoE pairs and cp.async: $(status $?)")
-    LONGVIEW_CUDA_MOE_CLUSTER=2 limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-cluster.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE tiles in clusters: $(status $?)")
-    LONGVIEW_CUDA_MOE_CLUSTER=expert limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-cluster-expert.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE clusters on one expert's pairs: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -160,9 +154,7 @@ if want moe && [[ -x bin/longview-cli ]]; then
     # layers after the first few), for each form.
     for v in "moe-defaults|" "moe-pairs|LONGVIEW_CUDA_MOE_STORE=pairs" \
         "moe-cp.async|LONGVIEW_CUDA_MOE_LOAD=cp.async" \
-        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs" \
-        "moe-cluster|LONGVIEW_CUDA_MOE_CLUSTER=2" \
-        "moe-cluster-expert|LONGVIEW_CUDA_MOE_CLUSTER=expert"; do
+        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
             --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \

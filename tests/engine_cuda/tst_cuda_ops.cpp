@@ -1395,8 +1395,7 @@ private slots:
               Case{300, 1536, 512, 64, 6, 1024, DType::BF16},
               // experts with several tiles of rows; F and H not multiples of a tile
               Case{300, 256, 128, 4, 2, 0, DType::BF16}, Case{70, 72, 40, 5, 3, 24, DType::BF16},
-              // ~5 tiles an expert, 25 or so in all: the clusters' pairs of tiles one expert's,
-              // two experts', and one alone at the end
+              // ~5 tiles an expert, 25 or so in all (3000 slots: the grouping over several blocks)
               Case{1000, 128, 64, 5, 3, 0, DType::BF16},
               // the rows form's sum: F over three passes of 512, 8 experts and a shared one
               // wider than them (its own batch of rows); 3 tokens; Granite 4.0-H Small's 10 of
@@ -1459,12 +1458,9 @@ private slots:
             // slots' rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs); "cp.async": the
             // expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async, as before
             // v116; also the form where F or H is not a multiple of 32), and with pairs
-            // ("cp.async-pairs"); "cluster": the TMA tiles in clusters of two sharing the
-            // expert's rows (LONGVIEW_CUDA_MOE_CLUSTER=2), "cluster-expert" with the tiles
-            // listed to pair one expert's (=expert).
-            for (const char* form :
-                 {"", "direct", "grouped", "mma", "wgmma", "group-block", "pairs", "cp.async",
-                  "cp.async-pairs", "cluster", "cluster-expert"}) {
+            // ("cp.async-pairs").
+            for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
+                                     "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
@@ -1472,21 +1468,16 @@ private slots:
                 const bool pairs =
                     std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
                 const bool copies = std::strncmp(form, "cp.async", 8) == 0;
-                const bool cluster = std::strncmp(form, "cluster", 7) == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs ||
-                                   copies || cluster;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs || copies;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies || cluster ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
                 if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
-                if (cluster)
-                    qputenv("LONGVIEW_CUDA_MOE_CLUSTER",
-                            std::strcmp(form, "cluster") == 0 ? "2" : "expert");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1510,7 +1501,6 @@ private slots:
                 qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
                 qunsetenv("LONGVIEW_CUDA_MOE_STORE");
                 qunsetenv("LONGVIEW_CUDA_MOE_LOAD");
-                qunsetenv("LONGVIEW_CUDA_MOE_CLUSTER");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

@@ -21,36 +21,22 @@ namespace lv::cuda {
 // unless LONGVIEW_CUDA_PDL=0. Read once per device.
 bool dependentLaunchEnabled();
 
-// kernel<<<grid, block, smem, s>>>(args...), as a programmatic dependent where enabled, in
-// clusters of `cluster` blocks (1: none; grid a multiple of it); reports a bad launch as `what`.
+// kernel<<<grid, block, smem, s>>>(args...), as a programmatic dependent where enabled;
+// reports a bad launch as `what`.
 template <class... Params, class... Args>
-void launchKernelInClusters(unsigned cluster, void (*kernel)(Params...), dim3 grid, dim3 block,
-                            std::size_t smem, cudaStream_t s, const char* what, Args&&... args) {
-    cudaLaunchAttribute attrs[2]{};
-    unsigned n = 0;
-    if (dependentLaunchEnabled()) {
-        attrs[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attrs[n++].val.programmaticStreamSerializationAllowed = 1;
-    }
-    if (cluster > 1) {
-        attrs[n].id = cudaLaunchAttributeClusterDimension;
-        attrs[n].val.clusterDim.x = cluster;
-        attrs[n].val.clusterDim.y = 1;
-        attrs[n++].val.clusterDim.z = 1;
-    }
+void launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t smem,
+                  cudaStream_t s, const char* what, Args&&... args) {
+    cudaLaunchAttribute attr{};
+    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr.val.programmaticStreamSerializationAllowed = 1;
     cudaLaunchConfig_t cfg{};
     cfg.gridDim = grid;
     cfg.blockDim = block;
     cfg.dynamicSmemBytes = smem;
     cfg.stream = s;
-    cfg.attrs = attrs;
-    cfg.numAttrs = n;
+    cfg.attrs = &attr;
+    cfg.numAttrs = dependentLaunchEnabled() ? 1 : 0;
     check(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...), what);
-}
-template <class... Params, class... Args>
-void launchKernel(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t smem,
-                  cudaStream_t s, const char* what, Args&&... args) {
-    launchKernelInClusters(1, kernel, grid, block, smem, s, what, std::forward<Args>(args)...);
 }
 
 #ifdef __CUDACC__

@@ -167,54 +167,34 @@ __global__ void moeInputKernel(Rows x, __nv_bfloat16* xb) {
 
 // The experts' rows one after the other, from their slot counts (one warp, 32 experts at a
 // time): cursor[e] += expert e's first row; where `list`, also the offsets, the tiles of
-// kTileRows rows and their count. PAIRED (v122, with LONGVIEW_CUDA_MOE_CLUSTER=expert): the
-// tiles listed so that the clusters' pairs (2 u, 2 u + 1) are one expert's wherever they can
-// be: first each expert's tiles but its odd last one, each expert's run even and so starting
-// at an even place, then the odd ones; any order of the list serves every tile kernel.
-template <bool PAIRED>
+// kTileRows rows and their count.
 __device__ void listExperts(const MoeArgs& a, const int* counts, int* cursor, bool list) {
     const int E = int(a.E), lane = int(threadIdx.x) & 31;
-    const auto tilesOf = [&](int e) { return e < E ? (counts[e] + kTileRows - 1) / kTileRows : 0; };
-    int pairedTiles = 0; // PAIRED: where the odd tiles start
-    if (PAIRED && list) {
-        for (int e0 = 0; e0 < E; e0 += 32)
-            pairedTiles += tilesOf(e0 + lane) & ~1;
-        for (int o = 16; o > 0; o >>= 1)
-            pairedTiles += __shfl_xor_sync(0xffffffffu, pairedTiles, o);
-    }
-    int offset = 0, tiles = 0, odd = 0;
+    int offset = 0, tiles = 0;
     for (int e0 = 0; e0 < E; e0 += 32) {
         const int e = e0 + lane;
         const int c = e < E ? counts[e] : 0, n = (c + kTileRows - 1) / kTileRows;
-        const int even = PAIRED ? n & ~1 : n;
-        int rows = c, tileSum = even, oddSum = n - even; // inclusive sums across the lanes
+        int rows = c, tileSum = n; // inclusive sums across the lanes
         for (int o = 1; o < 32; o <<= 1) {
             const int r = __shfl_up_sync(0xffffffffu, rows, o);
             const int t = __shfl_up_sync(0xffffffffu, tileSum, o);
             if (lane >= o) rows += r, tileSum += t;
-            if constexpr (PAIRED) {
-                const int d = __shfl_up_sync(0xffffffffu, oddSum, o);
-                if (lane >= o) oddSum += d;
-            }
         }
-        const int first = offset + rows - c, firstTile = tiles + tileSum - even;
+        const int first = offset + rows - c, firstTile = tiles + tileSum - n;
         if (e < E) {
             cursor[e] += first;
             if (list) {
                 a.offsets[e] = first;
-                for (int r = 0; r < n; ++r) {
-                    const int place = r < even ? firstTile + r : pairedTiles + odd + oddSum - 1;
-                    a.tiles[place] = make_int2(e, first + r * kTileRows);
-                }
+                for (int r = 0; r < n; ++r)
+                    a.tiles[firstTile + r] = make_int2(e, first + r * kTileRows);
             }
         }
         offset += __shfl_sync(0xffffffffu, rows, 31);
         tiles += __shfl_sync(0xffffffffu, tileSum, 31);
-        if constexpr (PAIRED) odd += __shfl_sync(0xffffffffu, oddSum, 31);
     }
     if (list && lane == 0) {
         a.offsets[E] = offset;
-        *a.tileCount = tiles + odd;
+        *a.tileCount = tiles;
     }
 }
 
@@ -228,7 +208,7 @@ __device__ void listExperts(const MoeArgs& a, const int* counts, int* cursor, bo
 constexpr int kGroupBatch = 8;
 constexpr int kGroupThreads = 256, kGroupSlots = 512; // the multi-block grouping's
 
-template <bool PAIRED> __global__ void moeGroupKernel(MoeArgs a) {
+__global__ void moeGroupKernel(MoeArgs a) {
     extern __shared__ int counts[]; // [E] counts, then [E] cursors
     int* cursor = counts + a.E;
     waitForPrevious();
@@ -253,7 +233,7 @@ template <bool PAIRED> __global__ void moeGroupKernel(MoeArgs a) {
     };
     eachSlot([&](int e, int) { atomicAdd(&counts[e], 1); });
     __syncthreads();
-    if (tid < 32) listExperts<PAIRED>(a, counts, cursor, true);
+    if (tid < 32) listExperts(a, counts, cursor, true);
     __syncthreads();
     eachSlot([&](int e, int slot) { a.order[atomicAdd(&cursor[e], 1)] = slot; });
 }
@@ -280,7 +260,7 @@ __global__ void moeGroupCountKernel(MoeArgs a, int per) {
         a.groupCounts[std::int64_t(blockIdx.x) * E + e] = counts[e];
 }
 
-template <bool PAIRED> __global__ void moeGroupPlaceKernel(MoeArgs a, int per, int blocks) {
+__global__ void moeGroupPlaceKernel(MoeArgs a, int per, int blocks) {
     extern __shared__ int totals[]; // [E] slots of each expert, then [E] cursors
     int* cursor = totals + a.E;
     waitForPrevious();
@@ -298,7 +278,7 @@ template <bool PAIRED> __global__ void moeGroupPlaceKernel(MoeArgs a, int per, i
         cursor[e] = before;
     }
     __syncthreads();
-    if (tid < 32) listExperts<PAIRED>(a, totals, cursor, b == 0);
+    if (tid < 32) listExperts(a, totals, cursor, b == 0);
     __syncthreads();
     const int s0 = b * per, s1 = min(S, s0 + per);
     for (int s = s0 + tid; s < s1; s += int(blockDim.x)) {
@@ -699,18 +679,15 @@ void launchMoeSwiglu(const MoeArgs& a, MoeForm form, cudaStream_t s) {
                          256, 0, s, "moeInput", a.x, a.xb);
         }
         const int blocks = a.groupBlocks;
-        // v122 (opt-in): the tiles listed for clusters that pair one expert's tiles.
-        const bool paired = switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "expert");
         if (blocks > 1) {
             const int per = int(ceilDiv(slots, blocks));
             launchKernel(moeGroupCountKernel, unsigned(blocks), kGroupThreads,
                          sizeof(int) * std::size_t(a.E), s, "moeGroupCount", a, per);
-            launchKernel(paired ? moeGroupPlaceKernel<true> : moeGroupPlaceKernel<false>,
-                         unsigned(blocks), kGroupThreads, 2 * sizeof(int) * std::size_t(a.E), s,
-                         "moeGroupPlace", a, per, blocks);
+            launchKernel(moeGroupPlaceKernel, unsigned(blocks), kGroupThreads,
+                         2 * sizeof(int) * std::size_t(a.E), s, "moeGroupPlace", a, per, blocks);
         } else {
-            launchKernel(paired ? moeGroupKernel<true> : moeGroupKernel<false>, 1, 1024,
-                         2 * sizeof(int) * std::size_t(a.E), s, "moeGroup", a);
+            launchKernel(moeGroupKernel, 1, 1024, 2 * sizeof(int) * std::size_t(a.E), s, "moeGroup",
+                         a);
         }
         const unsigned tiles = unsigned(moeGroupedTiles(slots, a.E));
         if (!switchIs("LONGVIEW_CUDA_MOE", "mma") && moeWgmmaAvailable()) {

@@ -1,6 +1,5 @@
 // Hopper's asynchronous pipeline pieces (sm_90a): transaction barriers in shared memory, tile
-// loads by the tensor memory accelerator (to one CTA or a cluster's), cluster barriers, named
-// barriers and warpgroup register hand-over.
+// loads by the tensor memory accelerator, named barriers and warpgroup register hand-over.
 //
 // A producer thread arms a "full" barrier with the bytes it expects and starts the tile
 // loads, which complete the barrier themselves; consumers wait on its phase, use the tile,
@@ -73,42 +72,9 @@ __device__ __forceinline__ void tileLoad5d(std::uint32_t dst, const CUtensorMap*
                  "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(0), "r"(c4), "r"(bar)
                  : "memory");
 }
-// The same box into shared memory at `dst` of each CTA of the cluster in `ctaMask`, completing
-// the barrier at `bar` in each of them.
-__device__ __forceinline__ void tileLoad5dMulticast(std::uint32_t dst, const CUtensorMap* map,
-                                                    int c0, int c4, std::uint32_t bar,
-                                                    std::uint16_t ctaMask) {
-    asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
-                 ".multicast::cluster [%0], [%1, {%2, %3, %3, %3, %4}], [%5], %6;\n" ::"r"(dst),
-                 "l"(reinterpret_cast<std::uint64_t>(map)), "r"(c0), "r"(0), "r"(c4), "r"(bar),
-                 "h"(ctaMask)
-                 : "memory");
-}
 __device__ __forceinline__ void prefetchTensorMap(const CUtensorMap* map) {
     asm volatile("prefetch.tensormap [%0];\n" ::"l"(reinterpret_cast<std::uint64_t>(map))
                  : "memory");
-}
-
-// This CTA's rank in its cluster.
-__device__ __forceinline__ int clusterRank() {
-    std::uint32_t r;
-    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
-    return int(r);
-}
-// One arrival on the barrier at `bar` (this CTA's shared address) in CTA `rank` of the cluster.
-// Its release is at CTA scope, as CUTLASS's cluster barriers do: what it hands over is this
-// CTA's own shared memory, read by products already waited for, and a release at cluster scope
-// would also wait for this thread's outstanding global stores (v121: gate-up 179 -> 275 us).
-__device__ __forceinline__ void barrierArriveInCta(std::uint32_t bar, int rank) {
-    asm volatile("{\n.reg .b32 remote;\n"
-                 "mapa.shared::cluster.u32 remote, %0, %1;\n"
-                 "mbarrier.arrive.release.cta.shared::cluster.b64 _, [remote];\n}\n" ::"r"(bar),
-                 "r"(rank)
-                 : "memory");
-}
-// Every thread of every CTA in the cluster, threads of a warp in any order.
-__device__ __forceinline__ void clusterSync() {
-    asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;\n" ::: "memory");
 }
 
 // Barrier `id` (1 .. 15; 0 is __syncthreads) of `threads` threads: sync waits for all of

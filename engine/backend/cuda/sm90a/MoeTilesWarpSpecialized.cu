@@ -67,27 +67,6 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
     return *reinterpret_cast<const std::uint32_t*>(&p);
 }
 
-// A block's work item w: a tile, the first of its output columns, and (CLUSTER) whether the
-// cluster's two tiles are one expert's. CLUSTER: a cluster of two CTAs takes the pair of tiles
-// 2 u, 2 u + 1 of the list (u = w / colTiles), CTA `rank` the one of its rank; where the list
-// has no tile 2 u + 1, that CTA runs tile 2 u with no slots, so that both fill and drain the
-// same stages.
-template <bool GATED, bool CLUSTER> struct WorkItem {
-    ExpertTile<GATED> t;
-    int n0;
-    bool shared = false;
-    __device__ __forceinline__ WorkItem(const MoeArgs& a, int w, int colTiles, int cols, int tiles,
-                                        int rank)
-        : t(a, CLUSTER ? min(2 * (w / colTiles) + rank, tiles - 1) : w / colTiles),
-          n0((w % colTiles) * cols) {
-        if constexpr (CLUSTER) {
-            const int u = w / colTiles;
-            if (2 * u + rank >= tiles) t.rowEnd = t.row0;
-            shared = 2 * u + 1 < tiles && a.tiles[2 * u].x == a.tiles[2 * u + 1].x;
-        }
-    }
-};
-
 // The expert's rows come into each stage in outputColumn's order, so that each lane's products
 // of a row are 16-byte pieces of it. PIECES: the slots' output rows written in those pieces
 // (H100, ncu, a 4096-token chunk of Tiny: down 161.0 -> 131.5 us with v115's transposes, the
@@ -101,13 +80,8 @@ template <bool GATED, bool CLUSTER> struct WorkItem {
 // the next rows of the map, whose columns the epilogue never stores; K past the end reads as
 // zeros. One body serves two kernels, so that the cp.async form's kernel takes no map
 // parameter.
-// CLUSTER (TMA_B only): clusters of two CTAs on pairs of tiles (WorkItem); where the pair's
-// tiles are one expert's, each CTA brings one of B's two boxes to both (TMA multicast), so that
-// the expert's rows cross L2 once for 256 slots. A stage is then free when the consumers of
-// both CTAs are done with it: they arrive on the empty barriers of both.
-template <bool GATED, bool PIECES, bool TMA_B, bool CLUSTER>
+template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
-    static_assert(!CLUSTER || TMA_B, "the cluster's halves of B come by TMA");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
     const std::uint32_t raw = sharedAddress(smemRaw);
@@ -118,18 +92,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
     if (tid == 0) {
         for (int i = 0; i < kStages; ++i) {
             barrierInit(fullBar + 8 * i, 128); // each producer thread's copies
-            barrierInit(emptyBar + 8 * i, (CLUSTER ? 2 : 1) * kConsumerWarps);
+            barrierInit(emptyBar + 8 * i, kConsumerWarps);
         }
         fenceBarrierInit();
     }
-    if constexpr (CLUSTER)
-        clusterSync(); // the peer's barriers initialized before anything reaches them
-    else
-        __syncthreads();
+    __syncthreads();
     waitForPrevious(); // the grouping's tiles, x or the activations
-    const int tiles = *a.tileCount, rank = CLUSTER ? clusterRank() : 0;
-    const int work = (CLUSTER ? (tiles + 1) / 2 : tiles) * colTiles;
-    constexpr int perItem = CLUSTER ? 2 : 1; // blocks a work item: w walks the clusters
+    const int work = *a.tileCount * colTiles;
     const int H = int(a.x.cols), F = int(a.F);
     const int K = GATED ? H : F, N = GATED ? F : H;
     const int steps = (K + kK - 1) / kK;
@@ -149,10 +118,9 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             bBox[j] = std::uint32_t(r * 128) + std::uint32_t((cc ^ (r & 7)) << 4);
         }
         int g = 0; // stages filled so far
-        for (int w = int(blockIdx.x) / perItem; w < work; w += int(gridDim.x) / perItem) {
-            const WorkItem<GATED, CLUSTER> item(a, w, colTiles, cols, tiles, rank);
-            const ExpertTile<GATED>& t = item.t;
-            const int n0 = item.n0;
+        for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
+            const ExpertTile<GATED> t(a, w / colTiles);
+            const int n0 = (w % colTiles) * cols;
             const __nv_bfloat16* aRow[kRows / 16];
 #pragma unroll
             for (int i = 0; i < kRows / 16; ++i)
@@ -172,15 +140,10 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
                         // gate-up: gate rows n0 .., then up rows F + n0 ..; down: rows n0 ..
                         // (32-row blocks of the map: F and H are multiples of 32 here)
                         const int block0 = (t.e * (GATED ? 2 * F : H) + n0) / 32;
-                        const int second = (GATED ? F : 128) / 32; // box 1's first block
                         barrierExpect(bar, kBTile);
-                        if (CLUSTER && item.shared) { // box `rank` to both CTAs
-                            tileLoad5dMulticast(bDst + rank * 128 * 128, bMap, step * kK,
-                                                block0 + rank * second, bar, 0x3);
-                        } else {
-                            tileLoad5d(bDst, bMap, step * kK, block0, bar);
-                            tileLoad5d(bDst + 128 * 128, bMap, step * kK, block0 + second, bar);
-                        }
+                        tileLoad5d(bDst, bMap, step * kK, block0, bar);
+                        tileLoad5d(bDst + 128 * 128, bMap, step * kK,
+                                   block0 + (GATED ? F : 128) / 32, bar);
                     }
                 }
 #pragma unroll
@@ -204,7 +167,6 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             }
         }
         asm volatile("cp.async.wait_all;\n" ::: "memory");
-        if constexpr (CLUSTER) clusterSync(); // see the end
         return;
     }
 
@@ -212,17 +174,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
     const int wg = wgi - 1, lane = tid & 31, warp = (tid >> 5) & 3, gid = lane >> 2, tig = lane & 3;
     auto handBack = [&](int g) { // the products of fill g are done in this warp
         __syncwarp();
-        if (lane == 0) {
-            barrierArrive(emptyBar + 8 * (g % kStages));
-            if constexpr (CLUSTER) barrierArriveInCta(emptyBar + 8 * (g % kStages), rank ^ 1);
-        }
+        if (lane == 0) barrierArrive(emptyBar + 8 * (g % kStages));
     };
     int g = 0;
     float d[2][64];
-    for (int w = int(blockIdx.x) / perItem; w < work; w += int(gridDim.x) / perItem) {
-        const WorkItem<GATED, CLUSTER> item(a, w, colTiles, cols, tiles, rank);
-        const ExpertTile<GATED>& t = item.t;
-        const int n0 = item.n0;
+    for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
+        const ExpertTile<GATED> t(a, w / colTiles);
+        const int n0 = (w % colTiles) * cols;
 #pragma unroll
         for (int h = 0; h < 2; ++h)
 #pragma unroll
@@ -292,9 +250,6 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
             }
         }
     }
-    // CLUSTER: neither CTA leaves while the other may still arrive on its barriers or write
-    // its half of B into its stages.
-    if constexpr (CLUSTER) clusterSync();
 #else
     __trap(); // built for sm_90a only; the host never launches it elsewhere
 #endif
@@ -302,13 +257,13 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 
 template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false, false>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES, bool CLUSTER>
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true, CLUSTER>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -346,41 +301,11 @@ struct TileGrids {
     int upCols, downCols;
     unsigned up, down;
 };
-// The most clusters of two blocks of `kernel` resident at once (half the SMs where the runtime
-// cannot say).
-int clusterSlots(const void* kernel) {
-    cudaLaunchAttribute attr{};
-    attr.id = cudaLaunchAttributeClusterDimension;
-    attr.val.clusterDim.x = 2;
-    attr.val.clusterDim.y = 1;
-    attr.val.clusterDim.z = 1;
-    cudaLaunchConfig_t cfg{};
-    cfg.gridDim = dim3(2);
-    cfg.blockDim = dim3(kThreads);
-    cfg.dynamicSmemBytes = kSmem;
-    cfg.attrs = &attr;
-    cfg.numAttrs = 1;
-    int n = 0;
-    if (cudaOccupancyMaxActiveClusters(&n, kernel, &cfg) != cudaSuccess || n < 1) {
-        (void)cudaGetLastError();
-        return multiprocessors() / 2;
-    }
-    return n;
-}
-
-// Blocks for each kernel (cluster 2: clusters of two on pairs of tiles, WorkItem).
-TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const void* down,
-                    int cluster = 1) {
+TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const void* down) {
     allowDynamicSharedMemory(gateUp, kSmem, "moeGateUp (warp-specialized) shared memory");
     allowDynamicSharedMemory(down, kSmem, "moeDown (warp-specialized) shared memory");
-    TileGrids g{int(ceilDiv(a.F, kBRows / 2)), int(ceilDiv(a.x.cols, kBRows)), 0, 0};
-    if (cluster == 2) {
-        const std::int64_t pairs = (std::int64_t(tiles) + 1) / 2;
-        g.up = 2 * unsigned(std::min<std::int64_t>(clusterSlots(gateUp), pairs * g.upCols));
-        g.down = 2 * unsigned(std::min<std::int64_t>(clusterSlots(down), pairs * g.downCols));
-        return g;
-    }
     const int sms = multiprocessors();
+    TileGrids g{int(ceilDiv(a.F, kBRows / 2)), int(ceilDiv(a.x.cols, kBRows)), 0, 0};
     g.up = unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * g.upCols));
     g.down = unsigned(std::min<std::int64_t>(sms, std::int64_t(tiles) * g.downCols));
     return g;
@@ -393,20 +318,7 @@ void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     // The boxes start at 32-row blocks of the maps: gate-up's up rows at F, down's at H.
     if (tma && a.F % 32 == 0 && H % 32 == 0 && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        if (switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "2") ||
-            switchIs("LONGVIEW_CUDA_MOE_CLUSTER", "expert")) {
-            const auto up = moeTileWsTmaKernel<true, PIECES, true>,
-                       down = moeTileWsTmaKernel<false, PIECES, true>;
-            const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
-                                          reinterpret_cast<const void*>(down), 2);
-            launchKernelInClusters(2, up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a,
-                                   g.upCols);
-            launchKernelInClusters(2, down, g.down, kThreads, kSmem, s, "moeDown", downMap, a,
-                                   g.downCols);
-            return;
-        }
-        const auto up = moeTileWsTmaKernel<true, PIECES, false>,
-                   down = moeTileWsTmaKernel<false, PIECES, false>;
+        const auto up = moeTileWsTmaKernel<true, PIECES>, down = moeTileWsTmaKernel<false, PIECES>;
         const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
                                       reinterpret_cast<const void*>(down));
         launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
@@ -426,9 +338,6 @@ void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_
     // The defaults: the slots' rows in 16-byte pieces (v115 down, v120 both;
     // LONGVIEW_CUDA_MOE_STORE=pairs for bf16 pairs) and the expert's rows by the tensor memory
     // accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for the gathers).
-    // LONGVIEW_CUDA_MOE_CLUSTER=2 (v121, opt-in): the TMA tiles in clusters of two, each
-    // expert's rows shared by a pair of its tiles; =expert (v122): the same with the tiles
-    // listed so that a pair is one expert's wherever it can be (listExperts in Moe.cu).
     const bool tma = !switchIs("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
     if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
         launchTiles<false>(a, tiles, tma, s);

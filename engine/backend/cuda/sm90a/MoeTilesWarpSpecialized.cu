@@ -3,7 +3,9 @@
 // 203 us, down 159 -> 155; LONGVIEW_CUDA_MOE=wgmma for MoeTilesWgmma.cu's tiles), with the
 // expert's rows by TMA (v116) and down's rows in 16-byte pieces (v115) since session 41:
 // gate-up 202.5 us, down 126.8; since v120 (session 42) the expert's rows come in an order
-// that makes each lane's products of a row whole 16-byte pieces (outputColumn), for both.
+// that makes each lane's products of a row whole 16-byte pieces (outputColumn), for both:
+// gate-up 179.2 us, down 110.2. (Clusters of two sharing the expert's rows by TMA multicast,
+// v121-v123, reached par at best and were withdrawn in session 43.)
 //
 // Those tiles (two warpgroups, every thread copying and multiplying, three cp.async stages)
 // reach ~335 TFLOP/s on Granite 4.0-H Tiny's experts: bound by latency at two blocks an SM,

@@ -93,7 +93,6 @@ std::string collapsed(const std::string& text) {
     return out;
 }
 
-// Short quote of a unit for a citation list.
 // Whether any unit holds more than white space: an empty file or a PDF of scanned pages
 // without a text layer gives the model nothing to read.
 bool hasText(const std::vector<SourceUnit>& units) {
@@ -102,6 +101,7 @@ bool hasText(const std::vector<SourceUnit>& units) {
     });
 }
 
+// Short quote of a unit for a citation list.
 std::string quoteOf(const std::string& text) {
     std::string q;
     for (char c : text) {
@@ -238,9 +238,10 @@ struct AnalysisService::Impl {
 
     // Restores the prefix state from the cache, or reads the prefix and stores its
     // state; then reads the suffix and generates. cacheKey empty: no caching.
+    // maxNewTokens: the answer's length, 0 for the configured one.
     Generation run(LoadedModel& lm, const std::string& prefix, const std::string& suffix,
                    const std::string& documentHash, bool usePrefixCache, JobControl& job,
-                   bool streamTokens = true) {
+                   bool streamTokens = true, std::int64_t maxNewTokens = 0) {
         const auto start = Clock::now();
         Generation g;
         Metrics& m = g.metrics;
@@ -307,7 +308,7 @@ struct AnalysisService::Impl {
         m.prefillTokensPerSecond = prefillSeconds > 0 ? double(read) / prefillSeconds : 0;
 
         GenerateOptions go;
-        go.maxTokens = config.maxNewTokens;
+        go.maxTokens = maxNewTokens > 0 ? maxNewTokens : config.maxNewTokens;
         go.sampling.temperature = config.temperature;
         go.stopTokens = lm.tokenizer->eosIds();
         StreamDecoder stream(*lm.tokenizer);
@@ -398,20 +399,51 @@ struct AnalysisService::Impl {
 
     // The context a prompt must fit, in tokens: the configured one, else the model's own;
     // 0: no limit (pure SSM).
+    // A configured context longer than the model's is the model's (as a Session takes it).
     std::int64_t contextLimit(LoadedModel& lm) const {
-        return config.contextLength > 0 ? config.contextLength : lm.model->info().contextLength;
+        const std::int64_t own = lm.model->info().contextLength;
+        if (config.contextLength <= 0) return own;
+        return own > 0 ? std::min(own, config.contextLength) : config.contextLength;
     }
 
-    // Token budget for the document part of a prompt: the context less the answer,
-    // the system text, the template and the request. 0: no limit (pure SSM).
-    std::int64_t documentBudget(LoadedModel& lm, const std::string& request) const {
+    // The context less the system text, the template, the request and a margin: what
+    // the document and the answer share. 0: no limit (pure SSM).
+    std::int64_t promptRoom(LoadedModel& lm, const std::string& request) const {
         const std::int64_t limit = contextLimit(lm);
         if (limit <= 0) return 0;
         const PromptParts empty = splitPrompt(*lm.chat, "", {}, request);
         const std::int64_t overhead =
             std::int64_t(lm.tokenizer->encode(empty.prefix, false).size() +
                          lm.tokenizer->encode(empty.suffix, false).size());
-        return std::max<std::int64_t>(32, limit - config.maxNewTokens - overhead - 32);
+        return limit - overhead - 32;
+    }
+
+    // Token budget for the document part of a prompt whose answer may take maxNewTokens
+    // (0: the configured length), though never more than half of what the prompt leaves:
+    // an answer asked longer than the context allows would leave the document nothing, and
+    // generation stops where the context ends anyway. 0: no limit (pure SSM).
+    std::int64_t documentBudget(LoadedModel& lm, const std::string& request,
+                                std::int64_t maxNewTokens = 0) const {
+        constexpr std::int64_t kLeastRoom = 96; // a few lines of the document and an answer
+        const std::int64_t limit = contextLimit(lm);
+        if (limit <= 0) return 0;
+        const std::int64_t room = promptRoom(lm, request);
+        if (room < kLeastRoom)
+            throw std::runtime_error("the context of " + std::to_string(limit) +
+                                     " tokens is too small for this model's prompt (" +
+                                     std::to_string(limit - room - 32) +
+                                     " tokens of instructions and template)");
+        const std::int64_t asked = maxNewTokens > 0 ? maxNewTokens : config.maxNewTokens;
+        return room - std::min(asked, room / 2);
+    }
+
+    // The answer's length for a part of a hierarchical summary: at most a quarter of what
+    // the prompt leaves, so that three parts' summaries fit the next round's part and
+    // the rounds shrink whatever the context.
+    std::int64_t partAnswerTokens(LoadedModel& lm) const {
+        const std::int64_t room = promptRoom(lm, kPartSummaryRequest);
+        if (room <= 0) return config.maxNewTokens;
+        return std::max<std::int64_t>(16, std::min<std::int64_t>(config.maxNewTokens, room / 4));
     }
 
     // Splits units into consecutive parts whose prompt text fits `budget` tokens.
@@ -672,7 +704,8 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
         // Hierarchical: summaries of parts that fit the context (each cached under the
         // document, the model and the part's text), then summaries of those, until the
         // digest fits.
-        const std::int64_t partBudget = impl_->documentBudget(lm, kPartSummaryRequest);
+        const std::int64_t partAnswer = impl_->partAnswerTokens(lm);
+        const std::int64_t partBudget = impl_->documentBudget(lm, kPartSummaryRequest, partAnswer);
         auto tokenCount = [&](const std::string& t) {
             return std::int64_t(lm.tokenizer->encode(t, false).size());
         };
@@ -685,7 +718,8 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
                 return *cached;
             }
             const PromptParts pp = splitPrompt(*lm.chat, partText, {}, kPartSummaryRequest);
-            auto g = impl_->run(lm, pp.prefix, pp.suffix, doc.contentHash, false, job, false);
+            auto g = impl_->run(lm, pp.prefix, pp.suffix, doc.contentHash, false, job, false,
+                                partAnswer);
             total.tokensRead += g.metrics.tokensRead;
             total.generatedTokens += g.metrics.generatedTokens;
             impl_->write([&](storage::Connection& c) {
@@ -695,13 +729,14 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
             return g.text;
         };
         std::vector<std::string> pieces;
-        const auto parts = impl_->partition(lm, units, kind, partBudget);
+        const auto within = unitsWithin(units, kind, partBudget, tokenCount);
+        const auto parts = impl_->partition(lm, within, kind, partBudget);
         for (std::size_t i = 0; i < parts.size(); ++i) {
             if (job.progress)
                 job.progress("summarize parts", std::int64_t(i), std::int64_t(parts.size()));
             pieces.push_back(
-                "[" + impl_->rangeLabel(units, parts[i].first, parts[i].second) + "]\n" +
-                summarizePart(promptText(units, parts[i].first, parts[i].second, kind)));
+                "[" + impl_->rangeLabel(within, parts[i].first, parts[i].second) + "]\n" +
+                summarizePart(promptText(within, parts[i].first, parts[i].second, kind)));
         }
         std::string digest;
         for (int round = 0;; ++round) {
@@ -819,54 +854,48 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             budget <= 0 ? 0 : std::int64_t(lm.tokenizer->encode(docText, false).size());
         if (budget > 0 && wholeTokens > budget) {
             // Too long to read whole: the passages BM25 ranks highest, in document
-            // order, as many as fit.
+            // order, as many as fit (a passage longer than the budget in slices that do).
             cache = false;
             auto hits = impl_->read([&](storage::Connection& c) {
                 storage::SearchOptions o;
                 o.mode = storage::MatchMode::AnyTerm;
                 return storage::SegmentSearch(c).search(question, 200, documentId, o);
             });
+            const auto within = unitsWithin(units, kind, budget, [&](const std::string& t) {
+                return std::int64_t(lm.tokenizer->encode(t, false).size());
+            });
             std::vector<std::size_t> chosen;
             std::int64_t used = 0;
-            // Files the question names come first, then what BM25 ranks highest.
-            for (std::size_t i : unitsOfNamedFiles(question, units)) {
+            auto take = [&](std::size_t i) {
+                if (std::find(chosen.begin(), chosen.end(), i) != chosen.end()) return false;
                 const std::int64_t t = std::int64_t(
-                    lm.tokenizer->encode(promptText(units, i, i + 1, kind), false).size());
-                if (used + t <= budget) {
-                    chosen.push_back(i);
-                    used += t;
-                }
-            }
-            for (const auto& h : hits) {
-                for (std::size_t i = 0; i < units.size(); ++i) {
-                    if (units[i].citation.segmentId != h.segmentId ||
-                        std::find(chosen.begin(), chosen.end(), i) != chosen.end())
-                        continue;
-                    const std::int64_t t = std::int64_t(
-                        lm.tokenizer->encode(promptText(units, i, i + 1, kind), false).size());
-                    if (used + t <= budget) {
-                        chosen.push_back(i);
-                        used += t;
-                    }
-                }
-            }
-            if (chosen.empty()) {
-                for (std::size_t i = 0; i < units.size(); ++i) { // the opening, as much as fits
-                    const std::int64_t t = std::int64_t(
-                        lm.tokenizer->encode(promptText(units, i, i + 1, kind), false).size());
-                    if (used + t > budget) break;
-                    chosen.push_back(i);
-                    used += t;
-                }
-            }
+                    lm.tokenizer->encode(promptText(within, i, i + 1, kind), false).size());
+                if (used + t > budget) return false;
+                chosen.push_back(i);
+                used += t;
+                return true;
+            };
+            // Files the question names come first, then what BM25 ranks highest.
+            for (std::size_t i : unitsOfNamedFiles(question, within))
+                take(i);
+            for (const auto& h : hits)
+                for (std::size_t i = 0; i < within.size(); ++i)
+                    if (within[i].citation.segmentId == h.segmentId) take(i);
+            if (chosen.empty()) // the opening, as much as fits
+                for (std::size_t i = 0; i < within.size(); ++i)
+                    if (!take(i)) break;
             std::sort(chosen.begin(), chosen.end());
             std::vector<SourceUnit> subset;
-            for (std::size_t i : chosen)
-                subset.push_back(units[i]);
+            std::vector<std::int64_t> segments;
+            for (std::size_t i : chosen) {
+                subset.push_back(within[i]);
+                if (segments.empty() || segments.back() != within[i].citation.segmentId)
+                    segments.push_back(within[i].citation.segmentId);
+            }
             docText = promptText(subset, 0, subset.size(), kind);
             coverage.wholeDocumentTokens = wholeTokens;
             coverage.contextTokens = impl_->contextLimit(lm);
-            coverage.passagesRead = std::int64_t(chosen.size());
+            coverage.passagesRead = std::int64_t(segments.size());
             coverage.passagesTotal = std::int64_t(units.size());
         }
         const PromptParts parts = splitPrompt(*lm.chat, docText, history, question);

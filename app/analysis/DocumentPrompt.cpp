@@ -108,6 +108,79 @@ std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, 
     return out;
 }
 
+namespace {
+
+// Where to end a slice that must not pass `end` (a UTF-8 boundary past `from`): after the
+// last line break in its second half, else after its last space, else at `end`.
+std::size_t sliceEnd(const std::string& text, std::size_t from, std::size_t end) {
+    if (end >= text.size()) return text.size();
+    const std::size_t half = from + (end - from) / 2;
+    const auto nl = text.rfind('\n', end - 1);
+    if (nl != std::string::npos && nl >= half) return nl + 1;
+    const auto sp = text.find_last_of(" \t", end - 1);
+    if (sp != std::string::npos && sp >= half) return sp + 1;
+    return end;
+}
+
+std::size_t utf8Boundary(const std::string& text, std::size_t pos) {
+    while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80)
+        ++pos;
+    return pos;
+}
+
+} // namespace
+
+std::vector<SourceUnit>
+unitsWithin(const std::vector<SourceUnit>& units, DocumentKind kind, std::int64_t budget,
+            const std::function<std::int64_t(const std::string&)>& tokenCount) {
+    std::vector<SourceUnit> out;
+    out.reserve(units.size());
+    const bool numbered = kind != DocumentKind::Pdf;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        const SourceUnit& u = units[i];
+        const std::int64_t whole = tokenCount(promptText(units, i, i + 1, kind));
+        if (budget <= 0 || whole <= budget) {
+            out.push_back(u);
+            continue;
+        }
+        // A first guess from the unit's bytes a token, then shorter until the slice fits:
+        // one or two tokenizations a slice, where a search over positions would take a dozen.
+        const double bytesPerToken =
+            double(u.text.size()) / double(std::max<std::int64_t>(whole, 1));
+        std::size_t from = 0;
+        int line = u.citation.lineStart;
+        while (from < u.text.size()) {
+            std::size_t want =
+                std::max<std::size_t>(1, std::size_t(0.9 * double(budget) * bytesPerToken));
+            SourceUnit slice = u;
+            for (;;) {
+                const std::size_t end = sliceEnd(
+                    u.text, from, utf8Boundary(u.text, std::min(u.text.size(), from + want)));
+                slice.text = u.text.substr(from, end - from);
+                Citation& c = slice.citation;
+                if (numbered && line > 0) {
+                    const auto breaks = std::count(slice.text.begin(), slice.text.end(), '\n');
+                    const bool endsAtBreak = !slice.text.empty() && slice.text.back() == '\n';
+                    c.lineStart = line;
+                    c.lineEnd = std::max(line, line + int(breaks) - (endsAtBreak ? 1 : 0));
+                    if (end >= u.text.size()) c.lineEnd = std::max(c.lineStart, u.citation.lineEnd);
+                    c.label = lineRangeLabel(c.filePath, c.lineStart, c.lineEnd);
+                }
+                const std::vector<SourceUnit> one{slice};
+                if (want <= 1 || tokenCount(promptText(one, 0, 1, kind)) <= budget) {
+                    if (numbered && line > 0)
+                        line += int(std::count(slice.text.begin(), slice.text.end(), '\n'));
+                    from = end;
+                    break;
+                }
+                want = std::max<std::size_t>(1, want * 3 / 4);
+            }
+            out.push_back(std::move(slice));
+        }
+    }
+    return out;
+}
+
 std::string fileListing(const std::vector<SourceUnit>& units) {
     std::vector<std::string> files;
     for (const auto& u : units)

@@ -7,6 +7,7 @@
 
 #include "storage/DocumentStore.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
 // paragraph markers. The forms match what CitationResolver understands.
 std::string promptText(const std::vector<SourceUnit>& units, std::size_t first, std::size_t last,
                        DocumentKind kind);
+
+// Units whose model text (promptText of the unit alone) fits `budget` tokens: a larger
+// one (a page, a paragraph or a file with no break the model could stop at) becomes
+// consecutive slices, cut at a line break where one is near, else at a space, each keeping
+// its unit's citation with the line numbers of the slice. tokenCount: the model's tokens
+// of a text.
+std::vector<SourceUnit>
+unitsWithin(const std::vector<SourceUnit>& units, DocumentKind kind, std::int64_t budget,
+            const std::function<std::int64_t(const std::string&)>& tokenCount);
 
 // "Files (3):" and one path a line: the tree a model reads before a codebase.
 std::string fileListing(const std::vector<SourceUnit>& units);

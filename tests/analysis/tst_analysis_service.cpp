@@ -211,6 +211,68 @@ private slots:
                  s.metrics.coverage.summaryParts);
     }
 
+    // What the context leaves the document: an answer asked longer than the context still
+    // leaves it half, a context asked longer than the model's is the model's, a paragraph
+    // longer than a summary's part is read in slices, and a context too small for the
+    // prompt itself is refused with the numbers.
+    void theDocumentAlwaysGetsPartOfTheContext() {
+        LV_REQUIRE_FIXTURES();
+        JobControl job;
+        {
+            ServiceConfig c = config(fixtureModel());
+            c.maxNewTokens = 4000; // the model's context is 2048
+            AnalysisService service(c);
+            const std::int64_t id = service.resolveDocument(document().toStdString(), job);
+            const Answer a = service.ask(id, "Who pays?", {}, job);
+            QVERIFY(!a.metrics.coverage.partial());
+            QVERIFY2(a.metrics.documentTokens > 200,
+                     qPrintable(QString::number(a.metrics.documentTokens)));
+        }
+        // One paragraph of some 4000 tokens, no blank line in it.
+        const QString path = tmp.filePath("one-paragraph.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 1; i <= 80; ++i)
+            f.write(QString("Item %1 is shipped in week %2 and insured until signed for.\n")
+                        .arg(i)
+                        .arg(i + 2)
+                        .toUtf8());
+        f.close();
+        {
+            ServiceConfig c = config(fixtureModel());
+            c.contextLength = 100000;
+            AnalysisService service(c);
+            const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+            const Answer a = service.ask(id, "When is item 42 shipped?", {}, job);
+            QCOMPARE(a.metrics.coverage.contextTokens, std::int64_t(2048));
+            QCOMPARE(a.metrics.coverage.passagesTotal, std::int64_t(1));
+            QCOMPARE(a.metrics.coverage.passagesRead, std::int64_t(1)); // slices of it
+            QVERIFY(a.metrics.documentTokens > 0 && a.metrics.documentTokens < 2048);
+        }
+        {
+            ServiceConfig c = config(fixtureModel());
+            c.contextLength = 1024;
+            AnalysisService service(c);
+            const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+            const Summary s = service.summarize(id, job);
+            QVERIFY(s.metrics.coverage.summaryParts > 2);
+            QCOMPARE(s.metrics.coverage.contextTokens, std::int64_t(1024));
+        }
+        {
+            ServiceConfig c = config(fixtureModel());
+            c.contextLength = 300;
+            AnalysisService service(c);
+            const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+            try {
+                service.summarize(id, job);
+                QFAIL("a context of 300 tokens was accepted");
+            } catch (const std::runtime_error& e) {
+                QVERIFY2(QString(e.what()).contains("the context of 300 tokens is too small"),
+                         e.what());
+            }
+        }
+    }
+
     void modelsAreListedAndRemembered() {
         LV_REQUIRE_FIXTURES();
         {

@@ -65,6 +65,69 @@ private slots:
                  (std::vector<std::string>{"src/io/read.c", "tools/make-release.sh"}));
         QVERIFY(named("Where is the parser?").empty());
     }
+
+    // A unit longer than the budget (a file of 300 lines, a page of one long line) becomes
+    // slices that each fit, cut at line breaks where there are any, whose text put together
+    // is the unit's and whose line numbers are those of the file; units that fit are kept.
+    void oversizedUnitsBecomeSlicesThatFit() {
+        // one token a 4 bytes, as a rough tokenizer would count
+        const auto tokens = [](const std::string& t) { return std::int64_t(t.size() / 4 + 1); };
+        SourceUnit code = file("src/big.cpp", 10, 309);
+        for (int i = 10; i <= 309; ++i)
+            code.text += "int value" + std::to_string(i) + " = " + std::to_string(i) + ";\n";
+        code.text.pop_back();
+        SourceUnit small = file("src/small.cpp", 1, 2);
+        small.text = "int a;\nint b;";
+        const std::vector<SourceUnit> units{small, code};
+        const std::int64_t budget = 200;
+        const auto within = unitsWithin(units, DocumentKind::Codebase, budget, tokens);
+        QVERIFY2(within.size() > 3, qPrintable(QString::number(within.size())));
+        QCOMPARE(within[0].text, small.text);
+        std::string joined;
+        int nextLine = 10;
+        for (std::size_t i = 1; i < within.size(); ++i) {
+            const SourceUnit& u = within[i];
+            QVERIFY(tokens(promptText(within, i, i + 1, DocumentKind::Codebase)) <= budget);
+            QCOMPARE(u.citation.lineStart, nextLine);
+            // the slice's first numbered line is the file's line of that number
+            const std::string first = u.text.substr(0, u.text.find('\n'));
+            QCOMPARE(first, "int value" + std::to_string(nextLine) + " = " +
+                                std::to_string(nextLine) + ";");
+            QCOMPARE(QString::fromStdString(u.citation.label),
+                     QString::fromStdString(
+                         lineRangeLabel("src/big.cpp", u.citation.lineStart, u.citation.lineEnd)));
+            nextLine = u.citation.lineEnd + 1;
+            joined += u.text;
+        }
+        QCOMPARE(nextLine, 310);
+        QCOMPARE(joined, code.text);
+
+        // A PDF page of one line with no break at all: slices at spaces, or anywhere when
+        // there are none, never inside a UTF-8 character.
+        SourceUnit page;
+        page.citation.pageIndex = 4;
+        page.citation.pageLabel = "v";
+        page.citation.label = "p. v";
+        for (int i = 0; i < 400; ++i)
+            page.text += "überlänge ";
+        SourceUnit solid = page;
+        solid.text.clear();
+        for (int i = 0; i < 900; ++i)
+            solid.text += "é";
+        for (const SourceUnit& u : {page, solid}) {
+            const auto slices = unitsWithin({u}, DocumentKind::Pdf, 100, tokens);
+            QVERIFY(slices.size() > 2);
+            std::string all;
+            for (std::size_t i = 0; i < slices.size(); ++i) {
+                QVERIFY(tokens(promptText(slices, i, i + 1, DocumentKind::Pdf)) <= 100);
+                QCOMPARE(QString::fromStdString(slices[i].citation.label), QString("p. v"));
+                QVERIFY(QString::fromUtf8(slices[i].text.c_str()).toUtf8().toStdString() ==
+                        slices[i].text); // whole characters only
+                all += slices[i].text;
+            }
+            QCOMPARE(all, u.text);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(DocumentPromptTest)

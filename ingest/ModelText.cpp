@@ -47,10 +47,26 @@ void appendFileBody(const std::vector<const Segment*>& segments, bool lineNumber
         ++line;
     };
     for (const Segment* seg : segments) {
+        // A segment that starts on the line the one before ended on goes on with it (a
+        // line too long for one segment: LineSegmenter).
+        const bool goesOn = seg->lineStart < line && line > 1;
+        if (goesOn) {
+            out.chop(1); // the line's newline
+            --line;
+        }
         while (line < seg->lineStart)
             emitLine(QStringView());
-        for (QStringView l : QStringView(seg->text).split(QLatin1Char('\n')))
-            emitLine(l);
+        bool firstPiece = true;
+        for (QStringView l : QStringView(seg->text).split(QLatin1Char('\n'))) {
+            if (goesOn && firstPiece) {
+                out += l;
+                out += QLatin1Char('\n');
+                ++line;
+            } else {
+                emitLine(l);
+            }
+            firstPiece = false;
+        }
     }
 }
 

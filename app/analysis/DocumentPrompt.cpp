@@ -233,7 +233,20 @@ std::string plainText(const storage::DocumentRecord& doc,
     std::string out;
     std::int64_t page = -1;
     std::string file;
+    const storage::SegmentRecord* before = nullptr;
     for (const auto& s : segments) {
+        // A segment that starts on the line the one before ended on goes on with that line
+        // (ingest cuts a line too long for one segment into several).
+        const bool goesOn = before && kind != DocumentKind::Pdf && s.lineStart && before->lineEnd &&
+                            *s.lineStart == *before->lineEnd && s.filePath == before->filePath;
+        before = &s;
+        if (goesOn) {
+            if (!out.empty() && out.back() == '\n') out.pop_back();
+            out += s.text;
+            if (kind == DocumentKind::Codebase && !s.text.empty() && s.text.back() != '\n')
+                out += "\n";
+            continue;
+        }
         if (kind == DocumentKind::Pdf) {
             if (isMarginal(s)) continue;
             const std::int64_t p = s.pageIndex.value_or(0);

@@ -16,7 +16,7 @@ bool isBlank(const QString& line) {
 }
 
 // Appends segments for lines [first, last] (0-based, inclusive), cut into pieces
-// of at most limits.maxLines lines.
+// of at most limits.maxLines lines and limits.maxChars characters.
 class SegmentSink {
 public:
     SegmentSink(const QStringList& lines, const QString& filePath,
@@ -31,19 +31,34 @@ public:
         }
     }
 
+    // Lines [first, last] as one segment, or as several where they hold more than
+    // limits.maxChars characters.
     void emitOne(int first, int last, SegmentRole role, const QStringList& sectionPath) {
+        while (first <= last) {
+            if (lines_[first].size() > limits_.maxChars) {
+                emitLongLine(first, role, sectionPath);
+                ++first;
+                continue;
+            }
+            int end = first;
+            qsizetype chars = lines_[first].size();
+            while (end < last && chars + 1 + lines_[end + 1].size() <= limits_.maxChars)
+                chars += 1 + lines_[++end].size();
+            emitLines(first, end, role, sectionPath);
+            first = end + 1;
+        }
+    }
+
+private:
+    void emitLines(int first, int last, SegmentRole role, const QStringList& sectionPath) {
         // Leading and trailing blank lines carry nothing; the line range stays exact.
         while (first <= last && isBlank(lines_[first]))
             ++first;
         while (last >= first && isBlank(lines_[last]))
             --last;
         if (first > last) return;
-        Segment s;
-        s.role = role;
-        s.filePath = filePath_;
-        s.lineStart = first + 1;
+        Segment s = segment(first, role, sectionPath);
         s.lineEnd = last + 1;
-        s.sectionPath = sectionPath;
         qsizetype size = 0;
         for (int i = first; i <= last; ++i)
             size += lines_[i].size() + 1;
@@ -55,7 +70,40 @@ public:
         out_.push_back(std::move(s));
     }
 
-private:
+    // Pieces of line i that put together are the line: each ends after the last white
+    // space of its second half where there is one, never inside a surrogate pair.
+    void emitLongLine(int i, SegmentRole role, const QStringList& sectionPath) {
+        const QString& line = lines_[i];
+        const qsizetype most = limits_.maxChars;
+        for (qsizetype from = 0; from < line.size();) {
+            qsizetype end = std::min(line.size(), from + most);
+            if (end < line.size()) {
+                qsizetype cut = end;
+                for (qsizetype k = end - 1; k > from + most / 2; --k)
+                    if (line[k].isSpace()) {
+                        cut = k + 1;
+                        break;
+                    }
+                if (cut == end && line[end - 1].isHighSurrogate()) --cut;
+                end = cut;
+            }
+            Segment s = segment(i, role, sectionPath);
+            s.text = line.mid(from, end - from);
+            out_.push_back(std::move(s));
+            from = end;
+        }
+    }
+
+    Segment segment(int line, SegmentRole role, const QStringList& sectionPath) const {
+        Segment s;
+        s.role = role;
+        s.filePath = filePath_;
+        s.lineStart = line + 1;
+        s.lineEnd = line + 1;
+        s.sectionPath = sectionPath;
+        return s;
+    }
+
     const QStringList& lines_;
     const QString& filePath_;
     const LineSegmenterLimits& limits_;

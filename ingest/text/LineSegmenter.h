@@ -16,6 +16,11 @@ enum class LineFormat { Markdown, PlainText, Code };
 struct LineSegmenterLimits {
     int maxLines = 80;       // no segment is longer
     int preferredLines = 40; // code chunks end at the first blank line after this
+    // Nor has more characters (UTF-16 units): a line longer than this (minified code, a
+    // file without line breaks) becomes consecutive segments of that one line, cut after a
+    // space where there is one. Full-text search and its snippets slow down with the
+    // square of a passage's matches.
+    int maxChars = 8000;
 };
 
 // `outerPath` prefixes every section path (a codebase passes the file's path).

@@ -66,6 +66,29 @@ private slots:
         QVERIFY(named("Where is the parser?").empty());
     }
 
+    // Ingest cuts a line too long for one segment into several segments of that line; the
+    // text as a reader sees it has the line whole again, in a codebase and in a text file.
+    void continuedLinesAreWholeInThePlainText() {
+        for (const char* kind : {"codebase", "text"}) {
+            lv::storage::DocumentRecord doc;
+            doc.kind = kind;
+            std::vector<lv::storage::SegmentRecord> segments(4);
+            const char* texts[] = {"first line", "a long li", "ne goes on", "last"};
+            const int lines[][2] = {{1, 1}, {2, 2}, {2, 2}, {4, 4}};
+            for (int i = 0; i < 4; ++i) {
+                segments[i].text = texts[i];
+                segments[i].filePath = "a.txt";
+                segments[i].lineStart = lines[i][0];
+                segments[i].lineEnd = lines[i][1];
+            }
+            const std::string expected =
+                std::string(kind) == "codebase"
+                    ? "=== a.txt ===\nfirst line\na long line goes on\nlast\n"
+                    : "first line\n\na long line goes on\n\nlast\n";
+            QCOMPARE(plainText(doc, segments), expected);
+        }
+    }
+
     // A unit longer than the budget (a file of 300 lines, a page of one long line) becomes
     // slices that each fit, cut at line breaks where there are any, whose text put together
     // is the unit's and whose line numbers are those of the file; units that fit are kept.

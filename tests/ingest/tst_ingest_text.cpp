@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <tuple>
+
 using namespace lv::ingest;
 
 namespace {
@@ -267,6 +269,47 @@ private slots:
         QCOMPARE(d.segments.front().lineStart, 1);
         QCOMPARE(d.segments.back().lineEnd, 101);
         QCOMPARE(modelText(d), QString::fromUtf8(code));
+    }
+
+    // A line longer than a segment may be (a minified script, a text without line breaks)
+    // becomes several segments of that line, cut after spaces where there are any, never
+    // inside a character; the model text puts the line back together.
+    void longLinesBecomeSeveralSegments() {
+        QByteArray minified = "var a=1;\n";
+        for (int i = 0; i < 3000; ++i)
+            minified += "f" + QByteArray::number(i) + "(x)&&g(y);";
+        minified += "\nvar b=2;\n";
+        QByteArray prose;
+        for (int i = 0; i < 4000; ++i)
+            prose += "Überlänge " + QByteArray::number(i) + " ";
+        QByteArray solid;
+        for (int i = 0; i < 9000; ++i)
+            solid += "\xF0\x9F\x93\x84"; // a character outside the BMP: a surrogate pair
+        for (const auto& [name, bytes, longLine] :
+             {std::tuple{"bundle.min.js", minified, 2}, std::tuple{"notes.txt", prose, 1},
+              std::tuple{"icons.txt", solid, 1}}) {
+            const Document d = ingestPath(write(dir_, name, bytes));
+            QString line;
+            int pieces = 0;
+            for (const Segment& s : d.segments) {
+                QVERIFY2(s.text.size() <= 8000, name);
+                if (s.lineStart != longLine) continue;
+                QCOMPARE(s.lineEnd, longLine);
+                QVERIFY2(!s.text.isEmpty() && !s.text.front().isLowSurrogate(), name);
+                line += s.text;
+                ++pieces;
+            }
+            QVERIFY2(pieces >= 2, name);
+            QCOMPARE(line, QString::fromUtf8(bytes).split(QLatin1Char('\n'))[longLine - 1]);
+            QString expected = QString::fromUtf8(bytes);
+            if (!expected.endsWith(QLatin1Char('\n'))) expected += QLatin1Char('\n');
+            QCOMPARE(modelText(d), expected);
+        }
+        // Where a line has spaces, no piece ends inside a word.
+        const Document d = ingestPath(dir_.filePath("notes.txt"));
+        for (std::size_t i = 0; i + 1 < d.segments.size(); ++i)
+            QVERIFY2(d.segments[i].text.endsWith(QLatin1Char(' ')),
+                     qPrintable(d.segments[i].text.right(20)));
     }
 
     void errorsNameTheFile() {

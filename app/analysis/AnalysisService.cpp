@@ -681,6 +681,19 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
             if (it == s.citations.end()) s.citations.push_back(c);
             s.text += p.text + " [" + std::to_string(number) + "]\n\n";
         }
+        if (s.text.empty() && hasText(units)) {
+            // Text without sentences to rank (no word breaks: a dump, a table of codes):
+            // say so, and show how it opens.
+            const auto first = std::find_if(units.begin(), units.end(), [](const SourceUnit& u) {
+                return u.text.find_first_not_of(" \t\r\n\f") != std::string::npos;
+            });
+            Citation c = first->citation;
+            c.quote = quoteOf(first->text);
+            s.citations.push_back(c);
+            s.text =
+                "(No sentences to rank: the text has too few word breaks. It opens with:)\n\n" +
+                collapsed(std::string(utf8::prefix(first->text, 300))) + " [1]";
+        }
         if (s.text.empty()) s.text = "(The document has no text to summarize.)";
         while (!s.text.empty() && s.text.back() == '\n')
             s.text.pop_back();

@@ -96,6 +96,29 @@ private slots:
         QVERIFY(a.citations.empty());
     }
 
+    // Text with nothing that reads as a sentence (one run of letters, no word breaks): the
+    // extractive summary says so and quotes how it opens, cited, rather than calling the
+    // document empty.
+    void textWithoutSentencesShowsItsOpening() {
+        AnalysisService service(config());
+        const QString path = tmp.filePath("dump.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 3000; ++i)
+            f.write(QByteArray::number(i * 7919 % 104729, 36));
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Summary s = service.summarize(id, job);
+        QVERIFY(s.extractive);
+        QVERIFY2(QString::fromStdString(s.text).startsWith("(No sentences to rank"),
+                 s.text.c_str());
+        QVERIFY2(s.text.find("063zc7y") != std::string::npos,
+                 s.text.c_str()); // 0, 7919, 15838 in base 36
+        QCOMPARE(s.citations.size(), std::size_t(1));
+        QCOMPARE(s.citations[0].lineStart, 1);
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

@@ -12,11 +12,24 @@ GpuInfo probeCudaDevice(int index) {
     int count = 0;
     cudaError_t st = cudaGetDeviceCount(&count);
     if (st != cudaSuccess) {
-        g.reason =
-            st == cudaErrorNoDevice || st == cudaErrorInsufficientDriver
-                ? std::string(st == cudaErrorNoDevice ? "no CUDA device found"
-                                                      : "the NVIDIA driver is too old for CUDA 13")
-                : std::string("CUDA runtime: ") + cudaGetErrorString(st);
+        // The runtime gives "insufficient driver" for no driver at all too; the driver's
+        // version (0 where none is installed) tells the two apart.
+        int driver = 0, runtime = 0;
+        cudaDriverGetVersion(&driver);
+        cudaRuntimeGetVersion(&runtime);
+        const auto version = [](int v) {
+            return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+        };
+        if (st == cudaErrorNoDevice)
+            g.reason = "no CUDA device found";
+        else if (st == cudaErrorInsufficientDriver && driver == 0)
+            g.reason = "no NVIDIA driver found (no CUDA device can be used)";
+        else if (st == cudaErrorInsufficientDriver)
+            g.reason = "the NVIDIA driver supports CUDA " + version(driver) +
+                       "; Longview was built with CUDA " + version(runtime) +
+                       " and needs a newer driver";
+        else
+            g.reason = std::string("CUDA runtime: ") + cudaGetErrorString(st);
         cudaGetLastError();
         return g;
     }

@@ -16,6 +16,30 @@ StorageError ConnectionHandle::error(StorageErrorKind kind, std::string detail,
     return StorageError(kind, file, operationName(), std::move(detail), sqliteCode);
 }
 
+// What the user can do something about, without the statement that met it: the library,
+// its folder (where SQLite must create the journal and WAL files beside it) or the
+// shared-memory file beside it cannot be written.
+std::string ConnectionHandle::readOnlyDetail(int sqliteCode) const {
+    const std::string folder = file.parent_path().empty() ? "." : file.parent_path().string();
+    switch (sqliteCode) {
+    case SQLITE_READONLY_DIRECTORY:
+        return "the folder " + folder +
+               " cannot be written, and SQLite keeps its journal files beside the library";
+    case SQLITE_READONLY_CANTINIT:
+    case SQLITE_READONLY_CANTLOCK:
+    case SQLITE_READONLY_RECOVERY:
+        return "the library's shared-memory file (" + file.filename().string() + "-shm) in " +
+               folder + " cannot be created or written";
+    case SQLITE_READONLY_DBMOVED:
+        return "the library file was moved or deleted while open";
+    default:
+        return access == Access::ReadOnly
+                   ? "a write through a read-only connection"
+                   : "the library file cannot be written (no write permission, or a read-only "
+                     "file system)";
+    }
+}
+
 void ConnectionHandle::fail(int sqliteCode, std::string_view what) const {
     StorageErrorKind kind = storageErrorKindFor(sqliteCode);
     const int sys = db ? sqlite3_system_errno(db) : 0;
@@ -26,6 +50,8 @@ void ConnectionHandle::fail(int sqliteCode, std::string_view what) const {
                          sqliteCode == SQLITE_IOERR_TRUNCATE || sqliteCode == SQLITE_IOERR_SHMSIZE;
     if (writing && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
         kind = StorageErrorKind::DiskFull;
+    if (kind == StorageErrorKind::ReadOnly)
+        throw error(kind, readOnlyDetail(sqliteCode), sqliteCode);
     std::string detail(what);
     if (!detail.empty()) detail += ": ";
     if (kind == StorageErrorKind::DiskFull) {

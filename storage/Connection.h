@@ -43,6 +43,8 @@ struct ConnectionHandle {
     StorageError error(StorageErrorKind kind, std::string detail, int sqliteCode = 0) const;
     // Throws the StorageError for a failed SQLite call, with sqlite3_errmsg's text.
     [[noreturn]] void fail(int sqliteCode, std::string_view what) const;
+    // The detail of a SQLITE_READONLY* code, in the user's terms.
+    std::string readOnlyDetail(int sqliteCode) const;
 };
 
 // Names the operation in progress for error messages, e.g. "save state".

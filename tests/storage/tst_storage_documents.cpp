@@ -3,6 +3,7 @@
 
 #include "StorageTestSupport.h"
 
+#include "storage/Connection.h"
 #include "storage/DocumentStore.h"
 #include "storage/Library.h"
 #include "storage/SegmentSearch.h"
@@ -401,7 +402,35 @@ private slots:
             QFAIL("a reader wrote");
         } catch (const StorageError& e) {
             QCOMPARE(e.kind(), StorageErrorKind::ReadOnly);
+            QVERIFY2(QString(e.what()).contains("read-only connection"), e.what());
         }
+    }
+
+    // A library the user may not write says which file or folder is in the way, in one
+    // line without the SQL that met it. (Tests run as root, whom permissions do not stop:
+    // the codes SQLite gives are fed in directly.)
+    void readOnlyLibrariesSayWhatCannotBeWritten() {
+        ConnectionHandle h;
+        h.file = "/srv/shared/library.db";
+        h.operations.push_back("open");
+        const auto message = [&](int code) {
+            try {
+                h.fail(code, "'PRAGMA foreign_keys = ON'");
+            } catch (const StorageError& e) {
+                [&] { QCOMPARE(e.kind(), StorageErrorKind::ReadOnly); }();
+                return QString(e.what());
+            }
+            return QString();
+        };
+        const QString folder = message(SQLITE_READONLY_DIRECTORY);
+        QVERIFY2(folder.startsWith("/srv/shared/library.db: open failed: the folder /srv/shared "
+                                   "cannot be written"),
+                 qPrintable(folder));
+        QVERIFY2(message(SQLITE_READONLY_CANTINIT).contains("library.db-shm"),
+                 qPrintable(message(SQLITE_READONLY_CANTINIT)));
+        QVERIFY(message(SQLITE_READONLY).contains("the library file cannot be written"));
+        for (int code : {SQLITE_READONLY, SQLITE_READONLY_DIRECTORY, SQLITE_READONLY_CANTINIT})
+            QVERIFY(!message(code).contains("PRAGMA") && !message(code).contains('\n'));
     }
 };
 

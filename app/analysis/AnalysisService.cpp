@@ -491,6 +491,14 @@ std::string AnalysisService::databasePath() const {
     return impl_->dbPath.string();
 }
 
+std::string AnalysisService::defaultDatabasePath() {
+    try {
+        return storage::defaultLibraryPath().string();
+    } catch (const storage::StorageError&) {
+        return {};
+    }
+}
+
 IngestReport AnalysisService::ingest(const std::string& path, JobControl& job) {
     // Qt names files in Unicode: a name of other bytes (an old Latin-1 archive) cannot be
     // opened through it, and would read as "no such file".

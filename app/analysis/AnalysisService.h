@@ -47,6 +47,9 @@ public:
 
     const ServiceConfig& config() const;
     std::string databasePath() const;
+    // The library used without --db or $LONGVIEW_DB (the XDG default); empty where no home
+    // folder can be found. Reads only the environment: safe from any thread.
+    static std::string defaultDatabasePath();
 
     // A path is ingested (or found unchanged); an id string or a stored path is looked up.
     IngestReport ingest(const std::string& path, JobControl& job);

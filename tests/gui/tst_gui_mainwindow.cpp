@@ -39,6 +39,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -111,6 +112,7 @@ private slots:
     void encryptedPdfAsksForItsPassword();
     void dropAddsFiles();
     void shortcutsReachTheirTargets();
+    void unreadableFilesAndLibrariesSaySo();
 
 private:
     QString path(const QString& name) const { return dir_.filePath(name); }
@@ -617,4 +619,38 @@ void TstGuiMainWindow::shortcutsReachTheirTargets() {
 }
 
 QTEST_MAIN(TstGuiMainWindow)
+// A file that cannot be added says why and leaves the recent files; a library file that
+// is not a library says so where the library would be listed, not that it is empty.
+void TstGuiMainWindow::unreadableFilesAndLibrariesSaySo() {
+    const QString broken = writeFile(QStringLiteral("broken.pdf"), "%PDF-1.7\n1 0 obj\n<<");
+    QVERIFY(!broken.isEmpty());
+    {
+        auto app = startApp();
+        QVERIFY(app);
+        MainWindow& w = app->window();
+        watchdog_->arm();
+        w.openPaths({broken});
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = w.findChild<QMessageBox*>(QStringLiteral("errorMessage"))) != nullptr,
+            kJobTimeoutMs);
+        QVERIFY2(box->text().contains(QStringLiteral("broken.pdf")), qPrintable(box->text()));
+        QVERIFY(!app->settings().recentFiles().contains(QFileInfo(broken).absoluteFilePath()));
+        box->close();
+    }
+    const QString garbage = writeFile(QStringLiteral("garbage.db"), QByteArray(8192, '\x5a'));
+    QVERIFY(!garbage.isEmpty());
+    auto app = startApp({}, garbage);
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    QTRY_COMPARE(w.library()->emptyState()->title(),
+                 QStringLiteral("The library could not be opened"));
+    QVERIFY2(w.library()->emptyState()->body().contains(QStringLiteral("garbage.db")),
+             qPrintable(w.library()->emptyState()->body()));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = w.findChild<QMessageBox*>(QStringLiteral("errorMessage"))) != nullptr);
+    QCOMPARE(box->windowTitle(), QStringLiteral("The library could not be opened"));
+}
+
 #include "tst_gui_mainwindow.moc"

@@ -497,6 +497,22 @@ void TstGuiWidgets::appSettingsRoundTrip() {
     QCOMPARE(s.viewPosition(7).file, QStringLiteral("src/a.cpp"));
     QCOMPARE(s.lastSession(7), 99);
     QCOMPARE(s.viewPosition(8).page, 0);
+
+    // Document ids are a library's own: another library (--db) keeps its last document,
+    // positions and sessions apart, and the default library still reads the keys it had.
+    s.setLastDocument(7);
+    s.setLibrary(QStringLiteral("/work/other.db"), false);
+    QCOMPARE(s.lastDocument(), 0);
+    QCOMPARE(s.viewPosition(7).page, 0);
+    QCOMPARE(s.lastSession(7), 0);
+    s.setLastDocument(3);
+    s.setViewPosition(7, ViewPosition{9, 0, {}});
+    s.setLibrary(QStringLiteral("/home/u/.local/share/longview/library.db"), true);
+    QCOMPARE(s.lastDocument(), 7);
+    QCOMPARE(s.viewPosition(7).page, 4);
+    s.setLibrary(QStringLiteral("/work/other.db"), false);
+    QCOMPARE(s.lastDocument(), 3);
+    QCOMPARE(s.viewPosition(7).page, 9);
 }
 
 void TstGuiWidgets::settingsDialogWritesSettings() {

@@ -146,6 +146,16 @@ void LibraryPanel::setAddActions(QAction* addFile, QAction* addFolder) {
             addFolder, &QAction::trigger);
 }
 
+void LibraryPanel::showUnavailable(const QString& reason) {
+    empty_->setTitle(tr("The library could not be opened"));
+    empty_->setBody(reason.toHtmlEscaped() + QStringLiteral("<br><br>") +
+                    tr("Start Longview with <tt>--db</tt> and another file, or move this one "
+                       "aside."));
+    empty_->clearButtons();
+    if (addButton_) addButton_->setEnabled(false);
+    stack_->setCurrentWidget(empty_);
+}
+
 qint64 LibraryPanel::currentDocument() const {
     return lastCurrent_;
 }

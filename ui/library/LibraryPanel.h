@@ -29,6 +29,9 @@ public:
     EmptyState* emptyState() const { return empty_; }
     // The panel's own actions, for the main window's menus and shortcuts.
     void setAddActions(QAction* addFile, QAction* addFolder);
+    // The library file could not be opened: the panel says so, with SQLite's reason, where
+    // it would otherwise call the library empty.
+    void showUnavailable(const QString& reason);
 
 signals:
     void currentDocumentChanged(qint64 documentId);

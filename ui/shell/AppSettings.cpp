@@ -1,5 +1,7 @@
 #include "ui/shell/AppSettings.h"
 
+#include <QCryptographicHash>
+
 namespace lv::ui {
 
 namespace {
@@ -17,11 +19,21 @@ const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 const QString kSplitter = QStringLiteral("window/splitter");
 const QString kLastDocument = QStringLiteral("library/lastDocument");
-
-QString documentKey(qint64 id, const char* field) {
-    return QStringLiteral("documents/%1/%2").arg(id).arg(QLatin1String(field));
-}
 } // namespace
+
+void AppSettings::setLibrary(const QString& databasePath, bool isDefault) {
+    libraryPrefix_ =
+        isDefault ? QString()
+                  : QStringLiteral("libraries/%1/")
+                        .arg(QString::fromLatin1(QCryptographicHash::hash(databasePath.toUtf8(),
+                                                                          QCryptographicHash::Sha1)
+                                                     .toHex()
+                                                     .left(16)));
+}
+
+QString AppSettings::documentKey(qint64 id, const char* field) const {
+    return libraryPrefix_ + QStringLiteral("documents/%1/%2").arg(id).arg(QLatin1String(field));
+}
 
 AppSettings::AppSettings(std::unique_ptr<QSettings> store) : store_(std::move(store)) {}
 
@@ -137,10 +149,10 @@ void AppSettings::saveWindow(const QByteArray& geometry, const QByteArray& state
 }
 
 qint64 AppSettings::lastDocument() const {
-    return store_.value(kLastDocument, 0).toLongLong();
+    return store_.value(libraryPrefix_ + kLastDocument, 0).toLongLong();
 }
 void AppSettings::setLastDocument(qint64 id) {
-    store_.setValue(kLastDocument, id);
+    store_.setValue(libraryPrefix_ + kLastDocument, id);
 }
 
 ViewPosition AppSettings::viewPosition(qint64 documentId) const {

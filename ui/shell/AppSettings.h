@@ -61,6 +61,10 @@ public:
     void saveWindow(const QByteArray& geometry, const QByteArray& state,
                     const QByteArray& splitter);
 
+    // The library the settings below are kept for: document ids are a library's own, so
+    // another library (--db) keeps its last document and view positions apart. The
+    // default library keeps the keys it always had.
+    void setLibrary(const QString& databasePath, bool isDefault);
     qint64 lastDocument() const; // 0: none
     void setLastDocument(qint64 id);
     ViewPosition viewPosition(qint64 documentId) const;
@@ -72,7 +76,10 @@ public:
     QString fileName() const { return store_.fileName(); }
 
 private:
+    QString documentKey(qint64 id, const char* field) const;
+
     BackgroundSettings store_;
+    QString libraryPrefix_; // "" for the default library
 };
 
 } // namespace lv::ui

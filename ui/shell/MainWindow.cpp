@@ -51,6 +51,12 @@ QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+bool isDefaultLibrary(const QString& databasePath) {
+    const QString fallback = qs(analysis::AnalysisService::defaultDatabasePath());
+    return !fallback.isEmpty() &&
+           QFileInfo(databasePath).absoluteFilePath() == QFileInfo(fallback).absoluteFilePath();
+}
+
 QStringList localPaths(const QMimeData* mime) {
     QStringList paths;
     if (!mime || !mime->hasUrls()) return paths;
@@ -449,16 +455,28 @@ void MainWindow::connectClient() {
     connect(&client_, &AnalysisClient::configured, this,
             [this](const QString& databasePath, bool hasModel) {
                 if (databasePath_.isEmpty()) databasePath_ = databasePath;
+                settings_.setLibrary(databasePath, isDefaultLibrary(databasePath));
                 hasModel_ = hasModel;
                 client_.loadModels();
             });
-    connect(&client_, &AnalysisClient::configurationFailed, this, [this](const QString& message) {
-        showError(tr("The model could not be loaded"),
-                  tr("%1\n\nLongview works on in extractive mode: summaries and answers are the "
-                     "best passages "
-                     "of the document.")
-                      .arg(message));
-    });
+    connect(&client_, &AnalysisClient::configurationFailed, this,
+            [this](const QString& message, bool libraryUnavailable) {
+                if (libraryUnavailable) {
+                    library_->showUnavailable(message);
+                    showError(
+                        tr("The library could not be opened"),
+                        tr("%1\n\nLongview cannot list or add documents until it can open its "
+                           "library: start it with --db and another file, or move this one aside.")
+                            .arg(message));
+                    return;
+                }
+                showError(
+                    tr("The model could not be loaded"),
+                    tr("%1\n\nLongview works on in extractive mode: summaries and answers are the "
+                       "best passages "
+                       "of the document.")
+                        .arg(message));
+            });
     connect(&client_, &AnalysisClient::libraryChanged, this, &MainWindow::onLibraryChanged);
     connect(&client_, &AnalysisClient::modelsLoaded, this,
             [this](const ModelList& models, bool hasModel, const QString& folder) {
@@ -546,9 +564,13 @@ void MainWindow::connectClient() {
         libraryModel_->removePending(id);
         rereadJobs_.remove(id);
         const QString path = ingestJobs_.take(id);
-        if (!path.isEmpty())
+        if (!path.isEmpty()) {
+            // A file that cannot be read is no file to come back to.
+            settings_.removeRecentFile(path);
+            updateRecentMenu();
+            welcome_->setRecentFiles(settings_.recentFiles());
             showError(tr("“%1” could not be added").arg(QFileInfo(path).fileName()), message);
-        else
+        } else
             statusBar()->showMessage(message, 10000);
     });
     connect(&client_, &AnalysisClient::jobCancelled, this, [this](quint64 id) {

@@ -54,7 +54,7 @@ public:
 
 signals:
     void configured(const QString& databasePath, bool hasModel);
-    void configurationFailed(const QString& message);
+    void configurationFailed(const QString& message, bool libraryUnavailable);
 
     void jobsChanged();
     void jobStarted(quint64 id);

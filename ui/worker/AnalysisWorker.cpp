@@ -50,7 +50,7 @@ void AnalysisWorker::configure(const analysis::ServiceConfig& config) {
             serviceError_ += QStringLiteral("; ") + qs(e.what());
         }
     }
-    if (!serviceError_.isEmpty()) emit configurationFailed(serviceError_);
+    if (!serviceError_.isEmpty()) emit configurationFailed(serviceError_, !service_);
     if (service_) {
         bool hasModel = false;
         try {

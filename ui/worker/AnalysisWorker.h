@@ -55,7 +55,9 @@ public slots:
 
 signals:
     void configured(const QString& databasePath, bool hasModel);
-    void configurationFailed(const QString& message);
+    // libraryUnavailable: no service at all (its library could not be opened), else
+    // the model failed and the service runs without one.
+    void configurationFailed(const QString& message, bool libraryUnavailable);
 
     void jobStarted(quint64 id);
     void jobProgress(quint64 id, const QString& stage, qint64 done, qint64 total);

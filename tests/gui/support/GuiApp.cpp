@@ -2,6 +2,7 @@
 
 #include "analysis/AnalysisService.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -26,11 +27,20 @@ GuiApp::~GuiApp() {
 
 bool GuiApp::start() {
     QSignalSpy listed(client_.get(), &ui::AnalysisClient::libraryChanged);
+    QSignalSpy failed(client_.get(), &ui::AnalysisClient::configurationFailed);
     client_->configure(settings_->serviceConfig(databasePath_));
     window_->show();
     if (!QTest::qWaitForWindowExposed(window_.get())) return false;
-    // Exposing the window runs the event loop: the listing may already be in.
-    return !listed.isEmpty() || listed.wait(30000);
+    // Exposing the window runs the event loop: the listing may already be in. A library
+    // that cannot be opened is never listed: the failure is the app's start then.
+    const auto started = [&] {
+        return !listed.isEmpty() || (!failed.isEmpty() && failed.last().at(1).toBool());
+    };
+    QElapsedTimer clock;
+    clock.start();
+    while (!started() && clock.elapsed() < 30000)
+        QTest::qWait(20);
+    return started();
 }
 
 } // namespace lv::test

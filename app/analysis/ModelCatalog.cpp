@@ -2,10 +2,12 @@
 
 #include "backend/BackendFactory.h"
 #include "core/Error.h"
+#include "model/Adapter.h"
 #include "weights/SafetensorsFile.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,7 +35,10 @@ CheckpointSize measureCheckpoint(const std::string& dir) {
     return size;
 }
 
-ModelInfo describeModel(const std::string& dir) {
+namespace {
+
+// What config.json says of a checkpoint: its path, name, architecture and context length.
+ModelInfo describeConfig(const std::string& dir) {
     const fs::path root(dir);
     const fs::path configFile = root / "config.json";
     if (!fs::is_regular_file(configFile))
@@ -48,7 +53,37 @@ ModelInfo describeModel(const std::string& dir) {
     m.architecture = config.value("model_type", std::string("unknown"));
     if (config.contains("max_position_embeddings") && config["max_position_embeddings"].is_number())
         m.contextLength = config["max_position_embeddings"].get<std::int64_t>();
+    return m;
+}
 
+// Checkpoint folders directly under `folder` (those with a config.json), then `extra`, as
+// absolute paths, each once.
+std::vector<std::string> candidateFolders(const std::string& folder,
+                                          const std::vector<std::string>& extra) {
+    std::vector<std::string> candidates;
+    std::error_code ec;
+    if (fs::is_directory(folder, ec))
+        for (const auto& entry : fs::directory_iterator(folder, ec))
+            if (entry.is_directory() && fs::exists(entry.path() / "config.json"))
+                candidates.push_back(entry.path().string());
+    for (const auto& e : extra)
+        candidates.push_back(e);
+    std::vector<std::string> out;
+    for (const auto& c : candidates) {
+        const std::string abs = fs::absolute(c).lexically_normal().string();
+        if (std::find(out.begin(), out.end(), abs) == out.end()) out.push_back(abs);
+    }
+    return out;
+}
+
+std::string absoluteOrEmpty(const std::string& path) {
+    return path.empty() ? "" : fs::absolute(path).lexically_normal().string();
+}
+
+} // namespace
+
+ModelInfo describeModel(const std::string& dir) {
+    ModelInfo m = describeConfig(dir);
     const CheckpointSize size = measureCheckpoint(dir);
     m.parameters = size.parameters;
     m.weightBytes = size.fileBytes;
@@ -74,24 +109,9 @@ std::int64_t gpuBytesToRun(std::int64_t parameters) {
 
 std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<std::string>& extra,
                                   const std::string& defaultPath) {
-    std::vector<std::string> candidates;
-    std::error_code ec;
-    if (fs::is_directory(folder, ec))
-        for (const auto& entry : fs::directory_iterator(folder, ec))
-            if (entry.is_directory() && fs::exists(entry.path() / "config.json"))
-                candidates.push_back(entry.path().string());
-    for (const auto& e : extra)
-        candidates.push_back(e);
-
     std::vector<ModelInfo> out;
-    const std::string def =
-        defaultPath.empty() ? "" : fs::absolute(defaultPath).lexically_normal().string();
-    for (const auto& c : candidates) {
-        const std::string abs = fs::absolute(c).lexically_normal().string();
-        bool seen = false;
-        for (const auto& m : out)
-            seen |= m.path == abs;
-        if (seen) continue;
+    const std::string def = absoluteOrEmpty(defaultPath);
+    for (const auto& abs : candidateFolders(folder, extra)) {
         try {
             ModelInfo m = describeModel(abs);
             m.isDefault = abs == def;
@@ -99,6 +119,55 @@ std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<s
         } catch (const std::exception&) {
             // A half-downloaded or foreign folder is not a model; skip it.
         }
+    }
+    return out;
+}
+
+std::string unusableReason(const std::string& dir) {
+    const fs::path root(dir);
+    std::ifstream in(root / "config.json");
+    if (!in) return "no config.json";
+    const auto config = nlohmann::json::parse(in, nullptr, false);
+    if (!config.is_object()) return "config.json is not valid JSON";
+    const auto type = config.find("model_type");
+    if (type == config.end() || !type->is_string()) return "config.json has no model_type";
+    if (!findAdapter(type->get<std::string>()))
+        return "unsupported model_type '" + type->get<std::string>() + "'";
+    bool weights = false;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root, ec))
+        weights |= entry.path().extension() == ".safetensors";
+    if (!weights) return "no .safetensors weights";
+    // (LoadedModel needs one to turn the document into tokens)
+    if (!fs::is_regular_file(root / "tokenizer.json", ec) &&
+        !fs::is_regular_file(root / "tokenizer.model", ec))
+        return "no tokenizer.json or tokenizer.model";
+    return {};
+}
+
+std::vector<CheckpointEntry> surveyModels(const std::string& folder,
+                                          const std::vector<std::string>& extra,
+                                          const std::string& defaultPath) {
+    std::vector<CheckpointEntry> out;
+    const std::string def = absoluteOrEmpty(defaultPath);
+    for (const auto& abs : candidateFolders(folder, extra)) {
+        CheckpointEntry e;
+        e.unusable = unusableReason(abs);
+        try {
+            e.model = describeModel(abs);
+        } catch (const std::exception& error) {
+            try {
+                e.model = describeConfig(abs);
+            } catch (const std::exception&) {
+                e.model.path = abs;
+                e.model.name = fs::path(abs).filename().string();
+                e.model.architecture = "unknown";
+            }
+            // (a weights file whose header cannot be read passes the checks above)
+            if (e.unusable.empty()) e.unusable = error.what();
+        }
+        e.model.isDefault = abs == def;
+        out.push_back(std::move(e));
     }
     return out;
 }

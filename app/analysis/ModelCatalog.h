@@ -29,4 +29,22 @@ std::int64_t gpuBytesToRun(std::int64_t parameters);
 std::vector<ModelInfo> findModels(const std::string& folder, const std::vector<std::string>& extra,
                                   const std::string& defaultPath);
 
+// Why the checkpoint in `dir` cannot be loaded to run, in a few words ("unsupported
+// model_type 'gpt_neox'", "no tokenizer.json or tokenizer.model"); empty when nothing
+// stops it. Reads config.json and file names only.
+std::string unusableReason(const std::string& dir);
+
+// A checkpoint as a listing shows it: described as far as it can be, and why it cannot run
+// (empty when it can).
+struct CheckpointEntry {
+    ModelInfo model;
+    std::string unusable;
+};
+
+// The folders findModels looks at, those it skips included, each with why it cannot run:
+// a listing that leaves a broken download out cannot tell the user what is wrong with it.
+std::vector<CheckpointEntry> surveyModels(const std::string& folder,
+                                          const std::vector<std::string>& extra,
+                                          const std::string& defaultPath);
+
 } // namespace lv::analysis

@@ -18,11 +18,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// `text` as a whole integer; anything else (also "1x", or past 64 bits) is a UsageError
+// naming `what`, an option ("--seed") or a positional argument ("SESSION_ID").
+long long parseInteger(const std::string& what, const std::string& text);
+
 struct OptionSpec {
     std::string name;      // without the leading "--"
     std::string valueName; // empty: a flag without value
     std::string help;
     bool repeatable = false;
+    bool allowEmpty = false; // an empty value means something (tokenize --text "")
 };
 
 // The parsed invocation a command runs with.
@@ -36,9 +41,14 @@ struct Invocation {
     std::optional<std::string> value(const std::string& name) const;
     std::string valueOr(const std::string& name, const std::string& fallback) const;
     std::vector<std::string> values(const std::string& name) const;
-    // Integer and float options; a malformed value is a UsageError naming the flag.
+    // Integer and float options; a malformed value (for numbers also nan and inf) is a
+    // UsageError naming the flag.
     long long intOr(const std::string& name, long long fallback) const;
     double doubleOr(const std::string& name, double fallback) const;
+    float floatOr(const std::string& name, float fallback) const; // also past float's range
+    // An integer option that must lie in [min, max]; the UsageError says the range.
+    long long intIn(const std::string& name, long long fallback, long long min,
+                    long long max) const;
 };
 
 struct CommandIo {

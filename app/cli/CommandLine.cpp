@@ -1,6 +1,9 @@
 #include "cli/CommandLine.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace lv::cli {
@@ -20,19 +23,30 @@ std::vector<std::string> Invocation::values(const std::string& name) const {
     return it == options.end() ? std::vector<std::string>{} : it->second;
 }
 
+long long parseInteger(const std::string& what, const std::string& text) {
+    long long parsed = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, ec] = std::from_chars(text.data(), end, parsed);
+    if (ec == std::errc::result_out_of_range)
+        throw UsageError(what + " " + text + " is out of range");
+    if (ec != std::errc() || stop != end)
+        throw UsageError(what + " expects an integer, got '" + text + "'");
+    return parsed;
+}
+
 long long Invocation::intOr(const std::string& name, long long fallback) const {
     auto v = value(name);
-    if (!v) return fallback;
-    std::size_t used = 0;
-    long long parsed = 0;
-    try {
-        parsed = std::stoll(*v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != v->size())
-        throw UsageError("--" + name + " expects an integer, got '" + *v + "'");
-    return parsed;
+    return v ? parseInteger("--" + name, *v) : fallback;
+}
+
+long long Invocation::intIn(const std::string& name, long long fallback, long long min,
+                            long long max) const {
+    const long long v = intOr(name, fallback);
+    if (v >= min && v <= max) return v;
+    const std::string range = max == std::numeric_limits<long long>::max()
+                                  ? std::to_string(min) + " or more"
+                                  : std::to_string(min) + " to " + std::to_string(max);
+    throw UsageError("--" + name + " expects " + range + ", got " + std::to_string(v));
 }
 
 double Invocation::doubleOr(const std::string& name, double fallback) const {
@@ -45,9 +59,17 @@ double Invocation::doubleOr(const std::string& name, double fallback) const {
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used == 0 || used != v->size())
+    // (stod reads "nan" and "inf", which no option means: they pass every range check)
+    if (used == 0 || used != v->size() || !std::isfinite(parsed))
         throw UsageError("--" + name + " expects a number, got '" + *v + "'");
     return parsed;
+}
+
+float Invocation::floatOr(const std::string& name, float fallback) const {
+    const double v = doubleOr(name, fallback);
+    if (std::abs(v) > std::numeric_limits<float>::max())
+        throw UsageError("--" + name + " " + *value(name) + " is out of range");
+    return float(v);
 }
 
 const std::vector<OptionSpec>& globalOptions() {
@@ -106,7 +128,8 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
         const std::string& name = args[commandIndex];
         if (name == "help") {
             parsed.help = true;
-            if (commandIndex + 1 < args.size()) {
+            // `help help` is the general help, as is `help`.
+            if (commandIndex + 1 < args.size() && args[commandIndex + 1] != "help") {
                 command = findCommand(args[commandIndex + 1], commands);
                 if (!command) throw UsageError("unknown command '" + args[commandIndex + 1] + "'");
             }
@@ -166,6 +189,10 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
                                          spec->valueName + ")");
                     v = args[++i];
                 }
+                // (`--db "$UNSET"` must not quietly mean the default library)
+                if (v.empty() && !spec->allowEmpty)
+                    throw UsageError("option '--" + name + "' needs a value (" + spec->valueName +
+                                     "), got an empty one");
                 if (!spec->repeatable) slot.clear();
                 slot.push_back(v);
             }

@@ -87,6 +87,12 @@ json toJson(const analysis::ModelInfo& m) {
             {"default", m.isDefault}};
 }
 
+json toJson(const analysis::CheckpointEntry& e) {
+    json j = toJson(e.model);
+    j["unusable"] = e.unusable;
+    return j;
+}
+
 json toJson(const analysis::IngestReport& r) {
     json w = json::array();
     for (const auto& s : r.warnings)

@@ -5,6 +5,7 @@
 
 #include "analysis/AnalysisJson.h"
 #include "analysis/AnalysisTypes.h"
+#include "analysis/ModelCatalog.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@ nlohmann::json toJson(const analysis::Passage& p);
 nlohmann::json toJson(const analysis::SessionInfo& s);
 nlohmann::json toJson(const analysis::Message& m);
 nlohmann::json toJson(const analysis::ModelInfo& m);
+nlohmann::json toJson(const analysis::CheckpointEntry& e); // ModelInfo's fields + unusable
 nlohmann::json toJson(const analysis::IngestReport& r);
 
 const char* kindName(analysis::DocumentKind kind);

@@ -1,6 +1,9 @@
 #include "cli/ServiceOptions.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <limits>
 #include <ostream>
 #include <unistd.h>
 
@@ -23,15 +26,27 @@ std::unique_ptr<analysis::AnalysisService> makeService(const Invocation& inv) {
     cfg.device = inv.valueOr("device", "auto");
     if (cfg.device != "auto" && cfg.device != "cpu" && cfg.device != "cuda")
         throw UsageError("--device expects auto, cpu or cuda, got '" + cfg.device + "'");
-    cfg.maxNewTokens = int(inv.intOr("max-tokens", 512));
-    if (cfg.maxNewTokens <= 0) throw UsageError("--max-tokens must be positive");
-    cfg.temperature = float(inv.doubleOr("temperature", 0.0));
+    cfg.maxNewTokens = int(inv.intIn("max-tokens", 512, 1, std::numeric_limits<int>::max()));
+    cfg.temperature = inv.floatOr("temperature", 0.0f);
     if (cfg.temperature < 0) throw UsageError("--temperature must not be negative");
-    cfg.seed = std::uint64_t(inv.intOr("seed", 0));
-    cfg.contextLength = inv.intOr("context", 0);
-    if (cfg.contextLength < 0) throw UsageError("--context must not be negative");
+    cfg.seed = std::uint64_t(inv.intIn("seed", 0, 0, std::numeric_limits<long long>::max()));
+    cfg.contextLength = inv.intIn("context", 0, 0, std::numeric_limits<long long>::max());
     cfg.pdfPassword = inv.valueOr("password", "");
     return std::make_unique<analysis::AnalysisService>(cfg);
+}
+
+std::optional<std::int64_t> documentIdArgument(const std::string& pathOrId) {
+    const bool digits =
+        !pathOrId.empty() &&
+        std::all_of(pathOrId.begin(), pathOrId.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::filesystem::exists(pathOrId)) return std::nullopt;
+    return parseInteger("ID", pathOrId);
+}
+
+std::int64_t resolveDocumentArgument(analysis::AnalysisService& service,
+                                     const std::string& pathOrId, analysis::JobControl& job) {
+    documentIdArgument(pathOrId); // (throws for an id past 64 bits)
+    return service.resolveDocument(pathOrId, job);
 }
 
 void attachProgress(analysis::JobControl& job, CommandIo& io) {

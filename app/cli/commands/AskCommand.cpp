@@ -30,7 +30,7 @@ Command makeAskCommand() {
         attachProgress(job, io);
         std::optional<std::int64_t> session;
         if (inv.has("session")) session = inv.intOr("session", 0);
-        const std::int64_t id = service->resolveDocument(inv.positional[0], job);
+        const std::int64_t id = resolveDocumentArgument(*service, inv.positional[0], job);
         const analysis::Answer a = service->ask(id, inv.positional[1], session, job);
         printDeviceNote(io.err, a.metrics);
         if (inv.json) {

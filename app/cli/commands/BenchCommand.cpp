@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -110,7 +111,7 @@ int runBench(const Invocation& inv, CommandIo& io) {
     if (inv.has("model") && inv.has("synthetic"))
         throw UsageError("bench takes --model or --synthetic, not both");
     const std::string device = inv.valueOr("device", "auto");
-    const int threads = int(inv.intOr("threads", 0));
+    const int threads = int(inv.intIn("threads", 0, 0, 1024)); // 0: every core
     std::unique_ptr<Backend> backend = makeBackend(device, threads);
     const bool gpu = backend->device() != DeviceKind::Cpu;
     // --profile: every op timed on its own (slower runs; the table says where time goes).
@@ -125,11 +126,10 @@ int runBench(const Invocation& inv, CommandIo& io) {
     };
     const auto contexts =
         parseContexts(inv.valueOr("contexts", gpu ? "1024,4096,16384,65536" : "256,1024"));
-    const std::int64_t decodeTokens = inv.intOr("decode-tokens", gpu ? 64 : 8);
-    const std::int64_t chunk = inv.intOr("chunk", 0); // 0: the backend's choice
-    const std::int64_t repeat = inv.intOr("repeat", 1);
-    if (decodeTokens < 1 || chunk < 0 || repeat < 1)
-        throw UsageError("--decode-tokens and --repeat must be >= 1, --chunk >= 0");
+    constexpr long long kNoLimit = std::numeric_limits<long long>::max();
+    const std::int64_t decodeTokens = inv.intIn("decode-tokens", gpu ? 64 : 8, 1, kNoLimit);
+    const std::int64_t chunk = inv.intIn("chunk", 0, 0, kNoLimit); // 0: the backend's choice
+    const std::int64_t repeat = inv.intIn("repeat", 1, 1, 100);
 
     std::string label;
     const auto loadStart = std::chrono::steady_clock::now();
@@ -320,7 +320,7 @@ Command makeBenchCommand() {
         {"decode-tokens", "N",
          "tokens generated (greedy) after each prompt (default 8 CPU, 64 GPU)"},
         {"chunk", "N", "prefill chunk size (default as the app: 512 CPU, 8192 GPU)"},
-        {"threads", "N", "CPU threads (default: all cores)"},
+        {"threads", "N", "CPU threads (default 0: all cores)"},
         {"repeat", "N", "runs per context; the best is reported (default 1)"},
         {"direct-decode", "", "launch every decode op instead of replaying a recorded CUDA graph"},
         {"profile", "", "time every op on its own and print where prefill and decode time goes"},

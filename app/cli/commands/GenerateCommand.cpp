@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <ostream>
 
 namespace lv::cli {
@@ -57,16 +58,24 @@ int runGenerate(const Invocation& inv, CommandIo& io) {
     if (!idsText) throw UsageError("generate needs --prompt-ids 1,2,3");
     const auto prompt = parseIds(*idsText);
 
+    // The sampler checks these too, but only once the model is loaded, and it reads a
+    // top-p above 1 or a negative temperature as "off".
+    constexpr long long kNoLimit = std::numeric_limits<long long>::max();
     GenerateOptions g;
-    g.maxTokens = inv.intOr("max-tokens", 32);
-    if (g.maxTokens < 0) throw UsageError("--max-tokens must be >= 0");
-    g.sampling.temperature = float(inv.doubleOr("temperature", 0.0));
-    g.sampling.topK = std::int32_t(inv.intOr("top-k", 0));
-    g.sampling.topP = float(inv.doubleOr("top-p", 1.0));
-    g.sampling.repetitionPenalty = float(inv.doubleOr("repetition-penalty", 1.0));
+    g.maxTokens = inv.intIn("max-tokens", 32, 0, kNoLimit);
+    g.sampling.temperature = inv.floatOr("temperature", 0.0f);
+    if (g.sampling.temperature < 0) throw UsageError("--temperature must not be negative");
+    g.sampling.topK = std::int32_t(inv.intIn("top-k", 0, 0, INT32_MAX));
+    g.sampling.topP = inv.floatOr("top-p", 1.0f);
+    if (!(g.sampling.topP > 0 && g.sampling.topP <= 1))
+        throw UsageError("--top-p must be in (0, 1], got " + inv.valueOr("top-p", ""));
+    g.sampling.repetitionPenalty = inv.floatOr("repetition-penalty", 1.0f);
+    if (!(g.sampling.repetitionPenalty > 0))
+        throw UsageError("--repetition-penalty must be positive, got " +
+                         inv.valueOr("repetition-penalty", ""));
     g.stopAtEos = !inv.has("ignore-eos");
     SessionOptions so;
-    so.seed = std::uint64_t(inv.intOr("seed", 0));
+    so.seed = std::uint64_t(inv.intIn("seed", 0, 0, kNoLimit));
 
     const auto backend = makeBackend(inv.valueOr("device", "auto"));
     const auto model = Model::load(*modelDir, *backend);
@@ -99,7 +108,8 @@ Command makeGenerateCommand() {
     c.name = "generate";
     c.summary = "greedy or sampled continuation of token ids";
     c.usage = "generate --model DIR --prompt-ids IDS [--max-tokens N] [--temperature T] "
-              "[--top-k K] [--top-p P] [--seed S] [--json]";
+              "[--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--ignore-eos] "
+              "[--json]";
     c.options = {
         {"prompt-ids", "IDS", "comma-separated prompt token ids"},
         {"max-tokens", "N", "tokens to generate (default 32)"},

@@ -76,7 +76,7 @@ std::string fixed(double v, int digits) {
 int benchPdf(const QString& path, const Invocation& inv, int repeat, CommandIo& io) {
     std::vector<int> threadCounts;
     if (inv.has("threads")) {
-        threadCounts = {static_cast<int>(inv.intOr("threads", 1))};
+        threadCounts = {static_cast<int>(inv.intIn("threads", 1, 1, 64))};
     } else {
         threadCounts = {1};
         const int cores = std::min(4, QThread::idealThreadCount());
@@ -145,7 +145,7 @@ int benchTree(const QString& path, const Invocation& inv, int repeat, CommandIo&
     int files = 0, segments = 0, skipped = 0;
     QString method;
     ingest::IngestOptions options;
-    if (inv.has("threads")) options.threads = static_cast<int>(inv.intOr("threads", 0));
+    if (inv.has("threads")) options.threads = static_cast<int>(inv.intIn("threads", 0, 1, 64));
     const auto [s, cpu] = best(repeat, RUSAGE_SELF, [&] {
         const ingest::Document doc = ingest::ingestPath(path, options);
         bytes = 0;
@@ -182,9 +182,7 @@ int runIngestBench(const Invocation& inv, CommandIo& io) {
     std::string target = inv.valueOr("ingest", "");
     if (target.empty() && !inv.positional.empty()) target = inv.positional.front();
     if (target.empty()) throw UsageError("bench --ingest needs a PDF or a folder");
-    const long long repeat = inv.intOr("repeat", 3);
-    if (repeat < 1 || repeat > 100)
-        throw UsageError("--repeat expects 1 to 100, got " + std::to_string(repeat));
+    const long long repeat = inv.intIn("repeat", 3, 1, 100);
     const QString path = QString::fromStdString(target);
     if (ingest::detectKind(path) == ingest::DocumentKind::Pdf)
         return benchPdf(path, inv, static_cast<int>(repeat), io);

@@ -4,6 +4,8 @@
 #include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
 
+#include "storage/StorageError.h"
+
 #include <cstdio>
 #include <ostream>
 
@@ -22,10 +24,25 @@ Command makeIngestCommand() {
         InterruptGuard interrupt(job);
         attachProgress(job, io);
         nlohmann::json all = nlohmann::json::array();
+        int failed = 0;
         for (const std::string& path : inv.positional) {
-            const analysis::IngestReport r = service->ingest(path, job);
+            analysis::IngestReport r;
+            try {
+                r = service->ingest(path, job);
+            } catch (const storage::StorageError&) {
+                throw; // the library, not this file: the next paths would fail the same way
+            } catch (const std::runtime_error& e) {
+                if (job.cancelled()) throw;
+                // One bad file among many must not cost the others (the message names it).
+                ++failed;
+                io.err << "longview-cli: " << e.what() << "\n";
+                if (inv.json) all.push_back({{"path", path}, {"error", e.what()}});
+                continue;
+            }
             if (inv.json) {
-                all.push_back(toJson(r));
+                auto j = toJson(r);
+                j["path"] = path;
+                all.push_back(std::move(j));
                 continue;
             }
             const auto& d = r.document;
@@ -54,7 +71,7 @@ Command makeIngestCommand() {
                 io.out << "          warning: " << w << "\n";
         }
         if (inv.json) io.out << all.dump(2) << "\n";
-        return 0;
+        return failed == 0 ? 0 : 1;
     };
     return c;
 }

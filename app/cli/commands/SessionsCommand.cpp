@@ -3,8 +3,10 @@
 #include "cli/ServiceOptions.h"
 #include "cli/commands/Commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
+#include <stdexcept>
 
 namespace lv::cli {
 
@@ -16,15 +18,26 @@ Command makeSessionsCommand() {
     c.options = {{"document", "ID", "only the sessions of this document"}};
     c.maxPositional = 1;
     c.run = [](const Invocation& inv, CommandIo& io) {
+        std::optional<std::int64_t> sessionId, doc;
+        if (!inv.positional.empty()) sessionId = parseInteger("SESSION_ID", inv.positional[0]);
+        if (inv.has("document")) doc = inv.intOr("document", 0);
         auto service = makeService(inv);
-        if (!inv.positional.empty()) {
-            const std::int64_t sessionId = std::stoll(inv.positional[0]);
-            const auto messages = service->messages(sessionId);
+        if (sessionId) {
+            const auto messages = service->messages(*sessionId);
+            // No messages is an answer only for a session that exists (its first question
+            // failed); for any other id it would hide a typo.
+            if (messages.empty()) {
+                const auto all = service->sessions();
+                if (std::none_of(all.begin(), all.end(), [&](const analysis::SessionInfo& s) {
+                        return s.id == *sessionId;
+                    }))
+                    throw std::runtime_error("no session #" + std::to_string(*sessionId));
+            }
             if (inv.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& m : messages)
                     arr.push_back(toJson(m));
-                io.out << nlohmann::json{{"session_id", sessionId}, {"messages", arr}}.dump(2)
+                io.out << nlohmann::json{{"session_id", *sessionId}, {"messages", arr}}.dump(2)
                        << "\n";
                 return 0;
             }
@@ -35,8 +48,9 @@ Command makeSessionsCommand() {
             }
             return 0;
         }
-        std::optional<std::int64_t> doc;
-        if (inv.has("document")) doc = inv.intOr("document", 0);
+        if (doc && !service->document(*doc))
+            throw std::runtime_error("no document #" + std::to_string(*doc) + " in the library " +
+                                     service->databasePath() + " (see 'longview-cli list')");
         const auto sessions = service->sessions(doc);
         if (inv.json) {
             nlohmann::json arr = nlohmann::json::array();

@@ -39,7 +39,7 @@ Command makeSummarizeCommand() {
             };
         }
         attachProgress(job, io);
-        const std::int64_t id = service->resolveDocument(inv.positional[0], job);
+        const std::int64_t id = resolveDocumentArgument(*service, inv.positional[0], job);
         doc = service->document(id);
         const analysis::Summary s = service->summarize(id, job);
         heading();

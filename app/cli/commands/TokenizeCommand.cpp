@@ -51,8 +51,14 @@ int run(const Invocation& invocation, CommandIo& io) {
     const std::string input = invocation.has("text") ? invocation.valueOr("text", "") : readStdin();
 
     if (invocation.has("decode")) {
-        const std::string text =
-            tokenizer->decode(parseIds(input), !invocation.has("keep-special"));
+        const auto ids = parseIds(input);
+        // (decode() skips ids that name no token: the text would lose them without a word)
+        const std::int32_t vocab = tokenizer->vocabSize();
+        for (const std::int32_t id : ids)
+            if (id < 0 || id >= vocab)
+                throw UsageError("tokenize --decode: token id " + std::to_string(id) +
+                                 " outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+        const std::string text = tokenizer->decode(ids, !invocation.has("keep-special"));
         if (invocation.json)
             io.out << nlohmann::json{{"text", text}}.dump() << "\n";
         else
@@ -80,7 +86,10 @@ Command makeTokenizeCommand() {
     c.options = {
         {"tokenizer", "FILE|DIR",
          "tokenizer.json, a sentencepiece .model, or a checkpoint directory"},
-        {"text", "T", "the text (default: all of stdin)"},
+        {.name = "text",
+         .valueName = "T",
+         .help = "the text (default: all of stdin)",
+         .allowEmpty = true},
         {"add-special", "", "add BOS/EOS as the checkpoint's tokenizer_config.json says"},
         {"decode", "", "read ids (a JSON array or a comma list) and print their text"},
         {"keep-special", "", "with --decode: keep special tokens in the text"},

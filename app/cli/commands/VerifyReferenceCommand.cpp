@@ -1,5 +1,6 @@
 #include "cli/commands/Commands.h"
 
+#include "backend/BackendFactory.h"
 #include "runtime/BackendChoice.h"
 #include "runtime/ReferenceCheck.h"
 
@@ -30,15 +31,19 @@ std::string pad(std::string s, std::size_t w) {
 }
 
 int runVerify(const Invocation& inv, CommandIo& io) {
-    std::string device = inv.valueOr("device", "cpu");
-    if (device == "auto") device = "cpu"; // the reference check is CPU-first
-    const auto backend = makeBackend(device);
+    // The reference check is CPU-first: auto means the CPU here. ("gpu" is read as cuda, and
+    // must get cuda's tolerance.)
+    const bool cuda = parseDeviceRequest(inv.valueOr("device", "cpu")) == DeviceRequest::Cuda;
+    const std::string device = cuda ? "cuda" : "cpu";
     ReferenceTolerance tol;
     if (device == "cuda") {
         tol.relative = 2e-2; // bf16 weights and GPU accumulation order
         tol.argmaxAgreement = 0.99;
     }
     tol.relative = inv.doubleOr("tolerance", tol.relative);
+    if (!(tol.relative > 0))
+        throw UsageError("--tolerance must be positive, got " + inv.valueOr("tolerance", ""));
+    const auto backend = makeBackend(device);
 
     std::vector<ReferenceResult> results;
     for (const auto& dir : inv.positional)
@@ -96,8 +101,8 @@ int runVerify(const Invocation& inv, CommandIo& io) {
 Command makeVerifyReferenceCommand() {
     Command c;
     c.name = "verify-reference";
-    c.summary = "check the engine against reference fixtures";
-    c.usage = "verify-reference [--device cpu|cuda] [--tolerance R] DIR...";
+    c.summary = "check the engine against reference fixtures (on the CPU unless --device cuda)";
+    c.usage = "verify-reference [--device auto|cpu|cuda] [--tolerance R] DIR...";
     c.options = {{"tolerance", "R", "relative logits tolerance (default 1e-4 cpu, 2e-2 cuda)"}};
     c.minPositional = 1;
     c.maxPositional = SIZE_MAX;

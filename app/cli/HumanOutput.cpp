@@ -89,7 +89,8 @@ void printMetrics(std::ostream& out, const analysis::Metrics& m) {
     const analysis::Coverage& c = m.coverage;
     if (!c.partial()) return;
     std::snprintf(buf, sizeof buf,
-                  "[the document is %lld tokens, longer than the context of %lld: ",
+                  "[the document is %lld tokens, more than fit the context of %lld beside the "
+                  "prompt and answer: ",
                   (long long)c.wholeDocumentTokens, (long long)c.contextTokens);
     out << buf;
     if (c.passagesTotal > 0)

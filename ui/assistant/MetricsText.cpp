@@ -27,12 +27,12 @@ QString describeMetrics(const analysis::Metrics& m, bool extractive) {
         parts << tr("first token %1 s").arg(locale.toString(m.timeToFirstTokenMs / 1000.0, 'f', 1));
     const analysis::Coverage& c = m.coverage;
     if (c.partial() && c.passagesTotal > 0)
-        parts << tr("the document is longer than the model's context: read the %1 of its %2 "
+        parts << tr("the document does not fit the model's context: read the %1 of its %2 "
                     "passages that best match")
                      .arg(locale.toString(qlonglong(c.passagesRead)),
                           locale.toString(qlonglong(c.passagesTotal)));
     else if (c.partial())
-        parts << tr("the document is longer than the model's context: summarized from "
+        parts << tr("the document does not fit the model's context: summarized from "
                     "summaries of its %1 parts")
                      .arg(locale.toString(qlonglong(c.summaryParts)));
     if (!m.deviceNote.empty()) parts << QString::fromStdString(m.deviceNote);

@@ -11,7 +11,7 @@ namespace lv::cli {
 
 std::vector<OptionSpec> generationOptions() {
     return {
-        {"max-tokens", "N", "most tokens to generate (default 512)"},
+        {"max-tokens", "N", "most tokens to generate (default 512; at most half the context)"},
         {"temperature", "T", "sampling temperature, 0 for greedy (default 0)"},
         {"seed", "N", "random seed for sampling"},
         {"context", "N", "context length to use (default: the model's)"},

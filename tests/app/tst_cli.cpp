@@ -258,28 +258,29 @@ private slots:
         QVERIFY(!QFile::exists(tmp.filePath("numbers.db")));
         const QStringList generate = {"generate", "--model", tmp.filePath("no-model"),
                                       "--prompt-ids", "1,2"};
-        verifyUserError(cli(generate + QStringList{"--top-p", "2", "--temperature", "1"}),
-                        "--top-p must be in (0, 1], got 2");
-        verifyUserError(cli(generate + QStringList{"--top-p", "0"}),
-                        "--top-p must be in (0, 1], got 0");
-        verifyUserError(cli(generate + QStringList{"--temperature", "nan"}),
-                        "--temperature expects a number, got 'nan'");
-        verifyUserError(cli(generate + QStringList{"--temperature", "-1"}),
-                        "--temperature must not be negative");
-        verifyUserError(cli(generate + QStringList{"--top-k", "4294967297"}),
-                        "--top-k expects 0 to 2147483647, got 4294967297");
-        verifyUserError(cli(generate + QStringList{"--repetition-penalty", "0"}),
-                        "--repetition-penalty must be positive, got 0");
-        verifyUserError(cli(generate + QStringList{"--max-tokens", "-1"}),
-                        "--max-tokens expects 0 or more, got -1");
-        verifyUserError(cli({"verify-reference", "--tolerance", "nan", tmp.path()}),
-                        "--tolerance expects a number, got 'nan'");
-        verifyUserError(cli({"verify-reference", "--tolerance", "-1", tmp.path()}),
-                        "--tolerance must be positive, got -1");
-        verifyUserError(cli({"bench", "--threads", "-1"}), "--threads expects 0 to 1024, got -1");
-        verifyUserError(cli({"bench", "--repeat", "0"}), "--repeat expects 1 to 100, got 0");
-        verifyUserError(cli({"bench", "--ingest", tmp.path(), "--threads", "99999999999"}),
-                        "--threads expects 1 to 64, got 99999999999");
+        const QStringList reference = {"verify-reference", tmp.path()};
+        const std::vector<std::pair<QStringList, QString>> refused = {
+            {generate + QStringList{"--top-p", "2", "--temperature", "1"},
+             "--top-p must be in (0, 1], got 2"},
+            {generate + QStringList{"--top-p", "0"}, "--top-p must be in (0, 1], got 0"},
+            {generate + QStringList{"--temperature", "nan"},
+             "--temperature expects a number, got 'nan'"},
+            {generate + QStringList{"--temperature", "-1"}, "--temperature must not be negative"},
+            {generate + QStringList{"--top-k", "4294967297"},
+             "--top-k expects 0 to 2147483647, got 4294967297"},
+            {generate + QStringList{"--repetition-penalty", "0"},
+             "--repetition-penalty must be positive, got 0"},
+            {generate + QStringList{"--max-tokens", "-1"},
+             "--max-tokens expects 0 or more, got -1"},
+            {reference + QStringList{"--tolerance", "nan"},
+             "--tolerance expects a number, got 'nan'"},
+            {reference + QStringList{"--tolerance", "-1"}, "--tolerance must be positive, got -1"},
+            {{"bench", "--threads", "-1"}, "--threads expects 0 to 1024, got -1"},
+            {{"bench", "--repeat", "0"}, "--repeat expects 1 to 100, got 0"},
+            {{"bench", "--ingest", tmp.path(), "--threads", "99999999999"},
+             "--threads expects 1 to 64, got 99999999999"}};
+        for (const auto& [args, message] : refused)
+            verifyUserError(cli(args), message);
     }
 
     void decodeRejectsIdsOutsideTheVocabulary() {

@@ -618,7 +618,6 @@ void TstGuiMainWindow::shortcutsReachTheirTargets() {
     QVERIFY(!copy->isEnabled());
 }
 
-QTEST_MAIN(TstGuiMainWindow)
 // A file that cannot be added says why and leaves the recent files; a library file that
 // is not a library says so where the library would be listed, not that it is empty.
 void TstGuiMainWindow::unreadableFilesAndLibrariesSaySo() {
@@ -653,4 +652,6 @@ void TstGuiMainWindow::unreadableFilesAndLibrariesSaySo() {
     QCOMPARE(box->windowTitle(), QStringLiteral("The library could not be opened"));
 }
 
+
+QTEST_MAIN(TstGuiMainWindow)
 #include "tst_gui_mainwindow.moc"

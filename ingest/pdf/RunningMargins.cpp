@@ -77,7 +77,8 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
         int line;
         MarginRole zone;
         QString key;
-        bool pageNumber;
+        bool pageNumber;   // the line is a page number ("17", "Page 17 of 90")
+        bool endsInNumber; // the page's number at an end of a longer line
     };
     std::vector<Candidate> candidates;
     for (int p = 0; p < static_cast<int>(pages.size()); ++p) {
@@ -99,17 +100,21 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
                 (zone == MarginRole::Header ? QStringLiteral("H:") : QStringLiteral("F:")) +
                 normalised;
             seen[key].insert(p);
-            candidates.push_back(
-                {p, l, zone, key,
-                 isPageNumberText(normalised) || carriesPageNumber(line.text, pages[p])});
+            candidates.push_back({p, l, zone, key, isPageNumberText(normalised),
+                                  carriesPageNumber(line.text, pages[p])});
         }
     }
     const int pageCount = static_cast<int>(pages.size());
     // Two pages suffice for a very short document; three otherwise, so that a
     // chapter's running title counts from its third page on.
     const int needed = std::max(2, std::min(rules.minRepeats, pageCount / 2));
+    // A longer line that ends in the page's number is a running title only where it
+    // comes back on another page: "5 Termination for convenience" on page 5, or a clause
+    // ending "... Schedule 7" on page 7, is body text that happens to sit near the edge.
     for (const Candidate& c : candidates) {
-        if (c.pageNumber || seen.value(c.key).size() >= needed) roles[c.page][c.line] = c.zone;
+        const auto pagesWith = seen.value(c.key).size();
+        if (c.pageNumber || (c.endsInNumber && pagesWith >= 2) || pagesWith >= needed)
+            roles[c.page][c.line] = c.zone;
     }
     return roles;
 }

@@ -190,12 +190,28 @@ private slots:
         QCOMPARE(roles[3][4], MarginRole::None);
     }
 
+    // A chapter's running title ends in the page's number on each of its pages; a body
+    // line near the edge that happens to start or end with the page's number (a numbered
+    // clause, "... Schedule 7" on page 7) is not one: it is on that page only.
     void chapterHeaderWithPageNumberIsMarginal() {
-        std::vector<TextLine> page(1);
-        page[0].text = QStringLiteral("Chapter 2: Structures 17");
-        page[0].box = QRectF(72, 40, 400, 10);
-        const auto roles = findRunningMargins({{842, &page, QStringLiteral("17"), 30}});
+        std::vector<TextLine> first(2), second(1), clause(2);
+        first[0].text = QStringLiteral("Chapter 2: Structures 17");
+        second[0].text = QStringLiteral("Chapter 2: Structures 18");
+        clause[0].text = QStringLiteral("5 Termination for convenience");
+        for (auto* lines : {&first, &second, &clause})
+            (*lines)[0].box = QRectF(72, 40, 400, 10);
+        first[1].text = QStringLiteral("Fees are payable as set out in Schedule 17");
+        first[1].box = QRectF(72, 790, 400, 10);
+        clause[1].text = QStringLiteral("Page 5");
+        clause[1].box = QRectF(72, 810, 60, 10);
+        const auto roles = findRunningMargins({{842, &first, QStringLiteral("17"), 16},
+                                               {842, &second, QStringLiteral("18"), 17},
+                                               {842, &clause, QStringLiteral("5"), 4}});
         QCOMPARE(roles[0][0], MarginRole::Header);
+        QCOMPARE(roles[1][0], MarginRole::Header);
+        QCOMPARE(roles[0][1], MarginRole::None);
+        QCOMPARE(roles[2][0], MarginRole::None);
+        QCOMPARE(roles[2][1], MarginRole::Footer); // a page number alone, on one page
     }
 
     void paragraphsHeadingsAndFootnotes() {

@@ -11,7 +11,8 @@ namespace lv::ingest {
 bool endsWithBrokenWord(const QString& line);
 
 // Appends `next` to `text` as the following line: a space between them, or
-// none (and no hyphen) when a lower-case continuation completes a broken word.
+// none (and no hyphen) when a lower-case continuation completes a broken word. A
+// hyphen after an option, an identifier, a compound or a word in capitals stays.
 void appendLine(QString& text, const QString& next);
 
 QString joinLines(const QStringList& lines);

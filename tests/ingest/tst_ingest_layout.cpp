@@ -246,6 +246,16 @@ private slots:
         QCOMPARE(joinLines({QStringLiteral("soft\u00AD"), QStringLiteral("Hyphen")}),
                  QStringLiteral("softHyphen"));
         QCOMPARE(joinLines({"a range 1-", "5 of"}), QStringLiteral("a range 1- 5 of"));
+        QCOMPARE(joinLines({"(encryp-", "tion)"}), QStringLiteral("(encryption)"));
+        // Options, identifiers, compounds and capitals keep the hyphen the line ended on.
+        QCOMPARE(joinLines({"pass -Wno-", "implicit-define"}),
+                 QStringLiteral("pass -Wno-implicit-define"));
+        QCOMPARE(joinLines({"set G_SLICE=always-", "malloc"}),
+                 QStringLiteral("set G_SLICE=always-malloc"));
+        QCOMPARE(joinLines({"--sim-hints=deactivate-", "pthread-stack"}),
+                 QStringLiteral("--sim-hints=deactivate-pthread-stack"));
+        QCOMPARE(joinLines({"state-of-", "the-art"}), QStringLiteral("state-of-the-art"));
+        QCOMPARE(joinLines({"LOCK-", "prefixed"}), QStringLiteral("LOCK-prefixed"));
         QVERIFY(endsWithBrokenWord("exam-"));
         QVERIFY(!endsWithBrokenWord("--"));
     }

@@ -10,6 +10,7 @@
 #include "analysis/PromptParts.h"
 #include "analysis/SentenceSplitter.h"
 #include "analysis/StatePipe.h"
+#include "analysis/SymbolDefinitions.h"
 
 #include "core/Error.h"
 #include "ingest/Ingest.h"
@@ -833,6 +834,22 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
         a.extractive = true;
         a.metrics.device = "none";
         std::vector<Passage> passages;
+        // A codebase's definitions of the identifiers asked about come first, cited at
+        // their line: BM25 ranks the many places a name is used above the one that makes it.
+        if (kind == DocumentKind::Codebase)
+            for (const SymbolDefinition& d : definitionsNamedIn(question, units)) {
+                Passage p;
+                p.citation = units[d.unit].citation;
+                const int lines = int(std::count(d.text.begin(), d.text.end(), '\n'));
+                p.citation.lineStart = d.line;
+                p.citation.lineEnd =
+                    std::max(d.line, std::min(d.line + lines - 1, units[d.unit].citation.lineEnd));
+                p.citation.label =
+                    lineRangeLabel(p.citation.filePath, p.citation.lineStart, p.citation.lineEnd);
+                p.citation.quote = quoteOf(d.text);
+                p.snippet = collapsed(std::string(utf8::prefix(d.text, 300)));
+                passages.push_back(std::move(p));
+            }
         for (std::size_t i : unitsOfNamedFiles(question, units)) {
             if (passages.size() >= 3) break;
             const bool seenFile =
@@ -896,7 +913,11 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
                 used += t;
                 return true;
             };
-            // Files the question names come first, then what BM25 ranks highest.
+            // Definitions of the identifiers asked about (a codebase), then the files the
+            // question names, then what BM25 ranks highest.
+            if (kind == DocumentKind::Codebase)
+                for (const SymbolDefinition& d : definitionsNamedIn(question, within))
+                    take(d.unit);
             for (std::size_t i : unitsOfNamedFiles(question, within))
                 take(i);
             for (const auto& h : hits)

@@ -6,6 +6,7 @@
 #include "core/Error.h"
 #include "support/Fixtures.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -117,6 +118,32 @@ private slots:
                  s.text.c_str()); // 0, 7919, 15838 in base 36
         QCOMPARE(s.citations.size(), std::size_t(1));
         QCOMPARE(s.citations[0].lineStart, 1);
+    }
+
+    // In a codebase, the passage that defines what a question names comes first, cited at
+    // the defining line, above the files that use it more often.
+    void questionsAboutCodeFindTheDefinition() {
+        AnalysisService service(config());
+        QDir(tmp.path()).mkpath("repo/src");
+        const auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(tmp.filePath("repo/" + name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        QByteArray uses = "from parsing import parse_header\n\n";
+        for (int i = 0; i < 30; ++i)
+            uses += "value" + QByteArray::number(i) + " = parse_header(line" +
+                    QByteArray::number(i) + ")  # parse_header again\n";
+        write("src/app.py", uses);
+        write("src/parsing.py", "import re\n\n\ndef helper():\n    pass\n\n\n"
+                                "def parse_header(line):\n    return line.split(':', 1)\n");
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(tmp.filePath("repo").toStdString(), job);
+        const Answer a = service.ask(id, "Where is parse_header defined?", {}, job);
+        QVERIFY(a.extractive);
+        QVERIFY(!a.citations.empty());
+        QCOMPARE(QString::fromStdString(a.citations[0].filePath), QString("src/parsing.py"));
+        QCOMPARE(a.citations[0].lineStart, 8);
     }
 
     void sessionsContinueAndKeepHistory() {

@@ -538,9 +538,11 @@ IngestReport AnalysisService::ingest(const std::string& path, JobControl& job) {
 
     auto progress = [&](const ingest::IngestProgress& p) {
         if (!job.progress) return;
-        const char* stage = p.stage == ingest::IngestProgress::Stage::Page      ? "ingest pages"
-                            : p.stage == ingest::IngestProgress::Stage::Listing ? "list files"
-                                                                                : "ingest files";
+        using Stage = ingest::IngestProgress::Stage;
+        const char* stage = p.stage == Stage::Page      ? "ingest pages"
+                            : p.stage == Stage::Listing ? "list files"
+                            : p.stage == Stage::File    ? "ingest files"
+                                                        : "ingest"; // done: pages or files
         job.progress(stage, p.done, p.total);
     };
     ingest::Document doc;
@@ -760,6 +762,9 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
                 "[" + impl_->rangeLabel(within, parts[i].first, parts[i].second) + "]\n" +
                 summarizePart(promptText(within, parts[i].first, parts[i].second, kind)));
         }
+        // (the reading and generating that follow are the whole summary's, no part's)
+        if (job.progress)
+            job.progress("summarize parts", std::int64_t(parts.size()), std::int64_t(parts.size()));
         std::string digest;
         for (int round = 0;; ++round) {
             digest.clear();

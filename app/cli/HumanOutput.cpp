@@ -79,7 +79,7 @@ void printMetrics(std::ostream& out, const analysis::Metrics& m) {
     if (m.device == "none" || m.model.empty()) return;
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "\n[%s on %s: document %lld tokens, read %lld, from cache %lld%s; "
+                  "\n[%s on %s: prompt %lld tokens, read %lld, from cache %lld%s; "
                   "first token %.0f ms, %.1f tok/s]\n",
                   m.model.c_str(), m.device.c_str(), (long long)m.documentTokens,
                   (long long)m.tokensRead, (long long)m.tokensFromCache,

@@ -52,12 +52,21 @@ std::int64_t resolveDocumentArgument(analysis::AnalysisService& service,
 void attachProgress(analysis::JobControl& job, CommandIo& io) {
     if (!isatty(STDERR_FILENO)) return;
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    // A hierarchical summary reads and generates once a part: "part 3 of 40: read 90 / 376".
+    auto part = std::make_shared<std::string>();
     std::ostream* err = &io.err;
-    job.progress = [last, err](const std::string& stage, std::int64_t done, std::int64_t total) {
+    job.progress = [last, part, err](const std::string& stage, std::int64_t done,
+                                     std::int64_t total) {
+        if (stage == "summarize parts") {
+            *part = done < total
+                        ? "part " + std::to_string(done + 1) + " of " + std::to_string(total) + ": "
+                        : std::string();
+            return;
+        }
         const auto now = std::chrono::steady_clock::now();
         if (done < total && now - *last < std::chrono::milliseconds(200)) return;
         *last = now;
-        *err << "\r\033[K" << stage << " " << done;
+        *err << "\r\033[K" << *part << stage << " " << done;
         if (total > 0) *err << " / " << total;
         if (done >= total) *err << "\r\033[K";
         err->flush();

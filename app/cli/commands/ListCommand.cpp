@@ -30,7 +30,7 @@ Command makeListCommand() {
             return 0;
         }
         char line[1024];
-        std::snprintf(line, sizeof line, "%5s  %-8s  %8s  %-6s  %s\n", "ID", "KIND", "SIZE",
+        std::snprintf(line, sizeof line, "%5s  %-8s  %11s  %-6s  %s\n", "ID", "KIND", "SIZE",
                       "STATE", "TITLE (SOURCE)");
         io.out << line;
         for (const auto& d : docs) {
@@ -38,7 +38,7 @@ Command makeListCommand() {
                 d.kind == analysis::DocumentKind::Pdf        ? std::to_string(d.pages) + " p."
                 : d.kind == analysis::DocumentKind::Codebase ? counted(d.files, "file", "files")
                                                              : humanCount(d.characters) + " ch";
-            std::snprintf(line, sizeof line, "%5lld  %-8s  %8s  %-6s  ", (long long)d.id,
+            std::snprintf(line, sizeof line, "%5lld  %-8s  %11s  %-6s  ", (long long)d.id,
                           kindName(d.kind), size.c_str(), d.stateCached ? "cached" : "-");
             io.out << line << d.title << " (" << d.sourcePath << ")\n"; // (any length)
         }

@@ -60,9 +60,12 @@ Command makeModelsCommand() {
         for (const auto& e : models) {
             const auto& m = e.model;
             const std::string note = e.unusable.empty() ? m.gpuNote : "unusable: " + e.unusable;
-            std::snprintf(line, sizeof line, "%s %-28s %-18s %6s params  ctx %-7lld %-9s ",
+            // A pure state-space model has no context limit (0).
+            const std::string context =
+                m.contextLength > 0 ? std::to_string(m.contextLength) : std::string("none");
+            std::snprintf(line, sizeof line, "%s %-28s %-18s %6s params  ctx %-7s %-9s ",
                           m.isDefault ? "*" : " ", m.name.c_str(), m.architecture.c_str(),
-                          humanCount(m.parameters).c_str(), (long long)m.contextLength,
+                          humanCount(m.parameters).c_str(), context.c_str(),
                           humanBytes(m.weightBytes).c_str());
             io.out << line << note << "\n"; // (the reason: any length)
             io.out << "  " << m.path << "\n";

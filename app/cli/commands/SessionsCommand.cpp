@@ -63,6 +63,8 @@ Command makeSessionsCommand() {
             io.out << "No sessions yet: ask a question with 'longview-cli ask DOC \"...\"'.\n";
             return 0;
         }
+        io.out << "   ID  CREATED              " << column("DOCUMENT", 30, 30) << "  "
+               << column("MESSAGES", 12, 12) << "  LAST QUESTION\n";
         for (const auto& s : sessions) {
             char head[64];
             std::snprintf(head, sizeof head, "%5lld  ", (long long)s.id);
@@ -70,7 +72,7 @@ Command makeSessionsCommand() {
                    << column(std::to_string(s.messages) +
                                  (s.messages == 1 ? " message" : " messages"),
                              12, 12)
-                   << "  last: " << column(s.lastQuestion, 60) << "\n";
+                   << "  " << column(s.lastQuestion, 60) << "\n";
         }
         return 0;
     };

@@ -927,8 +927,10 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
                 take(i);
             for (const auto& h : hits)
                 for (std::size_t i = 0; i < within.size(); ++i)
-                    if (within[i].citation.segmentId == h.segmentId) take(i);
-            if (chosen.empty()) // the opening, as much as fits
+                    if (within[i].citation.segmentId == h.segmentId && take(i) &&
+                        within[i].role == "heading" && i + 1 < within.size())
+                        take(i + 1); // a heading that matches, with the text under it
+            if (chosen.empty())      // the opening, as much as fits
                 for (std::size_t i = 0; i < within.size(); ++i)
                     if (!take(i)) break;
             std::sort(chosen.begin(), chosen.end());
@@ -1001,16 +1003,27 @@ std::vector<Passage> AnalysisService::search(const std::string& query,
         if (it == unitsByDoc.end())
             it = unitsByDoc.emplace(h.documentId, impl_->units(impl_->documentRecord(h.documentId)))
                      .first;
-        for (const auto& u : it->second)
-            if (u.citation.segmentId == h.segmentId) {
-                Passage p;
-                p.citation = u.citation;
-                p.citation.quote = quoteOf(u.text);
-                p.snippet = collapsed(h.snippet);
-                p.score = h.rank;
-                out.push_back(std::move(p));
-                break;
+        const std::vector<SourceUnit>& units = it->second;
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            const SourceUnit& u = units[i];
+            if (u.citation.segmentId != h.segmentId) continue;
+            Passage p;
+            p.citation = u.citation;
+            p.citation.quote = quoteOf(u.text);
+            p.snippet = collapsed(h.snippet);
+            p.score = h.rank;
+            // A heading that matches stands for its section: the passage is the heading
+            // and the text under it, cited where that text is.
+            if (u.role == "heading" && i + 1 < units.size() && units[i + 1].role != "heading") {
+                const SourceUnit& next = units[i + 1];
+                p.citation = next.citation;
+                p.citation.quote = quoteOf(next.text);
+                p.snippet = collapsed(h.snippet) + " — " +
+                            collapsed(std::string(utf8::prefix(next.text, 250)));
             }
+            out.push_back(std::move(p));
+            break;
+        }
     }
     return out;
 }

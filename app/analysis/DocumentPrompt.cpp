@@ -34,6 +34,7 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
         if (isMarginal(s)) continue;
         SourceUnit u;
         u.text = s.text;
+        u.role = s.role;
         Citation& c = u.citation;
         c.documentId = doc.id;
         c.segmentId = s.id;

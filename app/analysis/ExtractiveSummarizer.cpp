@@ -53,6 +53,8 @@ bool looksLikeProse(const std::string& s, std::size_t words) {
     if (letters < s.size() / 2) return false;
     if (upper > lower) return false;                      // ALL-CAPS headings
     if (s.find(" | ") != std::string::npos) return false; // table rows
+    // Code fenced inside a Markdown list item, and shell prompts: instructions, not prose.
+    if (s.find("```") != std::string::npos || s.find("~~~") != std::string::npos) return false;
     return true;
 }
 
@@ -88,7 +90,10 @@ std::vector<ExtractedSentence> extractSummary(const std::vector<SourceUnit>& uni
                 std::string_view(text).substr(span.begin, span.end - span.begin));
             const auto tokens = wordTokens(c.text);
             c.words = std::count(c.text.begin(), c.text.end(), ' ') + 1;
-            c.eligible = looksLikeProse(c.text, c.words);
+            // Code blocks, tables and headings of a text are no sentences to summarize it
+            // with (a codebase, all code, falls back to its best-ranked lines below).
+            c.eligible = (units[u].role == "body" || units[u].role == "footnote") &&
+                         looksLikeProse(c.text, c.words);
             std::vector<int> ids;
             for (const auto& t : tokens) {
                 auto [it, inserted] = termIds.emplace(t, int(termIds.size()));

@@ -14,6 +14,7 @@ namespace lv::analysis {
 struct SourceUnit {
     Citation citation;
     std::string text;
+    std::string role = "body"; // the segment's: body, heading, table, footnote or code
 };
 
 struct ExtractedSentence {

@@ -146,6 +146,25 @@ private slots:
         QCOMPARE(a.citations[0].lineStart, 8);
     }
 
+    // A heading that matches a question stands for its section: the passage shows the text
+    // under it and cites where that text is.
+    void matchingHeadingsBringTheirSection() {
+        AnalysisService service(config());
+        const QString path = tmp.filePath("guide.md");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# Guide\n\nThe tool keeps several versions side by side.\n\n"
+                "## Uninstalling\n\nRemove its folder and the two lines it added to your "
+                "shell profile.\n");
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Answer a = service.ask(id, "uninstalling", {}, job);
+        QVERIFY(!a.citations.empty());
+        QCOMPARE(a.citations[0].lineStart, 7);
+        QVERIFY2(a.text.find("Remove its folder") != std::string::npos, a.text.c_str());
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

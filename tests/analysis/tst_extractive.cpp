@@ -121,6 +121,35 @@ private slots:
             deliveries += s.text.find("deliver") != std::string::npos;
         QCOMPARE(deliveries, 1);
     }
+
+    // A README's code blocks, tables and headings are not what summarizes it, even where
+    // they rank high (fenced code inside a list item is body text to the segmenter).
+    void codeTablesAndHeadingsAreNoSummarySentences() {
+        std::vector<SourceUnit> units;
+        const std::string install = "Install the version manager with the package manager of "
+                                    "your system and restart the shell afterwards.";
+        units.push_back({{}, "Installing the version manager and the shell setup", "heading"});
+        for (int i = 0; i < 4; ++i) {
+            units.push_back(
+                {{},
+                 "brew install the version manager and restart the shell for the shell setup",
+                 "code"});
+            units.push_back({{},
+                             "1. Install it: ```sh brew install the version manager and "
+                             "restart the shell for the setup ```"});
+            units.push_back({{}, "| version manager | shell setup | install | restart |", "table"});
+        }
+        units.push_back({{}, install});
+        units.push_back({{},
+                         "The version manager lets you switch between several versions of "
+                         "the interpreter for each project in the shell."});
+        const auto summary = extractSummary(units);
+        QVERIFY(!summary.empty());
+        for (const auto& s : summary) {
+            QCOMPARE(units[s.unit].role, std::string("body"));
+            QVERIFY2(s.text.find("```") == std::string::npos, s.text.c_str());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(ExtractiveTest)

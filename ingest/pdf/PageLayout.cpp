@@ -8,6 +8,24 @@ namespace lv::ingest {
 
 namespace {
 
+// A word set smaller and raised right after the one before (no space between): a
+// footnote's marker after a figure, "2.09" + "3" in a table's cell.
+bool isRaisedMarker(const QRectF& before, const QRectF& word) {
+    return word.height() > 0 && word.height() < 0.8 * before.height() &&
+           word.bottom() < before.bottom() - 0.15 * before.height();
+}
+
+// Its digits as superscript digits, so that the marker never reads as more of the figure:
+// "2.093" was 2.09 with footnote 3; "2.09³" says so.
+QString superscriptDigits(const QString& text) {
+    static const char16_t kDigits[] = u"\u2070\u00B9\u00B2\u00B3\u2074\u2075\u2076\u2077"
+                                      u"\u2078\u2079";
+    QString out = text;
+    for (QChar& c : out)
+        if (c >= QLatin1Char('0') && c <= QLatin1Char('9')) c = QChar(kDigits[c.unicode() - '0']);
+    return out;
+}
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 struct Interval {
@@ -232,7 +250,12 @@ private:
                 const TextWord& prev = w_[ids[i - 1]];
                 const double gap = word.box.left() - prev.box.right();
                 const double h = std::min(word.box.height(), prev.box.height());
-                if (prev.spaceAfter || gap > 0.15 * h) text += QLatin1Char(' ');
+                const bool space = prev.spaceAfter || gap > 0.15 * h;
+                if (space) text += QLatin1Char(' ');
+                if (!space && isRaisedMarker(prev.box, word.box)) {
+                    text += superscriptDigits(word.text);
+                    continue;
+                }
             }
             text += word.text;
         }

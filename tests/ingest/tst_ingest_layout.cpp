@@ -239,6 +239,26 @@ private slots:
                      "1 A footnote in small type at the foot of the page. It continues here."));
     }
 
+    // A footnote's marker set small and raised right after a figure is no more digits of
+    // it: "2.09" and a raised "3" read "2.09³", not 2.093; a subscript or a figure of the
+    // same size after no space stays as it is.
+    void raisedMarkersAreSuperscripts() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 100, "Slicing");
+        words.push_back({QStringLiteral("1"), QRectF(words.back().box.right(), 97, 4, 6), true});
+        words.back().spaceAfter = true;
+        words[0].spaceAfter = false;
+        addLine(words, 150, 100, "2.09");
+        words.back().spaceAfter = false;
+        words.push_back({QStringLiteral("4,5"), QRectF(words.back().box.right(), 97, 10, 6), true});
+        addLine(words, 250, 100, "H");
+        words.back().spaceAfter = false;
+        words.push_back({QStringLiteral("2"), QRectF(words.back().box.right(), 104, 4, 6), false});
+        words.push_back({QStringLiteral("O"), QRectF(words.back().box.right(), 100, 6, 10), true});
+        const auto lines = layoutPage(words);
+        QCOMPARE(texts(lines), QStringList{QString::fromUtf8("Slicing¹ 2.09⁴,⁵ H2O")});
+    }
+
     void hyphenation() {
         QCOMPARE(joinLines({"the docu-", "ments are", "here"}),
                  QStringLiteral("the documents are here"));

@@ -139,8 +139,16 @@ unitsWithin(const std::vector<SourceUnit>& units, DocumentKind kind, std::int64_
     const bool numbered = kind != DocumentKind::Pdf;
     for (std::size_t i = 0; i < units.size(); ++i) {
         const SourceUnit& u = units[i];
-        const std::int64_t whole = tokenCount(promptText(units, i, i + 1, kind));
-        if (budget <= 0 || whole <= budget) {
+        // No tokenizer makes more tokens than bytes (byte fallback at worst): a unit of fewer
+        // bytes than the budget fits without being counted, which spares a codebase's
+        // thousands of files a second tokenization.
+        const std::string text = promptText(units, i, i + 1, kind);
+        if (budget <= 0 || std::int64_t(text.size()) <= budget) {
+            out.push_back(u);
+            continue;
+        }
+        const std::int64_t whole = tokenCount(text);
+        if (whole <= budget) {
             out.push_back(u);
             continue;
         }

@@ -99,6 +99,9 @@ std::vector<SentenceSpan> splitSentences(std::string_view text) {
             // A short line without final punctuation followed by a new line is a heading.
             std::size_t lineStart = text.rfind('\n', i == 0 ? 0 : i - 1);
             lineStart = lineStart == std::string_view::npos ? 0 : lineStart + 1;
+            // A sentence that began inside this line ("... `tox`. For example, to instruct")
+            // makes it no heading: only a whole line is one.
+            if (trimmed(text, lineStart, i).begin < trimmed(text, start, i).begin) continue;
             lineStart = std::max(lineStart, start);
             SentenceSpan line = trimmed(text, lineStart, i);
             const std::size_t len = line.end - line.begin;

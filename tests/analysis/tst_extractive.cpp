@@ -66,6 +66,13 @@ private slots:
                                  "starts here");
         QCOMPARE(s.size(), std::size_t(3));
         QCOMPARE(QString::fromStdString(s[0]), QString("Definitions"));
+        // A sentence that starts inside a line is no heading however short its part of it:
+        // "Pyenv" on the next line is a name, not a new sentence.
+        const auto wrapped = sentences("It is required with tools like tox. For example, to "
+                                       "instruct\nPyenv to use your system Python, run it.");
+        QCOMPARE(wrapped.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(wrapped[1]),
+                 QString("For example, to instruct\nPyenv to use your system Python, run it."));
     }
 
     void wordTokensDropStopWords() {

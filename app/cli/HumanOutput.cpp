@@ -60,7 +60,10 @@ std::string column(const std::string& utf8, std::size_t chars, std::size_t width
     return out;
 }
 
-void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations) {
+void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations,
+                    bool modelAnswer) {
+    if (citations.empty() && modelAnswer)
+        out << "\n(No citations: the answer names no page or line of the document.)\n";
     if (citations.empty()) return;
     out << "\nCitations:\n";
     for (std::size_t i = 0; i < citations.size(); ++i) {

@@ -8,7 +8,9 @@
 
 namespace lv::cli {
 
-void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations);
+// modelAnswer: a model's text, which may cite nothing; that is said rather than left unseen.
+void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations,
+                    bool modelAnswer = false);
 void printMetrics(std::ostream& out, const analysis::Metrics& m);
 // "warning: CUDA not used (no CUDA device found); running on the CPU" when the GPU asked
 // for was not used; nothing otherwise.

@@ -328,6 +328,22 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
     }
 
+    // A model's answer either lists its citations or says it has none: four tokens of the
+    // fixture model cite nothing.
+    void answersWithoutCitationsSaySo() {
+        LV_REQUIRE_FIXTURES();
+        const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";
+        const QString doc = writeFile("contract-plain.txt", kContract);
+        const Run r = cli({"ask", doc, "What is the notice period?", "--model", model, "--device",
+                           "cpu", "--max-tokens", "4"},
+                          tmp.filePath("plain.db"));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("\nCitations:\n") !=
+                     r.out.contains("\n(No citations: the answer names no page or line of the "
+                                    "document.)\n"),
+                 qPrintable(r.out));
+    }
+
     void cachedStateMakesTheSecondQuestionCheap() {
         LV_REQUIRE_FIXTURES();
         const QString model = lv::test::fixturesDir() + "/models/granite_hybrid_tiny";

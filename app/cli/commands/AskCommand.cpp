@@ -39,7 +39,7 @@ Command makeAskCommand() {
         }
         if (a.extractive) io.out << a.text;
         io.out << "\n";
-        printCitations(io.out, a.citations);
+        printCitations(io.out, a.citations, !a.extractive);
         printMetrics(io.out, a.metrics);
         io.out << "\n(session " << a.sessionId << ")\n";
         return 0;

@@ -52,7 +52,7 @@ Command makeSummarizeCommand() {
         }
         if (s.extractive) io.out << s.text;
         io.out << "\n";
-        printCitations(io.out, s.citations);
+        printCitations(io.out, s.citations, !s.extractive);
         printMetrics(io.out, s.metrics);
         if (!s.storeError.empty())
             io.err << "longview-cli: the summary was not kept in the library: " << s.storeError

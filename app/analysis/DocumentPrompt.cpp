@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 namespace lv::analysis {
 
@@ -30,6 +32,11 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
     std::vector<SourceUnit> units;
     units.reserve(segments.size());
     const DocumentKind kind = documentKindFromName(doc.kind);
+    // Labels that more than one page carries (each part of a manual numbered from 1): their
+    // citations also name the page's place in the file, or "p. 48" would point at two pages.
+    std::map<std::string, std::set<std::int64_t>> pagesOfLabel;
+    for (const auto& s : segments)
+        if (s.pageIndex && s.pageLabel) pagesOfLabel[*s.pageLabel].insert(*s.pageIndex);
     for (const auto& s : segments) {
         if (isMarginal(s)) continue;
         SourceUnit u;
@@ -42,6 +49,8 @@ std::vector<SourceUnit> unitsFromSegments(const storage::DocumentRecord& doc,
             c.pageIndex = int(*s.pageIndex);
             c.pageLabel = s.pageLabel.value_or(std::to_string(*s.pageIndex + 1));
             c.label = "p. " + c.pageLabel;
+            if (s.pageLabel && pagesOfLabel[*s.pageLabel].size() > 1)
+                c.label += " (PDF page " + std::to_string(*s.pageIndex + 1) + ")";
         }
         if (s.filePath) c.filePath = *s.filePath;
         if (s.lineStart) {

@@ -66,6 +66,27 @@ private slots:
         QVERIFY(named("Where is the parser?").empty());
     }
 
+    // A page label two pages carry (parts of a manual each numbered from 1) is cited with
+    // the page's place in the file; a label of one page alone stays as it is.
+    void repeatedPageLabelsNameThePdfPage() {
+        lv::storage::DocumentRecord doc;
+        doc.kind = "pdf";
+        std::vector<lv::storage::SegmentRecord> segments(3);
+        const std::int64_t pages[] = {2, 47, 265};
+        const char* labels[] = {"iii", "48", "48"};
+        for (int i = 0; i < 3; ++i) {
+            segments[i].id = 10 + i;
+            segments[i].text = "Text of the page.";
+            segments[i].pageIndex = pages[i];
+            segments[i].pageLabel = labels[i];
+        }
+        const auto units = unitsFromSegments(doc, segments);
+        QCOMPARE(QString::fromStdString(units[0].citation.label), QString("p. iii"));
+        QCOMPARE(QString::fromStdString(units[1].citation.label), QString("p. 48 (PDF page 48)"));
+        QCOMPARE(QString::fromStdString(units[2].citation.label), QString("p. 48 (PDF page 266)"));
+        QCOMPARE(units[2].citation.pageLabel, std::string("48")); // what the model reads
+    }
+
     // Ingest cuts a line too long for one segment into several segments of that line; the
     // text as a reader sees it has the line whole again, in a codebase and in a text file.
     void continuedLinesAreWholeInThePlainText() {

@@ -30,7 +30,42 @@ bool isQuestionWord(std::string_view w) {
     return std::find(kWords.begin(), kWords.end(), lower) != kWords.end();
 }
 
+// Whether the question asks where something is made ("where is x defined", "def x").
+bool asksForADefinition(const std::string& question) {
+    // ("what does x do", "how does x work", "what does x return": about x's code too)
+    static constexpr std::array<std::string_view, 17> kCues = {
+        "def",    "class",   "struct",   "function",    "method",         "defined",
+        "define", "defines", "declared", "implemented", "implementation", "definition",
+        "do",     "work",    "works",    "return",      "returns"};
+    std::string word;
+    for (std::size_t i = 0; i <= question.size(); ++i) {
+        if (i < question.size() && isIdentifierByte(question[i])) {
+            word.push_back(char(std::tolower(static_cast<unsigned char>(question[i]))));
+            continue;
+        }
+        if (std::find(kCues.begin(), kCues.end(), word) != kCues.end()) return true;
+        word.clear();
+    }
+    return false;
+}
+
+// A word written as code: an underscore, a digit or a capital after its first letter
+// (sockaddr_in, utf8, OrderedDict, MAX).
+bool looksLikeCode(const std::string& w) {
+    const bool capitals = std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) || c == '_';
+    });
+    return capitals || std::any_of(w.begin() + 1, w.end(), [](char c) {
+               return c == '_' || std::isdigit(static_cast<unsigned char>(c)) ||
+                      std::isupper(static_cast<unsigned char>(c));
+           });
+}
+
+// The question's identifiers: words written as code, and where it asks for a definition
+// any other word of three letters or more that is not a question's own ("where is
+// urlparse defined" names urlparse; "what does the input look like" names nothing).
 std::vector<std::string> identifiersOf(const std::string& question) {
+    const bool cue = asksForADefinition(question);
     std::vector<std::string> out;
     for (std::size_t i = 0; i < question.size();) {
         if (!isIdentifierByte(question[i])) {
@@ -44,6 +79,7 @@ std::vector<std::string> identifiersOf(const std::string& question) {
         i = end;
         if (w.size() < 3 || std::isdigit(static_cast<unsigned char>(w[0])) || isQuestionWord(w))
             continue;
+        if (!cue && !looksLikeCode(w)) continue;
         if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
     }
     return out;

@@ -16,11 +16,12 @@ struct SymbolDefinition {
     std::string text;     // that line and the few after it
 };
 
-// Identifiers of the question (words with an underscore, a digit or a capital inside,
-// or any word of three letters or more that is not an English or keyword word) and the
-// units that define them: after a keyword that introduces a definition (def, class,
-// struct, enum, union, typedef, fn, func, function, interface, trait, type, #define), or
-// as a C-like function whose line starts with its return type and does not end with
+// Identifiers of the question (words written as code: an underscore, a digit or a capital
+// inside; where the question asks for a definition, "where is x defined", "def x", also
+// other words of three letters or more) and the units that define them: after a keyword that
+// introduces a definition (def, class, struct, enum, union, typedef, fn, func, function, interface,
+// trait, type, #define), or as a C-like function whose line starts with its return type and does
+// not end with
 // ';'. Each identifier's first definition in unit order, at most `limit` in all.
 std::vector<SymbolDefinition> definitionsNamedIn(const std::string& question,
                                                  const std::vector<SourceUnit>& units,

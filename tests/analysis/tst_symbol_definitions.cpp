@@ -67,6 +67,10 @@ private slots:
                  (std::vector<std::string>{"include/net.h:42", "src/lib.rs:1"}));
         QVERIFY(found("where is retries set?").empty()); // an assignment, not a definition
         QVERIFY(found("Where is the parser defined?").empty());
+        // A plain word names an identifier only where a definition is asked for.
+        QVERIFY(found("Is urlparse safe for an empty url?").empty());
+        QCOMPARE(found("What does urlparse do?"), std::vector<std::string>{"net/parse.py:374"});
+        QCOMPARE(found("def urlparse"), std::vector<std::string>{"net/parse.py:374"});
         const auto d = definitionsNamedIn("def urlparse", units);
         QCOMPARE(d.size(), std::size_t(1));
         QVERIFY(d[0].text.rfind("def urlparse(url, scheme=''):\n", 0) == 0);

@@ -1,5 +1,7 @@
 #include "ingest/pdf/RunningMargins.h"
 
+#include <algorithm>
+
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
@@ -70,8 +72,10 @@ bool isPageNumberText(const QString& normalised) {
 std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLines>& pages,
                                                         const MarginRules& rules) {
     std::vector<std::vector<MarginRole>> roles(pages.size());
-    // Key: zone marker + normalised text; value: the pages it appears on.
+    // Key: zone marker + normalised text; value: the pages it appears on, and its texts
+    // as written.
     QHash<QString, QSet<int>> seen;
+    QHash<QString, QSet<QString>> written;
     struct Candidate {
         int page;
         int line;
@@ -79,6 +83,7 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
         QString key;
         bool pageNumber;   // the line is a page number ("17", "Page 17 of 90")
         bool endsInNumber; // the page's number at an end of a longer line
+        bool large;        // set larger than the page's text
     };
     std::vector<Candidate> candidates;
     for (int p = 0; p < static_cast<int>(pages.size()); ++p) {
@@ -86,6 +91,11 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
         roles[p].assign(lines.size(), MarginRole::None);
         const double h = pages[p].height;
         if (h <= 0) continue;
+        std::vector<double> sizes;
+        for (const TextLine& line : lines)
+            if (line.fontSize > 0) sizes.push_back(line.fontSize);
+        std::nth_element(sizes.begin(), sizes.begin() + long(sizes.size() / 2), sizes.end());
+        const double bodySize = sizes.empty() ? 0 : sizes[sizes.size() / 2];
         for (int l = 0; l < static_cast<int>(lines.size()); ++l) {
             const TextLine& line = lines[l];
             MarginRole zone = MarginRole::None;
@@ -100,8 +110,10 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
                 (zone == MarginRole::Header ? QStringLiteral("H:") : QStringLiteral("F:")) +
                 normalised;
             seen[key].insert(p);
+            written[key].insert(line.text.simplified());
             candidates.push_back({p, l, zone, key, isPageNumberText(normalised),
-                                  carriesPageNumber(line.text, pages[p])});
+                                  carriesPageNumber(line.text, pages[p]),
+                                  bodySize > 0 && line.fontSize > 1.15 * bodySize});
         }
     }
     const int pageCount = static_cast<int>(pages.size());
@@ -111,8 +123,12 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
     // A longer line that ends in the page's number is a running title only where it
     // comes back on another page: "5 Termination for convenience" on page 5, or a clause
     // ending "... Schedule 7" on page 7, is body text that happens to sit near the edge.
+    // Lines that differ only in a number and are set larger than the text ("SCHEDULE 1",
+    // "SCHEDULE 2" atop one page each) are headings that look alike; a running header
+    // is set no larger than the text, or reads the same on every page.
     for (const Candidate& c : candidates) {
         const auto pagesWith = seen.value(c.key).size();
+        if (c.large && !c.pageNumber && written.value(c.key).size() > 1) continue;
         if (c.pageNumber || (c.endsInNumber && pagesWith >= 2) || pagesWith >= needed)
             roles[c.page][c.line] = c.zone;
     }

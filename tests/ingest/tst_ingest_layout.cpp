@@ -190,6 +190,37 @@ private slots:
         QCOMPARE(roles[3][4], MarginRole::None);
     }
 
+    // "SCHEDULE 1" .. "SCHEDULE 4" atop one page each, set larger than the text, are the
+    // schedules' headings, though they differ only in their number; a running header that
+    // reads the same on every page is one at any size, and so is a small numbered one.
+    void numberedHeadingsAtopPagesAreNoRunningHeader() {
+        std::vector<std::vector<TextLine>> pages(4);
+        auto line = [](const QString& text, double top, double size) {
+            TextLine l;
+            l.text = text;
+            l.box = QRectF(72, top, 300, size);
+            l.fontSize = size;
+            return l;
+        };
+        for (int p = 0; p < 4; ++p) {
+            pages[p].push_back(line(QStringLiteral("SCHEDULE %1").arg(p + 1), 40, 16));
+            pages[p].push_back(line(QStringLiteral("ACME SUPPLY AGREEMENT"), 60, 16));
+            pages[p].push_back(line(QStringLiteral("Revision %1").arg(p + 3), 80, 8));
+            for (int b = 0; b < 5; ++b)
+                pages[p].push_back(
+                    line(QStringLiteral("Body text line %1.").arg(b), 200 + 20 * b, 10));
+        }
+        std::vector<PageLines> views;
+        for (int p = 0; p < 4; ++p)
+            views.push_back({842, &pages[p], QString::number(p + 10), p + 9});
+        const auto roles = findRunningMargins(views);
+        for (int p = 0; p < 4; ++p) {
+            QCOMPARE(roles[p][0], MarginRole::None);   // the schedule's heading
+            QCOMPARE(roles[p][1], MarginRole::Header); // the same on every page
+            QCOMPARE(roles[p][2], MarginRole::Header); // small, differing only in its number
+        }
+    }
+
     // A chapter's running title ends in the page's number on each of its pages; a body
     // line near the edge that happens to start or end with the page's number (a numbered
     // clause, "... Schedule 7" on page 7) is not one: it is on that page only.

@@ -12,7 +12,9 @@
 #include <QFileInfo>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -130,6 +132,36 @@ void summarisePageWarnings(Document& doc, const std::vector<PageResult>& pages) 
                 .arg(count - kShown));
 }
 
+// The first page's largest text, where it stands out from the rest of the page (a title
+// page's title, with the lines of the same size right after it): the title a reader
+// sees, even where the document also runs it as its header on every page. Empty where no
+// line stands out.
+QString largestTextOnFirstPage(const std::vector<PageResult>& pages) {
+    for (const PageResult& page : pages) {
+        if (page.index > 1) break;
+        if (page.lines.empty()) continue;
+        std::vector<double> sizes;
+        for (const TextLine& l : page.lines)
+            sizes.push_back(l.fontSize);
+        std::nth_element(sizes.begin(), sizes.begin() + long(sizes.size() / 2), sizes.end());
+        const double body = sizes[sizes.size() / 2];
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < page.lines.size(); ++i)
+            if (page.lines[i].fontSize > page.lines[best].fontSize) best = i;
+        const double size = page.lines[best].fontSize;
+        if (size < 1.3 * body || page.lines.size() < 2) return {};
+        QString title = page.lines[best].text.simplified();
+        for (std::size_t i = best + 1; i < page.lines.size() && i < best + 3; ++i) {
+            if (std::abs(page.lines[i].fontSize - size) > 0.05 * size) break;
+            title += QLatin1Char(' ') + page.lines[i].text.simplified();
+        }
+        const bool letters =
+            std::any_of(title.begin(), title.end(), [](QChar c) { return c.isLetter(); });
+        return letters && title.size() >= 3 && title.size() <= 160 ? title : QString();
+    }
+    return {};
+}
+
 } // namespace
 
 Document ingestPdf(const QString& path, const IngestOptions& options,
@@ -215,6 +247,7 @@ Document ingestPdf(const QString& path, const IngestOptions& options,
     summarisePageWarnings(doc, ex.results);
     assemblePdf(doc, ex.results, outline);
 
+    if (doc.title.isEmpty()) doc.title = largestTextOnFirstPage(ex.results);
     if (doc.title.isEmpty()) {
         for (const Segment& s : doc.segments) {
             if (s.pageIndex > 1) break;

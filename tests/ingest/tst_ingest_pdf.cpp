@@ -277,6 +277,42 @@ private slots:
         QCOMPARE(d.metadata.scannedPages, 1);
     }
 
+    // Without a title in its metadata, a PDF is named by its first page's largest text,
+    // also where that text runs as the header of every other page (and so is a margin on
+    // the first too); the lines of its size right after it belong to it.
+    void titlePageNamesTheDocument() {
+        std::vector<lv::test::PagePainter> pages;
+        pages.push_back([](QPainter& p) {
+            QFont big = p.font();
+            big.setPointSizeF(26);
+            p.setFont(big);
+            p.drawText(QPointF(72, 60), "Shared Storage");
+            p.drawText(QPointF(72, 92), "Rules");
+            QFont body = p.font();
+            body.setPointSizeF(10);
+            p.setFont(body);
+            p.drawText(QPointF(72, 200), "Issued by the Regional Grain Board.");
+            for (int i = 0; i < 6; ++i)
+                p.drawText(QPointF(72, 240 + 16 * i), "Body text of the title page, line.");
+        });
+        for (int n = 0; n < 3; ++n)
+            pages.push_back([](QPainter& p) {
+                QFont small = p.font();
+                small.setPointSizeF(8);
+                p.setFont(small);
+                p.drawText(QPointF(72, 40), "Shared Storage Rules");
+                QFont body = p.font();
+                body.setPointSizeF(10);
+                p.setFont(body);
+                for (int i = 0; i < 8; ++i)
+                    p.drawText(QPointF(72, 200 + 16 * i), "An article of the rules, its text.");
+            });
+        const QString file = path("untitled.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
+        const Document d = ingestPath(file, noOcr());
+        QCOMPARE(d.title, QStringLiteral("Shared Storage Rules"));
+    }
+
     void mostlyScannedDocumentSaysSo() {
         std::vector<lv::test::PagePainter> pages;
         for (int i = 0; i < 3; ++i)

@@ -30,25 +30,6 @@ bool isQuestionWord(std::string_view w) {
     return std::find(kWords.begin(), kWords.end(), lower) != kWords.end();
 }
 
-// Whether the question asks where something is made ("where is x defined", "def x").
-bool asksForADefinition(const std::string& question) {
-    // ("what does x do", "how does x work", "what does x return": about x's code too)
-    static constexpr std::array<std::string_view, 17> kCues = {
-        "def",    "class",   "struct",   "function",    "method",         "defined",
-        "define", "defines", "declared", "implemented", "implementation", "definition",
-        "do",     "work",    "works",    "return",      "returns"};
-    std::string word;
-    for (std::size_t i = 0; i <= question.size(); ++i) {
-        if (i < question.size() && isIdentifierByte(question[i])) {
-            word.push_back(char(std::tolower(static_cast<unsigned char>(question[i]))));
-            continue;
-        }
-        if (std::find(kCues.begin(), kCues.end(), word) != kCues.end()) return true;
-        word.clear();
-    }
-    return false;
-}
-
 // A word written as code: an underscore, a digit or a capital after its first letter
 // (sockaddr_in, utf8, OrderedDict, MAX).
 bool looksLikeCode(const std::string& w) {
@@ -61,22 +42,35 @@ bool looksLikeCode(const std::string& w) {
            });
 }
 
-// The question's identifiers: words written as code, and where it asks for a definition
-// any other word of three letters or more that is not a question's own ("where is
-// urlparse defined" names urlparse; "what does the input look like" names nothing).
-std::vector<std::string> identifiersOf(const std::string& question) {
-    const bool cue = asksForADefinition(question);
-    std::vector<std::string> out;
+// The question's words, as written.
+std::vector<std::string> wordsOf(const std::string& question) {
+    std::vector<std::string> words;
     for (std::size_t i = 0; i < question.size();) {
-        if (!isIdentifierByte(question[i])) {
-            ++i;
-            continue;
-        }
         std::size_t end = i;
         while (end < question.size() && isIdentifierByte(question[end]))
             ++end;
-        const std::string w = question.substr(i, end - i);
-        i = end;
+        if (end > i) words.push_back(question.substr(i, end - i));
+        i = std::max(end, i + 1);
+    }
+    return words;
+}
+
+// The question's identifiers: words written as code, and where it asks about code ("where
+// is x defined", "def x", "what does x do") any other word of three letters or more that
+// is not a question's own; "what does the input look like" names nothing.
+std::vector<std::string> identifiersOf(const std::string& question) {
+    static constexpr std::array<std::string_view, 17> kCues = {
+        "def",    "class",   "struct",   "function",    "method",         "defined",
+        "define", "defines", "declared", "implemented", "implementation", "definition",
+        "do",     "work",    "works",    "return",      "returns"};
+    const std::vector<std::string> words = wordsOf(question);
+    const bool cue = std::any_of(words.begin(), words.end(), [](std::string w) {
+        std::transform(w.begin(), w.end(), w.begin(),
+                       [](unsigned char c) { return char(std::tolower(c)); });
+        return std::find(kCues.begin(), kCues.end(), w) != kCues.end();
+    });
+    std::vector<std::string> out;
+    for (const std::string& w : words) {
         if (w.size() < 3 || std::isdigit(static_cast<unsigned char>(w[0])) || isQuestionWord(w))
             continue;
         if (!cue && !looksLikeCode(w)) continue;

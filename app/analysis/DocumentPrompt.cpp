@@ -253,10 +253,15 @@ std::string plainText(const storage::DocumentRecord& doc,
     std::string file;
     const storage::SegmentRecord* before = nullptr;
     for (const auto& s : segments) {
-        // A segment that starts on the line the one before ended on goes on with that line
-        // (ingest cuts a line too long for one segment into several).
-        const bool goesOn = before && kind != DocumentKind::Pdf && s.lineStart && before->lineEnd &&
-                            *s.lineStart == *before->lineEnd && s.filePath == before->filePath;
+        // Where both segments know their lines, the text between them is the file's: the
+        // blank lines it had, none where a paragraph was cut (at 80 lines, or around a line
+        // too long for one segment), and a segment that starts on the line the one before
+        // ended on goes on with that line.
+        const bool lined = before && kind != DocumentKind::Pdf && s.lineStart && before->lineEnd &&
+                           s.filePath == before->filePath;
+        const bool goesOn = lined && *s.lineStart == *before->lineEnd;
+        const std::int64_t blankLines =
+            lined ? std::max<std::int64_t>(0, *s.lineStart - *before->lineEnd - 1) : 0;
         before = &s;
         if (goesOn) {
             if (!out.empty() && out.back() == '\n') out.pop_back();
@@ -285,10 +290,14 @@ std::string plainText(const storage::DocumentRecord& doc,
                 out += "=== " + path + " ===\n";
                 file = path;
             }
+            out.append(std::size_t(blankLines), '\n');
             out += s.text;
             if (!s.text.empty() && s.text.back() != '\n') out += "\n";
         } else {
-            if (!out.empty()) out += "\n\n";
+            if (lined)
+                out.append(std::size_t(blankLines) + 1, '\n');
+            else if (!out.empty())
+                out += "\n\n";
             out += s.text;
         }
     }

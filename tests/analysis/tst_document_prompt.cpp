@@ -88,7 +88,8 @@ private slots:
     }
 
     // Ingest cuts a line too long for one segment into several segments of that line; the
-    // text as a reader sees it has the line whole again, in a codebase and in a text file.
+    // text as a reader sees it has the line whole again, and the file's blank lines where
+    // they were, in a codebase and in a text file.
     void continuedLinesAreWholeInThePlainText() {
         for (const char* kind : {"codebase", "text"}) {
             lv::storage::DocumentRecord doc;
@@ -102,10 +103,11 @@ private slots:
                 segments[i].lineStart = lines[i][0];
                 segments[i].lineEnd = lines[i][1];
             }
+            // (line 3 was blank; lines 1 and 2 were one paragraph)
             const std::string expected =
                 std::string(kind) == "codebase"
-                    ? "=== a.txt ===\nfirst line\na long line goes on\nlast\n"
-                    : "first line\n\na long line goes on\n\nlast\n";
+                    ? "=== a.txt ===\nfirst line\na long line goes on\n\nlast\n"
+                    : "first line\na long line goes on\n\nlast\n";
             QCOMPARE(plainText(doc, segments), expected);
         }
     }

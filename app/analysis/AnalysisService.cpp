@@ -693,7 +693,7 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
             s.text += p.text + " [" + std::to_string(number) + "]\n\n";
         }
         if (s.text.empty() && hasText(units)) {
-            // Text without sentences to rank (no word breaks: a dump, a table of codes):
+            // Text without sentences to rank (a dump without punctuation or word breaks):
             // say so, and show how it opens.
             const auto first = std::find_if(units.begin(), units.end(), [](const SourceUnit& u) {
                 return u.text.find_first_not_of(" \t\r\n\f") != std::string::npos;
@@ -701,9 +701,9 @@ Summary AnalysisService::generateSummary(std::int64_t documentId, JobControl& jo
             Citation c = first->citation;
             c.quote = quoteOf(first->text);
             s.citations.push_back(c);
-            s.text =
-                "(No sentences to rank: the text has too few word breaks. It opens with:)\n\n" +
-                collapsed(std::string(utf8::prefix(first->text, 300))) + " [1]";
+            s.text = "(No sentences to rank: the text has no sentence or word breaks to go by. It "
+                     "opens with:)\n\n" +
+                     collapsed(std::string(utf8::prefix(first->text, 300))) + " [1]";
         }
         if (s.text.empty()) s.text = "(The document has no text to summarize.)";
         while (!s.text.empty() && s.text.back() == '\n')

@@ -18,6 +18,7 @@ struct Candidate {
     std::vector<std::pair<int, float>> vec; // term id -> tf-idf weight, unit length
     std::size_t words = 0;
     bool eligible = true;
+    bool body = true; // from the text's body, not its code, tables or headings
 };
 
 std::string collapseWhitespace(std::string_view s) {
@@ -92,8 +93,8 @@ std::vector<ExtractedSentence> extractSummary(const std::vector<SourceUnit>& uni
             c.words = std::count(c.text.begin(), c.text.end(), ' ') + 1;
             // Code blocks, tables and headings of a text are no sentences to summarize it
             // with (a codebase, all code, falls back to its best-ranked lines below).
-            c.eligible = (units[u].role == "body" || units[u].role == "footnote") &&
-                         looksLikeProse(c.text, c.words);
+            c.body = units[u].role == "body" || units[u].role == "footnote";
+            c.eligible = c.body && looksLikeProse(c.text, c.words);
             std::vector<int> ids;
             for (const auto& t : tokens) {
                 auto [it, inserted] = termIds.emplace(t, int(termIds.size()));
@@ -210,11 +211,16 @@ std::vector<ExtractedSentence> extractSummary(const std::vector<SourceUnit>& uni
         picked.push_back(i);
         words += cands[i].words;
     }
-    // Nothing looked like prose (code, tables): fall back to the best-ranked anything.
+    // Nothing looked like prose (code, short lines): fall back to the best-ranked lines of
+    // the body where it has any (all of a codebase is code), never a run of text too long
+    // to be a sentence (a dump without punctuation: the caller says so instead).
+    const bool anyBody =
+        std::any_of(cands.begin(), cands.end(), [](const Candidate& c) { return c.body; });
     if (picked.empty())
         for (std::size_t i : order) {
             if (picked.size() >= want) break;
-            if (cands[i].words >= 3) picked.push_back(i);
+            if (cands[i].words >= 3 && cands[i].words <= 80 && (cands[i].body || !anyBody))
+                picked.push_back(i);
         }
     std::sort(picked.begin(), picked.end());
 

@@ -132,16 +132,17 @@ std::vector<SentenceSpan> splitSentences(std::string_view text) {
 
 std::vector<std::string> wordTokens(std::string_view text, bool dropStopWords) {
     static const std::unordered_set<std::string> stop = {
-        "a",     "an",    "the",   "and",   "or",    "but",   "if",   "then",  "else",   "of",
-        "to",    "in",    "on",    "at",    "by",    "for",   "with", "from",  "as",     "is",
-        "are",   "was",   "were",  "be",    "been",  "being", "it",   "its",   "this",   "that",
-        "these", "those", "there", "their", "they",  "them",  "he",   "she",   "his",    "her",
-        "we",    "our",   "you",   "your",  "i",     "me",    "my",   "not",   "no",     "so",
-        "such",  "any",   "all",   "each",  "which", "who",   "whom", "what",  "when",   "where",
-        "how",   "shall", "will",  "would", "may",   "might", "can",  "could", "should", "must",
-        "do",    "does",  "did",   "has",   "have",  "had",   "than", "into",  "upon",   "under",
-        "over",  "also",  "other", "more",  "most",  "some",  "only", "same",  "about",  "between",
-        "within"};
+        "a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at",
+        "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it",
+        "its", "this", "that", "these", "those", "there", "their", "they", "them", "he", "she",
+        "his", "her", "we", "our", "you", "your", "i", "me", "my", "not", "no", "so", "such", "any",
+        "all", "each", "which", "who", "whom", "what", "when", "where", "how", "shall", "will",
+        "would", "may", "might", "can", "could", "should", "must", "do", "does", "did", "has",
+        "have", "had", "than", "into", "upon", "under", "over", "also", "other", "more", "most",
+        "some", "only", "same", "about", "between", "within",
+        // how a question asks for a definition ("where is x defined"), which would match
+        // every "#define" of a codebase
+        "defined", "declared", "implemented", "located"};
     std::vector<std::string> out;
     std::string cur;
     auto flush = [&] {

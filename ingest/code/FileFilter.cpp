@@ -52,6 +52,10 @@ bool looksMinified(const QString& fileName, const QByteArray& bytes) {
     const QString base = baseName(fileName).toLower();
     if (base.contains(QLatin1String(".min.")) || base.endsWith(QLatin1String(".map"))) return true;
     if (bytes.size() < 2048) return false;
+    // Prose is written a paragraph a line (a README's unwrapped text): long lines there are
+    // no sign of a build, and ingest cuts them into segments of bounded size anyway.
+    for (const char* prose : {".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".tex"})
+        if (base.endsWith(QLatin1String(prose))) return false;
     qsizetype lines = 0, longLineBytes = 0, lineStart = 0;
     while (lineStart <= bytes.size()) {
         qsizetype end = bytes.indexOf('\n', lineStart);

@@ -144,6 +144,14 @@ private slots:
         QVERIFY(!a.citations.empty());
         QCOMPARE(QString::fromStdString(a.citations[0].filePath), QString("src/parsing.py"));
         QCOMPARE(a.citations[0].lineStart, 8);
+        // "defined" asks for a definition; it is no word to find: a "#define" elsewhere is no
+        // answer to "where is the port defined".
+        write("src/limits.h", "#define MAX_TOKENS 64\n#define MAX_LINES 80\n");
+        write("src/server.py", "PORT = 8080\n\ndef serve():\n    listen(PORT)\n");
+        const std::int64_t again = service.resolveDocument(tmp.filePath("repo").toStdString(), job);
+        const Answer port = service.ask(again, "where is the port defined?", {}, job);
+        for (const auto& c : port.citations)
+            QVERIFY2(c.filePath != "src/limits.h", port.text.c_str());
     }
 
     // A heading that matches a question stands for its section: the passage shows the text

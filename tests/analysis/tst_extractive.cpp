@@ -156,6 +156,24 @@ private slots:
             QCOMPARE(units[s.unit].role, std::string("body"));
             QVERIFY2(s.text.find("```") == std::string::npos, s.text.c_str());
         }
+        // Sentences too short to look like prose: the best-ranked of the body's all the same,
+        // never the code or the table beside them.
+        const std::vector<SourceUnit> terse = {
+            {{}, "Setup", "heading"},
+            {{}, "Build the tool from its sources first."},
+            {{}, "make install PREFIX=/usr/local && make check", "code"},
+            {{}, "| option | default |\n| PREFIX | /usr/local |", "table"},
+            {{}, "Run the checks after every build."}};
+        const auto fallback = extractSummary(terse);
+        QVERIFY(!fallback.empty());
+        for (const auto& s : fallback)
+            QCOMPARE(terse[s.unit].role, std::string("body"));
+        // A run of words without punctuation is no sentence at all: nothing is picked (the
+        // service then says so and quotes the opening).
+        std::string dump;
+        for (int i = 0; i < 3000; ++i)
+            dump += "word" + std::to_string(i % 17) + " ";
+        QVERIFY(extractSummary({SourceUnit{{}, dump}}).empty());
     }
 };
 

@@ -154,6 +154,11 @@ private slots:
         QVERIFY(looksMinified("app.min.js", "x"));
         QVERIFY(looksMinified("bundle.js", QByteArray(4000, 'x')));
         QVERIFY(!looksMinified("normal.js", QByteArray("var x = 1;\n").repeated(400)));
+        // A README written a paragraph a line is prose, not a build's output.
+        const QByteArray paragraph =
+            QByteArray("Install it with the package manager. ").repeated(40);
+        QVERIFY(!looksMinified("README.md", (paragraph + "\n\n").repeated(3)));
+        QVERIFY(looksMinified("bundle.js", (paragraph + "\n\n").repeated(3)));
         QVERIFY(looksGenerated("go.sum", ""));
         QVERIFY(looksGenerated("x_pb2.py", ""));
         QVERIFY(looksGenerated("moc_window.cpp", ""));

@@ -60,6 +60,22 @@ std::string column(const std::string& utf8, std::size_t chars, std::size_t width
     return out;
 }
 
+std::string oneLine(std::string_view message) {
+    std::string out;
+    out.reserve(message.size());
+    for (char c : message) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else
+            out += c;
+    }
+    return out;
+}
+
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations,
                     bool modelAnswer) {
     if (citations.empty() && modelAnswer)

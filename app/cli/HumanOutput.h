@@ -8,6 +8,10 @@
 
 namespace lv::cli {
 
+// `message` as one line: a line break or tab inside it (a file name can hold one) written
+// as \n, \r or \t, so that an error stays the one line scripts read.
+std::string oneLine(std::string_view message);
+
 // modelAnswer: a model's text, which may cite nothing; that is said rather than left unseen.
 void printCitations(std::ostream& out, const std::vector<analysis::Citation>& citations,
                     bool modelAnswer = false);

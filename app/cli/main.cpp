@@ -2,6 +2,7 @@
 // Exit status: 0 ok, 1 user error (one line on stderr), 2 internal error.
 
 #include "cli/CommandLine.h"
+#include "cli/HumanOutput.h"
 #include "core/Version.h"
 
 #include <exception>
@@ -32,7 +33,7 @@ int main(int argc, char** argv) {
         }
         return parsed.command->run(parsed.invocation, io);
     } catch (const UsageError& e) {
-        std::cerr << "longview-cli: " << e.what() << "\n";
+        std::cerr << "longview-cli: " << lv::cli::oneLine(e.what()) << "\n";
         return 1;
     } catch (const std::bad_alloc&) {
         std::cerr << "longview-cli: out of memory\n";
@@ -40,10 +41,10 @@ int main(int argc, char** argv) {
     } catch (const std::runtime_error& e) {
         // Modules report unusable input (files, configs, models) as runtime_error
         // subclasses whose message already names the file and the problem.
-        std::cerr << "longview-cli: " << e.what() << "\n";
+        std::cerr << "longview-cli: " << lv::cli::oneLine(e.what()) << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "longview-cli: internal error: " << e.what() << "\n";
+        std::cerr << "longview-cli: internal error: " << lv::cli::oneLine(e.what()) << "\n";
         return 2;
     } catch (...) {
         std::cerr << "longview-cli: internal error\n";

@@ -297,6 +297,12 @@ private slots:
         QCOMPARE(empty.out, QString("[]\n"));
     }
 
+    // A file name with a line break still gives a one-line error, the break written as \n.
+    void errorsStayOneLine() {
+        verifyUserError(cli({"text", tmp.filePath("no\nsuch.txt")}),
+                        "no\\nsuch.txt: no such file or directory");
+    }
+
     void emptyOptionValuesAreUserErrors() {
         verifyUserError(cli({"--db", "", "list"}), "option '--db' needs a value (FILE)");
         verifyUserError(cli({"--db=", "list"}), "option '--db' needs a value (FILE)");

@@ -35,7 +35,7 @@ Command makeIngestCommand() {
                 if (job.cancelled()) throw;
                 // One bad file among many must not cost the others (the message names it).
                 ++failed;
-                io.err << "longview-cli: " << e.what() << "\n";
+                io.err << "longview-cli: " << oneLine(e.what()) << "\n";
                 if (inv.json) all.push_back({{"path", path}, {"error", e.what()}});
                 continue;
             }

@@ -118,6 +118,23 @@ std::string quoteOf(const std::string& text) {
     return q;
 }
 
+// The quote of a search hit: from where the hit's snippet starts when that lies past the
+// unit's opening quote (a long line cut into segments, a long paragraph), so that the
+// citation shows, and the viewer marks, the text that matched. The snippet is the unit's
+// text with highlight marks and ellipses added; where it cannot be found again (the text
+// holds the marks itself), the unit's opening stands.
+std::string quoteOfHit(const std::string& text, std::string snippet) {
+    const storage::SearchOptions marks;
+    for (const std::string* m : {&marks.highlightStart, &marks.highlightEnd, &marks.ellipsis})
+        for (auto at = snippet.find(*m); at != std::string::npos; at = snippet.find(*m, at))
+            snippet.erase(at, m->size());
+    const auto b = snippet.find_first_not_of(" \t\r\n\f");
+    if (b == std::string::npos) return quoteOf(text);
+    const auto at = text.find(std::string_view(snippet).substr(b, 48));
+    if (at == std::string::npos || at < 120) return quoteOf(text);
+    return quoteOf(text.substr(at));
+}
+
 } // namespace
 
 struct AnalysisService::Impl {
@@ -1009,7 +1026,7 @@ std::vector<Passage> AnalysisService::search(const std::string& query,
             if (u.citation.segmentId != h.segmentId) continue;
             Passage p;
             p.citation = u.citation;
-            p.citation.quote = quoteOf(u.text);
+            p.citation.quote = quoteOfHit(u.text, h.snippet);
             p.snippet = collapsed(h.snippet);
             p.score = h.rank;
             // A heading that matches stands for its section: the passage is the heading

@@ -173,6 +173,30 @@ private slots:
         QVERIFY2(a.text.find("Remove its folder") != std::string::npos, a.text.c_str());
     }
 
+    // A match deep in a long line (a text without line breaks, cut into segments) is quoted
+    // where it is: the citation's quote is what the viewer marks.
+    void citationsQuoteWhereTheMatchIs() {
+        AnalysisService service(config());
+        const QString path = tmp.filePath("unwrapped.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray line;
+        for (int i = 0; i < 400; ++i)
+            line += "Each party shall give written notice of the term within thirty days. ";
+        line += "The indemnification cap equals twelve months of fees. ";
+        for (int i = 0; i < 100; ++i)
+            line += "Each party shall give written notice of the term within thirty days. ";
+        f.write(line + "\n");
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Answer a = service.ask(id, "indemnification cap", {}, job);
+        QVERIFY(!a.citations.empty());
+        QCOMPARE(a.citations[0].lineStart, 1);
+        QVERIFY2(a.citations[0].quote.find("The indemnification cap equals") == 0,
+                 a.citations[0].quote.c_str());
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

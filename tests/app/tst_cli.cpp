@@ -239,6 +239,11 @@ private slots:
         QVERIFY(help.out.section('\n', 0, 0).contains("[--threads N]"));
         verifyUserError(cliOn("text.db", {"text", notes, "--threads", "0"}),
                         "--threads expects 1 to 64, got 0");
+        // As the model reads it, read afresh or kept: line ends are \n, no blank lines trail.
+        const QString crlf = writeFile("text/crlf.txt", "Line one.\r\n\r\nLine two.\r\n\r\n\r\n");
+        QVERIFY(cliOn("text.db", {"ingest", crlf}).ok());
+        QCOMPARE(cliOn("text.db", {"text", crlf}).out, QString("Line one.\n\nLine two.\n"));
+        QCOMPARE(cliOn("text.db", {"text", "2"}).out, QString("Line one.\n\nLine two.\n"));
     }
 
     void numericOptionValuesAreChecked() {

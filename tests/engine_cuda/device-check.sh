@@ -57,9 +57,6 @@ if [[ -x bin/tst_cuda_session ]] && want tests; then
     LONGVIEW_CUDA_MOE_STORE=pairs LONGVIEW_CUDA_MOE_LOAD=cp.async limit 100 \
         ./bin/tst_cuda_session moeModelMatchesCpu >"$logs/tst_cuda_session-moe-copies.txt" 2>&1
     results+=("tst_cuda_session moeModelMatchesCpu, MoE pairs and cp.async: $(status $?)")
-    LONGVIEW_CUDA_MOE_IDLE=skip limit 100 ./bin/tst_cuda_session moeModelMatchesCpu \
-        >"$logs/tst_cuda_session-moe-idle-skip.txt" 2>&1
-    results+=("tst_cuda_session moeModelMatchesCpu, MoE idle skip: $(status $?)")
 fi
 if [[ -x bin/longview-cli ]] && want tests; then
     limit 120 ./bin/longview-cli verify-reference --device cuda fixtures/models/* >"$logs/verify.txt" 2>&1
@@ -155,8 +152,9 @@ fi
 if want moe && [[ -x bin/longview-cli ]]; then
     # Best of three at 16K and 128K, then the MoE kernels' times (ncu, the 4096-token chunk's
     # layers after the first few), for each form.
-    for v in "moe-defaults|" "moe-idle-skip|LONGVIEW_CUDA_MOE_IDLE=skip" \
-        "moe-pairs|LONGVIEW_CUDA_MOE_STORE=pairs" "moe-cp.async|LONGVIEW_CUDA_MOE_LOAD=cp.async"; do
+    for v in "moe-defaults|" "moe-pairs|LONGVIEW_CUDA_MOE_STORE=pairs" \
+        "moe-cp.async|LONGVIEW_CUDA_MOE_LOAD=cp.async" \
+        "moe-cp.async-pairs|LONGVIEW_CUDA_MOE_LOAD=cp.async LONGVIEW_CUDA_MOE_STORE=pairs"; do
         IFS='|' read -r name envs <<<"$v"
         env $envs timeout -k 5 90 ./bin/longview-cli bench --synthetic granite-4.0-h-tiny \
             --device cuda --contexts 16384,131008 --decode-tokens 1 --repeat 3 \

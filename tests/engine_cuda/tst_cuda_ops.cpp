@@ -1458,10 +1458,9 @@ private slots:
             // slots' rows written as bf16 pairs (LONGVIEW_CUDA_MOE_STORE=pairs); "cp.async": the
             // expert's rows gathered by cp.async (LONGVIEW_CUDA_MOE_LOAD=cp.async, as before
             // v116; also the form where F or H is not a multiple of 32), and with pairs
-            // ("cp.async-pairs"); "idle-skip": the default tiles where padding's warpgroup
-            // multiplies nothing (LONGVIEW_CUDA_MOE_IDLE=skip).
+            // ("cp.async-pairs").
             for (const char* form : {"", "direct", "grouped", "mma", "wgmma", "group-block",
-                                     "pairs", "cp.async", "cp.async-pairs", "idle-skip"}) {
+                                     "pairs", "cp.async", "cp.async-pairs"}) {
                 if (k.wt == DType::F32 && *form) break;
                 const bool few = k.T <= 4;
                 if (std::strcmp(form, "grouped") == 0 && !few) continue; // the default then
@@ -1469,19 +1468,16 @@ private slots:
                 const bool pairs =
                     std::strcmp(form, "pairs") == 0 || std::strcmp(form, "cp.async-pairs") == 0;
                 const bool copies = std::strncmp(form, "cp.async", 8) == 0;
-                const bool skipIdle = std::strcmp(form, "idle-skip") == 0;
                 const bool tiles = std::strcmp(form, "mma") == 0 ||
-                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs ||
-                                   copies || skipIdle;
+                                   std::strcmp(form, "wgmma") == 0 || groupBlock || pairs || copies;
                 if (tiles && few) continue; // the rows form then
                 const QString formName = QString(" w=%1 %2")
                                              .arg(lv::dtypeName(k.wt).data())
                                              .arg(*form ? form : "default");
-                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies || skipIdle ? "" : form);
+                qputenv("LONGVIEW_CUDA_MOE", groupBlock || pairs || copies ? "" : form);
                 if (groupBlock) qputenv("LONGVIEW_CUDA_MOE_GROUP", "block");
                 if (pairs) qputenv("LONGVIEW_CUDA_MOE_STORE", "pairs");
                 if (copies) qputenv("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
-                if (skipIdle) qputenv("LONGVIEW_CUDA_MOE_IDLE", "skip");
                 auto out = h.output({k.T, k.H});
                 h.ref().copy(out.ref.data, expected.ref.data, out.ref.bytes());
                 h.dut().moeSwiglu(x.dut, dut, indices.dut, weights.dut, out.dut);
@@ -1505,7 +1501,6 @@ private slots:
                 qunsetenv("LONGVIEW_CUDA_MOE_GROUP");
                 qunsetenv("LONGVIEW_CUDA_MOE_STORE");
                 qunsetenv("LONGVIEW_CUDA_MOE_LOAD");
-                qunsetenv("LONGVIEW_CUDA_MOE_IDLE");
             }
             // x in bf16 where the backend asks for it (moeInputDType: the grouped form)
             if (h.dut().moeInputDType(gu.dut, k.T) == DType::BF16) {

@@ -82,11 +82,7 @@ __device__ __forceinline__ std::uint32_t bf16Pair(float lo, float hi) {
 // the next rows of the map, whose columns the epilogue never stores; K past the end reads as
 // zeros. One body serves two kernels, so that the cp.async form's kernel takes no map
 // parameter.
-// SKIP_IDLE (v124, LONGVIEW_CUDA_MOE_IDLE=skip): the second consumer warpgroup of an expert's last
-// tile of 64 slots or fewer multiplies nothing (its rows are all padding) and hands each stage
-// back once it is full, so that the first has the tensor cores to itself. With tiles of 128
-// slots, about half of the experts' last tiles are such.
-template <bool GATED, bool PIECES, bool TMA_B, bool SKIP_IDLE>
+template <bool GATED, bool PIECES, bool TMA_B>
 __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs& a, int colTiles) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     extern __shared__ unsigned char smemRaw[];
@@ -187,15 +183,6 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
     for (int w = int(blockIdx.x); w < work; w += int(gridDim.x)) {
         const ExpertTile<GATED> t(a, w / colTiles);
         const int n0 = (w % colTiles) * cols;
-        if (SKIP_IDLE && t.row0 + wg * 64 >= t.rowEnd) {
-            // Still in step with the stages' phases: a stage's empty barrier counts each
-            // consumer warp once a fill.
-            for (int step = 0; step < steps; ++step, ++g) {
-                barrierWait(fullBar + 8 * (g % kStages), (g / kStages) & 1);
-                handBack(g);
-            }
-            continue;
-        }
 #pragma unroll
         for (int h = 0; h < 2; ++h)
 #pragma unroll
@@ -270,15 +257,15 @@ __device__ __forceinline__ void moeTileWs(const CUtensorMap* bMap, const MoeArgs
 #endif
 }
 
-template <bool GATED, bool PIECES, bool SKIP_IDLE>
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1) moeTileWsKernel(MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, false, SKIP_IDLE>(nullptr, a, colTiles);
+    moeTileWs<GATED, PIECES, false>(nullptr, a, colTiles);
 }
 
-template <bool GATED, bool PIECES, bool SKIP_IDLE>
+template <bool GATED, bool PIECES>
 __global__ void __launch_bounds__(kThreads, 1)
     moeTileWsTmaKernel(const __grid_constant__ CUtensorMap bMap, MoeArgs a, int colTiles) {
-    moeTileWs<GATED, PIECES, true, SKIP_IDLE>(&bMap, a, colTiles);
+    moeTileWs<GATED, PIECES, true>(&bMap, a, colTiles);
 }
 
 int multiprocessors() {
@@ -326,23 +313,21 @@ TileGrids tileGrids(const MoeArgs& a, unsigned tiles, const void* gateUp, const 
     return g;
 }
 
-template <bool PIECES, bool SKIP_IDLE>
+template <bool PIECES>
 void launchTiles(const MoeArgs& a, unsigned tiles, bool tma, cudaStream_t s) {
     CUtensorMap upMap{}, downMap{};
     const std::int64_t H = a.x.cols;
     // The boxes start at 32-row blocks of the maps: gate-up's up rows at F, down's at H.
     if (tma && a.F % 32 == 0 && H % 32 == 0 && weightMap(upMap, a.gateUp.data, a.E * 2 * a.F, H) &&
         weightMap(downMap, a.down.data, a.E * H, a.F)) {
-        const auto up = moeTileWsTmaKernel<true, PIECES, SKIP_IDLE>,
-                   down = moeTileWsTmaKernel<false, PIECES, SKIP_IDLE>;
+        const auto up = moeTileWsTmaKernel<true, PIECES>, down = moeTileWsTmaKernel<false, PIECES>;
         const TileGrids g = tileGrids(a, tiles, reinterpret_cast<const void*>(up),
                                       reinterpret_cast<const void*>(down));
         launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", upMap, a, g.upCols);
         launchKernel(down, g.down, kThreads, kSmem, s, "moeDown", downMap, a, g.downCols);
         return;
     }
-    const auto up = moeTileWsKernel<true, PIECES, SKIP_IDLE>,
-               down = moeTileWsKernel<false, PIECES, SKIP_IDLE>;
+    const auto up = moeTileWsKernel<true, PIECES>, down = moeTileWsKernel<false, PIECES>;
     const TileGrids g =
         tileGrids(a, tiles, reinterpret_cast<const void*>(up), reinterpret_cast<const void*>(down));
     launchKernel(up, g.up, kThreads, kSmem, s, "moeGateUp", a, g.upCols);
@@ -355,14 +340,11 @@ void launchMoeTilesWarpSpecialized(const MoeArgs& a, unsigned tiles, cudaStream_
     // The defaults: the slots' rows in 16-byte pieces (v115 down, v120 both;
     // LONGVIEW_CUDA_MOE_STORE=pairs for bf16 pairs) and the expert's rows by the tensor memory
     // accelerator (v116; LONGVIEW_CUDA_MOE_LOAD=cp.async for the gathers).
-    // LONGVIEW_CUDA_MOE_IDLE=skip (v124, opt-in until measured): padding's warpgroup idle.
     const bool tma = !switchIs("LONGVIEW_CUDA_MOE_LOAD", "cp.async");
     if (switchIs("LONGVIEW_CUDA_MOE_STORE", "pairs"))
-        launchTiles<false, false>(a, tiles, tma, s);
-    else if (switchIs("LONGVIEW_CUDA_MOE_IDLE", "skip"))
-        launchTiles<true, true>(a, tiles, tma, s);
+        launchTiles<false>(a, tiles, tma, s);
     else
-        launchTiles<true, false>(a, tiles, tma, s);
+        launchTiles<true>(a, tiles, tma, s);
 }
 
 } // namespace lv::cuda

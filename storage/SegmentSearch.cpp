@@ -4,6 +4,19 @@
 
 namespace lv::storage {
 
+namespace {
+
+// The tokenizer cuts "allow_nan" into "allow" and "nan", so a match of both is marked
+// «allow»_«nan»; marked as one it reads as the identifier asked for.
+std::string joinedIdentifierMarks(std::string snippet, const SearchOptions& options) {
+    const std::string seam = options.highlightEnd + "_" + options.highlightStart;
+    for (auto at = snippet.find(seam); at != std::string::npos; at = snippet.find(seam, at))
+        snippet.replace(at, seam.size(), "_");
+    return snippet;
+}
+
+} // namespace
+
 std::vector<SearchHit> SegmentSearch::search(std::string_view query, int limit,
                                              std::optional<std::int64_t> documentId,
                                              const SearchOptions& options) {
@@ -28,7 +41,7 @@ std::vector<SearchHit> SegmentSearch::search(std::string_view query, int limit,
         h.segmentId = s->int64(0);
         h.documentId = s->int64(1);
         h.rank = -s->real(2);
-        h.snippet = s->text(3);
+        h.snippet = joinedIdentifierMarks(s->text(3), options);
         hits.push_back(std::move(h));
     }
     return hits;

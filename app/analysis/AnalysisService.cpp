@@ -36,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -116,6 +117,33 @@ std::string quoteOf(const std::string& text) {
     while (!q.empty() && q.back() == ' ')
         q.pop_back();
     return q;
+}
+
+// The words of a question to search for: its content words, and identifiers written with
+// '_' whole ("allow_nan"), which the index then matches as the phrase of their parts, not as
+// any place that says "allow" or "nan".
+std::vector<std::string> searchWords(const std::string& question) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    const auto wordByte = [](unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; };
+    while (i < question.size()) {
+        std::size_t end = i;
+        while (end < question.size() && wordByte(static_cast<unsigned char>(question[end])))
+            ++end;
+        const std::string piece = question.substr(i, end - i);
+        const bool identifier = piece.find('_') != std::string::npos &&
+                                std::any_of(piece.begin(), piece.end(), [](char c) {
+                                    return std::isalnum(static_cast<unsigned char>(c));
+                                });
+        if (identifier) {
+            out.push_back(piece);
+        } else {
+            for (auto& w : wordTokens(piece, true))
+                out.push_back(std::move(w));
+        }
+        i = end == i ? i + 1 : end;
+    }
+    return out;
 }
 
 // The quote of a search hit: from where the hit's snippet starts when that lies past the
@@ -1005,7 +1033,7 @@ std::vector<Passage> AnalysisService::search(const std::string& query,
     // A question's function words ("can", "for", "the") would rank every passage;
     // search its content words, unless nothing else is left.
     std::string terms;
-    for (const auto& w : wordTokens(query, true))
+    for (const auto& w : searchWords(query))
         terms += (terms.empty() ? "" : " ") + w;
     const std::string& q = terms.empty() || query.find('"') != std::string::npos ? query : terms;
     auto hits = impl_->read([&](storage::Connection& c) {

@@ -197,6 +197,23 @@ private slots:
                  a.citations[0].quote.c_str());
     }
 
+    // An identifier asked about is searched as written: the places that say only "allow" or
+    // only "nan" are not passages for "allow_nan".
+    void identifiersAreSearchedWhole() {
+        AnalysisService service(config());
+        const QString path = tmp.filePath("options.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("We allow guests in the lobby.\n\nThe naan and nan bread are baked daily.\n\n"
+                "Set allow_nan to accept NaN values.\n\nStaff allow deliveries before nine.\n");
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Answer a = service.ask(id, "what does allow_nan do?", {}, job);
+        QCOMPARE(a.citations.size(), std::size_t{1});
+        QCOMPARE(a.citations[0].lineStart, 5);
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

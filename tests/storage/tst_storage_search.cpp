@@ -230,6 +230,32 @@ private slots:
         QVERIFY(!search.search("warranty", 1).empty());
         ftsIntegrityCheck(*c_);
     }
+
+    // The index cuts identifiers at '_'; a snippet marks the whole identifier where all of
+    // its parts match, not «allow»_«nan».
+    void identifiersAreMarkedWhole() {
+        DocumentStore docs(*c_);
+        const std::int64_t code = docs.addDocument({"/src/enc.py", "enc", "codebase", "enc", "{}"});
+        NewSegment s;
+        s.text = "def floatstr(o, allow_nan=True, _repr=repr):\n    if not allow_nan:\n"
+                 "        raise ValueError(o)\n";
+        s.filePath = "enc.py";
+        s.lineStart = 1;
+        s.lineEnd = 3;
+        docs.appendSegments(code, std::span(&s, 1));
+        SegmentSearch search(*c_);
+        // A phrase is marked as a whole by FTS5 itself; separate words are marked each.
+        for (const char* query : {"allow_nan", "allow nan", "nan OR allow"}) {
+            const auto hits = search.search(query, 5, code);
+            QCOMPARE(hits.size(), std::size_t{1});
+            QCOMPARE(highlighted(hits[0].snippet),
+                     (std::vector<std::string>{"allow_nan", "allow_nan"}));
+        }
+        // Only one part asked for: only that part is marked.
+        QCOMPARE(highlighted(search.search("nan", 5, code).at(0).snippet),
+                 (std::vector<std::string>{"nan", "nan"}));
+        ftsIntegrityCheck(*c_);
+    }
 };
 
 QTEST_GUILESS_MAIN(SearchTest)

@@ -26,6 +26,45 @@ QString superscriptDigits(const QString& text) {
     return out;
 }
 
+// How wide a proportional font sets a character, roughly: the classes differ by a factor
+// of two or more in every such font, and not at all in a fixed-pitch one. Characters
+// whose width varies between fonts ('f', 't', 'r', brackets, dashes) are in none.
+enum class WidthClass { None, Narrow, Regular, Wide };
+
+WidthClass widthClass(QChar c) {
+    switch (c.unicode()) {
+    case u'i':
+    case u'j':
+    case u'l':
+    case u'I':
+    case u'!':
+    case u'|':
+    case u'.':
+    case u',':
+    case u':':
+    case u';':
+    case u'\'':
+    case u'`':
+    case u'\u2018':
+    case u'\u2019':
+        return WidthClass::Narrow;
+    case u'm':
+    case u'w':
+    case u'M':
+    case u'W':
+    case u'@':
+    case u'%':
+        return WidthClass::Wide;
+    case u'f':
+    case u't':
+    case u'r':
+    case u'J':
+        return WidthClass::None;
+    default:
+        return c.isLetterOrNumber() ? WidthClass::Regular : WidthClass::None;
+    }
+}
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 struct Interval {
@@ -180,15 +219,30 @@ private:
         return out;
     }
 
-    // Splits the band's words into columns at the gutters, dropping gutters that
-    // only separate list markers ("•", "1.", "(a)") from their text.
-    std::vector<std::vector<int>> columnsOf(const std::vector<Line>& lines, std::size_t first,
-                                            std::size_t last, std::vector<Interval> gutters) const {
+    struct ColumnSplit {
+        std::vector<Interval> gutters; // left to right
+        std::vector<std::vector<int>> columns;
+        std::vector<int> labelWords; // of the columns merged into the text after them
+    };
+
+    // Splits the band's words into columns at the gutters, dropping gutters that only
+    // separate list markers ("•", "1.", "(a)") from their text; with `labelColumns`, also
+    // those after a column of labels ("[Knu84]", "12.3(a)", "Article 5"): a column that
+    // holds a word or two a line, each of its lines going on in the next column, and that
+    // is much narrower than that column, or half as wide where most of that column's
+    // lines leave it empty. A hanging-indent list (references, clauses) looks so: its
+    // entries' continuation lines leave the labels' column empty.
+    ColumnSplit columnsOf(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                          std::vector<Interval> gutters, bool labelColumns) const {
         std::sort(gutters.begin(), gutters.end(),
                   [](const Interval& p, const Interval& q) { return p.a < q.a; });
+        std::vector<int> labelWords;
         while (true) {
             std::vector<std::vector<int>> columns(gutters.size() + 1);
             std::vector<int> maxWordsPerLine(columns.size(), 0);
+            std::vector<int> linesEndingIn(columns.size(), 0); // nothing in the next column
+            std::vector<int> linesIn(columns.size(), 0);
+            std::vector<int> linesGoingOn(columns.size(), 0); // nothing here, words in the next
             std::vector<double> colLeft(columns.size(), kInf), colRight(columns.size(), -kInf);
             for (std::size_t l = first; l <= last; ++l) {
                 std::vector<int> perLine(columns.size(), 0);
@@ -202,20 +256,47 @@ private:
                     colLeft[c] = std::min(colLeft[c], w_[id].box.left());
                     colRight[c] = std::max(colRight[c], w_[id].box.right());
                 }
-                for (std::size_t c = 0; c < columns.size(); ++c)
+                for (std::size_t c = 0; c < columns.size(); ++c) {
                     maxWordsPerLine[c] = std::max(maxWordsPerLine[c], perLine[c]);
+                    if (perLine[c] > 0 && (c + 1 == columns.size() || perLine[c + 1] == 0))
+                        ++linesEndingIn[c];
+                    linesIn[c] += perLine[c] > 0;
+                    if (perLine[c] == 0 && c + 1 < columns.size() && perLine[c + 1] > 0)
+                        ++linesGoingOn[c];
+                }
             }
             bool merged = false;
             for (std::size_t c = 0; c + 1 < columns.size() && !merged; ++c) {
-                const bool marker =
-                    maxWordsPerLine[c] <= 1 && colRight[c] - colLeft[c] < 2.5 * height_;
-                if (marker) {
+                const double width = colRight[c] - colLeft[c];
+                const bool marker = maxWordsPerLine[c] <= 1 && width < 2.5 * height_;
+                const double nextWidth = colRight[c + 1] - colLeft[c + 1];
+                const bool label = labelColumns && maxWordsPerLine[c] <= 2 &&
+                                   linesEndingIn[c] == 0 &&
+                                   (width <= 0.25 * nextWidth ||
+                                    (width <= 0.5 * nextWidth && linesGoingOn[c] >= linesIn[c]));
+                if (marker || label) {
+                    labelWords.insert(labelWords.end(), columns[c].begin(), columns[c].end());
                     gutters.erase(gutters.begin() + static_cast<std::ptrdiff_t>(c));
                     merged = true;
                 }
             }
-            if (!merged) return columns;
+            if (!merged) return {std::move(gutters), std::move(columns), std::move(labelWords)};
         }
+    }
+
+    // No word of the lines is set in a proportional font, and most lines show a fixed pitch.
+    bool setInFixedPitch(const std::vector<Line>& lines, std::size_t first,
+                         std::size_t last) const {
+        std::size_t fixedLines = 0;
+        for (std::size_t l = first; l <= last; ++l) {
+            bool fixed = false;
+            for (int id : lines[l].words) {
+                if (w_[id].pitch == Pitch::Proportional) return false;
+                fixed = fixed || w_[id].pitch == Pitch::Fixed;
+            }
+            fixedLines += fixed;
+        }
+        return fixedLines * 2 >= last - first + 1;
     }
 
     bool looksLikeTable(const std::vector<Line>& lines, std::size_t first, std::size_t last,
@@ -242,7 +323,8 @@ private:
                wordsPerCell <= params_.maxWordsPerTableCell;
     }
 
-    QString joinWords(const std::vector<int>& ids) const {
+    // With `spaceWidth`, a gap between words becomes as many spaces as it is wide.
+    QString joinWords(const std::vector<int>& ids, double spaceWidth = 0) const {
         QString text;
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const TextWord& word = w_[ids[i]];
@@ -251,7 +333,10 @@ private:
                 const double gap = word.box.left() - prev.box.right();
                 const double h = std::min(word.box.height(), prev.box.height());
                 const bool space = prev.spaceAfter || gap > 0.15 * h;
-                if (space) text += QLatin1Char(' ');
+                if (space)
+                    text += QString(
+                        spaceWidth > 0 ? std::max<qsizetype>(1, std::lround(gap / spaceWidth)) : 1,
+                        QLatin1Char(' '));
                 if (!space && isRaisedMarker(prev.box, word.box)) {
                     text += superscriptDigits(word.text);
                     continue;
@@ -274,6 +359,18 @@ private:
         line.firstWordHeight = ids.empty() ? 0 : w_[ids.front()].box.height();
         line.region = region;
         line.regionBox = regionBox;
+        int fixed = 0, proportional = 0;
+        std::vector<double> advances;
+        for (int id : ids) {
+            fixed += w_[id].pitch == Pitch::Fixed;
+            proportional += w_[id].pitch == Pitch::Proportional;
+            if (w_[id].charAdvance > 0) advances.push_back(w_[id].charAdvance);
+        }
+        if (proportional == 0 && fixed > 0) line.pitch = Pitch::Fixed;
+        if (proportional > 0) line.pitch = Pitch::Proportional;
+        line.charAdvance = median(advances);
+        if (proportional == 0 && !ids.empty() && advances.size() == ids.size())
+            line.spacedText = joinWords(ids, line.charAdvance);
         return line;
     }
 
@@ -354,7 +451,7 @@ private:
                 right = std::max(right, lines[l].right);
             }
             std::vector<Interval> inner = internal(common, left, right);
-            if (!inner.empty()) columns = columnsOf(lines, a, b, inner);
+            if (!inner.empty()) columns = columnsOf(lines, a, b, inner, false).columns;
         }
         if (b > a && columns.size() >= 2) {
             emitTable(lines, a, b, columns, region, regionBox);
@@ -402,25 +499,41 @@ private:
             for (const Interval& g : bandGutters)
                 widest = std::max(widest, g.width());
             if (j == i + 1 && widest < params_.twoLineGutterInHeights * height_) j = i;
+            // Code and terminal output align their words with runs of spaces: in a
+            // fixed-pitch font those runs are no gutters.
+            if (j > i && setInFixedPitch(lines, i, j)) {
+                for (std::size_t k = i; k <= j; ++k)
+                    out_.push_back(makeLine(lines[k].words, region, regionBox));
+                i = j + 1;
+                continue;
+            }
             if (j > i) {
-                std::vector<std::vector<int>> columns = columnsOf(lines, i, j, bandGutters);
-                if (columns.size() >= 2) {
-                    if (looksLikeTable(lines, i, j, columns)) {
-                        emitTableTrimmed(lines, i, j, columns, region, regionBox);
-                    } else {
-                        for (const auto& column : columns) {
-                            QRectF box;
-                            for (int id : column)
-                                box = box.united(w_[id].box);
-                            layoutRegion(column, nextRegion_++, box);
-                        }
+                ColumnSplit split = columnsOf(lines, i, j, bandGutters, false);
+                if (split.columns.size() >= 2 && looksLikeTable(lines, i, j, split.columns)) {
+                    emitTableTrimmed(lines, i, j, split.columns, region, regionBox);
+                    i = j + 1;
+                    continue;
+                }
+                split = columnsOf(lines, i, j, split.gutters, true);
+                if (split.columns.size() >= 2) {
+                    for (const auto& column : split.columns) {
+                        QRectF box;
+                        for (int id : column)
+                            box = box.united(w_[id].box);
+                        layoutRegion(column, nextRegion_++, box);
                     }
                     i = j + 1;
                     continue;
                 }
-                // Only list markers stood apart: the lines read as they are.
-                for (std::size_t k = i; k <= j; ++k)
-                    out_.push_back(makeLine(lines[k].words, region, regionBox));
+                // Only list labels stood apart: the lines read as they are, and a line
+                // that starts with a label opens an entry.
+                std::sort(split.labelWords.begin(), split.labelWords.end());
+                for (std::size_t k = i; k <= j; ++k) {
+                    TextLine line = makeLine(lines[k].words, region, regionBox);
+                    line.opensListEntry = std::binary_search(
+                        split.labelWords.begin(), split.labelWords.end(), lines[k].words.front());
+                    out_.push_back(std::move(line));
+                }
                 i = j + 1;
                 continue;
             }
@@ -439,6 +552,32 @@ private:
 };
 
 } // namespace
+
+Pitch pitchOf(const QString& text, const std::vector<double>& advances) {
+    if (advances.size() != static_cast<std::size_t>(text.size())) return Pitch::Unknown;
+    double sum[4] = {0, 0, 0, 0};
+    int count[4] = {0, 0, 0, 0};
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<int>(widthClass(text[i]));
+        if (c == 0 || advances[i] <= 0) continue;
+        sum[c] += advances[i];
+        ++count[c];
+    }
+    bool compared = false, different = false, alike = true;
+    for (int a = 1; a <= 3; ++a)
+        for (int b = a + 1; b <= 3; ++b) {
+            if (!count[a] || !count[b]) continue;
+            // The wider class over the narrower: about 1 at a fixed pitch, 1.5 to 3
+            // in a proportional font.
+            const double ratio = (sum[b] / count[b]) / (sum[a] / count[a]);
+            compared = true;
+            different = different || ratio >= 1.3;
+            alike = alike && std::abs(ratio - 1.0) <= 0.08;
+        }
+    if (!compared) return Pitch::Unknown;
+    if (different) return Pitch::Proportional;
+    return alike ? Pitch::Fixed : Pitch::Unknown;
+}
 
 std::vector<TextLine> layoutPage(const std::vector<TextWord>& words,
                                  const LayoutParameters& params) {

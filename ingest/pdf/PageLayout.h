@@ -11,11 +11,22 @@
 
 namespace lv::ingest {
 
+// Whether a word's characters advance by the same amount whatever the letter (a
+// fixed-pitch font: code, terminal output) or not; Unknown where the word has no letters
+// that a proportional font sets at different widths ("}", "end", "42"), or no character
+// boxes at all (OCR).
+enum class Pitch { Unknown, Fixed, Proportional };
+
 struct TextWord {
     QString text;
     QRectF box; // points, origin at the page's top left
     bool spaceAfter = true;
+    Pitch pitch = Pitch::Unknown;
+    double charAdvance = 0; // mean advance of its characters; 0 where not measured
 };
+
+// The pitch that a word's character advances show, `advances[i]` for `text[i]`.
+Pitch pitchOf(const QString& text, const std::vector<double>& advances);
 
 struct TextLine {
     QString text;
@@ -26,6 +37,15 @@ struct TextLine {
     QRectF regionBox;           // that region's extent
     int table = -1;             // rows of one table share an id; -1 outside tables
     QStringList cells;          // table rows: the cells, left to right
+    // It opens an entry of a list whose labels (markers, reference keys, clause numbers)
+    // stand apart from the entries' text, as in a column of their own.
+    bool opensListEntry = false;
+    Pitch pitch = Pitch::Unknown; // Fixed: its words show a fixed pitch and none a proportional one
+    double charAdvance = 0;       // the median advance of its characters; 0 where not measured
+    // Where its words all carry character advances and none is proportional: the words with
+    // the gaps between them as runs of spaces, one per character advance, so that aligned
+    // code keeps its alignment. Empty otherwise.
+    QString spacedText;
 };
 
 struct LayoutParameters {

@@ -50,6 +50,237 @@ int wordCount(const QString& s) {
     return static_cast<int>(s.split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
 }
 
+bool similarSize(const TextLine& a, const TextLine& b) {
+    return std::abs(a.fontSize - b.fontSize) <= 0.15 * std::max(a.fontSize, b.fontSize);
+}
+
+// Block braces, statement ends, comments and operators that code has on most lines and
+// prose, mathematics included, on few.
+bool hasCodePunctuation(const QString& text) {
+    static const QRegularExpression code(
+        QStringLiteral(R"([{};]\s*$|^\s*(?:}|#\w)|//|/\*|->|::|[=!+\-*/<>:]=)"));
+    return code.match(text).hasMatch();
+}
+
+// "... in the History section." and "as follows:" end a sentence; "and likewise" does not.
+bool endsSentence(const QString& text) {
+    static const QRegularExpression end(QStringLiteral(R"([.!?:]["'”’)\]]*\s*$)"));
+    return end.match(text).hasMatch();
+}
+
+// The width of a line's characters: measured where the words carried their advances,
+// else half the font size.
+double characterWidth(const TextLine& line) {
+    return line.charAdvance > 0 ? line.charAdvance : 0.5 * line.fontSize;
+}
+
+// Whether the line above `next` ended before the right edge although the first word of
+// `next` would have fitted after it: it ended by choice (a paragraph's, an entry's last
+// line), not because it was full.
+bool endsShort(const TextLine& line, const TextLine& next, double right) {
+    const QString word = next.text.section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
+    const double wordWidth = word.size() * characterWidth(next);
+    return line.box.right() + 0.3 * line.fontSize + wordWidth < right;
+}
+
+// Whether the lines stand at three or more indentation levels, most of them short of the
+// right edge and with code punctuation, none opening a list item.
+bool indentedLikeCode(const std::vector<TextLine>& lines, const std::vector<int>& block) {
+    std::vector<double> levels;
+    int punctuated = 0, full = 0;
+    const double unit = characterWidth(lines[block.front()]);
+    for (int i : block) {
+        const TextLine& l = lines[i];
+        if (startsListItem(l.text) || l.opensListEntry) return false;
+        punctuated += hasCodePunctuation(l.text);
+        full += l.box.right() >= l.regionBox.right() - 2 * l.fontSize;
+        const bool known = std::any_of(levels.begin(), levels.end(),
+                                       [&](double x) { return std::abs(x - l.box.left()) < unit; });
+        if (!known) levels.push_back(l.box.left());
+    }
+    const int count = static_cast<int>(block.size());
+    return levels.size() >= 3 && punctuated * 2 >= count && full * 4 <= count;
+}
+
+// Code listings among a page's lines (`kept`, in reading order): the lines of each
+// listing share an id in the result, indexed by line; -1 elsewhere.
+//
+// A listing is a run of two or more lines set in a fixed-pitch font, with the lines among
+// them that show no pitch either way ("}", "end") and no proportional word; or, where the
+// font does not tell (a proportional font, an OCR'd page), a block of three or more lines
+// between blank lines that stand indented like code.
+std::vector<int> findCodeListings(const std::vector<TextLine>& lines, const std::vector<int>& kept,
+                                  double pitch) {
+    std::vector<int> listing(lines.size(), -1);
+    int next = 0;
+    auto continues = [&](const TextLine& a, const TextLine& b) {
+        const double advance = b.box.top() - a.box.top();
+        return a.region == b.region && a.table < 0 && b.table < 0 && similarSize(a, b) &&
+               advance > 0 && advance <= 3.5 * std::max(a.fontSize, b.fontSize);
+    };
+    // Lines of a fixed-pitch run: measured, and no word in a proportional font.
+    auto unproportional = [&](std::size_t at) {
+        const TextLine& l = lines[kept[at]];
+        return l.table < 0 && l.pitch != Pitch::Proportional && !l.spacedText.isEmpty();
+    };
+    for (std::size_t k = 0; k < kept.size();) {
+        if (!unproportional(k)) {
+            ++k;
+            continue;
+        }
+        std::size_t end = k + 1;
+        while (end < kept.size() && unproportional(end) &&
+               continues(lines[kept[end - 1]], lines[kept[end]]))
+            ++end;
+        // One line in a fixed-pitch font is a term, a command, a name in the text.
+        bool fixed = false;
+        for (std::size_t m = k; m < end; ++m)
+            fixed = fixed || lines[kept[m]].pitch == Pitch::Fixed;
+        if (fixed && end - k >= 2) {
+            for (std::size_t m = k; m < end; ++m)
+                listing[kept[m]] = next;
+            ++next;
+        }
+        k = end;
+    }
+    // Indentation structure, in blocks that blank lines or changes of size delimit.
+    for (std::size_t k = 0; k < kept.size();) {
+        std::size_t end = k + 1;
+        if (listing[kept[k]] < 0)
+            while (end < kept.size() && listing[kept[end]] < 0 &&
+                   continues(lines[kept[end - 1]], lines[kept[end]]) &&
+                   lines[kept[end]].box.top() - lines[kept[end - 1]].box.top() <= 1.4 * pitch)
+                ++end;
+        std::vector<int> block(kept.begin() + static_cast<std::ptrdiff_t>(k),
+                               kept.begin() + static_cast<std::ptrdiff_t>(end));
+        if (block.size() >= 3 && indentedLikeCode(lines, block)) {
+            for (int i : block)
+                listing[i] = next;
+            ++next;
+        }
+        k = end;
+    }
+    return listing;
+}
+
+// The lines of a listing, one per line, indented by as many spaces as their indentation
+// is characters wide; a blank line where the listing had one.
+QString listingText(const std::vector<TextLine>& lines, const std::vector<int>& members) {
+    double left = 1e9;
+    std::vector<double> widths, advances;
+    for (std::size_t m = 0; m < members.size(); ++m) {
+        const TextLine& l = lines[members[m]];
+        left = std::min(left, l.box.left());
+        widths.push_back(characterWidth(l));
+        if (m > 0) advances.push_back(l.box.top() - lines[members[m - 1]].box.top());
+    }
+    const double unit = medianOf(widths, 5.0);
+    const double step = medianOf(advances, 0.0);
+    QString text;
+    for (std::size_t m = 0; m < members.size(); ++m) {
+        const TextLine& l = lines[members[m]];
+        if (m > 0) {
+            text += QLatin1Char('\n');
+            if (step > 0 && advances[m - 1] > 1.6 * step) text += QLatin1Char('\n');
+        }
+        text += QString(std::lround((l.box.left() - left) / unit), QLatin1Char(' '));
+        text += l.spacedText.isEmpty() ? l.text : l.spacedText;
+    }
+    return text;
+}
+
+struct HangingLists {
+    std::vector<int> list;     // by line: the list it belongs to; -1 outside lists
+    std::vector<bool> entry;   // by line: it opens an entry (the others continue one)
+    std::vector<double> right; // by list: where its full lines end
+};
+
+// Hanging-indent lists: runs of lines at two left edges, where the lines at the left one
+// open the entries and the indented lines continue them (references, numbered clauses).
+// Paragraphs whose first line is indented have the same two edges the other way round;
+// they differ in where lines end short: before an indented line, a paragraph has ended
+// (its last line stopped short though the next word would have fitted), while a list
+// entry goes on (its first line is full). And a paragraph goes on at the left edge after
+// its indented first line, where a list's next entry comes.
+HangingLists findHangingLists(const std::vector<TextLine>& lines, const std::vector<int>& kept,
+                              const std::vector<int>& listing, double pitch) {
+    HangingLists out{
+        std::vector<int>(lines.size(), -1), std::vector<bool>(lines.size(), false), {}};
+    int next = 0;
+    auto inRun = [&](const TextLine& a, const TextLine& b) {
+        const double advance = b.box.top() - a.box.top();
+        return a.region == b.region && a.table < 0 && b.table < 0 && similarSize(a, b) &&
+               advance > 0 && advance <= 2.5 * pitch;
+    };
+    for (std::size_t k = 0; k < kept.size();) {
+        std::size_t end = k + 1;
+        if (listing[kept[k]] < 0 && lines[kept[k]].table < 0)
+            while (end < kept.size() && listing[kept[end]] < 0 &&
+                   inRun(lines[kept[end - 1]], lines[kept[end]]))
+                ++end;
+        std::vector<int> run(kept.begin() + static_cast<std::ptrdiff_t>(k),
+                             kept.begin() + static_cast<std::ptrdiff_t>(end));
+        k = end;
+        if (run.size() < 2) continue;
+        std::vector<double> sizes;
+        double left = 1e9;
+        for (int i : run) {
+            sizes.push_back(lines[i].fontSize);
+            left = std::min(left, lines[i].box.left());
+        }
+        const double fs = medianOf(sizes, 10.0);
+        // By position in the run: 0: at the left edge; 1: indented as a continuation, as far
+        // as the entry's other continuation lines; 2: neither, which ends a list, as does a
+        // contents entry (its dot leaders fill it to the edge).
+        std::vector<int> places(run.size());
+        for (std::size_t m = 0; m < run.size(); ++m) {
+            const TextLine& line = lines[run[m]];
+            const double indent = line.box.left() - left;
+            places[m] = indent <= 0.3 * fs ? 0 : indent >= 0.8 * fs && indent <= 8 * fs ? 1 : 2;
+            if (endsWithLeader(line.text)) places[m] = 2;
+            if (places[m] == 1 && m > 0 && places[m - 1] == 1 &&
+                std::abs(line.box.left() - lines[run[m - 1]].box.left()) > 0.3 * fs)
+                places[m] = 2;
+        }
+        for (std::size_t a = 0; a < run.size();) {
+            std::size_t b = a;
+            while (b < run.size() && places[b] != 2)
+                ++b;
+            // run[a, b): lines at the two edges. An entry is a line at the left edge that
+            // is full (or opens with a label) and goes on onto indented lines; a list is
+            // two or more entries in a row, or one opened by a label.
+            double right = -1e9;
+            for (std::size_t m = a; m < b; ++m)
+                right = std::max(right, lines[run[m]].box.right());
+            auto opensEntry = [&](std::size_t m) {
+                const TextLine& line = lines[run[m]];
+                return m + 1 < b && places[m] == 0 && places[m + 1] == 1 &&
+                       (line.opensListEntry || !endsShort(line, lines[run[m + 1]], right));
+            };
+            for (std::size_t m = a; m < b;) {
+                const std::size_t first = m;
+                int entries = 0;
+                while (opensEntry(m)) {
+                    ++entries;
+                    for (++m; m < b && places[m] == 1;)
+                        ++m;
+                }
+                if (entries >= 2 || (entries == 1 && lines[run[first]].opensListEntry)) {
+                    for (std::size_t e = first; e < m; ++e) {
+                        out.list[run[e]] = next;
+                        out.entry[run[e]] = places[e] == 0;
+                    }
+                    out.right.push_back(right);
+                    ++next;
+                }
+                if (entries == 0) ++m;
+            }
+            a = b + 1;
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
@@ -92,13 +323,19 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
         it->justified = r.size() >= 3 && full * 2 >= static_cast<int>(r.size());
     }
 
+    const std::vector<int> listing = findCodeListings(lines, kept, pitch);
+    const HangingLists hanging = findHangingLists(lines, kept, listing, pitch);
+
     std::vector<Paragraph> out;
-    std::vector<QStringList> texts;
+    std::vector<std::vector<int>> members; // each paragraph's lines
     const TextLine* prev = nullptr;
+    int prevIndex = -1;
     bool prevIsHeading = false;
     for (int i : kept) {
         const TextLine& cur = lines[i];
         bool start = prev == nullptr;
+        const int list = hanging.list[i];
+        const int prevList = prevIndex < 0 ? -1 : hanging.list[prevIndex];
         if (!start) {
             const RegionShape& shape = shapes[cur.region];
             const double fs = std::max(cur.fontSize, prev->fontSize);
@@ -112,6 +349,10 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
                 start = false;
             } else if (cur.region != prev->region || cur.table != prev->table) {
                 start = true;
+            } else if (listing[i] != listing[prevIndex]) {
+                start = true;
+            } else if (listing[i] >= 0) {
+                start = false; // a listing's blank lines and indentation are its own
             } else if (std::abs(cur.fontSize - prev->fontSize) > 0.15 * fs) {
                 start = true;
             } else if (advance <= 0 || advance > 1.4 * pitch ||
@@ -119,7 +360,15 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
                 start = true;
             } else if (continuesWord) {
                 start = false;
-            } else if (prevIsHeading || endsWithLeader(prev->text) || startsListItem(cur.text)) {
+            } else if (list >= 0 || prevList >= 0) {
+                // Within a hanging-indent list its entries are the paragraphs, save where
+                // an entry has several (a sentence ends short of the edge and the text goes
+                // on indented); whatever comes before or after the list is another.
+                start = list != prevList || hanging.entry[i] ||
+                        (!hanging.entry[prevIndex] && endsSentence(prev->text) &&
+                         endsShort(*prev, cur, hanging.right[list]));
+            } else if (prevIsHeading || endsWithLeader(prev->text) || startsListItem(cur.text) ||
+                       cur.opensListEntry) {
                 start = true;
             } else if (cur.box.left() - shape.left > 0.8 * cur.fontSize &&
                        prev->box.left() - shape.left < 0.5 * cur.fontSize &&
@@ -137,36 +386,42 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
             p.firstLine = i;
             p.region = cur.region;
             out.push_back(p);
-            texts.emplace_back();
+            members.emplace_back();
         }
         Paragraph& p = out.back();
         p.box = p.box.united(cur.box);
         ++p.lineCount;
-        texts.back().append(cur.text);
+        members.back().push_back(i);
         if (cur.table >= 0) p.role = SegmentRole::Table;
+        if (listing[i] >= 0) p.role = SegmentRole::Code;
         // A numbered heading on a line of its own ends its paragraph.
         prevIsHeading =
             start && cur.table < 0 && parseNumberedHeading(cur.text).has_value() &&
             cur.box.width() < 0.8 * (shapes[cur.region].right - shapes[cur.region].left + 1);
         prev = &cur;
+        prevIndex = i;
     }
 
     for (std::size_t k = 0; k < out.size(); ++k) {
         Paragraph& p = out[k];
         std::vector<double> sizes;
-        for (int l = p.firstLine, seen = 0; seen < p.lineCount; ++l) {
-            if (l < static_cast<int>(skip.size()) && skip[l]) continue;
+        QStringList texts;
+        for (int l : members[k]) {
             sizes.push_back(lines[l].fontSize);
-            ++seen;
+            texts.append(lines[l].text);
         }
         p.fontSize = medianOf(sizes, body);
         if (p.role == SegmentRole::Table) {
-            p.text = texts[k].join(QLatin1Char('\n'));
+            p.text = texts.join(QLatin1Char('\n'));
             continue;
         }
-        p.text = joinLines(texts[k]);
+        if (p.role == SegmentRole::Code) {
+            p.text = listingText(lines, members[k]);
+            continue;
+        }
+        p.text = joinLines(texts);
         const bool larger = p.fontSize >= 1.15 * body;
-        const bool numbered = parseNumberedHeading(texts[k].front()).has_value();
+        const bool numbered = parseNumberedHeading(texts.front()).has_value();
         if (p.lineCount <= 2 &&
             ((numbered && (larger || p.lineCount == 1)) || (larger && wordCount(p.text) <= 20)))
             p.role = SegmentRole::Heading;

@@ -1,5 +1,5 @@
 // The lines of one page (running headers and footers removed) into paragraphs
-// with a role: body, heading, table or footnote.
+// with a role: body, heading, table, footnote or code.
 #pragma once
 
 #include "ingest/Document.h"
@@ -10,7 +10,7 @@
 namespace lv::ingest {
 
 struct Paragraph {
-    QString text; // lines joined and de-hyphenated; table rows one per line
+    QString text; // lines joined and de-hyphenated; table rows and code lines one per line
     SegmentRole role = SegmentRole::Body;
     QRectF box;
     double fontSize = 0;

@@ -173,9 +173,17 @@ PopplerDocument::PageText PopplerDocument::pageText(int index, const std::stop_t
     if (out.rotation % 180 != 0) out.size.transpose();
     const auto boxes = page->textList(upright(*page), shouldAbort, closureFor(stop));
     out.words.reserve(boxes.size());
+    std::vector<double> advances;
     for (const auto& box : boxes) {
-        out.words.push_back(
-            {expandLigatures(box->text()), box->boundingBox(), box->hasSpaceAfter()});
+        const QString text = box->text();
+        advances.clear();
+        double sum = 0;
+        for (int i = 0; i < text.size(); ++i) {
+            advances.push_back(box->charBoundingBox(i).width());
+            sum += advances.back();
+        }
+        out.words.push_back({expandLigatures(text), box->boundingBox(), box->hasSpaceAfter(),
+                             pitchOf(text, advances), text.isEmpty() ? 0.0 : sum / text.size()});
     }
     return out;
 }

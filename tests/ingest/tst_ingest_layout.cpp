@@ -245,6 +245,116 @@ private slots:
         QCOMPARE(roles[2][1], MarginRole::Footer); // a page number alone, on one page
     }
 
+    // Body-size lines atop pages that differ only in a number are content unless something
+    // shows them to be running titles: the page's own number in them, or the text of the
+    // pages running on past them mid-sentence.
+    void bodySizeLinesDifferingInANumberAreContent() {
+        auto line = [](const QString& text, double top) {
+            TextLine l;
+            l.text = text;
+            l.box = QRectF(72, top, 300, 10);
+            l.fontSize = 10;
+            return l;
+        };
+        std::vector<std::vector<TextLine>> pages(4);
+        for (int p = 0; p < 4; ++p) {
+            pages[p].push_back(line(QStringLiteral("SCHEDULE %1").arg(p + 1), 40));
+            pages[p].push_back(line(QStringLiteral("Draft %1 of the agreement").arg(p + 5), 60));
+            for (int b = 0; b < 5; ++b)
+                pages[p].push_back(line(QStringLiteral("Body text line %1.").arg(b), 200 + 20 * b));
+        }
+        std::vector<PageLines> views;
+        for (int p = 0; p < 4; ++p)
+            views.push_back({842, &pages[p], QString::number(p + 5), p + 4});
+        auto roles = findRunningMargins(views);
+        for (int p = 0; p < 4; ++p) {
+            QCOMPARE(roles[p][0], MarginRole::None);   // the schedule's heading
+            QCOMPARE(roles[p][1], MarginRole::Header); // carries the page's number
+        }
+
+        std::vector<std::vector<TextLine>> journal(4);
+        for (int p = 0; p < 4; ++p) {
+            journal[p].push_back(
+                line(QStringLiteral("Proceedings 12 (2024), p. %1").arg(245 + p), 40));
+            journal[p].push_back(line(QStringLiteral("the argument goes on over the page"), 200));
+            journal[p].push_back(
+                line(QStringLiteral("and is continued on the next, where the"), 220));
+        }
+        views.clear();
+        for (int p = 0; p < 4; ++p)
+            views.push_back({842, &journal[p], QString::number(p + 1), p});
+        roles = findRunningMargins(views);
+        for (int p = 0; p < 4; ++p)
+            QCOMPARE(roles[p][0], MarginRole::Header);
+    }
+
+    // Paragraphs whose first line is indented and a list whose entries hang have the same
+    // two left edges: the lines that end short tell them apart. Each entry of the list is
+    // one paragraph, and each paragraph of the prose.
+    void hangingIndentsAndFirstLineIndents() {
+        // Words of four characters: a line of n is 23n - 3 points wide; indented by one word.
+        auto words = [](int n) {
+            QStringList w;
+            for (int i = 0; i < n; ++i)
+                w << QStringLiteral("w%1").arg(i, 2, 10, QLatin1Char('0')) + QLatin1Char('x');
+            return w.join(QLatin1Char(' '));
+        };
+        std::vector<TextWord> prose, list;
+        double y = 100;
+        for (int para = 0; para < 3; ++para) {
+            addLine(prose, 72 + 23, y, words(9));
+            addLine(prose, 72, y + 12, words(10));
+            addLine(prose, 72, y + 24, words(4));
+            addLine(list, 72, y, words(10));
+            addLine(list, 72 + 23, y + 12, words(9));
+            addLine(list, 72 + 23, y + 24, words(3));
+            y += 36;
+        }
+        for (const auto* page : {&prose, &list}) {
+            const auto lines = layoutPage(*page);
+            const auto paragraphs =
+                buildParagraphs(lines, std::vector<bool>(lines.size(), false), {842, 10});
+            QCOMPARE(paragraphs.size(), std::size_t(3));
+            for (const Paragraph& p : paragraphs)
+                QCOMPARE(p.lineCount, 3);
+        }
+    }
+
+    // Where the words tell nothing of their font (OCR), a block of lines at several
+    // indentation levels with code punctuation is a listing: one line per line, indented as
+    // it was; the prose above it stays a paragraph.
+    void indentedCodeWithoutPitchKeepsItsLines() {
+        const QStringList listing = {"int main(void) {", "    while (running()) {",
+                                     "        step();",  "    }",
+                                     "    return 0;",    "}"};
+        std::vector<TextWord> words;
+        addLine(words, 72, 100, "The loop below runs the machine until it stops, one step at");
+        addLine(words, 72, 112, "a time, and then returns to the caller.");
+        double y = 140;
+        for (const QString& line : listing) {
+            const auto indent = line.size() - line.trimmed().size();
+            addLine(words, 72 + indent * kCharWidth, y, line.trimmed());
+            y += 12;
+        }
+        const auto lines = layoutPage(words);
+        const auto paragraphs =
+            buildParagraphs(lines, std::vector<bool>(lines.size(), false), {842, 10});
+        QCOMPARE(paragraphs.size(), std::size_t(2));
+        QCOMPARE(paragraphs[0].role, SegmentRole::Body);
+        QCOMPARE(paragraphs[1].role, SegmentRole::Code);
+        QCOMPARE(paragraphs[1].text, listing.join(QLatin1Char('\n')));
+    }
+
+    // Character advances tell a fixed-pitch font ('i' as wide as 'm') from a proportional
+    // one; a word whose letters a proportional font sets alike tells nothing.
+    void pitchFromCharacterAdvances() {
+        QCOMPARE(pitchOf("minimal;", std::vector<double>(8, 6.0)), Pitch::Fixed);
+        QCOMPARE(pitchOf("minimal", {8.9, 2.8, 5.6, 2.8, 8.9, 5.6, 2.8}), Pitch::Proportional);
+        QCOMPARE(pitchOf("nun", {5.6, 5.6, 5.6}), Pitch::Unknown);
+        QCOMPARE(pitchOf("}", {6.0}), Pitch::Unknown);
+        QCOMPARE(pitchOf("ab", {6.0}), Pitch::Unknown); // no advance for every character
+    }
+
     void paragraphsHeadingsAndFootnotes() {
         std::vector<TextWord> words;
         addLine(words, 72, 80, "2.1 Sampling", 12);

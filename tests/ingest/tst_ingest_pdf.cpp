@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
@@ -49,6 +50,47 @@ qint64 statusKb(const char* key) {
         if (line.startsWith(key))
             return line.mid(qstrlen(key)).trimmed().split(' ').front().toLongLong();
     return -1;
+}
+
+QFont fontOf(const char* family, double points) {
+    QFont f(QString::fromLatin1(family));
+    f.setPointSizeF(points);
+    return f;
+}
+
+// `text` broken into lines of at most `width` points, as a typesetter sets ragged-right
+// text: each line takes as many words as fit.
+QStringList wrapped(const QString& text, const QFont& font, QPaintDevice* device, double width) {
+    const QFontMetricsF metrics(font, device);
+    QStringList lines;
+    QString line;
+    for (const QString& word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > width) {
+            lines << line;
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    if (!line.isEmpty()) lines << line;
+    return lines;
+}
+
+// Draws `lines` from (x, y) down; returns the y of the line after them.
+double drawLines(QPainter& p, double x, double y, const QStringList& lines, double leading) {
+    for (const QString& line : lines) {
+        p.drawText(QPointF(x, y), line);
+        y += leading;
+    }
+    return y;
+}
+
+QStringList bodySegments(const Document& doc, int page) {
+    QStringList out;
+    for (const Segment& s : doc.segments)
+        if (s.pageIndex == page && !s.isMarginal()) out << s.text;
+    return out;
 }
 
 template <typename E, typename F> QString messageOf(F&& f) {
@@ -311,6 +353,190 @@ private slots:
         QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
         const Document d = ingestPath(file, noOcr());
         QCOMPARE(d.title, QStringLiteral("Shared Storage Rules"));
+    }
+
+    // A reference list whose keys stand in a column of their own ("[Knu84]", wider than a
+    // list marker), one whose entries hang without keys, and numbered clauses: each entry
+    // reads as one paragraph, in order, not the keys first and the entries after them, nor
+    // an entry's first line apart from the rest.
+    void hangingIndentListsReadEntryByEntry() {
+        const QList<QPair<QString, QString>> keyed = {
+            {"[Knu84]", "Donald E. Knuth. The TeXbook, volume A of Computers and Typesetting. "
+                        "Addison-Wesley, Reading, Massachusetts, 1984."},
+            {"[Lam94]", "Leslie Lamport. LaTeX: A Document Preparation System. Addison-Wesley, "
+                        "Reading, Massachusetts, second edition, 1994."},
+            {"[GMS94]", "Michel Goossens, Frank Mittelbach and Alexander Samarin. The LaTeX "
+                        "Companion. Addison-Wesley, Reading, Massachusetts, 1994."},
+            {"[Oss76]", "Joseph F. Ossanna. Nroff/Troff User's Manual. Computing Science "
+                        "Technical Report 54, Bell Laboratories, Murray Hill, New Jersey, 1976."}};
+        const QStringList hanging = {
+            "Kernighan, B. W. and Ritchie, D. M. (1988). The C Programming Language. Second "
+            "edition, Prentice Hall, Englewood Cliffs, New Jersey, with a foreword on style.",
+            "Pike, R. and Kernighan, B. W. (1984). Program design in the UNIX environment. "
+            "AT&T Bell Laboratories Technical Journal, volume 63, number 8, pages 1595 to 1605.",
+            "Wirth, N. (1971). Program development by stepwise refinement. Communications of "
+            "the ACM, volume 14, number 4, pages 221 to 227, reprinted many times since then."};
+        std::vector<lv::test::PagePainter> pages;
+        pages.push_back([&](QPainter& p) {
+            p.setFont(fontOf("DejaVu Serif", 14));
+            p.drawText(QPointF(72, 90), "References");
+            const QFont body = fontOf("DejaVu Serif", 10);
+            p.setFont(body);
+            double y = 120;
+            for (const auto& [key, entry] : keyed) {
+                p.drawText(QPointF(72, y), key);
+                y = drawLines(p, 130, y, wrapped(entry, body, p.device(), 393), 14) + 4;
+            }
+            p.setFont(fontOf("DejaVu Serif", 14));
+            p.drawText(QPointF(72, y + 30), "Further reading");
+            p.setFont(body);
+            y += 60;
+            for (const QString& entry : hanging) {
+                const QStringList lines = wrapped(entry, body, p.device(), 451);
+                p.drawText(QPointF(72, y), lines.front());
+                y = drawLines(p, 96, y + 14, lines.mid(1), 14);
+            }
+        });
+        // Numbered clauses whose continuation lines align with the text after the number.
+        const QList<QPair<QString, QString>> clauses = {
+            {"12.1", "The Supplier shall deliver the Goods to the Premises on the Delivery Date "
+                     "and in the quantities that the Order states."},
+            {"12.2(a)", "Risk in the Goods passes to the Customer when they are delivered, "
+                        "unless the Customer has refused them under clause 12.4."},
+            {"12.10", "Title to the Goods passes to the Customer once the Supplier has received "
+                      "payment in full and in cleared funds for them."}};
+        pages.push_back([&](QPainter& p) {
+            const QFont body = fontOf("DejaVu Serif", 10);
+            p.setFont(body);
+            double y = 100;
+            for (const auto& [number, clause] : clauses) {
+                p.drawText(QPointF(72, y), number);
+                y = drawLines(p, 130, y, wrapped(clause, body, p.device(), 393), 14) + 6;
+            }
+        });
+        const QString file = path("references.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
+        const Document d = ingestPath(file, noOcr());
+        QStringList expected = {"References"};
+        for (const auto& [key, entry] : keyed)
+            expected << key + QLatin1Char(' ') + entry;
+        expected << "Further reading";
+        expected << hanging;
+        QStringList got = bodySegments(d, 0);
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+        expected.clear();
+        for (const auto& [number, clause] : clauses)
+            expected << number + QLatin1Char(' ') + clause;
+        got = bodySegments(d, 1);
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+    }
+
+    // A listing in a fixed-pitch font keeps its lines, indentation and aligned comments;
+    // "com-" at a line's end in it stays as it is; the prose around it is reflowed.
+    void codeListingsKeepTheirLines() {
+        const QString before = QStringLiteral(
+            "The function below reads its arguments and draws the picture; it returns the "
+            "status of the drawing to the shell that started it, as programs do.");
+        const QStringList listing = {"int main(int argc, char **argv) {",
+                                     "    if (argc < 2) {",
+                                     "        return 1;   /* no file: the usual error for a com-",
+                                     "                       mand line tool */",
+                                     "    }",
+                                     "    int width = 80;     /* columns */",
+                                     "    int height = 24;    /* rows */",
+                                     "    int depth = 8;      /* bits per pixel */",
+                                     "    return draw(argv[1], width, height, depth);",
+                                     "}",
+                                     "",
+                                     "static int draw(const char *path, int w, int h, int d) {",
+                                     "    return render(path, w * h * d);",
+                                     "}"};
+        const QString after = QStringLiteral(
+            "The second function does the work: it multiplies the dimensions before it calls "
+            "the renderer, which writes the picture to the file.");
+        std::vector<lv::test::PagePainter> pages;
+        pages.push_back([&](QPainter& p) {
+            const QFont body = fontOf("DejaVu Serif", 10);
+            p.setFont(body);
+            double y = drawLines(p, 72, 100, wrapped(before, body, p.device(), 451), 14);
+            p.setFont(fontOf("DejaVu Sans Mono", 9));
+            y = drawLines(p, 90, y + 10, listing, 11);
+            p.setFont(body);
+            drawLines(p, 72, y + 10, wrapped(after, body, p.device(), 451), 14);
+        });
+        const QString file = path("listing.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
+        const Document d = ingestPath(file, noOcr());
+        const QStringList got = bodySegments(d, 0);
+        QVERIFY2(got == (QStringList{before, listing.join(QLatin1Char('\n')), after}),
+                 qPrintable(got.join("\n---\n")));
+        const Segment* code = findSegment(d, "int main");
+        QVERIFY(code);
+        QCOMPARE(code->role, SegmentRole::Code);
+        QCOMPARE(findSegment(d, "The function below")->role, SegmentRole::Body);
+    }
+
+    // "Exercise 5" to "Exercise 9", one atop each page at the size of the text, differ only
+    // in their number, as running headers do, but are headings: the number is not the
+    // page's and the text does not run on past them. The running header with the page's
+    // number and the page-number footer are still margins; so is a journal's running head
+    // at the size of the text whose number is not the page's, since the text of its pages
+    // runs on past it mid-sentence.
+    void numberedHeadingsAtopPagesAreContent() {
+        std::vector<lv::test::PagePainter> pages;
+        for (int i = 0; i < 5; ++i)
+            pages.push_back([i](QPainter& p) {
+                p.setFont(fontOf("DejaVu Serif", 10));
+                p.drawText(QPointF(72, 40),
+                           QStringLiteral("Chapter 3 — Remedies   %1").arg(17 + i));
+                p.drawText(QPointF(72, 80), QStringLiteral("Exercise %1").arg(5 + i));
+                drawLines(p, 72, 110,
+                          {QStringLiteral("Show that remedy %1 applies to the contract.").arg(i),
+                           QStringLiteral("State the conditions under which it fails.")},
+                          14);
+                p.drawText(QPointF(260, 815), QStringLiteral("Page %1 of 40").arg(17 + i));
+            });
+        QByteArray pdf = lv::test::writePdf(pages);
+        pdf = lv::test::addPdfStructure(pdf, {{0, "D", {}, 17}}, {}, {});
+        const QString exercises = path("exercises.pdf");
+        QVERIFY(lv::test::writeFile(exercises, pdf));
+        const Document d = ingestPath(exercises, noOcr());
+        for (int i = 0; i < 5; ++i) {
+            const QString exercise = QStringLiteral("Exercise %1").arg(5 + i);
+            const Segment* heading = findSegment(d, exercise);
+            QVERIFY2(heading && !heading->isMarginal(), qPrintable(exercise));
+            QCOMPARE(heading->pageIndex, i);
+            const QStringList body = bodySegments(d, i);
+            QVERIFY2(!body.isEmpty() && body.front() == exercise, qPrintable(body.join(" / ")));
+            for (const Segment& s : d.segments)
+                if (s.pageIndex == i &&
+                    (s.text.startsWith("Chapter 3") || s.text.startsWith("Page")))
+                    QVERIFY2(s.isMarginal(), qPrintable(s.text));
+        }
+        QVERIFY(!modelText(d).contains("Remedies"));
+        QVERIFY(modelText(d).contains("Exercise 7\n\nShow that remedy 2 applies"));
+
+        std::vector<lv::test::PagePainter> journal;
+        for (int i = 0; i < 4; ++i)
+            journal.push_back([i](QPainter& p) {
+                p.setFont(fontOf("DejaVu Serif", 10));
+                p.drawText(QPointF(72, 40),
+                           QStringLiteral("Proceedings of the Test Society 12 (2024), p. %1")
+                               .arg(245 + i));
+                drawLines(
+                    p, 72, 110,
+                    {QStringLiteral("the argument of section %1 goes on over the page").arg(i),
+                     QStringLiteral("and is continued on the next page, where the")},
+                    14);
+            });
+        const QString proceedings = path("proceedings.pdf");
+        QVERIFY(lv::test::writeFile(proceedings, lv::test::writePdf(journal)));
+        const Document j = ingestPath(proceedings, noOcr());
+        for (int i = 0; i < 4; ++i) {
+            const Segment* head = findSegment(j, QStringLiteral("p. %1").arg(245 + i));
+            QVERIFY(head);
+            QCOMPARE(head->role, SegmentRole::Header);
+        }
     }
 
     void mostlyScannedDocumentSaysSo() {

@@ -33,6 +33,7 @@
 
 #include <QAction>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
@@ -42,12 +43,14 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QTextDocumentFragment>
 #include <QToolButton>
 #include <QtTest>
 
@@ -113,6 +116,7 @@ private slots:
     void dropAddsFiles();
     void shortcutsReachTheirTargets();
     void unreadableFilesAndLibrariesSaySo();
+    void filesThatCannotBeAddedShareOneDialog();
 
 private:
     QString path(const QString& name) const { return dir_.filePath(name); }
@@ -185,6 +189,14 @@ void TstGuiMainWindow::firstRunShowsWelcomeAndExtractiveMode() {
     QVERIFY(app);
     watchdog_->arm();
     MainWindow& w = app->window();
+    // The first window fits the screen (the offscreen platform's is 800 by 600).
+    const QRect screen = w.screen()->availableGeometry();
+    QVERIFY2(w.width() <= screen.width() && w.height() <= screen.height(),
+             qPrintable(QStringLiteral("%1x%2 on %3x%4")
+                            .arg(w.width())
+                            .arg(w.height())
+                            .arg(screen.width())
+                            .arg(screen.height())));
     QCOMPARE(w.viewer()->mode(), ViewerPanel::Mode::Placeholder);
     QVERIFY(w.welcome()->isVisible());
     QCOMPARE(w.welcome()->state()->title(), QStringLiteral("Welcome to Longview"));
@@ -216,7 +228,15 @@ void TstGuiMainWindow::openPdfShowsItInLibraryAndViewer() {
     QCOMPARE(w.viewer()->pageLabel(0), QStringLiteral("i"));
     w.viewer()->goToLabel(QStringLiteral("2"));
     QCOMPARE(w.viewer()->currentPage(), 3);
-    QTRY_COMPARE(w.findChild<QLineEdit*>(QStringLiteral("pageField"))->text(), QStringLiteral("2"));
+    auto* pageField = w.findChild<QLineEdit*>(QStringLiteral("pageField"));
+    QTRY_COMPARE(pageField->text(), QStringLiteral("2"));
+    // A label that names no page gives way to the current page's again.
+    pageField->setFocus();
+    pageField->setText(QStringLiteral("xiv"));
+    QTest::keyClick(pageField, Qt::Key_Return);
+    QCOMPARE(w.viewer()->currentPage(), 3);
+    QCOMPARE(pageField->text(), QStringLiteral("2"));
+    QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("xiv")));
     QVERIFY(w.windowTitle().contains(QStringLiteral("Grain")));
     QVERIFY(app->settings().recentFiles().contains(QFileInfo(pdfPath_).absoluteFilePath()));
     // Text search with highlights.
@@ -369,6 +389,20 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     QVERIFY(app);
     MainWindow& w = app->window();
     watchdog_->arm();
+    // A document with a conversation of its own, from before the long job.
+    const QString notes = writeFile(QStringLiteral("barn-notes.txt"),
+                                    "The barn is swept every Monday before the grain arrives.\n");
+    QVERIFY(!notes.isEmpty());
+    w.openPaths({notes});
+    const qint64 notesId = waitForDocument(*app, notes);
+    QVERIFY(notesId > 0);
+    QTRY_COMPARE(w.currentDocument(), notesId);
+    w.assistant()->ask(QStringLiteral("When is the barn swept?"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.assistant()->askJob() == 0 && w.assistant()->sessionId() > 0,
+                             kJobTimeoutMs);
+    const qint64 notesSession = w.assistant()->sessionId();
+    QTRY_VERIFY(app->client().jobs().isEmpty());
+
     QSignalSpy started(&app->client(), &AnalysisClient::jobStarted);
     QSignalSpy cancelled(&app->client(), &AnalysisClient::jobCancelled);
     w.openPaths({repo});
@@ -383,11 +417,37 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     app->client().cancel(queued);
     QCOMPARE(cancelled.count(), 1);
     QCOMPARE(cancelled.first().first().toULongLong(), queued);
-    // The running one stops at its next check.
     QVERIFY(started.count() > 0 || started.wait(kJobTimeoutMs));
     const quint64 running = started.first().first().toULongLong();
+    // A question and a summary asked meanwhile say what they wait for (no model is
+    // involved in extractive mode).
+    const qint64 pdf = waitForDocument(*app, pdfPath_);
+    QVERIFY(pdf > 0);
+    w.selectDocument(pdf);
+    QTRY_COMPARE(w.currentDocument(), pdf);
+    w.assistant()->ask(QStringLiteral("Who inspects the silo?"));
+    w.assistant()->summarize();
+    const QString waiting = QStringLiteral("Waiting for “Adding big-repo” to finish");
+    QCOMPARE(lastAnswer(w)->statusText(), waiting + QStringLiteral("…"));
+    QCOMPARE(w.assistant()->summaryPage()->progressText(), waiting);
+    // Meanwhile the history of another document opens: the answer waiting is the PDF's.
+    const quint64 pendingAsk = w.assistant()->askJob();
+    const quint64 pendingSummary = w.assistant()->summaryJob();
+    w.selectDocument(notesId);
+    QTRY_COMPARE(w.currentDocument(), notesId);
+    w.assistant()->startNewConversation();
+    QCOMPARE(w.assistant()->askPage()->chat()->exchangeCount(), 0);
+    w.assistant()->openSession(notesSession);
+    QCOMPARE(w.assistant()->sessionId(), notesSession);
+    QTRY_COMPARE(w.assistant()->askPage()->chat()->exchangeCount(), 1);
+    app->client().cancel(pendingAsk);
+    app->client().cancel(pendingSummary);
+    QCOMPARE(cancelled.count(), 3);
+    // The running one stops at its next check; meanwhile no percentage suggests it is done.
     w.jobStatus()->cancelButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(cancelled.count() == 2, kJobTimeoutMs);
+    QVERIFY2(!w.jobStatus()->text().contains(QLatin1Char('%')), qPrintable(w.jobStatus()->text()));
+    QVERIFY(w.jobStatus()->text().contains(QStringLiteral("Cancelling")));
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.count() == 4, kJobTimeoutMs);
     QCOMPARE(cancelled.last().first().toULongLong(), running);
     QTRY_VERIFY(app->client().jobs().isEmpty());
     QVERIFY(!w.jobStatus()->isVisible());
@@ -468,6 +528,11 @@ void TstGuiMainWindow::codebaseOpensAndCitesLines() {
         qPrintable(w.statusBar()->currentMessage()));
     QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Code);
     QTRY_COMPARE(w.viewer()->codebaseView()->currentFile(), QStringLiteral("README.md"));
+    // The examples on the empty Ask tab are about code, not obligations and deadlines.
+    const QStringList examples = w.assistant()->askPage()->suggestions();
+    QVERIFY2(examples.contains(QStringLiteral("What does this codebase do?")),
+             qPrintable(examples.join(QLatin1Char('|'))));
+    QVERIFY(!examples.join(QLatin1Char('|')).contains(QStringLiteral("deadlines")));
     w.assistant()->ask(QStringLiteral("Where is the register written?"));
     QTRY_VERIFY_WITH_TIMEOUT(lastAnswer(w) && !lastAnswer(w)->isStreaming(), kJobTimeoutMs);
     QVERIFY(lastAnswer(w)->citationCount() > 0);
@@ -567,6 +632,22 @@ void TstGuiMainWindow::dropAddsFiles() {
     QVERIFY(id > 0);
     QTRY_COMPARE(w.currentDocument(), id);
     QTRY_COMPARE(w.viewer()->mode(), ViewerPanel::Mode::Code);
+
+    // A document chosen while another is being read stays open when the other is in.
+    const QString later = writeFile(QStringLiteral("dropped-later.txt"),
+                                    "Read while the reader looks at another document.\n");
+    QVERIFY(!later.isEmpty());
+    const qint64 pdf = waitForDocument(*app, pdfPath_);
+    QSignalSpy ingested(&app->client(), &AnalysisClient::ingested);
+    w.openPaths({later});
+    w.selectDocument(pdf);
+    QCOMPARE(w.currentDocument(), pdf);
+    QVERIFY(waitForDocument(*app, later) > 0);
+    QTRY_VERIFY(!ingested.isEmpty());
+    QTest::qWait(100); // the listing that would select it
+    QCOMPARE(w.currentDocument(), pdf);
+    QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("dropped-later.txt")),
+             qPrintable(w.statusBar()->currentMessage()));
 }
 
 void TstGuiMainWindow::shortcutsReachTheirTargets() {
@@ -650,8 +731,76 @@ void TstGuiMainWindow::unreadableFilesAndLibrariesSaySo() {
     QMessageBox* box = nullptr;
     QTRY_VERIFY((box = w.findChild<QMessageBox*>(QStringLiteral("errorMessage"))) != nullptr);
     QCOMPARE(box->windowTitle(), QStringLiteral("The library could not be opened"));
+    // Nothing offers to add files to it, and nothing acts on a document that is not there.
+    QCOMPARE(w.welcome()->state()->title(), QStringLiteral("The library could not be opened"));
+    QVERIFY(w.welcome()->state()->findChildren<QPushButton*>().isEmpty());
+    for (const char* id : {"open_file", "open_folder", "summarize", "ask", "remove", "reread"})
+        QVERIFY2(!w.action(QLatin1String(id))->isEnabled(), id);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(pdfPath_)});
+    QDragEnterEvent enter(w.rect().center(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(!enter.isAccepted());
+    QCOMPARE(w.findChild<QComboBox*>(QStringLiteral("modelPicker"))->currentText(),
+             QStringLiteral("No model (extractive)"));
+    QVERIFY(!w.modelStatus()->isStateVisible());
 }
 
+// Dropping several files that cannot be added lists them in one dialog instead of
+// stacking a dialog per file, each reason without the path the dialog already names.
+void TstGuiMainWindow::filesThatCannotBeAddedShareOneDialog() {
+    const QStringList names = {QStringLiteral("torn-a.pdf"), QStringLiteral("torn-b.pdf"),
+                               QStringLiteral("picture.png")};
+    QList<QUrl> urls;
+    for (const QString& name : names) {
+        const QString file = writeFile(name, name.endsWith(QLatin1String(".png"))
+                                                 ? QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)
+                                                 : QByteArray("%PDF-1.7\n1 0 obj\n<<"));
+        QVERIFY(!file.isEmpty());
+        urls << QUrl::fromLocalFile(file);
+    }
+    auto app = startApp();
+    QVERIFY(app);
+    MainWindow& w = app->window();
+    watchdog_->arm();
+    QMimeData mime;
+    mime.setUrls(urls);
+    const QPoint at = w.rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        app->client().jobs().isEmpty() && w.libraryModel()->pendingCount() == 0, kJobTimeoutMs);
+    auto visibleBoxes = [&w] {
+        QList<QMessageBox*> boxes;
+        for (QMessageBox* b : w.findChildren<QMessageBox*>(QStringLiteral("errorMessage")))
+            if (b->isVisible()) boxes << b;
+        return boxes;
+    };
+    QTRY_COMPARE(visibleBoxes().size(), 1);
+    QMessageBox* box = visibleBoxes().first();
+    QCOMPARE(box->text(), QStringLiteral("3 files could not be added"));
+    const auto listed = [&box] {
+        return QTextDocumentFragment::fromHtml(box->informativeText()).toPlainText();
+    };
+    for (const QString& name : names)
+        QVERIFY2(listed().contains(name + QStringLiteral(": ")), qPrintable(listed()));
+    QVERIFY2(!listed().contains(dir_.path()), qPrintable(listed()));
+    // A path that no longer exists joins the same list.
+    w.openPaths({path(QStringLiteral("gone.txt"))});
+    QCOMPARE(visibleBoxes().size(), 1);
+    QCOMPARE(box->text(), QStringLiteral("4 files could not be added"));
+    QVERIFY2(listed().contains(QStringLiteral("gone.txt: It does not exist.")),
+             qPrintable(listed()));
+    // Once dismissed, the next failure starts a list of its own.
+    box->accept();
+    QTRY_VERIFY(visibleBoxes().isEmpty());
+    w.openPaths({path(QStringLiteral("gone-too.txt"))});
+    QTRY_COMPARE(visibleBoxes().size(), 1);
+    QCOMPARE(visibleBoxes().first()->text(), QStringLiteral("“gone-too.txt” could not be added"));
+    QCOMPARE(visibleBoxes().first()->informativeText(), QStringLiteral("It does not exist."));
+}
 
 QTEST_MAIN(TstGuiMainWindow)
 #include "tst_gui_mainwindow.moc"

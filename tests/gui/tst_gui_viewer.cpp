@@ -130,9 +130,12 @@ private slots:
     void pdfViewSelectsWhileScrollingAndCopiesUnreadPages();
     void codeEditorLoadsALargeFileWithoutBlocking();
     void codeEditorFindsAndShowsLines();
+    void codeEditorShowsAHugeLineWithoutBlocking();
     void viewerPanelOpensPdfAndShowsCitation();
     void viewerPanelOpensCodebaseAndShowsCitedLines();
     void viewerPanelExplainsAMissingSource();
+    void viewerPanelShowsTextFilesAsTheyWereRead();
+    void codebaseWithoutReadmeAsksForAFile();
     void fileTreeNamesTypesWithoutReadingFiles();
 
 private:
@@ -601,6 +604,31 @@ void TstGuiViewer::codeEditorLoadsALargeFileWithoutBlocking() {
     QTRY_VERIFY(!editor.isDisposing());
 }
 
+// A file that is one enormous line (minified code, a log without newlines) is read by
+// the library; laying that line out held the UI thread for seconds. Long lines are
+// cut for display and every line keeps its number.
+void TstGuiViewer::codeEditorShowsAHugeLineWithoutBlocking() {
+    QString text = QStringLiteral("first line\n");
+    text.reserve(3'000'100);
+    while (text.size() < 3'000'000)
+        text += QStringLiteral("word ");
+    text += QStringLiteral("\nlast line\n");
+    CodeEditor editor;
+    QVERIFY(expose(editor, QSize(600, 400)));
+    const auto armed = watchdog_->armedForScope();
+    QSignalSpy loaded(&editor, &CodeEditor::loaded);
+    editor.setContent(text, SyntaxRules::plainText());
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(editor.lineCount(), 4);
+    const QString shown = editor.document()->findBlockByNumber(1).text();
+    QVERIFY(shown.size() < 10000);
+    QVERIFY2(shown.endsWith(QStringLiteral("more characters not shown]")),
+             qPrintable(shown.right(80)));
+    QCOMPARE(editor.document()->findBlockByNumber(2).text(), QStringLiteral("last line"));
+    editor.showLines(3, 3);
+    QCOMPARE(editor.textCursor().block().text(), QStringLiteral("last line"));
+}
+
 void TstGuiViewer::codeEditorFindsAndShowsLines() {
     CodeEditor editor;
     QVERIFY(expose(editor, QSize(500, 300)));
@@ -724,6 +752,91 @@ void TstGuiViewer::viewerPanelExplainsAMissingSource() {
     buttons[1]->click();
     QCOMPARE(remove.count(), 1);
     QCOMPARE(remove.first().first().toLongLong(), 7);
+}
+
+// Text files that the library reads (UTF-16 with a BOM, Windows-1252, classic Mac line
+// endings) show with the characters and the lines that their citations point to.
+void TstGuiViewer::viewerPanelShowsTextFilesAsTheyWereRead() {
+    QTemporaryDir files;
+    auto write = [&files](const QString& name, const QByteArray& bytes) {
+        QFile f(files.filePath(name));
+        return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() ? f.fileName()
+                                                                              : QString();
+    };
+    QByteArray utf16("\xff\xfe", 2);
+    for (QChar c : QStringLiteral("Wheat \u6f22\u5b57\nBarley\n"))
+        utf16.append(char(c.unicode() & 0xff)).append(char(c.unicode() >> 8));
+    const QString wide = write(QStringLiteral("wide.txt"), utf16);
+    const QString quotes = write(QStringLiteral("quotes.txt"), "He said \x93"
+                                                               "dry\x94 \x97 twice.\n");
+    const QString mac = write(QStringLiteral("mac.txt"), "line one\rline two\rline three");
+    QVERIFY(!wide.isEmpty() && !quotes.isEmpty() && !mac.isEmpty());
+
+    ViewerPanel panel;
+    QVERIFY(expose(panel, QSize(700, 400)));
+    const auto armed = watchdog_->armedForScope();
+    CodebaseView* view = panel.codebaseView();
+    auto open = [&](const QString& path, qint64 id) {
+        LibraryEntry e;
+        e.info.id = id;
+        e.info.kind = lv::analysis::DocumentKind::Text;
+        e.info.title = QFileInfo(path).fileName().toStdString();
+        e.info.sourcePath = path.toStdString();
+        QSignalSpy loaded(view->editor(), &CodeEditor::loaded);
+        panel.openEntry(e, ViewPosition{});
+        return loaded.wait(10000);
+    };
+    QVERIFY(open(wide, 1));
+    QVERIFY(!view->showsPlaceholder());
+    QCOMPARE(view->editor()->toPlainText(), QStringLiteral("Wheat \u6f22\u5b57\nBarley\n"));
+    QVERIFY(open(quotes, 2));
+    QCOMPARE(view->editor()->toPlainText(),
+             QStringLiteral("He said \u201cdry\u201d \u2014 twice.\n"));
+    QVERIFY(open(mac, 3));
+    QCOMPARE(view->editor()->lineCount(), 3);
+    lv::analysis::Citation c;
+    c.documentId = 3;
+    c.lineStart = 2;
+    c.lineEnd = 2;
+    panel.showCitation(c);
+    QCOMPARE(view->editor()->textCursor().block().text(), QStringLiteral("line two"));
+}
+
+// A codebase without a README opens on no file: the editor's place says to pick one,
+// and a file that cannot be shown says why instead of showing its error as text.
+void TstGuiViewer::codebaseWithoutReadmeAsksForAFile() {
+    QTemporaryDir repo;
+    QVERIFY(QDir(repo.path()).mkpath(QStringLiteral("src")));
+    QFile code(repo.filePath(QStringLiteral("src/main.c")));
+    QVERIFY(code.open(QIODevice::WriteOnly));
+    code.write("int main(void) { return 0; }\n");
+    code.close();
+    QFile blob(repo.filePath(QStringLiteral("data.bin")));
+    QVERIFY(blob.open(QIODevice::WriteOnly));
+    blob.write(QByteArray("\x00\x01\x02\x03", 4));
+    blob.close();
+
+    CodebaseView view;
+    QVERIFY(expose(view, QSize(800, 500)));
+    const auto armed = watchdog_->armedForScope();
+    view.setCodebase(repo.path());
+    QVERIFY(view.showsPlaceholder());
+    QVERIFY(view.placeholder()->isVisible());
+    QCOMPARE(view.placeholder()->title(), QStringLiteral("Choose a file"));
+    QVERIFY(!view.editor()->isVisible());
+
+    QSignalSpy loaded(view.editor(), &CodeEditor::loaded);
+    view.openFile(QStringLiteral("src/main.c"));
+    QVERIFY(!view.showsPlaceholder());
+    QVERIFY(loaded.wait());
+    QVERIFY(view.editor()->isVisible());
+    QCOMPARE(view.editor()->lineCount(), 2);
+
+    view.openFile(QStringLiteral("data.bin"));
+    QTRY_VERIFY(view.showsPlaceholder());
+    QCOMPARE(view.placeholder()->title(), QStringLiteral("This file cannot be shown"));
+    QVERIFY(view.placeholder()->body().contains(QStringLiteral("binary")));
+    QCOMPARE(view.editor()->toPlainText(), QString());
 }
 
 QTEST_MAIN(TstGuiViewer)

@@ -22,6 +22,7 @@
 #include "ui/shell/SettingsDialog.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
@@ -32,6 +33,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QtTest>
 
 using namespace lv::ui;
@@ -77,6 +79,7 @@ private slots:
     void libraryModelMergesRefreshesInPlace();
     void libraryModelShowsPendingFiles();
     void libraryPanelFiltersAndShowsEmptyState();
+    void emptyStateFitsANarrowPanel();
     void sourceWatcherReportsASettledChange();
     void citationTextLinksMarkers();
     void citationChipsAndLabels();
@@ -84,6 +87,7 @@ private slots:
     void chatViewKeepsExchanges();
     void askPageSendsAndStops();
     void summaryPageShowsProgressAndSources();
+    void copiedAnswersKeepLongRunsIntact();
     void historyPageListsSessions();
     void metricsDescribeTheRun();
     void appSettingsRoundTrip();
@@ -188,6 +192,43 @@ void TstGuiWidgets::libraryPanelFiltersAndShowsEmptyState() {
     QCOMPARE(panel.currentDocument(), 0);
     QCOMPARE(current.last().first().toLongLong(), 0);
     QVERIFY(panel.emptyState()->isVisible());
+}
+
+// The library's empty state at the panel's narrowest: its buttons go one above the
+// other instead of being clipped, and its text gets the height its wrapping needs.
+void TstGuiWidgets::emptyStateFitsANarrowPanel() {
+    EmptyState state;
+    state.setTitle(QStringLiteral("Your library is empty"));
+    state.setBody(QStringLiteral("Add a PDF, a text file or a code folder, or drop them here. "
+                                 "Longview reads them once and keeps them."));
+    QPushButton* file = state.addButton(QStringLiteral("Add File…"), {}, true);
+    QPushButton* folder = state.addButton(QStringLiteral("Add Folder…"));
+    // As the main window sets the library's narrowest width, below what a row needs.
+    state.setMinimumWidth(200);
+    state.resize(600, 500);
+    state.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&state));
+    const auto armed = watchdog_->armedForScope();
+    QTRY_COMPARE(folder->geometry().top(), file->geometry().top());
+
+    state.resize(200, 500);
+    QTRY_VERIFY(folder->geometry().top() > file->geometry().bottom());
+    for (QPushButton* b : {file, folder}) {
+        const QRect inState(b->mapTo(&state, QPoint(0, 0)), b->size());
+        QVERIFY2(state.rect().contains(inState), qPrintable(b->text()));
+        QVERIFY(b->width() >= b->sizeHint().width());
+    }
+    QLabel* body = nullptr;
+    for (QLabel* l : state.findChildren<QLabel*>())
+        if (l->text() == state.body()) body = l;
+    QVERIFY(body);
+    QVERIFY2(body->height() >= body->heightForWidth(body->width()),
+             qPrintable(QStringLiteral("%1 < %2")
+                            .arg(body->height())
+                            .arg(body->heightForWidth(body->width()))));
+
+    state.resize(600, 500);
+    QTRY_COMPARE(folder->geometry().top(), file->geometry().top());
 }
 
 void TstGuiWidgets::sourceWatcherReportsASettledChange() {
@@ -389,6 +430,53 @@ void TstGuiWidgets::summaryPageShowsProgressAndSources() {
     page.setFailed(QStringLiteral("the model ran out of memory"));
     QCOMPARE(page.state(), SummaryPage::State::Failed);
     QVERIFY(page.browser()->toPlainText().contains(QStringLiteral("out of memory")));
+}
+
+// A long run (a URL, a command-line option) wraps on screen through invisible break
+// hints; what the reader copies from an answer or a summary must be the text itself.
+void TstGuiWidgets::copiedAnswersKeepLongRunsIntact() {
+    const QString command = QStringLiteral("valgrind --show-possibly-lost=yes ./prog");
+    const QString url = QStringLiteral("https://example.org/docs/storage/humidity-limits.html");
+    const QString text = QStringLiteral("Run %1 and read %2 [1].").arg(command, url);
+    QVERIFY(citation_text::toHtml(text, 1, QStringLiteral("#0000ff")).contains(QChar(0x200B)));
+
+    MessageView view(QStringLiteral("How do I check for leaks?"));
+    view.resize(360, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const auto armed = watchdog_->armedForScope();
+    view.setAnswer(text, {pageCitation(2, "1")}, lv::analysis::Metrics{}, true);
+    QLabel* answer = nullptr;
+    for (QLabel* l : view.findChildren<QLabel*>())
+        if (l->text().contains(QStringLiteral("cite:0"))) answer = l;
+    QVERIFY(answer);
+    QTextDocument shown;
+    shown.setHtml(answer->text());
+    answer->setSelection(0, shown.characterCount() - 1);
+    QVERIFY(answer->hasSelectedText());
+    QGuiApplication::clipboard()->clear();
+    answer->setFocus();
+    QTest::keySequence(answer, QKeySequence::Copy);
+    const QString copied = QGuiApplication::clipboard()->text();
+    QVERIFY2(copied.contains(command) && copied.contains(url), qPrintable(copied));
+    QVERIFY(!copied.contains(QChar(0x200B)));
+
+    SummaryPage page;
+    page.resize(360, 400);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    lv::analysis::Summary s;
+    s.documentId = 1;
+    s.text = text.toStdString();
+    s.citations = {pageCitation(2, "1")};
+    page.setSummary(s);
+    QVERIFY(page.browser()->toPlainText().contains(QChar(0x200B)));
+    page.browser()->selectAll();
+    QGuiApplication::clipboard()->clear();
+    page.browser()->copy();
+    const QString fromSummary = QGuiApplication::clipboard()->text();
+    QVERIFY2(fromSummary.contains(command) && fromSummary.contains(url), qPrintable(fromSummary));
+    QVERIFY(!fromSummary.contains(QChar(0x200B)));
 }
 
 void TstGuiWidgets::historyPageListsSessions() {

@@ -39,22 +39,12 @@ AskPage::AskPage(QWidget* parent) : QWidget(parent) {
     empty_->setIcon(icons::bundled(QStringLiteral("chat")), 48);
     empty_->setTitle(tr("Ask about this document"));
     // Starting points rather than results: each one is sent as the question.
-    auto* suggestions = new QWidget;
-    auto* suggestionLayout = new QVBoxLayout(suggestions);
+    suggestions_ = new QWidget;
+    auto* suggestionLayout = new QVBoxLayout(suggestions_);
     suggestionLayout->setContentsMargins(0, 0, 0, 0);
     suggestionLayout->setSpacing(6);
-    for (const QString& q :
-         {tr("What is this document about?"), tr("What are the key obligations or decisions?"),
-          tr("Which dates and deadlines does it mention?")}) {
-        auto* b = new QPushButton(q);
-        b->setCursor(Qt::PointingHandCursor);
-        b->setFlat(false);
-        connect(b, &QPushButton::clicked, this, [this, q] {
-            if (!busy_ && available_) emit askRequested(q);
-        });
-        suggestionLayout->addWidget(b);
-    }
-    empty_->setExtra(suggestions);
+    empty_->setExtra(suggestions_);
+    setForCodebase(false);
     chat_ = new ChatView;
     stack_->addWidget(empty_);
     stack_->addWidget(chat_);
@@ -123,6 +113,36 @@ void AskPage::setSessionLabel(const QString& label) {
 
 void AskPage::setModelDescription(const QString& description) {
     empty_->setBody(description);
+}
+
+void AskPage::setForCodebase(bool codebase) {
+    const QStringList questions =
+        codebase ? QStringList{tr("What does this codebase do?"), tr("How is the code organised?"),
+                               tr("Where does the program start?")}
+                 : QStringList{tr("What is this document about?"),
+                               tr("What are the key obligations or decisions?"),
+                               tr("Which dates and deadlines does it mention?")};
+    if (questions == suggestions()) return;
+    QLayout* layout = suggestions_->layout();
+    while (QLayoutItem* item = layout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (const QString& q : questions) {
+        auto* b = new QPushButton(q);
+        b->setCursor(Qt::PointingHandCursor);
+        connect(b, &QPushButton::clicked, this, [this, q] {
+            if (!busy_ && available_) emit askRequested(q);
+        });
+        layout->addWidget(b);
+    }
+}
+
+QStringList AskPage::suggestions() const {
+    QStringList questions;
+    for (const QPushButton* b : suggestions_->findChildren<QPushButton*>())
+        questions << b->text();
+    return questions;
 }
 
 void AskPage::updateEmptyState() {

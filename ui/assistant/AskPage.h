@@ -28,6 +28,10 @@ public:
     void setAvailable(bool available, const QString& reason = {}); // no document: disabled
     void setSessionLabel(const QString& label); // "New conversation", "Conversation of 3 March"
     void setModelDescription(const QString& description); // under the empty state's title
+    // The example questions offered while the conversation is empty (each is sent as it
+    // is): about code for a codebase; a repository has no obligations or deadlines.
+    void setForCodebase(bool codebase);
+    QStringList suggestions() const;
     void updateEmptyState();
 
 signals:
@@ -46,6 +50,7 @@ private:
     QToolButton* newConversation_ = nullptr;
     QStackedWidget* stack_ = nullptr;
     EmptyState* empty_ = nullptr;
+    QWidget* suggestions_ = nullptr;
     ChatView* chat_ = nullptr;
     PromptEdit* prompt_ = nullptr;
     QPushButton* send_ = nullptr;

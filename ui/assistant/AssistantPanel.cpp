@@ -118,7 +118,13 @@ void AssistantPanel::connectClient() {
     connect(&client_, &AnalysisClient::jobStarted, this, [this](quint64 id) {
         if (id == summaryJob_ && summaryJobDocument_ == documentId())
             summary_->setRunning(tr("Starting"), -1);
+        if (id == askJob_ && askStage_.isEmpty()) {
+            askStage_ = tr("Starting…");
+            if (askView_ && askStreamed_.isEmpty()) askView_->setStatus(askStage_);
+        }
     });
+    // A queued job's line names the job it waits for, which changes as the queue moves.
+    connect(&client_, &AnalysisClient::jobsChanged, this, &AssistantPanel::updateWaitingTexts);
     connect(&client_, &AnalysisClient::jobToken, this, [this](quint64 id, const QString& piece) {
         if (id == summaryJob_) {
             if (summaryJobDocument_ == documentId()) summary_->appendText(piece);
@@ -209,6 +215,20 @@ void AssistantPanel::connectClient() {
             });
 }
 
+QString AssistantPanel::waitingText(quint64 job) const {
+    if (const auto ahead = client_.jobAhead(job))
+        return tr("Waiting for “%1” to finish").arg(ahead->title);
+    return tr("Starting");
+}
+
+void AssistantPanel::updateWaitingTexts() {
+    if (summaryJob_ && summaryStage_.isEmpty() && summaryJobDocument_ == documentId() &&
+        summary_->state() == SummaryPage::State::Running)
+        summary_->setRunning(waitingText(summaryJob_), -1);
+    if (askJob_ && askStage_.isEmpty() && askView_ && askStreamed_.isEmpty())
+        askView_->setStatus(waitingText(askJob_) + QStringLiteral("…"));
+}
+
 void AssistantPanel::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange) updateTexts(); // the banner and chip colours
@@ -270,6 +290,7 @@ void AssistantPanel::setDocument(const std::optional<LibraryEntry>& entry) {
         return;
     }
     ask_->setAvailable(true);
+    ask_->setForCodebase(entry_->info.kind == analysis::DocumentKind::Codebase);
     showSummaryState();
 
     replayTimer_.stop();
@@ -299,7 +320,8 @@ void AssistantPanel::showSummaryState() {
     if (!entry_) return;
     const qint64 id = entry_->info.id;
     if (summaryJob_ && summaryJobDocument_ == id) {
-        summary_->setRunning(summaryStage_.isEmpty() ? tr("Waiting") : summaryStage_, -1);
+        summary_->setRunning(summaryStage_.isEmpty() ? waitingText(summaryJob_) : summaryStage_,
+                             -1);
     } else if (summaries_.contains(id)) {
         summary_->setSummary(summaries_.value(id));
     } else {
@@ -314,7 +336,7 @@ void AssistantPanel::summarize() {
     summaryJobDocument_ = entry_->info.id;
     summaryStage_.clear();
     summaryJob_ = client_.summarize(entry_->info.id, entry_->title());
-    summary_->setRunning(tr("Waiting for the previous job"), -1);
+    summary_->setRunning(waitingText(summaryJob_), -1);
     showTab(SummaryTab);
 }
 
@@ -326,6 +348,7 @@ void AssistantPanel::ask(const QString& question) {
     askStage_.clear();
     askJob_ = client_.ask(entry_->info.id, question, sessionId_);
     askView_ = ask_->chat()->addExchange(question);
+    askView_->setStatus(waitingText(askJob_) + QStringLiteral("…"));
     ask_->updateEmptyState();
     ask_->setBusy(true);
     showTab(AskTab);
@@ -339,6 +362,8 @@ void AssistantPanel::attachPendingAsk() {
         askView_->appendAnswerText(askStreamed_);
     else if (!askStage_.isEmpty())
         askView_->setStatus(askStage_);
+    else
+        askView_->setStatus(waitingText(askJob_) + QStringLiteral("…"));
     ask_->updateEmptyState();
     ask_->setBusy(true);
 }
@@ -356,7 +381,9 @@ bool AssistantPanel::stopCurrent() {
 }
 
 void AssistantPanel::startNewConversation() {
-    if (!entry_) return;
+    // As the New button, disabled while an answer is written: that answer still belongs
+    // to the conversation on screen, which would otherwise come back when it is done.
+    if (!entry_ || (askJob_ && askJobDocument_ == entry_->info.id)) return;
     sessionId_ = 0;
     loadingSession_ = 0;
     replayTimer_.stop();
@@ -371,7 +398,9 @@ void AssistantPanel::startNewConversation() {
 }
 
 void AssistantPanel::openSession(qint64 sessionId) {
-    if (!entry_ || sessionId <= 0 || askJob_) return;
+    // The conversation that an answer is being written into stays on screen until it is
+    // done; an answer about another document does not hold this one's history back.
+    if (!entry_ || sessionId <= 0 || (askJob_ && askJobDocument_ == entry_->info.id)) return;
     sessionId_ = sessionId;
     loadingSession_ = sessionId;
     settings_.setLastSession(entry_->info.id, sessionId);

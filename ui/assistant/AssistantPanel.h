@@ -75,6 +75,9 @@ private:
     void replaySome();
     void attachPendingAsk();
     QString modeDescription() const;
+    // What a job that has not started yet waits for, as its progress line says it.
+    QString waitingText(quint64 job) const;
+    void updateWaitingTexts();
     static double fraction(qint64 done, qint64 total);
 
     AnalysisClient& client_;

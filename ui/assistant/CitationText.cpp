@@ -51,6 +51,8 @@ QString inlineMarkup(const QString& escaped, int citationCount, const QString& l
 
 } // namespace
 
+constexpr char16_t kBreakHint = 0x200B; // zero-width space
+
 // A run of 20 characters without a space (a URL, a hash, a model's repeated
 // symbol) gets break opportunities, so that it wraps instead of widening the chat.
 static QString breakLongRuns(const QString& text) {
@@ -62,7 +64,7 @@ static QString breakLongRuns(const QString& text) {
         run = c.isSpace() ? 0 : run + 1;
         out += c;
         if (run >= kLongest) {
-            out += QChar(0x200B); // zero-width space
+            out += QChar(kBreakHint);
             run = 0;
         }
     }
@@ -124,6 +126,11 @@ QString toHtml(const QString& rawText, int citationCount, const QString& linkCol
     flushParagraph();
     closeList();
     return html;
+}
+
+QString withoutBreakHints(QString text) {
+    text.remove(QChar(kBreakHint));
+    return text;
 }
 
 int citationIndex(const QString& link) {

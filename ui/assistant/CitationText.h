@@ -14,6 +14,11 @@ namespace lv::ui::citation_text {
 // beyond the citations stay plain text. linkColour: the palette's link colour.
 QString toHtml(const QString& text, int citationCount, const QString& linkColour);
 
+// toHtml lets a long run without spaces (a URL, a path, a command) wrap by putting
+// zero-width spaces into it; text copied from the result gets them back out, or a
+// pasted URL or command would carry invisible characters.
+QString withoutBreakHints(QString text);
+
 // "cite:3" -> 3; -1 when the link is not a citation link.
 int citationIndex(const QString& link);
 

@@ -7,10 +7,16 @@
 #include "ui/shell/Icons.h"
 #include "ui/shell/Theme.h"
 
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QMenu>
 #include <QPainter>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace lv::ui {
@@ -71,6 +77,8 @@ MessageView::MessageView(const QString& question, QWidget* parent)
         if (i >= 0 && i < int(citations_.size()))
             emit citationActivated(citations_[std::size_t(i)]);
     });
+    // Copy (keys and menu) goes through copySelectedAnswer, which drops the break hints.
+    answerLabel_->installEventFilter(this);
     layout->addWidget(answerLabel_);
 
     status_ = new QLabel;
@@ -90,13 +98,17 @@ MessageView::MessageView(const QString& question, QWidget* parent)
     renderTimer_.setSingleShot(true);
     renderTimer_.setInterval(50);
     connect(&renderTimer_, &QTimer::timeout, this, &MessageView::render);
-    setStatus(tr("Waiting for the model…"));
+    setStatus(tr("Starting…"));
     restyle();
 }
 
 void MessageView::setStatus(const QString& status) {
     status_->setText(status);
     status_->setVisible(!status.isEmpty());
+}
+
+QString MessageView::statusText() const {
+    return status_->isVisibleTo(this) ? status_->text() : QString();
 }
 
 void MessageView::appendAnswerText(const QString& piece) {
@@ -159,6 +171,37 @@ void MessageView::setCancelled() {
     renderTimer_.stop();
     render();
     setStatus(answer_.isEmpty() ? tr("Stopped before the answer began.") : tr("Stopped."));
+}
+
+void MessageView::copySelectedAnswer() const {
+    if (answerLabel_->hasSelectedText())
+        QGuiApplication::clipboard()->setText(
+            citation_text::withoutBreakHints(answerLabel_->selectedText()));
+}
+
+bool MessageView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != answerLabel_) return QWidget::eventFilter(watched, event);
+    if (event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->matches(QKeySequence::Copy)) {
+        copySelectedAnswer();
+        return true;
+    }
+    if (event->type() == QEvent::ContextMenu) {
+        QMenu menu(answerLabel_);
+        QAction* copy = menu.addAction(icons::themed(QStringLiteral("edit-copy")), tr("&Copy"),
+                                       this, &MessageView::copySelectedAnswer);
+        copy->setShortcut(QKeySequence::Copy);
+        copy->setEnabled(answerLabel_->hasSelectedText());
+        menu.addAction(tr("Select &All"), this, [this] {
+            // Positions count the characters shown, not those of the HTML.
+            QTextDocument shown;
+            shown.setHtml(answerLabel_->text());
+            answerLabel_->setSelection(0, shown.characterCount() - 1);
+        });
+        menu.exec(static_cast<QContextMenuEvent*>(event)->globalPos());
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void MessageView::changeEvent(QEvent* event) {

@@ -31,6 +31,7 @@ public:
 
     QString question() const { return question_; }
     QString answerText() const { return answer_; }
+    QString statusText() const; // "Starting…", a stage, a failure; empty once answered
     int citationCount() const { return int(citations_.size()); }
     const std::vector<analysis::Citation>& citations() const { return citations_; }
 
@@ -39,9 +40,11 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void render();
+    void copySelectedAnswer() const;
     void restyle();
 
     QString question_;

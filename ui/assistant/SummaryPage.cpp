@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStackedWidget>
@@ -20,7 +21,25 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <memory>
+
 namespace lv::ui {
+
+namespace {
+
+// Copies the summary as it reads: without the break hints that let long runs wrap.
+class SummaryBrowser : public QTextBrowser {
+protected:
+    QMimeData* createMimeDataFromSelection() const override {
+        const std::unique_ptr<QMimeData> made(QTextBrowser::createMimeDataFromSelection());
+        auto* mime = new QMimeData;
+        mime->setText(citation_text::withoutBreakHints(made->text()));
+        if (made->hasHtml()) mime->setHtml(citation_text::withoutBreakHints(made->html()));
+        return mime;
+    }
+};
+
+} // namespace
 
 SummaryPage::SummaryPage(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
@@ -54,7 +73,7 @@ SummaryPage::SummaryPage(QWidget* parent) : QWidget(parent) {
     progressLayout->addWidget(progress_);
     connect(cancel_, &QPushButton::clicked, this, &SummaryPage::cancelRequested);
 
-    browser_ = new QTextBrowser;
+    browser_ = new SummaryBrowser;
     browser_->setFrameShape(QFrame::NoFrame);
     browser_->setOpenLinks(false);
     browser_->document()->setDocumentMargin(14);
@@ -136,6 +155,10 @@ void SummaryPage::setRunning(const QString& stage, double fraction) {
     cancel_->setEnabled(true);
     actions_->hide();
     stack_->setCurrentWidget(result_);
+}
+
+QString SummaryPage::progressText() const {
+    return progressLabel_->text();
 }
 
 void SummaryPage::appendText(const QString& piece) {

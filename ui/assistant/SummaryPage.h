@@ -38,6 +38,7 @@ public:
     QTextBrowser* browser() const { return browser_; }
     QPushButton* summarizeButton() const { return summarize_; }
     QPushButton* cancelButton() const { return cancel_; }
+    QString progressText() const; // the line above the progress bar while running
 
 signals:
     void summarizeRequested();

@@ -11,6 +11,10 @@
 
 namespace lv::ui {
 
+namespace {
+constexpr int kColumnWidth = 420; // the text's measure on a wide panel
+} // namespace
+
 EmptyState::EmptyState(QWidget* parent) : QWidget(parent) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(24, 24, 24, 24);
@@ -19,7 +23,7 @@ EmptyState::EmptyState(QWidget* parent) : QWidget(parent) {
     auto* centre = new QHBoxLayout;
     centre->addStretch(1);
     auto* columnWidget = new QWidget;
-    columnWidget->setMaximumWidth(420);
+    columnWidget->setMaximumWidth(kColumnWidth);
     column_ = new QVBoxLayout(columnWidget);
     column_->setContentsMargins(0, 0, 0, 0);
     column_->setSpacing(10);
@@ -86,6 +90,7 @@ QPushButton* EmptyState::addButton(const QString& text, const QIcon& icon, bool 
         button->setAutoDefault(true);
     }
     buttons_->insertWidget(buttons_->count() - 1, button);
+    updateButtonDirection();
     return button;
 }
 
@@ -97,6 +102,30 @@ void EmptyState::clearButtons() {
             w->deleteLater();
         }
     }
+    updateButtonDirection();
+}
+
+void EmptyState::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    updateButtonDirection();
+}
+
+void EmptyState::updateButtonDirection() {
+    // In a narrow panel (the library at its narrowest) a row of buttons would be wider
+    // than the panel: clipped, and the text above wrapped for a width it does not have.
+    int row = 0;
+    int count = 0;
+    for (int i = 0; i < buttons_->count(); ++i)
+        if (QWidget* button = buttons_->itemAt(i)->widget()) {
+            row += button->sizeHint().width();
+            ++count;
+        }
+    row += std::max(0, count - 1) * buttons_->spacing();
+    const QMargins margins = layout()->contentsMargins();
+    const int available = std::min(width() - margins.left() - margins.right(), kColumnWidth);
+    const auto direction =
+        count > 1 && row > available ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight;
+    if (buttons_->direction() != direction) buttons_->setDirection(direction);
 }
 
 void EmptyState::setExtra(QWidget* widget) {

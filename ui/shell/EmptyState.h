@@ -6,7 +6,7 @@
 #include <QWidget>
 
 class QLabel;
-class QHBoxLayout;
+class QBoxLayout;
 class QPushButton;
 class QVBoxLayout;
 
@@ -35,14 +35,16 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void restyle();
+    void updateButtonDirection(); // side by side where they fit, else one above the other
 
     QLabel* icon_ = nullptr;
     QLabel* title_ = nullptr;
     QLabel* body_ = nullptr;
-    QHBoxLayout* buttons_ = nullptr;
+    QBoxLayout* buttons_ = nullptr;
     QVBoxLayout* column_ = nullptr;
     QWidget* extra_ = nullptr;
     QIcon iconSource_;

@@ -60,14 +60,16 @@ void JobStatusWidget::refresh() {
             break;
         }
     QString text = current->title;
-    if (client_.isCancelling(current->id))
+    const bool cancelling = client_.isCancelling(current->id);
+    if (cancelling)
         text += QStringLiteral(" · ") + tr("Cancelling…");
     else if (current->running && !current->stage.isEmpty())
         text += QStringLiteral(" · ") + describeStage(current->stage);
     else if (!current->running)
         text += QStringLiteral(" · ") + tr("Waiting");
     label_->setText(text);
-    if (current->total > 0) {
+    // A job being cancelled makes no more progress: "Cancelling… · 100 %" read as done.
+    if (current->total > 0 && !cancelling) {
         const double fraction =
             std::clamp(double(current->done) / double(current->total), 0.0, 1.0);
         label_->setText(text + QStringLiteral(" · %1 %").arg(int(fraction * 100)));

@@ -36,6 +36,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScreen>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStatusBar>
@@ -152,6 +153,10 @@ MainWindow::MainWindow(AnalysisClient& client, AppSettings& settings, const QStr
     restoreWindow();
     updateNavigation();
     updateRecentMenu();
+    // Until the library is listed and the models known: nothing open, extractive mode.
+    updateDocumentActions();
+    updateModelPicker();
+    updateStateStatus();
     modelStatus_->setDevicePreference(settings_.device());
     if (client_.isReady()) {
         client_.refreshLibrary();
@@ -406,6 +411,7 @@ void MainWindow::createToolBar() {
         if (!viewer_->goToLabel(pageField_->text()))
             statusBar()->showMessage(tr("No page “%1”").arg(pageField_->text()), 3000);
         viewer_->setFocus();
+        updateNavigation(); // a label that matched no page gives way to the current one
     });
     connect(zoomBox_, &QComboBox::activated, this, [this](int index) {
         const double z = zoomBox_->itemData(index).toDouble();
@@ -454,6 +460,10 @@ void MainWindow::createStatusBar() {
 void MainWindow::connectClient() {
     connect(&client_, &AnalysisClient::configured, this,
             [this](const QString& databasePath, bool hasModel) {
+                libraryUnavailable_ = false;
+                for (const char* id : {"open_file", "open_folder"})
+                    action(QLatin1String(id))->setEnabled(true);
+                updateRecentMenu();
                 if (databasePath_.isEmpty()) databasePath_ = databasePath;
                 settings_.setLibrary(databasePath, isDefaultLibrary(databasePath));
                 hasModel_ = hasModel;
@@ -463,6 +473,13 @@ void MainWindow::connectClient() {
             [this](const QString& message, bool libraryUnavailable) {
                 if (libraryUnavailable) {
                     library_->showUnavailable(message);
+                    // Nothing can be added to a library that is not open: the welcome page
+                    // says why instead of offering files.
+                    libraryUnavailable_ = true;
+                    welcome_->setLibraryUnavailable();
+                    for (const char* id : {"open_file", "open_folder"})
+                        action(QLatin1String(id))->setEnabled(false);
+                    recentMenu_->setEnabled(false);
                     showError(
                         tr("The library could not be opened"),
                         tr("%1\n\nLongview cannot list or add documents until it can open its "
@@ -553,10 +570,17 @@ void MainWindow::connectClient() {
                     QFileInfo(selectPathWhenIngested_).absoluteFilePath() ==
                         QFileInfo(qs(report.document.sourcePath)).absoluteFilePath()) {
                     selectPathWhenIngested_.clear();
-                    selectWhenListed_ = report.document.id;
-                    if (libraryModel_->rowOf(selectWhenListed_) >= 0) {
-                        library_->selectDocument(selectWhenListed_);
-                        selectWhenListed_ = 0;
+                    // A reader who opened another document while this one was read keeps
+                    // it: a folder that takes minutes must not take the view when done.
+                    if (currentDocument_ == shownWhenOpened_ ||
+                        currentDocument_ == report.document.id) {
+                        selectWhenListed_ = report.document.id;
+                        if (libraryModel_->rowOf(selectWhenListed_) >= 0) {
+                            library_->selectDocument(selectWhenListed_);
+                            selectWhenListed_ = 0;
+                        }
+                    } else if (!report.unchanged) {
+                        statusBar()->showMessage(tr("“%1” is in the library").arg(title), 6000);
                     }
                 }
             });
@@ -569,7 +593,7 @@ void MainWindow::connectClient() {
             settings_.removeRecentFile(path);
             updateRecentMenu();
             welcome_->setRecentFiles(settings_.recentFiles());
-            showError(tr("“%1” could not be added").arg(QFileInfo(path).fileName()), message);
+            reportNotAdded(path, message);
         } else
             statusBar()->showMessage(message, 10000);
     });
@@ -611,7 +635,9 @@ void MainWindow::onLibraryChanged(const LibraryEntries& entries) {
     if (firstListing_) {
         firstListing_ = false;
         const qint64 last = settings_.lastDocument();
-        if (last > 0 && libraryModel_->rowOf(last) >= 0 && !selectWhenListed_)
+        // A file opened at start (the command line) is shown instead once it is read.
+        if (last > 0 && libraryModel_->rowOf(last) >= 0 && !selectWhenListed_ &&
+            selectPathWhenIngested_.isEmpty())
             library_->selectDocument(last);
     }
     if (selectWhenListed_ && libraryModel_->rowOf(selectWhenListed_) >= 0) {
@@ -631,7 +657,11 @@ void MainWindow::onLibraryChanged(const LibraryEntries& entries) {
             setWindowTitle(QStringLiteral("Longview"));
         }
     }
-    const bool haveDocument = currentDocument_ != 0;
+    updateDocumentActions();
+}
+
+void MainWindow::updateDocumentActions() {
+    const bool haveDocument = libraryModel_->entry(currentDocument_).has_value();
     for (const char* id : {"reread", "remove", "summarize", "ask", "new_conversation"})
         action(QLatin1String(id))->setEnabled(haveDocument);
 }
@@ -647,8 +677,7 @@ void MainWindow::onDocumentSelected(qint64 documentId) {
     currentDocument_ = documentId;
     lastStateStatus_ = 0;
     const std::optional<LibraryEntry> entry = libraryModel_->entry(documentId);
-    for (const char* id : {"reread", "remove", "summarize", "ask", "new_conversation"})
-        action(QLatin1String(id))->setEnabled(entry.has_value());
+    updateDocumentActions();
     if (!entry) {
         viewer_->showPlaceholder();
         assistant_->setDocument(std::nullopt);
@@ -697,11 +726,15 @@ void MainWindow::updateStateStatus() {
 }
 
 void MainWindow::openPaths(const QStringList& paths) {
+    if (libraryUnavailable_) {
+        showError(tr("The library could not be opened"),
+                  tr("Nothing can be added until Longview can open its library."));
+        return;
+    }
     for (const QString& raw : paths) {
         const QString path = QFileInfo(raw).absoluteFilePath();
         if (!QFileInfo::exists(path)) {
-            showError(tr("Not found"),
-                      tr("%1 does not exist.").arg(QDir::toNativeSeparators(path)));
+            reportNotAdded(path, tr("It does not exist."));
             settings_.removeRecentFile(path);
             continue;
         }
@@ -709,6 +742,7 @@ void MainWindow::openPaths(const QStringList& paths) {
         selectPathWhenIngested_ = path;
         // Already in the library: show it now; the ingest below only checks it.
         if (auto e = libraryModel_->entryForPath(path)) library_->selectDocument(e->info.id);
+        shownWhenOpened_ = currentDocument_;
         ingest(path, false);
     }
     updateRecentMenu();
@@ -863,7 +897,7 @@ void MainWindow::updateRecentMenu() {
             welcome_->setRecentFiles({});
         });
     }
-    recentMenu_->setEnabled(!files.isEmpty());
+    recentMenu_->setEnabled(!files.isEmpty() && !libraryUnavailable_);
 }
 
 void MainWindow::updateModelPicker() {
@@ -915,6 +949,53 @@ void MainWindow::openSettings(int page) {
     dialog->open();
 }
 
+void MainWindow::reportNotAdded(const QString& path, const QString& reason) {
+    // The service names the file first ("/x/a.pdf: damaged…"); the dialog names it already.
+    QString why = reason.trimmed();
+    for (const QString& prefix : {path, QDir::toNativeSeparators(path)})
+        if (why.startsWith(prefix + QLatin1String(": "))) {
+            why = why.mid(prefix.size() + 2);
+            break;
+        }
+    if (!why.isEmpty()) why[0] = why[0].toUpper();
+    notAdded_.append({path, why});
+
+    if (!notAddedBox_ || !notAddedBox_->isVisible()) { // a dismissed box is deleted later
+        notAddedBox_ =
+            new QMessageBox(QMessageBox::Warning, QString(), QString(), QMessageBox::Ok, this);
+        notAddedBox_->setAttribute(Qt::WA_DeleteOnClose);
+        notAddedBox_->setObjectName(QStringLiteral("errorMessage"));
+        connect(notAddedBox_, &QDialog::finished, this, [this] { notAdded_.clear(); });
+        notAddedBox_->open();
+    }
+    auto name = [](const QString& p) {
+        const QString file = QFileInfo(p).fileName();
+        return file.isEmpty() ? QDir::toNativeSeparators(p) : file;
+    };
+    if (notAdded_.size() == 1) {
+        const QString title = tr("“%1” could not be added").arg(name(notAdded_.first().first));
+        notAddedBox_->setWindowTitle(tr("File Not Added"));
+        notAddedBox_->setText(title);
+        notAddedBox_->setInformativeText(notAdded_.first().second);
+        return;
+    }
+    const QString title = tr("%1 files could not be added").arg(notAdded_.size());
+    notAddedBox_->setWindowTitle(tr("Files Not Added"));
+    notAddedBox_->setText(title);
+    // A few lines fit a dialog; the rest are a count, so that it never grows off screen.
+    constexpr int kListed = 8;
+    QStringList lines;
+    for (int i = 0; i < std::min<int>(kListed, int(notAdded_.size())); ++i)
+        lines << QStringLiteral("<b>%1</b>: %2")
+                     .arg(name(notAdded_[i].first).toHtmlEscaped(),
+                          notAdded_[i].second.toHtmlEscaped());
+    if (notAdded_.size() > kListed) lines << tr("and %1 more").arg(notAdded_.size() - kListed);
+    notAddedBox_->setInformativeText(lines.join(QStringLiteral("<br>")));
+    // Room for "name: reason" on one line; QMessageBox's own width wraps each of them.
+    if (auto* info = notAddedBox_->findChild<QLabel*>(QStringLiteral("qt_msgbox_informativelabel")))
+        info->setMinimumWidth(notAddedBox_->fontMetrics().averageCharWidth() * 60);
+}
+
 void MainWindow::showError(const QString& title, const QString& text) {
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -925,7 +1006,18 @@ void MainWindow::showError(const QString& title, const QString& text) {
 // --- window state, drag and drop ------------------------------------------------
 
 void MainWindow::restoreWindow() {
-    if (!restoreGeometry(settings_.windowGeometry())) resize(1440, 900);
+    if (!restoreGeometry(settings_.windowGeometry())) {
+        // The first start: roomy for three panes, but within the screen of a small laptop.
+        QSize size(1440, 900);
+        if (const QScreen* screen = this->screen()) {
+            const QRect available = screen->availableGeometry();
+            size = size.boundedTo(available.size() * 0.92);
+            resize(size.expandedTo(minimumSizeHint()));
+            move(available.center() - rect().center());
+        } else {
+            resize(size);
+        }
+    }
     restoreState(settings_.windowState());
     splitter_->restoreState(settings_.splitterState());
     action(QStringLiteral("show_library"))->setChecked(!library_->isHidden());
@@ -945,7 +1037,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const QStringList paths = localPaths(event->mimeData());
-    if (paths.isEmpty()) return event->ignore();
+    if (paths.isEmpty() || libraryUnavailable_) return event->ignore();
     event->acceptProposedAction();
     dropOverlay_->showOver(paths);
 }

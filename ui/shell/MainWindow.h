@@ -10,6 +10,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QSet>
 
 #include <functional>
@@ -17,6 +18,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMessageBox;
 class QSplitter;
 
 namespace lv::ui {
@@ -91,11 +93,15 @@ private:
     void removeDocument(qint64 documentId);
     void locateDocument(qint64 documentId);
     void updateNavigation();
-    void updateCopyAction(); // enabled while the PDF shown has selected text
+    void updateDocumentActions(); // enabled while a document of the library is open
+    void updateCopyAction();      // enabled while the PDF shown has selected text
     void updateRecentMenu();
     void updateModelPicker();
     void updateStateStatus();
     void showError(const QString& title, const QString& text);
+    // Files that could not be added are listed in one dialog until it is dismissed, so
+    // that dropping ten broken files does not stack ten dialogs.
+    void reportNotAdded(const QString& path, const QString& reason);
     void rememberViewPosition();
 
     AnalysisClient& client_;
@@ -123,14 +129,18 @@ private:
     qint64 currentDocument_ = 0;
     qint64 selectWhenListed_ = 0;
     QString selectPathWhenIngested_;
+    qint64 shownWhenOpened_ = 0; // the document open when selectPathWhenIngested_ was asked for
     bool firstListing_ = true;
     QSet<qint64> checkedForChanges_;
     QSet<quint64> rereadJobs_;
-    QHash<quint64, QString> ingestJobs_; // job -> path, to name a file that could not be added
-    QHash<QString, QString> passwords_;  // this run only; never written anywhere
+    QHash<quint64, QString> ingestJobs_;      // job -> path, to name a file that could not be added
+    QHash<QString, QString> passwords_;       // this run only; never written anywhere
+    QList<QPair<QString, QString>> notAdded_; // path, reason: what notAddedBox_ lists
+    QPointer<QMessageBox> notAddedBox_;
     ModelList models_;
     QString modelsFolder_;
     bool hasModel_ = false;
+    bool libraryUnavailable_ = false; // the service could not open the library file
     int lastStateStatus_ = 0;
     std::function<void(Appearance)> applyAppearance_;
 };

@@ -135,6 +135,10 @@ void ModelStatusWidget::setStateVisible(bool visible) {
     state_->setVisible(visible);
 }
 
+bool ModelStatusWidget::isStateVisible() const {
+    return state_->isVisibleTo(this);
+}
+
 QString ModelStatusWidget::modelText() const {
     return model_->text();
 }

@@ -22,6 +22,7 @@ public:
     void setStateStatus(StateStatus status);
     // Without a model or an open document there is no state to speak of.
     void setStateVisible(bool visible);
+    bool isStateVisible() const;
 
     QString modelText() const;
     QString deviceText() const;

@@ -38,7 +38,17 @@ void WelcomePage::setActions(QAction* openFile, QAction* openFolder) {
             openFolder, &QAction::trigger);
 }
 
+void WelcomePage::setLibraryUnavailable() {
+    unavailable_ = true;
+    state_->clearButtons();
+    recent_->hide();
+    state_->setTitle(tr("The library could not be opened"));
+    state_->setBody(tr("Longview keeps what it reads in its library. The library panel says "
+                       "what went wrong; until the library opens, no file can be added."));
+}
+
 void WelcomePage::setLibraryEmpty(bool empty) {
+    if (unavailable_) return;
     state_->setTitle(empty ? tr("Welcome to Longview") : tr("Choose a document"));
     state_->setBody(
         empty
@@ -53,7 +63,7 @@ void WelcomePage::setRecentFiles(const QStringList& paths) {
         delete item->widget();
         delete item;
     }
-    if (paths.isEmpty()) {
+    if (paths.isEmpty() || unavailable_) {
         recent_->hide();
         return;
     }

@@ -20,6 +20,8 @@ public:
     void setRecentFiles(const QStringList& paths);
     // With documents in the library the page invites a choice rather than a first file.
     void setLibraryEmpty(bool empty);
+    // The library cannot be opened: nothing to open a file into, so no buttons either.
+    void setLibraryUnavailable();
     EmptyState* state() const { return state_; }
 
 signals:
@@ -27,6 +29,7 @@ signals:
 
 private:
     EmptyState* state_ = nullptr;
+    bool unavailable_ = false;
     QWidget* recent_ = nullptr;
     QVBoxLayout* recentLayout_ = nullptr;
 };

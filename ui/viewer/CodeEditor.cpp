@@ -2,8 +2,10 @@
 
 #include "ui/shell/Theme.h"
 
+#include <QCoreApplication>
 #include <QFontDatabase>
 #include <QFutureWatcher>
+#include <QLocale>
 #include <QPainter>
 #include <QScrollBar>
 #include <QTextBlock>
@@ -15,6 +17,12 @@ namespace lv::ui {
 
 namespace {
 constexpr int kLinesPerSlice = 500;
+// Laying out one line costs the UI thread time in proportion to its length: a 20 MB
+// line (minified code, a log without newlines) froze the window for seconds. Longer
+// lines are cut here, so every line keeps its number for citations and find.
+constexpr qsizetype kLongestLineShown = 4000;
+// Long lines make a slice of kLinesPerSlice lines too long to lay out within a frame.
+constexpr qsizetype kCharsPerSlice = 64000;
 constexpr int kLinesPerRestyle = 1000;
 constexpr int kMaxMatches = 2000; // highlighted; more would slow every repaint
 } // namespace
@@ -140,12 +148,20 @@ CodeEditor::Prepared CodeEditor::prepare(const QString& text, const SyntaxRules&
         if (last) end = n;
         QStringView line = QStringView(text).mid(start, end - start);
         if (line.endsWith(QLatin1Char('\r'))) line.chop(1);
+        QString cut;
+        if (line.size() > kLongestLineShown) {
+            cut = line.left(kLongestLineShown).toString() + QStringLiteral(" … ") +
+                  QCoreApplication::translate("CodeEditor", "[%1 more characters not shown]")
+                      .arg(QLocale().toString(qlonglong(line.size() - kLongestLineShown)));
+            line = cut;
+        }
         p.spans.push_back(rules.highlightLine(line, state));
+        if (inSlice == 0) p.sliceFirstLine.push_back(p.lines);
         if (inSlice > 0) slice += QLatin1Char('\n');
         slice += line;
         ++inSlice;
         ++p.lines;
-        if (inSlice == kLinesPerSlice) {
+        if (inSlice == kLinesPerSlice || slice.size() >= kCharsPerSlice) {
             p.slices.push_back(std::move(slice));
             slice.clear();
             inSlice = 0;
@@ -153,7 +169,10 @@ CodeEditor::Prepared CodeEditor::prepare(const QString& text, const SyntaxRules&
         if (last) break;
         start = end + 1;
     }
-    if (inSlice > 0 || p.slices.empty()) p.slices.push_back(std::move(slice));
+    if (inSlice > 0 || p.slices.empty()) {
+        if (inSlice == 0) p.sliceFirstLine.push_back(p.lines);
+        p.slices.push_back(std::move(slice));
+    }
     return p;
 }
 
@@ -236,7 +255,7 @@ void CodeEditor::appendNextSlice() {
         sliceTimer_.stop();
         return;
     }
-    const int firstLine = int(nextSlice_) * kLinesPerSlice;
+    const int firstLine = prepared_->sliceFirstLine[nextSlice_];
     QTextCursor cursor(document());
     cursor.movePosition(QTextCursor::End);
     cursor.beginEditBlock();
@@ -245,7 +264,10 @@ void CodeEditor::appendNextSlice() {
     cursor.endEditBlock();
     prepared_->slices[nextSlice_].clear(); // the document holds it now
     ++nextSlice_;
-    const int lastLine = std::min(prepared_->lines, firstLine + kLinesPerSlice) - 1;
+    const int lastLine =
+        (nextSlice_ < prepared_->slices.size() ? prepared_->sliceFirstLine[nextSlice_]
+                                               : prepared_->lines) -
+        1;
     applyFormats(firstLine, lastLine);
     if (nextSlice_ == 1) moveCursor(QTextCursor::Start);
 

@@ -60,7 +60,10 @@ protected:
 private:
     class LineNumberArea;
     struct Prepared {
-        std::vector<QString> slices;               // text in slices of kLinesPerSlice lines
+        // The text in slices of at most kLinesPerSlice lines and about kCharsPerSlice
+        // characters, each laid out in one turn of the event loop.
+        std::vector<QString> slices;
+        std::vector<int> sliceFirstLine;           // 0-based, per slice
         std::vector<std::vector<TokenSpan>> spans; // per line
         int lines = 0;
     };

@@ -1,5 +1,7 @@
 #include "ui/viewer/CodebaseView.h"
 
+#include "ui/shell/EmptyState.h"
+#include "ui/shell/Icons.h"
 #include "ui/shell/Theme.h"
 #include "ui/viewer/CodeEditor.h"
 #include "ui/viewer/FileIcons.h"
@@ -14,6 +16,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -64,8 +67,12 @@ CodebaseView::CodebaseView(QWidget* parent) : QWidget(parent) {
     headerLayout->addWidget(pathLabel_, 1);
     headerLayout->addWidget(infoLabel_);
     editor_ = new CodeEditor;
+    placeholder_ = new EmptyState;
+    editorStack_ = new QStackedWidget;
+    editorStack_->addWidget(editor_);
+    editorStack_->addWidget(placeholder_);
     rightLayout->addWidget(header_);
-    rightLayout->addWidget(editor_, 1);
+    rightLayout->addWidget(editorStack_, 1);
 
     splitter_->addWidget(tree_);
     splitter_->addWidget(right);
@@ -143,7 +150,6 @@ void CodebaseView::openFile(const QString& path, int firstLine, int lastLine) {
                       if (!file.error.isEmpty()) {
                           error_ = file.error;
                           editor_->clearContent();
-                          editor_->setPlainText(file.error);
                           updateHeader();
                           return;
                       }
@@ -153,7 +159,27 @@ void CodebaseView::openFile(const QString& path, int firstLine, int lastLine) {
                   });
 }
 
+bool CodebaseView::showsPlaceholder() const {
+    return editorStack_->currentWidget() == placeholder_;
+}
+
 void CodebaseView::updateHeader() {
+    // An empty editor with a lone line number looks broken: say what to do, or why the
+    // chosen file is not shown.
+    if (!error_.isEmpty()) {
+        placeholder_->setIcon(icons::themed(QStringLiteral("dialog-warning")));
+        placeholder_->setTitle(tr("This file cannot be shown"));
+        placeholder_->setBody(error_.toHtmlEscaped());
+        editorStack_->setCurrentWidget(placeholder_);
+    } else if (currentFile_.isEmpty() && !root_.isEmpty() && !single_) {
+        placeholder_->setIcon(icons::themed(QStringLiteral("folder-documents")));
+        placeholder_->setTitle(tr("Choose a file"));
+        placeholder_->setBody(tr("Pick a file in the tree to read it. Sources cited in answers "
+                                 "open here, at their lines."));
+        editorStack_->setCurrentWidget(placeholder_);
+    } else {
+        editorStack_->setCurrentWidget(editor_);
+    }
     const QPalette pal = palette();
     header_->setVisible(!currentFile_.isEmpty());
     QPalette headerPalette = header_->palette();
@@ -172,9 +198,10 @@ void CodebaseView::updateHeader() {
     } else if (editor_->isLoading() || editor_->lineCount() == 0) {
         infoLabel_->setText(tr("Loading…"));
     } else {
-        infoLabel_->setText(
-            tr("%1 · %2 lines")
-                .arg(editor_->languageName(), QLocale().toString(editor_->lineCount())));
+        const int lines = editor_->lineCount();
+        infoLabel_->setText(QStringLiteral("%1 · %2").arg(
+            editor_->languageName(),
+            lines == 1 ? tr("1 line") : tr("%1 lines").arg(QLocale().toString(lines))));
     }
 }
 

@@ -9,11 +9,13 @@
 class QFileSystemModel;
 class QLabel;
 class QSplitter;
+class QStackedWidget;
 class QTreeView;
 
 namespace lv::ui {
 
 class CodeEditor;
+class EmptyState;
 
 class CodebaseView : public QWidget {
     Q_OBJECT
@@ -32,6 +34,9 @@ public:
 
     CodeEditor* editor() const { return editor_; }
     QTreeView* tree() const { return tree_; }
+    // Shown instead of the editor while no file is chosen or the chosen one cannot be shown.
+    EmptyState* placeholder() const { return placeholder_; }
+    bool showsPlaceholder() const;
     QByteArray splitterState() const;
     void restoreSplitterState(const QByteArray& state);
 
@@ -54,6 +59,8 @@ private:
     QLabel* pathLabel_ = nullptr;
     QLabel* infoLabel_ = nullptr;
     CodeEditor* editor_ = nullptr;
+    QStackedWidget* editorStack_ = nullptr;
+    EmptyState* placeholder_ = nullptr;
     QString root_;
     QString currentFile_;
     QString error_;

@@ -1,8 +1,9 @@
 #include "ui/viewer/SourceFile.h"
 
+#include "ingest/text/TextDecoding.h"
+
 #include <QCoreApplication>
 #include <QFile>
-#include <QStringDecoder>
 
 namespace lv::ui {
 
@@ -23,13 +24,13 @@ SourceFile SourceFile::read(const QString& path) {
         return f;
     }
     const QByteArray bytes = file.readAll();
-    if (bytes.left(8192).contains('\0')) {
+    // The ingesters' own rules: a file they read as text (UTF-16 with a BOM, Windows-1252,
+    // lone CR line endings) shows here with the same lines that citations point to.
+    if (ingest::looksBinary(bytes)) {
         f.error = QCoreApplication::translate("SourceFile", "%1 is a binary file").arg(path);
         return f;
     }
-    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString text = utf8.decode(bytes);
-    if (utf8.hasError()) text = QString::fromLatin1(bytes);
+    QString text = ingest::decodeText(bytes).text;
     if (text.startsWith(QChar(0xfeff))) text.remove(0, 1);
     f.text = std::move(text);
     return f;

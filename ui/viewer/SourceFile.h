@@ -1,5 +1,6 @@
-// Reading a source or text file for the viewer, off the UI thread: decoded as UTF-8
-// (Latin-1 when that fails), binary and oversized files refused with a reason.
+// Reading a source or text file for the viewer, off the UI thread: decoded as the
+// ingesters decode it (UTF-8, UTF-16 by BOM, Windows-1252 or Latin-1; line endings made
+// LF), binary and oversized files refused with a reason.
 #pragma once
 
 #include <QString>

@@ -207,6 +207,16 @@ std::optional<JobState> AnalysisClient::job(quint64 jobId) const {
     return std::nullopt;
 }
 
+std::optional<JobState> AnalysisClient::jobAhead(quint64 jobId) const {
+    std::optional<JobState> ahead;
+    for (const JobState& s : jobs_) {
+        if (s.id == jobId) return s.running ? std::nullopt : ahead;
+        if (s.running) return s; // one job runs at a time; the rest wait in order
+        if (!ahead) ahead = s;
+    }
+    return std::nullopt;
+}
+
 JobState* AnalysisClient::findJob(quint64 id) {
     for (JobState& s : jobs_)
         if (s.id == id) return &s;

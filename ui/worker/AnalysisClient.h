@@ -39,6 +39,9 @@ public:
 
     const QList<JobState>& jobs() const { return jobs_; }
     std::optional<JobState> job(quint64 jobId) const;
+    // The job that a queued one waits for (the running one, else the first before it);
+    // nullopt when it runs or nothing is ahead of it.
+    std::optional<JobState> jobAhead(quint64 jobId) const;
 
     void refreshLibrary();
     void removeDocument(qint64 documentId);

@@ -1134,6 +1134,15 @@ void AnalysisService::setModelsFolder(const std::string& dir) {
 }
 
 void AnalysisService::setDefaultModel(const std::string& dir) {
+    if (dir.empty()) { // back to extractive summaries and answers
+        impl_->write([&](storage::Connection& c) {
+            storage::SettingsStore(c).remove(kSettingDefaultModel);
+            return 0;
+        });
+        std::lock_guard lock(impl_->modelMutex);
+        impl_->model.reset();
+        return;
+    }
     const std::string abs = std::filesystem::absolute(dir).lexically_normal().string();
     describeModel(abs); // throws, naming the folder, when it is not a usable checkpoint
     impl_->write([&](storage::Connection& c) {

@@ -75,7 +75,9 @@ public:
     bool hasModel() const;
     std::string modelsFolder() const;
     void setModelsFolder(const std::string& dir); // remembered in the library's settings
-    void setDefaultModel(const std::string& dir); // checked, then remembered
+    // Checked, then remembered; an empty dir forgets it (extractive mode, unless the
+    // configuration names a model).
+    void setDefaultModel(const std::string& dir);
 
 private:
     Summary generateSummary(std::int64_t documentId, JobControl& job);

@@ -417,6 +417,14 @@ private slots:
         for (const auto& m : later.models())
             defaults += m.isDefault;
         QCOMPARE(defaults, 1);
+        // And forgotten: back to extractive answers, now and in the next session.
+        JobControl job;
+        const std::int64_t id = later.resolveDocument(document().toStdString(), job);
+        QVERIFY(!later.ask(id, "when does the buyer pay", {}, job).extractive);
+        later.setDefaultModel("");
+        QVERIFY(!later.hasModel());
+        QVERIFY(later.ask(id, "when does the buyer pay", {}, job).extractive);
+        QVERIFY(!AnalysisService(config()).hasModel());
     }
 };
 

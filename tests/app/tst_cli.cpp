@@ -407,6 +407,20 @@ private slots:
         verifyUserError(
             cliOn("models.db", {"models", "--set-default", tmp.filePath("models/neox")}),
             "cannot be the default model: unsupported model_type 'gpt_neox'");
+        verifyUserError(cliOn("models.db", {"models", "--set-default", usable, "--no-default"}),
+                        "--set-default and --no-default cannot be used together");
+        if (fixtures) { // remembered, then forgotten
+            QVERIFY(cliOn("models.db", {"models", "--set-default", usable}).ok());
+            auto isDefault = [&] {
+                const auto j = cliOn("models.db", {"--json", "models"});
+                for (const auto& v : QJsonDocument::fromJson(j.out.toUtf8()).array())
+                    if (v.toObject()["default"].toBool()) return true;
+                return false;
+            };
+            QVERIFY(isDefault());
+            QVERIFY(cliOn("models.db", {"models", "--no-default"}).ok());
+            QVERIFY(!isDefault());
+        }
     }
 
     void helpMatchesWhatCommandsAccept() {

@@ -371,6 +371,21 @@ void TstGuiMainWindow::fixtureModelStreamsAnAnswer() {
     const auto second = answered.last().at(1).value<lv::analysis::Answer>();
     if (second.metrics.stateResumed)
         QCOMPARE(w.modelStatus()->stateText(), QStringLiteral("Resumed from cache"));
+
+    // The toolbar's first choice goes back to extractive answers.
+    auto* picker = w.findChild<QComboBox*>(QStringLiteral("modelPicker"));
+    QVERIFY(picker);
+    QTRY_VERIFY(picker->currentIndex() > 0);
+    QVERIFY(picker->model()->flags(picker->model()->index(0, 0)) & Qt::ItemIsEnabled);
+    chosen.clear();
+    picker->setCurrentIndex(0);
+    emit picker->activated(0);
+    QVERIFY(chosen.wait(kJobTimeoutMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!app->client().hasModel(), kJobTimeoutMs);
+    QTRY_COMPARE(w.modelStatus()->modelText(), QStringLiteral("No model · extractive"));
+    w.assistant()->ask(QStringLiteral("What must the operator record?"));
+    QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 3, kJobTimeoutMs);
+    QVERIFY(answered.last().at(1).value<lv::analysis::Answer>().extractive);
 }
 
 void TstGuiMainWindow::cancelStopsLongJobs() {

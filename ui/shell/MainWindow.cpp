@@ -38,7 +38,6 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSplitter>
-#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
@@ -905,14 +904,6 @@ void MainWindow::updateModelPicker() {
     modelPicker_->clear();
     modelPicker_->addItem(tr("No model (extractive)"), QString());
     int current = 0;
-    bool remembered = false;
-    for (const analysis::ModelInfo& m : models_)
-        remembered = remembered || m.isDefault;
-    if (remembered) {
-        // The service can switch models but not yet forget the one it remembers.
-        if (auto* items = qobject_cast<QStandardItemModel*>(modelPicker_->model()))
-            items->item(0)->setEnabled(false);
-    }
     for (const analysis::ModelInfo& m : models_) {
         modelPicker_->addItem(icons::bundled(QStringLiteral("model")),
                               qs(m.name.empty() ? m.path : m.name), qs(m.path));

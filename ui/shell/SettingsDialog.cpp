@@ -17,7 +17,6 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -199,14 +198,6 @@ void SettingsDialog::load() {
         const QString name = QString::fromStdString(m.name.empty() ? m.path : m.name);
         model_->addItem(icons::bundled(QStringLiteral("model")), name,
                         QString::fromStdString(m.path));
-    }
-    if (!initialModel_.isEmpty()) {
-        // The service can switch models but not yet forget the one it remembers.
-        if (auto* items = qobject_cast<QStandardItemModel*>(model_->model())) {
-            items->item(0)->setEnabled(false);
-            items->item(0)->setToolTip(
-                tr("Once a model is chosen, Longview keeps one; choose another to switch."));
-        }
     }
     const int current = initialModel_.isEmpty() ? 0 : model_->findData(initialModel_);
     model_->setCurrentIndex(std::max(0, current));

@@ -16,9 +16,10 @@ Command makeModelsCommand() {
     Command c;
     c.name = "models";
     c.summary = "list the models found, whether they fit the GPU, and why any cannot run";
-    c.usage = "models [--models-dir DIR] [--set-default DIR] [--json]";
+    c.usage = "models [--models-dir DIR] [--set-default DIR | --no-default] [--json]";
     c.options = {{"models-dir", "DIR", "where to look for checkpoints (remembered)"},
-                 {"set-default", "DIR", "remember this checkpoint as the default model"}};
+                 {"set-default", "DIR", "remember this checkpoint as the default model"},
+                 {"no-default", "", "forget the default model: extractive without --model"}};
     c.maxPositional = 0;
     c.run = [](const Invocation& inv, CommandIo& io) {
         const auto modelsDir = inv.value("models-dir");
@@ -26,6 +27,8 @@ Command makeModelsCommand() {
             throw UsageError(
                 "--models-dir " + *modelsDir +
                 (std::filesystem::exists(*modelsDir) ? ": not a folder" : ": no such folder"));
+        if (inv.has("set-default") && inv.has("no-default"))
+            throw UsageError("--set-default and --no-default cannot be used together");
         auto service = makeService(inv);
         if (modelsDir) service->setModelsFolder(*modelsDir);
         if (const auto dir = inv.value("set-default")) {
@@ -33,6 +36,7 @@ Command makeModelsCommand() {
                 throw std::runtime_error(*dir + ": cannot be the default model: " + why);
             service->setDefaultModel(*dir);
         }
+        if (inv.has("no-default")) service->setDefaultModel("");
         // The service's list marks the default (a setting only it reads); the survey adds
         // the folders it leaves out and says why each cannot run.
         std::vector<std::string> extra;

@@ -913,11 +913,17 @@ Answer AnalysisService::ask(std::int64_t documentId, const std::string& question
             p.snippet = collapsed(std::string(utf8::prefix(units[i].text, 300)));
             passages.push_back(std::move(p));
         }
-        for (auto& p : search(question, documentId, 8)) {
+        // Contents entries that match stay out where the text itself matches too: they
+        // name a section, not what it says.
+        auto hits = search(question, documentId, 8);
+        const bool textMatches = std::any_of(
+            hits.begin(), hits.end(), [](const Passage& p) { return !hasDotLeaders(p.snippet); });
+        for (auto& p : hits) {
             const bool dup = std::any_of(passages.begin(), passages.end(), [&](const Passage& o) {
                 return o.citation.segmentId == p.citation.segmentId;
             });
-            if (!dup && passages.size() < 5) passages.push_back(std::move(p));
+            const bool contents = hasDotLeaders(p.snippet) && (textMatches || !passages.empty());
+            if (!dup && !contents && passages.size() < 5) passages.push_back(std::move(p));
         }
         if (passages.empty()) {
             a.text = "No passage of the document matches the question.";

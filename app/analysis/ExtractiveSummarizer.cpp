@@ -56,7 +56,10 @@ bool looksLikeProse(const std::string& s, std::size_t words) {
     if (s.find(" | ") != std::string::npos) return false; // table rows
     // Code fenced inside a Markdown list item, and shell prompts: instructions, not prose.
     if (s.find("```") != std::string::npos || s.find("~~~") != std::string::npos) return false;
-    return true;
+    // A lead-in to what follows it ("Here is some example output:") says nothing alone.
+    if (s.back() == ':') return false;
+    // Contents entries: a title, dot leaders, a page number.
+    return !hasDotLeaders(s);
 }
 
 double dot(const std::vector<std::pair<int, float>>& a,

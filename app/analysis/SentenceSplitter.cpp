@@ -165,4 +165,9 @@ std::vector<std::string> wordTokens(std::string_view text, bool dropStopWords) {
     return out;
 }
 
+bool hasDotLeaders(std::string_view text) {
+    return text.find("....") != std::string_view::npos ||
+           text.find(". . . .") != std::string_view::npos;
+}
+
 } // namespace lv::analysis

@@ -21,4 +21,8 @@ std::vector<SentenceSpan> splitSentences(std::string_view text);
 // term statistics; common English stop words removed when dropStopWords.
 std::vector<std::string> wordTokens(std::string_view text, bool dropStopWords = true);
 
+// Whether the text holds dot leaders ("Writing suppression files ........ 73"): a
+// table of contents' entry, which points at the text and says nothing itself.
+bool hasDotLeaders(std::string_view text);
+
 } // namespace lv::analysis

@@ -214,6 +214,28 @@ private slots:
         QCOMPARE(a.citations[0].lineStart, 5);
     }
 
+    // A contents entry that matches names the section; the text that matches is the answer.
+    void contentsEntriesGiveWayToTheText() {
+        AnalysisService service(config());
+        const QString path = tmp.filePath("manual.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Contents\n\nWriting suppression files .................. 73\n"
+                "Running the checker ....................... 75\n\n"
+                "Suppression files are plain text: each entry names an error kind and the "
+                "stack that should not be reported.\n");
+        f.close();
+        JobControl job;
+        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
+        const Answer a = service.ask(id, "writing suppression files", {}, job);
+        QCOMPARE(a.citations.size(), std::size_t{1});
+        QCOMPARE(a.citations[0].lineStart, 6);
+        // Where only the contents match, they are what there is.
+        const Answer only = service.ask(id, "running the checker", {}, job);
+        QCOMPARE(only.citations.size(), std::size_t{1});
+        QCOMPARE(only.citations[0].lineStart, 3);
+    }
+
     void sessionsContinueAndKeepHistory() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));

@@ -175,6 +175,29 @@ private slots:
             dump += "word" + std::to_string(i % 17) + " ";
         QVERIFY(extractSummary({SourceUnit{{}, dump}}).empty());
     }
+
+    // Lead-ins to an example or a list, and contents entries, say nothing on their own.
+    void leadInsAndContentsEntriesAreNoSummarySentences() {
+        std::vector<SourceUnit> units;
+        for (int i = 0; i < 3; ++i) {
+            units.push_back({{},
+                             "Here is some example output of the memory checker with the "
+                             "number of callers set to ten:"});
+            units.push_back({{},
+                             "4.4. Writing suppression files for the memory checker of the "
+                             "tool ........................ 73"});
+            units.push_back({{},
+                             "4.5. Suppressing errors of the memory checker in the tool . . . "
+                             ". . . . . . . . . . 75"});
+        }
+        units.push_back({{},
+                         "The memory checker reports reads of memory that the program has "
+                         "already freed, with the stack of the free."});
+        const auto summary = extractSummary(units);
+        QVERIFY(!summary.empty());
+        for (const auto& s : summary)
+            QCOMPARE(s.unit, units.size() - 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(ExtractiveTest)

@@ -458,6 +458,13 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     app->client().cancel(pendingAsk);
     app->client().cancel(pendingSummary);
     QCOMPARE(cancelled.count(), 3);
+    // Esc in the library's filter clears the filter, and the running job goes on.
+    QLineEdit* filter = w.library()->filter();
+    filter->setFocus();
+    QTest::keyClicks(filter, QStringLiteral("barn"));
+    QTest::keyClick(filter, Qt::Key_Escape);
+    QCOMPARE(filter->text(), QString());
+    QCOMPARE(cancelled.count(), 3);
     // The running one stops at its next check; meanwhile no percentage suggests it is done.
     w.jobStatus()->cancelButton()->click();
     QVERIFY2(!w.jobStatus()->text().contains(QLatin1Char('%')), qPrintable(w.jobStatus()->text()));

@@ -285,6 +285,13 @@ void MainWindow::createActions() {
                  emit viewer_->findBar()->closed();
                  return;
              }
+             // In a field with text (the library's filter, the page number), Esc clears
+             // the field: a reader undoing a filter must not cancel a long ingest.
+             if (auto* field = qobject_cast<QLineEdit*>(focusWidget());
+                 field && !field->isReadOnly() && !field->text().isEmpty()) {
+                 field->clear();
+                 return;
+             }
              if (!assistant_->stopCurrent() && !client_.jobs().isEmpty()) {
                  for (const JobState& j : client_.jobs())
                      if (j.running) client_.cancel(j.id);

@@ -1092,6 +1092,7 @@ std::vector<SessionInfo> AnalysisService::sessions(std::optional<std::int64_t> d
         s.createdAt = isoTime(r.createdAt);
         s.messages = r.messageCount;
         auto msgs = messages(r.id);
+        s.lastActiveAt = msgs.empty() ? s.createdAt : msgs.back().createdAt;
         if (!msgs.empty()) s.lastQuestion = msgs.back().question;
         out.push_back(std::move(s));
     }

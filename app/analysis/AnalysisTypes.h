@@ -100,6 +100,7 @@ struct SessionInfo {
     std::int64_t documentId = 0;
     std::string documentTitle;
     std::string createdAt;
+    std::string lastActiveAt; // when its last question was asked (createdAt before any)
     std::int64_t messages = 0;
     std::string lastQuestion;
 };

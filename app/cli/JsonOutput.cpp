@@ -62,6 +62,7 @@ json toJson(const analysis::SessionInfo& s) {
             {"document_id", s.documentId},
             {"document_title", s.documentTitle},
             {"created_at", s.createdAt},
+            {"last_active_at", s.lastActiveAt},
             {"messages", s.messages},
             {"last_question", s.lastQuestion}};
 }

@@ -254,6 +254,9 @@ private slots:
         const auto messages = service.messages(first.sessionId);
         QCOMPARE(messages.size(), std::size_t(2));
         QCOMPARE(QString::fromStdString(messages[1].question), QString("And when?"));
+        const auto sessions = service.sessions(id);
+        QCOMPARE(sessions.size(), std::size_t(1));
+        QCOMPARE(sessions[0].lastActiveAt, messages[1].createdAt);
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, "x", 999999, job));
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, service.ask(id, " \n", {}, job));
         QCOMPARE(service.messages(first.sessionId).size(), std::size_t(2)); // nothing stored

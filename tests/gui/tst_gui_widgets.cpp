@@ -493,10 +493,13 @@ void TstGuiWidgets::historyPageListsSessions() {
     b.id = 6;
     b.messages = 1;
     b.createdAt = "2024-03-01T10:00:00";
+    b.lastActiveAt = a.createdAt; // started long ago, asked today: listed as today's
     page.setSessions({a, b});
     QCOMPARE(page.sessionCount(), 2);
     QCOMPARE(page.list()->item(0)->text(), QStringLiteral("What are the fines?"));
     QCOMPARE(page.list()->item(1)->text(), QStringLiteral("Conversation"));
+    QVERIFY2(page.list()->item(1)->data(HistoryPage::DetailRole).toString().contains("Today"),
+             qPrintable(page.list()->item(1)->data(HistoryPage::DetailRole).toString()));
     QSignalSpy opened(&page, &HistoryPage::sessionActivated);
     QTest::mouseClick(page.list()->viewport(), Qt::LeftButton, {},
                       page.list()->visualItemRect(page.list()->item(1)).center());

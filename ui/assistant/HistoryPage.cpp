@@ -17,8 +17,6 @@ namespace lv::ui {
 
 namespace {
 
-enum Role { SessionIdRole = Qt::UserRole + 1, DetailRole };
-
 // Two lines per conversation: its last question and when and how long it was.
 class SessionDelegate : public QStyledItemDelegate {
 public:
@@ -62,7 +60,8 @@ public:
         painter->drawText(
             QRect(text.left(), text.top() + fm.height() + 3, text.width(), sfm.height()),
             Qt::AlignLeft | Qt::AlignVCenter,
-            sfm.elidedText(index.data(DetailRole).toString(), Qt::ElideRight, text.width()));
+            sfm.elidedText(index.data(HistoryPage::DetailRole).toString(), Qt::ElideRight,
+                           text.width()));
         painter->restore();
     }
 };
@@ -124,7 +123,7 @@ void HistoryPage::setSessions(const std::vector<analysis::SessionInfo>& sessions
         const QString count =
             s.messages == 1 ? tr("1 question") : tr("%1 questions").arg(s.messages);
         item->setData(DetailRole, count + QStringLiteral(" · ") +
-                                      formatTime(QString::fromStdString(s.createdAt)));
+                                      formatTime(QString::fromStdString(s.lastActiveAt)));
         item->setData(SessionIdRole, qint64(s.id));
         item->setToolTip(last);
         list_->addItem(item);

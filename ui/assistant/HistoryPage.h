@@ -18,6 +18,10 @@ class EmptyState;
 class HistoryPage : public QWidget {
     Q_OBJECT
 public:
+    // The list's items: the session's id, and its second line ("3 questions · Today, 14:02",
+    // the time of its last question).
+    enum Role { SessionIdRole = Qt::UserRole + 1, DetailRole };
+
     explicit HistoryPage(QWidget* parent = nullptr);
 
     void setSessions(const std::vector<analysis::SessionInfo>& sessions);

@@ -1065,12 +1065,27 @@ std::vector<Passage> AnalysisService::search(const std::string& query,
             p.score = h.rank;
             // A heading that matches stands for its section: the passage is the heading
             // and the text under it, cited where that text is.
+            // A first paragraph too short to say much ("The format is described below.")
+            // brings the next ones of the section, of the same page or file.
             if (u.role == "heading" && i + 1 < units.size() && units[i + 1].role != "heading") {
                 const SourceUnit& next = units[i + 1];
                 p.citation = next.citation;
                 p.citation.quote = quoteOf(next.text);
-                p.snippet = collapsed(h.snippet) + " — " +
-                            collapsed(std::string(utf8::prefix(next.text, 250)));
+                std::string under = next.text;
+                for (std::size_t j = i + 2; j < units.size() && under.size() < 250; ++j) {
+                    const Citation& c = units[j].citation;
+                    if (units[j].role == "heading" || c.pageIndex != next.citation.pageIndex ||
+                        c.filePath != next.citation.filePath)
+                        break;
+                    under += "\n\n" + units[j].text;
+                    if (c.lineEnd > p.citation.lineEnd) {
+                        p.citation.lineEnd = c.lineEnd;
+                        p.citation.label =
+                            lineRangeLabel(c.filePath, p.citation.lineStart, p.citation.lineEnd);
+                    }
+                }
+                p.snippet =
+                    collapsed(h.snippet) + " — " + collapsed(std::string(utf8::prefix(under, 250)));
             }
             out.push_back(std::move(p));
             break;

@@ -163,7 +163,8 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("# Guide\n\nThe tool keeps several versions side by side.\n\n"
                 "## Uninstalling\n\nRemove its folder and the two lines it added to your "
-                "shell profile.\n");
+                "shell profile.\n\n## Upgrading\n\nThree steps.\n\nStop the service, "
+                "replace the binary and start it again.\n\n## Support\n\nAsk on the list.\n");
         f.close();
         JobControl job;
         const std::int64_t id = service.resolveDocument(path.toStdString(), job);
@@ -171,6 +172,13 @@ private slots:
         QVERIFY(!a.citations.empty());
         QCOMPARE(a.citations[0].lineStart, 7);
         QVERIFY2(a.text.find("Remove its folder") != std::string::npos, a.text.c_str());
+        // A first paragraph that says little brings the rest of the section, cited with it.
+        const Answer up = service.ask(id, "upgrading", {}, job);
+        QVERIFY(!up.citations.empty());
+        QCOMPARE(up.citations[0].lineStart, 11);
+        QCOMPARE(up.citations[0].lineEnd, 13);
+        QVERIFY2(up.text.find("replace the binary") != std::string::npos, up.text.c_str());
+        QVERIFY2(up.text.find("Ask on the list") == std::string::npos, up.text.c_str());
     }
 
     // A match deep in a long line (a text without line breaks, cut into segments) is quoted

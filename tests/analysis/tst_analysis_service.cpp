@@ -41,6 +41,16 @@ class AnalysisServiceTest : public QObject {
         return path;
     }
 
+    // A text file of the test's folder, written and added to the service's library.
+    std::int64_t addText(AnalysisService& service, const QString& name, const QByteArray& bytes) {
+        QFile f(tmp.filePath(name));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
+            return 0;
+        f.close();
+        JobControl job;
+        return service.resolveDocument(f.fileName().toStdString(), job);
+    }
+
     QString fixtureModel() { return lv::test::fixturesDir() + "/models/granite_hybrid_tiny"; }
 
 private slots:
@@ -80,13 +90,9 @@ private slots:
     void documentsWithoutTextAreNotRead() {
         LV_REQUIRE_FIXTURES();
         AnalysisService service(config(fixtureModel()));
-        const QString path = tmp.filePath("blank.txt");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("\n  \n\t\n");
-        f.close();
+        const std::int64_t id = addText(service, "blank.txt", "\n  \n\t\n");
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Summary s = service.summarize(id, job);
         QVERIFY(s.extractive);
         QCOMPARE(QString::fromStdString(s.text),
@@ -102,14 +108,12 @@ private slots:
     // document empty.
     void textWithoutSentencesShowsItsOpening() {
         AnalysisService service(config());
-        const QString path = tmp.filePath("dump.txt");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray dump;
         for (int i = 0; i < 3000; ++i)
-            f.write(QByteArray::number(i * 7919 % 104729, 36));
-        f.close();
+            dump += QByteArray::number(i * 7919 % 104729, 36);
+        const std::int64_t id = addText(service, "dump.txt", dump);
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Summary s = service.summarize(id, job);
         QVERIFY(s.extractive);
         QVERIFY2(QString::fromStdString(s.text).startsWith("(No sentences to rank"),
@@ -158,16 +162,14 @@ private slots:
     // under it and cites where that text is.
     void matchingHeadingsBringTheirSection() {
         AnalysisService service(config());
-        const QString path = tmp.filePath("guide.md");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("# Guide\n\nThe tool keeps several versions side by side.\n\n"
-                "## Uninstalling\n\nRemove its folder and the two lines it added to your "
-                "shell profile.\n\n## Upgrading\n\nThree steps.\n\nStop the service, "
-                "replace the binary and start it again.\n\n## Support\n\nAsk on the list.\n");
-        f.close();
+        const std::int64_t id =
+            addText(service, "guide.md",
+                    "# Guide\n\nThe tool keeps several versions side by side.\n\n"
+                    "## Uninstalling\n\nRemove its folder and the two lines it added to your "
+                    "shell profile.\n\n## Upgrading\n\nThree steps.\n\nStop the service, "
+                    "replace the binary and start it again.\n\n## Support\n\nAsk on the list.\n");
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Answer a = service.ask(id, "uninstalling", {}, job);
         QVERIFY(!a.citations.empty());
         QCOMPARE(a.citations[0].lineStart, 7);
@@ -185,19 +187,15 @@ private slots:
     // where it is: the citation's quote is what the viewer marks.
     void citationsQuoteWhereTheMatchIs() {
         AnalysisService service(config());
-        const QString path = tmp.filePath("unwrapped.txt");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
         QByteArray line;
         for (int i = 0; i < 400; ++i)
             line += "Each party shall give written notice of the term within thirty days. ";
         line += "The indemnification cap equals twelve months of fees. ";
         for (int i = 0; i < 100; ++i)
             line += "Each party shall give written notice of the term within thirty days. ";
-        f.write(line + "\n");
-        f.close();
+        const std::int64_t id = addText(service, "unwrapped.txt", line + "\n");
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Answer a = service.ask(id, "indemnification cap", {}, job);
         QVERIFY(!a.citations.empty());
         QCOMPARE(a.citations[0].lineStart, 1);
@@ -209,14 +207,12 @@ private slots:
     // only "nan" are not passages for "allow_nan".
     void identifiersAreSearchedWhole() {
         AnalysisService service(config());
-        const QString path = tmp.filePath("options.txt");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("We allow guests in the lobby.\n\nThe naan and nan bread are baked daily.\n\n"
-                "Set allow_nan to accept NaN values.\n\nStaff allow deliveries before nine.\n");
-        f.close();
+        const std::int64_t id =
+            addText(service, "options.txt",
+                    "We allow guests in the lobby.\n\nThe naan and nan bread are baked daily.\n\n"
+                    "Set allow_nan to accept NaN values.\n\nStaff allow deliveries before nine.\n");
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Answer a = service.ask(id, "what does allow_nan do?", {}, job);
         QCOMPARE(a.citations.size(), std::size_t{1});
         QCOMPARE(a.citations[0].lineStart, 5);
@@ -225,16 +221,14 @@ private slots:
     // A contents entry that matches names the section; the text that matches is the answer.
     void contentsEntriesGiveWayToTheText() {
         AnalysisService service(config());
-        const QString path = tmp.filePath("manual.txt");
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("Contents\n\nWriting suppression files .................. 73\n"
-                "Running the checker ....................... 75\n\n"
-                "Suppression files are plain text: each entry names an error kind and the "
-                "stack that should not be reported.\n");
-        f.close();
+        const std::int64_t id =
+            addText(service, "manual.txt",
+                    "Contents\n\nWriting suppression files .................. 73\n"
+                    "Running the checker ....................... 75\n\n"
+                    "Suppression files are plain text: each entry names an error kind and the "
+                    "stack that should not be reported.\n");
+        QVERIFY(id > 0);
         JobControl job;
-        const std::int64_t id = service.resolveDocument(path.toStdString(), job);
         const Answer a = service.ask(id, "writing suppression files", {}, job);
         QCOMPARE(a.citations.size(), std::size_t{1});
         QCOMPARE(a.citations[0].lineStart, 6);

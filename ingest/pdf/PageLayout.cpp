@@ -1,5 +1,7 @@
 #include "ingest/pdf/PageLayout.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,17 +15,6 @@ namespace {
 bool isRaisedMarker(const QRectF& before, const QRectF& word) {
     return word.height() > 0 && word.height() < 0.8 * before.height() &&
            word.bottom() < before.bottom() - 0.15 * before.height();
-}
-
-// Its digits as superscript digits, so that the marker never reads as more of the figure:
-// "2.093" was 2.09 with footnote 3; "2.09³" says so.
-QString superscriptDigits(const QString& text) {
-    static const char16_t kDigits[] = u"\u2070\u00B9\u00B2\u00B3\u2074\u2075\u2076\u2077"
-                                      u"\u2078\u2079";
-    QString out = text;
-    for (QChar& c : out)
-        if (c >= QLatin1Char('0') && c <= QLatin1Char('9')) c = QChar(kDigits[c.unicode() - '0']);
-    return out;
 }
 
 // How wide a proportional font sets a character, roughly: the classes differ by a factor
@@ -177,6 +168,16 @@ private:
         return out;
     }
 
+    // Whether the line has words on both sides of the gutter.
+    bool spans(const Line& line, const Interval& gutter) const {
+        bool leftOf = false, rightOf = false;
+        for (int id : line.words) {
+            leftOf = leftOf || w_[id].box.right() <= gutter.a;
+            rightOf = rightOf || w_[id].box.left() >= gutter.b;
+        }
+        return leftOf && rightOf;
+    }
+
     std::vector<Interval> intersect(const std::vector<Interval>& x,
                                     const std::vector<Interval>& y) const {
         std::vector<Interval> out;
@@ -244,25 +245,37 @@ private:
             std::vector<int> linesIn(columns.size(), 0);
             std::vector<int> linesGoingOn(columns.size(), 0); // nothing here, words in the next
             std::vector<double> colLeft(columns.size(), kInf), colRight(columns.size(), -kInf);
+            std::vector<double> colTop(columns.size(), kInf), colBottom(columns.size(), -kInf);
+            std::vector<std::vector<int>> perLine(last - first + 1,
+                                                  std::vector<int>(columns.size(), 0));
             for (std::size_t l = first; l <= last; ++l) {
-                std::vector<int> perLine(columns.size(), 0);
                 for (int id : lines[l].words) {
                     const double x = w_[id].box.center().x();
                     std::size_t c = 0;
                     while (c < gutters.size() && x > gutters[c].a)
                         ++c;
                     columns[c].push_back(id);
-                    ++perLine[c];
+                    ++perLine[l - first][c];
                     colLeft[c] = std::min(colLeft[c], w_[id].box.left());
                     colRight[c] = std::max(colRight[c], w_[id].box.right());
+                    colTop[c] = std::min(colTop[c], w_[id].box.top());
+                    colBottom[c] = std::max(colBottom[c], w_[id].box.bottom());
                 }
+            }
+            for (std::size_t l = first; l <= last; ++l) {
+                const std::vector<int>& n = perLine[l - first];
                 for (std::size_t c = 0; c < columns.size(); ++c) {
-                    maxWordsPerLine[c] = std::max(maxWordsPerLine[c], perLine[c]);
-                    if (perLine[c] > 0 && (c + 1 == columns.size() || perLine[c + 1] == 0))
-                        ++linesEndingIn[c];
-                    linesIn[c] += perLine[c] > 0;
-                    if (perLine[c] == 0 && c + 1 < columns.size() && perLine[c + 1] > 0)
-                        ++linesGoingOn[c];
+                    maxWordsPerLine[c] = std::max(maxWordsPerLine[c], n[c]);
+                    // Lines above or below the next column's text (a heading under a list
+                    // of labels, in the band for the gap beside it) say nothing of whether
+                    // the column's lines go on in it.
+                    const bool besideNext = c + 1 < columns.size() &&
+                                            lines[l].bottom > colTop[c + 1] &&
+                                            lines[l].top < colBottom[c + 1];
+                    if (c + 1 < columns.size() && !besideNext) continue;
+                    if (n[c] > 0 && (c + 1 == columns.size() || n[c + 1] == 0)) ++linesEndingIn[c];
+                    linesIn[c] += n[c] > 0;
+                    if (n[c] == 0 && c + 1 < columns.size() && n[c + 1] > 0) ++linesGoingOn[c];
                 }
             }
             bool merged = false;
@@ -270,10 +283,10 @@ private:
                 const double width = colRight[c] - colLeft[c];
                 const bool marker = maxWordsPerLine[c] <= 1 && width < 2.5 * height_;
                 const double nextWidth = colRight[c + 1] - colLeft[c + 1];
-                const bool label = labelColumns && maxWordsPerLine[c] <= 2 &&
-                                   linesEndingIn[c] == 0 &&
-                                   (width <= 0.25 * nextWidth ||
-                                    (width <= 0.5 * nextWidth && linesGoingOn[c] >= linesIn[c]));
+                const bool label = labelColumns && linesEndingIn[c] == 0 &&
+                                   ((maxWordsPerLine[c] <= 2 && width <= 0.25 * nextWidth) ||
+                                    (maxWordsPerLine[c] <= 4 && width <= 0.5 * nextWidth &&
+                                     linesGoingOn[c] >= linesIn[c]));
                 if (marker || label) {
                     labelWords.insert(labelWords.end(), columns[c].begin(), columns[c].end());
                     gutters.erase(gutters.begin() + static_cast<std::ptrdiff_t>(c));
@@ -332,7 +345,12 @@ private:
                 const TextWord& prev = w_[ids[i - 1]];
                 const double gap = word.box.left() - prev.box.right();
                 const double h = std::min(word.box.height(), prev.box.height());
-                const bool space = prev.spaceAfter || gap > 0.15 * h;
+                // A word back at the left under the one before goes on from another line
+                // (a label wrapped onto two): a space, save after a hyphen.
+                const bool wrapped = word.box.left() < prev.box.left() &&
+                                     word.box.top() >= prev.box.bottom() - 0.2 * h &&
+                                     !prev.text.endsWith(QLatin1Char('-'));
+                const bool space = prev.spaceAfter || gap > 0.15 * h || wrapped;
                 if (space)
                     text += QString(
                         spaceWidth > 0 ? std::max<qsizetype>(1, std::lround(gap / spaceWidth)) : 1,
@@ -357,6 +375,7 @@ private:
         }
         line.fontSize = median(heights);
         line.firstWordHeight = ids.empty() ? 0 : w_[ids.front()].box.height();
+        line.secondWordLeft = ids.size() < 2 ? 0 : w_[ids[1]].box.left();
         line.region = region;
         line.regionBox = regionBox;
         int fixed = 0, proportional = 0;
@@ -463,6 +482,62 @@ private:
             out_.push_back(makeLine(lines[l].words, region, regionBox));
     }
 
+    // The lines of a band whose labels (`labelWords`) stand apart from their entries' text.
+    // A label wrapped onto more lines ("critical or important" / "function", a term beside
+    // its definition) is read whole before its entry's text, on the entry's first line.
+    void emitLabelledLines(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                           std::vector<int> labelWords, int region, const QRectF& regionBox) {
+        std::sort(labelWords.begin(), labelWords.end());
+        auto isLabel = [&](int id) {
+            return std::binary_search(labelWords.begin(), labelWords.end(), id);
+        };
+        double labelRight = -kInf;
+        for (int id : labelWords)
+            labelRight = std::max(labelRight, w_[id].box.right());
+        // An enumerator ("b.", "(ii)", "12.2(a)", "[Knu84]") opens an entry of its own.
+        static const QRegularExpression enumerator(
+            QStringLiteral(R"(^(?:[^\p{L}]|\p{L}{1,3}[.)]$))"),
+            QRegularExpression::UseUnicodePropertiesOption);
+        std::vector<std::vector<int>> labels(last - first + 1), texts(last - first + 1);
+        for (std::size_t k = first; k <= last; ++k)
+            for (int id : lines[k].words)
+                (isLabel(id) ? labels : texts)[k - first].push_back(id);
+        // Labels of a word each ("void" over "int" in a list of functions) were not wrapped.
+        const bool phrases = std::any_of(labels.begin(), labels.end(),
+                                         [](const std::vector<int>& l) { return l.size() >= 2; });
+        const std::vector<std::vector<int>> written = labels; // each line's own labels
+        std::size_t opened = 0; // the line whose label the next label lines may go on
+        for (std::size_t k = 1; phrases && k < labels.size(); ++k) {
+            const std::vector<int>& above = written[k - 1];
+            const std::vector<int>& here = written[k];
+            if (here.empty() || above.empty()) {
+                opened = k;
+                continue;
+            }
+            const TextWord& next = w_[here.front()];
+            const Line& a = lines[first + k - 1];
+            const Line& b = lines[first + k];
+            // A word goes on from the label above where it would not have fitted after it.
+            const bool wrapped =
+                w_[above.back()].box.right() + 0.3 * height_ + next.box.width() > labelRight;
+            if (b.top - a.bottom <= 0.5 * height_ && wrapped &&
+                !enumerator.match(next.text).hasMatch()) {
+                labels[opened].insert(labels[opened].end(), here.begin(), here.end());
+                labels[k].clear();
+            } else {
+                opened = k;
+            }
+        }
+        for (std::size_t k = 0; k < labels.size(); ++k) {
+            std::vector<int> ids = labels[k];
+            ids.insert(ids.end(), texts[k].begin(), texts[k].end());
+            if (ids.empty()) continue;
+            TextLine line = makeLine(ids, region, regionBox);
+            line.opensListEntry = !labels[k].empty();
+            out_.push_back(std::move(line));
+        }
+    }
+
     void layoutRegion(const std::vector<int>& ids, int region, const QRectF& regionBox) {
         const std::vector<Line> lines = buildLines(ids);
         std::size_t i = 0;
@@ -478,7 +553,30 @@ private:
                 // scattered lines do not make columns.
                 const double leading =
                     std::max(lines[j].bottom - lines[j].top, next.bottom - next.top);
-                if (next.top - lines[j].bottom > params_.maxBandGapInLines * leading) break;
+                const double gap = next.top - lines[j].bottom;
+                // ...save where both columns of text happen to leave space at the same
+                // height (a paragraph ends in each): columns that go on past the gap, the
+                // two lines after it with text on both sides of a gutter as wide as columns
+                // have, are one band, read column by column.
+                bool columnsGoOn = false;
+                if (j >= i + 2 && !bandGutters.empty() &&
+                    gap <= params_.maxColumnGapInLines * leading && j + 2 < lines.size()) {
+                    const Line& after = lines[j + 2];
+                    for (const Interval& g :
+                         internal(intersect(intersect(common, gaps(next)), gaps(after)),
+                                  std::min({left, next.left, after.left}),
+                                  std::max({right, next.right, after.right})))
+                        for (const Interval& kept : bandGutters)
+                            columnsGoOn =
+                                columnsGoOn ||
+                                (g.width() >= params_.twoLineGutterInHeights * height_ &&
+                                 g.a < kept.b && g.b > kept.a && spans(next, g) && spans(after, g));
+                    if (columnsGoOn) {
+                        const ColumnSplit split = columnsOf(lines, i, j, bandGutters, false);
+                        columnsGoOn = !looksLikeTable(lines, i, j, split.columns);
+                    }
+                }
+                if (gap > params_.maxBandGapInLines * leading && !columnsGoOn) break;
                 std::vector<Interval> both = intersect(common, gaps(next));
                 const double l2 = std::min(left, next.left), r2 = std::max(right, next.right);
                 std::vector<Interval> inner = internal(both, l2, r2);
@@ -527,13 +625,7 @@ private:
                 }
                 // Only list labels stood apart: the lines read as they are, and a line
                 // that starts with a label opens an entry.
-                std::sort(split.labelWords.begin(), split.labelWords.end());
-                for (std::size_t k = i; k <= j; ++k) {
-                    TextLine line = makeLine(lines[k].words, region, regionBox);
-                    line.opensListEntry = std::binary_search(
-                        split.labelWords.begin(), split.labelWords.end(), lines[k].words.front());
-                    out_.push_back(std::move(line));
-                }
+                emitLabelledLines(lines, i, j, std::move(split.labelWords), region, regionBox);
                 i = j + 1;
                 continue;
             }
@@ -552,6 +644,15 @@ private:
 };
 
 } // namespace
+
+QString superscriptDigits(const QString& text) {
+    static const char16_t kDigits[] = u"\u2070\u00B9\u00B2\u00B3\u2074\u2075\u2076\u2077"
+                                      u"\u2078\u2079";
+    QString out = text;
+    for (QChar& c : out)
+        if (c >= QLatin1Char('0') && c <= QLatin1Char('9')) c = QChar(kDigits[c.unicode() - '0']);
+    return out;
+}
 
 Pitch pitchOf(const QString& text, const std::vector<double>& advances) {
     if (advances.size() != static_cast<std::size_t>(text.size())) return Pitch::Unknown;

@@ -25,6 +25,10 @@ struct TextWord {
     double charAdvance = 0; // mean advance of its characters; 0 where not measured
 };
 
+// Its digits as superscript digits: a footnote's marker raised after a word or figure
+// ("2.09" and a raised "3" read "2.09³", never 2.093).
+QString superscriptDigits(const QString& text);
+
 // The pitch that a word's character advances show, `advances[i]` for `text[i]`.
 Pitch pitchOf(const QString& text, const std::vector<double>& advances);
 
@@ -33,6 +37,7 @@ struct TextLine {
     QRectF box;
     double fontSize = 0;        // median word height, a proxy for the font size
     double firstWordHeight = 0; // a smaller first word is a footnote's marker
+    double secondWordLeft = 0;  // where its second word starts (after a label); 0 if none
     int region = 0;             // the column region it belongs to; 0 is the page itself
     QRectF regionBox;           // that region's extent
     int table = -1;             // rows of one table share an id; -1 outside tables
@@ -56,6 +61,8 @@ struct LayoutParameters {
     double twoLineGutterInHeights = 1.5;
     // Lines further apart than this many line heights do not share a band.
     double maxBandGapInLines = 1.5;
+    // ...unless they are columns already and go on past a gap of up to this many.
+    double maxColumnGapInLines = 4.0;
     // A band of columns is a table when its lines mostly have several cells of
     // at most this many words on average (text columns have full lines).
     double maxWordsPerTableCell = 4.0;

@@ -23,13 +23,32 @@ double medianOf(std::vector<double> v, double fallback) {
 struct RegionShape {
     double left = 1e9;
     double right = -1e9;
-    bool justified = false;
+    bool justified = false; // most lines reach (about) the right edge
+    bool ragged = false;    // ...but few of them exactly
 };
 
 bool startsWithFootnoteMarker(const TextLine& line) {
     static const QRegularExpression marker(
         QStringLiteral(R"(^(?:\d{1,3}|[*†‡§¶]+|\(\d{1,3}\)|\[\d{1,3}\]|[a-z]\))\s*\S)"));
     return marker.match(line.text).hasMatch() || line.firstWordHeight < 0.8 * line.fontSize;
+}
+
+// Whether a line in small type opens another footnote under the one before it: its marker
+// is set smaller than its text, or the page's text refers to its number as a raised
+// marker ("loss.²" for "2 See ...") and the footnote before it ended a sentence. Numbered
+// lines of a listing set small ("25 // ... byte." / "26 Crc m = ...") are no footnotes.
+bool opensFootnote(const TextLine& line, const TextLine& before, const ParagraphContext& context,
+                   const QString& pageText) {
+    static const QRegularExpression marker(
+        QStringLiteral(R"(^(?:(\d{1,3})|\((\d{1,3})\)|[*†‡§¶]+)\s*\S)"));
+    static const QRegularExpression end(QStringLiteral(R"([.!?]["'”’)\]]*\s*$)"));
+    if (context.pageHeight > 0 && line.box.top() < 0.5 * context.pageHeight) return false;
+    const auto m = marker.match(line.text);
+    if (!m.hasMatch()) return false;
+    if (line.firstWordHeight < 0.8 * line.fontSize) return true;
+    if (!end.match(before.text).hasMatch()) return false;
+    const QString number = m.captured(1).isEmpty() ? m.captured(2) : m.captured(1);
+    return !number.isEmpty() && pageText.contains(superscriptDigits(number));
 }
 
 // A table-of-contents entry ends with dot leaders and a page number.
@@ -46,12 +65,53 @@ bool startsListItem(const QString& text) {
     return item.match(text).hasMatch();
 }
 
+// "(a) ", "(iv) ", "b) ", "2. ", "4.2 ", "12.3(a) ", "• ": a list entry's label, then text.
+// A bare number ("0 for bad parity") is none: sentences wrap onto lines that start so.
+bool startsWithLabel(const QString& text) {
+    static const QRegularExpression label(QStringLiteral(
+        R"(^(?:[•◦▪▫‣∙·●○■□➢►–—*-]|\(?(?:\d{1,3}|[a-z]{1,2}|[ivxlc]{1,6})\)|)"
+        R"(\d{1,3}(?:\.\d{1,3})*(?:\.|\.\d{1,3}|\([a-z0-9]{1,4}\))+|[A-Z]\.)\s+\S)"));
+    return label.match(text).hasMatch();
+}
+
+// Whether a line ends where a list's next entry may begin: after a colon, a semicolon
+// (with "and" or "or" after it) or a full stop.
+bool endsClause(const QString& text) {
+    static const QRegularExpression end(
+        QStringLiteral(R"((?:[:;.]|;\s+(?:and|or))["'”’)\]]*\s*$)"));
+    return end.match(text).hasMatch();
+}
+
 int wordCount(const QString& s) {
     return static_cast<int>(s.split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
 }
 
 bool similarSize(const TextLine& a, const TextLine& b) {
     return std::abs(a.fontSize - b.fontSize) <= 0.15 * std::max(a.fontSize, b.fontSize);
+}
+
+// "Article 17", "CHAPTER V", "SCHEDULE 2.": a heading that is a number and nothing else.
+bool isBareHeading(const QString& text) {
+    const auto h = parseNumberedHeading(text);
+    if (!h || h->rank >= 50) return false;
+    const qsizetype at = h->text.indexOf(h->number);
+    if (at < 0) return false;
+    for (QChar c : QStringView(h->text).sliced(at + h->number.size()))
+        if (c.isLetterOrNumber()) return false;
+    return true;
+}
+
+// Whether `line` under the bare heading `heading` is its title: a few words of the same
+// size right under it, no sentence and no entry of a list or contents.
+bool namesSection(const TextLine& heading, const TextLine& line, const RegionShape& shape) {
+    static const QRegularExpression end(QStringLiteral(R"([.,;:]["'”’)\]]*\s*$)"));
+    const bool full = line.box.left() <= shape.left + 0.5 * line.fontSize &&
+                      line.box.right() >= shape.right - 0.5 * line.fontSize;
+    return line.table < 0 && similarSize(heading, line) &&
+           line.box.top() - heading.box.bottom() <= 0.8 * line.fontSize && !full &&
+           wordCount(line.text) <= 12 && !end.match(line.text).hasMatch() &&
+           !parseNumberedHeading(line.text) && !startsWithLabel(line.text) &&
+           !endsWithLeader(line.text);
 }
 
 // Block braces, statement ends, comments and operators that code has on most lines and
@@ -81,6 +141,31 @@ bool endsShort(const TextLine& line, const TextLine& next, double right) {
     const QString word = next.text.section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
     const double wordWidth = word.size() * characterWidth(next);
     return line.box.right() + 0.3 * line.fontSize + wordWidth < right;
+}
+
+// Whether `next` is the line right under `line`, in the same region and size, with no more
+// space between them than between the lines of a paragraph (baselines are compared, as a
+// raised footnote marker moves a line's top).
+bool nextWithoutGap(const TextLine& line, const TextLine& next, double pitch) {
+    const double advance = next.box.bottom() - line.box.bottom();
+    return next.region == line.region && next.table < 0 && similarSize(line, next) && advance > 0 &&
+           advance <= 1.15 * pitch;
+}
+
+// Whether `next` goes on right under `line` at its left edge. After a full line at the
+// left edge, an indented line so followed continues a hanging indent ("2.1  The Supplier
+// shall..." whose other lines align with "The"), where a first line indent is followed by
+// a line at the left edge again.
+bool goesOnAtIndent(const TextLine& line, const TextLine& next, double pitch) {
+    return nextWithoutGap(line, next, pitch) &&
+           std::abs(next.box.left() - line.box.left()) <= 0.3 * line.fontSize;
+}
+
+// Whether `line` starts where the text after the label of `entry` does ("1.  Member States
+// shall..." / "    have all the..."): it goes on with the entry.
+bool alignsAfterLabel(const TextLine& entry, const TextLine& line) {
+    return entry.secondWordLeft > entry.box.left() && startsWithLabel(entry.text) &&
+           std::abs(line.box.left() - entry.secondWordLeft) <= 0.3 * line.fontSize;
 }
 
 // Whether the lines stand at three or more indentation levels, most of them short of the
@@ -230,18 +315,41 @@ HangingLists findHangingLists(const std::vector<TextLine>& lines, const std::vec
         }
         const double fs = medianOf(sizes, 10.0);
         // By position in the run: 0: at the left edge; 1: indented as a continuation, as far
-        // as the entry's other continuation lines; 2: neither, which ends a list, as does a
-        // contents entry (its dot leaders fill it to the edge).
+        // as the entry's other continuation lines; 3: indented further, continuing an entry
+        // of a list nested in a continuation ("(a)" under "2.", its lines aligned after the
+        // label); 2: none of these, which ends a list, as does a contents entry (its dot
+        // leaders fill it to the edge).
         std::vector<int> places(run.size());
+        std::vector<bool> nested(run.size(), false); // opens an entry of a nested list
+        double edge = 0;                             // where the lines at place 1 start
         for (std::size_t m = 0; m < run.size(); ++m) {
             const TextLine& line = lines[run[m]];
-            const double indent = line.box.left() - left;
+            const double x = line.box.left();
+            const double indent = x - left;
             places[m] = indent <= 0.3 * fs ? 0 : indent >= 0.8 * fs && indent <= 8 * fs ? 1 : 2;
             if (endsWithLeader(line.text)) places[m] = 2;
-            if (places[m] == 1 && m > 0 && places[m - 1] == 1 &&
-                std::abs(line.box.left() - lines[run[m - 1]].box.left()) > 0.3 * fs)
-                places[m] = 2;
+            if (places[m] == 1 && m > 0 && (places[m - 1] == 1 || places[m - 1] == 3)) {
+                const double before = lines[run[m - 1]].box.left();
+                if (std::abs(x - before) <= 0.3 * fs)
+                    places[m] = places[m - 1];
+                else if (places[m - 1] == 1 && x > before &&
+                         startsWithLabel(lines[run[m - 1]].text))
+                    places[m] = 3;
+                else if (places[m - 1] == 3 && std::abs(x - edge) <= 0.3 * fs)
+                    places[m] = 1;
+                else
+                    places[m] = 2;
+            }
+            if (places[m] == 1) edge = x;
         }
+        // A line at the continuation edge that opens with a label opens a nested entry where
+        // its own lines go on further indented, or where the line before it ended a clause
+        // ("...at least:", "...conduct;"): a label that a sentence wrapped onto the line
+        // ("...under clause" / "4.2 and ...") is no entry.
+        for (std::size_t m = 1; m < run.size(); ++m)
+            nested[m] =
+                places[m] == 1 && startsWithLabel(lines[run[m]].text) &&
+                ((m + 1 < run.size() && places[m + 1] == 3) || endsClause(lines[run[m - 1]].text));
         for (std::size_t a = 0; a < run.size();) {
             std::size_t b = a;
             while (b < run.size() && places[b] != 2)
@@ -262,13 +370,13 @@ HangingLists findHangingLists(const std::vector<TextLine>& lines, const std::vec
                 int entries = 0;
                 while (opensEntry(m)) {
                     ++entries;
-                    for (++m; m < b && places[m] == 1;)
+                    for (++m; m < b && (places[m] == 1 || places[m] == 3);)
                         ++m;
                 }
                 if (entries >= 2 || (entries == 1 && lines[run[first]].opensListEntry)) {
                     for (std::size_t e = first; e < m; ++e) {
                         out.list[run[e]] = next;
-                        out.entry[run[e]] = places[e] == 0;
+                        out.entry[run[e]] = places[e] == 0 || nested[e];
                     }
                     out.right.push_back(right);
                     ++next;
@@ -317,11 +425,37 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
     }
     for (auto it = shapes.begin(); it != shapes.end(); ++it) {
         const auto& r = rights[it.key()];
-        int full = 0;
-        for (double x : r)
+        int full = 0, flush = 0;
+        for (double x : r) {
             if (x >= it->right - 0.6 * body) ++full;
+            if (x >= it->right - 0.15 * body) ++flush;
+        }
         it->justified = r.size() >= 3 && full * 2 >= static_cast<int>(r.size());
+        // Justified text ends its full lines at the edge, to a point; ragged-right text
+        // only comes near it, each line short of it by up to a word.
+        it->ragged = flush * 2 < full;
     }
+
+    // Where the lines of each line's size end in its region: footnotes may be set to a
+    // narrower measure than the text above them, and their full lines end there. Only for
+    // small type, where three or more lines show it; else the region's edge.
+    std::vector<double> sizeRight(lines.size(), 0);
+    for (int i : kept) {
+        sizeRight[i] = shapes[lines[i].region].right;
+        if (lines[i].fontSize > 0.9 * body) continue;
+        int count = 0;
+        double right = -1e9;
+        for (int j : kept)
+            if (lines[j].region == lines[i].region && similarSize(lines[i], lines[j])) {
+                ++count;
+                right = std::max(right, lines[j].box.right());
+            }
+        if (count >= 3) sizeRight[i] = right;
+    }
+
+    QString pageText; // where footnotes' markers are referred to
+    for (int i : kept)
+        pageText += lines[i].text + QLatin1Char('\n');
 
     const std::vector<int> listing = findCodeListings(lines, kept, pitch);
     const HangingLists hanging = findHangingLists(lines, kept, listing, pitch);
@@ -331,8 +465,12 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
     const TextLine* prev = nullptr;
     int prevIndex = -1;
     bool prevIsHeading = false;
-    for (int i : kept) {
+    bool prevIsBare = false;
+    std::vector<bool> titled; // by paragraph: a number's heading with its title under it
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+        const int i = kept[k];
         const TextLine& cur = lines[i];
+        const TextLine* next = k + 1 < kept.size() ? &lines[kept[k + 1]] : nullptr;
         bool start = prev == nullptr;
         const int list = hanging.list[i];
         const int prevList = prevIndex < 0 ? -1 : hanging.list[prevIndex];
@@ -367,15 +505,29 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
                 start = list != prevList || hanging.entry[i] ||
                         (!hanging.entry[prevIndex] && endsSentence(prev->text) &&
                          endsShort(*prev, cur, hanging.right[list]));
+            } else if (prevIsHeading && prevIsBare && namesSection(*prev, cur, shape)) {
+                start = false;
+                titled.back() = true;
             } else if (prevIsHeading || endsWithLeader(prev->text) || startsListItem(cur.text) ||
                        cur.opensListEntry) {
                 start = true;
             } else if (cur.box.left() - shape.left > 0.8 * cur.fontSize &&
                        prev->box.left() - shape.left < 0.5 * cur.fontSize &&
-                       cur.box.right() > shape.right - 2.0 * cur.fontSize) {
+                       cur.box.right() > shape.right - 2.0 * cur.fontSize &&
+                       !(next && nextWithoutGap(*prev, cur, pitch) &&
+                         goesOnAtIndent(cur, *next, pitch) &&
+                         !endsShort(*prev, cur, shape.right)) &&
+                       !alignsAfterLabel(*prev, cur) && !prev->opensListEntry) {
                 start = true; // first-line indent
-            } else if (shape.justified && prev->box.right() < shape.right - 2.0 * prev->fontSize) {
-                start = true; // the line above ended short
+            } else if (shape.justified &&
+                       prev->box.right() < sizeRight[prevIndex] - 2.0 * prev->fontSize &&
+                       (!shape.ragged || endsShort(*prev, cur, sizeRight[prevIndex]))) {
+                // The line above ended short: in justified text, short of the edge; in
+                // ragged-right text, whose full lines end short of it by up to a word, where
+                // the next word would have fitted on it.
+                start = true;
+            } else if (cur.fontSize <= 0.9 * body && opensFootnote(cur, *prev, context, pageText)) {
+                start = true;
             } else if (parseNumberedHeading(cur.text) && (prev->text.endsWith(QLatin1Char('.')) ||
                                                           prev->text.endsWith(QLatin1Char(':')))) {
                 start = true;
@@ -387,6 +539,7 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
             p.region = cur.region;
             out.push_back(p);
             members.emplace_back();
+            titled.push_back(false);
         }
         Paragraph& p = out.back();
         p.box = p.box.united(cur.box);
@@ -394,10 +547,13 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
         members.back().push_back(i);
         if (cur.table >= 0) p.role = SegmentRole::Table;
         if (listing[i] >= 0) p.role = SegmentRole::Code;
-        // A numbered heading on a line of its own ends its paragraph.
-        prevIsHeading =
+        // A numbered heading on a line of its own ends its paragraph, after its title where
+        // the line is only a number ("Article 17" / "Cooperation between authorities").
+        const bool headingLine =
             start && cur.table < 0 && parseNumberedHeading(cur.text).has_value() &&
             cur.box.width() < 0.8 * (shapes[cur.region].right - shapes[cur.region].left + 1);
+        prevIsBare = headingLine && isBareHeading(cur.text);
+        prevIsHeading = headingLine || (!start && titled.back());
         prev = &cur;
         prevIndex = i;
     }
@@ -422,8 +578,8 @@ std::vector<Paragraph> buildParagraphs(const std::vector<TextLine>& lines,
         p.text = joinLines(texts);
         const bool larger = p.fontSize >= 1.15 * body;
         const bool numbered = parseNumberedHeading(texts.front()).has_value();
-        if (p.lineCount <= 2 &&
-            ((numbered && (larger || p.lineCount == 1)) || (larger && wordCount(p.text) <= 20)))
+        if (p.lineCount <= 2 && ((numbered && (larger || p.lineCount == 1 || titled[k])) ||
+                                 (larger && wordCount(p.text) <= 20)))
             p.role = SegmentRole::Heading;
     }
 

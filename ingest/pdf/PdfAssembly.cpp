@@ -38,21 +38,47 @@ Segment lineSegment(const TextLine& line, const PageResult& page, SegmentRole ro
     return s;
 }
 
-// A paragraph that ends in a broken word at the foot of a column continues at
-// the head of the next one.
+// A paragraph left open at the foot of a column (a broken word, or no sentence's end)
+// continues at the head of the next one where that starts in lower case; the column's
+// footnotes may stand between them.
 void joinAcrossColumns(std::vector<Paragraph>& paragraphs) {
-    for (std::size_t k = 0; k + 1 < paragraphs.size();) {
-        Paragraph& a = paragraphs[k];
-        const Paragraph& b = paragraphs[k + 1];
-        if (a.role == SegmentRole::Body && b.role == SegmentRole::Body && a.region != b.region &&
-            endsWithBrokenWord(a.text) && !b.text.isEmpty() && b.text.front().isLower()) {
+    for (std::size_t k = 1; k < paragraphs.size();) {
+        const Paragraph& b = paragraphs[k];
+        const bool opensColumn = paragraphs[k - 1].region != b.region;
+        std::size_t at = k - 1;
+        while (at > 0 && paragraphs[at].role == SegmentRole::Footnote)
+            --at;
+        Paragraph& a = paragraphs[at];
+        const QString open = a.text.trimmed();
+        const bool leftOpen =
+            !open.isEmpty() && (endsWithBrokenWord(open) || open.back().isLetterOrNumber() ||
+                                open.back() == QLatin1Char(','));
+        if (opensColumn && a.role == SegmentRole::Body && b.role == SegmentRole::Body &&
+            a.region != b.region && leftOpen && !b.text.isEmpty() && b.text.front().isLower()) {
             appendLine(a.text, b.text);
             a.box = a.box.united(b.box);
             a.lineCount += b.lineCount;
-            paragraphs.erase(paragraphs.begin() + static_cast<std::ptrdiff_t>(k + 1));
+            paragraphs.erase(paragraphs.begin() + static_cast<std::ptrdiff_t>(k));
             continue;
         }
         ++k;
+    }
+}
+
+// A "heading" at the head of a page or column that ends a sentence which the text before
+// it left open ("...in accordance with" / "Article 15."): the sentence's end, not a
+// heading. `before`: the last body text or heading of the pages before.
+void demoteSentenceEnds(std::vector<Paragraph>& paragraphs, QString& before) {
+    int region = -1;
+    for (Paragraph& p : paragraphs) {
+        if (p.role == SegmentRole::Heading && p.region != region && !before.isEmpty() &&
+            (before.back().isLower() || before.back() == QLatin1Char(',')) &&
+            p.text.endsWith(QLatin1Char('.')))
+            p.role = SegmentRole::Body;
+        if (p.role == SegmentRole::Body || p.role == SegmentRole::Heading) {
+            before = p.text.trimmed();
+            region = p.region;
+        }
     }
 }
 
@@ -70,6 +96,7 @@ void assemblePdf(Document& doc, const std::vector<PageResult>& pages,
     }
     const auto margins = findRunningMargins(views);
     const double body = dominantFontSize(pages);
+    QString lastText; // the last body text or heading so far
 
     for (std::size_t pi = 0; pi < pages.size(); ++pi) {
         const PageResult& page = pages[pi];
@@ -94,6 +121,7 @@ void assemblePdf(Document& doc, const std::vector<PageResult>& pages,
         std::vector<Paragraph> paragraphs =
             buildParagraphs(page.lines, skip, {page.size.height(), body});
         joinAcrossColumns(paragraphs);
+        demoteSentenceEnds(paragraphs, lastText);
         for (const Paragraph& p : paragraphs) {
             Segment s;
             s.text = p.text;

@@ -64,6 +64,62 @@ bool runsOn(const TextLine& before, const TextLine& after) {
     return open && b.front().isLower();
 }
 
+// The lines of a page that belong to its footnotes: small type in the lower half that
+// opens with a footnote's marker, and the lines of the same size right under it. A marker
+// counts where it is set smaller than the text after it, or where the page's text refers
+// to it ("loss.²" for "2 See also...", "Bank(¹)" for "(1) OJ C 112..."): a footer such as
+// "10 Downing Street, London" opens with a number that nothing refers to. Footnotes come
+// back from page to page with only their numbers changed ("12 Id.", "(4) OJ L 201,
+// 27.7.2012, p. 1.") and sit at the foot of the text: they look like running footers, but
+// are text.
+std::vector<bool> footnoteLines(const PageLines& page, double bodySize) {
+    static const QRegularExpression marker(
+        QStringLiteral(R"(^(?:(\d{1,3})|\((\d{1,3})\)|\[(\d{1,3})\]|([*†‡§¶]{1,3}))(?=\s|\p{L}))"),
+        QRegularExpression::UseUnicodePropertiesOption);
+    const auto& lines = *page.lines;
+    std::vector<bool> out(lines.size(), false);
+    auto referredTo = [&](std::size_t at, const QStringList& forms) {
+        for (std::size_t l = 0; l < lines.size(); ++l)
+            if (l != at && !out[l])
+                for (const QString& form : forms)
+                    if (lines[l].text.contains(form)) return true;
+        return false;
+    };
+    const TextLine* open = nullptr;
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+        const TextLine& line = lines[l];
+        const bool small = bodySize > 0 && line.fontSize <= 0.92 * bodySize;
+        if (!small || line.table >= 0 || line.box.top() < 0.5 * page.height) {
+            open = nullptr;
+            continue;
+        }
+        bool opens = false;
+        if (const auto m = marker.match(line.text); m.hasMatch()) {
+            const QString bare = m.captured(1), paren = m.captured(2), bracket = m.captured(3),
+                          symbol = m.captured(4);
+            if (line.firstWordHeight < 0.8 * line.fontSize)
+                opens = true;
+            else if (!bare.isEmpty())
+                opens = referredTo(l, {superscriptDigits(bare)});
+            else if (!paren.isEmpty())
+                opens =
+                    referredTo(l, {QLatin1Char('(') + superscriptDigits(paren) + QLatin1Char(')'),
+                                   QLatin1Char('(') + paren + QLatin1Char(')')});
+            else if (!bracket.isEmpty())
+                opens = referredTo(l, {QLatin1Char('[') + bracket + QLatin1Char(']')});
+            else
+                opens = referredTo(l, {symbol});
+        }
+        const bool goesOn = open && !opens && open->region == line.region &&
+                            std::abs(open->fontSize - line.fontSize) <= 0.15 * open->fontSize &&
+                            line.box.top() - open->box.bottom() <= 0.8 * line.fontSize &&
+                            !isPageNumberText(normaliseMarginText(line.text));
+        out[l] = opens || goesOn;
+        open = out[l] ? &line : nullptr;
+    }
+    return out;
+}
+
 } // namespace
 
 QString normaliseMarginText(const QString& text) {
@@ -127,8 +183,10 @@ std::vector<std::vector<MarginRole>> findRunningMargins(const std::vector<PageLi
         std::nth_element(sizes.begin(), sizes.begin() + long(sizes.size() / 2), sizes.end());
         const double bodySize = sizes.empty() ? 0 : sizes[sizes.size() / 2];
         bodySizes[p] = bodySize;
+        const std::vector<bool> footnotes = footnoteLines(pages[p], bodySize);
         for (int l = 0; l < static_cast<int>(lines.size()); ++l) {
             const TextLine& line = lines[l];
+            if (footnotes[l]) continue;
             MarginRole zone = MarginRole::None;
             if (line.box.bottom() <= rules.zone * h)
                 zone = MarginRole::Header;

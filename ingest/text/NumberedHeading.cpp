@@ -54,9 +54,17 @@ std::optional<NumberedHeading> parseNumberedHeading(QStringView line, const Head
     if (text.isEmpty() || text.size() > rules.maxLength) return std::nullopt;
     const int words = wordCount(text);
     if (words > rules.maxWords) return std::nullopt;
-    const QChar last = text.back();
+    // A footnote's marker after the last word ("...every two years.⁶") hides how the line
+    // ends.
+    static const QRegularExpression marker(
+        QStringLiteral("\\(?[\u2070\u00B9\u00B2\u00B3\u2074-\u2079]+\\)?$"));
+    const QString unmarked = text.sliced(0, text.size() - marker.match(text).capturedLength());
+    if (unmarked.isEmpty()) return std::nullopt;
+    const QChar last = unmarked.back();
     if (last == QLatin1Char(',') || last == QLatin1Char(';')) return std::nullopt;
     if (last == QLatin1Char('.') && words > rules.maxWordsWithFinalPeriod) return std::nullopt;
+    // "1.1 In this Agreement the following definitions apply:" introduces what follows.
+    if (last == QLatin1Char(':') && words > rules.maxWordsWithFinalColon) return std::nullopt;
 
     for (const auto& p : keywordPatterns()) {
         const auto m = p.re.match(text);

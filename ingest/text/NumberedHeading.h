@@ -21,6 +21,8 @@ struct HeadingRules {
     // A heading may end with '.' ("0. Definitions.") when it has at most this
     // many words; longer lines ending in punctuation are sentences.
     int maxWordsWithFinalPeriod = 6;
+    // ...and with ':' ("Annex II Tables:") at most this many; longer ones introduce a list.
+    int maxWordsWithFinalColon = 3;
     int maxWords = 14;
     int maxLength = 120;
 };

@@ -1,9 +1,11 @@
 // Layout rules on synthetic pages (words as boxes, no PDF): lines and columns,
-// tables, list markers, running headers and footers, paragraphs, hyphenation.
+// tables, list markers, running headers and footers, paragraphs, hyphenation, and
+// what the assembly of pages decides across them.
 
 #include "ingest/pdf/Dehyphenation.h"
 #include "ingest/pdf/PageLayout.h"
 #include "ingest/pdf/PageParagraphs.h"
+#include "ingest/pdf/PdfAssembly.h"
 #include "ingest/pdf/RunningMargins.h"
 #include "ingest/pdf/TesseractOcr.h"
 
@@ -41,6 +43,45 @@ void addColumn(std::vector<TextWord>& words, double x, double y, const QString& 
         addLine(words, x, y + i * leading,
                 tag + QString::number(i).rightJustified(2, QLatin1Char('0')) +
                     QStringLiteral(" lorem ipsum dolor amet sit elit"));
+}
+
+// `n` distinct words of four characters ("w07x", "x07x" for 107), numbered from `from`:
+// 23n - 3 points.
+QString filler(int n, int from = 0) {
+    QStringList w;
+    for (int i = from; i < from + n; ++i)
+        w << QChar(u'w' + i / 100) + QStringLiteral("%1x").arg(i % 100, 2, 10, QLatin1Char('0'));
+    return w.join(QLatin1Char(' '));
+}
+
+// An A4 page of extracted lines, as the extraction hands them to the assembly.
+PageResult pageOf(int index, const std::vector<TextWord>& words) {
+    PageResult page;
+    page.index = index;
+    page.loaded = true;
+    page.label = QString::number(index + 1);
+    page.size = QSizeF(595, 842);
+    page.lines = layoutPage(words);
+    return page;
+}
+
+const Segment* segmentWith(const Document& doc, const QString& text) {
+    for (const Segment& s : doc.segments)
+        if (s.text.contains(text)) return &s;
+    return nullptr;
+}
+
+// The page's paragraphs (10 pt text on an A4 page).
+std::vector<Paragraph> paragraphsOf(const std::vector<TextWord>& words) {
+    const auto lines = layoutPage(words);
+    return buildParagraphs(lines, std::vector<bool>(lines.size(), false), {842, 10});
+}
+
+QStringList texts(const std::vector<Paragraph>& paragraphs) {
+    QStringList out;
+    for (const Paragraph& p : paragraphs)
+        out << p.text;
+    return out;
 }
 
 } // namespace
@@ -188,6 +229,46 @@ private slots:
             QCOMPARE(roles[p][3], MarginRole::Footer);
         }
         QCOMPARE(roles[3][4], MarginRole::None);
+    }
+
+    // Footnotes at the foot of the text sit in the footer zone and come back from page to
+    // page with only their numbers changed, or word for word ("which applies to all the
+    // Services."): they are text, not running footers, where the page's text refers to
+    // their markers. The page number is still a footer, and so is a line that only opens
+    // with a number nothing refers to.
+    void footnotesAreNoRunningFooters() {
+        std::vector<std::vector<TextLine>> pages(4);
+        auto line = [](const QString& text, double top, double size) {
+            TextLine l;
+            l.text = text;
+            l.box = QRectF(72, top, 400, size);
+            l.fontSize = size;
+            l.firstWordHeight = size;
+            return l;
+        };
+        for (int p = 0; p < 4; ++p) {
+            const QString n = QString::number(p + 3);
+            for (int b = 0; b < 6; ++b)
+                pages[p].push_back(
+                    line(QStringLiteral("Body text line %1.").arg(b), 200 + 20 * b, 10));
+            pages[p].push_back(
+                line("The Supplier shall keep records" + superscriptDigits(n) + ".", 320, 10));
+            pages[p].push_back(line(
+                n + QStringLiteral(" See also paragraph %1 of Schedule 4,").arg(p + 1), 760, 8));
+            pages[p].push_back(line(QStringLiteral("which applies to all the Services."), 769, 8));
+            pages[p].push_back(line(QStringLiteral("10 Downing Street, London"), 795, 8));
+            pages[p].push_back(line(QStringLiteral("Page %1 of 4").arg(p + 1), 810, 8));
+        }
+        std::vector<PageLines> views;
+        for (int p = 0; p < 4; ++p)
+            views.push_back({842, &pages[p], QString::number(p + 1), p});
+        const auto roles = findRunningMargins(views);
+        for (int p = 0; p < 4; ++p) {
+            QCOMPARE(roles[p][7], MarginRole::None);
+            QCOMPARE(roles[p][8], MarginRole::None);
+            QCOMPARE(roles[p][9], MarginRole::Footer);
+            QCOMPARE(roles[p][10], MarginRole::Footer);
+        }
     }
 
     // "SCHEDULE 1" .. "SCHEDULE 4" atop one page each, set larger than the text, are the
@@ -353,6 +434,236 @@ private slots:
         QCOMPARE(pitchOf("nun", {5.6, 5.6, 5.6}), Pitch::Unknown);
         QCOMPARE(pitchOf("}", {6.0}), Pitch::Unknown);
         QCOMPARE(pitchOf("ab", {6.0}), Pitch::Unknown); // no advance for every character
+    }
+
+    // A clause whose number stands at the left edge and whose other lines align with its
+    // text ("2.1  The Supplier shall..." over "     the Services..."), alone between
+    // gaps, is one paragraph: its second line is no first-line indent of a new one. So is
+    // a definition that hangs without a label, and a clause of two lines at the foot of
+    // a column, where no third line shows the indent going on.
+    void hangingClausesKeepTheirLines() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 100, "2.1");
+        addLine(words, 108, 100, filler(17));
+        addLine(words, 108, 112, filler(17, 17));
+        addLine(words, 108, 124, filler(6, 34) + " end.");
+        addLine(words, 72, 160, "Affiliate means " + filler(15, 40));
+        addLine(words, 96, 172, filler(17, 55));
+        addLine(words, 96, 184, filler(4, 72) + " end.");
+        addLine(words, 72, 220, "2.2");
+        addLine(words, 108, 220, filler(17, 80));
+        addLine(words, 108, 232, filler(17, 97));
+        const QStringList got = texts(paragraphsOf(words));
+        const QStringList expected = {"2.1 " + filler(17) + " " + filler(17, 17) + " " +
+                                          filler(6, 34) + " end.",
+                                      "Affiliate means " + filler(15, 40) + " " + filler(17, 55) +
+                                          " " + filler(4, 72) + " end.",
+                                      "2.2 " + filler(17, 80) + " " + filler(17, 97)};
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+    }
+
+    // Points "(a)", "(b)" under a numbered paragraph of a list, their own lines aligned
+    // after the label, further in than the paragraph's: each point is a paragraph with
+    // all its lines, and the list goes on after them.
+    void nestedPointsKeepTheirLines() {
+        std::vector<TextWord> words;
+        addLine(words, 57, 100, "1.");
+        addLine(words, 72, 100, filler(16));
+        addLine(words, 72, 112, filler(8, 16) + " end.");
+        addLine(words, 57, 128, "2.");
+        addLine(words, 72, 128, filler(16, 30));
+        addLine(words, 72, 140, filler(5, 46) + " at least:");
+        addLine(words, 72, 156, "(a)");
+        addLine(words, 90, 156, filler(15, 60));
+        addLine(words, 90, 168, filler(6, 75) + " conduct;");
+        addLine(words, 72, 184, "(b)");
+        addLine(words, 90, 184, filler(15, 81));
+        addLine(words, 90, 196, filler(4, 96) + " year;");
+        addLine(words, 57, 212, "3.");
+        addLine(words, 72, 212, filler(16, 100));
+        addLine(words, 72, 224, filler(3, 116) + " end.");
+        const QStringList got = texts(paragraphsOf(words));
+        const QStringList expected = {"1. " + filler(16) + " " + filler(8, 16) + " end.",
+                                      "2. " + filler(16, 30) + " " + filler(5, 46) + " at least:",
+                                      "(a) " + filler(15, 60) + " " + filler(6, 75) + " conduct;",
+                                      "(b) " + filler(15, 81) + " " + filler(4, 96) + " year;",
+                                      "3. " + filler(16, 100) + " " + filler(3, 116) + " end."};
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+    }
+
+    // Footnotes set to a narrower measure than the text (groff's) end their full lines
+    // short of the text's edge: each footnote is still one paragraph, and the next one,
+    // after a footnote whose last line was full, opens at its marker.
+    void footnotesOfANarrowerMeasure() {
+        std::vector<TextWord> words;
+        for (int k = 0; k < 5; ++k)
+            addLine(words, 72, 100 + 12 * k, filler(19, 20 * k));
+        addLine(words, 72, 160, filler(6, 100) + " end.");
+        auto footnote = [&](const QString& marker, double y, const QString& text) {
+            addLine(words, 72, y, marker, 5);
+            addLine(words, 78, y, text, 7);
+        };
+        footnote("1", 700, "First note " + filler(18, 120) + " ends.");
+        footnote("2", 709, "Second note " + filler(18, 140) + " goes");
+        addLine(words, 72, 718, filler(4, 160) + " ends.", 7);
+        const auto paragraphs = paragraphsOf(words);
+        QCOMPARE(paragraphs.size(), std::size_t(3));
+        QCOMPARE(paragraphs[1].text, "1 First note " + filler(18, 120) + " ends.");
+        QCOMPARE(paragraphs[2].text,
+                 "2 Second note " + filler(18, 140) + " goes " + filler(4, 160) + " ends.");
+        QCOMPARE(paragraphs[1].role, SegmentRole::Footnote);
+        QCOMPARE(paragraphs[2].role, SegmentRole::Footnote);
+    }
+
+    // In ragged-right text, lines come near the edge without reaching it, each short of it
+    // by less than its next word: a line that ends so is no paragraph's end, however short
+    // of the edge. One that ends though its next word would have fitted is.
+    void raggedRightLinesRunOn() {
+        const QStringList lines = {
+            "valid including time term giving customer cooperate give them policy that",
+            "each supplier term that suppliers not communicate to by within days a pay",
+            "deliver other valid receives to customer at in within services the notice",
+            "may requirements help all date convenience within thirty days policy",
+            "requirements pay regulators may charges of terminate invoice for any and",
+            "not policy help other all customer pay for writing by regulators",
+            "The ninety help notice convenience thirty of all the it time less from for",
+            "not for at any days in all manner may give a"};
+        std::vector<TextWord> words;
+        for (int k = 0; k < lines.size(); ++k)
+            addLine(words, 72, 100 + 12 * k, lines[k]);
+        const QStringList got = texts(paragraphsOf(words));
+        const QStringList expected = {lines.mid(0, 6).join(QLatin1Char(' ')),
+                                      lines.mid(6).join(QLatin1Char(' '))};
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+    }
+
+    // "Article 17" over its title, "CHAPTER V" over "SUPERVISION AND PENALTIES": the
+    // number and the title are one heading, so that sections are named by their titles.
+    // A sentence under a bare number is no title.
+    void titlesUnderTheirNumbersAreHeadings() {
+        std::vector<TextWord> words;
+        addLine(words, 140, 80, "CHAPTER V");
+        addLine(words, 110, 92, "SUPERVISION AND PENALTIES");
+        addLine(words, 150, 110, "Article 17");
+        addLine(words, 120, 122, "Cooperation between authorities");
+        addLine(words, 72, 140, "1. " + filler(16));
+        addLine(words, 72, 152, filler(5, 16) + " end.");
+        addLine(words, 150, 176, "Article 18");
+        addLine(words, 72, 188, "Member States shall lay down the rules.");
+        const auto paragraphs = paragraphsOf(words);
+        QStringList got = texts(paragraphs);
+        const QStringList expected = {"CHAPTER V SUPERVISION AND PENALTIES",
+                                      "Article 17 Cooperation between authorities",
+                                      "1. " + filler(16) + " " + filler(5, 16) + " end.",
+                                      "Article 18", "Member States shall lay down the rules."};
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+        for (int k : {0, 1, 3})
+            QCOMPARE(paragraphs[k].role, SegmentRole::Heading);
+        QCOMPARE(paragraphs[4].role, SegmentRole::Body);
+    }
+
+    // A glossary set as terms beside their definitions, terms of up to four words wrapped
+    // onto two or three lines, with the section's next headings under the terms: each term
+    // reads whole before its definition, and the headings after them.
+    void glossaryTermsStayWithTheirDefinitions() {
+        std::vector<TextWord> words;
+        addLine(words, 72, 100, "critical or important");
+        addLine(words, 72, 112, "function");
+        addLine(words, 72, 142, "exit plan");
+        addLine(words, 72, 184, "senior manager");
+        addLine(words, 72, 196, "function holder");
+        addLine(words, 72, 208, "approval");
+        for (int k = 0; k < 3; ++k) {
+            addLine(words, 212, 100 + 12 * k, filler(k < 2 ? 13 : 5, 10 * k));
+            addLine(words, 212, 142 + 12 * k, filler(k < 2 ? 13 : 5, 30 + 10 * k));
+        }
+        for (int k = 0; k < 6; ++k)
+            addLine(words, 212, 184 + 12 * k, filler(k < 5 ? 13 : 5, 60 + 13 * k));
+        addLine(words, 72, 266, "3 Governance", 14);
+        addLine(words, 72, 288, "3.1 Scope", 12);
+        addLine(words, 72, 306, filler(19, 150));
+        const QStringList got = texts(paragraphsOf(words));
+        QStringList third = {"senior manager function holder approval"};
+        for (int k = 0; k < 6; ++k)
+            third << filler(k < 5 ? 13 : 5, 60 + 13 * k);
+        const QStringList expected = {"critical or important function " + filler(13) + " " +
+                                          filler(13, 10) + " " + filler(5, 20),
+                                      "exit plan " + filler(13, 30) + " " + filler(13, 40) + " " +
+                                          filler(5, 50),
+                                      third.join(QLatin1Char(' ')),
+                                      "3 Governance",
+                                      "3.1 Scope",
+                                      filler(19, 150)};
+        QVERIFY2(got == expected, qPrintable(got.join("\n---\n")));
+    }
+
+    // Two columns whose paragraphs both end at the same height leave a gap across the
+    // page: the columns still read one after the other, not band by band.
+    void columnsGoOnPastAGapAcrossBoth() {
+        std::vector<TextWord> words;
+        for (int k = 0; k < 12; ++k) {
+            const double y = 100 + 12 * k + (k >= 6 ? 24 : 0);
+            const QString n = QString::number(k).rightJustified(2, QLatin1Char('0'));
+            addLine(words, 72, y, "L" + n + " lorem ipsum dolor amet sit elit");
+            addLine(words, 320, y, "R" + n + " lorem ipsum dolor amet sit elit");
+        }
+        const QStringList got = texts(layoutPage(words));
+        QCOMPARE(got.size(), 24);
+        for (int k = 0; k < 12; ++k) {
+            QVERIFY2(got[k].startsWith("L"), qPrintable(got.join(" / ")));
+            QVERIFY2(got[12 + k].startsWith("R"), qPrintable(got.join(" / ")));
+        }
+    }
+
+    // "Article 15." atop a page, where the page before ended mid-sentence ("... in
+    // accordance with"), ends that sentence: no heading, and the section is still the
+    // article the sentence is in.
+    void sentenceEndsAtopPagesAreNoHeadings() {
+        std::vector<TextWord> first, second;
+        addLine(first, 72, 100, "Article 16 Competent authorities");
+        addLine(first, 72, 120, filler(19));
+        addLine(first, 72, 132, filler(15, 20) + " in accordance with");
+        addLine(second, 72, 100, "Article 15.");
+        addLine(second, 72, 120, "The authorities shall report " + filler(14, 40));
+        addLine(second, 72, 132, filler(6, 60) + " end.");
+        Document doc;
+        assemblePdf(doc, {pageOf(0, first), pageOf(1, second)}, {});
+        const Segment* end = segmentWith(doc, "Article 15.");
+        QVERIFY(end);
+        QCOMPARE(end->role, SegmentRole::Body);
+        QCOMPARE(end->sectionPath, QStringList{"Article 16 Competent authorities"});
+        QCOMPARE(segmentWith(doc, "The authorities shall report")->sectionPath,
+                 QStringList{"Article 16 Competent authorities"});
+    }
+
+    // A paragraph left open at the foot of a column ("... Member States shall") goes on at
+    // the head of the next ("ensure that ..."), past the first column's footnote.
+    void paragraphsGoOnAcrossColumns() {
+        std::vector<TextWord> words;
+        for (int k = 0; k < 8; ++k) {
+            const double y = 100 + 12 * k;
+            const QString n = QString::number(k);
+            addLine(words, 72, y,
+                    k < 7 ? "left" + n + " lorem ipsum dolor amet sit elit"
+                          : "left7 and Member States shall");
+            addLine(words, 320, y,
+                    k == 0 ? "ensure that lorem ipsum dolor amet sit"
+                           : "right" + n + " lorem ipsum dolor amet sit elit");
+        }
+        addLine(words, 72, 760, "1", 5);
+        addLine(words, 78, 760, "OJ L 201, 27.7.2012, p. 1.", 8);
+        Document doc;
+        assemblePdf(doc, {pageOf(0, words)}, {});
+        const Segment* joined = segmentWith(doc, "left7 and Member States shall");
+        QVERIFY(joined);
+        QVERIFY2(joined->text.endsWith(
+                     "left7 and Member States shall ensure that lorem ipsum dolor amet sit "
+                     "right1 lorem ipsum dolor amet sit elit right2 lorem ipsum dolor amet sit "
+                     "elit right3 lorem ipsum dolor amet sit elit right4 lorem ipsum dolor amet "
+                     "sit elit right5 lorem ipsum dolor amet sit elit right6 lorem ipsum dolor "
+                     "amet sit elit right7 lorem ipsum dolor amet sit elit"),
+                 qPrintable(joined->text));
+        QCOMPARE(segmentWith(doc, "OJ L 201")->role, SegmentRole::Footnote);
     }
 
     void paragraphsHeadingsAndFootnotes() {

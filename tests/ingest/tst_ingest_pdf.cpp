@@ -6,6 +6,7 @@
 
 #include "ingest/Ingest.h"
 #include "ingest/ModelText.h"
+#include "ingest/pdf/PageLayout.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -537,6 +538,80 @@ private slots:
             QVERIFY(head);
             QCOMPARE(head->role, SegmentRole::Header);
         }
+    }
+
+    // A contract as a lawyer reads it: a running header and "Page N of 4" footer; clauses
+    // whose number stands apart and whose other lines align with their text; a footnote on
+    // every page that differs from the others only in its numbers, at the foot of the text;
+    // a schedule's number over its title. The clauses keep their lines, the footnotes are
+    // footnotes (not running footers), and the schedule's section is named by its title.
+    void contractClausesFootnotesAndSchedules() {
+        const QString clause = QStringLiteral(
+            "Either party may terminate this Agreement for convenience by giving the other "
+            "party not less than ninety days' written notice, and the Supplier shall then "
+            "return all Customer Data within thirty days of the date of termination");
+        std::vector<lv::test::PagePainter> pages;
+        for (int i = 0; i < 4; ++i)
+            pages.push_back([&, i](QPainter& p) {
+                p.setFont(fontOf("DejaVu Serif", 9));
+                p.drawText(QPointF(200, 40), "Master Services Agreement — Confidential");
+                p.drawText(QPointF(260, 815), QStringLiteral("Page %1 of 4").arg(i + 1));
+                const QFont body = fontOf("DejaVu Serif", 10);
+                if (i == 3) {
+                    p.setFont(fontOf("DejaVu Serif", 10));
+                    p.drawText(QPointF(260, 100), "SCHEDULE 2");
+                    p.drawText(QPointF(250, 114), "Service Charges");
+                    p.setFont(body);
+                    p.drawText(QPointF(72, 140), "The Charges are payable monthly in arrears.");
+                    return;
+                }
+                p.setFont(body);
+                const QString number = QStringLiteral("%1.1").arg(i + 14);
+                p.drawText(QPointF(72, 100), number);
+                const QStringList lines = wrapped(clause, body, p.device(), 415);
+                double y = drawLines(p, 108, 100, lines, 14);
+                const QString last = lines.back();
+                const double end = 108 + QFontMetricsF(body, p.device()).horizontalAdvance(last);
+                p.setFont(fontOf("DejaVu Serif", 6));
+                p.drawText(QPointF(end, y - 18), QString::number(i + 1));
+                p.setFont(fontOf("DejaVu Serif", 6));
+                p.drawText(QPointF(72, 762), QString::number(i + 1));
+                p.setFont(fontOf("DejaVu Serif", 8));
+                p.drawText(QPointF(78, 765), QStringLiteral("See also paragraph %1 of Schedule 2; "
+                                                            "this note is no part of clause %2.")
+                                                 .arg(i + 3)
+                                                 .arg(number));
+            });
+        const QString file = path("contract.pdf");
+        QVERIFY(lv::test::writeFile(file, lv::test::writePdf(pages)));
+        const Document d = ingestPath(file, noOcr());
+        for (int i = 0; i < 3; ++i) {
+            const QString number = QStringLiteral("%1.1").arg(i + 14);
+            const QStringList body = bodySegments(d, i);
+            QVERIFY2(body.size() == 2, qPrintable(body.join("\n---\n")));
+            QVERIFY2(body[0].startsWith(number + " Either party may terminate") &&
+                         body[0].endsWith("within thirty days of the date of termination" +
+                                          lv::ingest::superscriptDigits(QString::number(i + 1))),
+                     qPrintable(body[0]));
+            const Segment* note =
+                findSegment(d, QStringLiteral("See also paragraph %1").arg(i + 3));
+            QVERIFY(note);
+            QCOMPARE(note->role, SegmentRole::Footnote);
+            QCOMPARE(note->text, QStringLiteral("%1 See also paragraph %2 of Schedule 2; this note "
+                                                "is no part of clause %3.")
+                                     .arg(i + 1)
+                                     .arg(i + 3)
+                                     .arg(number));
+        }
+        const Segment* schedule = findSegment(d, "SCHEDULE 2");
+        QVERIFY(schedule);
+        QCOMPARE(schedule->text, QStringLiteral("SCHEDULE 2 Service Charges"));
+        QCOMPARE(schedule->role, SegmentRole::Heading);
+        QCOMPARE(findSegment(d, "payable monthly")->sectionPath,
+                 QStringList{"SCHEDULE 2 Service Charges"});
+        for (const Segment& s : d.segments)
+            if (s.text.startsWith("Master Services") || s.text.startsWith("Page "))
+                QVERIFY2(s.isMarginal(), qPrintable(s.text));
     }
 
     void mostlyScannedDocumentSaysSo() {

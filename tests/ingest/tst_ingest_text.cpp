@@ -103,6 +103,14 @@ private slots:
         QCOMPARE(rank("1. The provider shall keep records of every transaction for five years."),
                  -1);
         QCOMPARE(rank("Sectional view"), -1);
+        // A clause that introduces a list, and one whose full stop a footnote's marker
+        // follows, are sentences; a short title with a colon or a marker is a heading.
+        QCOMPARE(rank("1.1 In this Agreement the following definitions apply:"), -1);
+        QCOMPARE(rank("2.1 The Supplier shall:"), -1);
+        QCOMPARE(rank("6.2 The exit plan should be tested at least every two years.⁶"), -1);
+        QCOMPARE(rank("6.2 The exit plan should be tested every two years.(¹²)"), -1);
+        QCOMPARE(rank("Annex II Tables:"), 20);
+        QCOMPARE(rank("3 Results¹"), 51);
     }
 
     void markdownHeadingsBecomeSectionPaths() {

@@ -56,6 +56,13 @@ bool looksLikeProse(const std::string& s, std::size_t words) {
     if (s.find(" | ") != std::string::npos) return false; // table rows
     // Code fenced inside a Markdown list item, and shell prompts: instructions, not prose.
     if (s.find("```") != std::string::npos || s.find("~~~") != std::string::npos) return false;
+    // A fragment: the rest of a line broken off ("of 12 June 2024 on the ..."), or a list's
+    // point that finishes the sentence before it ("(i) its credit rating falls ...").
+    std::size_t first = 0;
+    if (const auto space = s.find(' ');
+        space != std::string::npos && space <= 6 && (s[space - 1] == ')' || s[space - 1] == '.'))
+        first = space + 1;
+    if (first < s.size() && std::islower(static_cast<unsigned char>(s[first]))) return false;
     // A lead-in to what follows it ("Here is some example output:") says nothing alone.
     if (s.back() == ':') return false;
     // Contents entries: a title, dot leaders, a page number.
@@ -94,9 +101,10 @@ std::vector<ExtractedSentence> extractSummary(const std::vector<SourceUnit>& uni
                 std::string_view(text).substr(span.begin, span.end - span.begin));
             const auto tokens = wordTokens(c.text);
             c.words = std::count(c.text.begin(), c.text.end(), ' ') + 1;
-            // Code blocks, tables and headings of a text are no sentences to summarize it
-            // with (a codebase, all code, falls back to its best-ranked lines below).
-            c.body = units[u].role == "body" || units[u].role == "footnote";
+            // Code blocks, tables, headings and footnotes (references, asides) of a text are
+            // no sentences to summarize it with (a codebase, all code, falls back to its
+            // best-ranked lines below).
+            c.body = units[u].role == "body";
             c.eligible = c.body && looksLikeProse(c.text, c.words);
             std::vector<int> ids;
             for (const auto& t : tokens) {

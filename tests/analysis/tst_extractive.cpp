@@ -176,8 +176,9 @@ private slots:
         QVERIFY(extractSummary({SourceUnit{{}, dump}}).empty());
     }
 
-    // Lead-ins to an example or a list, and contents entries, say nothing on their own.
-    void leadInsAndContentsEntriesAreNoSummarySentences() {
+    // Lead-ins to an example or a list, contents entries, fragments and footnotes say nothing
+    // on their own.
+    void leadInsContentsFragmentsAndFootnotesAreNoSummarySentences() {
         std::vector<SourceUnit> units;
         for (int i = 0; i < 3; ++i) {
             units.push_back({{},
@@ -189,6 +190,18 @@ private slots:
             units.push_back({{},
                              "4.5. Suppressing errors of the memory checker in the tool . . . "
                              ". . . . . . . . . . 75"});
+            // Fragments: a title's second line, a point finishing the sentence before it.
+            units.push_back({{},
+                             "of 12 June 2024 on the memory checker of the tool and amending "
+                             "the rules of the checker"});
+            units.push_back({{},
+                             "(i) its memory checker reports reads of the freed memory of the "
+                             "tool;"});
+            // A footnote: a reference, not what the text says.
+            units.push_back({{},
+                             "(5) Directive 2022/2556 of the memory checker of the tool, OJ L "
+                             "333, 27.12.2022.",
+                             "footnote"});
         }
         units.push_back({{},
                          "The memory checker reports reads of memory that the program has "

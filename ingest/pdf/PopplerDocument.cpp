@@ -107,8 +107,9 @@ void PopplerDocument::open() {
         doc_ = Poppler::Document::load(path_);
     }
     if (!doc_)
-        throw CorruptPdfError(path_,
-                              QStringLiteral("damaged or not a PDF: Poppler cannot open it"));
+        throw CorruptPdfError(
+            path_,
+            QStringLiteral("damaged or not a PDF: it has no PDF structure that can be read"));
     if (doc_->isLocked()) {
         if (password_.isEmpty()) throw PdfPasswordError(path_, false);
         // Poppler takes Latin-1 passwords; AES-256 files may use UTF-8 ones.

@@ -8,11 +8,15 @@ namespace {
 
 // The tokenizer cuts "allow_nan" into "allow" and "nan", so a match of both is marked
 // «allow»_«nan»; marked as one it reads as the identifier asked for.
-std::string joinedIdentifierMarks(std::string snippet, const SearchOptions& options) {
+std::string joinedIdentifierMarks(const std::string& snippet, const SearchOptions& options) {
     const std::string seam = options.highlightEnd + "_" + options.highlightStart;
-    for (auto at = snippet.find(seam); at != std::string::npos; at = snippet.find(seam, at))
-        snippet.replace(at, seam.size(), "_");
-    return snippet;
+    std::string out;
+    std::size_t from = 0;
+    for (auto at = snippet.find(seam); at != std::string::npos; at = snippet.find(seam, from)) {
+        out.append(snippet, from, at - from).push_back('_');
+        from = at + seam.size();
+    }
+    return out.append(snippet, from);
 }
 
 } // namespace

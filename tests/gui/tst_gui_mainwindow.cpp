@@ -390,7 +390,9 @@ void TstGuiMainWindow::fixtureModelStreamsAnAnswer() {
 
 void TstGuiMainWindow::cancelStopsLongJobs() {
     // A codebase big enough that reading it takes a while, and a queue behind it.
-    const QString repo = path(QStringLiteral("big-repo"));
+    // Its name is long enough that the status bar shortens it.
+    const QString repoName = QStringLiteral("big-repo-whose-name-runs-on-past-the-status-bar");
+    const QString repo = path(repoName);
     QDir(repo).mkpath(QStringLiteral("src"));
     for (int f = 0; f < 400; ++f) {
         QFile file(QDir(repo).filePath(QStringLiteral("src/module%1.cpp").arg(f)));
@@ -442,7 +444,7 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     QTRY_COMPARE(w.currentDocument(), pdf);
     w.assistant()->ask(QStringLiteral("Who inspects the silo?"));
     w.assistant()->summarize();
-    const QString waiting = QStringLiteral("Waiting for “Adding big-repo” to finish");
+    const QString waiting = QStringLiteral("Waiting for “Adding %1” to finish").arg(repoName);
     QCOMPARE(lastAnswer(w)->statusText(), waiting + QStringLiteral("…"));
     QCOMPARE(w.assistant()->summaryPage()->progressText(), waiting);
     // Meanwhile the history of another document opens: the answer waiting is the PDF's.
@@ -458,6 +460,12 @@ void TstGuiMainWindow::cancelStopsLongJobs() {
     app->client().cancel(pendingAsk);
     app->client().cancel(pendingSummary);
     QCOMPARE(cancelled.count(), 3);
+    // The status bar shortens the job's name in its middle; the tooltip has it whole.
+    QVERIFY2(w.jobStatus()->text().contains(repoName), qPrintable(w.jobStatus()->text()));
+    QVERIFY2(w.jobStatus()->shownText().contains(QChar(0x2026)),
+             qPrintable(w.jobStatus()->shownText()));
+    QCOMPARE(w.jobStatus()->shownText().section(QChar(0x2026), 0, 0).left(6),
+             w.jobStatus()->text().left(6));
     // Esc in the library's filter clears the filter, and the running job goes on.
     QLineEdit* filter = w.library()->filter();
     filter->setFocus();

@@ -46,7 +46,22 @@ JobStatusWidget::JobStatusWidget(AnalysisClient& client, QWidget* parent)
 }
 
 QString JobStatusWidget::text() const {
+    return text_;
+}
+
+QString JobStatusWidget::shownText() const {
     return label_->text();
+}
+
+void JobStatusWidget::showText(const QString& text) {
+    // A long title ("Adding linux-6.8 (74,000 files)") must not push the model's status off
+    // a narrow window: its middle gives way to "…" (the stage and percentage stay), and the
+    // tooltip holds the whole.
+    text_ = text;
+    const QString shown = label_->fontMetrics().elidedText(
+        text, Qt::ElideMiddle, 48 * label_->fontMetrics().averageCharWidth());
+    label_->setText(shown);
+    label_->setToolTip(shown == text ? QString() : text);
 }
 
 void JobStatusWidget::refresh() {
@@ -67,12 +82,12 @@ void JobStatusWidget::refresh() {
         text += QStringLiteral(" · ") + describeStage(current->stage);
     else if (!current->running)
         text += QStringLiteral(" · ") + tr("Waiting");
-    label_->setText(text);
+    showText(text);
     // A job being cancelled makes no more progress: "Cancelling… · 100 %" read as done.
     if (current->total > 0 && !cancelling) {
         const double fraction =
             std::clamp(double(current->done) / double(current->total), 0.0, 1.0);
-        label_->setText(text + QStringLiteral(" · %1 %").arg(int(fraction * 100)));
+        showText(text + QStringLiteral(" · %1 %").arg(int(fraction * 100)));
         bar_->setRange(0, 1000);
         bar_->setValue(int(1000.0 * fraction));
     } else {

@@ -17,18 +17,21 @@ class JobStatusWidget : public QWidget {
 public:
     explicit JobStatusWidget(AnalysisClient& client, QWidget* parent = nullptr);
 
-    QString text() const;
+    QString text() const; // in full, also where the label shows it shortened
+    QString shownText() const;
     QToolButton* cancelButton() const { return cancel_; }
     QProgressBar* progressBar() const { return bar_; }
 
 private:
     void refresh();
+    void showText(const QString& text);
 
     AnalysisClient& client_;
     QLabel* label_ = nullptr;
     QLabel* queued_ = nullptr;
     QProgressBar* bar_ = nullptr;
     QToolButton* cancel_ = nullptr;
+    QString text_;
 };
 
 } // namespace lv::ui

@@ -57,12 +57,19 @@ bool looksLikeProse(const std::string& s, std::size_t words) {
     // Code fenced inside a Markdown list item, and shell prompts: instructions, not prose.
     if (s.find("```") != std::string::npos || s.find("~~~") != std::string::npos) return false;
     // A fragment: the rest of a line broken off ("of 12 June 2024 on the ..."), or a list's
-    // point that finishes the sentence before it ("(i) its credit rating falls ...").
+    // point that finishes the sentence before it ("(i) its credit rating falls ..."): it
+    // opens with a word in lower case that carries a sentence on. A name written in lower
+    // case opens a sentence of its own ("rg is a search tool", "systemd starts ...").
     std::size_t first = 0;
-    if (const auto space = s.find(' ');
-        space != std::string::npos && space <= 6 && (s[space - 1] == ')' || s[space - 1] == '.'))
+    if (const auto space = s.find(' '); space != std::string::npos && space > 0 && space <= 6 &&
+                                        (s[space - 1] == ')' || s[space - 1] == '.'))
         first = space + 1;
-    if (first < s.size() && std::islower(static_cast<unsigned char>(s[first]))) return false;
+    if (first < s.size() && std::islower(static_cast<unsigned char>(s[first]))) {
+        const auto end = s.find_first_of(" ,;:", first);
+        const std::string_view opening =
+            std::string_view(s).substr(first, end == std::string::npos ? end : end - first);
+        if (wordTokens(opening, true).empty()) return false;
+    }
     // A lead-in to what follows it ("Here is some example output:") says nothing alone.
     if (s.back() == ':') return false;
     // Contents entries: a title, dot leaders, a page number.
@@ -230,8 +237,12 @@ std::vector<ExtractedSentence> extractSummary(const std::vector<SourceUnit>& uni
     if (picked.empty())
         for (std::size_t i : order) {
             if (picked.size() >= want) break;
-            if (cands[i].words >= 3 && cands[i].words <= 80 && (cands[i].body || !anyBody))
-                picked.push_back(i);
+            if (cands[i].words < 3 || cands[i].words > 80 || (!cands[i].body && anyBody)) continue;
+            // Lines that come back (a licence notice atop every file) are given once.
+            const bool redundant = std::any_of(picked.begin(), picked.end(), [&](std::size_t p) {
+                return dot(cands[i].vec, cands[p].vec) > options.redundancy;
+            });
+            if (!redundant) picked.push_back(i);
         }
     std::sort(picked.begin(), picked.end());
 

@@ -220,6 +220,18 @@ private:
         return out;
     }
 
+    // Whether the band's lines are columns of text at the gutter: most of them have words
+    // on both sides of it. Centred lines (a slide's title and text under a running header)
+    // leave a wide space on each side that other lines' gaps may line up with, but they
+    // are no columns, and go on into no table below them.
+    bool columnsAbove(const std::vector<Line>& lines, std::size_t first, std::size_t last,
+                      const Interval& gutter) const {
+        std::size_t both = 0;
+        for (std::size_t l = first; l <= last; ++l)
+            both += spans(lines[l], gutter);
+        return both >= 2 && both * 2 >= last - first + 1;
+    }
+
     struct ColumnSplit {
         std::vector<Interval> gutters; // left to right
         std::vector<std::vector<int>> columns;
@@ -567,10 +579,10 @@ private:
                                   std::min({left, next.left, after.left}),
                                   std::max({right, next.right, after.right})))
                         for (const Interval& kept : bandGutters)
-                            columnsGoOn =
-                                columnsGoOn ||
-                                (g.width() >= params_.twoLineGutterInHeights * height_ &&
-                                 g.a < kept.b && g.b > kept.a && spans(next, g) && spans(after, g));
+                            columnsGoOn = columnsGoOn ||
+                                          (g.width() >= params_.twoLineGutterInHeights * height_ &&
+                                           g.a < kept.b && g.b > kept.a && spans(next, g) &&
+                                           spans(after, g) && columnsAbove(lines, i, j, kept));
                     if (columnsGoOn) {
                         const ColumnSplit split = columnsOf(lines, i, j, bandGutters, false);
                         columnsGoOn = !looksLikeTable(lines, i, j, split.columns);

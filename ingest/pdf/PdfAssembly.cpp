@@ -53,8 +53,16 @@ void joinAcrossColumns(std::vector<Paragraph>& paragraphs) {
         const bool leftOpen =
             !open.isEmpty() && (endsWithBrokenWord(open) || open.back().isLetterOrNumber() ||
                                 open.back() == QLatin1Char(','));
+        // The next column's head stands beside the foot it goes on from, higher up on the
+        // page, or right under it as the next line would (a region that a label beside the
+        // text closed). Columns further down the page, past a gap (under a title across
+        // the page and its authors), do not go on from it, save to finish a broken word.
+        const double gap = b.box.top() - a.box.bottom();
+        const bool beside =
+            gap < 0 || gap <= 0.8 * std::max(a.fontSize, b.fontSize) || endsWithBrokenWord(open);
         if (opensColumn && a.role == SegmentRole::Body && b.role == SegmentRole::Body &&
-            a.region != b.region && leftOpen && !b.text.isEmpty() && b.text.front().isLower()) {
+            a.region != b.region && beside && leftOpen && !b.text.isEmpty() &&
+            b.text.front().isLower()) {
             appendLine(a.text, b.text);
             a.box = a.box.united(b.box);
             a.lineCount += b.lineCount;

@@ -6,6 +6,9 @@
 #include <QFile>
 #include <QtTest>
 
+#include <cctype>
+#include <set>
+
 using namespace lv::analysis;
 
 namespace {
@@ -210,6 +213,54 @@ private slots:
         QVERIFY(!summary.empty());
         for (const auto& s : summary)
             QCOMPARE(s.unit, units.size() - 1);
+    }
+
+    // Sentences may open with a name written in lower case ("rg", "systemd", "npm"): they
+    // are no fragments, which open with a word that carries on a sentence ("of", "its").
+    void sentencesOpeningWithLowerCaseNamesAreSummarized() {
+        const std::vector<SourceUnit> units = {
+            {{}, "Search tool notes"},
+            {{},
+             "rg is a line-oriented search tool that recursively searches the current "
+             "directory for a regex pattern."},
+            {{},
+             "rg respects the ignore files of the repository and skips hidden files and "
+             "binary files while it searches."},
+            {{},
+             "ripgrep supports searching files in compressed formats and in many text "
+             "encodings besides the default one."},
+            {{},
+             "rg uses a finite automaton regex engine and parallel directory traversal, so "
+             "its searches are fast."},
+            {{},
+             "npm packages of the search tool are published from the pipeline after every "
+             "tagged release."},
+            {{},
+             "The manual page of the search tool lists every option with a short "
+             "description."}};
+        const auto summary = extractSummary(units, {3, 400});
+        QCOMPARE(summary.size(), std::size_t(3));
+        int lower = 0;
+        for (const auto& s : summary)
+            lower += std::islower(static_cast<unsigned char>(s.text.front())) != 0;
+        QVERIFY(lower >= 2);
+    }
+
+    // Where no sentence reads as prose (a codebase: all code), the best-ranked lines stand
+    // in; a line that comes back in every file (a licence notice) is given once.
+    void fallbackLinesAreNotRepeated() {
+        std::vector<SourceUnit> units;
+        for (int i = 0; i < 6; ++i) {
+            units.push_back(
+                {{}, "# Copyright (C) 2020 The Example Authors. All rights reserved.", "code"});
+            units.push_back(
+                {{}, "def handler_" + std::to_string(i) + "(request, response, context):", "code"});
+        }
+        const auto summary = extractSummary(units);
+        QVERIFY(!summary.empty());
+        std::set<std::string> texts;
+        for (const auto& s : summary)
+            QVERIFY2(texts.insert(s.text).second, s.text.c_str());
     }
 };
 

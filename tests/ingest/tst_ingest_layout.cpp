@@ -615,6 +615,48 @@ private slots:
         }
     }
 
+    // A slide: a running header in three parts, a centred title and text, and under them
+    // a table. The gaps beside the centred lines line up with the table's, but the lines
+    // above the table are no columns: they do not go on into it past the gap, and stay
+    // lines of their own (the header was read as one of the table's cells).
+    void centredLinesOverATableAreNoColumns() {
+        std::vector<TextWord> words;
+        auto put = [&](double x, double top, double bottom, const QString& text) {
+            for (const QString& w : text.split(QLatin1Char(' '))) {
+                const double width = w.size() * 0.48 * (bottom - top);
+                words.push_back({w, QRectF(x, top, width, bottom - top), true});
+                x += width + 3.3;
+            }
+        };
+        put(36, 36.4, 47.5, "Header left");
+        put(271.9, 36.4, 47.5, "Creating slide presentations with gropdf/mom");
+        put(689.8, 36.4, 47.5, "Header right");
+        put(256, 71.4, 91.7, "Macros and preprocessors");
+        put(163.5, 106.5, 119.4,
+            "Slides can make full use of all mom's document processing "
+            "and typesetting");
+        put(232, 124.9, 137.8, "macros, including preprocessors and image insertion.");
+        put(90, 160.7, 172.2, "tbl");
+        put(250, 160.7, 172.2, "pic");
+        put(97, 183.4, 193.6, "Year");
+        put(140, 183.4, 193.6, "Mean Temp.");
+        const char* rows[][2] = {{"2015", "28.3"}, {"1998", "28.3"}, {"1997", "28.3"},
+                                 {"2010", "28.1"}, {"2002", "28.1"}, {"2005", "28.0"}};
+        for (int r = 0; r < 6; ++r) {
+            const double top = 204.9 + 20.37 * r;
+            put(95.75, top, top + 10.6, rows[r][0]);
+            put(160.3, top, top + 10.6, rows[r][1]);
+        }
+        const std::vector<TextLine> lines = layoutPage(words);
+        QVERIFY(lines.size() >= 4);
+        const QStringList got = texts(lines);
+        QVERIFY2(got[0] == "Header left Creating slide presentations with gropdf/mom Header right",
+                 qPrintable(got.join(" / ")));
+        for (int k = 0; k < 4; ++k)
+            QVERIFY2(lines[k].table < 0, qPrintable(got[k]));
+        QCOMPARE(got[1], QStringLiteral("Macros and preprocessors"));
+    }
+
     // "Article 15." atop a page, where the page before ended mid-sentence ("... in
     // accordance with"), ends that sentence: no heading, and the section is still the
     // article the sentence is in.
@@ -664,6 +706,29 @@ private slots:
                      "amet sit elit right7 lorem ipsum dolor amet sit elit"),
                  qPrintable(joined->text));
         QCOMPARE(segmentWith(doc, "OJ L 201")->role, SegmentRole::Footnote);
+    }
+
+    // A line across the page above two columns (a title and its authors atop the page) is
+    // no column's foot: the left column's text under it, which starts in lower case where
+    // it goes on from the page before, stays apart from it.
+    void aLineAboveColumnsIsNoColumnsFoot() {
+        std::vector<TextWord> words;
+        addLine(words, 54, 47, "CONTROL EQUALS CHAOS");
+        addLine(words, 470, 47, "Chang, Connors");
+        for (int k = 0; k < 8; ++k) {
+            const double y = 83 + 12 * k;
+            const QString n = QString::number(k);
+            addLine(words, 54, y,
+                    k == 0 ? "eos et accusam dolores et rebum amet."
+                           : "left" + n + " lorem ipsum dolor amet sit elit");
+            addLine(words, 306, y, "right" + n + " lorem ipsum dolor amet sit elit");
+        }
+        Document doc;
+        assemblePdf(doc, {pageOf(0, words)}, {});
+        const Segment* title = segmentWith(doc, "CONTROL EQUALS CHAOS");
+        QVERIFY(title);
+        QVERIFY2(!title->text.contains("accusam"), qPrintable(title->text));
+        QVERIFY(segmentWith(doc, "eos et accusam"));
     }
 
     void paragraphsHeadingsAndFootnotes() {

@@ -84,6 +84,17 @@ QStringList texts(const std::vector<Paragraph>& paragraphs) {
     return out;
 }
 
+// A line of a page for the running-margin tests: at the left margin, `top` points down the
+// page, set at `size`.
+TextLine marginLine(const QString& text, double top, double size = 10, double width = 300) {
+    TextLine l;
+    l.text = text;
+    l.box = QRectF(72, top, width, size);
+    l.fontSize = size;
+    l.firstWordHeight = size;
+    return l;
+}
+
 } // namespace
 
 class IngestLayoutTest : public QObject {
@@ -202,13 +213,7 @@ private slots:
 
     void runningHeadersAndFootersAcrossPages() {
         std::vector<std::vector<TextLine>> pages(6);
-        auto line = [](const QString& text, double top) {
-            TextLine l;
-            l.text = text;
-            l.box = QRectF(72, top, 300, 10);
-            l.fontSize = 10;
-            return l;
-        };
+        auto line = [](const QString& text, double top) { return marginLine(text, top); };
         for (int p = 0; p < 6; ++p) {
             pages[p].push_back(line(QStringLiteral("Annual Report %1").arg(2020 + p % 2), 30));
             pages[p].push_back(line(QStringLiteral("First body line on page %1").arg(p), 100));
@@ -239,12 +244,7 @@ private slots:
     void footnotesAreNoRunningFooters() {
         std::vector<std::vector<TextLine>> pages(4);
         auto line = [](const QString& text, double top, double size) {
-            TextLine l;
-            l.text = text;
-            l.box = QRectF(72, top, 400, size);
-            l.fontSize = size;
-            l.firstWordHeight = size;
-            return l;
+            return marginLine(text, top, size, 400);
         };
         for (int p = 0; p < 4; ++p) {
             const QString n = QString::number(p + 3);
@@ -277,11 +277,7 @@ private slots:
     void numberedHeadingsAtopPagesAreNoRunningHeader() {
         std::vector<std::vector<TextLine>> pages(4);
         auto line = [](const QString& text, double top, double size) {
-            TextLine l;
-            l.text = text;
-            l.box = QRectF(72, top, 300, size);
-            l.fontSize = size;
-            return l;
+            return marginLine(text, top, size);
         };
         for (int p = 0; p < 4; ++p) {
             pages[p].push_back(line(QStringLiteral("SCHEDULE %1").arg(p + 1), 40, 16));
@@ -330,13 +326,7 @@ private slots:
     // shows them to be running titles: the page's own number in them, or the text of the
     // pages running on past them mid-sentence.
     void bodySizeLinesDifferingInANumberAreContent() {
-        auto line = [](const QString& text, double top) {
-            TextLine l;
-            l.text = text;
-            l.box = QRectF(72, top, 300, 10);
-            l.fontSize = 10;
-            return l;
-        };
+        auto line = [](const QString& text, double top) { return marginLine(text, top); };
         std::vector<std::vector<TextLine>> pages(4);
         for (int p = 0; p < 4; ++p) {
             pages[p].push_back(line(QStringLiteral("SCHEDULE %1").arg(p + 1), 40));

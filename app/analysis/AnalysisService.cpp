@@ -1064,9 +1064,9 @@ std::vector<Passage> AnalysisService::search(const std::string& query,
             p.snippet = collapsed(h.snippet);
             p.score = h.rank;
             // A heading that matches stands for its section: the passage is the heading
-            // and the text under it, cited where that text is.
-            // A first paragraph too short to say much ("The format is described below.")
-            // brings the next ones of the section, of the same page or file.
+            // and the text under it, cited where that text is. A first paragraph too short
+            // to say much ("The format is described below.") brings the next ones of the
+            // section, of the same page or file.
             if (u.role == "heading" && i + 1 < units.size() && units[i + 1].role != "heading") {
                 const SourceUnit& next = units[i + 1];
                 p.citation = next.citation;
